@@ -1,0 +1,20 @@
+#!/usr/bin/env sh
+# Installs what HiGHS's source build (highs-sys) needs when it is missing:
+# cmake, a C++ compiler and libclang (for bindgen). Debian/Ubuntu via apt-get.
+set -eu
+missing=""
+command -v cmake >/dev/null 2>&1 || missing="$missing cmake"
+command -v c++ >/dev/null 2>&1 || missing="$missing g++"
+if ! ls /usr/lib/llvm-*/lib/libclang*.so* /usr/lib/x86_64-linux-gnu/libclang*.so* /usr/lib/aarch64-linux-gnu/libclang*.so* >/dev/null 2>&1; then
+  missing="$missing libclang-dev"
+fi
+[ -z "$missing" ] && exit 0
+echo "domopt: installing HiGHS build prerequisites:$missing" >&2
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "domopt: no apt-get here; install$missing with your package manager and re-run" >&2
+  exit 1
+fi
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null

@@ -1,0 +1,297 @@
+//! Candidate generation: the eligible (order, node, service) combinations with
+//! their dates and costs. Only these get variables in the formulation.
+
+use std::ops::Range;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::calendar;
+use crate::domain::*;
+use crate::network::Network;
+use crate::settings::CandidateMode;
+
+/// Cost of one package, by component.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct PackageCost {
+    /// Carrier rate per package.
+    pub shipping: f64,
+    /// Node handling per package.
+    pub handling: f64,
+    /// Lateness penalty.
+    pub lateness: f64,
+    /// Cross-market penalty.
+    pub cross_market: f64,
+}
+
+impl PackageCost {
+    /// Sum of the components.
+    pub fn total(&self) -> f64 {
+        self.shipping + self.handling + self.lateness + self.cross_market
+    }
+}
+
+/// Cost of one unit of a line, by component.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct UnitCost {
+    /// Carrier weight, per-unit and distance rates.
+    pub shipping: f64,
+    /// Node handling per unit.
+    pub handling: f64,
+    /// Store premium.
+    pub store_premium: f64,
+}
+
+impl UnitCost {
+    /// Sum of the components.
+    pub fn total(&self) -> f64 {
+        self.shipping + self.handling + self.store_premium
+    }
+}
+
+/// A line the candidate's node can ship.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CandidateLine {
+    /// Line index within the order.
+    pub line: usize,
+    /// Cost per unit.
+    pub cost: UnitCost,
+    /// Most units: min(quantity, ATP at the node).
+    pub max_units: u32,
+}
+
+/// An eligible package: order `order` shipping from `node` with `service`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    /// Order.
+    pub order: OrderIdx,
+    /// Node.
+    pub node: NodeIdx,
+    /// Service.
+    pub service: ServiceIdx,
+    /// Ship date.
+    pub ship_date: NaiveDate,
+    /// Estimated delivery.
+    pub delivery_date: NaiveDate,
+    /// Business days late against the promise.
+    pub late_days: u32,
+    /// Zone.
+    pub zone: u8,
+    /// Miles.
+    pub miles: f64,
+    /// Cost of the package.
+    pub package: PackageCost,
+    /// Lines it can carry.
+    pub lines: Vec<CandidateLine>,
+}
+
+/// How many candidates were generated and kept.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CandidateStats {
+    /// Eligible (order, node, service) combinations with stock.
+    pub eligible: usize,
+    /// Kept after pruning (equal to `eligible` in exact mode).
+    pub kept: usize,
+    /// Whether pruning (a heuristic) was applied.
+    pub pruned: bool,
+}
+
+/// All candidates of a wave, grouped by order.
+#[derive(Debug, Clone)]
+pub struct CandidateSet {
+    /// Candidates, ordered by order.
+    pub candidates: Vec<Candidate>,
+    /// Range of each order's candidates.
+    pub by_order: Vec<Range<usize>>,
+    /// Penalty per unfilled unit, per order and line.
+    pub unfilled_penalty: Vec<Vec<f64>>,
+    /// Counts.
+    pub stats: CandidateStats,
+}
+
+impl CandidateSet {
+    /// The candidates of one order.
+    pub fn of(&self, order: OrderIdx) -> &[Candidate] {
+        &self.candidates[self.by_order[order].clone()]
+    }
+}
+
+/// Every (node, service) an order may ship from, with dates and costs, before
+/// looking at stock. `None` lines means "not computed": callers add lines.
+fn offers(s: &Scenario, net: &Network, o: OrderIdx) -> Vec<Candidate> {
+    let order = &s.orders[o];
+    let mut out = Vec::new();
+    for (n, node) in s.nodes.iter().enumerate() {
+        let lane = net.lane(n, o);
+        let pickup_service;
+        let offers: &[NodeService] = match order.pickup_node {
+            Some(p) if p == n => {
+                pickup_service = [NodeService {
+                    service: s
+                        .service_index(PICKUP_SERVICE)
+                        .expect("pickup service exists"),
+                    cutoff: None,
+                }];
+                &pickup_service
+            }
+            Some(_) => continue,
+            None => {
+                if !node.capabilities.ship_to_home {
+                    continue;
+                }
+                &node.services
+            }
+        };
+        let cross = node.market != order.market && order.pickup_node.is_none();
+        let cross_penalty = match (cross, s.policy.cross_market) {
+            (false, _) => 0.0,
+            (true, CrossMarket::Forbid) => continue,
+            (true, CrossMarket::Penalty(p)) => p,
+        };
+        for offer in offers {
+            let service = &s.services[offer.service];
+            let Some(ship) = calendar::ship_date(s.wave_time, node, offer, service) else {
+                continue;
+            };
+            if calendar::misses_holiday_deadline(service, ship, order.promised) {
+                continue;
+            }
+            let z = lane.zone as usize - 1;
+            let delivery = if service.is_pickup {
+                ship
+            } else {
+                calendar::delivery_date(ship, service.transit_days[z])
+            };
+            let late_days = order
+                .promised
+                .map_or(0, |p| calendar::business_days_late(delivery, p));
+            let package = PackageCost {
+                shipping: service.per_package[z],
+                handling: node.handling_per_package,
+                lateness: s.policy.late_penalty_per_day * late_days as f64,
+                cross_market: cross_penalty,
+            };
+            let lines = order
+                .lines
+                .iter()
+                .enumerate()
+                .map(|(k, l)| {
+                    let sku = &s.skus[l.sku];
+                    CandidateLine {
+                        line: k,
+                        cost: UnitCost {
+                            shipping: sku.weight_lb * service.per_lb[z]
+                                + service.per_unit
+                                + service.per_unit_per_mile * lane.miles,
+                            handling: node.handling_per_unit,
+                            store_premium: if node.kind == NodeKind::Store {
+                                s.policy.store_premium_per_unit
+                            } else {
+                                0.0
+                            },
+                        },
+                        max_units: l.quantity.min(s.atp(n, l.sku)),
+                    }
+                })
+                .collect();
+            out.push(Candidate {
+                order: o,
+                node: n,
+                service: offer.service,
+                ship_date: ship,
+                delivery_date: delivery,
+                late_days,
+                zone: lane.zone,
+                miles: lane.miles,
+                package,
+                lines,
+            });
+        }
+    }
+    out
+}
+
+/// Penalty per unfilled unit of each line of an order, given all its offers.
+fn unfilled_penalties(s: &Scenario, order: &Order, all: &[Candidate]) -> Vec<f64> {
+    order
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(k, l)| {
+            if let Some(p) = l.unfilled_penalty {
+                return p;
+            }
+            match s.policy.unfilled {
+                UnfilledRule::Fixed(p) => p,
+                UnfilledRule::TwiceWorst => {
+                    let pkg = all.iter().map(|c| c.package.total()).fold(0.0, f64::max);
+                    let unit = all
+                        .iter()
+                        .map(|c| c.lines[k].cost.total())
+                        .fold(0.0, f64::max);
+                    2.0 * pkg + 2.0 * unit
+                }
+            }
+        })
+        .collect()
+}
+
+/// Generates the candidates of a wave.
+pub fn generate(s: &Scenario, net: &Network, mode: CandidateMode) -> CandidateSet {
+    let mut candidates = Vec::new();
+    let mut by_order = Vec::with_capacity(s.orders.len());
+    let mut unfilled_penalty = Vec::with_capacity(s.orders.len());
+    let mut stats = CandidateStats {
+        pruned: matches!(mode, CandidateMode::Pruned { .. }),
+        ..Default::default()
+    };
+    for (o, order) in s.orders.iter().enumerate() {
+        let all = offers(s, net, o);
+        unfilled_penalty.push(unfilled_penalties(s, order, &all));
+        let mut with_stock: Vec<Candidate> = all
+            .into_iter()
+            .filter_map(|mut c| {
+                c.lines.retain(|l| l.max_units > 0);
+                (!c.lines.is_empty()).then_some(c)
+            })
+            .collect();
+        stats.eligible += with_stock.len();
+        if let CandidateMode::Pruned { k } = mode {
+            with_stock = prune(order, with_stock, k);
+        }
+        stats.kept += with_stock.len();
+        let start = candidates.len();
+        candidates.extend(with_stock);
+        by_order.push(start..candidates.len());
+    }
+    CandidateSet {
+        candidates,
+        by_order,
+        unfilled_penalty,
+        stats,
+    }
+}
+
+/// Keeps the candidates at the `k` cheapest nodes of each line, a node's cost
+/// for a line being its cheapest package plus the line's units there.
+fn prune(order: &Order, cands: Vec<Candidate>, k: usize) -> Vec<Candidate> {
+    let mut keep_nodes: Vec<NodeIdx> = Vec::new();
+    for (li, _) in order.lines.iter().enumerate() {
+        let mut best: Vec<(f64, NodeIdx)> = Vec::new();
+        for c in &cands {
+            if let Some(cl) = c.lines.iter().find(|l| l.line == li) {
+                let cost = c.package.total() + cl.cost.total() * cl.max_units as f64;
+                match best.iter_mut().find(|(_, n)| *n == c.node) {
+                    Some(b) => b.0 = b.0.min(cost),
+                    None => best.push((cost, c.node)),
+                }
+            }
+        }
+        best.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        keep_nodes.extend(best.iter().take(k).map(|b| b.1));
+    }
+    cands
+        .into_iter()
+        .filter(|c| keep_nodes.contains(&c.node))
+        .collect()
+}

@@ -1,0 +1,82 @@
+//! What the subcommands share: the scenario options and error reporting.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use domopt::DomoptError;
+use domopt::domain::Scenario;
+use domopt::validate::ValidationReport;
+
+use super::{EXIT_FAILURE, EXIT_INVALID};
+
+/// Scenario and cost-model options.
+#[derive(Debug, clap::Args)]
+pub struct ScenarioArgs {
+    /// Scenario: a JSON file, or a folder with scenario.json and CSV tables.
+    pub scenario: PathBuf,
+    /// Cost model: a preset (us-parcel, jasin-sinha) or a TOML file.
+    #[arg(long, default_value = domopt::cost_model::DEFAULT_MODEL)]
+    pub model: String,
+    /// Override a cost-model value for this run, e.g. --set split_penalty=12 (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+}
+
+impl ScenarioArgs {
+    /// Loads and validates, printing warnings (or errors) to stderr.
+    pub fn load(&self, json: bool) -> Result<Scenario, ExitCode> {
+        match domopt::load_scenario(&self.scenario, &self.model, &self.set) {
+            Ok((s, report)) => {
+                if !json {
+                    for w in report.warnings() {
+                        eprintln!("{w}");
+                    }
+                }
+                Ok(s)
+            }
+            Err(e) => Err(report_error(&e, json)),
+        }
+    }
+}
+
+/// Prints a library error and returns its exit code.
+pub fn report_error(e: &DomoptError, json: bool) -> ExitCode {
+    match e {
+        DomoptError::Invalid(report) => {
+            print_report(report, json);
+            ExitCode::from(EXIT_INVALID)
+        }
+        DomoptError::Parse { .. } | DomoptError::UnknownModel(_) | DomoptError::Settings { .. } => {
+            if json {
+                println!("{}", serde_json::json!({ "error": e.to_string() }));
+            }
+            eprintln!("domopt: {e}");
+            ExitCode::from(EXIT_INVALID)
+        }
+        _ => {
+            eprintln!("domopt: {e}");
+            ExitCode::from(EXIT_FAILURE)
+        }
+    }
+}
+
+/// Prints a validation report: JSON on stdout, or one line per issue on stderr.
+pub fn print_report(report: &ValidationReport, json: bool) {
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(report).expect("report serialises")
+        );
+        return;
+    }
+    for i in &report.issues {
+        eprintln!("{i}");
+    }
+    let errors = report.errors().count();
+    if errors > 0 {
+        eprintln!(
+            "domopt: {errors} error(s), {} warning(s); nothing was solved or written",
+            report.warnings().count()
+        );
+    }
+}

@@ -1,0 +1,52 @@
+//! Subcommands, one file each, and the exit codes they share.
+
+mod check;
+mod common;
+mod schema;
+mod solve;
+mod validate;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Exit code: a plan was written / the check passed.
+pub const EXIT_OK: u8 = 0;
+/// Exit code: the checker found violations, or an I/O failure.
+pub const EXIT_FAILURE: u8 = 1;
+/// Exit code: invalid input (scenario, model, settings or usage); nothing written.
+pub const EXIT_INVALID: u8 = 2;
+/// Exit code: no plan could be made.
+pub const EXIT_NO_PLAN: u8 = 3;
+
+/// domopt: distributed order management as optimisation.
+///
+/// Each wave of orders becomes one mixed-integer program (HiGHS) over
+/// order x node x service packages, decoded into shipments, backorders and KPIs.
+///
+/// Exit codes: 0 plan written (or check passed), 1 check violations or I/O
+/// failure, 2 invalid input (nothing written), 3 no plan could be made.
+#[derive(Debug, Parser)]
+#[command(name = "domopt", version, about, long_about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Solve(solve::Args),
+    Check(check::Args),
+    Validate(validate::Args),
+    Schema(schema::Args),
+}
+
+/// Runs a subcommand.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Solve(a) => solve::run(a),
+        Command::Check(a) => check::run(a),
+        Command::Validate(a) => validate::run(a),
+        Command::Schema(a) => schema::run(a),
+    }
+}

@@ -1,0 +1,118 @@
+//! `domopt solve`: route a wave and write the plan.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use domopt::engine::{self, Strategy};
+use domopt::plan::Status;
+use domopt::settings::{CandidateMode, Settings};
+
+use super::common::{ScenarioArgs, report_error};
+use super::{EXIT_INVALID, EXIT_NO_PLAN, EXIT_OK};
+
+/// Route a wave of orders and write the plan.
+///
+/// Prints a summary (or the plan as JSON with --json); with --out, writes
+/// plan.json, shipments.csv, backorders.csv and orders.csv into a folder.
+/// A solver time-out still writes the best plan found, with status
+/// time_limit and its gap.
+///
+/// Examples:
+///   domopt solve datasets/seed-example/two-shipments.json
+///   domopt solve datasets/small/capacity-crunch.json --out plan/
+///   domopt solve my-wave/ --model jasin-sinha --set split_penalty=12 --time-limit 30
+///   domopt solve my-wave/ --strategy greedy-cost --json > plan.json
+#[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    #[command(flatten)]
+    scenario: ScenarioArgs,
+    /// Routing strategy: monolithic (one MIP) or greedy-cost.
+    #[arg(long, default_value = "monolithic")]
+    strategy: String,
+    /// Solver time limit in seconds.
+    #[arg(long, default_value_t = Settings::default().time_limit_s)]
+    time_limit: f64,
+    /// Relative MIP gap at which to stop.
+    #[arg(long, default_value_t = Settings::default().mip_rel_gap)]
+    gap: f64,
+    /// Solver threads.
+    #[arg(long, default_value_t = Settings::default().threads)]
+    threads: u32,
+    /// Solver random seed (same input and seed give the same plan).
+    #[arg(long, default_value_t = Settings::default().seed)]
+    seed: u32,
+    /// Candidates: `exact` (every eligible node) or `pruned:K` (K cheapest nodes per line; a heuristic).
+    #[arg(long, default_value = "exact")]
+    candidates: String,
+    /// Folder to write plan.json and the CSV tables into.
+    #[arg(long, short)]
+    out: Option<PathBuf>,
+    /// Print the plan as JSON on stdout instead of the summary.
+    #[arg(long)]
+    json: bool,
+    /// Shipments to list in the summary.
+    #[arg(long, default_value_t = 20)]
+    show: usize,
+}
+
+fn parse_candidates(s: &str) -> Option<CandidateMode> {
+    match s {
+        "exact" => Some(CandidateMode::Exact),
+        _ => s
+            .strip_prefix("pruned:")
+            .and_then(|k| k.parse().ok())
+            .map(|k| CandidateMode::Pruned { k }),
+    }
+}
+
+pub fn run(a: Args) -> anyhow::Result<ExitCode> {
+    let Some(strategy) = Strategy::parse(&a.strategy) else {
+        let names: Vec<_> = Strategy::ALL.iter().map(|(_, n)| *n).collect();
+        eprintln!(
+            "domopt: unknown strategy `{}`: use one of {}",
+            a.strategy,
+            names.join(", ")
+        );
+        return Ok(ExitCode::from(EXIT_INVALID));
+    };
+    let Some(candidates) = parse_candidates(&a.candidates) else {
+        eprintln!(
+            "domopt: --candidates `{}`: use `exact` or `pruned:K`",
+            a.candidates
+        );
+        return Ok(ExitCode::from(EXIT_INVALID));
+    };
+    let settings = Settings {
+        time_limit_s: a.time_limit,
+        mip_rel_gap: a.gap,
+        threads: a.threads,
+        seed: a.seed,
+        candidates,
+    };
+    if let Err(e) = settings.validate() {
+        return Ok(report_error(&e, a.json));
+    }
+    let scenario = match a.scenario.load(a.json) {
+        Ok(s) => s,
+        Err(code) => return Ok(code),
+    };
+    let plan = engine::run(&scenario, &settings, strategy);
+    if matches!(plan.solve.status, Status::Infeasible) {
+        eprintln!("domopt: no plan could be made: {}", plan.solve.message);
+        return Ok(ExitCode::from(EXIT_NO_PLAN));
+    }
+    if let Some(dir) = &a.out {
+        plan.write_dir(dir)?;
+    }
+    if a.json {
+        use std::io::Write;
+        std::io::stdout().write_all(&plan.json_bytes()?)?;
+    } else {
+        plan.write_summary(&mut std::io::stdout(), a.show)?;
+        if let Some(dir) = &a.out {
+            println!("plan written to {}", dir.display());
+        }
+    }
+    Ok(ExitCode::from(EXIT_OK))
+}

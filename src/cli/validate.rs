@@ -1,0 +1,47 @@
+//! `domopt validate`: report every problem of a scenario at once.
+
+use std::process::ExitCode;
+
+use super::EXIT_OK;
+use super::common::{ScenarioArgs, print_report};
+
+/// Check a scenario without solving it.
+///
+/// Every problem is reported at once, each with a stable code, the record,
+/// the field and what to do. Exit code 2 if any error was found.
+///
+/// Examples:
+///   domopt validate datasets/seed-example/two-shipments.json
+///   domopt validate my-wave/ --model jasin-sinha --json
+#[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    #[command(flatten)]
+    scenario: ScenarioArgs,
+    /// Print the report as JSON on stdout.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(a: Args) -> anyhow::Result<ExitCode> {
+    let s = match domopt::load_scenario(&a.scenario.scenario, &a.scenario.model, &a.scenario.set) {
+        Ok((s, report)) => {
+            print_report(&report, a.json);
+            s
+        }
+        Err(e) => return Ok(super::common::report_error(&e, a.json)),
+    };
+    if !a.json {
+        let lines: usize = s.orders.iter().map(|o| o.lines.len()).sum();
+        println!(
+            "valid: {} nodes, {} SKUs, {} services, {} orders, {} lines, model {}",
+            s.nodes.len(),
+            s.skus.len(),
+            s.services.len() - 1,
+            s.orders.len(),
+            lines,
+            s.model_name
+        );
+    }
+    Ok(ExitCode::from(EXIT_OK))
+}

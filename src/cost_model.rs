@@ -1,0 +1,149 @@
+//! Cost models: named presets in `models/*.toml` (embedded at build time) or a
+//! TOML file, merged with the scenario's and the run's overrides.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::DomoptError;
+use crate::format::{PolicyOverrides, ServiceRecord};
+
+/// The presets shipped in `models/`: (name, TOML text).
+pub const PRESETS: &[(&str, &str)] = &[
+    ("us-parcel", include_str!("../models/us-parcel.toml")),
+    ("jasin-sinha", include_str!("../models/jasin-sinha.toml")),
+];
+
+/// The preset used when none is named.
+pub const DEFAULT_MODEL: &str = "us-parcel";
+
+/// A cost model as written in TOML.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CostModel {
+    /// Name.
+    pub name: String,
+    /// One line for reports.
+    #[serde(default)]
+    pub description: String,
+    /// Penalties and rules.
+    #[serde(default)]
+    pub policy: PolicyOverrides,
+    /// Carrier services.
+    #[serde(default)]
+    pub services: Vec<ServiceRecord>,
+}
+
+impl CostModel {
+    /// Parses a model from TOML text.
+    pub fn from_toml(text: &str, origin: &Path) -> Result<Self, DomoptError> {
+        toml::from_str(text).map_err(|e| DomoptError::Parse {
+            path: origin.to_path_buf(),
+            detail: e.to_string(),
+        })
+    }
+
+    /// A preset by name, or a TOML file by path.
+    pub fn load(name_or_path: &str) -> Result<Self, DomoptError> {
+        if let Some((name, text)) = PRESETS.iter().find(|(n, _)| *n == name_or_path) {
+            return Self::from_toml(text, Path::new(&format!("models/{name}.toml")));
+        }
+        let path = Path::new(name_or_path);
+        if path.is_file() {
+            let text = std::fs::read_to_string(path).map_err(|e| DomoptError::Io {
+                path: path.to_path_buf(),
+                detail: e.to_string(),
+            })?;
+            return Self::from_toml(&text, path);
+        }
+        Err(DomoptError::UnknownModel(name_or_path.to_string()))
+    }
+}
+
+impl PolicyOverrides {
+    /// `self` with every value that `other` sets replaced by `other`'s.
+    pub fn overlaid(&self, other: &PolicyOverrides) -> PolicyOverrides {
+        PolicyOverrides {
+            split_penalty: other.split_penalty.or(self.split_penalty),
+            late_penalty_per_day: other.late_penalty_per_day.or(self.late_penalty_per_day),
+            unfilled_penalty_per_unit: other
+                .unfilled_penalty_per_unit
+                .or(self.unfilled_penalty_per_unit),
+            unfilled_rule: other.unfilled_rule.clone().or(self.unfilled_rule.clone()),
+            store_premium_per_unit: other.store_premium_per_unit.or(self.store_premium_per_unit),
+            cross_market: other.cross_market.clone().or(self.cross_market.clone()),
+            cross_market_penalty: other.cross_market_penalty.or(self.cross_market_penalty),
+            service_levels: other.service_levels.clone().or(self.service_levels.clone()),
+        }
+    }
+
+    /// Parses `key=value` assignments (TOML values), as given to `--set`.
+    pub fn from_assignments(assignments: &[String]) -> Result<Self, DomoptError> {
+        let mut text = String::new();
+        for a in assignments {
+            let Some((k, v)) = a.split_once('=') else {
+                return Err(DomoptError::Settings {
+                    field: a.clone(),
+                    detail: "expected KEY=VALUE, e.g. split_penalty=12".into(),
+                });
+            };
+            let v = v.trim();
+            // Bare words are strings: cross_market=penalty.
+            let value = if v.parse::<f64>().is_ok() || v.starts_with(['"', '{', '[']) {
+                v.to_string()
+            } else {
+                format!("\"{v}\"")
+            };
+            text.push_str(&format!("{} = {}\n", k.trim(), value));
+        }
+        toml::from_str(&text).map_err(|e| DomoptError::Settings {
+            field: "--set".into(),
+            detail: e.to_string(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_preset_parses_and_names_itself() {
+        for (name, _) in PRESETS {
+            let m = CostModel::load(name).unwrap();
+            assert_eq!(&m.name, name);
+            assert!(!m.services.is_empty());
+        }
+    }
+
+    #[test]
+    fn run_overrides_win_over_the_model() {
+        let model = CostModel::load("us-parcel").unwrap();
+        let run = PolicyOverrides::from_assignments(&[
+            "split_penalty=12".into(),
+            "cross_market=penalty".into(),
+        ])
+        .unwrap();
+        let merged = model.policy.overlaid(&run);
+        assert_eq!(merged.split_penalty, Some(12.0));
+        assert_eq!(merged.cross_market.as_deref(), Some("penalty"));
+        assert_eq!(
+            merged.late_penalty_per_day,
+            model.policy.late_penalty_per_day
+        );
+    }
+
+    #[test]
+    fn an_unknown_override_key_is_an_error() {
+        assert!(PolicyOverrides::from_assignments(&["split_penalt=1".into()]).is_err());
+        assert!(PolicyOverrides::from_assignments(&["nonsense".into()]).is_err());
+    }
+
+    #[test]
+    fn an_unknown_model_name_is_an_error() {
+        assert!(matches!(
+            CostModel::load("no-such-model"),
+            Err(DomoptError::UnknownModel(_))
+        ));
+    }
+}

@@ -1,0 +1,279 @@
+//! Domain types: the validated, indexed scenario the engine works on. Built only
+//! by `validate`; every id is resolved to an index and every quantity is whole.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Weekday};
+use serde::{Deserialize, Serialize};
+
+/// Index of a node in [`Scenario::nodes`].
+pub type NodeIdx = usize;
+/// Index of a SKU in [`Scenario::skus`].
+pub type SkuIdx = usize;
+/// Index of a carrier service in [`Scenario::services`].
+pub type ServiceIdx = usize;
+/// Index of an order in [`Scenario::orders`].
+pub type OrderIdx = usize;
+
+/// Number of parcel zones (1..=8).
+pub const ZONES: usize = 8;
+
+/// What kind of place a node is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NodeKind {
+    /// Distribution center.
+    Dc,
+    /// Retail store (ship-from-store carries the store premium).
+    Store,
+    /// Third-party logistics warehouse.
+    #[serde(rename = "3pl")]
+    ThirdParty,
+    /// Drop-ship supplier.
+    Supplier,
+}
+
+impl NodeKind {
+    /// Parses the wire spelling.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "dc" => Some(Self::Dc),
+            "store" => Some(Self::Store),
+            "3pl" => Some(Self::ThirdParty),
+            "supplier" => Some(Self::Supplier),
+            _ => None,
+        }
+    }
+    /// The wire spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Dc => "dc",
+            Self::Store => "store",
+            Self::ThirdParty => "3pl",
+            Self::Supplier => "supplier",
+        }
+    }
+}
+
+/// What a node can do.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Capabilities {
+    /// Ships parcels to customers.
+    pub ship_to_home: bool,
+    /// Hands orders to customers who collect them.
+    pub pickup: bool,
+    /// Accepts returns.
+    pub returns: bool,
+    /// Inspects returns.
+    pub inspection: bool,
+}
+
+/// A carrier service offered at a node.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NodeService {
+    /// The service.
+    pub service: ServiceIdx,
+    /// Daily pickup cutoff; `None` means the end of the day.
+    pub cutoff: Option<NaiveTime>,
+}
+
+/// A place that can ship.
+#[derive(Debug, Clone)]
+pub struct Node {
+    /// Id as given.
+    pub id: String,
+    /// Kind.
+    pub kind: NodeKind,
+    /// Latitude (degrees).
+    pub lat: f64,
+    /// Longitude (degrees).
+    pub lon: f64,
+    /// Market.
+    pub market: String,
+    /// Capabilities.
+    pub capabilities: Capabilities,
+    /// Handling cost per package.
+    pub handling_per_package: f64,
+    /// Handling cost per unit.
+    pub handling_per_unit: f64,
+    /// Most packages (orders) per wave.
+    pub capacity_orders: Option<u32>,
+    /// Most units per wave.
+    pub capacity_units: Option<u32>,
+    /// Services offered here.
+    pub services: Vec<NodeService>,
+    /// Days to pick and pack.
+    pub processing_days: u32,
+    /// Weekdays it does not ship.
+    pub closed_weekdays: Vec<Weekday>,
+    /// Dates it does not ship.
+    pub closed_dates: BTreeSet<NaiveDate>,
+    /// Rule priority (lower first).
+    pub rank: Option<f64>,
+}
+
+/// An item.
+#[derive(Debug, Clone)]
+pub struct Sku {
+    /// Id as given.
+    pub id: String,
+    /// Pounds per unit.
+    pub weight_lb: f64,
+    /// Unit price.
+    pub price: Option<f64>,
+    /// Must ship alone (informational in model version 1).
+    pub ship_alone: bool,
+    /// Hazmat (informational in model version 1).
+    pub hazmat: bool,
+    /// Returnable.
+    pub returnable: bool,
+}
+
+/// A carrier service with its rates and transit times.
+#[derive(Debug, Clone)]
+pub struct Service {
+    /// Id as given.
+    pub id: String,
+    /// Carrier.
+    pub carrier: String,
+    /// Name.
+    pub name: String,
+    /// Per-package rate by zone (index zone - 1).
+    pub per_package: [f64; ZONES],
+    /// Per-pound rate by zone.
+    pub per_lb: [f64; ZONES],
+    /// Per-unit rate.
+    pub per_unit: f64,
+    /// Per-unit per-mile rate.
+    pub per_unit_per_mile: f64,
+    /// Transit business days by zone.
+    pub transit_days: [u32; ZONES],
+    /// Weekdays the carrier collects.
+    pub pickup_weekdays: Vec<Weekday>,
+    /// (ship by, arrive by) holiday deadlines.
+    pub holiday_deadlines: Vec<(NaiveDate, NaiveDate)>,
+    /// The built-in in-store pickup "service": no carrier, no transit.
+    pub is_pickup: bool,
+}
+
+/// Id of the built-in pickup service.
+pub const PICKUP_SERVICE: &str = "pickup";
+
+/// One line of an order.
+#[derive(Debug, Clone)]
+pub struct Line {
+    /// Item.
+    pub sku: SkuIdx,
+    /// Units.
+    pub quantity: u32,
+    /// Penalty per unit left unfilled, when the line overrides the policy.
+    pub unfilled_penalty: Option<f64>,
+}
+
+/// A customer order.
+#[derive(Debug, Clone)]
+pub struct Order {
+    /// Id as given.
+    pub id: String,
+    /// Placement time.
+    pub placed_at: NaiveDateTime,
+    /// Destination latitude.
+    pub lat: f64,
+    /// Destination longitude.
+    pub lon: f64,
+    /// Destination market.
+    pub market: String,
+    /// Lines.
+    pub lines: Vec<Line>,
+    /// Promised delivery date.
+    pub promised: Option<NaiveDate>,
+    /// One package or nothing.
+    pub ship_complete: bool,
+    /// Package limit.
+    pub max_packages: Option<u32>,
+    /// Buy online, pick up in store.
+    pub pickup_node: Option<NodeIdx>,
+    /// Priority (higher first in baselines).
+    pub priority: f64,
+}
+
+impl Order {
+    /// Units ordered over all lines.
+    pub fn units(&self) -> u64 {
+        self.lines.iter().map(|l| l.quantity as u64).sum()
+    }
+}
+
+/// What to do with shipments that cross markets.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub enum CrossMarket {
+    /// Not allowed.
+    Forbid,
+    /// Allowed at this cost per package.
+    Penalty(f64),
+}
+
+/// How an unfilled unit is priced.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub enum UnfilledRule {
+    /// The policy's fixed penalty per unit.
+    Fixed(f64),
+    /// Twice the dearest package cost plus twice the dearest unit cost among the
+    /// line's candidates (Jasin & Sinha), so shipping is always preferred.
+    TwiceWorst,
+}
+
+/// The cost model in force for a run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Policy {
+    /// Per package beyond the first.
+    pub split_penalty: f64,
+    /// Per package per business day late.
+    pub late_penalty_per_day: f64,
+    /// Unfilled pricing.
+    pub unfilled: UnfilledRule,
+    /// Per unit shipped from a store.
+    pub store_premium_per_unit: f64,
+    /// Cross-market rule.
+    pub cross_market: CrossMarket,
+    /// Service level name -> business days to promise.
+    pub service_levels: BTreeMap<String, u32>,
+}
+
+/// The validated scenario.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// Name for reports.
+    pub name: String,
+    /// Wave cut time.
+    pub wave_time: NaiveDateTime,
+    /// Nodes.
+    pub nodes: Vec<Node>,
+    /// SKUs.
+    pub skus: Vec<Sku>,
+    /// Services (the built-in pickup service included).
+    pub services: Vec<Service>,
+    /// Orders.
+    pub orders: Vec<Order>,
+    /// Available to promise per (node, SKU); absent means zero.
+    pub atp: HashMap<(NodeIdx, SkuIdx), u32>,
+    /// The cost model.
+    pub policy: Policy,
+    /// Name of the cost model the policy came from.
+    pub model_name: String,
+}
+
+impl Scenario {
+    /// Available to promise of `sku` at `node`.
+    pub fn atp(&self, node: NodeIdx, sku: SkuIdx) -> u32 {
+        self.atp.get(&(node, sku)).copied().unwrap_or(0)
+    }
+    /// Index of a node by id.
+    pub fn node_index(&self, id: &str) -> Option<NodeIdx> {
+        self.nodes.iter().position(|n| n.id == id)
+    }
+    /// Index of a service by id.
+    pub fn service_index(&self, id: &str) -> Option<ServiceIdx> {
+        self.services.iter().position(|s| s.id == id)
+    }
+}

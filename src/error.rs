@@ -1,0 +1,43 @@
+//! Typed errors of the library. The binary maps them to exit codes.
+
+use std::path::PathBuf;
+
+use crate::validate::ValidationReport;
+
+/// Everything the library can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum DomoptError {
+    /// A file could not be read or written.
+    #[error("{path}: {detail}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        detail: String,
+    },
+    /// A file is not well-formed JSON, CSV or TOML for its type.
+    #[error("{path}: cannot parse: {detail}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// Parser message (with row or line where known).
+        detail: String,
+    },
+    /// The scenario has errors; nothing was solved.
+    #[error("the scenario has {} error(s)", .0.errors().count())]
+    Invalid(ValidationReport),
+    /// A cost model name that is neither a preset nor a readable file.
+    #[error("unknown cost model `{0}`: use one of {presets} or a path to a TOML file", presets = crate::cost_model::PRESETS.iter().map(|p| p.0).collect::<Vec<_>>().join(", "))]
+    UnknownModel(String),
+    /// A settings value out of range.
+    #[error("invalid setting {field}: {detail}")]
+    Settings {
+        /// The setting.
+        field: String,
+        /// Why.
+        detail: String,
+    },
+    /// The solver failed and no plan (not even a fallback) could be made.
+    #[error("no plan could be made: {0}")]
+    NoPlan(String),
+}

@@ -1,0 +1,506 @@
+//! Wire types: the scenario exactly as people write it (JSON, or a folder with
+//! CSV for the big tables). Numbers that must be whole are read as `f64` so that
+//! validation can say "2.5 is not a whole number" instead of a parse error;
+//! dates are strings so that an unparseable one is reported with its record.
+//! Nothing here is used by the solver: `validate` turns these into `domain` types.
+
+use std::path::{Path, PathBuf};
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::error::DomoptError;
+
+/// One wave of orders with the network that can serve it.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioFile {
+    /// A name for reports.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// When the wave is cut: `YYYY-MM-DDTHH:MM` (local time of the network).
+    pub wave_time: String,
+    /// Fulfillment nodes: DCs, stores, 3PLs and drop-ship suppliers.
+    pub nodes: Vec<NodeRecord>,
+    /// Items that can be ordered.
+    pub skus: Vec<SkuRecord>,
+    /// Carrier services added to (or replacing, by id) the cost model's services.
+    #[serde(default)]
+    pub services: Vec<ServiceRecord>,
+    /// Stock per (node, SKU). In a folder scenario this is `inventory.csv`.
+    #[serde(default)]
+    pub inventory: Vec<InventoryRecord>,
+    /// The orders of the wave. In a folder scenario: `orders.csv` + `order_lines.csv`.
+    #[serde(default)]
+    pub orders: Vec<OrderRecord>,
+    /// Cost-model values that override the chosen model for this scenario.
+    #[serde(default)]
+    pub policy: PolicyOverrides,
+}
+
+/// A place that can ship.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NodeRecord {
+    /// Unique node id.
+    pub id: String,
+    /// `dc`, `store`, `3pl` or `supplier`.
+    pub kind: String,
+    /// US ZIP code; geocoded when `lat`/`lon` are not given.
+    #[serde(default)]
+    pub zip: Option<String>,
+    /// Latitude in degrees.
+    #[serde(default)]
+    pub lat: Option<f64>,
+    /// Longitude in degrees.
+    #[serde(default)]
+    pub lon: Option<f64>,
+    /// Market the node belongs to (default `US`).
+    #[serde(default)]
+    pub market: Option<String>,
+    /// Any of `ship_to_home`, `pickup`, `returns`, `inspection` (default: `ship_to_home`).
+    #[serde(default)]
+    pub capabilities: Option<Vec<String>>,
+    /// Handling cost per package.
+    #[serde(default)]
+    pub handling_per_package: Option<f64>,
+    /// Handling cost per unit.
+    #[serde(default)]
+    pub handling_per_unit: Option<f64>,
+    /// Most orders (packages) the node can ship in this wave.
+    #[serde(default)]
+    pub capacity_orders: Option<f64>,
+    /// Most units the node can ship in this wave.
+    #[serde(default)]
+    pub capacity_units: Option<f64>,
+    /// Carrier services offered here, with their daily pickup cutoff.
+    #[serde(default)]
+    pub services: Vec<NodeServiceRecord>,
+    /// Whole days needed to pick and pack before the first possible pickup.
+    #[serde(default)]
+    pub processing_days: Option<f64>,
+    /// Weekdays the node does not ship (`Sat`, `Sun`, ...).
+    #[serde(default)]
+    pub closed_weekdays: Vec<String>,
+    /// Dates the node is closed (`YYYY-MM-DD`).
+    #[serde(default)]
+    pub closed_dates: Vec<String>,
+    /// Priority for rule-based routers and tie-breaks (lower ships first).
+    #[serde(default)]
+    pub rank: Option<f64>,
+}
+
+/// A carrier service as offered at one node.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NodeServiceRecord {
+    /// Service id (from the cost model or the scenario's `services`).
+    pub service: String,
+    /// Daily pickup cutoff `HH:MM`; work released after it ships the next pickup day.
+    #[serde(default)]
+    pub cutoff: Option<String>,
+}
+
+/// An item.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SkuRecord {
+    /// Unique SKU id.
+    pub id: String,
+    /// Shipping weight of one unit in pounds.
+    pub weight_lb: f64,
+    /// Length, width, height in inches.
+    #[serde(default)]
+    pub dims_in: Option<[f64; 3]>,
+    /// Unit price.
+    #[serde(default)]
+    pub price: Option<f64>,
+    /// Must travel in a package of its own.
+    #[serde(default)]
+    pub ship_alone: bool,
+    /// Hazardous material (informational in model version 1).
+    #[serde(default)]
+    pub hazmat: bool,
+    /// Can be returned (informational in model version 1).
+    #[serde(default)]
+    pub returnable: Option<bool>,
+}
+
+/// Stock of one SKU at one node. One CSV row of `inventory.csv`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InventoryRecord {
+    /// Node id.
+    pub node: String,
+    /// SKU id.
+    pub sku: String,
+    /// Units physically on hand.
+    pub on_hand: f64,
+    /// Units already promised to other orders.
+    #[serde(default)]
+    pub reserved: Option<f64>,
+    /// Units kept back to avoid overselling.
+    #[serde(default)]
+    pub safety_stock: Option<f64>,
+    /// Units of an inbound receipt.
+    #[serde(default)]
+    pub inbound_quantity: Option<f64>,
+    /// Arrival date of the inbound receipt (`YYYY-MM-DD`); counts once arrived by the wave date.
+    #[serde(default)]
+    pub inbound_date: Option<String>,
+}
+
+/// A carrier service and its rates.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceRecord {
+    /// Unique service id.
+    pub id: String,
+    /// Carrier name.
+    #[serde(default)]
+    pub carrier: Option<String>,
+    /// Service name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Rate per package by zone 1..8 (eight numbers).
+    pub per_package: Vec<f64>,
+    /// Rate per pound by zone 1..8 (eight numbers; default all zero).
+    #[serde(default)]
+    pub per_lb: Option<Vec<f64>>,
+    /// Rate per unit, independent of zone.
+    #[serde(default)]
+    pub per_unit: Option<f64>,
+    /// Rate per unit per great-circle mile.
+    #[serde(default)]
+    pub per_unit_per_mile: Option<f64>,
+    /// Transit business days by zone 1..8 (eight whole numbers).
+    pub transit_days: Vec<f64>,
+    /// Weekdays the carrier picks up (default Mon..Fri).
+    #[serde(default)]
+    pub pickup_weekdays: Option<Vec<String>>,
+    /// Holiday deadlines: shipping after `ship_by` cannot arrive by `arrive_by`.
+    #[serde(default)]
+    pub holiday_deadlines: Vec<HolidayDeadlineRecord>,
+}
+
+/// "Ship by Dec 19 to arrive by Dec 24".
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HolidayDeadlineRecord {
+    /// Last ship date (`YYYY-MM-DD`).
+    pub ship_by: String,
+    /// The delivery date it protects (`YYYY-MM-DD`).
+    pub arrive_by: String,
+}
+
+/// A customer order.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrderRecord {
+    /// Unique order id.
+    pub id: String,
+    /// When the order was placed (`YYYY-MM-DD` or `YYYY-MM-DDTHH:MM`); default: the wave time.
+    #[serde(default)]
+    pub placed_at: Option<String>,
+    /// Destination US ZIP code.
+    #[serde(default)]
+    pub zip: Option<String>,
+    /// Destination latitude.
+    #[serde(default)]
+    pub lat: Option<f64>,
+    /// Destination longitude.
+    #[serde(default)]
+    pub lon: Option<f64>,
+    /// Destination market (default `US`).
+    #[serde(default)]
+    pub market: Option<String>,
+    /// Order lines.
+    #[serde(default)]
+    pub lines: Vec<LineRecord>,
+    /// Service level name from the policy's `service_levels` (promised date = placed + days).
+    #[serde(default)]
+    pub service_level: Option<String>,
+    /// Promised delivery date (`YYYY-MM-DD`); overrides the service level's.
+    #[serde(default)]
+    pub promised_date: Option<String>,
+    /// Ship everything in one package or nothing.
+    #[serde(default)]
+    pub ship_complete: Option<bool>,
+    /// Most packages this order may arrive in.
+    #[serde(default)]
+    pub max_packages: Option<f64>,
+    /// Buy online, pick up in store: the node the customer collects from.
+    #[serde(default)]
+    pub pickup_node: Option<String>,
+    /// Priority (informational in model version 1; higher first for baselines).
+    #[serde(default)]
+    pub priority: Option<f64>,
+}
+
+/// One line of an order.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LineRecord {
+    /// SKU id.
+    pub sku: String,
+    /// Units ordered.
+    pub quantity: f64,
+    /// Penalty per unit left unfilled, overriding the policy's.
+    #[serde(default)]
+    pub unfilled_penalty: Option<f64>,
+}
+
+/// Cost-model values a scenario or a run may override. Every field is optional;
+/// absent fields keep the cost model's value.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, Default, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyOverrides {
+    /// Penalty per package beyond the first.
+    #[serde(default)]
+    pub split_penalty: Option<f64>,
+    /// Penalty per package per business day late.
+    #[serde(default)]
+    pub late_penalty_per_day: Option<f64>,
+    /// Penalty per unit left unfilled (`unfilled_rule = "fixed"`).
+    #[serde(default)]
+    pub unfilled_penalty_per_unit: Option<f64>,
+    /// `fixed` or `twice-worst` (twice the package cost plus twice the dearest unit cost of the line).
+    #[serde(default)]
+    pub unfilled_rule: Option<String>,
+    /// Extra cost per unit shipped from a store.
+    #[serde(default)]
+    pub store_premium_per_unit: Option<f64>,
+    /// `forbid` or `penalty`.
+    #[serde(default)]
+    pub cross_market: Option<String>,
+    /// Penalty per package shipped across markets (`cross_market = "penalty"`).
+    #[serde(default)]
+    pub cross_market_penalty: Option<f64>,
+    /// Service levels: name -> business days from the order's placement to its promise.
+    #[serde(default)]
+    pub service_levels: Option<std::collections::BTreeMap<String, f64>>,
+}
+
+/// An order row of `orders.csv` (the lines are in `order_lines.csv`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct OrderRow {
+    id: String,
+    #[serde(default)]
+    placed_at: Option<String>,
+    #[serde(default)]
+    zip: Option<String>,
+    #[serde(default)]
+    lat: Option<f64>,
+    #[serde(default)]
+    lon: Option<f64>,
+    #[serde(default)]
+    market: Option<String>,
+    #[serde(default)]
+    service_level: Option<String>,
+    #[serde(default)]
+    promised_date: Option<String>,
+    #[serde(default)]
+    ship_complete: Option<bool>,
+    #[serde(default)]
+    max_packages: Option<f64>,
+    #[serde(default)]
+    pickup_node: Option<String>,
+    #[serde(default)]
+    priority: Option<f64>,
+}
+
+/// A row of `order_lines.csv`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct OrderLineRow {
+    order: String,
+    sku: String,
+    quantity: f64,
+    #[serde(default)]
+    unfilled_penalty: Option<f64>,
+}
+
+/// A line that names an order the orders table does not have; kept so that
+/// validation can report it with the rest.
+#[derive(Debug, Clone)]
+pub struct OrphanLine {
+    /// Row number in `order_lines.csv` (1 = first data row).
+    pub row: usize,
+    /// The order id it names.
+    pub order: String,
+}
+
+/// A scenario as read from disk, with what reading could not attach.
+#[derive(Debug, Clone)]
+pub struct LoadedScenario {
+    /// The scenario.
+    pub file: ScenarioFile,
+    /// Order lines whose order is unknown.
+    pub orphan_lines: Vec<OrphanLine>,
+    /// Where it came from.
+    pub source: PathBuf,
+}
+
+/// Reads a scenario: a `.json` file, or a folder with `scenario.json` and
+/// optional `inventory.csv`, `orders.csv` and `order_lines.csv`.
+pub fn read_scenario(path: &Path) -> Result<LoadedScenario, DomoptError> {
+    if path.is_dir() {
+        read_folder(path)
+    } else {
+        let text = read_text(path)?;
+        let file: ScenarioFile = serde_json::from_str(&text).map_err(|e| DomoptError::Parse {
+            path: path.to_path_buf(),
+            detail: e.to_string(),
+        })?;
+        Ok(LoadedScenario {
+            file,
+            orphan_lines: Vec::new(),
+            source: path.to_path_buf(),
+        })
+    }
+}
+
+fn read_text(path: &Path) -> Result<String, DomoptError> {
+    std::fs::read_to_string(path).map_err(|e| DomoptError::Io {
+        path: path.to_path_buf(),
+        detail: e.to_string(),
+    })
+}
+
+fn read_folder(dir: &Path) -> Result<LoadedScenario, DomoptError> {
+    let main = dir.join("scenario.json");
+    let text = read_text(&main)?;
+    let mut file: ScenarioFile = serde_json::from_str(&text).map_err(|e| DomoptError::Parse {
+        path: main.clone(),
+        detail: e.to_string(),
+    })?;
+    let inventory = dir.join("inventory.csv");
+    if inventory.exists() {
+        file.inventory
+            .extend(read_csv::<InventoryRecord>(&inventory)?);
+    }
+    let mut orphan_lines = Vec::new();
+    let orders = dir.join("orders.csv");
+    if orders.exists() {
+        let first_new = file.orders.len();
+        for row in read_csv::<OrderRow>(&orders)? {
+            file.orders.push(OrderRecord {
+                id: row.id,
+                placed_at: row.placed_at,
+                zip: row.zip,
+                lat: row.lat,
+                lon: row.lon,
+                market: row.market,
+                lines: Vec::new(),
+                service_level: row.service_level,
+                promised_date: row.promised_date,
+                ship_complete: row.ship_complete,
+                max_packages: row.max_packages,
+                pickup_node: row.pickup_node,
+                priority: row.priority,
+            });
+        }
+        let lines = dir.join("order_lines.csv");
+        if lines.exists() {
+            let index: std::collections::HashMap<String, usize> = file.orders[first_new..]
+                .iter()
+                .enumerate()
+                .map(|(k, o)| (o.id.clone(), first_new + k))
+                .collect();
+            for (k, row) in read_csv::<OrderLineRow>(&lines)?.into_iter().enumerate() {
+                match index.get(&row.order) {
+                    Some(&o) => file.orders[o].lines.push(LineRecord {
+                        sku: row.sku,
+                        quantity: row.quantity,
+                        unfilled_penalty: row.unfilled_penalty,
+                    }),
+                    None => orphan_lines.push(OrphanLine {
+                        row: k + 1,
+                        order: row.order,
+                    }),
+                }
+            }
+        }
+    }
+    Ok(LoadedScenario {
+        file,
+        orphan_lines,
+        source: dir.to_path_buf(),
+    })
+}
+
+fn read_csv<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>, DomoptError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_path(path)
+        .map_err(|e| DomoptError::Io {
+            path: path.to_path_buf(),
+            detail: e.to_string(),
+        })?;
+    let mut out = Vec::new();
+    for (k, record) in reader.deserialize::<T>().enumerate() {
+        out.push(record.map_err(|e| DomoptError::Parse {
+            path: path.to_path_buf(),
+            detail: format!("data row {}: {e}", k + 1),
+        })?);
+    }
+    Ok(out)
+}
+
+/// Writes a scenario as a folder: `scenario.json` plus the three CSV tables.
+pub fn write_scenario_folder(file: &ScenarioFile, dir: &Path) -> Result<(), DomoptError> {
+    let io = |e: &dyn std::fmt::Display| DomoptError::Io {
+        path: dir.to_path_buf(),
+        detail: e.to_string(),
+    };
+    std::fs::create_dir_all(dir).map_err(|e| io(&e))?;
+    let head = ScenarioFile {
+        inventory: Vec::new(),
+        orders: Vec::new(),
+        ..file.clone()
+    };
+    let json = serde_json::to_string_pretty(&head).map_err(|e| io(&e))?;
+    std::fs::write(dir.join("scenario.json"), json + "\n").map_err(|e| io(&e))?;
+    let mut inv = csv::Writer::from_path(dir.join("inventory.csv")).map_err(|e| io(&e))?;
+    for r in &file.inventory {
+        inv.serialize(r).map_err(|e| io(&e))?;
+    }
+    inv.flush().map_err(|e| io(&e))?;
+    let mut orders = csv::Writer::from_path(dir.join("orders.csv")).map_err(|e| io(&e))?;
+    let mut lines = csv::Writer::from_path(dir.join("order_lines.csv")).map_err(|e| io(&e))?;
+    for o in &file.orders {
+        orders
+            .serialize(OrderRow {
+                id: o.id.clone(),
+                placed_at: o.placed_at.clone(),
+                zip: o.zip.clone(),
+                lat: o.lat,
+                lon: o.lon,
+                market: o.market.clone(),
+                service_level: o.service_level.clone(),
+                promised_date: o.promised_date.clone(),
+                ship_complete: o.ship_complete,
+                max_packages: o.max_packages,
+                pickup_node: o.pickup_node.clone(),
+                priority: o.priority,
+            })
+            .map_err(|e| io(&e))?;
+        for l in &o.lines {
+            lines
+                .serialize(OrderLineRow {
+                    order: o.id.clone(),
+                    sku: l.sku.clone(),
+                    quantity: l.quantity,
+                    unfilled_penalty: l.unfilled_penalty,
+                })
+                .map_err(|e| io(&e))?;
+        }
+    }
+    orders.flush().map_err(|e| io(&e))?;
+    lines.flush().map_err(|e| io(&e))?;
+    Ok(())
+}
+
+/// The JSON Schema of the scenario file, generated from these types.
+pub fn scenario_schema() -> serde_json::Value {
+    serde_json::to_value(schemars::schema_for!(ScenarioFile)).expect("schema serialises")
+}

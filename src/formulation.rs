@@ -1,0 +1,248 @@
+//! The fulfillment MIP of models/README.md, built with good_lp. Variables exist
+//! only for candidates; rows that cannot bind (stock or capacity above what all
+//! their variables could use) are left out, which changes nothing.
+
+use std::collections::HashMap;
+
+use good_lp::{Constraint, Expression, ProblemVariables, Variable, VariableDefinition, variable};
+
+use crate::candidates::CandidateSet;
+use crate::domain::{NodeIdx, Scenario, SkuIdx};
+
+/// A variable with its column index (good_lp numbers columns in creation order
+/// and does not expose the number, so it is counted here).
+#[derive(Debug, Clone, Copy)]
+pub struct Col {
+    /// The good_lp variable.
+    pub var: Variable,
+    /// Its HiGHS column.
+    pub index: usize,
+}
+
+/// The built model.
+pub struct Formulation {
+    /// Variables.
+    pub vars: ProblemVariables,
+    /// Objective to minimise.
+    pub objective: Expression,
+    /// Rows.
+    pub constraints: Vec<Constraint>,
+    /// `y` per candidate.
+    pub y: Vec<Col>,
+    /// `x` per candidate: (line index, column).
+    pub x: Vec<Vec<(usize, Col)>>,
+    /// `u` per order and line.
+    pub u: Vec<Vec<Col>>,
+    /// `s` (extra packages) per order, where the order can split at a cost.
+    pub split: Vec<Option<Col>>,
+    /// `f` (all lines filled) per ship-complete order.
+    pub fill: Vec<Option<Col>>,
+    /// Number of columns.
+    pub columns: usize,
+}
+
+struct Columns {
+    vars: ProblemVariables,
+    n: usize,
+}
+
+impl Columns {
+    fn add(&mut self, def: VariableDefinition) -> Col {
+        let var = self.vars.add(def);
+        self.n += 1;
+        Col {
+            var,
+            index: self.n - 1,
+        }
+    }
+}
+
+/// Builds the MIP for a candidate set.
+pub fn build(s: &Scenario, cs: &CandidateSet) -> Formulation {
+    let mut cols = Columns {
+        vars: ProblemVariables::new(),
+        n: 0,
+    };
+    let mut objective = Expression::default();
+    let mut constraints = Vec::new();
+    let mut y = Vec::with_capacity(cs.candidates.len());
+    let mut x = Vec::with_capacity(cs.candidates.len());
+    // Per (node, sku): the x columns drawing on its stock and their total upper bound.
+    let mut stock_use: HashMap<(NodeIdx, SkuIdx), (Expression, u64)> = HashMap::new();
+    let mut node_pkgs: HashMap<NodeIdx, (Expression, u64)> = HashMap::new();
+    let mut node_units: HashMap<NodeIdx, (Expression, u64)> = HashMap::new();
+
+    for c in &cs.candidates {
+        let order = &s.orders[c.order];
+        let yc = cols.add(variable().binary());
+        objective += c.package.total() * yc.var;
+        let mut xs = Vec::with_capacity(c.lines.len());
+        for cl in &c.lines {
+            let q = cl.max_units;
+            let xc = cols.add(variable().integer().min(0).max(q as f64));
+            objective += cl.cost.total() * xc.var;
+            // Link: no units without the package.
+            constraints.push((xc.var - (q as f64) * yc.var).leq(0.0));
+            let sku = order.lines[cl.line].sku;
+            let e = stock_use.entry((c.node, sku)).or_default();
+            e.0 += xc.var;
+            e.1 += q as u64;
+            let e = node_units.entry(c.node).or_default();
+            e.0 += xc.var;
+            e.1 += q as u64;
+            xs.push((cl.line, xc));
+        }
+        let e = node_pkgs.entry(c.node).or_default();
+        e.0 += yc.var;
+        e.1 += 1;
+        y.push(yc);
+        x.push(xs);
+    }
+
+    let mut u = Vec::with_capacity(s.orders.len());
+    let mut split = Vec::with_capacity(s.orders.len());
+    let mut fills = Vec::with_capacity(s.orders.len());
+    for (o, order) in s.orders.iter().enumerate() {
+        let range = cs.by_order[o].clone();
+        // Unfilled units; for ship-complete orders all lines move together with
+        // one binary `f` (filled) instead.
+        let fill = order.ship_complete.then(|| cols.add(variable().binary()));
+        let mut uo = Vec::with_capacity(order.lines.len());
+        for (k, l) in order.lines.iter().enumerate() {
+            let uc = cols.add(variable().integer().min(0).max(l.quantity as f64));
+            objective += cs.unfilled_penalty[o][k] * uc.var;
+            let mut cover = Expression::from(uc.var);
+            for ci in range.clone() {
+                for (line, xc) in &x[ci] {
+                    if *line == k {
+                        cover += xc.var;
+                    }
+                }
+            }
+            constraints.push(cover.eq(l.quantity as f64));
+            if let Some(f) = fill {
+                // u = q (1 - f): all lines filled or none.
+                constraints.push((uc.var + (l.quantity as f64) * f.var).eq(l.quantity as f64));
+            }
+            uo.push(uc);
+        }
+        u.push(uo);
+
+        let packages: Expression = range.clone().map(|ci| y[ci].var).sum();
+        let n_cands = range.len();
+        // One service per node and order.
+        let mut per_node: HashMap<NodeIdx, Vec<Variable>> = HashMap::new();
+        for ci in range.clone() {
+            per_node
+                .entry(cs.candidates[ci].node)
+                .or_default()
+                .push(y[ci].var);
+        }
+        let mut nodes: Vec<_> = per_node.into_iter().filter(|(_, v)| v.len() > 1).collect();
+        nodes.sort_by_key(|(n, _)| *n);
+        for (_, vs) in nodes {
+            constraints.push(vs.into_iter().sum::<Expression>().leq(1.0));
+        }
+        let limit = if order.ship_complete {
+            Some(1)
+        } else {
+            order.max_packages
+        };
+        if let Some(m) = limit {
+            if (m as usize) < n_cands {
+                constraints.push(packages.clone().leq(m as f64));
+            }
+        }
+        if n_cands > 1 && s.policy.split_penalty > 0.0 && limit != Some(1) {
+            let sc = cols.add(variable().min(0));
+            objective += s.policy.split_penalty * sc.var;
+            constraints.push((packages - sc.var).leq(1.0));
+            split.push(Some(sc));
+        } else {
+            split.push(None);
+        }
+        fills.push(fill);
+    }
+
+    // Stock rows that can bind.
+    let mut stock: Vec<_> = stock_use.into_iter().collect();
+    stock.sort_by_key(|(k, _)| *k);
+    for ((n, sku), (expr, ub)) in stock {
+        let atp = s.atp(n, sku) as u64;
+        if ub > atp {
+            constraints.push(expr.leq(atp as f64));
+        }
+    }
+    // Capacity rows that can bind.
+    let mut pk: Vec<_> = node_pkgs.into_iter().collect();
+    pk.sort_by_key(|(k, _)| *k);
+    for (n, (expr, ub)) in pk {
+        if let Some(cap) = s.nodes[n].capacity_orders {
+            if ub > cap as u64 {
+                constraints.push(expr.leq(cap as f64));
+            }
+        }
+    }
+    let mut un: Vec<_> = node_units.into_iter().collect();
+    un.sort_by_key(|(k, _)| *k);
+    for (n, (expr, ub)) in un {
+        if let Some(cap) = s.nodes[n].capacity_units {
+            if ub > cap as u64 {
+                constraints.push(expr.leq(cap as f64));
+            }
+        }
+    }
+
+    Formulation {
+        columns: cols.n,
+        vars: cols.vars,
+        objective,
+        constraints,
+        y,
+        x,
+        u,
+        split,
+        fill: fills,
+    }
+}
+
+impl Formulation {
+    /// A full column vector for a feasible plan (a warm start): packages and
+    /// units as given, unfilled units, extra packages and fill flags derived.
+    pub fn start_values(
+        &self,
+        s: &Scenario,
+        cs: &CandidateSet,
+        plan: &[crate::decode::Assignment],
+    ) -> Vec<f64> {
+        let mut v = vec![0.0; self.columns];
+        let mut shipped: Vec<Vec<u32>> = s.orders.iter().map(|o| vec![0; o.lines.len()]).collect();
+        let mut packages = vec![0u32; s.orders.len()];
+        for a in plan {
+            let o = cs.candidates[a.candidate].order;
+            v[self.y[a.candidate].index] = 1.0;
+            packages[o] += 1;
+            for &(line, q) in &a.units {
+                if let Some((_, c)) = self.x[a.candidate].iter().find(|(l, _)| *l == line) {
+                    v[c.index] = q as f64;
+                    shipped[o][line] += q;
+                }
+            }
+        }
+        for (o, order) in s.orders.iter().enumerate() {
+            let mut all = true;
+            for (k, l) in order.lines.iter().enumerate() {
+                let missing = l.quantity.saturating_sub(shipped[o][k]);
+                all &= missing == 0;
+                v[self.u[o][k].index] = missing as f64;
+            }
+            if let Some(c) = self.split[o] {
+                v[c.index] = packages[o].saturating_sub(1) as f64;
+            }
+            if let Some(c) = self.fill[o] {
+                v[c.index] = if all { 1.0 } else { 0.0 };
+            }
+        }
+        v
+    }
+}

@@ -1,0 +1,208 @@
+//! The greedy router: orders in arrival order, each at its myopic cheapest,
+//! drawing down shared stock and capacity. It is the fallback when the solver
+//! gives no plan and the warm start handed to the solver.
+
+use std::collections::HashMap;
+
+use crate::candidates::CandidateSet;
+use crate::decode::Assignment;
+use crate::domain::{NodeIdx, OrderIdx, Scenario, SkuIdx};
+
+/// Stock and capacity left while routing orders one at a time.
+pub struct Remaining {
+    stock: HashMap<(NodeIdx, SkuIdx), u32>,
+    packages: Vec<Option<u32>>,
+    units: Vec<Option<u32>>,
+}
+
+impl Remaining {
+    /// Everything available at the start of the wave.
+    pub fn new(s: &Scenario) -> Self {
+        Remaining {
+            stock: s.atp.clone(),
+            packages: s.nodes.iter().map(|n| n.capacity_orders).collect(),
+            units: s.nodes.iter().map(|n| n.capacity_units).collect(),
+        }
+    }
+    /// Units of `sku` left at `node`, within its unit capacity.
+    pub fn available(&self, node: NodeIdx, sku: SkuIdx) -> u32 {
+        let st = self.stock.get(&(node, sku)).copied().unwrap_or(0);
+        self.units[node].map_or(st, |u| st.min(u))
+    }
+    /// Whether `node` can open one more package.
+    pub fn can_open(&self, node: NodeIdx) -> bool {
+        self.packages[node] != Some(0)
+    }
+    /// Takes stock and capacity for a package.
+    pub fn take(&mut self, s: &Scenario, cs: &CandidateSet, a: &Assignment) {
+        let c = &cs.candidates[a.candidate];
+        if let Some(p) = self.packages[c.node].as_mut() {
+            *p -= 1;
+        }
+        for &(line, q) in &a.units {
+            let sku = s.orders[c.order].lines[line].sku;
+            *self.stock.get_mut(&(c.node, sku)).expect("stock exists") -= q;
+            if let Some(u) = self.units[c.node].as_mut() {
+                *u -= q;
+            }
+        }
+    }
+}
+
+/// Orders in arrival order: placement time, then input order.
+pub fn arrival_order(s: &Scenario) -> Vec<OrderIdx> {
+    let mut v: Vec<OrderIdx> = (0..s.orders.len()).collect();
+    v.sort_by_key(|&o| (s.orders[o].placed_at, o));
+    v
+}
+
+/// Routes one order at its myopic cheapest given what is left: lines in order,
+/// each placed where its units cost least, counting the package (and split
+/// penalty) when a new package must be opened; units whose cost would exceed
+/// the unfilled penalty stay unfilled.
+pub fn route_order(
+    s: &Scenario,
+    cs: &CandidateSet,
+    left: &Remaining,
+    o: OrderIdx,
+) -> Vec<Assignment> {
+    let order = &s.orders[o];
+    let range = cs.by_order[o].clone();
+    let max_pk = if order.ship_complete {
+        Some(1)
+    } else {
+        order.max_packages
+    };
+    if order.ship_complete {
+        // One package with every line in full, or nothing.
+        let unfilled: f64 = order
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(k, l)| cs.unfilled_penalty[o][k] * l.quantity as f64)
+            .sum();
+        let best = range
+            .clone()
+            .filter(|&ci| left.can_open(cs.candidates[ci].node))
+            .filter_map(|ci| {
+                let c = &cs.candidates[ci];
+                let mut cost = c.package.total();
+                let mut units_needed = 0;
+                for (k, l) in order.lines.iter().enumerate() {
+                    let cl = c.lines.iter().find(|x| x.line == k)?;
+                    if left.available(c.node, l.sku) < l.quantity {
+                        return None;
+                    }
+                    units_needed += l.quantity;
+                    cost += cl.cost.total() * l.quantity as f64;
+                }
+                if let Some(u) = left.units[c.node] {
+                    if u < units_needed {
+                        return None;
+                    }
+                }
+                Some((cost, ci))
+            })
+            .min_by(|a, b| a.0.total_cmp(&b.0));
+        return match best {
+            Some((cost, ci)) if cost <= unfilled => vec![Assignment {
+                candidate: ci,
+                units: order
+                    .lines
+                    .iter()
+                    .enumerate()
+                    .map(|(k, l)| (k, l.quantity))
+                    .collect(),
+            }],
+            _ => Vec::new(),
+        };
+    }
+
+    let mut open: Vec<Assignment> = Vec::new();
+    let mut used_stock: HashMap<(NodeIdx, SkuIdx), u32> = HashMap::new();
+    let mut used_units: HashMap<NodeIdx, u32> = HashMap::new();
+    for (k, l) in order.lines.iter().enumerate() {
+        let mut need = l.quantity;
+        let penalty = cs.unfilled_penalty[o][k];
+        while need > 0 {
+            let mut best: Option<(f64, usize, u32)> = None;
+            for ci in range.clone() {
+                let c = &cs.candidates[ci];
+                let Some(cl) = c.lines.iter().find(|x| x.line == k) else {
+                    continue;
+                };
+                let is_open = open.iter().any(|a| a.candidate == ci);
+                if !is_open {
+                    // One service per node; package limits; node capacity.
+                    if open
+                        .iter()
+                        .any(|a| cs.candidates[a.candidate].node == c.node)
+                        || max_pk.is_some_and(|m| open.len() as u32 >= m)
+                        || !left.can_open(c.node)
+                    {
+                        continue;
+                    }
+                }
+                let avail = left
+                    .available(c.node, l.sku)
+                    .saturating_sub(used_stock.get(&(c.node, l.sku)).copied().unwrap_or(0));
+                let avail = match left.units[c.node] {
+                    Some(u) => {
+                        avail.min(u.saturating_sub(used_units.get(&c.node).copied().unwrap_or(0)))
+                    }
+                    None => avail,
+                };
+                let take = need.min(avail);
+                if take == 0 {
+                    continue;
+                }
+                let opening = if is_open {
+                    0.0
+                } else {
+                    c.package.total()
+                        + if open.is_empty() {
+                            0.0
+                        } else {
+                            s.policy.split_penalty
+                        }
+                };
+                let per_unit = (opening + cl.cost.total() * take as f64) / take as f64;
+                if per_unit > penalty {
+                    continue;
+                }
+                if best.is_none_or(|(b, bi, _)| per_unit < b || (per_unit == b && ci < bi)) {
+                    best = Some((per_unit, ci, take));
+                }
+            }
+            let Some((_, ci, take)) = best else { break };
+            let node = cs.candidates[ci].node;
+            *used_stock.entry((node, l.sku)).or_default() += take;
+            *used_units.entry(node).or_default() += take;
+            match open.iter_mut().find(|a| a.candidate == ci) {
+                Some(a) => match a.units.iter_mut().find(|(line, _)| *line == k) {
+                    Some((_, q)) => *q += take,
+                    None => a.units.push((k, take)),
+                },
+                None => open.push(Assignment {
+                    candidate: ci,
+                    units: vec![(k, take)],
+                }),
+            }
+            need -= take;
+        }
+    }
+    open
+}
+
+/// The greedy plan of the whole wave.
+pub fn greedy_cost(s: &Scenario, cs: &CandidateSet) -> Vec<Assignment> {
+    let mut left = Remaining::new(s);
+    let mut plan = Vec::new();
+    for o in arrival_order(s) {
+        for a in route_order(s, cs, &left, o) {
+            left.take(s, cs, &a);
+            plan.push(a);
+        }
+    }
+    plan
+}

@@ -1,0 +1,146 @@
+//! The only module that touches the solver: hands the formulation to HiGHS with
+//! the settings, reads back status, objective, dual bound and the columns.
+
+use good_lp::{SolverModel, highs};
+use highs::HighsModelStatus;
+
+use crate::decode::Assignment;
+use crate::formulation::Formulation;
+use crate::plan::Status;
+use crate::settings::Settings;
+
+/// What HiGHS returned.
+#[derive(Debug, Clone)]
+pub struct SolverOutcome {
+    /// Our status.
+    pub status: Status,
+    /// Objective of the incumbent, if any.
+    pub objective: Option<f64>,
+    /// Dual bound (valid lower bound), if any.
+    pub best_bound: Option<f64>,
+    /// Incumbent packages and units, if any.
+    pub assignments: Option<Vec<Assignment>>,
+    /// Solver's words.
+    pub message: String,
+    /// Rows in the model.
+    pub rows: usize,
+}
+
+/// Solves the formulation. `warm_start` (a full column vector of a feasible
+/// plan, see [`Formulation::start_values`]) is handed to HiGHS as its first incumbent.
+pub fn solve(f: Formulation, settings: &Settings, warm_start: Option<Vec<f64>>) -> SolverOutcome {
+    let Formulation {
+        vars,
+        objective,
+        constraints,
+        y,
+        x,
+        ..
+    } = f;
+    let rows = constraints.len();
+    let mut problem = vars.minimise(objective).using(highs);
+    for c in constraints {
+        problem.add_constraint(c);
+    }
+    let mut model = match problem.try_into_inner() {
+        Ok(m) => m,
+        Err(e) => return failed(format!("HiGHS refused the model: {e}"), rows),
+    };
+    model.make_quiet();
+    model.set_option(&b"time_limit"[..], settings.time_limit_s);
+    model.set_option(&b"mip_rel_gap"[..], settings.mip_rel_gap);
+    model.set_option(&b"threads"[..], settings.threads as i32);
+    model.set_option(&b"random_seed"[..], settings.seed as i32);
+
+    if let Some(start) = warm_start {
+        // A start HiGHS rejects only costs the head start, so the error is not fatal.
+        let _ = model.try_set_solution(Some(&start), None, None, None);
+    }
+
+    let solved = match model.try_solve() {
+        Ok(s) => s,
+        Err(e) => return failed(format!("HiGHS failed: {e:?}"), rows),
+    };
+    let hs = solved.status();
+    let has_solution = solved.primal_solution_status() == highs::HighsSolutionStatus::Feasible;
+    let bound = solved
+        .double_info_value(c"mip_dual_bound")
+        .ok()
+        .filter(|b| b.is_finite());
+    let status = match hs {
+        HighsModelStatus::Optimal => {
+            let gap = solved.mip_gap();
+            if gap.is_finite() && gap > 1e-4 {
+                Status::GapLimit
+            } else {
+                Status::Optimal
+            }
+        }
+        HighsModelStatus::ObjectiveBound | HighsModelStatus::ObjectiveTarget => Status::GapLimit,
+        HighsModelStatus::ReachedTimeLimit
+        | HighsModelStatus::ReachedIterationLimit
+        | HighsModelStatus::ReachedSolutionLimit
+        | HighsModelStatus::ReachedInterrupt
+        | HighsModelStatus::ReachedMemoryLimit => Status::TimeLimit,
+        HighsModelStatus::Infeasible | HighsModelStatus::UnboundedOrInfeasible => {
+            Status::Infeasible
+        }
+        other => {
+            return SolverOutcome {
+                best_bound: bound,
+                ..failed(format!("HiGHS status {other:?}"), rows)
+            };
+        }
+    };
+    if !has_solution {
+        return SolverOutcome {
+            status: if status == Status::Infeasible {
+                Status::Infeasible
+            } else {
+                Status::Fallback
+            },
+            best_bound: bound,
+            ..failed(
+                format!("HiGHS stopped ({hs:?}) without a feasible plan"),
+                rows,
+            )
+        };
+    }
+    let sol = solved.get_solution();
+    let values = sol.columns();
+    let assignments = y
+        .iter()
+        .enumerate()
+        .filter(|(_, yc)| values[yc.index] > 0.5)
+        .map(|(ci, _)| Assignment {
+            candidate: ci,
+            units: x[ci]
+                .iter()
+                .map(|(line, c)| (*line, values[c.index].round().max(0.0) as u32))
+                .filter(|(_, q)| *q > 0)
+                .collect(),
+        })
+        .collect();
+    // For a pure LP (no integer columns) HiGHS reports no dual bound: the
+    // optimum is its own bound.
+    let best_bound = bound.or((status == Status::Optimal).then(|| solved.objective_value()));
+    SolverOutcome {
+        status,
+        objective: Some(solved.objective_value()),
+        best_bound,
+        assignments: Some(assignments),
+        message: format!("HiGHS {hs:?}"),
+        rows,
+    }
+}
+
+fn failed(message: String, rows: usize) -> SolverOutcome {
+    SolverOutcome {
+        status: Status::Fallback,
+        objective: None,
+        best_bound: None,
+        assignments: None,
+        message,
+        rows,
+    }
+}
