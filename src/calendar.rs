@@ -54,10 +54,10 @@ pub fn ship_date(
     service: &Service,
 ) -> Option<NaiveDate> {
     let mut earliest = wave.date();
-    if let Some(cutoff) = offer.cutoff {
-        if wave.time() > cutoff {
-            earliest = earliest + Days::new(1);
-        }
+    if let Some(cutoff) = offer.cutoff
+        && wave.time() > cutoff
+    {
+        earliest = earliest + Days::new(1);
     }
     // Processing consumes open days of the node.
     let mut left = node.processing_days;

@@ -16,7 +16,7 @@ use crate::plan::{CostBreakdown, Plan};
 /// One thing wrong with a plan.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Violation {
-    /// What kind: `unknown-id`, `not-offered`, `market`, `dates`, `holiday`,
+    /// What kind: `unknown-id`, `not-offered`, `market`, `dates`, `no-ship-date`, `holiday`,
     /// `items`, `stock`, `capacity`, `coverage`, `one-service-per-node`,
     /// `ship-complete`, `max-packages`, `pickup`, `cost`.
     pub kind: &'static str,
@@ -120,7 +120,7 @@ fn lane(
         (true, CrossMarket::Penalty(p)) => p,
     };
     let Some(ship) = calendar::ship_date(s.wave_time, node, &offer, service) else {
-        return Err(("dates", "no ship date within a year".into()));
+        return Err(("no-ship-date", "no ship date within a year".into()));
     };
     if calendar::misses_holiday_deadline(service, ship, o.promised) {
         return Err((
@@ -385,14 +385,14 @@ pub fn check(s: &Scenario, plan: &Plan) -> CheckReport {
                 format!("{} packages, filled all lines: {all_filled}", packages[o]),
             );
         }
-        if let Some(m) = order.max_packages {
-            if packages[o] > m {
-                bad(
-                    "max-packages",
-                    rec.clone(),
-                    format!("{} packages, at most {m} allowed", packages[o]),
-                );
-            }
+        if let Some(m) = order.max_packages
+            && packages[o] > m
+        {
+            bad(
+                "max-packages",
+                rec.clone(),
+                format!("{} packages, at most {m} allowed", packages[o]),
+            );
         }
     }
     let mut stock: Vec<_> = stock_used.into_iter().collect();

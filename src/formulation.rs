@@ -148,10 +148,10 @@ pub fn build(s: &Scenario, cs: &CandidateSet) -> Formulation {
         } else {
             order.max_packages
         };
-        if let Some(m) = limit {
-            if (m as usize) < n_cands {
-                constraints.push(packages.clone().leq(m as f64));
-            }
+        if let Some(m) = limit
+            && (m as usize) < n_cands
+        {
+            constraints.push(packages.clone().leq(m as f64));
         }
         if n_cands > 1 && s.policy.split_penalty > 0.0 && limit != Some(1) {
             let sc = cols.add(variable().min(0));
@@ -177,19 +177,19 @@ pub fn build(s: &Scenario, cs: &CandidateSet) -> Formulation {
     let mut pk: Vec<_> = node_pkgs.into_iter().collect();
     pk.sort_by_key(|(k, _)| *k);
     for (n, (expr, ub)) in pk {
-        if let Some(cap) = s.nodes[n].capacity_orders {
-            if ub > cap as u64 {
-                constraints.push(expr.leq(cap as f64));
-            }
+        if let Some(cap) = s.nodes[n].capacity_orders
+            && ub > cap as u64
+        {
+            constraints.push(expr.leq(cap as f64));
         }
     }
     let mut un: Vec<_> = node_units.into_iter().collect();
     un.sort_by_key(|(k, _)| *k);
     for (n, (expr, ub)) in un {
-        if let Some(cap) = s.nodes[n].capacity_units {
-            if ub > cap as u64 {
-                constraints.push(expr.leq(cap as f64));
-            }
+        if let Some(cap) = s.nodes[n].capacity_units
+            && ub > cap as u64
+        {
+            constraints.push(expr.leq(cap as f64));
         }
     }
 

@@ -96,10 +96,10 @@ pub fn route_order(
                     units_needed += l.quantity;
                     cost += cl.cost.total() * l.quantity as f64;
                 }
-                if let Some(u) = left.units[c.node] {
-                    if u < units_needed {
-                        return None;
-                    }
+                if let Some(u) = left.units[c.node]
+                    && u < units_needed
+                {
+                    return None;
                 }
                 Some((cost, ci))
             })

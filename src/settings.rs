@@ -62,10 +62,10 @@ impl Settings {
         if self.threads == 0 {
             return bad("threads", "must be at least 1");
         }
-        if let CandidateMode::Pruned { k } = self.candidates {
-            if k == 0 {
-                return bad("candidates", "pruned k must be at least 1");
-            }
+        if let CandidateMode::Pruned { k } = self.candidates
+            && k == 0
+        {
+            return bad("candidates", "pruned k must be at least 1");
         }
         Ok(())
     }

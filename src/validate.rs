@@ -823,16 +823,16 @@ pub fn build_scenario(
             .inbound_date
             .as_ref()
             .and_then(|d| c.date(&rec, "inbound_date", d));
-        if let (Some(oh), Some(res)) = (on_hand, reserved) {
-            if res > oh {
-                c.error(
-                    "E105",
-                    &rec,
-                    "reserved",
-                    format!("{res} reserved but only {oh} on hand"),
-                    "lower reserved to at most on_hand, or correct on_hand",
-                );
-            }
+        if let (Some(oh), Some(res)) = (on_hand, reserved)
+            && res > oh
+        {
+            c.error(
+                "E105",
+                &rec,
+                "reserved",
+                format!("{res} reserved but only {oh} on hand"),
+                "lower reserved to at most on_hand, or correct on_hand",
+            );
         }
         let (Some(n), Some(s), Some(oh), Some(res), Some(ss), Some(iq)) =
             (node, sku, on_hand, reserved, safety, inbound_q)
@@ -943,20 +943,21 @@ pub fn build_scenario(
             .promised_date
             .as_ref()
             .and_then(|d| c.date(&rec, "promised_date", d));
-        if promised.is_none() && o.promised_date.is_none() {
-            if let (Some(level), Some(p), Some(placed)) = (&o.service_level, &policy, placed) {
-                match p.service_levels.get(level) {
-                    Some(&days) => {
-                        promised = Some(crate::calendar::add_business_days(placed.date(), days))
-                    }
-                    None => c.error(
-                        "E112",
-                        &rec,
-                        "service_level",
-                        format!("unknown service level `{level}`"),
-                        "use a level of the policy's service_levels or give promised_date",
-                    ),
+        if promised.is_none()
+            && o.promised_date.is_none()
+            && let (Some(level), Some(p), Some(placed)) = (&o.service_level, &policy, placed)
+        {
+            match p.service_levels.get(level) {
+                Some(&days) => {
+                    promised = Some(crate::calendar::add_business_days(placed.date(), days))
                 }
+                None => c.error(
+                    "E112",
+                    &rec,
+                    "service_level",
+                    format!("unknown service level `{level}`"),
+                    "use a level of the policy's service_levels or give promised_date",
+                ),
             }
         }
         let max_packages = o
