@@ -5,9 +5,13 @@ set -eu
 missing=""
 command -v cmake >/dev/null 2>&1 || missing="$missing cmake"
 command -v c++ >/dev/null 2>&1 || missing="$missing g++"
-if ! ls /usr/lib/llvm-*/lib/libclang*.so* /usr/lib/x86_64-linux-gnu/libclang*.so* /usr/lib/aarch64-linux-gnu/libclang*.so* >/dev/null 2>&1; then
-  missing="$missing libclang-dev"
-fi
+have_libclang=no
+for f in /usr/lib/llvm-*/lib/libclang.so* /usr/lib/llvm-*/lib/libclang-[0-9]*.so* \
+         /usr/lib/*-linux-gnu/libclang.so* /usr/lib/*-linux-gnu/libclang-[0-9]*.so*; do
+  [ -e "$f" ] && have_libclang=yes && break
+done
+[ -n "${LIBCLANG_PATH:-}" ] && have_libclang=yes
+[ "$have_libclang" = no ] && missing="$missing libclang-dev"
 [ -z "$missing" ] && exit 0
 echo "domopt: installing HiGHS build prerequisites:$missing" >&2
 if ! command -v apt-get >/dev/null 2>&1; then
@@ -17,4 +21,4 @@ fi
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 $SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,10 @@
+#!/usr/bin/env sh
+# Every test of the project: formatting, lints, unit, golden, CLI, property and
+# exhaustive tests. Installs HiGHS's build prerequisites if missing. Release
+# profile throughout so that HiGHS is compiled once.
+set -eu
+cd "$(dirname "$0")/.."
+./scripts/prereqs.sh
+cargo fmt --check
+cargo clippy --release --all-targets -- -D warnings
+cargo test --release
