@@ -202,7 +202,8 @@ mod tests {
         assert_eq!(delivery, date("2026-12-08"));
         assert_eq!(business_days_late(delivery, date("2026-12-07")), 1);
         assert_eq!(business_days_late(delivery, date("2026-12-08")), 0);
-        assert_eq!(business_days_late(delivery, date("2026-12-05")), 1);
+        // Promised on a Saturday: Monday and Tuesday are late.
+        assert_eq!(business_days_late(delivery, date("2026-12-05")), 2);
     }
 
     #[test]

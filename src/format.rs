@@ -504,3 +504,35 @@ pub fn write_scenario_folder(file: &ScenarioFile, dir: &Path) -> Result<(), Domo
 pub fn scenario_schema() -> serde_json::Value {
     serde_json::to_value(schemars::schema_for!(ScenarioFile)).expect("schema serialises")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn committed_schema_matches_the_types() {
+        let committed: serde_json::Value =
+            serde_json::from_str(include_str!("../docs/scenario.schema.json"))
+                .expect("docs/scenario.schema.json is JSON");
+        assert_eq!(
+            committed,
+            scenario_schema(),
+            "regenerate with: cargo run --release -- schema > docs/scenario.schema.json"
+        );
+    }
+
+    #[test]
+    fn a_folder_scenario_round_trips_through_csv() {
+        let text = include_str!("../datasets/seed-example/two-shipments.json");
+        let file: ScenarioFile = serde_json::from_str(text).unwrap();
+        let dir = std::env::temp_dir().join(format!("domopt-roundtrip-{}", std::process::id()));
+        write_scenario_folder(&file, &dir).unwrap();
+        let back = read_scenario(&dir).unwrap();
+        std::fs::remove_dir_all(&dir).ok();
+        assert!(back.orphan_lines.is_empty());
+        assert_eq!(
+            serde_json::to_value(&back.file).unwrap(),
+            serde_json::to_value(&file).unwrap()
+        );
+    }
+}
