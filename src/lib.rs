@@ -26,6 +26,7 @@ pub mod engine;
 pub mod error;
 pub mod format;
 pub mod formulation;
+pub mod generate;
 pub mod geo;
 pub mod greedy;
 pub mod network;

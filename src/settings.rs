@@ -30,6 +30,9 @@ pub struct Settings {
     pub seed: u32,
     /// Candidate generation mode (default exact).
     pub candidates: CandidateMode,
+    /// Print the solver's own log on stderr (default off).
+    #[serde(default)]
+    pub solver_log: bool,
 }
 
 impl Default for Settings {
@@ -40,6 +43,7 @@ impl Default for Settings {
             threads: 1,
             seed: 42,
             candidates: CandidateMode::Exact,
+            solver_log: false,
         }
     }
 }

@@ -46,7 +46,12 @@ pub fn solve(f: Formulation, settings: &Settings, warm_start: Option<Vec<f64>>) 
         Ok(m) => m,
         Err(e) => return failed(format!("HiGHS refused the model: {e}"), rows),
     };
-    model.make_quiet();
+    if settings.solver_log {
+        model.set_option(&b"output_flag"[..], true);
+        model.set_option(&b"log_to_console"[..], true);
+    } else {
+        model.make_quiet();
+    }
     model.set_option(&b"time_limit"[..], settings.time_limit_s);
     model.set_option(&b"mip_rel_gap"[..], settings.mip_rel_gap);
     model.set_option(&b"threads"[..], settings.threads as i32);

@@ -2,6 +2,7 @@
 
 mod check;
 mod common;
+mod generate;
 mod schema;
 mod solve;
 mod validate;
@@ -39,6 +40,7 @@ enum Command {
     Check(check::Args),
     Validate(validate::Args),
     Schema(schema::Args),
+    Generate(generate::Args),
 }
 
 /// Runs a subcommand.
@@ -48,5 +50,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Check(a) => check::run(a),
         Command::Validate(a) => validate::run(a),
         Command::Schema(a) => schema::run(a),
+        Command::Generate(a) => generate::run(a),
     }
 }

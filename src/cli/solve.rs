@@ -51,6 +51,9 @@ pub struct Args {
     /// Print the plan as JSON on stdout instead of the summary.
     #[arg(long)]
     json: bool,
+    /// Print HiGHS's log on stderr.
+    #[arg(long)]
+    solver_log: bool,
     /// Shipments to list in the summary.
     #[arg(long, default_value_t = 20)]
     show: usize,
@@ -89,6 +92,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         threads: a.threads,
         seed: a.seed,
         candidates,
+        solver_log: a.solver_log,
     };
     if let Err(e) = settings.validate() {
         return Ok(report_error(&e, a.json));
