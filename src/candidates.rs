@@ -90,7 +90,11 @@ pub struct Candidate {
 pub struct CandidateStats {
     /// Eligible (order, node, service) combinations with stock.
     pub eligible: usize,
-    /// Kept after pruning (equal to `eligible` in exact mode).
+    /// Removed because another service at the same node is no dearer for the
+    /// package and for every line (exact: the optimum is unchanged).
+    #[serde(default)]
+    pub dominated: usize,
+    /// Kept after dominance and pruning (`eligible - dominated` in exact mode).
     pub kept: usize,
     /// Whether pruning (a heuristic) was applied.
     pub pruned: bool,
@@ -256,6 +260,9 @@ pub fn generate(s: &Scenario, net: &Network, mode: CandidateMode) -> CandidateSe
             })
             .collect();
         stats.eligible += with_stock.len();
+        let before = with_stock.len();
+        with_stock = drop_dominated(with_stock);
+        stats.dominated += before - with_stock.len();
         if let CandidateMode::Pruned { k } = mode {
             with_stock = prune(order, with_stock, k);
         }
@@ -270,6 +277,40 @@ pub fn generate(s: &Scenario, net: &Network, mode: CandidateMode) -> CandidateSe
         unfilled_penalty,
         stats,
     }
+}
+
+/// Whether `a` is no dearer than `b` in every respect that the model prices:
+/// same node, the package, and every line `b` can carry (at as many units).
+fn dominates(a: &Candidate, b: &Candidate) -> bool {
+    a.node == b.node
+        && a.package.total() <= b.package.total()
+        && b.lines.iter().all(|lb| {
+            a.lines.iter().any(|la| {
+                la.line == lb.line
+                    && la.max_units >= lb.max_units
+                    && la.cost.total() <= lb.cost.total()
+            })
+        })
+}
+
+/// Drops every candidate that another candidate of the same node dominates
+/// (ties keep the first). Exact: a plan using a dominated package can switch to
+/// its dominator without costing more or using other stock or capacity.
+fn drop_dominated(cands: Vec<Candidate>) -> Vec<Candidate> {
+    let keep: Vec<bool> = (0..cands.len())
+        .map(|j| {
+            !(0..cands.len()).any(|i| {
+                i != j
+                    && dominates(&cands[i], &cands[j])
+                    && (i < j || !dominates(&cands[j], &cands[i]))
+            })
+        })
+        .collect();
+    cands
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(c, k)| k.then_some(c))
+        .collect()
 }
 
 /// Keeps the candidates at the `k` cheapest nodes of each line, a node's cost

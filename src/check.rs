@@ -62,12 +62,35 @@ struct Lane {
 
 fn lane(
     s: &Scenario,
-    o: &Order,
+    oi: OrderIdx,
     n: NodeIdx,
     v: ServiceIdx,
 ) -> Result<Lane, (&'static str, String)> {
+    let o = &s.orders[oi];
     let node = &s.nodes[n];
     let service = &s.services[v];
+    if let Some(e) = &s.explicit {
+        if service.id != EXPLICIT_SERVICE {
+            return Err((
+                "not-offered",
+                "explicit-cost scenarios ship only by the `explicit` service".into(),
+            ));
+        }
+        let Some(&pc) = e.package.get(&(oi, n)) else {
+            return Err((
+                "not-offered",
+                format!("no package cost for order `{}` at `{}`", o.id, node.id),
+            ));
+        };
+        let day = s.wave_time.date();
+        return Ok(Lane {
+            ship: day,
+            delivery: day,
+            late: 0,
+            zone: 0,
+            package: [pc, 0.0, 0.0, 0.0],
+        });
+    }
     let offer = if service.is_pickup {
         if o.pickup_node != Some(n) {
             return Err((
@@ -153,13 +176,19 @@ fn lane(
     })
 }
 
-/// Per-unit cost (shipping, handling, store premium) of `sku` on a lane.
-fn unit(s: &Scenario, o: &Order, n: NodeIdx, v: ServiceIdx, sku: SkuIdx) -> [f64; 3] {
+/// Per-unit cost (shipping, handling, store premium) of line `k` on a lane;
+/// `None` if an explicit-cost scenario gives no cost for it.
+fn unit(s: &Scenario, oi: OrderIdx, n: NodeIdx, v: ServiceIdx, k: usize) -> Option<[f64; 3]> {
+    if let Some(e) = &s.explicit {
+        return e.unit.get(&(oi, k, n)).map(|&c| [c, 0.0, 0.0]);
+    }
+    let o = &s.orders[oi];
+    let sku = o.lines[k].sku;
     let node = &s.nodes[n];
     let service = &s.services[v];
     let miles = geo::great_circle_miles(node.lat, node.lon, o.lat, o.lon);
     let z = geo::zone_for_miles(miles) as usize - 1;
-    [
+    Some([
         s.skus[sku].weight_lb * service.per_lb[z]
             + service.per_unit
             + service.per_unit_per_mile * miles,
@@ -169,12 +198,12 @@ fn unit(s: &Scenario, o: &Order, n: NodeIdx, v: ServiceIdx, sku: SkuIdx) -> [f64
         } else {
             0.0
         },
-    ]
+    ])
 }
 
 /// Penalty per unfilled unit of line `k`, by the policy's rule.
-fn unfilled_penalty(s: &Scenario, o: &Order, k: usize) -> f64 {
-    if let Some(p) = o.lines[k].unfilled_penalty {
+fn unfilled_penalty(s: &Scenario, oi: OrderIdx, k: usize) -> f64 {
+    if let Some(p) = s.orders[oi].lines[k].unfilled_penalty {
         return p;
     }
     match s.policy.unfilled {
@@ -183,9 +212,11 @@ fn unfilled_penalty(s: &Scenario, o: &Order, k: usize) -> f64 {
             let (mut pkg, mut per) = (0.0f64, 0.0f64);
             for n in 0..s.nodes.len() {
                 for v in 0..s.services.len() {
-                    if let Ok(l) = lane(s, o, n, v) {
+                    if let Ok(l) = lane(s, oi, n, v) {
                         pkg = pkg.max(l.package.iter().sum());
-                        per = per.max(unit(s, o, n, v, o.lines[k].sku).iter().sum());
+                        if let Some(u) = unit(s, oi, n, v, k) {
+                            per = per.max(u.iter().sum());
+                        }
                     }
                 }
             }
@@ -249,7 +280,7 @@ pub fn check(s: &Scenario, plan: &Plan) -> CheckReport {
             continue;
         };
         let order = &s.orders[o];
-        let l = match lane(s, order, n, v) {
+        let l = match lane(s, o, n, v) {
             Ok(l) => l,
             Err((kind, msg)) => {
                 bad(kind, rec, msg);
@@ -313,7 +344,14 @@ pub fn check(s: &Scenario, plan: &Plan) -> CheckReport {
             shipped[o][it.line] += q;
             *stock_used.entry((n, line.sku)).or_default() += q;
             node_units[n] += q;
-            let u = unit(s, order, n, v, line.sku);
+            let Some(u) = unit(s, o, n, v, it.line) else {
+                bad(
+                    "not-offered",
+                    rec.clone(),
+                    format!("no unit cost for line {} at `{}`", it.line, sh.node),
+                );
+                continue;
+            };
             sc[0] += u[0] * q as f64;
             sc[1] += u[1] * q as f64;
             sc[2] += u[2] * q as f64;
@@ -375,7 +413,7 @@ pub fn check(s: &Scenario, plan: &Plan) -> CheckReport {
             let missing = q.saturating_sub(sh);
             all_filled &= missing == 0;
             any_filled |= sh > 0;
-            cost.unfilled += unfilled_penalty(s, order, k) * missing as f64;
+            cost.unfilled += unfilled_penalty(s, o, k) * missing as f64;
         }
         cost.split += packages[o].saturating_sub(1) as f64 * s.policy.split_penalty;
         if order.ship_complete && (packages[o] > 1 || (any_filled && !all_filled)) {

@@ -215,3 +215,38 @@ pub fn relative_gap(cost: f64, bound: f64) -> f64 {
         diff / cost.abs().max(1e-9)
     }
 }
+
+/// Total cost of a strategy's packages (what [`assemble`] would report).
+pub fn plan_cost(s: &Scenario, cs: &CandidateSet, assignments: &[Assignment]) -> f64 {
+    let mut shipped: Vec<Vec<u32>> = s.orders.iter().map(|o| vec![0; o.lines.len()]).collect();
+    let mut packages = vec![0u32; s.orders.len()];
+    let mut cost = 0.0;
+    for a in assignments {
+        let c = &cs.candidates[a.candidate];
+        let mut any = false;
+        for &(line, q) in &a.units {
+            if q == 0 {
+                continue;
+            }
+            any = true;
+            let cl = c
+                .lines
+                .iter()
+                .find(|l| l.line == line)
+                .expect("line of its candidate");
+            cost += cl.cost.total() * q as f64;
+            shipped[c.order][line] += q;
+        }
+        if any {
+            cost += c.package.total();
+            packages[c.order] += 1;
+        }
+    }
+    for (o, order) in s.orders.iter().enumerate() {
+        for (k, l) in order.lines.iter().enumerate() {
+            cost += cs.unfilled_penalty[o][k] * (l.quantity - shipped[o][k]) as f64;
+        }
+        cost += packages[o].saturating_sub(1) as f64 * s.policy.split_penalty;
+    }
+    cost
+}

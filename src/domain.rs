@@ -261,6 +261,20 @@ pub struct Scenario {
     pub policy: Policy,
     /// Name of the cost model the policy came from.
     pub model_name: String,
+    /// Costs given directly, if the scenario is in explicit-cost form.
+    pub explicit: Option<ExplicitCosts>,
+}
+
+/// Id of the built-in service of explicit-cost scenarios.
+pub const EXPLICIT_SERVICE: &str = "explicit";
+
+/// Costs given directly: only these (order, node) pairs can ship.
+#[derive(Debug, Clone, Default)]
+pub struct ExplicitCosts {
+    /// Package cost per (order, node).
+    pub package: HashMap<(OrderIdx, NodeIdx), f64>,
+    /// Unit cost per (order, line, node).
+    pub unit: HashMap<(OrderIdx, usize, NodeIdx), f64>,
 }
 
 impl Scenario {

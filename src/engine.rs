@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
+use crate::baseline::{self, Rule};
 use crate::candidates::{self, CandidateSet};
 use crate::decode::{self, Assignment};
 use crate::domain::Scenario;
@@ -23,6 +24,12 @@ pub enum Strategy {
     Monolithic,
     /// Orders in arrival order, each at its myopic cheapest.
     GreedyCost,
+    /// Static location priority list, each line top-down.
+    Ranked,
+    /// Nearest location first, each line top-down.
+    Closest,
+    /// Fewest packages, then in market, then nearest (Shopify's routing rules).
+    Shopify,
 }
 
 impl Strategy {
@@ -30,6 +37,9 @@ impl Strategy {
     pub const ALL: &'static [(Strategy, &'static str)] = &[
         (Strategy::Monolithic, "monolithic"),
         (Strategy::GreedyCost, "greedy-cost"),
+        (Strategy::Ranked, "ranked"),
+        (Strategy::Closest, "closest"),
+        (Strategy::Shopify, "shopify"),
     ];
     /// The name on the command line.
     pub fn name(self) -> &'static str {
@@ -69,6 +79,9 @@ pub fn run(s: &Scenario, settings: &Settings, strategy: Strategy) -> Plan {
     };
     let assignments = match strategy {
         Strategy::GreedyCost => greedy::greedy_cost(s, &cs),
+        Strategy::Ranked => baseline::route_wave(s, &cs, Rule::Ranked),
+        Strategy::Closest => baseline::route_wave(s, &cs, Rule::Closest),
+        Strategy::Shopify => baseline::route_wave(s, &cs, Rule::Shopify),
         Strategy::Monolithic => monolithic(s, &cs, settings, &mut record, &mut phases),
     };
     let t = Instant::now();
@@ -88,7 +101,17 @@ fn monolithic(
     phases: &mut PhaseTimes,
 ) -> Vec<Assignment> {
     let t = Instant::now();
-    let warm = greedy::greedy_cost(s, cs);
+    // Warm start: the cheaper of the greedy and the Shopify-rule plans, so that
+    // even a solve stopped early is no worse than either.
+    let warm = [
+        greedy::greedy_cost(s, cs),
+        baseline::route_wave(s, cs, Rule::Shopify),
+    ]
+    .into_iter()
+    .map(|a| (decode::plan_cost(s, cs, &a), a))
+    .min_by(|x, y| x.0.total_cmp(&y.0))
+    .map(|(_, a)| a)
+    .expect("two plans");
     let f = formulation::build(s, cs);
     let start = f.start_values(s, cs, &warm);
     record.variables = f.columns;

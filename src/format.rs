@@ -36,6 +36,50 @@ pub struct ScenarioFile {
     /// Cost-model values that override the chosen model for this scenario.
     #[serde(default)]
     pub policy: PolicyOverrides,
+    /// Costs given directly (research instances). When present, only the listed
+    /// (order, node) pairs can ship, at exactly these costs, with no carrier
+    /// service, dates or zones; coordinates become optional. In a folder
+    /// scenario: `package_costs.csv` and `unit_costs.csv`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explicit_costs: Option<ExplicitCostsRecord>,
+}
+
+/// Costs given directly instead of derived from services, zones and handling.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, Default, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ExplicitCostsRecord {
+    /// Cost of one package of an order from a node.
+    #[serde(default)]
+    pub packages: Vec<PackageCostRecord>,
+    /// Cost of one unit of an order line from a node.
+    #[serde(default)]
+    pub units: Vec<UnitCostRecord>,
+}
+
+/// One row of `package_costs.csv`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PackageCostRecord {
+    /// Order id.
+    pub order: String,
+    /// Node id.
+    pub node: String,
+    /// Cost of the package.
+    pub cost: f64,
+}
+
+/// One row of `unit_costs.csv`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct UnitCostRecord {
+    /// Order id.
+    pub order: String,
+    /// Line index within the order (0-based).
+    pub line: f64,
+    /// Node id.
+    pub node: String,
+    /// Cost per unit.
+    pub cost: f64,
 }
 
 /// A place that can ship.
@@ -377,6 +421,19 @@ fn read_folder(dir: &Path) -> Result<LoadedScenario, DomoptError> {
     if inventory.exists() {
         file.inventory
             .extend(read_csv::<InventoryRecord>(&inventory)?);
+    }
+    for (name, packages) in [("package_costs.csv", true), ("unit_costs.csv", false)] {
+        let path = dir.join(name);
+        if path.exists() {
+            let explicit = file.explicit_costs.get_or_insert_with(Default::default);
+            if packages {
+                explicit
+                    .packages
+                    .extend(read_csv::<PackageCostRecord>(&path)?);
+            } else {
+                explicit.units.extend(read_csv::<UnitCostRecord>(&path)?);
+            }
+        }
     }
     let mut orphan_lines = Vec::new();
     let orders = dir.join("orders.csv");

@@ -534,6 +534,7 @@ pub fn generate(
         inventory: vec![],
         orders: vec![],
         policy: PolicyOverrides::default(),
+        explicit_costs: None,
     };
     let json = serde_json::to_string(&head).map_err(|e| io_err(dir, e))?;
     std::fs::write(dir.join("scenario.json"), json + "\n").map_err(|e| io_err(dir, e))?;

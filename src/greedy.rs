@@ -29,6 +29,10 @@ impl Remaining {
         let st = self.stock.get(&(node, sku)).copied().unwrap_or(0);
         self.units[node].map_or(st, |u| st.min(u))
     }
+    /// Unit capacity left at `node`, if it has a unit capacity.
+    pub fn units_left(&self, node: NodeIdx) -> Option<u32> {
+        self.units[node]
+    }
     /// Whether `node` can open one more package.
     pub fn can_open(&self, node: NodeIdx) -> bool {
         self.packages[node] != Some(0)
@@ -56,10 +60,13 @@ pub fn arrival_order(s: &Scenario) -> Vec<OrderIdx> {
     v
 }
 
-/// Routes one order at its myopic cheapest given what is left: lines in order,
-/// each placed where its units cost least, counting the package (and split
-/// penalty) when a new package must be opened; units whose cost would exceed
-/// the unfilled penalty stay unfilled.
+/// Routes one order at its myopic cheapest given what is left. A ship-complete
+/// order takes its cheapest single full package (or nothing, if dearer than
+/// leaving it unfilled). Otherwise lines are placed one at a time where their
+/// units cost least, counting the package (and split penalty) when a package
+/// must be opened, never above the unfilled penalty; this fill is tried from
+/// scratch and seeded with each of the few nodes that carry the most lines,
+/// and the cheapest result is kept.
 pub fn route_order(
     s: &Scenario,
     cs: &CandidateSet,
@@ -118,13 +125,84 @@ pub fn route_order(
         };
     }
 
+    // Line by line from scratch, and seeded with each of the few nodes that
+    // carry most of the order, so that "everything from one place" is seen.
+    let mut seeds: Vec<(usize, f64, usize)> = range
+        .clone()
+        .map(|ci| {
+            let c = &cs.candidates[ci];
+            (c.lines.len(), c.package.total(), ci)
+        })
+        .collect();
+    seeds.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.total_cmp(&b.1)).then(a.2.cmp(&b.2)));
+    let mut best = fill_lines(s, cs, left, o, max_pk, None);
+    if order.lines.len() > 1 {
+        for &(_, _, ci) in seeds.iter().take(SEEDS) {
+            let trial = fill_lines(s, cs, left, o, max_pk, Some(ci));
+            if trial.1 < best.1 - 1e-9 {
+                best = trial;
+            }
+        }
+    }
+    best.0
+}
+
+/// Nodes tried as the first package of a multi-line order.
+const SEEDS: usize = 4;
+
+/// The line-by-line fill, optionally starting with package `seed` opened and
+/// filled first; returns the packages and their cost including splits and
+/// unfilled units.
+fn fill_lines(
+    s: &Scenario,
+    cs: &CandidateSet,
+    left: &Remaining,
+    o: OrderIdx,
+    max_pk: Option<u32>,
+    seed: Option<usize>,
+) -> (Vec<Assignment>, f64) {
+    let order = &s.orders[o];
+    let range = cs.by_order[o].clone();
     let mut open: Vec<Assignment> = Vec::new();
     let mut used_stock: HashMap<(NodeIdx, SkuIdx), u32> = HashMap::new();
     let mut used_units: HashMap<NodeIdx, u32> = HashMap::new();
+    let mut cost = 0.0;
+    let mut need: Vec<u32> = order.lines.iter().map(|l| l.quantity).collect();
+    if let Some(ci) = seed {
+        let c = &cs.candidates[ci];
+        if !left.can_open(c.node) {
+            return (Vec::new(), f64::INFINITY);
+        }
+        let mut units = Vec::new();
+        let mut taken_units = 0;
+        for cl in &c.lines {
+            let l = &order.lines[cl.line];
+            let mut avail = left.available(c.node, l.sku);
+            if let Some(u) = left.units[c.node] {
+                avail = avail.min(u - taken_units);
+            }
+            let take = need[cl.line].min(avail);
+            if take > 0 {
+                units.push((cl.line, take));
+                need[cl.line] -= take;
+                taken_units += take;
+                cost += cl.cost.total() * take as f64;
+                *used_stock.entry((c.node, l.sku)).or_default() += take;
+            }
+        }
+        if units.is_empty() {
+            return (Vec::new(), f64::INFINITY);
+        }
+        used_units.insert(c.node, taken_units);
+        cost += c.package.total();
+        open.push(Assignment {
+            candidate: ci,
+            units,
+        });
+    }
     for (k, l) in order.lines.iter().enumerate() {
-        let mut need = l.quantity;
         let penalty = cs.unfilled_penalty[o][k];
-        while need > 0 {
+        while need[k] > 0 {
             let mut best: Option<(f64, usize, u32)> = None;
             for ci in range.clone() {
                 let c = &cs.candidates[ci];
@@ -152,7 +230,7 @@ pub fn route_order(
                     }
                     None => avail,
                 };
-                let take = need.min(avail);
+                let take = need[k].min(avail);
                 if take == 0 {
                     continue;
                 }
@@ -174,7 +252,10 @@ pub fn route_order(
                     best = Some((per_unit, ci, take));
                 }
             }
-            let Some((_, ci, take)) = best else { break };
+            let Some((per_unit, ci, take)) = best else {
+                break;
+            };
+            cost += per_unit * take as f64;
             let node = cs.candidates[ci].node;
             *used_stock.entry((node, l.sku)).or_default() += take;
             *used_units.entry(node).or_default() += take;
@@ -188,10 +269,11 @@ pub fn route_order(
                     units: vec![(k, take)],
                 }),
             }
-            need -= take;
+            need[k] -= take;
         }
+        cost += penalty * need[k] as f64;
     }
-    open
+    (open, cost)
 }
 
 /// The greedy plan of the whole wave.

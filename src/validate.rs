@@ -557,12 +557,12 @@ pub fn build_scenario(
     let mut services: Vec<Service> = Vec::new();
     let mut services_ok = true;
     for r in &service_records {
-        if r.id == PICKUP_SERVICE {
+        if r.id == PICKUP_SERVICE || r.id == EXPLICIT_SERVICE {
             c.error(
                 "E101",
                 &format!("service {}", r.id),
                 "id",
-                "`pickup` is the built-in in-store pickup service".into(),
+                format!("`{}` is a built-in service id", r.id),
                 "rename the service",
             );
             services_ok = false;
@@ -574,6 +574,15 @@ pub fn build_scenario(
         }
     }
     services.push(pickup_service());
+    let explicit_mode = f.explicit_costs.is_some();
+    if explicit_mode {
+        services.push(Service {
+            id: EXPLICIT_SERVICE.into(),
+            name: "Explicit costs".into(),
+            is_pickup: false,
+            ..pickup_service()
+        });
+    }
     let service_index: HashMap<&str, ServiceIdx> = services
         .iter()
         .enumerate()
@@ -640,7 +649,11 @@ pub fn build_scenario(
                 "use dc, store, 3pl or supplier",
             );
         }
-        let loc = location(&mut c, &rec, &n.zip, n.lat, n.lon);
+        let loc = if explicit_mode && n.zip.is_none() && (n.lat.is_none() || n.lon.is_none()) {
+            Some((0.0, 0.0))
+        } else {
+            location(&mut c, &rec, &n.zip, n.lat, n.lon)
+        };
         let mut caps = Capabilities::default();
         match &n.capabilities {
             None => caps.ship_to_home = true,
@@ -736,7 +749,7 @@ pub fn build_scenario(
                 cutoff,
             });
         }
-        if offers.is_empty() && caps.ship_to_home {
+        if offers.is_empty() && caps.ship_to_home && !explicit_mode {
             c.warn(
                 "W202",
                 &rec,
@@ -880,7 +893,11 @@ pub fn build_scenario(
             );
             continue;
         }
-        let loc = location(&mut c, &rec, &o.zip, o.lat, o.lon);
+        let loc = if explicit_mode && o.zip.is_none() && (o.lat.is_none() || o.lon.is_none()) {
+            Some((0.0, 0.0))
+        } else {
+            location(&mut c, &rec, &o.zip, o.lat, o.lon)
+        };
         let placed = match &o.placed_at {
             Some(p) => c.datetime(&rec, "placed_at", p),
             None => wave_time,
@@ -1028,6 +1045,11 @@ pub fn build_scenario(
         );
     }
 
+    let explicit = f
+        .explicit_costs
+        .as_ref()
+        .map(|e| explicit_costs(&mut c, e, &orders, &node_index));
+
     let report = ValidationReport { issues: c.issues };
     if report.has_errors() {
         return Err(report);
@@ -1048,6 +1070,92 @@ pub fn build_scenario(
         atp,
         policy: policy.expect("no errors means the policy is complete"),
         model_name: model.name.clone(),
+        explicit,
     };
     Ok((scenario, report))
+}
+
+fn explicit_costs(
+    c: &mut Collector,
+    e: &crate::format::ExplicitCostsRecord,
+    orders: &[Order],
+    node_index: &HashMap<String, NodeIdx>,
+) -> ExplicitCosts {
+    let order_index: HashMap<&str, OrderIdx> = orders
+        .iter()
+        .enumerate()
+        .map(|(k, o)| (o.id.as_str(), k))
+        .collect();
+    let mut out = ExplicitCosts::default();
+    let resolve = |c: &mut Collector, rec: &str, order: &str, node: &str| {
+        let o = order_index.get(order).copied();
+        if o.is_none() {
+            c.error(
+                "E102",
+                rec,
+                "order",
+                format!("unknown order `{order}`"),
+                "fix the order id",
+            );
+        }
+        let n = node_index.get(node).copied();
+        if n.is_none() {
+            c.error(
+                "E102",
+                rec,
+                "node",
+                format!("unknown node `{node}`"),
+                "fix the node id",
+            );
+        }
+        o.zip(n)
+    };
+    for (k, r) in e.packages.iter().enumerate() {
+        let rec = format!("package cost row {} ({} / {})", k + 1, r.order, r.node);
+        let cost = c.non_negative(&rec, "cost", r.cost);
+        if let (Some((o, n)), Some(cost)) = (resolve(c, &rec, &r.order, &r.node), cost) {
+            if out.package.insert((o, n), cost).is_some() {
+                c.error(
+                    "E101",
+                    &rec,
+                    "order+node",
+                    "second package cost for the pair".into(),
+                    "give one row per order and node",
+                );
+            }
+        }
+    }
+    for (k, r) in e.units.iter().enumerate() {
+        let rec = format!(
+            "unit cost row {} ({} line {} / {})",
+            k + 1,
+            r.order,
+            r.line,
+            r.node
+        );
+        let cost = c.non_negative(&rec, "cost", r.cost);
+        let line = c.quantity(&rec, "line", r.line).map(|l| l as usize);
+        if let (Some((o, n)), Some(cost), Some(line)) =
+            (resolve(c, &rec, &r.order, &r.node), cost, line)
+        {
+            if line >= orders[o].lines.len() {
+                c.error(
+                    "E102",
+                    &rec,
+                    "line",
+                    format!("order `{}` has {} lines", r.order, orders[o].lines.len()),
+                    "lines are numbered from 0",
+                );
+            } else if out.unit.insert((o, line, n), cost).is_some() {
+                c.error(
+                    "E101",
+                    &rec,
+                    "order+line+node",
+                    "second unit cost for the line and node".into(),
+                    "give one row per line and node",
+                );
+            }
+        }
+    }
+    out
 }
