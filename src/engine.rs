@@ -76,6 +76,7 @@ pub fn run(s: &Scenario, settings: &Settings, strategy: Strategy) -> Plan {
         variables: 0,
         constraints: 0,
         message: String::new(),
+        peak_memory_mb: None,
     };
     let assignments = match strategy {
         Strategy::GreedyCost => greedy::greedy_cost(s, &cs),
@@ -90,7 +91,20 @@ pub fn run(s: &Scenario, settings: &Settings, strategy: Strategy) -> Plan {
     phases.decode_s = t.elapsed().as_secs_f64();
     plan.solve.phases = phases;
     plan.solve.time_s = start.elapsed().as_secs_f64();
+    plan.solve.peak_memory_mb = crate::plan::peak_memory_mb();
     plan
+}
+
+/// The LP relaxation's optimum of the full model (exact candidates): a lower
+/// bound valid for the whole wave, whatever strategy made the plan.
+pub fn lp_bound(s: &Scenario, settings: &Settings) -> Option<f64> {
+    let net = Network::build(s);
+    let exact = Settings {
+        candidates: crate::settings::CandidateMode::Exact,
+        ..settings.clone()
+    };
+    let cs = candidates::generate(s, &net, exact.candidates);
+    solve::lp_bound(formulation::build(s, &cs), &exact)
 }
 
 fn monolithic(

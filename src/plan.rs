@@ -223,6 +223,17 @@ pub struct SolveRecord {
     pub constraints: usize,
     /// Anything worth knowing (solver message, fallback reason).
     pub message: String,
+    /// Peak resident memory of the process in MiB (Linux; None elsewhere).
+    #[serde(default)]
+    pub peak_memory_mb: Option<f64>,
+}
+
+/// Peak resident set size of this process in MiB, from `/proc/self/status`.
+pub fn peak_memory_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
 }
 
 /// A fulfillment plan for a wave.

@@ -149,3 +149,30 @@ fn failed(message: String, rows: usize) -> SolverOutcome {
         rows,
     }
 }
+
+/// Optimum of the LP relaxation (HiGHS `solve_relaxation`), if it solved to
+/// optimality within the time limit.
+pub fn lp_bound(f: Formulation, settings: &Settings) -> Option<f64> {
+    let Formulation {
+        vars,
+        objective,
+        constraints,
+        ..
+    } = f;
+    let mut problem = vars.minimise(objective).using(highs);
+    for c in constraints {
+        problem.add_constraint(c);
+    }
+    let mut model = problem.try_into_inner().ok()?;
+    if settings.solver_log {
+        model.set_option(&b"output_flag"[..], true);
+        model.set_option(&b"log_to_console"[..], true);
+    } else {
+        model.make_quiet();
+    }
+    model.try_set_option(&b"solve_relaxation"[..], true).ok()?;
+    model.set_option(&b"time_limit"[..], settings.time_limit_s);
+    model.set_option(&b"threads"[..], settings.threads as i32);
+    let solved = model.try_solve().ok()?;
+    (solved.status() == HighsModelStatus::Optimal).then(|| solved.objective_value())
+}

@@ -1,5 +1,6 @@
 //! Subcommands, one file each, and the exit codes they share.
 
+mod bound;
 mod check;
 mod common;
 mod generate;
@@ -41,6 +42,7 @@ enum Command {
     Validate(validate::Args),
     Schema(schema::Args),
     Generate(generate::Args),
+    Bound(bound::Args),
 }
 
 /// Runs a subcommand.
@@ -51,5 +53,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Validate(a) => validate::run(a),
         Command::Schema(a) => schema::run(a),
         Command::Generate(a) => generate::run(a),
+        Command::Bound(a) => bound::run(a),
     }
 }

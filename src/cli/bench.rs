@@ -1,0 +1,140 @@
+//! `domopt bench`: every instance with every strategy against the LP bound.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use domopt::bench::{self, BenchConfig, Event};
+use domopt::engine::Strategy;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::{EXIT_FAILURE, EXIT_INVALID, EXIT_OK};
+
+/// Benchmark strategies on instances against the LP bound.
+///
+/// For each instance, computes the LP relaxation bound once (`domopt bound`),
+/// then routes the wave with each strategy (`domopt solve`), each run in its own
+/// process of this executable, so that peak memory is per run and a crash costs
+/// one row. Writes into --out: results.csv (one row per run), results.md (the
+/// table as Markdown), and charts as PNG and SVG: cost.* (cost per order by
+/// strategy, with the lower bound), split_rate.* and time_vs_size.* (wall time
+/// against orders, log-log). Prints the table, one block per instance.
+///
+/// An instance is a scenario JSON file or folder; a folder without
+/// scenario.json stands for the scenarios directly in it. A failed run is a row
+/// with status `error` and the last line of its stderr; the bench goes on and
+/// exits with 1 at the end.
+///
+/// Examples:
+///   domopt generate --preset peak-s --seed 1 --out target/gen/peak-s
+///   domopt bench --instances target/gen/peak-s --time-limit 60 --out target/bench-s
+///   domopt bench --instances datasets/small --strategies monolithic,shopify --out b/
+///   domopt bench --instances a/ b.json --model jasin-sinha --threads 2 --gap 0.001 --out b/
+#[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    /// Scenario files or folders (a folder without scenario.json: the scenarios in it).
+    #[arg(long, required = true, num_args = 1.., value_name = "DIR_OR_JSON")]
+    instances: Vec<PathBuf>,
+    /// Comma-separated strategies, in table order (default: all).
+    #[arg(long, value_delimiter = ',', value_name = "NAMES")]
+    strategies: Vec<String>,
+    /// Solver time limit per run, seconds.
+    #[arg(long, default_value_t = 60.0, value_name = "SECS")]
+    time_limit: f64,
+    /// Folder for results.csv, results.md and the charts.
+    #[arg(long, short)]
+    out: PathBuf,
+    /// Relative MIP gap per run (default: solve's).
+    #[arg(long, value_name = "G")]
+    gap: Option<f64>,
+    /// Solver threads per run (default: solve's).
+    #[arg(long, value_name = "N")]
+    threads: Option<u32>,
+    /// Cost model: a preset (us-parcel, jasin-sinha) or a TOML file.
+    #[arg(long, default_value = domopt::cost_model::DEFAULT_MODEL)]
+    model: String,
+    /// Kill a run (or bound) that takes longer than this, seconds (default: never).
+    #[arg(long, value_name = "SECS")]
+    kill_after: Option<f64>,
+}
+
+pub fn run(a: Args) -> anyhow::Result<ExitCode> {
+    let names: Vec<&str> = Strategy::ALL.iter().map(|(_, n)| *n).collect();
+    let strategies: Vec<String> = if a.strategies.is_empty() {
+        names.iter().map(|n| n.to_string()).collect()
+    } else {
+        a.strategies.iter().map(|s| s.trim().to_string()).collect()
+    };
+    if let Some(bad) = strategies.iter().find(|s| !names.contains(&s.as_str())) {
+        eprintln!(
+            "domopt: unknown strategy `{bad}`: use one of {}",
+            names.join(", ")
+        );
+        return Ok(ExitCode::from(EXIT_INVALID));
+    }
+    if !(a.time_limit.is_finite() && a.time_limit > 0.0) {
+        eprintln!("domopt: --time-limit must be a positive number of seconds");
+        return Ok(ExitCode::from(EXIT_INVALID));
+    }
+    let (instances, skipped) = match bench::expand_instances(&a.instances) {
+        Ok(found) => found,
+        Err(e) => {
+            eprintln!("domopt: {e}");
+            return Ok(ExitCode::from(EXIT_INVALID));
+        }
+    };
+    for s in &skipped {
+        eprintln!("skipped {}: not a scenario", s.display());
+    }
+    let cfg = BenchConfig {
+        exe: std::env::current_exe()?,
+        instances,
+        strategies,
+        model: a.model,
+        time_limit_s: a.time_limit,
+        gap: a.gap,
+        threads: a.threads,
+        kill_after_s: a.kill_after,
+        out: a.out,
+    };
+
+    let steps = cfg.instances.len() * (cfg.strategies.len() + 1);
+    let bar = ProgressBar::new(steps as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} {msg}")
+            .expect("valid template"),
+    );
+    bar.enable_steady_tick(Duration::from_millis(200));
+    let mut failed = 0usize;
+    let results = bench::run(&cfg, &mut |e| match e {
+        Event::Started { instance, step } => bar.set_message(format!("{instance}: {step}")),
+        Event::Finished {
+            instance,
+            step,
+            error,
+        } => {
+            if let Some(err) = error {
+                failed += 1;
+                bar.println(format!("{instance}: {step} failed: {err}"));
+            }
+            bar.inc(1);
+        }
+    });
+    bar.finish_and_clear();
+    let results = results?;
+
+    print!("{}", bench::render_text(&results));
+    let files = bench::write_report(&results, &cfg.out)?;
+    println!(
+        "wrote {} and {} more file(s) into {}",
+        cfg.out.join("results.csv").display(),
+        files.len(),
+        cfg.out.display()
+    );
+    Ok(ExitCode::from(if failed > 0 {
+        EXIT_FAILURE
+    } else {
+        EXIT_OK
+    }))
+}
