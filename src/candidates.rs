@@ -124,6 +124,9 @@ impl CandidateSet {
 /// looking at stock. `None` lines means "not computed": callers add lines.
 fn offers(s: &Scenario, net: &Network, o: OrderIdx) -> Vec<Candidate> {
     let order = &s.orders[o];
+    if let Some(e) = &s.explicit {
+        return explicit_offers(s, e, o);
+    }
     let mut out = Vec::new();
     for (n, node) in s.nodes.iter().enumerate() {
         let lane = net.lane(n, o);
@@ -215,6 +218,53 @@ fn offers(s: &Scenario, net: &Network, o: OrderIdx) -> Vec<Candidate> {
     out
 }
 
+/// Offers of an explicit-cost scenario: the listed (order, node) pairs, with
+/// the listed unit costs, no dates and no zones.
+fn explicit_offers(s: &Scenario, e: &ExplicitCosts, o: OrderIdx) -> Vec<Candidate> {
+    let order = &s.orders[o];
+    let service = s
+        .service_index(EXPLICIT_SERVICE)
+        .expect("explicit service exists");
+    let day = s.wave_time.date();
+    (0..s.nodes.len())
+        .filter_map(|n| {
+            let &pc = e.package.get(&(o, n))?;
+            let lines = order
+                .lines
+                .iter()
+                .enumerate()
+                .filter_map(|(k, l)| {
+                    let &uc = e.unit.get(&(o, k, n))?;
+                    Some(CandidateLine {
+                        line: k,
+                        cost: UnitCost {
+                            shipping: uc,
+                            handling: 0.0,
+                            store_premium: 0.0,
+                        },
+                        max_units: l.quantity.min(s.atp(n, l.sku)),
+                    })
+                })
+                .collect();
+            Some(Candidate {
+                order: o,
+                node: n,
+                service,
+                ship_date: day,
+                delivery_date: day,
+                late_days: 0,
+                zone: 0,
+                miles: 0.0,
+                package: PackageCost {
+                    shipping: pc,
+                    ..Default::default()
+                },
+                lines,
+            })
+        })
+        .collect()
+}
+
 /// Penalty per unfilled unit of each line of an order, given all its offers.
 fn unfilled_penalties(s: &Scenario, order: &Order, all: &[Candidate]) -> Vec<f64> {
     order
@@ -231,7 +281,8 @@ fn unfilled_penalties(s: &Scenario, order: &Order, all: &[Candidate]) -> Vec<f64
                     let pkg = all.iter().map(|c| c.package.total()).fold(0.0, f64::max);
                     let unit = all
                         .iter()
-                        .map(|c| c.lines[k].cost.total())
+                        .flat_map(|c| c.lines.iter().filter(|l| l.line == k))
+                        .map(|l| l.cost.total())
                         .fold(0.0, f64::max);
                     2.0 * pkg + 2.0 * unit
                 }
