@@ -1,0 +1,440 @@
+//! Validation: every problem of a scenario is reported at once, each with a
+//! stable code, the record, the field and what to do about it.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use domopt::cost_model::CostModel;
+use domopt::domain::Scenario;
+use domopt::format::{LoadedScenario, PolicyOverrides, ScenarioFile};
+use domopt::validate::{CODES, Issue, Severity, ValidationReport, build_scenario};
+use serde_json::json;
+
+/// A small legal scenario: one DC, one SKU in stock, one order.
+fn legal() -> serde_json::Value {
+    json!({
+        "name": "legal",
+        "wave_time": "2026-12-01T09:00",
+        "nodes": [
+            {
+                "id": "dc",
+                "kind": "dc",
+                "lat": 41.0,
+                "lon": -90.0,
+                "services": [{ "service": "ground" }]
+            }
+        ],
+        "skus": [{ "id": "widget", "weight_lb": 1.0 }],
+        "inventory": [{ "node": "dc", "sku": "widget", "on_hand": 10 }],
+        "orders": [
+            {
+                "id": "o1",
+                "lat": 41.3,
+                "lon": -90.0,
+                "lines": [{ "sku": "widget", "quantity": 1 }]
+            }
+        ]
+    })
+}
+
+fn file(v: serde_json::Value) -> ScenarioFile {
+    serde_json::from_value(v).expect("well-formed scenario JSON")
+}
+
+fn validate_with(
+    f: ScenarioFile,
+    run: &PolicyOverrides,
+) -> Result<(Scenario, ValidationReport), ValidationReport> {
+    let loaded = LoadedScenario {
+        file: f,
+        orphan_lines: Vec::new(),
+        source: PathBuf::from("test.json"),
+    };
+    let model = CostModel::load("us-parcel").expect("preset loads");
+    build_scenario(&loaded, &model, run)
+}
+
+fn validate(f: ScenarioFile) -> Result<(Scenario, ValidationReport), ValidationReport> {
+    validate_with(f, &PolicyOverrides::default())
+}
+
+/// The report of a scenario that must be rejected.
+fn rejected(f: ScenarioFile) -> ValidationReport {
+    match validate(f) {
+        Ok(_) => panic!("the scenario was accepted"),
+        Err(r) => r,
+    }
+}
+
+fn codes(r: &ValidationReport) -> BTreeSet<&'static str> {
+    r.issues.iter().map(|i| i.code).collect()
+}
+
+/// The errors with `code`, asserting there is at least one.
+fn errors_with<'a>(r: &'a ValidationReport, code: &str) -> Vec<&'a Issue> {
+    let v: Vec<&Issue> = r.errors().filter(|i| i.code == code).collect();
+    assert!(!v.is_empty(), "no {code} in {:#?}", r.issues);
+    v
+}
+
+fn has(r: &ValidationReport, code: &str, record: &str, field: &str) -> bool {
+    r.issues
+        .iter()
+        .any(|i| i.code == code && i.record == record && i.field == field)
+}
+
+#[test]
+fn the_legal_base_scenario_validates_without_issues() {
+    let (s, report) = validate(file(legal())).expect("legal");
+    assert!(report.issues.is_empty(), "{:#?}", report.issues);
+    assert_eq!(s.orders.len(), 1);
+}
+
+#[test]
+fn a_scenario_with_many_problems_reports_every_error_code_in_one_run() {
+    let mut f = file(json!({
+        "wave_time": "2026-12-01T09:00",
+        "nodes": [
+            {
+                "id": "dc", "kind": "dc", "lat": 41.0, "lon": -90.0,
+                "handling_per_package": -1.0,
+                "services": [{ "service": "ground" }]
+            },
+            { "id": "dc", "kind": "dc", "lat": 41.0, "lon": -90.0 },
+            {
+                "id": "odd", "kind": "warehouse", "lat": 95.0, "lon": 0.0,
+                "services": [{ "service": "ground" }]
+            },
+            {
+                "id": "store", "kind": "store", "lat": 41.9, "lon": -87.6,
+                "services": [{ "service": "ground" }]
+            }
+        ],
+        "skus": [
+            { "id": "widget", "weight_lb": 1.0 },
+            { "id": "gadget", "weight_lb": 1.0 }
+        ],
+        "services": [
+            {
+                "id": "short",
+                "per_package": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0],
+                "transit_days": [1, 1, 1, 1, 1, 1, 1, 1]
+            }
+        ],
+        "inventory": [
+            { "node": "dc", "sku": "widget", "on_hand": 1, "reserved": 3 },
+            { "node": "nowhere", "sku": "gadget", "on_hand": 5 }
+        ],
+        "orders": [
+            { "id": "negative", "lat": 41.3, "lon": -90.0,
+              "lines": [{ "sku": "widget", "quantity": -1 }] },
+            { "id": "fraction", "lat": 41.3, "lon": -90.0,
+              "lines": [{ "sku": "widget", "quantity": 2.5 }] },
+            { "id": "bad-zip", "zip": "00000",
+              "lines": [{ "sku": "widget", "quantity": 1 }] },
+            { "id": "no-place",
+              "lines": [{ "sku": "widget", "quantity": 1 }] },
+            { "id": "empty", "lat": 41.3, "lon": -90.0, "lines": [] },
+            { "id": "bad-date", "lat": 41.3, "lon": -90.0, "promised_date": "2026-02-30",
+              "lines": [{ "sku": "widget", "quantity": 1 }] },
+            { "id": "collect", "lat": 41.9, "lon": -87.6, "pickup_node": "store",
+              "lines": [{ "sku": "widget", "quantity": 1 }] }
+        ],
+        "policy": { "split_penalty": -1.0 }
+    }));
+    // JSON has no NaN: the non-finite number is set in Rust.
+    f.skus[1].weight_lb = f64::NAN;
+    let report = rejected(f);
+
+    let found = codes(&report);
+    let wanted: Vec<&str> = CODES
+        .iter()
+        .map(|(c, _)| *c)
+        .filter(|c| c.starts_with('E'))
+        .collect();
+    assert!(wanted.len() >= 16, "CODES lists E101..E116");
+    for code in &wanted {
+        assert!(
+            found.contains(code),
+            "{code} missing from {:#?}",
+            report.issues
+        );
+    }
+    for issue in &report.issues {
+        assert!(
+            !issue.record.is_empty() && !issue.field.is_empty() && !issue.action.is_empty(),
+            "issue without record, field or action: {issue:?}"
+        );
+        assert!(
+            !issue.message.is_empty(),
+            "issue without message: {issue:?}"
+        );
+        assert!(
+            CODES.iter().any(|(c, _)| *c == issue.code),
+            "{} is not in CODES",
+            issue.code
+        );
+    }
+    // Each problem is pinned to its record and field.
+    assert!(has(&report, "E101", "node dc", "id"));
+    assert!(has(
+        &report,
+        "E102",
+        "inventory row 2 (nowhere / gadget)",
+        "node"
+    ));
+    assert!(has(&report, "E103", "order negative", "lines[0].quantity"));
+    assert!(has(&report, "E104", "order fraction", "lines[0].quantity"));
+    assert!(has(
+        &report,
+        "E105",
+        "inventory row 1 (dc / widget)",
+        "reserved"
+    ));
+    assert!(has(&report, "E106", "order bad-zip", "zip"));
+    assert!(has(&report, "E107", "order no-place", "zip"));
+    assert!(has(&report, "E108", "sku gadget", "weight_lb"));
+    assert!(has(&report, "E109", "order empty", "lines"));
+    assert!(has(&report, "E110", "order bad-date", "promised_date"));
+    assert!(has(&report, "E111", "policy", "split_penalty"));
+    assert!(has(&report, "E112", "node odd", "kind"));
+    assert!(has(&report, "E113", "service short", "per_package"));
+    assert!(has(&report, "E114", "order collect", "pickup_node"));
+    assert!(has(&report, "E115", "node odd", "lat/lon"));
+    assert!(has(&report, "E116", "node dc", "handling_per_package"));
+}
+
+#[test]
+fn a_legal_scenario_still_warns_about_unstocked_skus_and_nodes_without_services() {
+    let mut v = legal();
+    v["nodes"].as_array_mut().unwrap().push(json!({
+        "id": "idle", "kind": "dc", "lat": 40.0, "lon": -90.0
+    }));
+    v["skus"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({ "id": "ghost", "weight_lb": 1.0 }));
+    v["orders"][0]["lines"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({ "sku": "ghost", "quantity": 1 }));
+    let (s, report) = validate(file(v)).expect("warnings do not reject");
+    assert!(!report.has_errors());
+    assert_eq!(
+        codes(&report),
+        BTreeSet::from(["W201", "W202", "W203"]),
+        "{:#?}",
+        report.issues
+    );
+    assert!(
+        report
+            .issues
+            .iter()
+            .all(|i| i.severity == Severity::Warning)
+    );
+    assert!(has(&report, "W201", "sku ghost", "inventory"));
+    assert!(has(&report, "W202", "node idle", "services"));
+    assert!(has(&report, "W203", "order o1", "lines[1].sku"));
+    assert_eq!(s.orders[0].lines.len(), 2);
+}
+
+#[test]
+fn non_integer_and_negative_quantities_are_rejected_where_they_occur() {
+    let mut v = legal();
+    v["orders"][0]["lines"] = json!([
+        { "sku": "widget", "quantity": 2.5 },
+        { "sku": "widget", "quantity": -3 },
+        { "sku": "widget", "quantity": 0 }
+    ]);
+    v["inventory"][0]["on_hand"] = json!(1.5);
+    v["inventory"][0]["safety_stock"] = json!(-2);
+    v["nodes"][0]["capacity_orders"] = json!(-1);
+    let r = rejected(file(v));
+    assert!(has(&r, "E104", "order o1", "lines[0].quantity"));
+    assert!(has(&r, "E103", "order o1", "lines[1].quantity"));
+    assert!(has(&r, "E103", "order o1", "lines[2].quantity"));
+    assert!(has(&r, "E104", "inventory row 1 (dc / widget)", "on_hand"));
+    assert!(has(
+        &r,
+        "E103",
+        "inventory row 1 (dc / widget)",
+        "safety_stock"
+    ));
+    assert!(has(&r, "E103", "node dc", "capacity_orders"));
+}
+
+#[test]
+fn reserved_above_on_hand_is_an_error() {
+    let mut v = legal();
+    v["inventory"][0]["on_hand"] = json!(2);
+    v["inventory"][0]["reserved"] = json!(3);
+    let r = rejected(file(v));
+    let e = errors_with(&r, "E105");
+    assert_eq!(e[0].record, "inventory row 1 (dc / widget)");
+    assert_eq!(e[0].field, "reserved");
+    assert_eq!(r.errors().count(), 1, "{:#?}", r.issues);
+}
+
+#[test]
+fn reserved_equal_to_on_hand_is_legal_and_leaves_nothing_to_promise() {
+    let mut v = legal();
+    v["inventory"][0]["reserved"] = json!(10);
+    let (s, _) = validate(file(v)).expect("legal");
+    assert_eq!(s.atp(0, 0), 0);
+}
+
+#[test]
+fn an_unknown_zip_is_reported_for_nodes_and_orders() {
+    let mut v = legal();
+    v["orders"][0].as_object_mut().unwrap().remove("lat");
+    v["orders"][0].as_object_mut().unwrap().remove("lon");
+    v["orders"][0]["zip"] = json!("00000");
+    v["nodes"][0].as_object_mut().unwrap().remove("lat");
+    v["nodes"][0].as_object_mut().unwrap().remove("lon");
+    v["nodes"][0]["zip"] = json!("00000");
+    let r = rejected(file(v));
+    assert!(has(&r, "E106", "order o1", "zip"));
+    assert!(has(&r, "E106", "node dc", "zip"));
+}
+
+#[test]
+fn a_known_zip_is_geocoded() {
+    let mut v = legal();
+    v["orders"][0].as_object_mut().unwrap().remove("lat");
+    v["orders"][0].as_object_mut().unwrap().remove("lon");
+    v["orders"][0]["zip"] = json!("60614");
+    let (s, _) = validate(file(v)).expect("legal");
+    assert!((s.orders[0].lat - 41.92).abs() < 0.1 && (s.orders[0].lon + 87.65).abs() < 0.1);
+}
+
+#[test]
+fn missing_coordinates_are_an_error_even_with_only_one_of_lat_and_lon() {
+    let mut v = legal();
+    v["orders"][0].as_object_mut().unwrap().remove("lon");
+    v["nodes"][0].as_object_mut().unwrap().remove("lat");
+    v["nodes"][0].as_object_mut().unwrap().remove("lon");
+    let r = rejected(file(v));
+    assert!(has(&r, "E107", "order o1", "zip"));
+    assert!(has(&r, "E107", "node dc", "zip"));
+}
+
+#[test]
+fn non_finite_numbers_are_rejected() {
+    let mut f = file(legal());
+    f.skus[0].weight_lb = f64::NAN;
+    f.nodes[0].lat = Some(f64::INFINITY);
+    f.nodes[0].handling_per_unit = Some(f64::NEG_INFINITY);
+    f.orders[0].lines[0].quantity = f64::NAN;
+    f.inventory[0].on_hand = f64::INFINITY;
+    let r = rejected(f);
+    assert!(has(&r, "E108", "sku widget", "weight_lb"));
+    assert!(has(&r, "E108", "node dc", "lat"));
+    assert!(has(&r, "E108", "node dc", "handling_per_unit"));
+    assert!(has(&r, "E108", "order o1", "lines[0].quantity"));
+    assert!(has(&r, "E108", "inventory row 1 (dc / widget)", "on_hand"));
+}
+
+#[test]
+fn an_order_without_lines_is_an_error() {
+    let mut v = legal();
+    v["orders"][0]["lines"] = json!([]);
+    let r = rejected(file(v));
+    let e = errors_with(&r, "E109");
+    assert_eq!(
+        (e[0].record.as_str(), e[0].field.as_str()),
+        ("order o1", "lines")
+    );
+}
+
+#[test]
+fn unparseable_dates_times_and_weekdays_are_reported_with_their_field() {
+    let mut v = legal();
+    v["wave_time"] = json!("next Tuesday");
+    v["orders"][0]["placed_at"] = json!("2026-12-01T25:00");
+    v["orders"][0]["promised_date"] = json!("12/24/2026");
+    v["nodes"][0]["closed_dates"] = json!(["2026-02-30"]);
+    v["nodes"][0]["closed_weekdays"] = json!(["Funday"]);
+    v["nodes"][0]["services"] = json!([{ "service": "ground", "cutoff": "5pm" }]);
+    v["inventory"][0]["inbound_quantity"] = json!(3);
+    v["inventory"][0]["inbound_date"] = json!("soon");
+    let r = rejected(file(v));
+    assert!(r.errors().all(|i| i.code == "E110"), "{:#?}", r.issues);
+    assert!(has(&r, "E110", "scenario", "wave_time"));
+    assert!(has(&r, "E110", "order o1", "placed_at"));
+    assert!(has(&r, "E110", "order o1", "promised_date"));
+    assert!(has(&r, "E110", "node dc", "closed_dates[0]"));
+    assert!(has(&r, "E110", "node dc", "closed_weekdays[0]"));
+    assert!(has(&r, "E110", "node dc", "services[0].cutoff"));
+    assert!(has(
+        &r,
+        "E110",
+        "inventory row 1 (dc / widget)",
+        "inbound_date"
+    ));
+}
+
+#[test]
+fn a_policy_out_of_range_in_the_run_overrides_is_an_error() {
+    let run = PolicyOverrides {
+        split_penalty: Some(-1.0),
+        late_penalty_per_day: Some(-15.0),
+        ..Default::default()
+    };
+    let r = match validate_with(file(legal()), &run) {
+        Ok(_) => panic!("negative penalties accepted"),
+        Err(r) => r,
+    };
+    assert!(has(&r, "E111", "policy", "split_penalty"));
+    assert!(has(&r, "E111", "policy", "late_penalty_per_day"));
+    assert_eq!(r.errors().count(), 2, "{:#?}", r.issues);
+}
+
+#[test]
+fn run_overrides_given_as_assignments_are_validated_like_the_model() {
+    let run = PolicyOverrides::from_assignments(&[
+        "store_premium_per_unit=-0.5".into(),
+        "unfilled_rule=sometimes".into(),
+    ])
+    .expect("well-formed assignments");
+    let r = match validate_with(file(legal()), &run) {
+        Ok(_) => panic!("bad overrides accepted"),
+        Err(r) => r,
+    };
+    assert!(has(&r, "E111", "policy", "store_premium_per_unit"));
+    assert!(has(&r, "E112", "policy", "unfilled_rule"));
+}
+
+#[test]
+fn an_orphan_order_line_in_a_csv_folder_is_reported_with_its_row() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let folder = dir.path().join("wave");
+    domopt::format::write_scenario_folder(&file(legal()), &folder).expect("folder written");
+    let lines = folder.join("order_lines.csv");
+    let mut text = std::fs::read_to_string(&lines).expect("order_lines.csv");
+    text.push_str("o-missing,widget,2,\n");
+    std::fs::write(&lines, text).expect("order_lines.csv rewritten");
+
+    let err = match domopt::load_scenario(&folder, "us-parcel", &[]) {
+        Ok(_) => panic!("orphan line accepted"),
+        Err(e) => e,
+    };
+    let domopt::DomoptError::Invalid(r) = err else {
+        panic!("not a validation error: {err}");
+    };
+    let e = errors_with(&r, "E102");
+    assert_eq!(e.len(), 1, "{:#?}", r.issues);
+    assert_eq!(e[0].record, "order_lines.csv row 2");
+    assert_eq!(e[0].field, "order");
+    assert!(e[0].message.contains("o-missing"));
+}
+
+#[test]
+fn a_csv_folder_without_orphans_loads_like_its_json() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let folder = dir.path().join("wave");
+    domopt::format::write_scenario_folder(&file(legal()), &folder).expect("folder written");
+    let (s, report) = domopt::load_scenario(&folder, "us-parcel", &[]).expect("legal");
+    assert!(report.issues.is_empty(), "{:#?}", report.issues);
+    assert_eq!(s.orders[0].lines.len(), 1);
+    assert_eq!(s.atp(0, 0), 10);
+}
