@@ -279,7 +279,6 @@ fn help_of_solve_check_and_validate_shows_examples() {
 }
 
 #[test]
-#[ignore = "src/cli/schema.rs says `Example:`, not `Examples:` (reported to the src owner)"]
 fn help_of_schema_shows_examples() {
     let out = domopt(&["schema", "--help"]);
     assert_eq!(code(&out), 0);

@@ -6,7 +6,7 @@ use super::EXIT_OK;
 
 /// Print the JSON Schema of the scenario file (generated from the types).
 ///
-/// Example:
+/// Examples:
 ///   domopt schema > docs/scenario.schema.json
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
