@@ -11,6 +11,7 @@ use crate::decode::{self, Assignment};
 use crate::domain::Scenario;
 use crate::formulation;
 use crate::greedy;
+use crate::lagrange;
 use crate::network::Network;
 use crate::plan::{PhaseTimes, Plan, SolveRecord, Status};
 use crate::settings::Settings;
@@ -20,6 +21,11 @@ use crate::solve;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Strategy {
+    /// Lagrangian decomposition with exact per-order solves; small waves are
+    /// then polished by the MIP. The default.
+    Auto,
+    /// Lagrangian decomposition only.
+    Decompose,
     /// The whole wave as one MIP (model.md), warm-started from the greedy plan.
     Monolithic,
     /// Orders in arrival order, each at its myopic cheapest.
@@ -35,6 +41,8 @@ pub enum Strategy {
 impl Strategy {
     /// Every strategy with its name.
     pub const ALL: &'static [(Strategy, &'static str)] = &[
+        (Strategy::Auto, "auto"),
+        (Strategy::Decompose, "decompose"),
         (Strategy::Monolithic, "monolithic"),
         (Strategy::GreedyCost, "greedy-cost"),
         (Strategy::Ranked, "ranked"),
@@ -77,6 +85,7 @@ pub fn run(s: &Scenario, settings: &Settings, strategy: Strategy) -> Plan {
         constraints: 0,
         message: String::new(),
         peak_memory_mb: None,
+        decomposition: None,
     };
     let assignments = match strategy {
         Strategy::GreedyCost => greedy::greedy_cost(s, &cs),
@@ -84,6 +93,8 @@ pub fn run(s: &Scenario, settings: &Settings, strategy: Strategy) -> Plan {
         Strategy::Closest => baseline::route_wave(s, &cs, Rule::Closest),
         Strategy::Shopify => baseline::route_wave(s, &cs, Rule::Shopify),
         Strategy::Monolithic => monolithic(s, &cs, settings, &mut record, &mut phases),
+        Strategy::Auto => decompose(s, &cs, settings, &mut record, &mut phases, true),
+        Strategy::Decompose => decompose(s, &cs, settings, &mut record, &mut phases, false),
     };
     let t = Instant::now();
     record.time_s = start.elapsed().as_secs_f64();
@@ -107,6 +118,120 @@ pub fn lp_bound(s: &Scenario, settings: &Settings) -> Option<f64> {
     solve::lp_bound(formulation::build(s, &cs), &exact)
 }
 
+/// Waves with at most this many candidates are polished by the MIP in `auto`.
+const POLISH_MAX_CANDIDATES: usize = 30_000;
+
+fn decompose(
+    s: &Scenario,
+    cs: &CandidateSet,
+    settings: &Settings,
+    record: &mut SolveRecord,
+    phases: &mut PhaseTimes,
+    polish: bool,
+) -> Vec<Assignment> {
+    let t = Instant::now();
+    let warm = warm_start(s, cs);
+    phases.build_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let out = lagrange::solve(
+        s,
+        cs,
+        warm,
+        lagrange::Limits {
+            target_gap: settings.mip_rel_gap,
+            time_limit_s: settings.time_limit_s,
+            max_iterations: 300,
+        },
+    );
+    phases.solve_s = t.elapsed().as_secs_f64();
+    let gap = decode::relative_gap(out.cost, out.bound);
+    record.objective = Some(out.cost);
+    record.best_bound = (!cs.stats.pruned).then_some(out.bound);
+    record.status = if gap <= settings.mip_rel_gap.max(1e-9) {
+        if gap <= 1e-9 {
+            Status::Optimal
+        } else {
+            Status::GapLimit
+        }
+    } else if phases.solve_s >= settings.time_limit_s {
+        Status::TimeLimit
+    } else {
+        Status::GapLimit
+    };
+    record.message = format!(
+        "Lagrangian decomposition: {} iterations, {} coupling rows, {} components (largest {} orders), {} independent orders",
+        out.iterations,
+        out.rows,
+        out.component_sizes.len(),
+        out.component_sizes.first().copied().unwrap_or(0),
+        out.independent_orders
+    );
+    let mut decomposition = crate::plan::Decomposition {
+        coupling_rows: out.rows,
+        components: out.component_sizes.len(),
+        largest_component: out.component_sizes.first().copied().unwrap_or(0),
+        independent_orders: out.independent_orders,
+        iterations: out.iterations,
+        inexact_orders: out.inexact_orders,
+        lagrangian_bound: out.bound,
+        mip_polish: false,
+    };
+    let mut plan = out.assignments;
+    let left = settings.time_limit_s - phases.solve_s;
+    if polish
+        && gap > settings.mip_rel_gap
+        && cs.candidates.len() <= POLISH_MAX_CANDIDATES
+        && left > 0.0
+    {
+        // Small wave: the MIP, warm-started from the decomposition's plan, with
+        // the time left; the better of the two bounds is kept.
+        let t = Instant::now();
+        let f = formulation::build(s, cs);
+        let start = f.start_values(s, cs, &plan);
+        record.variables = f.columns;
+        let mip = solve::solve(
+            f,
+            &Settings {
+                time_limit_s: left,
+                ..settings.clone()
+            },
+            Some(start),
+        );
+        phases.solve_s += t.elapsed().as_secs_f64();
+        record.constraints = mip.rows;
+        decomposition.mip_polish = true;
+        if let Some(a) = mip.assignments {
+            if decode::plan_cost(s, cs, &a) <= decode::plan_cost(s, cs, &plan) + 1e-9 {
+                plan = a;
+            }
+            record.status = mip.status;
+        }
+        if let (Some(b), false) = (mip.best_bound, cs.stats.pruned) {
+            record.best_bound = Some(record.best_bound.map_or(b, |x| x.max(b)));
+        }
+        record.objective = mip.objective.or(record.objective);
+        record
+            .message
+            .push_str(&format!("; MIP polish: {}", mip.message));
+    }
+    record.decomposition = Some(decomposition);
+    plan
+}
+
+/// The cheaper of the greedy and the Shopify-rule plans: a feasible start, so
+/// that even a solve stopped early is no worse than either.
+fn warm_start(s: &Scenario, cs: &CandidateSet) -> Vec<Assignment> {
+    [
+        greedy::greedy_cost(s, cs),
+        baseline::route_wave(s, cs, Rule::Shopify),
+    ]
+    .into_iter()
+    .map(|a| (decode::plan_cost(s, cs, &a), a))
+    .min_by(|x, y| x.0.total_cmp(&y.0))
+    .map(|(_, a)| a)
+    .expect("two plans")
+}
+
 fn monolithic(
     s: &Scenario,
     cs: &CandidateSet,
@@ -115,17 +240,7 @@ fn monolithic(
     phases: &mut PhaseTimes,
 ) -> Vec<Assignment> {
     let t = Instant::now();
-    // Warm start: the cheaper of the greedy and the Shopify-rule plans, so that
-    // even a solve stopped early is no worse than either.
-    let warm = [
-        greedy::greedy_cost(s, cs),
-        baseline::route_wave(s, cs, Rule::Shopify),
-    ]
-    .into_iter()
-    .map(|a| (decode::plan_cost(s, cs, &a), a))
-    .min_by(|x, y| x.0.total_cmp(&y.0))
-    .map(|(_, a)| a)
-    .expect("two plans");
+    let warm = warm_start(s, cs);
     let f = formulation::build(s, cs);
     let start = f.start_values(s, cs, &warm);
     record.variables = f.columns;

@@ -226,6 +226,30 @@ pub struct SolveRecord {
     /// Peak resident memory of the process in MiB (Linux; None elsewhere).
     #[serde(default)]
     pub peak_memory_mb: Option<f64>,
+    /// How the wave decomposed (decomposing strategies only).
+    #[serde(default)]
+    pub decomposition: Option<Decomposition>,
+}
+
+/// How a wave decomposed into parts.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Decomposition {
+    /// Stock and capacity rows that can bind (priced).
+    pub coupling_rows: usize,
+    /// Components of orders linked by such rows.
+    pub components: usize,
+    /// Orders in the largest component.
+    pub largest_component: usize,
+    /// Orders that share no such row.
+    pub independent_orders: usize,
+    /// Subgradient iterations.
+    pub iterations: usize,
+    /// Orders whose exact search ran out of budget (their bound is weaker).
+    pub inexact_orders: usize,
+    /// Lagrangian bound.
+    pub lagrangian_bound: f64,
+    /// Whether the MIP polished the plan afterwards.
+    pub mip_polish: bool,
 }
 
 /// Peak resident set size of this process in MiB, from `/proc/self/status`.

@@ -27,8 +27,8 @@ use super::{EXIT_INVALID, EXIT_NO_PLAN, EXIT_OK};
 pub struct Args {
     #[command(flatten)]
     scenario: ScenarioArgs,
-    /// Routing strategy: monolithic (one MIP) or greedy-cost.
-    #[arg(long, default_value = "monolithic")]
+    /// Strategy: auto (default), decompose, monolithic, greedy-cost, ranked, closest, shopify.
+    #[arg(long, default_value = "auto")]
     strategy: String,
     /// Solver time limit in seconds.
     #[arg(long, default_value_t = Settings::default().time_limit_s)]

@@ -1,0 +1,280 @@
+//! The exact optimum of one order on its own: which packages to open and where
+//! each unit goes, given per-unit limits and (possibly priced) costs. A
+//! depth-first branch and bound over the order's units: each unit goes to an
+//! open package, a new package (one per node) or stays unfilled; a branch is cut
+//! when its cost plus the cheapest possible cost of the units left cannot beat
+//! the best plan found. Orders are small (at most a few dozen units), so this is
+//! fast; a node budget guards the rare large one, which is then reported inexact.
+
+use crate::candidates::CandidateSet;
+use crate::decode::Assignment;
+use crate::domain::{OrderIdx, Scenario};
+
+/// Costs and limits of one order's candidates as the search sees them.
+pub struct OrderView {
+    /// Candidate indices (into the wave's candidate set).
+    pub cands: Vec<usize>,
+    /// Node of each candidate.
+    pub node: Vec<usize>,
+    /// Package cost of each candidate.
+    pub pkg: Vec<f64>,
+    /// Whether each candidate may be opened.
+    pub openable: Vec<bool>,
+    /// Per candidate and line: (unit cost, most units); `None` if it cannot carry the line.
+    pub line: Vec<Vec<Option<(f64, u32)>>>,
+    /// Units of each line.
+    pub quantity: Vec<u32>,
+    /// Unfilled penalty per unit of each line.
+    pub penalty: Vec<f64>,
+    /// Penalty per package beyond the first.
+    pub split: f64,
+    /// Most packages (1 for ship-complete).
+    pub max_packages: Option<u32>,
+    /// All lines filled or none.
+    pub ship_complete: bool,
+}
+
+impl OrderView {
+    /// The order's candidates with their own costs and limits.
+    pub fn new(s: &Scenario, cs: &CandidateSet, o: OrderIdx) -> OrderView {
+        let order = &s.orders[o];
+        let range = cs.by_order[o].clone();
+        let n_lines = order.lines.len();
+        let mut v = OrderView {
+            cands: range.clone().collect(),
+            node: Vec::with_capacity(range.len()),
+            pkg: Vec::with_capacity(range.len()),
+            openable: vec![true; range.len()],
+            line: Vec::with_capacity(range.len()),
+            quantity: order.lines.iter().map(|l| l.quantity).collect(),
+            penalty: cs.unfilled_penalty[o].clone(),
+            split: s.policy.split_penalty,
+            max_packages: if order.ship_complete {
+                Some(1)
+            } else {
+                order.max_packages
+            },
+            ship_complete: order.ship_complete,
+        };
+        for ci in range {
+            let c = &cs.candidates[ci];
+            v.node.push(c.node);
+            v.pkg.push(c.package.total());
+            let mut lines = vec![None; n_lines];
+            for cl in &c.lines {
+                lines[cl.line] = Some((cl.cost.total(), cl.max_units));
+            }
+            v.line.push(lines);
+        }
+        v
+    }
+}
+
+/// The result of one order's search.
+#[derive(Debug, Clone)]
+pub struct OrderPlan {
+    /// Packages and units.
+    pub assignments: Vec<Assignment>,
+    /// Cost under the view's costs.
+    pub cost: f64,
+    /// A lower bound on the view's optimum (equal to `cost` when `exact`).
+    pub bound: f64,
+    /// Whether the search finished (the plan is optimal for the view).
+    pub exact: bool,
+}
+
+/// Search nodes allowed per order before giving up optimality.
+const NODE_BUDGET: usize = 200_000;
+
+struct Search<'a> {
+    v: &'a OrderView,
+    /// Unit index -> line.
+    unit_line: Vec<usize>,
+    /// Cheapest possible cost of units k.. (suffix sums).
+    rest: Vec<f64>,
+    /// Open candidates (positions in the view).
+    open: Vec<usize>,
+    /// Units placed per (view candidate, line).
+    used: Vec<Vec<u32>>,
+    /// Position chosen for each unit (`usize::MAX` = unfilled).
+    choice: Vec<usize>,
+    best_cost: f64,
+    best_choice: Option<Vec<usize>>,
+    nodes: usize,
+}
+
+impl Search<'_> {
+    fn dfs(&mut self, k: usize, cost: f64) {
+        self.nodes += 1;
+        if self.nodes > NODE_BUDGET {
+            return;
+        }
+        if cost + self.rest[k] >= self.best_cost - 1e-9 {
+            return;
+        }
+        if k == self.unit_line.len() {
+            self.best_cost = cost;
+            self.best_choice = Some(self.choice.clone());
+            return;
+        }
+        let v = self.v;
+        let line = self.unit_line[k];
+        // Units of one line go to candidates in non-decreasing position, so each
+        // split of a line is visited once; unfilled comes last.
+        let min_pos = if k > 0 && self.unit_line[k - 1] == line {
+            self.choice[k - 1]
+        } else {
+            0
+        };
+        // Open packages first, then new ones, cheapest first.
+        let mut options: Vec<(f64, usize, bool)> = Vec::new();
+        for p in min_pos..v.cands.len() {
+            let Some((uc, ub)) = v.line[p][line] else {
+                continue;
+            };
+            if self.used[p][line] >= ub {
+                continue;
+            }
+            if self.open.contains(&p) {
+                options.push((uc, p, false));
+            } else {
+                if !v.openable[p]
+                    || v.max_packages.is_some_and(|m| self.open.len() as u32 >= m)
+                    || self.open.iter().any(|&q| v.node[q] == v.node[p])
+                {
+                    continue;
+                }
+                let extra = if self.open.is_empty() { 0.0 } else { v.split };
+                options.push((uc + v.pkg[p] + extra, p, true));
+            }
+        }
+        options.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        for (delta, p, opens) in options {
+            if opens {
+                self.open.push(p);
+            }
+            self.used[p][line] += 1;
+            self.choice[k] = p;
+            self.dfs(k + 1, cost + delta);
+            self.used[p][line] -= 1;
+            if opens {
+                self.open.pop();
+            }
+        }
+        self.choice[k] = usize::MAX;
+        self.dfs(k + 1, cost + v.penalty[line]);
+    }
+}
+
+/// The best plan of one order for a view.
+pub fn best_plan(v: &OrderView) -> OrderPlan {
+    if v.ship_complete {
+        return ship_complete_plan(v);
+    }
+    let mut unit_line = Vec::new();
+    for (i, &q) in v.quantity.iter().enumerate() {
+        unit_line.extend(std::iter::repeat_n(i, q as usize));
+    }
+    let cheapest: Vec<f64> = (0..v.quantity.len())
+        .map(|i| {
+            (0..v.cands.len())
+                .filter(|&p| v.openable[p])
+                .filter_map(|p| v.line[p][i].filter(|x| x.1 > 0).map(|x| x.0))
+                .fold(v.penalty[i], f64::min)
+        })
+        .collect();
+    let mut rest = vec![0.0; unit_line.len() + 1];
+    for k in (0..unit_line.len()).rev() {
+        rest[k] = rest[k + 1] + cheapest[unit_line[k]];
+    }
+    let all_unfilled: f64 = unit_line.iter().map(|&i| v.penalty[i]).sum();
+    let mut search = Search {
+        v,
+        rest,
+        open: Vec::new(),
+        used: vec![vec![0; v.quantity.len()]; v.cands.len()],
+        choice: vec![usize::MAX; unit_line.len()],
+        unit_line,
+        best_cost: all_unfilled + 1e-6,
+        best_choice: None,
+        nodes: 0,
+    };
+    search.dfs(0, 0.0);
+    let exact = search.nodes <= NODE_BUDGET;
+    let root_bound = search.rest[0];
+    let (cost, choice) = match search.best_choice.take() {
+        Some(c) => (search.best_cost, c),
+        None => (all_unfilled, vec![usize::MAX; search.unit_line.len()]),
+    };
+    let mut assignments: Vec<Assignment> = Vec::new();
+    for (k, &p) in choice.iter().enumerate() {
+        if p == usize::MAX {
+            continue;
+        }
+        let line = search.unit_line[k];
+        let ci = v.cands[p];
+        match assignments.iter_mut().find(|a| a.candidate == ci) {
+            Some(a) => match a.units.iter_mut().find(|(l, _)| *l == line) {
+                Some((_, q)) => *q += 1,
+                None => a.units.push((line, 1)),
+            },
+            None => assignments.push(Assignment {
+                candidate: ci,
+                units: vec![(line, 1)],
+            }),
+        }
+    }
+    assignments.sort_by_key(|a| a.candidate);
+    OrderPlan {
+        assignments,
+        cost,
+        bound: if exact { cost } else { root_bound.min(cost) },
+        exact,
+    }
+}
+
+fn ship_complete_plan(v: &OrderView) -> OrderPlan {
+    let unfilled: f64 = v
+        .quantity
+        .iter()
+        .zip(&v.penalty)
+        .map(|(&q, &p)| q as f64 * p)
+        .sum();
+    let mut best: (f64, Option<usize>) = (unfilled, None);
+    for p in 0..v.cands.len() {
+        if !v.openable[p] {
+            continue;
+        }
+        let mut cost = v.pkg[p];
+        let mut ok = true;
+        for (i, &q) in v.quantity.iter().enumerate() {
+            match v.line[p][i] {
+                Some((uc, ub)) if ub >= q => cost += uc * q as f64,
+                _ => ok = false,
+            }
+        }
+        if ok && cost < best.0 - 1e-9 {
+            best = (cost, Some(p));
+        }
+    }
+    let assignments = best
+        .1
+        .map(|p| {
+            vec![Assignment {
+                candidate: v.cands[p],
+                units: v
+                    .quantity
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &q)| (i, q))
+                    .collect(),
+            }]
+        })
+        .unwrap_or_default();
+    OrderPlan {
+        assignments,
+        cost: best.0,
+        bound: best.0,
+        exact: true,
+    }
+}
