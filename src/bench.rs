@@ -1404,7 +1404,10 @@ mod tests {
         assert_eq!(instance_name(&found[0]), "a");
         assert_eq!(instance_name(&found[1]), "wave");
         // A scenario folder given directly is one instance.
-        assert_eq!(expand_instances(&[folder.clone()]).unwrap().0, [folder]);
+        assert_eq!(
+            expand_instances(std::slice::from_ref(&folder)).unwrap().0,
+            [folder]
+        );
         assert!(expand_instances(&[dir.path().join("missing")]).is_err());
     }
 }

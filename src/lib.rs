@@ -17,6 +17,7 @@
 #![warn(missing_docs)]
 
 pub mod baseline;
+pub mod bench;
 pub mod calendar;
 pub mod candidates;
 pub mod check;

@@ -1,5 +1,6 @@
 //! Subcommands, one file each, and the exit codes they share.
 
+mod bench;
 mod bound;
 mod check;
 mod common;
@@ -43,6 +44,7 @@ enum Command {
     Schema(schema::Args),
     Generate(generate::Args),
     Bound(bound::Args),
+    Bench(bench::Args),
 }
 
 /// Runs a subcommand.
@@ -54,5 +56,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Schema(a) => schema::run(a),
         Command::Generate(a) => generate::run(a),
         Command::Bound(a) => bound::run(a),
+        Command::Bench(a) => bench::run(a),
     }
 }
