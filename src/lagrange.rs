@@ -86,6 +86,9 @@ fn components(n: usize, rows: usize, order_rows: &[Vec<usize>]) -> Vec<usize> {
     v
 }
 
+/// Iterations between repairs.
+const REPAIR_EVERY: usize = 3;
+
 /// Settings of the decomposition.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
@@ -100,9 +103,12 @@ pub struct Limits {
 struct Coupling {
     rows: Vec<Row>,
     limit: Vec<f64>,
-    index: HashMap<Row, usize>,
     /// Rows each order touches.
     order_rows: Vec<Vec<usize>>,
+    /// Per candidate: its package row, if any.
+    cand_pkg_row: Vec<Option<usize>>,
+    /// Per candidate and candidate line (in `lines` order): stock row and units row.
+    cand_line_rows: Vec<Vec<(Option<usize>, Option<usize>)>>,
 }
 
 fn coupling(s: &Scenario, cs: &CandidateSet) -> Coupling {
@@ -151,11 +157,31 @@ fn coupling(s: &Scenario, cs: &CandidateSet) -> Coupling {
         l.sort_unstable();
         l.dedup();
     }
+    let cand_pkg_row = cs
+        .candidates
+        .iter()
+        .map(|c| index.get(&Row::Packages(c.node)).copied())
+        .collect();
+    let cand_line_rows = cs
+        .candidates
+        .iter()
+        .map(|c| {
+            let units = index.get(&Row::Units(c.node)).copied();
+            c.lines
+                .iter()
+                .map(|cl| {
+                    let sku = s.orders[c.order].lines[cl.line].sku;
+                    (index.get(&Row::Stock(c.node, sku)).copied(), units)
+                })
+                .collect()
+        })
+        .collect();
     Coupling {
         limit: rows.iter().map(|(_, l)| *l as f64).collect(),
         rows: rows.into_iter().map(|(r, _)| r).collect(),
-        index,
         order_rows,
+        cand_pkg_row,
+        cand_line_rows,
     }
 }
 
@@ -172,18 +198,12 @@ fn priced_view(
         return v;
     }
     for (p, &ci) in v.cands.iter().enumerate() {
-        let c = &cs.candidates[ci];
-        if let Some(&r) = cp.index.get(&Row::Packages(c.node)) {
+        if let Some(r) = cp.cand_pkg_row[ci] {
             v.pkg[p] += price[r];
         }
-        let unit_price = cp.index.get(&Row::Units(c.node)).map_or(0.0, |&r| price[r]);
-        for (i, l) in s.orders[o].lines.iter().enumerate() {
-            if let Some((uc, _)) = v.line[p][i].as_mut() {
-                let stock = cp
-                    .index
-                    .get(&Row::Stock(c.node, l.sku))
-                    .map_or(0.0, |&r| price[r]);
-                *uc += stock + unit_price;
+        for (cl, &(stock, units)) in cs.candidates[ci].lines.iter().zip(&cp.cand_line_rows[ci]) {
+            if let Some((uc, _)) = v.line[p][cl.line].as_mut() {
+                *uc += stock.map_or(0.0, |r| price[r]) + units.map_or(0.0, |r| price[r]);
             }
         }
     }
@@ -191,20 +211,22 @@ fn priced_view(
 }
 
 /// Use of each row by a set of per-order plans.
-fn usage(s: &Scenario, cs: &CandidateSet, cp: &Coupling, plans: &[OrderPlan]) -> Vec<f64> {
+fn usage(cs: &CandidateSet, cp: &Coupling, plans: &[OrderPlan]) -> Vec<f64> {
     let mut used = vec![0.0; cp.rows.len()];
     for plan in plans {
         for a in &plan.assignments {
             let c = &cs.candidates[a.candidate];
-            if let Some(&r) = cp.index.get(&Row::Packages(c.node)) {
+            if let Some(r) = cp.cand_pkg_row[a.candidate] {
                 used[r] += 1.0;
             }
             for &(line, q) in &a.units {
-                let sku = s.orders[c.order].lines[line].sku;
-                if let Some(&r) = cp.index.get(&Row::Stock(c.node, sku)) {
-                    used[r] += q as f64;
-                }
-                if let Some(&r) = cp.index.get(&Row::Units(c.node)) {
+                let k = c
+                    .lines
+                    .iter()
+                    .position(|cl| cl.line == line)
+                    .expect("line of its candidate");
+                let (stock, units) = cp.cand_line_rows[a.candidate][k];
+                for r in [stock, units].into_iter().flatten() {
                     used[r] += q as f64;
                 }
             }
@@ -331,19 +353,23 @@ pub fn solve(s: &Scenario, cs: &CandidateSet, start: Vec<Assignment>, limits: Li
                 since_improved = 0;
             }
         }
-        let used = usage(s, cs, &cp, &plans);
+        let used = usage(cs, &cp, &plans);
         let violated = used.iter().zip(&cp.limit).any(|(u, l)| u > l);
-        let candidate_plan: Vec<Assignment> = if violated {
-            repair(s, cs, &cp, &price, &plans)
-        } else {
-            plans
-                .iter()
-                .flat_map(|p| p.assignments.iter().cloned())
-                .collect()
-        };
-        let cost = decode::plan_cost(s, cs, &candidate_plan);
-        if cost < best.0 - 1e-9 {
-            best = (cost, candidate_plan);
+        // Repair is the dear part of an iteration: every few iterations, and
+        // whenever the priced plans happen to be feasible.
+        if !violated || iterations % REPAIR_EVERY == 1 {
+            let candidate_plan: Vec<Assignment> = if violated {
+                repair(s, cs, &cp, &price, &plans)
+            } else {
+                plans
+                    .iter()
+                    .flat_map(|p| p.assignments.iter().cloned())
+                    .collect()
+            };
+            let cost = decode::plan_cost(s, cs, &candidate_plan);
+            if cost < best.0 - 1e-9 {
+                best = (cost, candidate_plan);
+            }
         }
         let gap = decode::relative_gap(best.0, best_bound);
         if gap <= limits.target_gap
