@@ -746,8 +746,12 @@ fn colour(i: usize) -> RGBColor {
     COLOURS[i % COLOURS.len()]
 }
 
-/// Registers the embedded font as plotters' `sans-serif` (once).
-fn ensure_font() -> anyhow::Result<()> {
+/// Registers the embedded font as plotters' `sans-serif` (once). With
+/// plotters' `ab_glyph` feature on, which this crate turns on for every
+/// plotters user in the build (criterion's reports too), text finds no font
+/// until this is called: a criterion bench calls it before its first
+/// benchmark.
+pub fn register_chart_font() -> anyhow::Result<()> {
     static OK: OnceLock<bool> = OnceLock::new();
     let ok = *OK.get_or_init(|| {
         plotters::style::register_font("sans-serif", FontStyle::Normal, FONT).is_ok()
@@ -980,7 +984,7 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, chart: &Chart) -> Dra
 
 /// Draws a chart to `dir/stem.png` and `dir/stem.svg`; returns both paths.
 pub fn save_chart(chart: &Chart, dir: &Path, stem: &str) -> anyhow::Result<[PathBuf; 2]> {
-    ensure_font()?;
+    register_chart_font()?;
     std::fs::create_dir_all(dir).with_context(|| dir.display().to_string())?;
     let png = dir.join(format!("{stem}.png"));
     let svg = dir.join(format!("{stem}.svg"));

@@ -1,0 +1,69 @@
+//! The phases of a solve on a generated `peak-s` wave (1k orders, 20 nodes,
+//! 500 SKUs): network and candidates, model building, decoding and checking.
+//! The solver itself is left out: its time depends on HiGHS and the time limit,
+//! and `domopt bench` measures it end to end.
+//!
+//!     cargo bench --bench pipeline
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use domopt::candidates;
+use domopt::check;
+use domopt::decode;
+use domopt::engine::{self, Strategy};
+use domopt::formulation;
+use domopt::generate::{GenConfig, generate};
+use domopt::greedy;
+use domopt::network::Network;
+use domopt::settings::{CandidateMode, Settings};
+
+fn pipeline(c: &mut Criterion) {
+    // Criterion's report charts draw text with the font domopt embeds.
+    domopt::bench::register_chart_font().expect("embedded font");
+    // Setup, outside every timed loop: the instance, its candidates, a plan.
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let cfg = GenConfig::preset("peak-s").expect("preset");
+    generate(&cfg, 1, "peak-s-seed1", dir.path()).expect("generated");
+    let (s, _) = domopt::load_scenario(dir.path(), "us-parcel", &[]).expect("valid scenario");
+    let net = Network::build(&s);
+    let cs = candidates::generate(&s, &net, CandidateMode::Exact);
+    let assignments = greedy::greedy_cost(&s, &cs);
+    let plan = engine::run(&s, &Settings::default(), Strategy::GreedyCost);
+    let record = plan.solve.clone();
+
+    let mut g = c.benchmark_group("peak-s");
+    g.sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
+    g.bench_function("network + candidates", |b| {
+        b.iter_with_large_drop(|| {
+            let net = Network::build(black_box(&s));
+            candidates::generate(&s, &net, CandidateMode::Exact)
+        })
+    });
+    g.bench_function("formulation::build", |b| {
+        b.iter_with_large_drop(|| formulation::build(black_box(&s), black_box(&cs)))
+    });
+    g.bench_function("greedy::greedy_cost", |b| {
+        b.iter_with_large_drop(|| greedy::greedy_cost(black_box(&s), black_box(&cs)))
+    });
+    g.bench_function("decode::assemble (greedy plan)", |b| {
+        b.iter_with_large_drop(|| {
+            decode::assemble(
+                black_box(&s),
+                black_box(&cs),
+                black_box(&assignments),
+                record.clone(),
+            )
+        })
+    });
+    g.bench_function("check::check", |b| {
+        b.iter_with_large_drop(|| check::check(black_box(&s), black_box(&plan)))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, pipeline);
+criterion_main!(benches);
