@@ -129,7 +129,14 @@ fn has_everything(
     left.can_open(n)
         && left.units_left(n).is_none_or(|u| u >= units)
         && order.lines.iter().enumerate().all(|(k, l)| {
-            c.lines.iter().any(|x| x.line == k) && left.available(n, l.sku) >= l.quantity
+            // Lines of one SKU draw on the same stock.
+            let same_sku: u32 = order
+                .lines
+                .iter()
+                .filter(|x| x.sku == l.sku)
+                .map(|x| x.quantity)
+                .sum();
+            c.lines.iter().any(|x| x.line == k) && left.available(n, l.sku) >= same_sku
         })
 }
 

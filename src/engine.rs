@@ -26,7 +26,7 @@ pub enum Strategy {
     Auto,
     /// Lagrangian decomposition only.
     Decompose,
-    /// The whole wave as one MIP (model.md), warm-started from the greedy plan.
+    /// The whole wave as one MIP (model.md); the greedy/Shopify plan if the solver stops before beating it.
     Monolithic,
     /// Orders in arrival order, each at its myopic cheapest.
     GreedyCost,
@@ -133,31 +133,25 @@ fn decompose(
     let warm = warm_start(s, cs);
     phases.build_s = t.elapsed().as_secs_f64();
     let t = Instant::now();
+    // With a polish to follow, the decomposition gets a third of the time.
+    let budget = if polish {
+        settings.time_limit_s / 3.0
+    } else {
+        settings.time_limit_s
+    };
     let out = lagrange::solve(
         s,
         cs,
         warm,
         lagrange::Limits {
             target_gap: settings.mip_rel_gap,
-            time_limit_s: settings.time_limit_s,
+            time_limit_s: budget,
             max_iterations: 300,
         },
     );
     phases.solve_s = t.elapsed().as_secs_f64();
-    let gap = decode::relative_gap(out.cost, out.bound);
     record.objective = Some(out.cost);
-    record.best_bound = (!cs.stats.pruned).then_some(out.bound);
-    record.status = if gap <= settings.mip_rel_gap.max(1e-9) {
-        if gap <= 1e-9 {
-            Status::Optimal
-        } else {
-            Status::GapLimit
-        }
-    } else if phases.solve_s >= settings.time_limit_s {
-        Status::TimeLimit
-    } else {
-        Status::GapLimit
-    };
+    let mut bound = out.bound;
     record.message = format!(
         "Lagrangian decomposition: {} iterations, {} coupling rows, {} components (largest {} orders), {} independent orders",
         out.iterations,
@@ -177,17 +171,22 @@ fn decompose(
         mip_polish: false,
     };
     let mut plan = out.assignments;
-    let left = settings.time_limit_s - phases.solve_s;
-    if polish
-        && gap > settings.mip_rel_gap
-        && cs.candidates.len() <= POLISH_MAX_CANDIDATES
-        && left > 0.0
-    {
-        // Small wave: the MIP, warm-started from the decomposition's plan, with
-        // the time left; the better of the two bounds is kept.
+    let mut cost = out.cost;
+    let left = settings.time_limit_s - t.elapsed().as_secs_f64();
+    let mut solver_status = None;
+    if polish && decode::relative_gap(cost, bound) > settings.mip_rel_gap && left > 0.0 {
+        // The MIP with the time left (its plan replaces the decomposition's
+        // only if cheaper): over every candidate on small waves (its bound is then valid
+        // too), else over the candidates the decomposition found promising
+        // (a restricted MIP: its plan is feasible, its bound is not used).
         let t = Instant::now();
-        let f = formulation::build(s, cs);
-        let start = f.start_values(s, cs, &plan);
+        let full = cs.candidates.len() <= POLISH_MAX_CANDIDATES;
+        let (sub, old) = if full {
+            (cs.clone(), (0..cs.candidates.len()).collect())
+        } else {
+            cs.restricted(&out.used_candidates)
+        };
+        let f = formulation::build(s, &sub);
         record.variables = f.columns;
         let mip = solve::solve(
             f,
@@ -195,25 +194,47 @@ fn decompose(
                 time_limit_s: left,
                 ..settings.clone()
             },
-            Some(start),
         );
         phases.solve_s += t.elapsed().as_secs_f64();
         record.constraints = mip.rows;
         decomposition.mip_polish = true;
         if let Some(a) = mip.assignments {
-            if decode::plan_cost(s, cs, &a) <= decode::plan_cost(s, cs, &plan) + 1e-9 {
+            let a: Vec<Assignment> = a
+                .into_iter()
+                .map(|x| Assignment {
+                    candidate: old[x.candidate],
+                    units: x.units,
+                })
+                .collect();
+            let c = decode::plan_cost(s, cs, &a);
+            if c <= cost + 1e-9 {
                 plan = a;
+                cost = c;
             }
-            record.status = mip.status;
+            if full {
+                solver_status = Some(mip.status);
+            }
         }
-        if let (Some(b), false) = (mip.best_bound, cs.stats.pruned) {
-            record.best_bound = Some(record.best_bound.map_or(b, |x| x.max(b)));
+        if let (Some(b), true) = (mip.best_bound, full) {
+            bound = bound.max(b);
         }
-        record.objective = mip.objective.or(record.objective);
-        record
-            .message
-            .push_str(&format!("; MIP polish: {}", mip.message));
+        record.message.push_str(&format!(
+            "; MIP polish over {} of {} candidates: {}",
+            sub.candidates.len(),
+            cs.candidates.len(),
+            mip.message
+        ));
     }
+    let gap = decode::relative_gap(cost, bound);
+    record.best_bound = (!cs.stats.pruned).then_some(bound);
+    record.status = match solver_status {
+        Some(st) => st,
+        None if gap <= 1e-9 => Status::Optimal,
+        None if gap <= settings.mip_rel_gap => Status::GapLimit,
+        None if phases.solve_s >= settings.time_limit_s * 0.99 => Status::TimeLimit,
+        // Stopped by the iteration cap with a proven gap above the target.
+        None => Status::GapLimit,
+    };
     record.decomposition = Some(decomposition);
     plan
 }
@@ -242,11 +263,10 @@ fn monolithic(
     let t = Instant::now();
     let warm = warm_start(s, cs);
     let f = formulation::build(s, cs);
-    let start = f.start_values(s, cs, &warm);
     record.variables = f.columns;
     phases.build_s = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let out = solve::solve(f, settings, Some(start));
+    let out = solve::solve(f, settings);
     phases.solve_s = t.elapsed().as_secs_f64();
     record.constraints = out.rows;
     record.objective = out.objective;
@@ -263,9 +283,17 @@ fn monolithic(
             .push_str("; candidates pruned: no wave-wide bound");
     }
     match out.assignments {
-        Some(a) => {
+        Some(a) if decode::plan_cost(s, cs, &a) <= decode::plan_cost(s, cs, &warm) + 1e-9 => {
             record.status = out.status;
             a
+        }
+        Some(_) => {
+            // Stopped before beating the rule-based start: keep the start.
+            record.status = out.status;
+            record
+                .message
+                .push_str("; kept the greedy/Shopify plan, cheaper than the solver's incumbent");
+            warm
         }
         None => {
             record.status = Status::Fallback;

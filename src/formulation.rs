@@ -33,10 +33,6 @@ pub struct Formulation {
     pub x: Vec<Vec<(usize, Col)>>,
     /// `u` per order and line.
     pub u: Vec<Vec<Col>>,
-    /// `s` (extra packages) per order, where the order can split at a cost.
-    pub split: Vec<Option<Col>>,
-    /// `f` (all lines filled) per ship-complete order.
-    pub fill: Vec<Option<Col>>,
     /// Number of columns.
     pub columns: usize,
 }
@@ -100,8 +96,6 @@ pub fn build(s: &Scenario, cs: &CandidateSet) -> Formulation {
     }
 
     let mut u = Vec::with_capacity(s.orders.len());
-    let mut split = Vec::with_capacity(s.orders.len());
-    let mut fills = Vec::with_capacity(s.orders.len());
     for (o, order) in s.orders.iter().enumerate() {
         let range = cs.by_order[o].clone();
         // Unfilled units; for ship-complete orders all lines move together with
@@ -157,11 +151,7 @@ pub fn build(s: &Scenario, cs: &CandidateSet) -> Formulation {
             let sc = cols.add(variable().min(0));
             objective += s.policy.split_penalty * sc.var;
             constraints.push((packages - sc.var).leq(1.0));
-            split.push(Some(sc));
-        } else {
-            split.push(None);
         }
-        fills.push(fill);
     }
 
     // Stock rows that can bind.
@@ -201,48 +191,5 @@ pub fn build(s: &Scenario, cs: &CandidateSet) -> Formulation {
         y,
         x,
         u,
-        split,
-        fill: fills,
-    }
-}
-
-impl Formulation {
-    /// A full column vector for a feasible plan (a warm start): packages and
-    /// units as given, unfilled units, extra packages and fill flags derived.
-    pub fn start_values(
-        &self,
-        s: &Scenario,
-        cs: &CandidateSet,
-        plan: &[crate::decode::Assignment],
-    ) -> Vec<f64> {
-        let mut v = vec![0.0; self.columns];
-        let mut shipped: Vec<Vec<u32>> = s.orders.iter().map(|o| vec![0; o.lines.len()]).collect();
-        let mut packages = vec![0u32; s.orders.len()];
-        for a in plan {
-            let o = cs.candidates[a.candidate].order;
-            v[self.y[a.candidate].index] = 1.0;
-            packages[o] += 1;
-            for &(line, q) in &a.units {
-                if let Some((_, c)) = self.x[a.candidate].iter().find(|(l, _)| *l == line) {
-                    v[c.index] = q as f64;
-                    shipped[o][line] += q;
-                }
-            }
-        }
-        for (o, order) in s.orders.iter().enumerate() {
-            let mut all = true;
-            for (k, l) in order.lines.iter().enumerate() {
-                let missing = l.quantity.saturating_sub(shipped[o][k]);
-                all &= missing == 0;
-                v[self.u[o][k].index] = missing as f64;
-            }
-            if let Some(c) = self.split[o] {
-                v[c.index] = packages[o].saturating_sub(1) as f64;
-            }
-            if let Some(c) = self.fill[o] {
-                v[c.index] = if all { 1.0 } else { 0.0 };
-            }
-        }
-        v
     }
 }

@@ -97,7 +97,14 @@ pub fn route_order(
                 let mut units_needed = 0;
                 for (k, l) in order.lines.iter().enumerate() {
                     let cl = c.lines.iter().find(|x| x.line == k)?;
-                    if left.available(c.node, l.sku) < l.quantity {
+                    // Lines of one SKU draw on the same stock.
+                    let same_sku: u32 = order
+                        .lines
+                        .iter()
+                        .filter(|x| x.sku == l.sku)
+                        .map(|x| x.quantity)
+                        .sum();
+                    if left.available(c.node, l.sku) < same_sku {
                         return None;
                     }
                     units_needed += l.quantity;
@@ -177,7 +184,9 @@ fn fill_lines(
         let mut taken_units = 0;
         for cl in &c.lines {
             let l = &order.lines[cl.line];
-            let mut avail = left.available(c.node, l.sku);
+            let mut avail = left
+                .available(c.node, l.sku)
+                .saturating_sub(used_stock.get(&(c.node, l.sku)).copied().unwrap_or(0));
             if let Some(u) = left.units[c.node] {
                 avail = avail.min(u - taken_units);
             }

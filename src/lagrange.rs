@@ -1,13 +1,15 @@
 //! Peak-scale solving by Lagrangian decomposition. Orders interact only through
 //! stock rows (node, SKU) and node capacity rows, and only those whose variables
 //! could use more than the limit can bind. Pricing those rows splits the wave
-//! into independent orders, each solved exactly by [`order_opt`] (in parallel):
+//! into independent orders, each solved exactly by [`crate::order_opt`] (in parallel):
 //!
-//!     L(pi) = sum_o min_o(cost + pi * use) - sum_r pi_r * limit_r
+//! ```text
+//! L(pi) = sum_o min_o(cost + pi * use) - sum_r pi_r * limit_r
+//! ```
 //!
 //! is a lower bound valid for the whole wave for any prices pi >= 0 (each order's
 //! optimum is exact; an order whose search ran out of budget contributes its
-//! valid root bound instead). Prices follow subgradient steps; every iteration a
+//! valid root bound instead). Prices follow deflected subgradient steps; every few iterations a
 //! repair turns the priced plans into a feasible plan (plans that fit are kept
 //! in arrival order, the others re-routed exactly against what is left), and the
 //! best plan and the best bound give a gap that is a proof.
@@ -51,6 +53,9 @@ pub struct Outcome {
     /// Sizes (orders) of the connected components of orders linked by rows
     /// that can bind, largest first.
     pub component_sizes: Vec<usize>,
+    /// Candidates used by some priced or repaired plan along the way: the
+    /// promising part of the wave, for a restricted MIP.
+    pub used_candidates: Vec<bool>,
 }
 
 /// Sizes of the components of orders linked by shared rows, largest first.
@@ -85,6 +90,9 @@ fn components(n: usize, rows: usize, order_rows: &[Vec<usize>]) -> Vec<usize> {
     v.sort_unstable_by(|a, b| b.cmp(a));
     v
 }
+
+/// Share of the previous direction in the next one.
+const DEFLECTION: f64 = 0.92;
 
 /// Iterations between repairs.
 const REPAIR_EVERY: usize = 3;
@@ -283,8 +291,13 @@ fn repair(
     for o in deferred {
         let mut v = priced_view(s, cs, cp, price, o);
         restrict_to(&mut v, s, cs, &left, o);
-        let plan = best_plan(&v);
-        for a in &plan.assignments {
+        let mut plan = best_plan(&v).assignments;
+        if !fits(s, cs, &left, &plan) {
+            // The order's own search does not see a node's unit capacity shared
+            // across its lines; the greedy router does.
+            plan = crate::greedy::route_order(s, cs, &left, o);
+        }
+        for a in &plan {
             left.take(s, cs, a);
             out.push(a.clone());
         }
@@ -298,9 +311,11 @@ fn restrict_to(v: &mut OrderView, s: &Scenario, cs: &CandidateSet, left: &Remain
         let c = &cs.candidates[ci];
         v.openable[p] = left.can_open(c.node);
         for (i, l) in s.orders[o].lines.iter().enumerate() {
+            let avail = left.available(c.node, l.sku);
             if let Some((_, ub)) = v.line[p][i].as_mut() {
-                *ub = (*ub).min(left.available(c.node, l.sku));
+                *ub = (*ub).min(avail);
             }
+            v.group_cap[p][i] = v.group_cap[p][i].min(avail);
         }
     }
 }
@@ -335,8 +350,19 @@ pub fn solve(s: &Scenario, cs: &CandidateSet, start: Vec<Assignment>, limits: Li
     ];
     let all: Vec<usize> = (0..n).collect();
     solve_all(&price, &all, &mut plans);
+    let mut used_candidates = vec![false; cs.candidates.len()];
+    let mark = |plans: &[OrderPlan], used: &mut Vec<bool>| {
+        for a in plans.iter().flat_map(|p| &p.assignments) {
+            used[a.candidate] = true;
+        }
+    };
+    mark(&plans, &mut used_candidates);
+    for a in &best.1 {
+        used_candidates[a.candidate] = true;
+    }
 
     let mut theta = 1.0;
+    let mut direction = vec![0.0; cp.rows.len()];
     let mut since_improved = 0;
     let mut iterations = 0;
     loop {
@@ -367,6 +393,9 @@ pub fn solve(s: &Scenario, cs: &CandidateSet, start: Vec<Assignment>, limits: Li
                     .collect()
             };
             let cost = decode::plan_cost(s, cs, &candidate_plan);
+            for a in &candidate_plan {
+                used_candidates[a.candidate] = true;
+            }
             if cost < best.0 - 1e-9 {
                 best = (cost, candidate_plan);
             }
@@ -380,12 +409,19 @@ pub fn solve(s: &Scenario, cs: &CandidateSet, start: Vec<Assignment>, limits: Li
             break;
         }
         // Subgradient step on the rows (prices stay >= 0).
+        // Deflected direction (Camerini-Fratta-Maffioli): a share of the last
+        // direction damps the zig-zag of plain subgradient steps.
         let g: Vec<f64> = used
             .iter()
             .zip(&cp.limit)
             .zip(&price)
-            .map(|((u, l), p)| if *p <= 0.0 && u < l { 0.0 } else { u - l })
+            .zip(&direction)
+            .map(|(((u, l), p), d)| {
+                let raw = if *p <= 0.0 && u < l { 0.0 } else { u - l };
+                raw + DEFLECTION * d
+            })
             .collect();
+        direction.clone_from(&g);
         let norm: f64 = g.iter().map(|x| x * x).sum();
         if norm <= 0.0 {
             break;
@@ -403,6 +439,7 @@ pub fn solve(s: &Scenario, cs: &CandidateSet, start: Vec<Assignment>, limits: Li
             .filter(|&o| cp.order_rows[o].iter().any(|&r| changed[r]))
             .collect();
         solve_all(&price, &touched, &mut plans);
+        mark(&plans, &mut used_candidates);
     }
     Outcome {
         inexact_orders: plans.iter().filter(|p| !p.exact).count(),
@@ -413,5 +450,6 @@ pub fn solve(s: &Scenario, cs: &CandidateSet, start: Vec<Assignment>, limits: Li
         rows: cp.rows.len(),
         independent_orders,
         component_sizes: components(n, cp.rows.len(), &cp.order_rows),
+        used_candidates,
     }
 }

@@ -24,6 +24,12 @@ pub struct OrderView {
     pub line: Vec<Vec<Option<(f64, u32)>>>,
     /// Units of each line.
     pub quantity: Vec<u32>,
+    /// The first line with the same SKU as each line: lines of one SKU share
+    /// the node's stock.
+    pub group: Vec<usize>,
+    /// Per candidate and group (first line of the SKU): units of that SKU the
+    /// node can give this order.
+    pub group_cap: Vec<Vec<u32>>,
     /// Unfilled penalty per unit of each line.
     pub penalty: Vec<f64>,
     /// Penalty per package beyond the first.
@@ -47,6 +53,14 @@ impl OrderView {
             openable: vec![true; range.len()],
             line: Vec::with_capacity(range.len()),
             quantity: order.lines.iter().map(|l| l.quantity).collect(),
+            group: (0..n_lines)
+                .map(|i| {
+                    (0..n_lines)
+                        .find(|&j| order.lines[j].sku == order.lines[i].sku)
+                        .expect("a line matches itself")
+                })
+                .collect(),
+            group_cap: Vec::with_capacity(range.len()),
             penalty: cs.unfilled_penalty[o].clone(),
             split: s.policy.split_penalty,
             max_packages: if order.ship_complete {
@@ -65,6 +79,8 @@ impl OrderView {
                 lines[cl.line] = Some((cl.cost.total(), cl.max_units));
             }
             v.line.push(lines);
+            v.group_cap
+                .push(order.lines.iter().map(|l| s.atp(c.node, l.sku)).collect());
         }
         v
     }
@@ -96,11 +112,16 @@ struct Search<'a> {
     open: Vec<usize>,
     /// Units placed per (view candidate, line).
     used: Vec<Vec<u32>>,
+    /// Units placed per (view candidate, SKU group).
+    used_group: Vec<Vec<u32>>,
     /// Position chosen for each unit (`usize::MAX` = unfilled).
     choice: Vec<usize>,
     best_cost: f64,
     best_choice: Option<Vec<usize>>,
     nodes: usize,
+    /// Per line: (position, package + unit cost) of the openable candidates
+    /// that carry it, cheapest first.
+    by_line: Vec<Vec<(usize, f64)>>,
 }
 
 impl Search<'_> {
@@ -119,6 +140,8 @@ impl Search<'_> {
         }
         let v = self.v;
         let line = self.unit_line[k];
+        let group = v.group[line];
+        let after = self.rest[k + 1];
         // Units of one line go to candidates in non-decreasing position, so each
         // split of a line is visited once; unfilled comes last.
         let min_pos = if k > 0 && self.unit_line[k - 1] == line {
@@ -126,38 +149,47 @@ impl Search<'_> {
         } else {
             0
         };
-        // Open packages first, then new ones, cheapest first.
-        let mut options: Vec<(f64, usize, bool)> = Vec::new();
-        for p in min_pos..v.cands.len() {
+        // Packages already open (few), then new packages cheapest first, stopping
+        // as soon as the cheapest remaining one cannot lead to a better plan.
+        for j in 0..self.open.len() {
+            let p = self.open[j];
+            if p < min_pos {
+                continue;
+            }
             let Some((uc, ub)) = v.line[p][line] else {
                 continue;
             };
-            if self.used[p][line] >= ub {
+            if self.used[p][line] >= ub || self.used_group[p][group] >= v.group_cap[p][group] {
                 continue;
             }
-            if self.open.contains(&p) {
-                options.push((uc, p, false));
-            } else {
-                if !v.openable[p]
-                    || v.max_packages.is_some_and(|m| self.open.len() as u32 >= m)
+            self.used[p][line] += 1;
+            self.used_group[p][group] += 1;
+            self.choice[k] = p;
+            self.dfs(k + 1, cost + uc);
+            self.used[p][line] -= 1;
+            self.used_group[p][group] -= 1;
+        }
+        let may_open = v.max_packages.is_none_or(|m| (self.open.len() as u32) < m);
+        if may_open && min_pos != usize::MAX {
+            let extra = if self.open.is_empty() { 0.0 } else { v.split };
+            for j in 0..self.by_line[line].len() {
+                let (p, delta) = self.by_line[line][j];
+                if cost + delta + extra + after >= self.best_cost - 1e-9 {
+                    break;
+                }
+                if p < min_pos
+                    || v.group_cap[p][group] == 0
                     || self.open.iter().any(|&q| v.node[q] == v.node[p])
                 {
                     continue;
                 }
-                let extra = if self.open.is_empty() { 0.0 } else { v.split };
-                options.push((uc + v.pkg[p] + extra, p, true));
-            }
-        }
-        options.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-        for (delta, p, opens) in options {
-            if opens {
                 self.open.push(p);
-            }
-            self.used[p][line] += 1;
-            self.choice[k] = p;
-            self.dfs(k + 1, cost + delta);
-            self.used[p][line] -= 1;
-            if opens {
+                self.used[p][line] += 1;
+                self.used_group[p][group] += 1;
+                self.choice[k] = p;
+                self.dfs(k + 1, cost + delta + extra);
+                self.used[p][line] -= 1;
+                self.used_group[p][group] -= 1;
                 self.open.pop();
             }
         }
@@ -193,11 +225,26 @@ pub fn best_plan(v: &OrderView) -> OrderPlan {
         rest,
         open: Vec::new(),
         used: vec![vec![0; v.quantity.len()]; v.cands.len()],
+        used_group: vec![vec![0; v.quantity.len()]; v.cands.len()],
         choice: vec![usize::MAX; unit_line.len()],
         unit_line,
         best_cost: all_unfilled + 1e-6,
         best_choice: None,
         nodes: 0,
+        by_line: (0..v.quantity.len())
+            .map(|i| {
+                let mut l: Vec<(usize, f64)> = (0..v.cands.len())
+                    .filter(|&p| v.openable[p])
+                    .filter_map(|p| {
+                        v.line[p][i]
+                            .filter(|x| x.1 > 0)
+                            .map(|x| (p, v.pkg[p] + x.0))
+                    })
+                    .collect();
+                l.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+                l
+            })
+            .collect(),
     };
     search.dfs(0, 0.0);
     let exact = search.nodes <= NODE_BUDGET;
@@ -252,6 +299,14 @@ fn ship_complete_plan(v: &OrderView) -> OrderPlan {
                 Some((uc, ub)) if ub >= q => cost += uc * q as f64,
                 _ => ok = false,
             }
+        }
+        // Lines of one SKU draw on the same stock.
+        for (g, &cap) in v.group_cap[p].iter().enumerate() {
+            let need: u32 = (0..v.quantity.len())
+                .filter(|&i| v.group[i] == g)
+                .map(|i| v.quantity[i])
+                .sum();
+            ok &= need <= cap || v.group[g] != g;
         }
         if ok && cost < best.0 - 1e-9 {
             best = (cost, Some(p));

@@ -26,9 +26,13 @@ pub struct SolverOutcome {
     pub rows: usize,
 }
 
-/// Solves the formulation. `warm_start` (a full column vector of a feasible
-/// plan, see [`Formulation::start_values`]) is handed to HiGHS as its first incumbent.
-pub fn solve(f: Formulation, settings: &Settings, warm_start: Option<Vec<f64>>) -> SolverOutcome {
+/// Solves the formulation.
+///
+/// No starting solution is handed to HiGHS: with HiGHS 1.16 a start that is
+/// feasible in the original space was seen to be valued differently in the
+/// presolved space and returned, wrongly, as optimal. Callers keep the better of
+/// the solver's plan and their own instead.
+pub fn solve(f: Formulation, settings: &Settings) -> SolverOutcome {
     let Formulation {
         vars,
         objective,
@@ -56,11 +60,6 @@ pub fn solve(f: Formulation, settings: &Settings, warm_start: Option<Vec<f64>>) 
     model.set_option(&b"mip_rel_gap"[..], settings.mip_rel_gap);
     model.set_option(&b"threads"[..], settings.threads as i32);
     model.set_option(&b"random_seed"[..], settings.seed as i32);
-
-    if let Some(start) = warm_start {
-        // A start HiGHS rejects only costs the head start, so the error is not fatal.
-        let _ = model.try_set_solution(Some(&start), None, None, None);
-    }
 
     let solved = match model.try_solve() {
         Ok(s) => s,

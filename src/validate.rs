@@ -1113,16 +1113,16 @@ fn explicit_costs(
     for (k, r) in e.packages.iter().enumerate() {
         let rec = format!("package cost row {} ({} / {})", k + 1, r.order, r.node);
         let cost = c.non_negative(&rec, "cost", r.cost);
-        if let (Some((o, n)), Some(cost)) = (resolve(c, &rec, &r.order, &r.node), cost) {
-            if out.package.insert((o, n), cost).is_some() {
-                c.error(
-                    "E101",
-                    &rec,
-                    "order+node",
-                    "second package cost for the pair".into(),
-                    "give one row per order and node",
-                );
-            }
+        if let (Some((o, n)), Some(cost)) = (resolve(c, &rec, &r.order, &r.node), cost)
+            && out.package.insert((o, n), cost).is_some()
+        {
+            c.error(
+                "E101",
+                &rec,
+                "order+node",
+                "second package cost for the pair".into(),
+                "give one row per order and node",
+            );
         }
     }
     for (k, r) in e.units.iter().enumerate() {

@@ -1,0 +1,505 @@
+//! Properties of every plan on random small waves: the independent checker
+//! accepts the plans of the MIP and of the greedy router, the MIP is never
+//! dearer than the greedy plan (it is warm-started from a plan at least as
+//! cheap), and the same input and settings give the same plan twice.
+//!
+//! The waves mix what makes routing hard: reserved and safety stock, node
+//! capacities, ship-complete orders, package limits, in-store pickup, a second
+//! market that is forbidden or penalised, promises that make lateness matter,
+//! and orders with two lines of the same SKU.
+
+use domopt::check;
+use domopt::cost_model::CostModel;
+use domopt::domain::Scenario;
+use domopt::engine::{self, Strategy as Routing};
+use domopt::format::{
+    InventoryRecord, LineRecord, LoadedScenario, NodeRecord, NodeServiceRecord, OrderRecord,
+    PolicyOverrides, ScenarioFile, SkuRecord,
+};
+use domopt::plan::Plan;
+use domopt::settings::Settings;
+use domopt::validate;
+use proptest::prelude::*;
+use proptest::test_runner::{Config, RngSeed};
+
+const ZIPS: &[&str] = &[
+    "10001", "60614", "90012", "77002", "30303", "98101", "02108", "07030", "60611",
+];
+const KINDS: &[&str] = &["dc", "store", "3pl", "supplier"];
+const SERVICES: &[&str] = &["ground", "two_day", "overnight"];
+const CUTOFFS: &[Option<&str>] = &[None, Some("12:00"), Some("14:00"), Some("17:00")];
+/// 2026-12-01 is a Tuesday, 2026-12-04 a Friday, 2026-12-05 a Saturday.
+const WAVES: &[&str] = &[
+    "2026-12-01T09:00",
+    "2026-12-02T15:00",
+    "2026-12-04T16:30",
+    "2026-12-05T10:00",
+];
+const MAX_NODES: usize = 5;
+const MAX_SKUS: usize = 6;
+
+#[derive(Debug, Clone)]
+struct NodeSpec {
+    kind: usize,
+    zip: usize,
+    /// Bit k set: offers `SERVICES[k]`.
+    services: u8,
+    cutoff: usize,
+    pickup: bool,
+    ship_to_home: bool,
+    handling_per_package: u8,
+    handling_per_unit: u8,
+    capacity_orders: Option<u8>,
+    capacity_units: Option<u8>,
+    foreign: bool,
+    processing_day: bool,
+    closed_weekends: bool,
+}
+
+fn node_spec() -> impl Strategy<Value = NodeSpec> {
+    (
+        (0..KINDS.len(), 0..ZIPS.len(), 1u8..8, 0..CUTOFFS.len()),
+        (prop::bool::weighted(0.4), prop::bool::weighted(0.9)),
+        (0u8..5, 0u8..5),
+        (
+            prop::option::weighted(0.25, 0u8..4),
+            prop::option::weighted(0.25, 1u8..7),
+        ),
+        (
+            prop::bool::weighted(0.2),
+            prop::bool::weighted(0.2),
+            prop::bool::weighted(0.4),
+        ),
+    )
+        .prop_map(
+            |(
+                (kind, zip, services, cutoff),
+                (pickup, ship_to_home),
+                (hpp, hpu),
+                (capacity_orders, capacity_units),
+                (foreign, processing_day, closed_weekends),
+            )| NodeSpec {
+                kind,
+                zip,
+                services,
+                cutoff,
+                pickup,
+                ship_to_home,
+                handling_per_package: hpp,
+                handling_per_unit: hpu,
+                capacity_orders,
+                capacity_units,
+                foreign,
+                processing_day,
+                closed_weekends,
+            },
+        )
+}
+
+/// On hand, reserved (capped at on hand), safety stock.
+type StockSpec = Option<(u8, u8, u8)>;
+
+fn stock_spec() -> impl Strategy<Value = StockSpec> {
+    prop::option::weighted(
+        0.75,
+        (
+            0u8..7,
+            prop_oneof![3 => Just(0u8), 1 => 1u8..4],
+            prop_oneof![4 => Just(0u8), 1 => 1u8..3],
+        ),
+    )
+}
+
+#[derive(Debug, Clone)]
+struct OrderSpec {
+    zip: usize,
+    foreign: bool,
+    /// (SKU index, quantity, unfilled penalty override).
+    lines: Vec<(usize, u8, Option<u8>)>,
+    promised_in_days: Option<u8>,
+    placed_hours_earlier: Option<u8>,
+    ship_complete: bool,
+    max_packages: Option<u8>,
+    /// Pickup at the first pickup-capable node at or after this index.
+    pickup: Option<usize>,
+}
+
+fn order_spec() -> impl Strategy<Value = OrderSpec> {
+    (
+        (0..ZIPS.len(), prop::bool::weighted(0.2)),
+        prop::collection::vec(
+            (0..MAX_SKUS, 1u8..4, prop::option::weighted(0.15, 1u8..13)),
+            1..4,
+        ),
+        (
+            prop::option::weighted(0.6, 0u8..7),
+            prop::option::weighted(0.3, 1u8..48),
+        ),
+        (
+            prop::bool::weighted(0.2),
+            prop::option::weighted(0.2, 1u8..3),
+            prop::option::weighted(0.15, 0..MAX_NODES),
+        ),
+    )
+        .prop_map(
+            |(
+                (zip, foreign),
+                lines,
+                (promised_in_days, placed_hours_earlier),
+                (ship_complete, max_packages, pickup),
+            )| OrderSpec {
+                zip,
+                foreign,
+                lines,
+                promised_in_days,
+                placed_hours_earlier,
+                ship_complete,
+                max_packages,
+                pickup,
+            },
+        )
+}
+
+#[derive(Debug, Clone)]
+struct PolicySpec {
+    /// `None`: forbid; `Some(p)`: penalty `p` per package.
+    cross_market_penalty: Option<u8>,
+    split_penalty: Option<u8>,
+    late_penalty_per_day: Option<u8>,
+    twice_worst: bool,
+}
+
+fn policy_spec() -> impl Strategy<Value = PolicySpec> {
+    (
+        prop::option::of(0u8..12),
+        prop::option::weighted(0.3, 0u8..10),
+        prop::option::weighted(0.3, 0u8..40),
+        prop::bool::weighted(0.2),
+    )
+        .prop_map(
+            |(cross_market_penalty, split_penalty, late_penalty_per_day, twice_worst)| PolicySpec {
+                cross_market_penalty,
+                split_penalty,
+                late_penalty_per_day,
+                twice_worst,
+            },
+        )
+}
+
+#[derive(Debug, Clone)]
+struct WaveSpec {
+    wave: usize,
+    nodes: Vec<NodeSpec>,
+    /// Weights of the SKUs in tenths of a pound.
+    skus: Vec<u16>,
+    /// Stock per (node, SKU), row-major over `MAX_NODES x MAX_SKUS`.
+    stock: Vec<StockSpec>,
+    orders: Vec<OrderSpec>,
+    policy: PolicySpec,
+}
+
+fn wave_spec() -> impl Strategy<Value = WaveSpec> {
+    (
+        0..WAVES.len(),
+        prop::collection::vec(node_spec(), 1..=MAX_NODES),
+        prop::collection::vec(1u16..150, 1..=MAX_SKUS),
+        prop::collection::vec(stock_spec(), MAX_NODES * MAX_SKUS),
+        prop::collection::vec(order_spec(), 1..=8),
+        policy_spec(),
+    )
+        .prop_map(|(wave, nodes, skus, stock, orders, policy)| WaveSpec {
+            wave,
+            nodes,
+            skus,
+            stock,
+            orders,
+            policy,
+        })
+}
+
+impl WaveSpec {
+    fn to_file(&self) -> ScenarioFile {
+        let wave = WAVES[self.wave];
+        let wave_time = chrono::NaiveDateTime::parse_from_str(wave, "%Y-%m-%dT%H:%M").unwrap();
+        let nodes: Vec<NodeRecord> = self
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(k, n)| {
+                let mut caps = Vec::new();
+                if n.ship_to_home {
+                    caps.push("ship_to_home".to_string());
+                }
+                if n.pickup {
+                    caps.push("pickup".to_string());
+                }
+                NodeRecord {
+                    id: format!("N{k}"),
+                    kind: KINDS[n.kind].into(),
+                    zip: Some(ZIPS[n.zip].into()),
+                    lat: None,
+                    lon: None,
+                    market: n.foreign.then(|| "CA".to_string()),
+                    capabilities: Some(caps),
+                    handling_per_package: Some(n.handling_per_package as f64 * 0.5),
+                    handling_per_unit: Some(n.handling_per_unit as f64 * 0.25),
+                    capacity_orders: n.capacity_orders.map(f64::from),
+                    capacity_units: n.capacity_units.map(f64::from),
+                    services: SERVICES
+                        .iter()
+                        .enumerate()
+                        .filter(|(b, _)| n.services & (1 << b) != 0)
+                        .map(|(_, id)| NodeServiceRecord {
+                            service: id.to_string(),
+                            cutoff: CUTOFFS[n.cutoff].map(str::to_string),
+                        })
+                        .collect(),
+                    processing_days: n.processing_day.then_some(1.0),
+                    closed_weekdays: if n.closed_weekends {
+                        vec!["Sat".into(), "Sun".into()]
+                    } else {
+                        vec![]
+                    },
+                    closed_dates: vec![],
+                    rank: Some(k as f64),
+                }
+            })
+            .collect();
+        let skus: Vec<SkuRecord> = self
+            .skus
+            .iter()
+            .enumerate()
+            .map(|(k, &w)| SkuRecord {
+                id: format!("S{k}"),
+                weight_lb: w as f64 / 10.0,
+                dims_in: None,
+                price: None,
+                ship_alone: false,
+                hazmat: false,
+                returnable: None,
+            })
+            .collect();
+        let mut inventory = Vec::new();
+        for (n, node) in nodes.iter().enumerate() {
+            for (k, sku) in skus.iter().enumerate() {
+                if let Some((on_hand, reserved, safety)) = self.stock[n * MAX_SKUS + k] {
+                    inventory.push(InventoryRecord {
+                        node: node.id.clone(),
+                        sku: sku.id.clone(),
+                        on_hand: on_hand as f64,
+                        reserved: (reserved > 0).then(|| reserved.min(on_hand) as f64),
+                        safety_stock: (safety > 0).then_some(safety as f64),
+                        inbound_quantity: None,
+                        inbound_date: None,
+                    });
+                }
+            }
+        }
+        let orders = self
+            .orders
+            .iter()
+            .enumerate()
+            .map(|(k, o)| {
+                let pickup_node = o.pickup.and_then(|from| {
+                    (0..nodes.len())
+                        .map(|d| (from + d) % nodes.len())
+                        .find(|&n| self.nodes[n].pickup)
+                        .map(|n| nodes[n].id.clone())
+                });
+                OrderRecord {
+                    id: format!("O{k}"),
+                    placed_at: o.placed_hours_earlier.map(|h| {
+                        (wave_time - chrono::Duration::hours(h as i64))
+                            .format("%Y-%m-%dT%H:%M")
+                            .to_string()
+                    }),
+                    zip: Some(ZIPS[o.zip].into()),
+                    lat: None,
+                    lon: None,
+                    market: o.foreign.then(|| "CA".to_string()),
+                    lines: o
+                        .lines
+                        .iter()
+                        .map(|&(sku, q, pen)| LineRecord {
+                            sku: skus[sku % skus.len()].id.clone(),
+                            quantity: q as f64,
+                            unfilled_penalty: pen.map(|p| p as f64 * 5.0),
+                        })
+                        .collect(),
+                    service_level: None,
+                    promised_date: o.promised_in_days.map(|d| {
+                        (wave_time.date() + chrono::Days::new(d as u64))
+                            .format("%Y-%m-%d")
+                            .to_string()
+                    }),
+                    ship_complete: o.ship_complete.then_some(true),
+                    max_packages: o.max_packages.map(f64::from),
+                    pickup_node,
+                    priority: None,
+                }
+            })
+            .collect();
+        let p = &self.policy;
+        let policy = PolicyOverrides {
+            split_penalty: p.split_penalty.map(f64::from),
+            late_penalty_per_day: p.late_penalty_per_day.map(f64::from),
+            unfilled_rule: p.twice_worst.then(|| "twice-worst".to_string()),
+            cross_market: Some(
+                if p.cross_market_penalty.is_some() {
+                    "penalty"
+                } else {
+                    "forbid"
+                }
+                .to_string(),
+            ),
+            cross_market_penalty: p.cross_market_penalty.map(f64::from),
+            ..Default::default()
+        };
+        ScenarioFile {
+            name: Some("random-wave".into()),
+            wave_time: wave.into(),
+            nodes,
+            skus,
+            services: vec![],
+            inventory,
+            orders,
+            policy,
+            ..Default::default()
+        }
+    }
+}
+
+fn build(file: &ScenarioFile) -> Scenario {
+    let loaded = LoadedScenario {
+        file: file.clone(),
+        orphan_lines: vec![],
+        source: "random-wave.json".into(),
+    };
+    let model = CostModel::load("us-parcel").expect("the us-parcel preset loads");
+    match validate::build_scenario(&loaded, &model, &Default::default()) {
+        Ok((s, _)) => s,
+        Err(report) => panic!(
+            "generated scenario is invalid: {:#?}\n{}",
+            report.errors().collect::<Vec<_>>(),
+            compact_json(file)
+        ),
+    }
+}
+
+/// The scenario as compact JSON without its empty fields, for failure reports.
+fn compact_json(file: &ScenarioFile) -> String {
+    fn strip(v: serde_json::Value) -> serde_json::Value {
+        match v {
+            serde_json::Value::Object(m) => serde_json::Value::Object(
+                m.into_iter()
+                    // An empty capability list is not the default (ship to home).
+                    .filter(|(k, v)| {
+                        !v.is_null()
+                            && (k == "capabilities" || v.as_array().is_none_or(|a| !a.is_empty()))
+                    })
+                    .map(|(k, v)| (k, strip(v)))
+                    .collect(),
+            ),
+            serde_json::Value::Array(a) => {
+                serde_json::Value::Array(a.into_iter().map(strip).collect())
+            }
+            other => other,
+        }
+    }
+    strip(serde_json::to_value(file).expect("scenario serialises")).to_string()
+}
+
+/// Runs a strategy, turning a panic into a test failure that shows the wave.
+fn run(s: &Scenario, file: &ScenarioFile, strategy: Routing) -> Result<Plan, TestCaseError> {
+    std::panic::catch_unwind(|| engine::run(s, &Settings::default(), strategy)).map_err(|panic| {
+        let why = panic
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| panic.downcast_ref::<&str>().map(|m| m.to_string()))
+            .unwrap_or_default();
+        TestCaseError::fail(format!(
+            "{} panicked: {why}\nscenario: {}",
+            strategy.name(),
+            compact_json(file)
+        ))
+    })
+}
+
+fn config() -> Config {
+    Config {
+        cases: 48,
+        rng_seed: RngSeed::Fixed(0x00D0_2026),
+        failure_persistence: None,
+        ..Config::default()
+    }
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn every_plan_passes_the_checker_bounds_hold_and_optimisers_never_lose_to_greedy(spec in wave_spec()) {
+        let file = spec.to_file();
+        let s = build(&file);
+        let mono = run(&s, &file, Routing::Monolithic)?;
+        let greedy = run(&s, &file, Routing::GreedyCost)?;
+        let mut others = Vec::new();
+        for strategy in [Routing::Auto, Routing::Decompose, Routing::Ranked, Routing::Closest, Routing::Shopify] {
+            others.push(run(&s, &file, strategy)?);
+        }
+        for plan in others.iter().chain([&mono, &greedy]) {
+            // Every bound is a proof: never above a feasible plan's cost.
+            if let Some(b) = plan.solve.best_bound {
+                prop_assert!(
+                    b <= mono.kpis.cost.total + 1e-6 && b <= plan.kpis.cost.total + 1e-6,
+                    "{} reports bound {} above a feasible cost ({} / {})\nscenario: {}",
+                    plan.solve.strategy, b, mono.kpis.cost.total, plan.kpis.cost.total, compact_json(&file)
+                );
+            }
+        }
+        let auto = &others[0];
+        prop_assert!(
+            auto.kpis.cost.total <= greedy.kpis.cost.total + 1e-6,
+            "auto costs {}, greedy {}\nscenario: {}",
+            auto.kpis.cost.total,
+            greedy.kpis.cost.total,
+            compact_json(&file)
+        );
+        for plan in others.iter().chain([&mono, &greedy]) {
+            let report = check::check(&s, plan);
+            prop_assert!(
+                report.ok(),
+                "{} plan fails the checker: {:#?}\nscenario: {}",
+                plan.solve.strategy,
+                report.violations,
+                compact_json(&file)
+            );
+        }
+        prop_assert!(
+            mono.kpis.cost.total <= greedy.kpis.cost.total + 1e-6,
+            "monolithic costs {} (status {:?}), greedy {}\nscenario: {}",
+            mono.kpis.cost.total,
+            mono.solve.status,
+            greedy.kpis.cost.total,
+            compact_json(&file)
+        );
+    }
+
+    #[test]
+    fn the_same_wave_and_seed_give_the_same_plan_twice(spec in wave_spec()) {
+        let file = spec.to_file();
+        for strategy in [Routing::Auto, Routing::Monolithic, Routing::GreedyCost] {
+            let first = run(&build(&file), &file, strategy)?;
+            let second = run(&build(&file), &file, strategy)?;
+            prop_assert_eq!(
+                &first.shipments,
+                &second.shipments,
+                "{} shipments differ between two runs\nscenario: {}",
+                strategy.name(),
+                compact_json(&file)
+            );
+            prop_assert_eq!(&first.backorders, &second.backorders);
+            prop_assert_eq!(first.kpis.cost, second.kpis.cost);
+        }
+    }
+}
