@@ -155,31 +155,112 @@ impl CandidateSet {
 
 /// Every (node, service) an order may ship from, with dates and costs, before
 /// looking at stock. `None` lines means "not computed": callers add lines.
-fn offers(s: &Scenario, net: &Network, o: OrderIdx) -> Vec<Candidate> {
+/// What does not depend on the order: ship dates per (node, offered service),
+/// and which nodes stock each SKU.
+struct Shared {
+    /// Ship date per node and entry of its `services`.
+    ship: Vec<Vec<Option<NaiveDate>>>,
+    /// Ship date of in-store pickup per node.
+    pickup_ship: Vec<Option<NaiveDate>>,
+    /// Index of the pickup service.
+    pickup_service: ServiceIdx,
+    /// Nodes with stock, per SKU, ascending.
+    stocking: Vec<Vec<NodeIdx>>,
+}
+
+impl Shared {
+    fn new(s: &Scenario) -> Shared {
+        let pickup_service = s
+            .service_index(PICKUP_SERVICE)
+            .expect("pickup service exists");
+        let mut stocking = vec![Vec::new(); s.skus.len()];
+        let mut stocked: Vec<_> = s
+            .atp
+            .iter()
+            .filter(|(_, q)| **q > 0)
+            .map(|(k, _)| *k)
+            .collect();
+        stocked.sort_unstable();
+        for (n, k) in stocked {
+            stocking[k].push(n);
+        }
+        Shared {
+            ship: s
+                .nodes
+                .iter()
+                .map(|node| {
+                    node.services
+                        .iter()
+                        .map(|offer| {
+                            calendar::ship_date(
+                                s.wave_time,
+                                node,
+                                offer,
+                                &s.services[offer.service],
+                            )
+                        })
+                        .collect()
+                })
+                .collect(),
+            pickup_ship: s
+                .nodes
+                .iter()
+                .map(|node| {
+                    let offer = NodeService {
+                        service: pickup_service,
+                        cutoff: None,
+                    };
+                    calendar::ship_date(s.wave_time, node, &offer, &s.services[pickup_service])
+                })
+                .collect(),
+            pickup_service,
+            stocking,
+        }
+    }
+
+    /// Nodes worth looking at for an order: those stocking one of its SKUs and
+    /// its pickup node; every node when the unfilled penalty depends on all of
+    /// them (`twice-worst`).
+    fn nodes_for(&self, s: &Scenario, order: &Order) -> Vec<NodeIdx> {
+        if s.policy.unfilled == UnfilledRule::TwiceWorst {
+            return (0..s.nodes.len()).collect();
+        }
+        let mut v: Vec<NodeIdx> = order
+            .lines
+            .iter()
+            .flat_map(|l| self.stocking[l.sku].iter().copied())
+            .collect();
+        v.extend(order.pickup_node);
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+}
+
+fn offers(s: &Scenario, net: &Network, shared: &Shared, o: OrderIdx) -> Vec<Candidate> {
     let order = &s.orders[o];
     if let Some(e) = &s.explicit {
         return explicit_offers(s, e, o);
     }
     let mut out = Vec::new();
-    for (n, node) in s.nodes.iter().enumerate() {
+    for n in shared.nodes_for(s, order) {
+        let node = &s.nodes[n];
         let lane = net.lane(n, o);
-        let pickup_service;
-        let offers: &[NodeService] = match order.pickup_node {
+        let pickup_offer;
+        let (offers, ships): (&[NodeService], &[Option<NaiveDate>]) = match order.pickup_node {
             Some(p) if p == n => {
-                pickup_service = [NodeService {
-                    service: s
-                        .service_index(PICKUP_SERVICE)
-                        .expect("pickup service exists"),
+                pickup_offer = [NodeService {
+                    service: shared.pickup_service,
                     cutoff: None,
                 }];
-                &pickup_service
+                (&pickup_offer, std::slice::from_ref(&shared.pickup_ship[n]))
             }
             Some(_) => continue,
             None => {
                 if !node.capabilities.ship_to_home {
                     continue;
                 }
-                &node.services
+                (&node.services, &shared.ship[n])
             }
         };
         let cross = node.market != order.market && order.pickup_node.is_none();
@@ -188,9 +269,9 @@ fn offers(s: &Scenario, net: &Network, o: OrderIdx) -> Vec<Candidate> {
             (true, CrossMarket::Forbid) => continue,
             (true, CrossMarket::Penalty(p)) => p,
         };
-        for offer in offers {
+        for (offer, ship) in offers.iter().zip(ships) {
             let service = &s.services[offer.service];
-            let Some(ship) = calendar::ship_date(s.wave_time, node, offer, service) else {
+            let Some(ship) = *ship else {
                 continue;
             };
             if calendar::misses_holiday_deadline(service, ship, order.promised) {
@@ -333,8 +414,9 @@ pub fn generate(s: &Scenario, net: &Network, mode: CandidateMode) -> CandidateSe
         pruned: matches!(mode, CandidateMode::Pruned { .. }),
         ..Default::default()
     };
+    let shared = Shared::new(s);
     for (o, order) in s.orders.iter().enumerate() {
-        let all = offers(s, net, o);
+        let all = offers(s, net, &shared, o);
         unfilled_penalty.push(unfilled_penalties(s, order, &all));
         let mut with_stock: Vec<Candidate> = all
             .into_iter()
@@ -381,15 +463,23 @@ fn dominates(a: &Candidate, b: &Candidate) -> bool {
 /// (ties keep the first). Exact: a plan using a dominated package can switch to
 /// its dominator without costing more or using other stock or capacity.
 fn drop_dominated(cands: Vec<Candidate>) -> Vec<Candidate> {
-    let keep: Vec<bool> = (0..cands.len())
-        .map(|j| {
-            !(0..cands.len()).any(|i| {
+    // Candidates come grouped by node, so only runs of one node are compared.
+    let mut keep = vec![true; cands.len()];
+    let mut start = 0;
+    while start < cands.len() {
+        let mut end = start + 1;
+        while end < cands.len() && cands[end].node == cands[start].node {
+            end += 1;
+        }
+        for j in start..end {
+            keep[j] = !(start..end).any(|i| {
                 i != j
                     && dominates(&cands[i], &cands[j])
                     && (i < j || !dominates(&cands[j], &cands[i]))
-            })
-        })
-        .collect();
+            });
+        }
+        start = end;
+    }
     cands
         .into_iter()
         .zip(keep)

@@ -10,6 +10,9 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use crate::domain::{CrossMarket, NodeIdx, OrderIdx, Scenario};
 use crate::geo;
 
+/// Most node x destination pairs for which lanes are added to the graph.
+pub const MAX_LANE_EDGES: usize = 2_000_000;
+
 /// A vertex of the network graph.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Site {
@@ -31,8 +34,9 @@ pub struct Lane {
 /// The network of one scenario.
 #[derive(Debug, Clone)]
 pub struct Network {
-    /// Nodes and destinations; an edge for every lane a shipment may use
-    /// (the node ships to homes and may serve the destination's market).
+    /// Nodes and destinations; an edge for every lane a shipment may use (the
+    /// node ships to homes and may serve the destination's market), for waves
+    /// of at most [`MAX_LANE_EDGES`] node x destination pairs.
     pub graph: DiGraph<Site, Lane>,
     /// Distinct destinations (lat, lon).
     pub destinations: Vec<(f64, f64)>,
@@ -69,6 +73,9 @@ impl Network {
         let mut miles = Array2::<f64>::zeros((n, d));
         let mut zone = Array2::<u8>::zeros((n, d));
         let mut package_rate = Array2::<f64>::from_elem((n, d), f64::INFINITY);
+        // Beyond MAX_LANE_EDGES the graph keeps its vertices only: the matrices
+        // hold every lane, and millions of edges would cost gigabytes.
+        let with_lanes = n * d <= MAX_LANE_EDGES;
         let mut graph = DiGraph::new();
         let node_v: Vec<NodeIndex> = (0..n).map(|k| graph.add_node(Site::Node(k))).collect();
         let dest_v: Vec<NodeIndex> = (0..d)
@@ -88,7 +95,11 @@ impl Network {
                 }
                 let market_ok =
                     s.policy.cross_market != CrossMarket::Forbid || node.market == markets[j];
-                if node.capabilities.ship_to_home && !node.services.is_empty() && market_ok {
+                if with_lanes
+                    && node.capabilities.ship_to_home
+                    && !node.services.is_empty()
+                    && market_ok
+                {
                     graph.add_edge(node_v[k], dest_v[j], Lane { miles: m, zone: z });
                 }
             }
