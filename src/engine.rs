@@ -134,7 +134,11 @@ fn decompose(
     phases.build_s = t.elapsed().as_secs_f64();
     let t = Instant::now();
     // With a polish to follow, the decomposition gets a third of the time.
-    let budget = if polish {
+    // A wave small enough for the full MIP gives the decomposition a third of
+    // the time; on bigger waves the MIP is too slow to pay, so the decomposition
+    // gets all of it (and a restricted MIP only what it leaves).
+    let full = cs.candidates.len() <= POLISH_MAX_CANDIDATES;
+    let budget = if polish && full {
         settings.time_limit_s / 3.0
     } else {
         settings.time_limit_s
@@ -174,13 +178,12 @@ fn decompose(
     let mut cost = out.cost;
     let left = settings.time_limit_s - t.elapsed().as_secs_f64();
     let mut solver_status = None;
-    if polish && decode::relative_gap(cost, bound) > settings.mip_rel_gap && left > 0.0 {
+    if polish && decode::relative_gap(cost, bound) > settings.mip_rel_gap && left > 1.0 {
         // The MIP with the time left (its plan replaces the decomposition's
         // only if cheaper): over every candidate on small waves (its bound is then valid
         // too), else over the candidates the decomposition found promising
         // (a restricted MIP: its plan is feasible, its bound is not used).
         let t = Instant::now();
-        let full = cs.candidates.len() <= POLISH_MAX_CANDIDATES;
         let (sub, old) = if full {
             (cs.clone(), (0..cs.candidates.len()).collect())
         } else {
