@@ -42,23 +42,11 @@ pub fn solve(f: Formulation, settings: &Settings) -> SolverOutcome {
         ..
     } = f;
     let rows = constraints.len();
-    let mut problem = vars.minimise(objective).using(highs);
-    for c in constraints {
-        problem.add_constraint(c);
-    }
-    let mut model = match problem.try_into_inner() {
+    let mut model = match highs_model(vars, objective, constraints, settings) {
         Ok(m) => m,
-        Err(e) => return failed(format!("HiGHS refused the model: {e}"), rows),
+        Err(e) => return failed(e, rows),
     };
-    if settings.solver_log {
-        model.set_option(&b"output_flag"[..], true);
-        model.set_option(&b"log_to_console"[..], true);
-    } else {
-        model.make_quiet();
-    }
-    model.set_option(&b"time_limit"[..], settings.time_limit_s);
     model.set_option(&b"mip_rel_gap"[..], settings.mip_rel_gap);
-    model.set_option(&b"threads"[..], settings.threads as i32);
     model.set_option(&b"random_seed"[..], settings.seed as i32);
 
     let solved = match model.try_solve() {
@@ -158,20 +146,34 @@ pub fn lp_bound(f: Formulation, settings: &Settings) -> Option<f64> {
         constraints,
         ..
     } = f;
+    let mut model = highs_model(vars, objective, constraints, settings).ok()?;
+    model.try_set_option(&b"solve_relaxation"[..], true).ok()?;
+    let solved = model.try_solve().ok()?;
+    (solved.status() == HighsModelStatus::Optimal).then(|| solved.objective_value())
+}
+
+/// The HiGHS model of a formulation with the options every solve shares: log,
+/// time limit and threads.
+fn highs_model(
+    vars: good_lp::ProblemVariables,
+    objective: good_lp::Expression,
+    constraints: Vec<good_lp::Constraint>,
+    settings: &Settings,
+) -> Result<highs::Model, String> {
     let mut problem = vars.minimise(objective).using(highs);
     for c in constraints {
         problem.add_constraint(c);
     }
-    let mut model = problem.try_into_inner().ok()?;
+    let mut model = problem
+        .try_into_inner()
+        .map_err(|e| format!("HiGHS refused the model: {e}"))?;
     if settings.solver_log {
         model.set_option(&b"output_flag"[..], true);
         model.set_option(&b"log_to_console"[..], true);
     } else {
         model.make_quiet();
     }
-    model.try_set_option(&b"solve_relaxation"[..], true).ok()?;
     model.set_option(&b"time_limit"[..], settings.time_limit_s);
     model.set_option(&b"threads"[..], settings.threads as i32);
-    let solved = model.try_solve().ok()?;
-    (solved.status() == HighsModelStatus::Optimal).then(|| solved.objective_value())
+    Ok(model)
 }
