@@ -1,5 +1,6 @@
 //! The phases of a solve on a generated `peak-s` wave (1k orders, 20 nodes,
-//! 500 SKUs): network and candidates, model building, decoding and checking.
+//! 500 SKUs): network and candidates, model building, the decomposition's
+//! per-order exact search and its subgradient loop, decoding and checking.
 //! The solver itself is left out: its time depends on HiGHS and the time limit,
 //! and `domopt bench` measures it end to end.
 //!
@@ -16,7 +17,9 @@ use domopt::engine::{self, Strategy};
 use domopt::formulation;
 use domopt::generate::{GenConfig, generate};
 use domopt::greedy;
+use domopt::lagrange;
 use domopt::network::Network;
+use domopt::order_opt;
 use domopt::settings::{CandidateMode, Settings};
 
 fn pipeline(c: &mut Criterion) {
@@ -48,6 +51,27 @@ fn pipeline(c: &mut Criterion) {
     });
     g.bench_function("greedy::greedy_cost", |b| {
         b.iter_with_large_drop(|| greedy::greedy_cost(black_box(&s), black_box(&cs)))
+    });
+    g.bench_function("order_opt::best_plan (every order alone)", |b| {
+        b.iter(|| {
+            (0..s.orders.len())
+                .map(|o| order_opt::best_plan(&order_opt::OrderView::new(&s, &cs, o)).cost)
+                .sum::<f64>()
+        })
+    });
+    g.bench_function("lagrange::solve (20 iterations)", |b| {
+        b.iter_with_large_drop(|| {
+            lagrange::solve(
+                black_box(&s),
+                black_box(&cs),
+                assignments.clone(),
+                lagrange::Limits {
+                    target_gap: 0.0,
+                    time_limit_s: f64::INFINITY,
+                    max_iterations: 20,
+                },
+            )
+        })
     });
     g.bench_function("decode::assemble (greedy plan)", |b| {
         b.iter_with_large_drop(|| {

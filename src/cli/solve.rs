@@ -1,5 +1,6 @@
 //! `domopt solve`: route a wave and write the plan.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -101,7 +102,26 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         Ok(s) => s,
         Err(code) => return Ok(code),
     };
+    // A spinner with the elapsed time while a wave is routed, when a person watches.
+    let spinner = (!a.json && std::io::stderr().is_terminal()).then(|| {
+        let pb = indicatif::ProgressBar::new_spinner();
+        pb.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {elapsed_precise} {msg}")
+                .expect("static template"),
+        );
+        pb.set_message(format!(
+            "{} routing {} orders (time limit {} s)",
+            strategy.name(),
+            scenario.orders.len(),
+            settings.time_limit_s
+        ));
+        pb.enable_steady_tick(std::time::Duration::from_millis(120));
+        pb
+    });
     let plan = engine::run(&scenario, &settings, strategy);
+    if let Some(pb) = spinner {
+        pb.finish_and_clear();
+    }
     if matches!(plan.solve.status, Status::Infeasible) {
         eprintln!("domopt: no plan could be made: {}", plan.solve.message);
         return Ok(ExitCode::from(EXIT_NO_PLAN));
