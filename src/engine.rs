@@ -97,7 +97,6 @@ pub fn run(s: &Scenario, settings: &Settings, strategy: Strategy) -> Plan {
         Strategy::Decompose => decompose(s, &cs, settings, &mut record, &mut phases, false),
     };
     let t = Instant::now();
-    record.time_s = start.elapsed().as_secs_f64();
     let mut plan = decode::assemble(s, &cs, &assignments, record);
     phases.decode_s = t.elapsed().as_secs_f64();
     plan.solve.phases = phases;
