@@ -53,6 +53,23 @@ impl Remaining {
     }
 }
 
+impl Remaining {
+    /// Gives back the stock and capacity of a package (the inverse of [`Remaining::take`]).
+    pub fn give_back(&mut self, s: &Scenario, cs: &CandidateSet, a: &Assignment) {
+        let c = &cs.candidates[a.candidate];
+        if let Some(p) = self.packages[c.node].as_mut() {
+            *p += 1;
+        }
+        for &(line, q) in &a.units {
+            let sku = s.orders[c.order].lines[line].sku;
+            *self.stock.entry((c.node, sku)).or_default() += q;
+            if let Some(u) = self.units[c.node].as_mut() {
+                *u += q;
+            }
+        }
+    }
+}
+
 /// Orders in arrival order: placement time, then input order.
 pub fn arrival_order(s: &Scenario) -> Vec<OrderIdx> {
     let mut v: Vec<OrderIdx> = (0..s.orders.len()).collect();
