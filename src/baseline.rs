@@ -130,12 +130,7 @@ fn has_everything(
         && left.units_left(n).is_none_or(|u| u >= units)
         && order.lines.iter().enumerate().all(|(k, l)| {
             // Lines of one SKU draw on the same stock.
-            let same_sku: u32 = order
-                .lines
-                .iter()
-                .filter(|x| x.sku == l.sku)
-                .map(|x| x.quantity)
-                .sum();
+            let same_sku = order.units_of(l.sku);
             c.lines.iter().any(|x| x.line == k) && left.available(n, l.sku) >= same_sku
         })
 }
@@ -173,15 +168,7 @@ fn route(
     if order.ship_complete {
         // One location with everything, first in the rule's order, or nothing.
         return match list.iter().find(|x| whole(x)) {
-            Some(&(_, ci)) => vec![Assignment {
-                candidate: ci,
-                units: order
-                    .lines
-                    .iter()
-                    .enumerate()
-                    .map(|(k, l)| (k, l.quantity))
-                    .collect(),
-            }],
+            Some(&(_, ci)) => vec![Assignment::whole_order(ci, order)],
             None => Vec::new(),
         };
     }

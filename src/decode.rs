@@ -14,6 +14,21 @@ pub struct Assignment {
     pub units: Vec<(usize, u32)>,
 }
 
+impl Assignment {
+    /// One package carrying every line of `order` in full.
+    pub fn whole_order(candidate: usize, order: &crate::domain::Order) -> Assignment {
+        Assignment {
+            candidate,
+            units: order
+                .lines
+                .iter()
+                .enumerate()
+                .map(|(k, l)| (k, l.quantity))
+                .collect(),
+        }
+    }
+}
+
 /// Builds the plan. Packages without units are dropped. `record.gap` is set from
 /// the plan's cost and `record.best_bound`.
 pub fn assemble(
@@ -247,6 +262,31 @@ pub fn plan_cost(s: &Scenario, cs: &CandidateSet, assignments: &[Assignment]) ->
             cost += cs.unfilled_penalty[o][k] * (l.quantity - shipped[o][k]) as f64;
         }
         cost += packages[o].saturating_sub(1) as f64 * s.policy.split_penalty;
+    }
+    cost
+}
+
+/// Cost of one order's packages: packages, units, splits and unfilled units.
+pub fn order_cost(s: &Scenario, cs: &CandidateSet, o: usize, plan: &[Assignment]) -> f64 {
+    let order = &s.orders[o];
+    let mut shipped = vec![0u32; order.lines.len()];
+    let mut cost = 0.0;
+    for a in plan {
+        let c = &cs.candidates[a.candidate];
+        cost += c.package.total();
+        for &(line, q) in &a.units {
+            let cl = c
+                .lines
+                .iter()
+                .find(|l| l.line == line)
+                .expect("line of its candidate");
+            cost += cl.cost.total() * q as f64;
+            shipped[line] += q;
+        }
+    }
+    cost += plan.len().saturating_sub(1) as f64 * s.policy.split_penalty;
+    for (k, l) in order.lines.iter().enumerate() {
+        cost += cs.unfilled_penalty[o][k] * (l.quantity - shipped[k]) as f64;
     }
     cost
 }

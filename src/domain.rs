@@ -202,6 +202,14 @@ impl Order {
     pub fn units(&self) -> u64 {
         self.lines.iter().map(|l| l.quantity as u64).sum()
     }
+    /// Units of `sku` over all lines (lines of one SKU draw on the same stock).
+    pub fn units_of(&self, sku: SkuIdx) -> u32 {
+        self.lines
+            .iter()
+            .filter(|l| l.sku == sku)
+            .map(|l| l.quantity)
+            .sum()
+    }
 }
 
 /// What to do with shipments that cross markets.

@@ -115,12 +115,7 @@ pub fn route_order(
                 for (k, l) in order.lines.iter().enumerate() {
                     let cl = c.lines.iter().find(|x| x.line == k)?;
                     // Lines of one SKU draw on the same stock.
-                    let same_sku: u32 = order
-                        .lines
-                        .iter()
-                        .filter(|x| x.sku == l.sku)
-                        .map(|x| x.quantity)
-                        .sum();
+                    let same_sku = order.units_of(l.sku);
                     if left.available(c.node, l.sku) < same_sku {
                         return None;
                     }
@@ -136,15 +131,7 @@ pub fn route_order(
             })
             .min_by(|a, b| a.0.total_cmp(&b.0));
         return match best {
-            Some((cost, ci)) if cost <= unfilled => vec![Assignment {
-                candidate: ci,
-                units: order
-                    .lines
-                    .iter()
-                    .enumerate()
-                    .map(|(k, l)| (k, l.quantity))
-                    .collect(),
-            }],
+            Some((cost, ci)) if cost <= unfilled => vec![Assignment::whole_order(ci, order)],
             _ => Vec::new(),
         };
     }

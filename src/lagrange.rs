@@ -322,7 +322,7 @@ fn improve(s: &Scenario, cs: &CandidateSet, plan: Vec<Assignment>) -> Vec<Assign
         let mut v = OrderView::new(s, cs, o);
         restrict_to(&mut v, s, cs, &left, o);
         let fresh = best_plan(&v);
-        let current = order_cost(s, cs, o, &by_order[o]);
+        let current = decode::order_cost(s, cs, o, &by_order[o]);
         if fresh.cost < current - 1e-9 && fits(s, cs, &left, &fresh.assignments) {
             by_order[o] = fresh.assignments;
         }
@@ -331,31 +331,6 @@ fn improve(s: &Scenario, cs: &CandidateSet, plan: Vec<Assignment>) -> Vec<Assign
         }
     }
     by_order.into_iter().flatten().collect()
-}
-
-/// Cost of one order's packages: packages, units, splits and unfilled units.
-fn order_cost(s: &Scenario, cs: &CandidateSet, o: usize, plan: &[Assignment]) -> f64 {
-    let order = &s.orders[o];
-    let mut shipped = vec![0u32; order.lines.len()];
-    let mut cost = 0.0;
-    for a in plan {
-        let c = &cs.candidates[a.candidate];
-        cost += c.package.total();
-        for &(line, q) in &a.units {
-            let cl = c
-                .lines
-                .iter()
-                .find(|l| l.line == line)
-                .expect("line of its candidate");
-            cost += cl.cost.total() * q as f64;
-            shipped[line] += q;
-        }
-    }
-    cost += plan.len().saturating_sub(1) as f64 * s.policy.split_penalty;
-    for (k, l) in order.lines.iter().enumerate() {
-        cost += cs.unfilled_penalty[o][k] * (l.quantity - shipped[k]) as f64;
-    }
-    cost
 }
 
 /// Limits a view to the stock and capacity left.
