@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Weekday};
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 /// Index of a node in [`Scenario::nodes`].
@@ -264,7 +265,7 @@ pub struct Scenario {
     /// Orders.
     pub orders: Vec<Order>,
     /// Available to promise per (node, SKU); absent means zero.
-    pub atp: HashMap<(NodeIdx, SkuIdx), u32>,
+    pub atp: FxHashMap<(NodeIdx, SkuIdx), u32>,
     /// The cost model.
     pub policy: Policy,
     /// Name of the cost model the policy came from.

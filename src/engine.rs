@@ -142,16 +142,16 @@ fn decompose(
     } else {
         settings.time_limit_s
     };
-    let out = lagrange::solve(
-        s,
-        cs,
-        warm,
-        lagrange::Limits {
-            target_gap: settings.mip_rel_gap,
-            time_limit_s: budget,
-            max_iterations: 300,
-        },
-    );
+    let limits = lagrange::Limits {
+        target_gap: settings.mip_rel_gap,
+        time_limit_s: budget,
+        max_iterations: 300,
+    };
+    let out = if std::env::var_os("DOMOPT_CG").is_some() {
+        crate::colgen::solve(s, cs, warm, limits, settings).expect("cg")
+    } else {
+        lagrange::solve(s, cs, warm, limits)
+    };
     phases.solve_s = t.elapsed().as_secs_f64();
     record.objective = Some(out.cost);
     let mut bound = out.bound;

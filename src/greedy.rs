@@ -2,7 +2,7 @@
 //! drawing down shared stock and capacity. It is the fallback when the solver
 //! gives no plan and the warm start handed to the solver.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::candidates::CandidateSet;
 use crate::decode::Assignment;
@@ -175,8 +175,8 @@ fn fill_lines(
     let order = &s.orders[o];
     let range = cs.by_order[o].clone();
     let mut open: Vec<Assignment> = Vec::new();
-    let mut used_stock: HashMap<(NodeIdx, SkuIdx), u32> = HashMap::new();
-    let mut used_units: HashMap<NodeIdx, u32> = HashMap::new();
+    let mut used_stock: HashMap<(NodeIdx, SkuIdx), u32> = HashMap::default();
+    let mut used_units: HashMap<NodeIdx, u32> = HashMap::default();
     let mut cost = 0.0;
     let mut need: Vec<u32> = order.lines.iter().map(|l| l.quantity).collect();
     if let Some(ci) = seed {

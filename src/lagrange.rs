@@ -14,7 +14,7 @@
 //! in arrival order, the others re-routed exactly against what is left), and the
 //! best plan and the best bound give a gap that is a proof.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -27,7 +27,7 @@ use crate::order_opt::{OrderPlan, OrderView, best_plan};
 
 /// Which limit a coupling row is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum Row {
+pub(crate) enum Row {
     Stock(NodeIdx, SkuIdx),
     Packages(NodeIdx),
     Units(NodeIdx),
@@ -59,7 +59,7 @@ pub struct Outcome {
 }
 
 /// Sizes of the components of orders linked by shared rows, largest first.
-fn components(n: usize, rows: usize, order_rows: &[Vec<usize>]) -> Vec<usize> {
+pub(crate) fn components(n: usize, rows: usize, order_rows: &[Vec<usize>]) -> Vec<usize> {
     // Union-find over orders, joined through the first order seen on each row.
     let mut parent: Vec<usize> = (0..n).collect();
     fn find(p: &mut [usize], mut x: usize) -> usize {
@@ -82,7 +82,7 @@ fn components(n: usize, rows: usize, order_rows: &[Vec<usize>]) -> Vec<usize> {
             }
         }
     }
-    let mut size: HashMap<usize, usize> = HashMap::new();
+    let mut size: HashMap<usize, usize> = HashMap::default();
     for o in 0..n {
         *size.entry(find(&mut parent, o)).or_default() += 1;
     }
@@ -108,19 +108,19 @@ pub struct Limits {
     pub max_iterations: usize,
 }
 
-struct Coupling {
-    rows: Vec<Row>,
-    limit: Vec<f64>,
+pub(crate) struct Coupling {
+    pub(crate) rows: Vec<Row>,
+    pub(crate) limit: Vec<f64>,
     /// Rows each order touches.
-    order_rows: Vec<Vec<usize>>,
+    pub(crate) order_rows: Vec<Vec<usize>>,
     /// Per candidate: its package row, if any.
-    cand_pkg_row: Vec<Option<usize>>,
+    pub(crate) cand_pkg_row: Vec<Option<usize>>,
     /// Per candidate and candidate line (in `lines` order): stock row and units row.
-    cand_line_rows: Vec<Vec<(Option<usize>, Option<usize>)>>,
+    pub(crate) cand_line_rows: Vec<Vec<(Option<usize>, Option<usize>)>>,
 }
 
-fn coupling(s: &Scenario, cs: &CandidateSet) -> Coupling {
-    let mut ub: HashMap<Row, u64> = HashMap::new();
+pub(crate) fn coupling(s: &Scenario, cs: &CandidateSet) -> Coupling {
+    let mut ub: HashMap<Row, u64> = HashMap::default();
     for c in &cs.candidates {
         *ub.entry(Row::Packages(c.node)).or_default() += 1;
         for cl in &c.lines {
@@ -194,7 +194,7 @@ fn coupling(s: &Scenario, cs: &CandidateSet) -> Coupling {
 }
 
 /// The order's view with row prices added to its costs.
-fn priced_view(
+pub(crate) fn priced_view(
     s: &Scenario,
     cs: &CandidateSet,
     cp: &Coupling,
@@ -219,7 +219,7 @@ fn priced_view(
 }
 
 /// Use of each row by a set of per-order plans.
-fn usage(cs: &CandidateSet, cp: &Coupling, plans: &[OrderPlan]) -> Vec<f64> {
+pub(crate) fn usage(cs: &CandidateSet, cp: &Coupling, plans: &[OrderPlan]) -> Vec<f64> {
     let mut used = vec![0.0; cp.rows.len()];
     for plan in plans {
         for a in &plan.assignments {
@@ -245,8 +245,8 @@ fn usage(cs: &CandidateSet, cp: &Coupling, plans: &[OrderPlan]) -> Vec<f64> {
 
 /// Whether a plan fits what is left.
 fn fits(s: &Scenario, cs: &CandidateSet, left: &Remaining, plan: &[Assignment]) -> bool {
-    let mut need: HashMap<(NodeIdx, SkuIdx), u32> = HashMap::new();
-    let mut units: HashMap<NodeIdx, u32> = HashMap::new();
+    let mut need: HashMap<(NodeIdx, SkuIdx), u32> = HashMap::default();
+    let mut units: HashMap<NodeIdx, u32> = HashMap::default();
     for a in plan {
         let c = &cs.candidates[a.candidate];
         if !left.can_open(c.node) {
@@ -267,7 +267,7 @@ fn fits(s: &Scenario, cs: &CandidateSet, left: &Remaining, plan: &[Assignment]) 
 /// A feasible plan from priced per-order plans: those that fit are kept in
 /// arrival order; the others are re-routed exactly (at priced costs, which steer
 /// away from scarce stock) against the stock and capacity left.
-fn repair(
+pub(crate) fn repair(
     s: &Scenario,
     cs: &CandidateSet,
     cp: &Coupling,
@@ -308,7 +308,7 @@ fn repair(
 /// One improvement pass: each order in turn gives back what its packages take
 /// and is re-solved exactly at true costs against what the others leave; the
 /// new plan is kept when it is cheaper (and fits).
-fn improve(s: &Scenario, cs: &CandidateSet, plan: Vec<Assignment>) -> Vec<Assignment> {
+pub(crate) fn improve(s: &Scenario, cs: &CandidateSet, plan: Vec<Assignment>) -> Vec<Assignment> {
     let mut by_order: Vec<Vec<Assignment>> = vec![Vec::new(); s.orders.len()];
     let mut left = Remaining::new(s);
     for a in plan {

@@ -13,7 +13,7 @@
 //! assert_eq!(plan.shipments.len(), 2);
 //! assert!(check(&scenario, &plan).ok());
 //! ```
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod baseline;
@@ -21,6 +21,7 @@ pub mod bench;
 pub mod calendar;
 pub mod candidates;
 pub mod check;
+pub mod colgen;
 pub mod cost_model;
 pub mod decode;
 pub mod domain;

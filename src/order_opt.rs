@@ -70,17 +70,28 @@ impl OrderView {
             },
             ship_complete: order.ship_complete,
         };
+        // A SKU on one line only is capped by the line's own limit (already at
+        // most the stock); the stock is looked up only for repeated SKUs.
+        let repeated: Vec<bool> = (0..n_lines)
+            .map(|i| (0..n_lines).any(|j| j != i && v.group[j] == v.group[i]))
+            .collect();
         for ci in range {
             let c = &cs.candidates[ci];
             v.node.push(c.node);
             v.pkg.push(c.package.total());
             let mut lines = vec![None; n_lines];
+            let mut cap = vec![0; n_lines];
             for cl in &c.lines {
                 lines[cl.line] = Some((cl.cost.total(), cl.max_units));
+                cap[cl.line] = cl.max_units;
+            }
+            for (i, l) in order.lines.iter().enumerate() {
+                if repeated[i] {
+                    cap[i] = s.atp(c.node, l.sku);
+                }
             }
             v.line.push(lines);
-            v.group_cap
-                .push(order.lines.iter().map(|l| s.atp(c.node, l.sku)).collect());
+            v.group_cap.push(cap);
         }
         v
     }

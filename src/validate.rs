@@ -793,7 +793,7 @@ pub fn build_scenario(
     }
 
     // Inventory.
-    let mut atp: HashMap<(NodeIdx, SkuIdx), u32> = HashMap::new();
+    let mut atp: rustc_hash::FxHashMap<(NodeIdx, SkuIdx), u32> = Default::default();
     let mut stocked: HashSet<SkuIdx> = HashSet::new();
     let mut seen_stock = HashSet::new();
     for (k, r) in f.inventory.iter().enumerate() {

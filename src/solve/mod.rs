@@ -9,6 +9,11 @@ use crate::formulation::Formulation;
 use crate::plan::Status;
 use crate::settings::Settings;
 
+// The column-generation master: the one place that calls the HiGHS C API directly.
+#[allow(unsafe_code)]
+mod master;
+pub use master::{Master, MasterColumn, MasterLp};
+
 /// What HiGHS returned.
 #[derive(Debug, Clone)]
 pub struct SolverOutcome {

@@ -1,0 +1,232 @@
+//! The restricted master of column generation, driven through the HiGHS C
+//! API: columns arrive in batches between solves and the basis is kept.
+
+use crate::settings::Settings;
+
+/// A column of the master problem: its cost and its (row, coefficient) entries.
+#[derive(Debug, Clone)]
+pub struct MasterColumn {
+    /// Objective coefficient.
+    pub cost: f64,
+    /// Nonzeros as (row index, value).
+    pub entries: Vec<(usize, f64)>,
+}
+
+/// An LP optimum of the master: primal values of its columns, duals of its rows.
+#[derive(Debug, Clone)]
+pub struct MasterLp {
+    /// Objective value.
+    pub objective: f64,
+    /// Column values.
+    pub columns: Vec<f64>,
+    /// Row duals (HiGHS's sign: <= 0 on an active upper bound when minimising).
+    pub row_duals: Vec<f64>,
+}
+
+/// The restricted master of a column generation: fixed rows, columns added
+/// between solves, and the simplex basis kept across solves (HiGHS hot start).
+/// Driven through the HiGHS C API because columns arrive in batches.
+pub struct Master {
+    highs: *mut std::ffi::c_void,
+}
+
+// The HiGHS instance is owned by one `Master` and used from one thread at a time.
+unsafe impl Send for Master {}
+
+impl Drop for Master {
+    fn drop(&mut self) {
+        // SAFETY: created by Highs_create in `new`, destroyed once here.
+        unsafe { highs_sys::Highs_destroy(self.highs) }
+    }
+}
+
+impl Master {
+    /// A master with rows `lower[i] <= a_i x <= upper[i]` and no columns.
+    pub fn new(lower: &[f64], upper: &[f64], settings: &Settings) -> Result<Master, String> {
+        // SAFETY: a fresh instance; every pointer passed below outlives its call.
+        let highs = unsafe { highs_sys::Highs_create() };
+        if highs.is_null() {
+            return Err("HiGHS could not create an instance".into());
+        }
+        let m = Master { highs };
+        m.option_bool(c"output_flag", settings.solver_log)?;
+        m.option_int(c"threads", 1)?;
+        m.option_int(c"random_seed", settings.seed as i32)?;
+        // The master is re-solved from its last basis after columns are added:
+        // presolve would throw the basis away.
+        m.option_str(c"presolve", c"off")?;
+        let status = unsafe {
+            highs_sys::Highs_addRows(
+                m.highs,
+                lower.len() as i32,
+                lower.as_ptr(),
+                upper.as_ptr(),
+                0,
+                std::ptr::null(),
+                std::ptr::null(),
+                std::ptr::null(),
+            )
+        };
+        check(status, "adding master rows")?;
+        Ok(m)
+    }
+
+    fn option_bool(&self, name: &std::ffi::CStr, v: bool) -> Result<(), String> {
+        let st =
+            unsafe { highs_sys::Highs_setBoolOptionValue(self.highs, name.as_ptr(), v as i32) };
+        check(st, "setting an option")
+    }
+    fn option_int(&self, name: &std::ffi::CStr, v: i32) -> Result<(), String> {
+        let st = unsafe { highs_sys::Highs_setIntOptionValue(self.highs, name.as_ptr(), v) };
+        check(st, "setting an option")
+    }
+    fn option_f64(&self, name: &std::ffi::CStr, v: f64) -> Result<(), String> {
+        let st = unsafe { highs_sys::Highs_setDoubleOptionValue(self.highs, name.as_ptr(), v) };
+        check(st, "setting an option")
+    }
+    fn option_str(&self, name: &std::ffi::CStr, v: &std::ffi::CStr) -> Result<(), String> {
+        let st =
+            unsafe { highs_sys::Highs_setStringOptionValue(self.highs, name.as_ptr(), v.as_ptr()) };
+        check(st, "setting an option")
+    }
+
+    /// A constant added to the objective (so that gaps are taken on the whole wave).
+    pub fn set_offset(&mut self, offset: f64) -> Result<(), String> {
+        let st = unsafe { highs_sys::Highs_changeObjectiveOffset(self.highs, offset) };
+        check(st, "setting the objective offset")
+    }
+
+    /// Number of columns.
+    pub fn columns(&self) -> usize {
+        unsafe { highs_sys::Highs_getNumCol(self.highs) as usize }
+    }
+
+    /// Number of rows.
+    pub fn rows(&self) -> usize {
+        unsafe { highs_sys::Highs_getNumRow(self.highs) as usize }
+    }
+
+    /// Appends columns with bounds [0, 1].
+    pub fn add_columns(&mut self, cols: &[MasterColumn]) -> Result<(), String> {
+        if cols.is_empty() {
+            return Ok(());
+        }
+        let costs: Vec<f64> = cols.iter().map(|c| c.cost).collect();
+        let lower = vec![0.0; cols.len()];
+        let upper = vec![1.0; cols.len()];
+        let mut starts = Vec::with_capacity(cols.len());
+        let mut index = Vec::new();
+        let mut value = Vec::new();
+        for c in cols {
+            starts.push(index.len() as i32);
+            for &(r, v) in &c.entries {
+                index.push(r as i32);
+                value.push(v);
+            }
+        }
+        let st = unsafe {
+            highs_sys::Highs_addCols(
+                self.highs,
+                cols.len() as i32,
+                costs.as_ptr(),
+                lower.as_ptr(),
+                upper.as_ptr(),
+                index.len() as i32,
+                starts.as_ptr(),
+                index.as_ptr(),
+                value.as_ptr(),
+            )
+        };
+        check(st, "adding master columns")
+    }
+
+    /// Solves the LP over the columns so far, from the last basis.
+    pub fn solve_lp(&mut self, time_limit_s: f64) -> Result<MasterLp, String> {
+        self.option_f64(c"time_limit", time_limit_s.max(0.01))?;
+        let st = unsafe { highs_sys::Highs_run(self.highs) };
+        check(st, "solving the master LP")?;
+        let ms = unsafe { highs_sys::Highs_getModelStatus(self.highs) };
+        if ms != highs_sys::MODEL_STATUS_OPTIMAL {
+            return Err(format!("master LP stopped with HiGHS model status {ms}"));
+        }
+        let (n, m) = (self.columns(), self.rows());
+        let mut columns = vec![0.0; n];
+        let mut col_dual = vec![0.0; n];
+        let mut row_value = vec![0.0; m];
+        let mut row_duals = vec![0.0; m];
+        let st = unsafe {
+            highs_sys::Highs_getSolution(
+                self.highs,
+                columns.as_mut_ptr(),
+                col_dual.as_mut_ptr(),
+                row_value.as_mut_ptr(),
+                row_duals.as_mut_ptr(),
+            )
+        };
+        check(st, "reading the master LP solution")?;
+        let objective = unsafe { highs_sys::Highs_getObjectiveValue(self.highs) };
+        Ok(MasterLp {
+            objective,
+            columns,
+            row_duals,
+        })
+    }
+
+    /// Makes every column integer and solves the MIP within the time limit:
+    /// the column values of its incumbent, if it found one.
+    pub fn solve_integer(&mut self, time_limit_s: f64, gap: f64) -> Option<Vec<f64>> {
+        let n = self.columns();
+        let integrality = vec![1i32; n];
+        let st = unsafe {
+            highs_sys::Highs_changeColsIntegralityByRange(
+                self.highs,
+                0,
+                n as i32 - 1,
+                integrality.as_ptr(),
+            )
+        };
+        check(st, "making master columns integer").ok()?;
+        self.option_str(c"presolve", c"on").ok()?;
+        self.option_f64(c"mip_rel_gap", gap).ok()?;
+        self.option_f64(c"time_limit", time_limit_s.max(0.01))
+            .ok()?;
+        let st = unsafe { highs_sys::Highs_run(self.highs) };
+        check(st, "solving the master MIP").ok()?;
+        let mut ps = 0;
+        let st = unsafe {
+            highs_sys::Highs_getIntInfoValue(
+                self.highs,
+                c"primal_solution_status".as_ptr(),
+                &mut ps,
+            )
+        };
+        check(st, "reading the master MIP status").ok()?;
+        if ps != highs_sys::SOLUTION_STATUS_FEASIBLE {
+            return None;
+        }
+        let m = self.rows();
+        let mut columns = vec![0.0; n];
+        let mut col_dual = vec![0.0; n];
+        let mut row_value = vec![0.0; m];
+        let mut row_duals = vec![0.0; m];
+        let st = unsafe {
+            highs_sys::Highs_getSolution(
+                self.highs,
+                columns.as_mut_ptr(),
+                col_dual.as_mut_ptr(),
+                row_value.as_mut_ptr(),
+                row_duals.as_mut_ptr(),
+            )
+        };
+        check(st, "reading the master MIP solution").ok()?;
+        Some(columns)
+    }
+}
+
+fn check(status: i32, what: &str) -> Result<(), String> {
+    if status == highs_sys::STATUS_ERROR {
+        Err(format!("HiGHS error while {what}"))
+    } else {
+        Ok(())
+    }
+}
