@@ -1,6 +1,7 @@
 //! The phases of a solve on a generated `peak-s` wave (1k orders, 20 nodes,
 //! 500 SKUs): network and candidates, model building, the decomposition's
-//! per-order exact search and its subgradient loop, decoding and checking.
+//! per-order exact search, coupling rows and the column generation (master LP,
+//! pricing and neighbourhood MIPs), decoding and checking.
 //! The solver itself is left out: its time depends on HiGHS and the time limit,
 //! and `domopt bench` measures it end to end.
 //!
@@ -12,12 +13,13 @@ use std::time::Duration;
 use criterion::{Criterion, criterion_group, criterion_main};
 use domopt::candidates;
 use domopt::check;
+use domopt::colgen;
+use domopt::coupling::Coupling;
 use domopt::decode;
 use domopt::engine::{self, Strategy};
 use domopt::formulation;
 use domopt::generate::{GenConfig, generate};
 use domopt::greedy;
-use domopt::lagrange;
 use domopt::network::Network;
 use domopt::order_opt;
 use domopt::settings::{CandidateMode, Settings};
@@ -59,20 +61,29 @@ fn pipeline(c: &mut Criterion) {
                 .sum::<f64>()
         })
     });
-    g.bench_function("lagrange::solve (20 iterations)", |b| {
-        b.iter_with_large_drop(|| {
-            lagrange::solve(
-                black_box(&s),
-                black_box(&cs),
-                assignments.clone(),
-                lagrange::Limits {
-                    target_gap: 0.0,
-                    time_limit_s: f64::INFINITY,
-                    max_iterations: 20,
-                },
-            )
-        })
+    g.bench_function("coupling::Coupling::new", |b| {
+        b.iter_with_large_drop(|| Coupling::new(black_box(&s), black_box(&cs)))
     });
+    let settings = Settings::default();
+    g.bench_function(
+        "colgen::solve (to the master LP optimum, then plans)",
+        |b| {
+            b.iter_with_large_drop(|| {
+                colgen::solve(
+                    black_box(&s),
+                    black_box(&cs),
+                    assignments.clone(),
+                    colgen::Limits {
+                        target_gap: 0.0,
+                        time_limit_s: f64::INFINITY,
+                        max_iterations: 1_000,
+                    },
+                    &settings,
+                    &|_| {},
+                )
+            })
+        },
+    );
     g.bench_function("decode::assemble (greedy plan)", |b| {
         b.iter_with_large_drop(|| {
             decode::assemble(

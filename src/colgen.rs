@@ -1,5 +1,5 @@
 //! Peak-scale solving by column generation (Dantzig–Wolfe). Orders interact
-//! only through the coupling rows that can bind (stock, node capacity); the
+//! only through the coupling rows that can bind ([`crate::coupling`]); the
 //! master LP chooses a convex combination of per-order plans (columns) under
 //! those rows:
 //!
@@ -18,10 +18,12 @@
 //! equals the bound (the Dantzig–Wolfe bound, never weaker than the compact
 //! LP relaxation).
 //!
-//! Plans come from diving: orders whose LP plan is whole keep it, the rest are
-//! re-solved by column generation over what the fixed ones leave, and so on
-//! until every order has one plan. Leaving an order unfilled uses no row, so
-//! every restricted master is feasible.
+//! Plans come from a MIP over a neighbourhood of the master LP: orders whose
+//! LP plan is whole keep it unless it sits on a row where the fractional
+//! orders conflict; the others choose among all their columns (HiGHS, with its
+//! cuts, which close most of the gap the LP leaves). The neighbourhood widens
+//! while time is left. Leaving an order unfilled uses no row, so every
+//! restricted master is feasible.
 
 use std::collections::HashSet;
 use std::time::Instant;
@@ -29,10 +31,11 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use crate::candidates::CandidateSet;
+use crate::coupling::Coupling;
 use crate::decode::{self, Assignment};
 use crate::domain::Scenario;
-use crate::lagrange::{self, Coupling, Limits, Outcome};
 use crate::order_opt::{OrderPlan, OrderView, best_plan};
+use crate::polish;
 use crate::settings::Settings;
 use crate::solve::{Master, MasterColumn, MasterLp};
 
@@ -42,8 +45,68 @@ const ENTER: f64 = -1e-6;
 /// A master LP value at or above this counts as a whole plan.
 const WHOLE: f64 = 1.0 - 1e-6;
 
-/// Most column-generation rounds within one dive step.
-const DIVE_ROUNDS: usize = 8;
+/// Share of the time limit column generation may use before plans are
+/// rounded from the master LP as it stands.
+const PRICING_SHARE: f64 = 0.7;
+
+/// Settings of one run.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Stop when (cost - bound) / cost is at most this.
+    pub target_gap: f64,
+    /// Wall-clock budget in seconds.
+    pub time_limit_s: f64,
+    /// Most pricing rounds.
+    pub max_iterations: usize,
+}
+
+/// Seconds spent in each part of a run.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Phases {
+    /// Finding the rows that can bind and the independent orders.
+    pub coupling_s: f64,
+    /// Solving the master LP.
+    pub master_s: f64,
+    /// Pricing orders.
+    pub pricing_s: f64,
+    /// Neighbourhood MIPs and the local search.
+    pub primal_s: f64,
+}
+
+/// What a run found.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// Best feasible plan.
+    pub assignments: Vec<Assignment>,
+    /// Its cost.
+    pub cost: f64,
+    /// Best valid lower bound of the wave.
+    pub bound: f64,
+    /// Value of the last master LP (with the independent orders).
+    pub lp_value: Option<f64>,
+    /// Whether the master LP reached the Dantzig–Wolfe bound (no column left to add).
+    pub lp_converged: bool,
+    /// Pricing rounds.
+    pub iterations: usize,
+    /// Columns generated.
+    pub columns: usize,
+    /// Coupling rows that can bind.
+    pub rows: usize,
+    /// Orders whose exact search ran out of budget in the last pricing (their
+    /// bound is the search's root bound).
+    pub inexact_orders: usize,
+    /// Orders that share no row that can bind (solved once, exactly, alone).
+    pub independent_orders: usize,
+    /// Sizes (orders) of the connected components of orders linked by rows
+    /// that can bind, largest first.
+    pub component_sizes: Vec<usize>,
+    /// Neighbourhood MIPs run, with (free orders, plan cost found).
+    pub neighbourhoods: Vec<(usize, Option<f64>)>,
+    /// Candidates used by some column: the promising part of the wave.
+    pub used_candidates: Vec<bool>,
+    /// Time per phase.
+    pub phases: Phases,
+}
 
 /// What the search needs to price and cost plans.
 struct Ctx<'a> {
@@ -51,7 +114,6 @@ struct Ctx<'a> {
     cs: &'a CandidateSet,
     cp: &'a Coupling,
     settings: &'a Settings,
-    trace: bool,
 }
 
 /// A per-order plan in a master: the order's packages, true cost and
@@ -65,38 +127,18 @@ struct Column {
 
 impl Column {
     fn new(ctx: &Ctx, o: usize, plan: &[Assignment]) -> Column {
-        let (cs, cp) = (ctx.cs, ctx.cp);
-        let mut entries: Vec<(usize, f64)> = Vec::new();
-        let mut add = |r: usize, v: f64| match entries.iter_mut().find(|(x, _)| *x == r) {
-            Some(e) => e.1 += v,
-            None => entries.push((r, v)),
-        };
-        for a in plan {
-            if let Some(r) = cp.cand_pkg_row[a.candidate] {
-                add(r, 1.0);
-            }
-            let c = &cs.candidates[a.candidate];
-            for &(line, q) in &a.units {
-                let k = c
-                    .lines
-                    .iter()
-                    .position(|cl| cl.line == line)
-                    .expect("line of its candidate");
-                let (stock, units) = cp.cand_line_rows[a.candidate][k];
-                for r in [stock, units].into_iter().flatten() {
-                    add(r, q as f64);
-                }
-            }
-        }
-        entries.sort_unstable_by_key(|e| e.0);
         Column {
             order: o,
             assignments: plan.to_vec(),
             data: MasterColumn {
-                cost: decode::order_cost(ctx.s, cs, o, plan),
-                entries,
+                cost: decode::order_cost(ctx.s, ctx.cs, o, plan),
+                entries: ctx.cp.plan_usage(ctx.cs, plan),
             },
         }
+    }
+
+    fn fits(&self, limit: &[f64]) -> bool {
+        self.data.entries.iter().all(|&(r, a)| a <= limit[r] + 1e-9)
     }
 }
 
@@ -120,14 +162,15 @@ fn plan_key(o: usize, plan: &[Assignment]) -> PlanKey {
 struct Restricted {
     /// Orders, by convexity slot.
     orders: Vec<usize>,
-    /// Slot of each order of the wave (usize::MAX if not in this master).
+    /// Slot of each order of the wave (`usize::MAX` if not in this master).
     slot: Vec<usize>,
     limit: Vec<f64>,
     master: Master,
     columns: Vec<Column>,
+    /// Columns offered since the last solve.
     pending: Vec<MasterColumn>,
     seen: HashSet<PlanKey>,
-    /// Row prices each order's plan in `plans` was found at.
+    /// Row prices the plans in `plans` were found at.
     priced_at: Vec<f64>,
     /// Each order's last priced plan (by slot).
     plans: Vec<Option<OrderPlan>>,
@@ -157,7 +200,8 @@ impl Restricted {
             seen: HashSet::new(),
         };
         // Leaving an order unfilled uses no row: the master is always feasible.
-        for o in r.orders.clone() {
+        for k in 0..r.orders.len() {
+            let o = r.orders[k];
             r.offer(Column::new(ctx, o, &[]));
         }
         Ok(r)
@@ -174,9 +218,14 @@ impl Restricted {
         }
     }
 
-    fn solve_lp(&mut self, time_limit_s: f64) -> Result<MasterLp, String> {
+    fn flush(&mut self) -> Result<(), String> {
         self.master.add_columns(&self.pending)?;
         self.pending.clear();
+        Ok(())
+    }
+
+    fn solve_lp(&mut self, time_limit_s: f64) -> Result<MasterLp, String> {
+        self.flush()?;
         self.master.solve_lp(time_limit_s)
     }
 
@@ -192,6 +241,8 @@ impl Restricted {
             .zip(&self.priced_at)
             .map(|(a, b)| a != b)
             .collect();
+        // An order whose rows kept their prices keeps its plan: that plan is
+        // in the master already, or was no better than what the master has.
         let touched: Vec<usize> = (0..self.orders.len())
             .filter(|&k| {
                 self.plans[k].is_none()
@@ -200,12 +251,14 @@ impl Restricted {
                         .any(|&r| changed[r])
             })
             .collect();
+        let limit = &self.limit;
+        let orders = &self.orders;
         let fresh: Vec<(usize, OrderPlan)> = touched
             .par_iter()
             .map(|&k| {
-                let o = self.orders[k];
-                let mut v = lagrange::priced_view(ctx.s, ctx.cs, ctx.cp, &price, o);
-                limit_view(&mut v, ctx, &self.limit);
+                let mut v = OrderView::new(ctx.s, ctx.cs, orders[k]);
+                ctx.cp.price_view(ctx.cs, &price, &mut v);
+                ctx.cp.limit_view(ctx.cs, limit, &mut v);
                 (k, best_plan(&v))
             })
             .collect();
@@ -220,222 +273,46 @@ impl Restricted {
         let bounds = self.plans.iter().flatten().map(|p| p.bound).sum();
         (price, bounds, self.pending.len() - before)
     }
-}
 
-/// Caps a view's units by the row limits (a dive's leftover stock): a plan
-/// that alone breaks a limit can never be chosen.
-fn limit_view(v: &mut OrderView, ctx: &Ctx, limit: &[f64]) {
-    for (p, &ci) in v.cands.iter().enumerate() {
-        if let Some(r) = ctx.cp.cand_pkg_row[ci] {
-            v.openable[p] &= limit[r] >= 1.0;
-        }
-        for (cl, &(stock, _)) in ctx.cs.candidates[ci]
-            .lines
-            .iter()
-            .zip(&ctx.cp.cand_line_rows[ci])
-        {
-            if let Some(r) = stock {
-                let cap = limit[r].max(0.0) as u32;
-                if let Some((_, ub)) = v.line[p][cl.line].as_mut() {
-                    *ub = (*ub).min(cap);
-                }
-                let g = v.group[cl.line];
-                v.group_cap[p][g] = v.group_cap[p][g].min(cap);
+    /// Per slot: the column with the largest LP value, and that value.
+    fn heaviest(&self, values: &[f64]) -> Vec<(f64, usize)> {
+        let mut h = vec![(-1.0, usize::MAX); self.orders.len()];
+        // Columns offered after the LP was solved have no value yet.
+        for (j, col) in self.columns.iter().enumerate().take(values.len()) {
+            let k = self.slot[col.order];
+            if values[j] > h[k].0 {
+                h[k] = (values[j], j);
             }
         }
+        h
     }
 }
 
-/// Per slot: the column with the largest LP value and that value.
-fn heaviest(r: &Restricted, values: &[f64]) -> Vec<(f64, usize)> {
-    let mut h = vec![(-1.0, usize::MAX); r.orders.len()];
-    // Columns offered after the LP was solved have no value yet.
-    for (j, col) in r.columns.iter().enumerate().take(values.len()) {
-        let k = r.slot[col.order];
-        if values[j] > h[k].0 {
-            h[k] = (values[j], j);
-        }
-    }
-    h
+/// How far a neighbourhood reaches beyond the orders the LP splits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Width {
+    /// Whole orders on rows where a split order's LP plan cannot fit whole.
+    Conflicts,
+    /// Also whole orders on rows with less than twice that plan's use left.
+    Tight,
 }
 
-/// Dives from a master LP solution to one plan per order: whole LP plans are
-/// fixed (at least the heaviest fractional one each step), the others re-solved
-/// by column generation over what is left. `None` if time ran out.
-fn dive(ctx: &Ctx, top: &Restricted, lp: &MasterLp, deadline: Instant) -> Option<Vec<Column>> {
-    let mut chosen: Vec<Column> = Vec::new();
-    let mut limit = top.limit.clone();
-    let mut values = lp.columns.clone();
-    let mut current: Option<Restricted> = None;
-    let mut steps = 0;
-    loop {
-        let r = current.as_ref().unwrap_or(top);
-        let h = heaviest(r, &values);
-        // Fix whole plans; if none, the heaviest fractional ones that fit.
-        let mut order: Vec<usize> = (0..h.len()).collect();
-        order.sort_by(|&a, &b| h[b].0.total_cmp(&h[a].0).then(a.cmp(&b)));
-        let mut fixed = vec![false; h.len()];
-        let mut any_whole = false;
-        for &k in &order {
-            if h[k].0 < WHOLE {
-                break;
-            }
-            any_whole = true;
-            fixed[k] = true;
-        }
-        if steps == 0 && std::env::var_os("DOMOPT_FREE_NEIGHBOURS").is_some() {
-            // Rows the fractional orders' LP plans use: whole plans on them stay free.
-            let mut hot = vec![false; limit.len()];
-            for (j, col) in r.columns.iter().enumerate().take(values.len()) {
-                if !fixed[r.slot[col.order]] && values[j] > 1e-9 {
-                    for &(row, _) in &col.data.entries {
-                        if row < limit.len() {
-                            hot[row] = true;
-                        }
-                    }
-                }
-            }
-            for k in 0..h.len() {
-                if fixed[k]
-                    && r.columns[h[k].1]
-                        .data
-                        .entries
-                        .iter()
-                        .any(|&(row, _)| hot[row])
-                {
-                    fixed[k] = false;
-                }
-            }
-        }
-        let mut left = limit.clone();
-        for k in (0..h.len()).filter(|&k| fixed[k]) {
-            for &(row, a) in &r.columns[h[k].1].data.entries {
-                left[row] -= a;
-            }
-        }
-        if !any_whole {
-            // Round up the heaviest fractional plans while they fit.
-            let take = (h.len() / 4).max(1);
-            for &k in order.iter().take(take) {
-                let e = &r.columns[h[k].1].data.entries;
-                if e.iter().all(|&(row, a)| left[row] - a >= -1e-6) {
-                    for &(row, a) in e {
-                        left[row] -= a;
-                    }
-                    fixed[k] = true;
-                }
-            }
-        }
-        for l in &mut left {
-            *l = l.round();
-        }
-        let free: Vec<usize> = (0..h.len())
-            .filter(|&k| !fixed[k])
-            .map(|k| r.orders[k])
-            .collect();
-        chosen.extend(
-            (0..h.len())
-                .filter(|&k| fixed[k])
-                .map(|k| r.columns[h[k].1].clone()),
-        );
-        steps += 1;
-        if ctx.trace {
-            eprintln!(
-                "  dive step {steps}: {} fixed, {} free",
-                h.len() - free.len(),
-                free.len()
-            );
-        }
-        if free.is_empty() {
-            return Some(chosen);
-        }
-        // The free orders' columns that still fit, over what is left.
-        if ctx.trace {
-            let mut part = 0.0;
-            let mut filtered = 0;
-            let mut filtered_w = 0.0;
-            for (j, col) in r.columns.iter().enumerate().take(values.len()) {
-                let k = r.slot[col.order];
-                if !fixed[k] && values[j] > 1e-9 {
-                    part += values[j] * col.data.cost;
-                    if !col.data.entries.iter().all(|&(row, a)| a <= left[row]) {
-                        filtered += 1;
-                        filtered_w += values[j];
-                    }
-                }
-            }
-            eprintln!(
-                "    free part of the LP {part:.2}; {filtered} used columns filtered (weight {filtered_w:.2})"
-            );
-        }
-        let mut next = Restricted::new(ctx, free, left.clone()).ok()?;
-        for col in &r.columns {
-            if next.slot[col.order] != usize::MAX
-                && col.data.entries.iter().all(|&(row, a)| a <= left[row])
-            {
-                next.offer(col.clone());
-            }
-        }
-        let mut lp = None;
-        for _ in 0..DIVE_ROUNDS {
-            let remaining = deadline
-                .saturating_duration_since(Instant::now())
-                .as_secs_f64();
-            if remaining <= 0.0 {
-                return None;
-            }
-            let sol = next.solve_lp(remaining).ok()?;
-            let (_, _, added) = next.price(ctx, &sol);
-            if ctx.trace {
-                eprintln!("    round: lp {:.2} added {added}", sol.objective);
-            }
-            if added == 0 {
-                lp = Some(sol);
-                break;
-            }
-            lp = Some(sol);
-        }
-        // The LP over the columns offered in the last round.
-        let remaining = deadline
-            .saturating_duration_since(Instant::now())
-            .as_secs_f64();
-        let sol = if next.pending.is_empty() {
-            lp?
-        } else {
-            next.solve_lp(remaining.max(0.01)).ok()?
-        };
-        if ctx.trace {
-            let fixed_cost: f64 = chosen.iter().map(|c| c.data.cost).sum();
-            eprintln!(
-                "    fixed {fixed_cost:.2} + lp {:.2} = {:.2}",
-                sol.objective,
-                fixed_cost + sol.objective
-            );
-        }
-        values = sol.columns;
-        limit = left;
-        current = Some(next);
-    }
-}
-
-/// A plan from a master LP solution by a MIP over a neighbourhood: orders
-/// whose LP plan is whole keep it unless it uses a row on which some
-/// fractional order's LP plan cannot fit whole in what the kept plans leave;
-/// the other orders choose among all their columns in a MIP over what is left
-/// (HiGHS, cuts and all). `None` if the MIP found nothing in time.
+/// A plan from a master LP solution by a MIP over a neighbourhood (see the
+/// module notes). Returns the columns chosen (one per order) and the number
+/// of free orders; `None` if the MIP found nothing in time.
 fn neighbourhood_mip(
     ctx: &Ctx,
     top: &Restricted,
-    lp: &MasterLp,
+    values: &[f64],
+    width: Width,
     offset: f64,
-    gap: f64,
+    target: f64,
     deadline: Instant,
-) -> Option<Vec<Column>> {
+) -> Option<(Vec<Column>, usize)> {
     let rows = top.limit.len();
-    let values = &lp.columns;
-    let h = heaviest(top, values);
+    let h = top.heaviest(values);
     let mut keep: Vec<bool> = h.iter().map(|&(v, _)| v >= WHOLE).collect();
-    let usage_of_kept = |keep: &[bool]| {
+    let left_by = |keep: &[bool]| {
         let mut left = top.limit.clone();
         for k in (0..h.len()).filter(|&k| keep[k]) {
             for &(row, a) in &top.columns[h[k].1].data.entries {
@@ -444,97 +321,84 @@ fn neighbourhood_mip(
         }
         left
     };
-    let left = usage_of_kept(&keep);
-    let mut conflict = vec![false; rows];
+    let left = left_by(&keep);
+    let mut hot = vec![false; rows];
     for (j, col) in top.columns.iter().enumerate().take(values.len()) {
         if !keep[top.slot[col.order]] && values[j] > 1e-9 {
             for &(row, a) in &col.data.entries {
-                if row < rows && a > left[row] + 1e-6 {
-                    conflict[row] = true;
-                }
+                let conflict = a > left[row] + 1e-6;
+                let tight = width == Width::Tight && left[row] < 2.0 * a + 1e-6;
+                hot[row] |= conflict || tight;
             }
         }
     }
-    let fractional = keep.iter().filter(|k| !**k).count();
     for k in 0..h.len() {
         if keep[k]
             && top.columns[h[k].1]
                 .data
                 .entries
                 .iter()
-                .any(|&(row, _)| row < rows && conflict[row])
+                .any(|&(row, _)| hot[row])
         {
             keep[k] = false;
         }
     }
-    let left: Vec<f64> = usage_of_kept(&keep).iter().map(|l| l.round()).collect();
+    let left: Vec<f64> = left_by(&keep).iter().map(|l| l.round()).collect();
     let free: Vec<usize> = (0..h.len())
         .filter(|&k| !keep[k])
         .map(|k| top.orders[k])
         .collect();
-    let kept: Vec<Column> = (0..h.len())
+    let mut chosen: Vec<Column> = (0..h.len())
         .filter(|&k| keep[k])
         .map(|k| top.columns[h[k].1].clone())
         .collect();
-    if ctx.trace {
-        eprintln!(
-            "  neighbourhood: {fractional} fractional, {} conflict rows, {} free orders",
-            conflict.iter().filter(|c| **c).count(),
-            free.len()
-        );
+    let n_free = free.len();
+    if n_free == 0 {
+        return Some((chosen, 0));
     }
     let mut sub = Restricted::new(ctx, free, left.clone()).ok()?;
     for col in &top.columns {
-        if sub.slot[col.order] != usize::MAX
-            && col
-                .data
-                .entries
-                .iter()
-                .all(|&(row, a)| row >= rows || a <= left[row])
-        {
+        if sub.slot[col.order] != usize::MAX && col.fits(&left) {
             sub.offer(col.clone());
         }
     }
-    sub.master.add_columns(&sub.pending).ok()?;
-    sub.pending.clear();
-    let kept_cost: f64 = kept.iter().map(|c| c.data.cost).sum();
+    sub.flush().ok()?;
+    let kept_cost: f64 = chosen.iter().map(|c| c.data.cost).sum();
     sub.master.set_offset(offset + kept_cost).ok()?;
     let remaining = deadline
         .saturating_duration_since(Instant::now())
         .as_secs_f64();
-    let values = sub.master.solve_integer(remaining, gap)?;
-    let mut out = kept;
-    out.extend(
+    let values = sub.master.solve_integer(remaining, 1e-4, target)?;
+    chosen.extend(
         sub.columns
             .iter()
             .zip(&values)
             .filter(|(_, v)| **v > 0.5)
             .map(|(c, _)| c.clone()),
     );
-    Some(out)
+    Some((chosen, n_free))
 }
 
-/// Runs column generation from a feasible plan `start`.
+/// Runs column generation from a feasible plan `start`; `progress` hears
+/// one line per pricing round and per plan found.
 pub fn solve(
     s: &Scenario,
     cs: &CandidateSet,
     start: Vec<Assignment>,
     limits: Limits,
     settings: &Settings,
+    progress: &dyn Fn(&str),
 ) -> Result<Outcome, String> {
     let t0 = Instant::now();
-    let deadline = t0 + std::time::Duration::from_secs_f64(limits.time_limit_s.max(0.0));
+    let deadline = t0 + std::time::Duration::from_secs_f64(limits.time_limit_s.clamp(0.0, 1e9));
     let elapsed = || t0.elapsed().as_secs_f64();
-    let cp = lagrange::coupling(s, cs);
-    if std::env::var_os("DOMOPT_TRACE").is_some() {
-        eprintln!("coupling rows in {:.2}s", t0.elapsed().as_secs_f64());
-    }
+    let mut phases = Phases::default();
+    let cp = Coupling::new(s, cs);
     let ctx = Ctx {
         s,
         cs,
         cp: &cp,
         settings,
-        trace: std::env::var_os("DOMOPT_TRACE").is_some(),
     };
     let n = s.orders.len();
     let rows = cp.rows.len();
@@ -548,14 +412,13 @@ pub fn solve(
         .collect();
     let independent_bound: f64 = independent.iter().map(|(_, p)| p.bound).sum();
     let independent_cost: f64 = independent.iter().map(|(_, p)| p.cost).sum();
-    let mut used_candidates = vec![false; cs.candidates.len()];
-    for a in independent
-        .iter()
-        .flat_map(|(_, p)| &p.assignments)
-        .chain(&start)
-    {
-        used_candidates[a.candidate] = true;
-    }
+    let with_independent = |cols: &[Column]| -> Vec<Assignment> {
+        independent
+            .iter()
+            .flat_map(|(_, p)| p.assignments.iter().cloned())
+            .chain(cols.iter().flat_map(|c| c.assignments.iter().cloned()))
+            .collect()
+    };
 
     let mut top = Restricted::new(&ctx, coupled.clone(), cp.limit.clone())?;
     let mut start_by_order: Vec<Vec<Assignment>> = vec![Vec::new(); n];
@@ -565,137 +428,148 @@ pub fn solve(
     for &o in &coupled {
         top.offer(Column::new(&ctx, o, &start_by_order[o]));
     }
+    phases.coupling_s = elapsed();
+    progress(&format!(
+        "{} coupling rows, {} of {} orders coupled",
+        rows,
+        coupled.len(),
+        n
+    ));
 
-    let with_independent = |cols: &[Column]| -> Vec<Assignment> {
-        independent
-            .iter()
-            .flat_map(|(_, p)| p.assignments.iter().cloned())
-            .chain(cols.iter().flat_map(|c| c.assignments.iter().cloned()))
-            .collect()
-    };
     let mut best = (decode::plan_cost(s, cs, &start), start);
     let mut best_bound = f64::NEG_INFINITY;
     let mut iterations = 0;
-    let mut last_lp = None;
-    let mut dived_at = f64::INFINITY;
-    loop {
+    let mut lp_converged = false;
+    let mut last: Option<MasterLp> = None;
+    let mut neighbourhoods = Vec::new();
+    let gap = |best: f64, bound: f64| decode::relative_gap(best, bound);
+    // Rounds plans from the master LP in a neighbourhood; keeps the cheaper.
+    let mut round = |top: &Restricted,
+                     values: &[f64],
+                     width: Width,
+                     best: &mut (f64, Vec<Assignment>),
+                     bound: f64,
+                     phases: &mut Phases| {
+        let t = Instant::now();
+        let target = bound / (1.0 - limits.target_gap);
+        let found = neighbourhood_mip(&ctx, top, values, width, independent_cost, target, deadline);
+        let mut cost = None;
+        if let Some((cols, free)) = found {
+            let plan = with_independent(&cols);
+            let c = decode::plan_cost(s, cs, &plan);
+            cost = Some(c);
+            neighbourhoods.push((free, cost));
+            if c < best.0 - 1e-9 {
+                *best = (c, plan);
+            }
+        }
+        phases.primal_s += t.elapsed().as_secs_f64();
+        progress(&format!(
+            "plan {:.2} ({:?} neighbourhood), gap {:.3}%",
+            best.0,
+            width,
+            100.0 * gap(best.0, bound)
+        ));
+        cost
+    };
+    let mut rounded_at = f64::INFINITY;
+    if coupled.is_empty() {
+        // Every order is independent: their optima are the plan and the bound.
+        let plan = with_independent(&[]);
+        best = (decode::plan_cost(s, cs, &plan), plan);
+        best_bound = independent_bound;
+        lp_converged = true;
+    }
+    while !coupled.is_empty() {
         iterations += 1;
-        let remaining = limits.time_limit_s - elapsed();
-        let tl = Instant::now();
-        let lp = match top.solve_lp(remaining) {
+        let t = Instant::now();
+        let lp = match top.solve_lp(limits.time_limit_s - elapsed()) {
             Ok(lp) => lp,
             Err(_) if elapsed() >= limits.time_limit_s => break,
             Err(e) => return Err(e),
         };
-        let lp_s = tl.elapsed().as_secs_f64();
-        let tl = Instant::now();
+        phases.master_s += t.elapsed().as_secs_f64();
+        let t = Instant::now();
         let (price, bounds, added) = top.price(&ctx, &lp);
-        let price_s = tl.elapsed().as_secs_f64();
+        phases.pricing_s += t.elapsed().as_secs_f64();
         let bound = independent_bound + bounds
             - price.iter().zip(&cp.limit).map(|(p, l)| p * l).sum::<f64>();
         best_bound = best_bound.max(bound);
-        for a in top.plans.iter().flatten().flat_map(|p| &p.assignments) {
-            used_candidates[a.candidate] = true;
-        }
         let lp_value = lp.objective + independent_cost;
-        let lp_gap = decode::relative_gap(lp_value, best_bound);
-        if ctx.trace {
-            eprintln!(
-                "cg {iterations:3} t={:.2}s (lp {lp_s:.2}s, price {price_s:.2}s) lp={lp_value:.2} bound={best_bound:.2} best={:.2} new={added} cols={}",
-                elapsed(),
-                best.0,
-                top.columns.len(),
+        lp_converged = added == 0;
+        progress(&format!(
+            "round {iterations}: LP {lp_value:.2}, bound {best_bound:.2}, {added} new columns"
+        ));
+        // Round once the LP is close to the bound (rounding a poor LP is
+        // wasted time), and again only when it has moved.
+        if (lp_converged || gap(lp_value, best_bound) <= limits.target_gap / 2.0)
+            && lp_value < rounded_at - 1e-7 * lp_value.abs()
+        {
+            rounded_at = lp_value;
+            round(
+                &top,
+                &lp.columns,
+                Width::Conflicts,
+                &mut best,
+                best_bound,
+                &mut phases,
             );
         }
-        // Dive once the LP is close to the bound (a dive from a poor LP is
-        // wasted), and again only if the LP moved since.
-        let converged = added == 0;
-        if (converged || lp_gap <= limits.target_gap / 2.0)
-            && (lp_value < dived_at - 1e-6 * lp_value.abs())
-        {
-            let t = Instant::now();
-            dived_at = lp_value;
-            let gap = 1.0 - (1.0 - limits.target_gap) * best_bound / best.0;
-            let found = if std::env::var_os("DOMOPT_NMIP").is_some() {
-                neighbourhood_mip(&ctx, &top, &lp, independent_cost, 1e-4, deadline)
-            } else {
-                dive(&ctx, &top, &lp, deadline)
-            };
-            if let Some(cols) = found {
-                let plan = with_independent(&cols);
-                let cost = decode::plan_cost(s, cs, &plan);
-                if ctx.trace {
-                    let sum: f64 = cols.iter().map(|c| c.data.cost).sum();
-                    let distinct: HashSet<usize> = cols.iter().map(|c| c.order).collect();
-                    let recomputed: f64 = cols
-                        .iter()
-                        .map(|c| decode::order_cost(s, cs, c.order, &c.assignments))
-                        .sum();
-                    eprintln!(
-                        "  dive: cost {cost:.2} in {:.2}s (columns {sum:.2} recomputed {recomputed:.2} + independent {independent_cost:.2}; {} columns, {} orders of {})",
-                        t.elapsed().as_secs_f64(),
-                        cols.len(),
-                        distinct.len(),
-                        coupled.len()
-                    );
-                }
-                for a in &plan {
-                    used_candidates[a.candidate] = true;
-                }
-                if cost < best.0 - 1e-9 {
-                    best = (cost, plan);
-                }
-            }
-        }
-        last_lp = Some(lp);
-        let gap = decode::relative_gap(best.0, best_bound);
-        if converged
-            || gap <= limits.target_gap
+        last = Some(lp);
+        if lp_converged
+            || gap(best.0, best_bound) <= limits.target_gap
             || iterations >= limits.max_iterations
-            || elapsed() >= limits.time_limit_s
+            || elapsed() >= limits.time_limit_s * PRICING_SHARE
         {
             break;
         }
     }
-    // Time left after the LP converged: improve the best plan order by order.
-    let _ = last_lp;
-    if elapsed() < limits.time_limit_s
-        && decode::relative_gap(best.0, best_bound) > limits.target_gap
-    {
-        let improved = lagrange::improve(s, cs, best.1.clone());
+    // The time left goes to plans: the LP as it stands, then a wider
+    // neighbourhood, then the local search.
+    if let Some(lp) = &last {
+        let lp_value = lp.objective + independent_cost;
+        if gap(best.0, best_bound) > limits.target_gap
+            && lp_value < rounded_at - 1e-7 * lp_value.abs()
+        {
+            round(
+                &top,
+                &lp.columns,
+                Width::Conflicts,
+                &mut best,
+                best_bound,
+                &mut phases,
+            );
+        }
+        if gap(best.0, best_bound) > limits.target_gap && elapsed() < limits.time_limit_s {
+            round(
+                &top,
+                &lp.columns,
+                Width::Tight,
+                &mut best,
+                best_bound,
+                &mut phases,
+            );
+        }
+    }
+    // The local search takes about two pricing rounds' work on one thread.
+    let improve_s = 2.0 * phases.pricing_s / iterations.max(1) as f64;
+    if gap(best.0, best_bound) > limits.target_gap && elapsed() + improve_s < limits.time_limit_s {
+        let t = Instant::now();
+        let improved = polish::improve(s, cs, best.1.clone());
         let cost = decode::plan_cost(s, cs, &improved);
         if cost < best.0 - 1e-9 {
             best = (cost, improved);
         }
+        phases.primal_s += t.elapsed().as_secs_f64();
     }
-    let left = limits.time_limit_s - elapsed();
-    if left > 0.1 && decode::relative_gap(best.0, best_bound) > limits.target_gap {
-        let t = Instant::now();
-        top.master.add_columns(&top.pending)?;
-        top.pending.clear();
-        top.master.set_offset(independent_cost)?;
-        // Stop once the plan is within the target of the wave's bound.
-        let gap = 1.0 - (1.0 - limits.target_gap) * best_bound / best.0;
-        if let Some(values) = top.master.solve_integer(left, gap.max(1e-6)) {
-            let cols: Vec<Column> = top
-                .columns
-                .iter()
-                .zip(&values)
-                .filter(|(_, v)| **v > 0.5)
-                .map(|(c, _)| c.clone())
-                .collect();
-            let plan = with_independent(&cols);
-            let cost = decode::plan_cost(s, cs, &plan);
-            if ctx.trace {
-                eprintln!(
-                    "master MIP: cost {cost:.2} in {:.2}s",
-                    t.elapsed().as_secs_f64()
-                );
-            }
-            if cost < best.0 - 1e-9 {
-                best = (cost, plan);
-            }
-        }
+    let mut used_candidates = vec![false; cs.candidates.len()];
+    for a in top
+        .columns
+        .iter()
+        .flat_map(|c| &c.assignments)
+        .chain(&best.1)
+    {
+        used_candidates[a.candidate] = true;
     }
     Ok(Outcome {
         inexact_orders: top.plans.iter().flatten().filter(|p| !p.exact).count()
@@ -703,10 +577,15 @@ pub fn solve(
         assignments: best.1,
         cost: best.0,
         bound: best_bound,
+        lp_value: last.map(|lp| lp.objective + independent_cost),
+        lp_converged,
         iterations,
+        columns: top.columns.len(),
         rows,
         independent_orders: n - coupled.len(),
-        component_sizes: lagrange::components(n, rows, &cp.order_rows),
+        component_sizes: cp.component_sizes(),
+        neighbourhoods,
         used_candidates,
+        phases,
     })
 }

@@ -7,11 +7,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::baseline::{self, Rule};
 use crate::candidates::{self, CandidateSet};
+use crate::colgen;
 use crate::decode::{self, Assignment};
 use crate::domain::Scenario;
 use crate::formulation;
 use crate::greedy;
-use crate::lagrange;
 use crate::network::Network;
 use crate::plan::{PhaseTimes, Plan, SolveRecord, Status};
 use crate::settings::Settings;
@@ -65,9 +65,22 @@ impl Strategy {
 
 /// Routes a wave with a strategy.
 pub fn run(s: &Scenario, settings: &Settings, strategy: Strategy) -> Plan {
+    run_with_progress(s, settings, strategy, &|_| {})
+}
+
+/// Routes a wave with a strategy; `progress` hears a line per phase and per
+/// round of the decomposition (for a terminal).
+pub fn run_with_progress(
+    s: &Scenario,
+    settings: &Settings,
+    strategy: Strategy,
+    progress: &dyn Fn(&str),
+) -> Plan {
     let start = Instant::now();
+    progress("candidates");
     let net = Network::build(s);
     let cs = candidates::generate(s, &net, settings.candidates);
+    progress(&format!("{} candidates", cs.candidates.len()));
     let mut phases = PhaseTimes {
         candidates_s: start.elapsed().as_secs_f64(),
         ..Default::default()
@@ -87,14 +100,21 @@ pub fn run(s: &Scenario, settings: &Settings, strategy: Strategy) -> Plan {
         peak_memory_mb: None,
         decomposition: None,
     };
+    let wave = Wave {
+        s,
+        cs: &cs,
+        settings,
+        progress,
+        started: start,
+    };
     let assignments = match strategy {
         Strategy::GreedyCost => greedy::greedy_cost(s, &cs),
         Strategy::Ranked => baseline::route_wave(s, &cs, Rule::Ranked),
         Strategy::Closest => baseline::route_wave(s, &cs, Rule::Closest),
         Strategy::Shopify => baseline::route_wave(s, &cs, Rule::Shopify),
         Strategy::Monolithic => monolithic(s, &cs, settings, &mut record, &mut phases),
-        Strategy::Auto => decompose(s, &cs, settings, &mut record, &mut phases, true),
-        Strategy::Decompose => decompose(s, &cs, settings, &mut record, &mut phases, false),
+        Strategy::Auto => decompose(&wave, &mut record, &mut phases, true),
+        Strategy::Decompose => decompose(&wave, &mut record, &mut phases, false),
     };
     let t = Instant::now();
     let mut plan = decode::assemble(s, &cs, &assignments, record);
@@ -120,80 +140,122 @@ pub fn lp_bound(s: &Scenario, settings: &Settings) -> Option<f64> {
 /// Waves with at most this many candidates are polished by the MIP in `auto`.
 const POLISH_MAX_CANDIDATES: usize = 30_000;
 
+/// What a decomposing run works on.
+struct Wave<'a> {
+    s: &'a Scenario,
+    cs: &'a CandidateSet,
+    settings: &'a Settings,
+    progress: &'a dyn Fn(&str),
+    /// Start of the run: the time limit counts from here.
+    started: Instant,
+}
+
 fn decompose(
-    s: &Scenario,
-    cs: &CandidateSet,
-    settings: &Settings,
+    wave: &Wave,
     record: &mut SolveRecord,
     phases: &mut PhaseTimes,
     polish: bool,
 ) -> Vec<Assignment> {
+    let Wave {
+        s,
+        cs,
+        settings,
+        progress,
+        started,
+    } = *wave;
     let t = Instant::now();
     let warm = warm_start(s, cs);
     phases.build_s = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    // With a polish to follow, the decomposition gets a third of the time.
     // A wave small enough for the full MIP gives the decomposition a third of
-    // the time; on bigger waves the MIP is too slow to pay, so the decomposition
-    // gets all of it (and a restricted MIP only what it leaves).
+    // the time and the MIP the rest (its bound can prove optimality); on
+    // bigger waves the MIP is too slow to pay, so the decomposition gets all.
     let full = cs.candidates.len() <= POLISH_MAX_CANDIDATES;
+    // The time limit counts from the start of the run (candidates included).
+    let left =
+        |started: Instant| (settings.time_limit_s - started.elapsed().as_secs_f64()).max(0.0);
     let budget = if polish && full {
-        settings.time_limit_s / 3.0
+        left(started) / 3.0
     } else {
-        settings.time_limit_s
+        left(started)
     };
-    let limits = lagrange::Limits {
+    let limits = colgen::Limits {
         target_gap: settings.mip_rel_gap,
         time_limit_s: budget,
-        max_iterations: 300,
+        max_iterations: 1_000,
     };
-    let out = if std::env::var_os("DOMOPT_CG").is_some() {
-        crate::colgen::solve(s, cs, warm, limits, settings).expect("cg")
-    } else {
-        lagrange::solve(s, cs, warm, limits)
+    let out = match colgen::solve(s, cs, warm.clone(), limits, settings, progress) {
+        Ok(out) => out,
+        Err(e) => {
+            // The master's solver failed: the rule-based start, flagged.
+            phases.solve_s = t.elapsed().as_secs_f64();
+            record.status = Status::Fallback;
+            record.objective = Some(decode::plan_cost(s, cs, &warm));
+            record.message =
+                format!("column generation failed ({e}); using the greedy/Shopify plan");
+            return warm;
+        }
     };
     phases.solve_s = t.elapsed().as_secs_f64();
     record.objective = Some(out.cost);
     let mut bound = out.bound;
     record.message = format!(
-        "Lagrangian decomposition: {} iterations, {} coupling rows, {} components (largest {} orders), {} independent orders",
+        "column generation: {} rounds, {} columns, {} coupling rows, {} components (largest {} orders), {} independent orders{}",
         out.iterations,
+        out.columns,
         out.rows,
         out.component_sizes.len(),
         out.component_sizes.first().copied().unwrap_or(0),
-        out.independent_orders
+        out.independent_orders,
+        if out.lp_converged {
+            "; master LP converged"
+        } else {
+            ""
+        }
     );
     let mut decomposition = crate::plan::Decomposition {
         coupling_rows: out.rows,
         components: out.component_sizes.len(),
         largest_component: out.component_sizes.first().copied().unwrap_or(0),
+        component_sizes: out.component_sizes.iter().take(10).copied().collect(),
         independent_orders: out.independent_orders,
         iterations: out.iterations,
+        columns: out.columns,
         inexact_orders: out.inexact_orders,
-        lagrangian_bound: out.bound,
+        lagrangian_bound: out.bound.is_finite().then_some(out.bound),
+        master_lp: out.lp_value,
+        lp_converged: out.lp_converged,
+        neighbourhoods: out
+            .neighbourhoods
+            .iter()
+            .map(|&(free_orders, cost)| crate::plan::Neighbourhood { free_orders, cost })
+            .collect(),
+        phases: crate::plan::DecompositionPhases {
+            coupling_s: out.phases.coupling_s,
+            master_s: out.phases.master_s,
+            pricing_s: out.phases.pricing_s,
+            primal_s: out.phases.primal_s,
+        },
         mip_polish: false,
     };
     let mut plan = out.assignments;
     let mut cost = out.cost;
-    let left = settings.time_limit_s - t.elapsed().as_secs_f64();
     let mut solver_status = None;
-    if polish && decode::relative_gap(cost, bound) > settings.mip_rel_gap && left > 1.0 {
-        // The MIP with the time left (its plan replaces the decomposition's
-        // only if cheaper): over every candidate on small waves (its bound is then valid
-        // too), else over the candidates the decomposition found promising
-        // (a restricted MIP: its plan is feasible, its bound is not used).
+    if polish
+        && full
+        && decode::relative_gap(cost, bound) > settings.mip_rel_gap
+        && left(started) > 0.5
+    {
+        // The full MIP with the time left: its plan replaces the
+        // decomposition's only if cheaper, its bound counts too.
+        progress("full MIP");
         let t = Instant::now();
-        let (sub, old) = if full {
-            (cs.clone(), (0..cs.candidates.len()).collect())
-        } else {
-            cs.restricted(&out.used_candidates)
-        };
-        let f = formulation::build(s, &sub);
+        let f = formulation::build(s, cs);
         record.variables = f.columns;
         let mip = solve::solve(
             f,
             &Settings {
-                time_limit_s: left,
+                time_limit_s: left(started),
                 ..settings.clone()
             },
         );
@@ -201,41 +263,29 @@ fn decompose(
         record.constraints = mip.rows;
         decomposition.mip_polish = true;
         if let Some(a) = mip.assignments {
-            let a: Vec<Assignment> = a
-                .into_iter()
-                .map(|x| Assignment {
-                    candidate: old[x.candidate],
-                    units: x.units,
-                })
-                .collect();
             let c = decode::plan_cost(s, cs, &a);
             if c <= cost + 1e-9 {
                 plan = a;
                 cost = c;
             }
-            if full {
-                solver_status = Some(mip.status);
-            }
+            solver_status = Some(mip.status);
         }
-        if let (Some(b), true) = (mip.best_bound, full) {
+        if let Some(b) = mip.best_bound {
             bound = bound.max(b);
         }
-        record.message.push_str(&format!(
-            "; MIP polish over {} of {} candidates: {}",
-            sub.candidates.len(),
-            cs.candidates.len(),
-            mip.message
-        ));
+        record
+            .message
+            .push_str(&format!("; full MIP: {}", mip.message));
     }
     let gap = decode::relative_gap(cost, bound);
-    record.best_bound = (!cs.stats.pruned).then_some(bound);
+    let hit_limit = left(started) <= 0.01 * settings.time_limit_s;
+    record.best_bound = (!cs.stats.pruned && bound.is_finite()).then_some(bound);
     record.status = match solver_status {
         Some(st) => st,
         None if gap <= 1e-9 => Status::Optimal,
         None if gap <= settings.mip_rel_gap => Status::GapLimit,
-        None if phases.solve_s >= settings.time_limit_s * 0.99 => Status::TimeLimit,
-        // Stopped by the iteration cap with a proven gap above the target.
-        None => Status::GapLimit,
+        None if decomposition.lp_converged && !hit_limit => Status::Converged,
+        None => Status::TimeLimit,
     };
     record.decomposition = Some(decomposition);
     plan

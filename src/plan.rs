@@ -27,6 +27,10 @@ pub enum Status {
     Fallback,
     /// A rule-based strategy: feasible, no optimality claim.
     Heuristic,
+    /// The decomposition ran its course before the time limit (master LP at
+    /// its bound, plans rounded from it) with a proven gap above the
+    /// requested one; see the gap.
+    Converged,
 }
 
 impl Status {
@@ -39,6 +43,7 @@ impl Status {
             Status::Infeasible => "infeasible",
             Status::Fallback => "fallback",
             Status::Heuristic => "heuristic",
+            Status::Converged => "converged",
         }
     }
 }
@@ -240,16 +245,56 @@ pub struct Decomposition {
     pub components: usize,
     /// Orders in the largest component.
     pub largest_component: usize,
+    /// Sizes of the ten largest components (orders), largest first.
+    #[serde(default)]
+    pub component_sizes: Vec<usize>,
     /// Orders that share no such row.
     pub independent_orders: usize,
-    /// Subgradient iterations.
+    /// Pricing rounds of the column generation.
     pub iterations: usize,
+    /// Per-order plans (columns) generated.
+    #[serde(default)]
+    pub columns: usize,
     /// Orders whose exact search ran out of budget (their bound is weaker).
     pub inexact_orders: usize,
-    /// Lagrangian bound.
-    pub lagrangian_bound: f64,
-    /// Whether the MIP polished the plan afterwards.
+    /// Best Lagrangian (Dantzig–Wolfe) bound found, valid for the whole wave.
+    pub lagrangian_bound: Option<f64>,
+    /// Value of the last master LP.
+    #[serde(default)]
+    pub master_lp: Option<f64>,
+    /// Whether the master LP reached the bound (no plan left to add).
+    #[serde(default)]
+    pub lp_converged: bool,
+    /// Neighbourhood MIPs: free orders and the plan cost each found.
+    #[serde(default)]
+    pub neighbourhoods: Vec<Neighbourhood>,
+    /// Seconds per phase of the decomposition.
+    #[serde(default)]
+    pub phases: DecompositionPhases,
+    /// Whether the full MIP polished the plan afterwards.
     pub mip_polish: bool,
+}
+
+/// One neighbourhood MIP of the decomposition.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Neighbourhood {
+    /// Orders free to change.
+    pub free_orders: usize,
+    /// Cost of the plan it found, if it found one in time.
+    pub cost: Option<f64>,
+}
+
+/// Seconds spent in each phase of the decomposition.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DecompositionPhases {
+    /// Coupling rows, independent orders and the first columns.
+    pub coupling_s: f64,
+    /// Master LP solves.
+    pub master_s: f64,
+    /// Pricing (exact per-order searches).
+    pub pricing_s: f64,
+    /// Neighbourhood MIPs and the local search.
+    pub primal_s: f64,
 }
 
 /// Peak resident set size of this process in MiB, from `/proc/self/status`.

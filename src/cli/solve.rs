@@ -118,7 +118,13 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         pb.enable_steady_tick(std::time::Duration::from_millis(120));
         pb
     });
-    let plan = engine::run(&scenario, &settings, strategy);
+    // Each phase and round of the decomposition is logged above the spinner.
+    let progress = |line: &str| {
+        if let Some(pb) = &spinner {
+            pb.println(format!("[{:>7.2}s] {line}", pb.elapsed().as_secs_f64()));
+        }
+    };
+    let plan = engine::run_with_progress(&scenario, &settings, strategy, &progress);
     if let Some(pb) = spinner {
         pb.finish_and_clear();
     }

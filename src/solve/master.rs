@@ -55,6 +55,12 @@ impl Master {
         // The master is re-solved from its last basis after columns are added:
         // presolve would throw the basis away.
         m.option_str(c"presolve", c"off")?;
+        if let Some(v) = std::env::var("DOMOPT_SIMPLEX")
+            .ok()
+            .and_then(|v| v.parse().ok())
+        {
+            m.option_int(c"simplex_strategy", v)?;
+        }
         let status = unsafe {
             highs_sys::Highs_addRows(
                 m.highs,
@@ -146,6 +152,13 @@ impl Master {
         let st = unsafe { highs_sys::Highs_run(self.highs) };
         check(st, "solving the master LP")?;
         let ms = unsafe { highs_sys::Highs_getModelStatus(self.highs) };
+        if ms == highs_sys::MODEL_STATUS_MODEL_EMPTY {
+            return Ok(MasterLp {
+                objective: 0.0,
+                columns: Vec::new(),
+                row_duals: vec![0.0; self.rows()],
+            });
+        }
         if ms != highs_sys::MODEL_STATUS_OPTIMAL {
             return Err(format!("master LP stopped with HiGHS model status {ms}"));
         }
@@ -173,8 +186,9 @@ impl Master {
     }
 
     /// Makes every column integer and solves the MIP within the time limit:
-    /// the column values of its incumbent, if it found one.
-    pub fn solve_integer(&mut self, time_limit_s: f64, gap: f64) -> Option<Vec<f64>> {
+    /// the column values of its incumbent, if it found one. Stops at a relative gap of `gap` or as soon as the incumbent costs at
+    /// most `target`.
+    pub fn solve_integer(&mut self, time_limit_s: f64, gap: f64, target: f64) -> Option<Vec<f64>> {
         let n = self.columns();
         let integrality = vec![1i32; n];
         let st = unsafe {
@@ -188,6 +202,7 @@ impl Master {
         check(st, "making master columns integer").ok()?;
         self.option_str(c"presolve", c"on").ok()?;
         self.option_f64(c"mip_rel_gap", gap).ok()?;
+        self.option_f64(c"objective_target", target).ok()?;
         self.option_f64(c"time_limit", time_limit_s.max(0.01))
             .ok()?;
         let st = unsafe { highs_sys::Highs_run(self.highs) };
