@@ -4,6 +4,7 @@
 use std::ops::Range;
 
 use chrono::NaiveDate;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::calendar;
@@ -415,9 +416,11 @@ pub fn generate(s: &Scenario, net: &Network, mode: CandidateMode) -> CandidateSe
         ..Default::default()
     };
     let shared = Shared::new(s);
-    for (o, order) in s.orders.iter().enumerate() {
+    // One order's candidates: (kept, penalties, eligible, dominated).
+    let of_order = |o: OrderIdx| {
+        let order = &s.orders[o];
         let all = offers(s, net, &shared, o);
-        unfilled_penalty.push(unfilled_penalties(s, order, &all));
+        let penalties = unfilled_penalties(s, order, &all);
         let mut with_stock: Vec<Candidate> = all
             .into_iter()
             .filter_map(|mut c| {
@@ -425,17 +428,29 @@ pub fn generate(s: &Scenario, net: &Network, mode: CandidateMode) -> CandidateSe
                 (!c.lines.is_empty()).then_some(c)
             })
             .collect();
-        stats.eligible += with_stock.len();
-        let before = with_stock.len();
+        let eligible = with_stock.len();
         with_stock = drop_dominated(with_stock);
-        stats.dominated += before - with_stock.len();
+        let dominated = eligible - with_stock.len();
         if let CandidateMode::Pruned { k } = mode {
             with_stock = prune(order, with_stock, k);
         }
-        stats.kept += with_stock.len();
-        let start = candidates.len();
-        candidates.extend(with_stock);
-        by_order.push(start..candidates.len());
+        (with_stock, penalties, eligible, dominated)
+    };
+    // Orders in parallel, a chunk at a time: the chunk's candidates are
+    // moved into the wave's list before the next chunk is made, so memory
+    // holds one chunk twice at most. Order is kept: the result is the same.
+    let orders: Vec<OrderIdx> = (0..s.orders.len()).collect();
+    for chunk in orders.chunks(4096) {
+        let made: Vec<_> = chunk.par_iter().map(|&o| of_order(o)).collect();
+        for (kept, penalties, eligible, dominated) in made {
+            stats.eligible += eligible;
+            stats.dominated += dominated;
+            stats.kept += kept.len();
+            unfilled_penalty.push(penalties);
+            let start = candidates.len();
+            candidates.extend(kept);
+            by_order.push(start..candidates.len());
+        }
     }
     CandidateSet {
         candidates,

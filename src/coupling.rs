@@ -4,6 +4,7 @@
 //! does and is left out. Pricing the rows that can bind splits the wave into
 //! independent orders.
 
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use crate::candidates::CandidateSet;
@@ -123,6 +124,7 @@ impl Coupling {
             line_stock_row,
         };
         cp.order_rows = (0..s.orders.len())
+            .into_par_iter()
             .map(|o| {
                 let mut list = Vec::new();
                 for ci in cs.by_order[o].clone() {

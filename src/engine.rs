@@ -294,10 +294,12 @@ fn decompose(
 /// The cheaper of the greedy and the Shopify-rule plans: a feasible start, so
 /// that even a solve stopped early is no worse than either.
 fn warm_start(s: &Scenario, cs: &CandidateSet) -> Vec<Assignment> {
-    [
-        greedy::greedy_cost(s, cs),
-        baseline::route_wave(s, cs, Rule::Shopify),
-    ]
+    // Both are sequential: one per core.
+    let (greedy, shopify) = rayon::join(
+        || greedy::greedy_cost(s, cs),
+        || baseline::route_wave(s, cs, Rule::Shopify),
+    );
+    [greedy, shopify]
     .into_iter()
     .map(|a| (decode::plan_cost(s, cs, &a), a))
     .min_by(|x, y| x.0.total_cmp(&y.0))

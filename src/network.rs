@@ -13,6 +13,11 @@ use crate::geo;
 /// Most node x destination pairs for which lanes are added to the graph.
 pub const MAX_LANE_EDGES: usize = 2_000_000;
 
+/// Most node x destination pairs for which the lane matrices are kept; beyond
+/// (a million destinations x 2,000 nodes would take 34 GB) lanes are computed
+/// when asked for, from the same formulas.
+pub const MAX_MATRIX_CELLS: usize = 20_000_000;
+
 /// A vertex of the network graph.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Site {
@@ -42,13 +47,16 @@ pub struct Network {
     pub destinations: Vec<(f64, f64)>,
     /// Destination of each order.
     pub order_destination: Vec<usize>,
-    /// Miles, node x destination.
+    /// Miles, node x destination (empty beyond [`MAX_MATRIX_CELLS`]).
     pub miles: Array2<f64>,
-    /// Zone, node x destination.
+    /// Zone, node x destination (empty beyond [`MAX_MATRIX_CELLS`]).
     pub zone: Array2<u8>,
     /// Cheapest per-package rate among the node's services, node x destination
-    /// (infinite where the node offers no carrier service).
+    /// (infinite where the node offers no carrier service; empty beyond
+    /// [`MAX_MATRIX_CELLS`]).
     pub package_rate: Array2<f64>,
+    /// (lat, lon) of each node, for lanes computed when asked for.
+    node_sites: Vec<(f64, f64)>,
 }
 
 impl Network {
@@ -70,6 +78,25 @@ impl Network {
             })
             .collect();
         let (n, d) = (s.nodes.len(), destinations.len());
+        let node_sites: Vec<(f64, f64)> = s.nodes.iter().map(|x| (x.lat, x.lon)).collect();
+        if n * d > MAX_MATRIX_CELLS {
+            let mut graph = DiGraph::new();
+            for k in 0..n {
+                graph.add_node(Site::Node(k));
+            }
+            for k in 0..d {
+                graph.add_node(Site::Destination(k));
+            }
+            return Network {
+                graph,
+                destinations,
+                order_destination,
+                miles: Array2::zeros((0, 0)),
+                zone: Array2::zeros((0, 0)),
+                package_rate: Array2::zeros((0, 0)),
+                node_sites,
+            };
+        }
         let mut miles = Array2::<f64>::zeros((n, d));
         let mut zone = Array2::<u8>::zeros((n, d));
         let mut package_rate = Array2::<f64>::from_elem((n, d), f64::INFINITY);
@@ -111,12 +138,22 @@ impl Network {
             miles,
             zone,
             package_rate,
+            node_sites,
         }
     }
 
     /// Miles and zone from a node to an order's destination.
     pub fn lane(&self, node: NodeIdx, order: OrderIdx) -> Lane {
         let d = self.order_destination[order];
+        if self.miles.is_empty() {
+            let (lat, lon) = self.destinations[d];
+            let (nlat, nlon) = self.node_sites[node];
+            let miles = geo::great_circle_miles(nlat, nlon, lat, lon);
+            return Lane {
+                miles,
+                zone: geo::zone_for_miles(miles),
+            };
+        }
         Lane {
             miles: self.miles[[node, d]],
             zone: self.zone[[node, d]],
@@ -126,5 +163,27 @@ impl Network {
     /// Number of lanes (edges) in the graph.
     pub fn lane_count(&self) -> usize {
         self.graph.edge_count()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lanes_computed_when_asked_for_equal_the_matrix_lanes() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("datasets/small/pickup-and-market.json");
+        let (s, _) = crate::load_scenario(&path, "us-parcel", &[]).expect("valid scenario");
+        let net = Network::build(&s);
+        assert!(!net.miles.is_empty());
+        let mut lazy = net.clone();
+        lazy.miles = Array2::zeros((0, 0));
+        lazy.zone = Array2::zeros((0, 0));
+        for n in 0..s.nodes.len() {
+            for o in 0..s.orders.len() {
+                assert_eq!(net.lane(n, o), lazy.lane(n, o));
+            }
+        }
     }
 }
