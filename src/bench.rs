@@ -70,6 +70,8 @@ pub struct BenchConfig {
     pub threads: Option<u32>,
     /// Kill a child that runs longer than this many seconds (never when None).
     pub kill_after_s: Option<f64>,
+    /// Skip the LP bound (for waves whose compact LP does not fit in memory).
+    pub no_bound: bool,
     /// Folder for results.csv, results.md and the charts.
     pub out: PathBuf,
 }
@@ -507,6 +509,41 @@ fn solve_args(cfg: &BenchConfig, instance: &Path, strategy: &str) -> Vec<OsStrin
     a
 }
 
+/// The LP bound of one instance, computed by a child (`domopt bound`): bound,
+/// its time, or why there is none.
+fn lp_bound_of(
+    cfg: &BenchConfig,
+    path: &Path,
+    name: &str,
+    on_event: &mut dyn FnMut(Event<'_>),
+) -> (Option<f64>, Option<f64>, Option<String>) {
+    on_event(Event::Started {
+        instance: name,
+        step: "bound",
+    });
+    let (bound, _) = run_child::<BoundOutput>(&cfg.exe, &bound_args(cfg, path), cfg.kill_after_s);
+    let (lp_bound, bound_time_s, bound_error) = match bound {
+        Ok(b) if b.lp_bound.is_some() => (b.lp_bound, b.time_s, None),
+        Ok(_) => (None, None, Some("no LP bound reported".to_string())),
+        // `bound --json` says nothing on stderr when the LP does not solve in time.
+        Err(e) if e.starts_with("exited with") => (
+            None,
+            None,
+            Some(format!(
+                "the LP relaxation did not solve within {} s ({e})",
+                cfg.time_limit_s
+            )),
+        ),
+        Err(e) => (None, None, Some(e)),
+    };
+    on_event(Event::Finished {
+        instance: name,
+        step: "bound",
+        error: bound_error.as_deref(),
+    });
+    (lp_bound, bound_time_s, bound_error)
+}
+
 /// Runs the bench: per instance the bound, then every strategy; appends each
 /// instance's rows to `out/results.csv` as soon as they are known.
 pub fn run(
@@ -522,32 +559,13 @@ pub fn run(
     let mut results = Vec::new();
     for path in &cfg.instances {
         let name = instance_name(path);
-        on_event(Event::Started {
-            instance: &name,
-            step: "bound",
-        });
-        let (bound, _) =
-            run_child::<BoundOutput>(&cfg.exe, &bound_args(cfg, path), cfg.kill_after_s);
-        let (lp_bound, bound_time_s, bound_error) = match bound {
-            Ok(b) if b.lp_bound.is_some() => (b.lp_bound, b.time_s, None),
-            Ok(_) => (None, None, Some("no LP bound reported".to_string())),
-            // `bound --json` says nothing on stderr when the LP does not solve in time.
-            Err(e) if e.starts_with("exited with") => (
-                None,
-                None,
-                Some(format!(
-                    "the LP relaxation did not solve within {} s ({e})",
-                    cfg.time_limit_s
-                )),
-            ),
-            Err(e) => (None, None, Some(e)),
+        let (lp_bound, bound_time_s, bound_error) = if cfg.no_bound {
+            (None, None, None)
+        } else {
+            lp_bound_of(cfg, path, &name, on_event)
         };
-        on_event(Event::Finished {
-            instance: &name,
-            step: "bound",
-            error: bound_error.as_deref(),
-        });
         let mut rows = Vec::new();
+
         for s in &cfg.strategies {
             on_event(Event::Started {
                 instance: &name,

@@ -506,22 +506,86 @@ fn drop_dominated(cands: Vec<Candidate>) -> Vec<Candidate> {
 /// for a line being its cheapest package plus the line's units there.
 fn prune(order: &Order, cands: Vec<Candidate>, k: usize) -> Vec<Candidate> {
     let mut keep_nodes: Vec<NodeIdx> = Vec::new();
-    for (li, _) in order.lines.iter().enumerate() {
+    for li in 0..order.lines.len() {
+        // Cheapest way to ship the line whole from each node (candidates come
+        // grouped by node; a node seen twice only adds a duplicate entry).
         let mut best: Vec<(f64, NodeIdx)> = Vec::new();
         for c in &cands {
             if let Some(cl) = c.lines.iter().find(|l| l.line == li) {
                 let cost = c.package.total() + cl.cost.total() * cl.max_units as f64;
-                match best.iter_mut().find(|(_, n)| *n == c.node) {
-                    Some(b) => b.0 = b.0.min(cost),
-                    None => best.push((cost, c.node)),
+                match best.last_mut() {
+                    Some(b) if b.1 == c.node => b.0 = b.0.min(cost),
+                    _ => best.push((cost, c.node)),
                 }
             }
         }
         best.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-        keep_nodes.extend(best.iter().take(k).map(|b| b.1));
+        let mut taken: Vec<NodeIdx> = Vec::with_capacity(k);
+        for &(_, n) in &best {
+            if taken.len() == k {
+                break;
+            }
+            if !taken.contains(&n) {
+                taken.push(n);
+            }
+        }
+        keep_nodes.extend(taken);
     }
+    keep_nodes.sort_unstable();
+    keep_nodes.dedup();
     cands
         .into_iter()
-        .filter(|c| keep_nodes.contains(&c.node))
+        .filter(|c| keep_nodes.binary_search(&c.node).is_ok())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wave() -> (Scenario, Network) {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("datasets/small/capacity-crunch.json");
+        let (s, _) = crate::load_scenario(&path, "us-parcel", &[]).expect("valid scenario");
+        let net = Network::build(&s);
+        (s, net)
+    }
+
+    #[test]
+    fn pruning_to_every_node_keeps_every_candidate() {
+        let (s, net) = wave();
+        let exact = generate(&s, &net, CandidateMode::Exact);
+        let all = generate(&s, &net, CandidateMode::Pruned { k: s.nodes.len() });
+        assert_eq!(exact.candidates, all.candidates);
+    }
+
+    #[test]
+    fn pruning_to_one_node_keeps_each_lines_cheapest_node() {
+        let (s, net) = wave();
+        let exact = generate(&s, &net, CandidateMode::Exact);
+        let one = generate(&s, &net, CandidateMode::Pruned { k: 1 });
+        assert!(one.candidates.len() < exact.candidates.len());
+        for (o, order) in s.orders.iter().enumerate() {
+            for li in 0..order.lines.len() {
+                let cost = |c: &Candidate| {
+                    c.lines
+                        .iter()
+                        .find(|l| l.line == li)
+                        .map(|cl| c.package.total() + cl.cost.total() * cl.max_units as f64)
+                };
+                let cheapest = exact
+                    .of(o)
+                    .iter()
+                    .filter_map(cost)
+                    .fold(f64::INFINITY, f64::min);
+                let kept = one
+                    .of(o)
+                    .iter()
+                    .filter_map(cost)
+                    .fold(f64::INFINITY, f64::min);
+                assert_eq!(cheapest, kept, "order {o} line {li}");
+            }
+            assert!(one.of(o).iter().all(|c| exact.of(o).contains(c)));
+        }
+    }
 }

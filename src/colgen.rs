@@ -45,6 +45,9 @@ const ENTER: f64 = -1e-6;
 /// A master LP value at or above this counts as a whole plan.
 const WHOLE: f64 = 1.0 - 1e-6;
 
+/// Orders a neighbourhood around the dearest rows frees.
+const NEIGHBOURHOOD_ORDERS: usize = 1_500;
+
 /// Share of the time limit column generation may use before plans are
 /// rounded from the master LP as it stands.
 const PRICING_SHARE: f64 = 0.7;
@@ -288,7 +291,7 @@ impl Restricted {
     }
 }
 
-/// How far a neighbourhood reaches beyond the orders the LP splits.
+/// How far a neighbourhood of the master LP reaches beyond the orders it splits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Width {
     /// Whole orders on rows where a split order's LP plan cannot fit whole.
@@ -297,34 +300,24 @@ enum Width {
     Tight,
 }
 
-/// A plan from a master LP solution by a MIP over a neighbourhood (see the
-/// module notes). Returns the columns chosen (one per order) and the number
-/// of free orders; `None` if the MIP found nothing in time.
-fn neighbourhood_mip(
-    ctx: &Ctx,
-    top: &Restricted,
-    values: &[f64],
-    width: Width,
-    offset: f64,
-    target: f64,
-    deadline: Instant,
-) -> Option<(Vec<Column>, usize)> {
+/// Per slot of `top`: the plan an order keeps, or `None` if it is free.
+type Kept = Vec<Option<Column>>;
+
+/// The orders a master LP solution leaves free (see the module notes): per
+/// slot, the kept whole plan or `None`.
+fn lp_neighbourhood(top: &Restricted, values: &[f64], width: Width) -> Kept {
     let rows = top.limit.len();
     let h = top.heaviest(values);
-    let mut keep: Vec<bool> = h.iter().map(|&(v, _)| v >= WHOLE).collect();
-    let left_by = |keep: &[bool]| {
-        let mut left = top.limit.clone();
-        for k in (0..h.len()).filter(|&k| keep[k]) {
-            for &(row, a) in &top.columns[h[k].1].data.entries {
-                left[row] -= a;
-            }
+    let whole: Vec<bool> = h.iter().map(|&(v, _)| v >= WHOLE).collect();
+    let mut left = top.limit.clone();
+    for k in (0..h.len()).filter(|&k| whole[k]) {
+        for &(row, a) in &top.columns[h[k].1].data.entries {
+            left[row] -= a;
         }
-        left
-    };
-    let left = left_by(&keep);
+    }
     let mut hot = vec![false; rows];
     for (j, col) in top.columns.iter().enumerate().take(values.len()) {
-        if !keep[top.slot[col.order]] && values[j] > 1e-9 {
+        if !whole[top.slot[col.order]] && values[j] > 1e-9 {
             for &(row, a) in &col.data.entries {
                 let conflict = a > left[row] + 1e-6;
                 let tight = width == Width::Tight && left[row] < 2.0 * a + 1e-6;
@@ -332,51 +325,102 @@ fn neighbourhood_mip(
             }
         }
     }
-    for k in 0..h.len() {
-        if keep[k]
-            && top.columns[h[k].1]
-                .data
-                .entries
-                .iter()
-                .any(|&(row, _)| hot[row])
-        {
-            keep[k] = false;
+    (0..h.len())
+        .map(|k| {
+            let col = &top.columns[h[k].1];
+            let keep = whole[k] && !col.data.entries.iter().any(|&(row, _)| hot[row]);
+            keep.then(|| col.clone())
+        })
+        .collect()
+}
+
+/// The orders around the costliest rows: per slot the incumbent's plan, or
+/// `None` for an order whose incumbent plan or any of whose columns uses one
+/// of the rows taken, in order of price from `rows_from`, until `size` orders
+/// are free. Returns the neighbourhood and where the next one starts.
+fn price_neighbourhood(
+    top: &Restricted,
+    incumbent: &[Column],
+    by_price: &[usize],
+    rows_from: usize,
+    size: usize,
+) -> (Kept, usize) {
+    let rows = top.limit.len();
+    // Slots that use each row, through any column.
+    let mut users: Vec<Vec<usize>> = vec![Vec::new(); rows];
+    for col in &top.columns {
+        for &(row, _) in &col.data.entries {
+            users[row].push(top.slot[col.order]);
         }
     }
-    let left: Vec<f64> = left_by(&keep).iter().map(|l| l.round()).collect();
-    let free: Vec<usize> = (0..h.len())
-        .filter(|&k| !keep[k])
+    let mut free = vec![false; incumbent.len()];
+    let mut n_free = 0;
+    let mut next = rows_from;
+    while next < by_price.len() && n_free < size {
+        for &k in &users[by_price[next]] {
+            if !free[k] {
+                free[k] = true;
+                n_free += 1;
+            }
+        }
+        next += 1;
+    }
+    let kept = incumbent
+        .iter()
+        .zip(&free)
+        .map(|(c, &f)| (!f).then(|| c.clone()))
+        .collect();
+    (kept, next)
+}
+
+/// The MIP over the free orders of `kept` (all their columns, plus `also`,
+/// over what the kept plans leave), solved by HiGHS. Returns one column per
+/// slot of `top`, or `None` if the MIP found nothing in time.
+fn solve_neighbourhood(
+    ctx: &Ctx,
+    top: &Restricted,
+    kept: Kept,
+    also: &[Column],
+    offset: f64,
+    target: f64,
+    deadline: Instant,
+) -> Option<Vec<Column>> {
+    let mut left = top.limit.clone();
+    for col in kept.iter().flatten() {
+        for &(row, a) in &col.data.entries {
+            left[row] -= a;
+        }
+    }
+    for l in &mut left {
+        *l = l.round();
+    }
+    let free: Vec<usize> = (0..kept.len())
+        .filter(|&k| kept[k].is_none())
         .map(|k| top.orders[k])
         .collect();
-    let mut chosen: Vec<Column> = (0..h.len())
-        .filter(|&k| keep[k])
-        .map(|k| top.columns[h[k].1].clone())
-        .collect();
-    let n_free = free.len();
-    if n_free == 0 {
-        return Some((chosen, 0));
-    }
-    let mut sub = Restricted::new(ctx, free, left.clone()).ok()?;
-    for col in &top.columns {
-        if sub.slot[col.order] != usize::MAX && col.fits(&left) {
-            sub.offer(col.clone());
+    let mut chosen: Vec<Option<Column>> = kept;
+    if !free.is_empty() {
+        let mut sub = Restricted::new(ctx, free, left.clone()).ok()?;
+        for col in top.columns.iter().chain(also) {
+            if sub.slot[col.order] != usize::MAX && col.fits(&left) {
+                sub.offer(col.clone());
+            }
+        }
+        sub.flush().ok()?;
+        let kept_cost: f64 = chosen.iter().flatten().map(|c| c.data.cost).sum();
+        sub.master.set_offset(offset + kept_cost).ok()?;
+        let remaining = deadline
+            .saturating_duration_since(Instant::now())
+            .as_secs_f64();
+        let values = sub.master.solve_integer(remaining, 1e-4, target)?;
+        for (col, v) in sub.columns.iter().zip(&values) {
+            if *v > 0.5 {
+                chosen[top.slot[col.order]] = Some(col.clone());
+            }
         }
     }
-    sub.flush().ok()?;
-    let kept_cost: f64 = chosen.iter().map(|c| c.data.cost).sum();
-    sub.master.set_offset(offset + kept_cost).ok()?;
-    let remaining = deadline
-        .saturating_duration_since(Instant::now())
-        .as_secs_f64();
-    let values = sub.master.solve_integer(remaining, 1e-4, target)?;
-    chosen.extend(
-        sub.columns
-            .iter()
-            .zip(&values)
-            .filter(|(_, v)| **v > 0.5)
-            .map(|(c, _)| c.clone()),
-    );
-    Some((chosen, n_free))
+    // Every convexity row holds: one plan per order.
+    chosen.into_iter().collect()
 }
 
 /// Runs column generation from a feasible plan `start`; `progress` hears
@@ -440,37 +484,49 @@ pub fn solve(
     let mut best_bound = f64::NEG_INFINITY;
     let mut iterations = 0;
     let mut lp_converged = false;
-    let mut last: Option<MasterLp> = None;
+    let mut last: Option<(MasterLp, Vec<f64>)> = None;
     let mut neighbourhoods = Vec::new();
+    // The best plan as one column per coupled order, once a neighbourhood MIP
+    // has made one: the start of the next neighbourhoods.
+    let mut incumbent: Option<(f64, Vec<Column>)> = None;
     let gap = |best: f64, bound: f64| decode::relative_gap(best, bound);
-    // Rounds plans from the master LP in a neighbourhood; keeps the cheaper.
-    let mut round = |top: &Restricted,
-                     values: &[f64],
-                     width: Width,
-                     best: &mut (f64, Vec<Assignment>),
-                     bound: f64,
-                     phases: &mut Phases| {
+    // Solves one neighbourhood and keeps its plan if cheaper.
+    let mut try_neighbourhood = |top: &Restricted,
+                                 kept: Kept,
+                                 label: &str,
+                                 best: &mut (f64, Vec<Assignment>),
+                                 incumbent: &mut Option<(f64, Vec<Column>)>,
+                                 bound: f64,
+                                 phases: &mut Phases| {
         let t = Instant::now();
+        let free = kept.iter().filter(|k| k.is_none()).count();
         let target = bound / (1.0 - limits.target_gap);
-        let found = neighbourhood_mip(&ctx, top, values, width, independent_cost, target, deadline);
-        let mut cost = None;
-        if let Some((cols, free)) = found {
+        let also: Vec<Column> = incumbent
+            .as_ref()
+            .map(|(_, c)| c.clone())
+            .unwrap_or_default();
+        let found = solve_neighbourhood(&ctx, top, kept, &also, independent_cost, target, deadline);
+        let mut improved = false;
+        let cost = found.map(|cols| {
             let plan = with_independent(&cols);
             let c = decode::plan_cost(s, cs, &plan);
-            cost = Some(c);
-            neighbourhoods.push((free, cost));
+            if incumbent.as_ref().is_none_or(|(ic, _)| c < *ic - 1e-9) {
+                *incumbent = Some((c, cols));
+            }
             if c < best.0 - 1e-9 {
                 *best = (c, plan);
+                improved = true;
             }
-        }
+            c
+        });
+        neighbourhoods.push((free, cost));
         phases.primal_s += t.elapsed().as_secs_f64();
         progress(&format!(
-            "plan {:.2} ({:?} neighbourhood), gap {:.3}%",
+            "plan {:.2} ({label}, {free} free orders), gap {:.3}%",
             best.0,
-            width,
             100.0 * gap(best.0, bound)
         ));
-        cost
+        improved
     };
     let mut rounded_at = f64::INFINITY;
     if coupled.is_empty() {
@@ -506,16 +562,18 @@ pub fn solve(
             && lp_value < rounded_at - 1e-7 * lp_value.abs()
         {
             rounded_at = lp_value;
-            round(
+            let kept = lp_neighbourhood(&top, &lp.columns, Width::Conflicts);
+            try_neighbourhood(
                 &top,
-                &lp.columns,
-                Width::Conflicts,
+                kept,
+                "conflicts of the master LP",
                 &mut best,
+                &mut incumbent,
                 best_bound,
                 &mut phases,
             );
         }
-        last = Some(lp);
+        last = Some((lp, price));
         if lp_converged
             || gap(best.0, best_bound) <= limits.target_gap
             || iterations >= limits.max_iterations
@@ -524,28 +582,60 @@ pub fn solve(
             break;
         }
     }
-    // The time left goes to plans: the LP as it stands, then a wider
-    // neighbourhood, then the local search.
-    if let Some(lp) = &last {
+    // The time left goes to plans: the LP as it stands, then neighbourhoods
+    // around the costliest rows, then the local search.
+    let open = |best: &(f64, Vec<Assignment>)| {
+        gap(best.0, best_bound) > limits.target_gap && elapsed() < limits.time_limit_s
+    };
+    if let Some((lp, price)) = &last {
         let lp_value = lp.objective + independent_cost;
-        if gap(best.0, best_bound) > limits.target_gap
-            && lp_value < rounded_at - 1e-7 * lp_value.abs()
-        {
-            round(
+        if open(&best) && lp_value < rounded_at - 1e-7 * lp_value.abs() {
+            let kept = lp_neighbourhood(&top, &lp.columns, Width::Conflicts);
+            try_neighbourhood(
                 &top,
-                &lp.columns,
-                Width::Conflicts,
+                kept,
+                "conflicts of the master LP",
                 &mut best,
+                &mut incumbent,
                 best_bound,
                 &mut phases,
             );
         }
-        if gap(best.0, best_bound) > limits.target_gap && elapsed() < limits.time_limit_s {
-            round(
+        if incumbent.is_none() && open(&best) {
+            let kept = lp_neighbourhood(&top, &lp.columns, Width::Tight);
+            try_neighbourhood(
                 &top,
-                &lp.columns,
-                Width::Tight,
+                kept,
+                "tight rows of the master LP",
                 &mut best,
+                &mut incumbent,
+                best_bound,
+                &mut phases,
+            );
+        }
+        // Rows by price, dearest first: where the plans compete hardest.
+        let mut by_price: Vec<usize> = (0..rows).filter(|&r| price[r] > 0.0).collect();
+        by_price.sort_by(|&a, &b| price[b].total_cmp(&price[a]).then(a.cmp(&b)));
+        let mut from = 0;
+        let mut improved_in_pass = false;
+        while open(&best) && !by_price.is_empty() {
+            let Some((_, cols)) = &incumbent else { break };
+            if from >= by_price.len() {
+                if !improved_in_pass {
+                    break;
+                }
+                from = 0;
+                improved_in_pass = false;
+            }
+            let (kept, next) =
+                price_neighbourhood(&top, cols, &by_price, from, NEIGHBOURHOOD_ORDERS);
+            from = next;
+            improved_in_pass |= try_neighbourhood(
+                &top,
+                kept,
+                "around the dearest rows",
+                &mut best,
+                &mut incumbent,
                 best_bound,
                 &mut phases,
             );
@@ -577,7 +667,7 @@ pub fn solve(
         assignments: best.1,
         cost: best.0,
         bound: best_bound,
-        lp_value: last.map(|lp| lp.objective + independent_cost),
+        lp_value: last.map(|(lp, _)| lp.objective + independent_cost),
         lp_converged,
         iterations,
         columns: top.columns.len(),

@@ -300,11 +300,11 @@ fn warm_start(s: &Scenario, cs: &CandidateSet) -> Vec<Assignment> {
         || baseline::route_wave(s, cs, Rule::Shopify),
     );
     [greedy, shopify]
-    .into_iter()
-    .map(|a| (decode::plan_cost(s, cs, &a), a))
-    .min_by(|x, y| x.0.total_cmp(&y.0))
-    .map(|(_, a)| a)
-    .expect("two plans")
+        .into_iter()
+        .map(|a| (decode::plan_cost(s, cs, &a), a))
+        .min_by(|x, y| x.0.total_cmp(&y.0))
+        .map(|(_, a)| a)
+        .expect("two plans")
 }
 
 fn monolithic(

@@ -57,6 +57,11 @@ pub struct Args {
     /// Kill a run (or bound) that takes longer than this, seconds (default: never).
     #[arg(long, value_name = "SECS")]
     kill_after: Option<f64>,
+
+    /// Skip the LP bound (for waves whose compact LP does not fit in memory);
+    /// gaps are then taken against the best bound of the runs.
+    #[arg(long)]
+    no_bound: bool,
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
@@ -96,6 +101,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         gap: a.gap,
         threads: a.threads,
         kill_after_s: a.kill_after,
+        no_bound: a.no_bound,
         out: a.out,
     };
 
