@@ -373,6 +373,42 @@ fn price_neighbourhood(
     (kept, next)
 }
 
+/// Where the neighbourhoods around the dearest rows have got to.
+#[derive(Default)]
+struct Lns {
+    /// Rows (by price rank) already used in this pass.
+    from: usize,
+    /// Whether a neighbourhood of this pass improved the incumbent.
+    improved: bool,
+}
+
+impl Lns {
+    /// The next neighbourhood around the dearest rows at `price`, from the
+    /// incumbent; `None` when there is no incumbent, no priced row, or a
+    /// whole pass over the priced rows improved nothing.
+    fn next(
+        &mut self,
+        top: &Restricted,
+        incumbent: &Option<(f64, Vec<Column>)>,
+        price: &[f64],
+    ) -> Option<Kept> {
+        let (_, cols) = incumbent.as_ref()?;
+        let mut by_price: Vec<usize> = (0..price.len()).filter(|&r| price[r] > 0.0).collect();
+        by_price.sort_by(|&a, &b| price[b].total_cmp(&price[a]).then(a.cmp(&b)));
+        if self.from >= by_price.len() {
+            if !self.improved || by_price.is_empty() {
+                return None;
+            }
+            self.from = 0;
+            self.improved = false;
+        }
+        let (kept, next) =
+            price_neighbourhood(top, cols, &by_price, self.from, NEIGHBOURHOOD_ORDERS);
+        self.from = next;
+        Some(kept)
+    }
+}
+
 /// The MIP over the free orders of `kept` (all their columns, plus `also`,
 /// over what the kept plans leave), solved by HiGHS. Returns one column per
 /// slot of `top`, or `None` if the MIP found nothing in time.
@@ -529,6 +565,7 @@ pub fn solve(
         improved
     };
     let mut rounded_at = f64::INFINITY;
+    let mut lns = Lns::default();
     if coupled.is_empty() {
         // Every order is independent: their optima are the plan and the bound.
         let plan = with_independent(&[]);
@@ -557,21 +594,35 @@ pub fn solve(
             "round {iterations}: LP {lp_value:.2}, bound {best_bound:.2}, {added} new columns"
         ));
         // Round once the LP is close to the bound (rounding a poor LP is
-        // wasted time), and again only when it has moved.
-        if (lp_converged || gap(lp_value, best_bound) <= limits.target_gap / 2.0)
-            && lp_value < rounded_at - 1e-7 * lp_value.abs()
-        {
-            rounded_at = lp_value;
-            let kept = lp_neighbourhood(&top, &lp.columns, Width::Conflicts);
-            try_neighbourhood(
-                &top,
-                kept,
-                "conflicts of the master LP",
-                &mut best,
-                &mut incumbent,
-                best_bound,
-                &mut phases,
-            );
+        // wasted time); from then on, one neighbourhood around the dearest
+        // rows per pricing round, so that plan and bound improve together.
+        if incumbent.is_none() {
+            if lp_converged || gap(lp_value, best_bound) <= limits.target_gap / 2.0 {
+                rounded_at = lp_value;
+                let kept = lp_neighbourhood(&top, &lp.columns, Width::Conflicts);
+                try_neighbourhood(
+                    &top,
+                    kept,
+                    "conflicts of the master LP",
+                    &mut best,
+                    &mut incumbent,
+                    best_bound,
+                    &mut phases,
+                );
+            }
+        } else if !lp_converged && gap(best.0, best_bound) > limits.target_gap {
+            if let Some(kept) = lns.next(&top, &incumbent, &price) {
+                let improved = try_neighbourhood(
+                    &top,
+                    kept,
+                    "around the dearest rows",
+                    &mut best,
+                    &mut incumbent,
+                    best_bound,
+                    &mut phases,
+                );
+                lns.improved |= improved;
+            }
         }
         last = Some((lp, price));
         if lp_converged
@@ -589,7 +640,7 @@ pub fn solve(
     };
     if let Some((lp, price)) = &last {
         let lp_value = lp.objective + independent_cost;
-        if open(&best) && lp_value < rounded_at - 1e-7 * lp_value.abs() {
+        if open(&best) && incumbent.is_none() && lp_value < rounded_at - 1e-7 * lp_value.abs() {
             let kept = lp_neighbourhood(&top, &lp.columns, Width::Conflicts);
             try_neighbourhood(
                 &top,
@@ -613,24 +664,11 @@ pub fn solve(
                 &mut phases,
             );
         }
-        // Rows by price, dearest first: where the plans compete hardest.
-        let mut by_price: Vec<usize> = (0..rows).filter(|&r| price[r] > 0.0).collect();
-        by_price.sort_by(|&a, &b| price[b].total_cmp(&price[a]).then(a.cmp(&b)));
-        let mut from = 0;
-        let mut improved_in_pass = false;
-        while open(&best) && !by_price.is_empty() {
-            let Some((_, cols)) = &incumbent else { break };
-            if from >= by_price.len() {
-                if !improved_in_pass {
-                    break;
-                }
-                from = 0;
-                improved_in_pass = false;
-            }
-            let (kept, next) =
-                price_neighbourhood(&top, cols, &by_price, from, NEIGHBOURHOOD_ORDERS);
-            from = next;
-            improved_in_pass |= try_neighbourhood(
+        while open(&best) {
+            let Some(kept) = lns.next(&top, &incumbent, price) else {
+                break;
+            };
+            let improved = try_neighbourhood(
                 &top,
                 kept,
                 "around the dearest rows",
@@ -639,6 +677,7 @@ pub fn solve(
                 best_bound,
                 &mut phases,
             );
+            lns.improved |= improved;
         }
     }
     // The local search takes about two pricing rounds' work on one thread.

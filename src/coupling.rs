@@ -202,7 +202,7 @@ impl Coupling {
             }
             for (k, cl) in cs.candidates[ci].lines.iter().enumerate() {
                 let (stock, units) = self.line_rows(cs, ci, k);
-                if let Some((uc, _)) = v.line[p][cl.line].as_mut() {
+                if let Some((uc, _)) = v.line[[p, cl.line]].as_mut() {
                     *uc += stock.map_or(0.0, |r| price[r]) + units.map_or(0.0, |r| price[r]);
                 }
             }
@@ -220,11 +220,11 @@ impl Coupling {
                 let (stock, _) = self.line_rows(cs, ci, k);
                 if let Some(r) = stock {
                     let cap = limit[r].max(0.0) as u32;
-                    if let Some((_, ub)) = v.line[p][cl.line].as_mut() {
+                    if let Some((_, ub)) = v.line[[p, cl.line]].as_mut() {
                         *ub = (*ub).min(cap);
                     }
                     let g = v.group[cl.line];
-                    v.group_cap[p][g] = v.group_cap[p][g].min(cap);
+                    v.group_cap[[p, g]] = v.group_cap[[p, g]].min(cap);
                 }
             }
         }

@@ -6,6 +6,8 @@
 //! the best plan found. Orders are small (at most a few dozen units), so this is
 //! fast; a node budget guards the rare large one, which is then reported inexact.
 
+use ndarray::Array2;
+
 use crate::candidates::CandidateSet;
 use crate::decode::Assignment;
 use crate::domain::{OrderIdx, Scenario};
@@ -21,7 +23,7 @@ pub struct OrderView {
     /// Whether each candidate may be opened.
     pub openable: Vec<bool>,
     /// Per candidate and line: (unit cost, most units); `None` if it cannot carry the line.
-    pub line: Vec<Vec<Option<(f64, u32)>>>,
+    pub line: Array2<Option<(f64, u32)>>,
     /// Units of each line.
     pub quantity: Vec<u32>,
     /// The first line with the same SKU as each line: lines of one SKU share
@@ -29,7 +31,7 @@ pub struct OrderView {
     pub group: Vec<usize>,
     /// Per candidate and group (first line of the SKU): units of that SKU the
     /// node can give this order.
-    pub group_cap: Vec<Vec<u32>>,
+    pub group_cap: Array2<u32>,
     /// Unfilled penalty per unit of each line.
     pub penalty: Vec<f64>,
     /// Penalty per package beyond the first.
@@ -51,7 +53,7 @@ impl OrderView {
             node: Vec::with_capacity(range.len()),
             pkg: Vec::with_capacity(range.len()),
             openable: vec![true; range.len()],
-            line: Vec::with_capacity(range.len()),
+            line: Array2::from_elem((range.len(), n_lines), None),
             quantity: order.lines.iter().map(|l| l.quantity).collect(),
             group: (0..n_lines)
                 .map(|i| {
@@ -60,7 +62,7 @@ impl OrderView {
                         .expect("a line matches itself")
                 })
                 .collect(),
-            group_cap: Vec::with_capacity(range.len()),
+            group_cap: Array2::zeros((range.len(), n_lines)),
             penalty: cs.unfilled_penalty[o].clone(),
             split: s.policy.split_penalty,
             max_packages: if order.ship_complete {
@@ -75,23 +77,19 @@ impl OrderView {
         let repeated: Vec<bool> = (0..n_lines)
             .map(|i| (0..n_lines).any(|j| j != i && v.group[j] == v.group[i]))
             .collect();
-        for ci in range {
+        for (p, ci) in range.enumerate() {
             let c = &cs.candidates[ci];
             v.node.push(c.node);
             v.pkg.push(c.package.total());
-            let mut lines = vec![None; n_lines];
-            let mut cap = vec![0; n_lines];
             for cl in &c.lines {
-                lines[cl.line] = Some((cl.cost.total(), cl.max_units));
-                cap[cl.line] = cl.max_units;
+                v.line[[p, cl.line]] = Some((cl.cost.total(), cl.max_units));
+                v.group_cap[[p, cl.line]] = cl.max_units;
             }
             for (i, l) in order.lines.iter().enumerate() {
                 if repeated[i] {
-                    cap[i] = s.atp(c.node, l.sku);
+                    v.group_cap[[p, i]] = s.atp(c.node, l.sku);
                 }
             }
-            v.line.push(lines);
-            v.group_cap.push(cap);
         }
         v
     }
@@ -122,9 +120,9 @@ struct Search<'a> {
     /// Open candidates (positions in the view).
     open: Vec<usize>,
     /// Units placed per (view candidate, line).
-    used: Vec<Vec<u32>>,
+    used: Array2<u32>,
     /// Units placed per (view candidate, SKU group).
-    used_group: Vec<Vec<u32>>,
+    used_group: Array2<u32>,
     /// Position chosen for each unit (`usize::MAX` = unfilled).
     choice: Vec<usize>,
     best_cost: f64,
@@ -167,18 +165,19 @@ impl Search<'_> {
             if p < min_pos {
                 continue;
             }
-            let Some((uc, ub)) = v.line[p][line] else {
+            let Some((uc, ub)) = v.line[[p, line]] else {
                 continue;
             };
-            if self.used[p][line] >= ub || self.used_group[p][group] >= v.group_cap[p][group] {
+            if self.used[[p, line]] >= ub || self.used_group[[p, group]] >= v.group_cap[[p, group]]
+            {
                 continue;
             }
-            self.used[p][line] += 1;
-            self.used_group[p][group] += 1;
+            self.used[[p, line]] += 1;
+            self.used_group[[p, group]] += 1;
             self.choice[k] = p;
             self.dfs(k + 1, cost + uc);
-            self.used[p][line] -= 1;
-            self.used_group[p][group] -= 1;
+            self.used[[p, line]] -= 1;
+            self.used_group[[p, group]] -= 1;
         }
         let may_open = v.max_packages.is_none_or(|m| (self.open.len() as u32) < m);
         if may_open && min_pos != usize::MAX {
@@ -189,18 +188,18 @@ impl Search<'_> {
                     break;
                 }
                 if p < min_pos
-                    || v.group_cap[p][group] == 0
+                    || v.group_cap[[p, group]] == 0
                     || self.open.iter().any(|&q| v.node[q] == v.node[p])
                 {
                     continue;
                 }
                 self.open.push(p);
-                self.used[p][line] += 1;
-                self.used_group[p][group] += 1;
+                self.used[[p, line]] += 1;
+                self.used_group[[p, group]] += 1;
                 self.choice[k] = p;
                 self.dfs(k + 1, cost + delta + extra);
-                self.used[p][line] -= 1;
-                self.used_group[p][group] -= 1;
+                self.used[[p, line]] -= 1;
+                self.used_group[[p, group]] -= 1;
                 self.open.pop();
             }
         }
@@ -222,7 +221,7 @@ pub fn best_plan(v: &OrderView) -> OrderPlan {
         .map(|i| {
             (0..v.cands.len())
                 .filter(|&p| v.openable[p])
-                .filter_map(|p| v.line[p][i].filter(|x| x.1 > 0).map(|x| x.0))
+                .filter_map(|p| v.line[[p, i]].filter(|x| x.1 > 0).map(|x| x.0))
                 .fold(v.penalty[i], f64::min)
         })
         .collect();
@@ -235,8 +234,8 @@ pub fn best_plan(v: &OrderView) -> OrderPlan {
         v,
         rest,
         open: Vec::new(),
-        used: vec![vec![0; v.quantity.len()]; v.cands.len()],
-        used_group: vec![vec![0; v.quantity.len()]; v.cands.len()],
+        used: Array2::zeros((v.cands.len(), v.quantity.len())),
+        used_group: Array2::zeros((v.cands.len(), v.quantity.len())),
         choice: vec![usize::MAX; unit_line.len()],
         unit_line,
         best_cost: all_unfilled + 1e-6,
@@ -247,7 +246,7 @@ pub fn best_plan(v: &OrderView) -> OrderPlan {
                 let mut l: Vec<(usize, f64)> = (0..v.cands.len())
                     .filter(|&p| v.openable[p])
                     .filter_map(|p| {
-                        v.line[p][i]
+                        v.line[[p, i]]
                             .filter(|x| x.1 > 0)
                             .map(|x| (p, v.pkg[p] + x.0))
                     })
@@ -306,13 +305,13 @@ fn ship_complete_plan(v: &OrderView) -> OrderPlan {
         let mut cost = v.pkg[p];
         let mut ok = true;
         for (i, &q) in v.quantity.iter().enumerate() {
-            match v.line[p][i] {
+            match v.line[[p, i]] {
                 Some((uc, ub)) if ub >= q => cost += uc * q as f64,
                 _ => ok = false,
             }
         }
         // Lines of one SKU draw on the same stock.
-        for (g, &cap) in v.group_cap[p].iter().enumerate() {
+        for (g, &cap) in v.group_cap.row(p).iter().enumerate() {
             let need: u32 = (0..v.quantity.len())
                 .filter(|&i| v.group[i] == g)
                 .map(|i| v.quantity[i])

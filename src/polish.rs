@@ -66,10 +66,10 @@ fn restrict_to(v: &mut OrderView, s: &Scenario, cs: &CandidateSet, left: &Remain
         v.openable[p] = left.can_open(c.node);
         for (i, l) in s.orders[o].lines.iter().enumerate() {
             let avail = left.available(c.node, l.sku);
-            if let Some((_, ub)) = v.line[p][i].as_mut() {
+            if let Some((_, ub)) = v.line[[p, i]].as_mut() {
                 *ub = (*ub).min(avail);
             }
-            v.group_cap[p][i] = v.group_cap[p][i].min(avail);
+            v.group_cap[[p, i]] = v.group_cap[[p, i]].min(avail);
         }
     }
 }

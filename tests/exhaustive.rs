@@ -648,6 +648,7 @@ fn mip_and_auto_optima_equal_exhaustive_enumeration_on_tiny_instances() {
     let mut failures = Vec::new();
     let (mut proven, mut redrawn, mut plans_checked, mut biggest) = (0usize, 0usize, 0u64, 0u64);
     let mut coverage = Coverage::default();
+    let mut dw_checked = 0;
     // The enumerated plans take everything but shipments and backorders from
     // this plan of an empty wave, so that which instances are drawn does not
     // depend on the engine.
@@ -704,6 +705,27 @@ fn mip_and_auto_optima_equal_exhaustive_enumeration_on_tiny_instances() {
                 ));
             }
         }
+        // The Dantzig–Wolfe bound of a converged column generation is never
+        // weaker than the LP relaxation of the compact model.
+        let decomposed = engine::run(&s, &Settings::default(), Strategy::Decompose);
+        let d = decomposed
+            .solve
+            .decomposition
+            .as_ref()
+            .expect("decomposition record");
+        if let (true, Some(dw), Some(lp)) = (
+            d.lp_converged,
+            d.lagrangian_bound,
+            engine::lp_bound(&s, &Settings::default()),
+        ) {
+            dw_checked += 1;
+            if dw < lp - 1e-6 * lp.abs().max(1.0) {
+                failures.push(format!(
+                    "instance {name}: Dantzig-Wolfe bound {dw} below the LP bound {lp}\nscenario: {}",
+                    compact_json(&file)
+                ));
+            }
+        }
         if let Some(b) = mip.solve.best_bound.filter(|b| *b > best_cost + 1e-6) {
             failures.push(format!(
                 "instance {name}: MIP bound {b} above the optimum {best_cost}"
@@ -738,6 +760,10 @@ fn mip_and_auto_optima_equal_exhaustive_enumeration_on_tiny_instances() {
         "{} of {proven} instances disagree:\n\n{}",
         failures.len(),
         failures.join("\n\n")
+    );
+    assert!(
+        dw_checked >= 50,
+        "the Dantzig-Wolfe bound was compared with the LP bound on {dw_checked} instances only"
     );
     let c = &coverage;
     for (what, count) in [
