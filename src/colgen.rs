@@ -610,19 +610,20 @@ pub fn solve(
                     &mut phases,
                 );
             }
-        } else if !lp_converged && gap(best.0, best_bound) > limits.target_gap {
-            if let Some(kept) = lns.next(&top, &incumbent, &price) {
-                let improved = try_neighbourhood(
-                    &top,
-                    kept,
-                    "around the dearest rows",
-                    &mut best,
-                    &mut incumbent,
-                    best_bound,
-                    &mut phases,
-                );
-                lns.improved |= improved;
-            }
+        } else if !lp_converged
+            && gap(best.0, best_bound) > limits.target_gap
+            && let Some(kept) = lns.next(&top, &incumbent, &price)
+        {
+            let improved = try_neighbourhood(
+                &top,
+                kept,
+                "around the dearest rows",
+                &mut best,
+                &mut incumbent,
+                best_bound,
+                &mut phases,
+            );
+            lns.improved |= improved;
         }
         last = Some((lp, price));
         if lp_converged
