@@ -238,13 +238,42 @@ impl Shared {
     }
 }
 
-fn offers(s: &Scenario, net: &Network, shared: &Shared, o: OrderIdx) -> Vec<Candidate> {
+/// How many of a line's nearest stocking nodes `pruned:K` prices, per kept node.
+const SHORTLIST_PER_KEPT: usize = 4;
+
+fn offers(
+    s: &Scenario,
+    net: &Network,
+    shared: &Shared,
+    o: OrderIdx,
+    shortlist: Option<usize>,
+) -> Vec<Candidate> {
     let order = &s.orders[o];
     if let Some(e) = &s.explicit {
         return explicit_offers(s, e, o);
     }
+    let mut nodes = shared.nodes_for(s, order);
+    if let Some(m) = shortlist {
+        // Pruning keeps few nodes per line: price only each line's nearest
+        // stocking nodes (shipping grows with distance), not every node.
+        let mut short: Vec<NodeIdx> = order.pickup_node.into_iter().collect();
+        for l in &order.lines {
+            let mut near: Vec<(f64, NodeIdx)> = shared.stocking[l.sku]
+                .iter()
+                .map(|&n| (net.lane(n, o).miles, n))
+                .collect();
+            if near.len() > m {
+                near.select_nth_unstable_by(m, |a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+                near.truncate(m);
+            }
+            short.extend(near.into_iter().map(|(_, n)| n));
+        }
+        short.sort_unstable();
+        short.dedup();
+        nodes.retain(|n| short.binary_search(n).is_ok());
+    }
     let mut out = Vec::new();
-    for n in shared.nodes_for(s, order) {
+    for n in nodes {
         let node = &s.nodes[n];
         let lane = net.lane(n, o);
         let pickup_offer;
@@ -419,7 +448,14 @@ pub fn generate(s: &Scenario, net: &Network, mode: CandidateMode) -> CandidateSe
     // One order's candidates: (kept, penalties, eligible, dominated).
     let of_order = |o: OrderIdx| {
         let order = &s.orders[o];
-        let all = offers(s, net, &shared, o);
+        // (Not under `twice-worst`: its unfilled penalty reads every node.)
+        let shortlist = match mode {
+            CandidateMode::Pruned { k } if s.policy.unfilled != UnfilledRule::TwiceWorst => {
+                Some(k * SHORTLIST_PER_KEPT)
+            }
+            _ => None,
+        };
+        let all = offers(s, net, &shared, o, shortlist);
         let penalties = unfilled_penalties(s, order, &all);
         let mut with_stock: Vec<Candidate> = all
             .into_iter()

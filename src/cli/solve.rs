@@ -43,7 +43,7 @@ pub struct Args {
     /// Solver random seed (same input and seed give the same plan).
     #[arg(long, default_value_t = Settings::default().seed)]
     seed: u32,
-    /// Candidates: `exact` (every eligible node) or `pruned:K` (K cheapest nodes per line; a heuristic).
+    /// Candidates: `exact` (every eligible node) or `pruned:K` (K cheapest nodes per line among its 4K nearest; a heuristic).
     #[arg(long, default_value = "exact")]
     candidates: String,
     /// Folder to write plan.json and the CSV tables into.
