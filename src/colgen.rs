@@ -109,6 +109,8 @@ pub struct Outcome {
     pub used_candidates: Vec<bool>,
     /// Time per phase.
     pub phases: Phases,
+    /// Why the master LP stopped early, if it did (HiGHS's words).
+    pub master_stopped: Option<String>,
 }
 
 /// What the search needs to price and cost plans.
@@ -566,6 +568,7 @@ pub fn solve(
     };
     let mut rounded_at = f64::INFINITY;
     let mut lns = Lns::default();
+    let mut stopped: Option<String> = None;
     if coupled.is_empty() {
         // Every order is independent: their optima are the plan and the bound.
         let plan = with_independent(&[]);
@@ -576,10 +579,20 @@ pub fn solve(
     while !coupled.is_empty() {
         iterations += 1;
         let t = Instant::now();
-        let lp = match top.solve_lp(limits.time_limit_s - elapsed()) {
+        // Without a plan yet, the LP may not eat the time kept for rounding.
+        let lp_until = if incumbent.is_none() {
+            limits.time_limit_s * PRICING_SHARE
+        } else {
+            limits.time_limit_s
+        };
+        let lp = match top.solve_lp(lp_until - elapsed()) {
             Ok(lp) => lp,
-            Err(_) if elapsed() >= limits.time_limit_s => break,
-            Err(e) => return Err(e),
+            Err(e) => {
+                // Out of time inside the LP, or HiGHS trouble: the best plan
+                // and bound so far stand, and the record says why it stopped.
+                stopped = Some(e);
+                break;
+            }
         };
         phases.master_s += t.elapsed().as_secs_f64();
         let t = Instant::now();
@@ -717,5 +730,6 @@ pub fn solve(
         neighbourhoods,
         used_candidates,
         phases,
+        master_stopped: stopped,
     })
 }

@@ -213,6 +213,11 @@ fn decompose(
             ""
         }
     );
+    if let Some(why) = &out.master_stopped {
+        record
+            .message
+            .push_str(&format!("; master LP stopped: {why}"));
+    }
     let mut decomposition = crate::plan::Decomposition {
         coupling_rows: out.rows,
         components: out.component_sizes.len(),
