@@ -21,10 +21,11 @@ use crate::solve;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Strategy {
-    /// Lagrangian decomposition with exact per-order solves; small waves are
-    /// then polished by the MIP. The default.
+    /// Column generation (Dantzig–Wolfe over per-order plans, exact pricing,
+    /// neighbourhood MIPs); small waves are then polished by the full MIP.
+    /// The default.
     Auto,
-    /// Lagrangian decomposition only.
+    /// Column generation only.
     Decompose,
     /// The whole wave as one MIP (model.md); the greedy/Shopify plan if the solver stops before beating it.
     Monolithic,

@@ -16,13 +16,20 @@ use super::{EXIT_INVALID, EXIT_NO_PLAN, EXIT_OK};
 /// Prints a summary (or the plan as JSON with --json); with --out, writes
 /// plan.json, shipments.csv, backorders.csv and orders.csv into a folder.
 /// A solver time-out still writes the best plan found, with status
-/// time_limit and its gap.
+/// time_limit and its gap. On a terminal, each phase and each pricing round
+/// of the decomposition is logged with its time.
+///
+/// Strategies: auto (column generation; on waves of at most 30,000
+/// candidates then the full MIP), decompose (column generation alone),
+/// monolithic (one MIP), and the baselines greedy-cost, shopify, closest,
+/// ranked.
 ///
 /// Examples:
 ///   domopt solve datasets/seed-example/two-shipments.json
 ///   domopt solve datasets/small/capacity-crunch.json --out plan/
 ///   domopt solve my-wave/ --model jasin-sinha --set split_penalty=12 --time-limit 30
 ///   domopt solve my-wave/ --strategy greedy-cost --json > plan.json
+///   domopt solve peak-m/ --gap 0.005 --time-limit 20    # stop at a proven 0.5 %
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
