@@ -55,12 +55,6 @@ impl Master {
         // The master is re-solved from its last basis after columns are added:
         // presolve would throw the basis away.
         m.option_str(c"presolve", c"off")?;
-        if let Some(v) = std::env::var("DOMOPT_SIMPLEX")
-            .ok()
-            .and_then(|v| v.parse().ok())
-        {
-            m.option_int(c"simplex_strategy", v)?;
-        }
         let status = unsafe {
             highs_sys::Highs_addRows(
                 m.highs,
@@ -162,21 +156,7 @@ impl Master {
         if ms != highs_sys::MODEL_STATUS_OPTIMAL {
             return Err(format!("master LP stopped with HiGHS model status {ms}"));
         }
-        let (n, m) = (self.columns(), self.rows());
-        let mut columns = vec![0.0; n];
-        let mut col_dual = vec![0.0; n];
-        let mut row_value = vec![0.0; m];
-        let mut row_duals = vec![0.0; m];
-        let st = unsafe {
-            highs_sys::Highs_getSolution(
-                self.highs,
-                columns.as_mut_ptr(),
-                col_dual.as_mut_ptr(),
-                row_value.as_mut_ptr(),
-                row_duals.as_mut_ptr(),
-            )
-        };
-        check(st, "reading the master LP solution")?;
+        let (columns, row_duals) = self.solution()?;
         let objective = unsafe { highs_sys::Highs_getObjectiveValue(self.highs) };
         Ok(MasterLp {
             objective,
@@ -186,8 +166,8 @@ impl Master {
     }
 
     /// Makes every column integer and solves the MIP within the time limit:
-    /// the column values of its incumbent, if it found one. Stops at a relative gap of `gap` or as soon as the incumbent costs at
-    /// most `target`.
+    /// the column values of its incumbent, if it found one. Stops at a
+    /// relative gap of `gap` or as soon as the incumbent costs at most `target`.
     pub fn solve_integer(&mut self, time_limit_s: f64, gap: f64, target: f64) -> Option<Vec<f64>> {
         let n = self.columns();
         let integrality = vec![1i32; n];
@@ -219,7 +199,12 @@ impl Master {
         if ps != highs_sys::SOLUTION_STATUS_FEASIBLE {
             return None;
         }
-        let m = self.rows();
+        self.solution().ok().map(|(columns, _)| columns)
+    }
+
+    /// Column values and row duals of the last solve.
+    fn solution(&self) -> Result<(Vec<f64>, Vec<f64>), String> {
+        let (n, m) = (self.columns(), self.rows());
         let mut columns = vec![0.0; n];
         let mut col_dual = vec![0.0; n];
         let mut row_value = vec![0.0; m];
@@ -233,8 +218,8 @@ impl Master {
                 row_duals.as_mut_ptr(),
             )
         };
-        check(st, "reading the master MIP solution").ok()?;
-        Some(columns)
+        check(st, "reading the master solution")?;
+        Ok((columns, row_duals))
     }
 }
 
