@@ -45,6 +45,9 @@ const ENTER: f64 = -1e-6;
 /// A master LP value at or above this counts as a whole plan.
 const WHOLE: f64 = 1.0 - 1e-6;
 
+/// What the progress log calls a neighbourhood around the dearest rows.
+const LNS: &str = "around the dearest rows";
+
 /// Orders a neighbourhood around the dearest rows frees.
 const NEIGHBOURHOOD_ORDERS: usize = 1_500;
 
@@ -302,6 +305,9 @@ enum Width {
     Tight,
 }
 
+/// The best plan as one column per coupled order, with its cost.
+type Incumbent = Option<(f64, Vec<Column>)>;
+
 /// Per slot of `top`: the plan an order keeps, or `None` if it is free.
 type Kept = Vec<Option<Column>>;
 
@@ -388,12 +394,7 @@ impl Lns {
     /// The next neighbourhood around the dearest rows at `price`, from the
     /// incumbent; `None` when there is no incumbent, no priced row, or a
     /// whole pass over the priced rows improved nothing.
-    fn next(
-        &mut self,
-        top: &Restricted,
-        incumbent: &Option<(f64, Vec<Column>)>,
-        price: &[f64],
-    ) -> Option<Kept> {
+    fn next(&mut self, top: &Restricted, incumbent: &Incumbent, price: &[f64]) -> Option<Kept> {
         let (_, cols) = incumbent.as_ref()?;
         let mut by_price: Vec<usize> = (0..price.len()).filter(|&r| price[r] > 0.0).collect();
         by_price.sort_by(|&a, &b| price[b].total_cmp(&price[a]).then(a.cmp(&b)));
@@ -408,6 +409,21 @@ impl Lns {
             price_neighbourhood(top, cols, &by_price, self.from, NEIGHBOURHOOD_ORDERS);
         self.from = next;
         Some(kept)
+    }
+    /// Runs the next neighbourhood through `solve` (which says whether it
+    /// improved the plan); false when there is none left.
+    fn step(
+        &mut self,
+        top: &Restricted,
+        incumbent: &mut Incumbent,
+        price: &[f64],
+        solve: &mut dyn FnMut(Kept, &mut Incumbent) -> bool,
+    ) -> bool {
+        let Some(kept) = self.next(top, incumbent, price) else {
+            return false;
+        };
+        self.improved |= solve(kept, incumbent);
+        true
     }
 }
 
@@ -526,14 +542,14 @@ pub fn solve(
     let mut neighbourhoods = Vec::new();
     // The best plan as one column per coupled order, once a neighbourhood MIP
     // has made one: the start of the next neighbourhoods.
-    let mut incumbent: Option<(f64, Vec<Column>)> = None;
+    let mut incumbent: Incumbent = None;
     let gap = |best: f64, bound: f64| decode::relative_gap(best, bound);
     // Solves one neighbourhood and keeps its plan if cheaper.
     let mut try_neighbourhood = |top: &Restricted,
                                  kept: Kept,
                                  label: &str,
                                  best: &mut (f64, Vec<Assignment>),
-                                 incumbent: &mut Option<(f64, Vec<Column>)>,
+                                 incumbent: &mut Incumbent,
                                  bound: f64,
                                  phases: &mut Phases| {
         let t = Instant::now();
@@ -623,20 +639,10 @@ pub fn solve(
                     &mut phases,
                 );
             }
-        } else if !lp_converged
-            && gap(best.0, best_bound) > limits.target_gap
-            && let Some(kept) = lns.next(&top, &incumbent, &price)
-        {
-            let improved = try_neighbourhood(
-                &top,
-                kept,
-                "around the dearest rows",
-                &mut best,
-                &mut incumbent,
-                best_bound,
-                &mut phases,
-            );
-            lns.improved |= improved;
+        } else if !lp_converged && gap(best.0, best_bound) > limits.target_gap {
+            lns.step(&top, &mut incumbent, &price, &mut |kept, inc| {
+                try_neighbourhood(&top, kept, LNS, &mut best, inc, best_bound, &mut phases)
+            });
         }
         last = Some((lp, price));
         if lp_converged
@@ -678,21 +684,11 @@ pub fn solve(
                 &mut phases,
             );
         }
-        while open(&best) {
-            let Some(kept) = lns.next(&top, &incumbent, price) else {
-                break;
-            };
-            let improved = try_neighbourhood(
-                &top,
-                kept,
-                "around the dearest rows",
-                &mut best,
-                &mut incumbent,
-                best_bound,
-                &mut phases,
-            );
-            lns.improved |= improved;
-        }
+        while open(&best)
+            && lns.step(&top, &mut incumbent, price, &mut |kept, inc| {
+                try_neighbourhood(&top, kept, LNS, &mut best, inc, best_bound, &mut phases)
+            })
+        {}
     }
     // The local search takes about two pricing rounds' work on one thread.
     let improve_s = 2.0 * phases.pricing_s / iterations.max(1) as f64;
