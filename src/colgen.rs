@@ -18,12 +18,15 @@
 //! equals the bound (the Dantzig–Wolfe bound, never weaker than the compact
 //! LP relaxation).
 //!
-//! Plans come from a MIP over a neighbourhood of the master LP: orders whose
-//! LP plan is whole keep it unless it sits on a row where the fractional
-//! orders conflict; the others choose among all their columns (HiGHS, with its
-//! cuts, which close most of the gap the LP leaves). The neighbourhood widens
-//! while time is left. Leaving an order unfilled uses no row, so every
-//! restricted master is feasible.
+//! Plans come from MIPs over neighbourhoods (HiGHS, whose cuts close most of
+//! the gap the LP leaves). The first rounds the master LP: orders whose LP
+//! plan is whole keep it unless it sits on a row where the fractional orders
+//! conflict; the others choose among all their columns. From then on each
+//! neighbourhood starts from the best plan and frees the orders around the
+//! rows with the highest prices (large neighbourhood search), one per pricing
+//! round and then until a pass over the priced rows improves nothing.
+//! Leaving an order unfilled uses no row, so every restricted master is
+//! feasible.
 
 use std::collections::HashSet;
 use std::time::Instant;
