@@ -23,17 +23,18 @@ use std::time::Instant;
 use chrono::{Days, NaiveDate};
 use domopt::calendar;
 use domopt::check::{self, CheckReport};
-use domopt::cost_model::CostModel;
 use domopt::domain::{NodeIdx, NodeService, Scenario, ServiceIdx};
 use domopt::engine::{self, Strategy};
 use domopt::format::{
-    InventoryRecord, LineRecord, LoadedScenario, NodeRecord, NodeServiceRecord, OrderRecord,
-    PolicyOverrides, ScenarioFile, SkuRecord,
+    InventoryRecord, LineRecord, NodeRecord, NodeServiceRecord, OrderRecord, PolicyOverrides,
+    ScenarioFile, SkuRecord,
 };
 use domopt::geo;
 use domopt::plan::{Backorder, Item, Plan, Shipment, ShipmentCost};
 use domopt::settings::Settings;
-use domopt::validate;
+
+mod common;
+use common::{build, compact_json, panic_message};
 
 /// Instances to prove.
 const INSTANCES: usize = 100;
@@ -254,23 +255,6 @@ fn tiny_instance(rng: &mut Rng, name: &str) -> ScenarioFile {
         orders,
         policy,
         ..Default::default()
-    }
-}
-
-fn build(file: &ScenarioFile) -> Scenario {
-    let loaded = LoadedScenario {
-        file: file.clone(),
-        orphan_lines: vec![],
-        source: format!("{}.json", file.name.as_deref().unwrap_or("tiny")).into(),
-    };
-    let model = CostModel::load("us-parcel").expect("the us-parcel preset loads");
-    match validate::build_scenario(&loaded, &model, &Default::default()) {
-        Ok((s, _)) => s,
-        Err(report) => panic!(
-            "generated scenario is invalid: {:#?}\n{}",
-            report.errors().collect::<Vec<_>>(),
-            serde_json::to_string_pretty(file).unwrap()
-        ),
     }
 }
 
@@ -545,37 +529,6 @@ fn describe(plan: &Plan) -> String {
         ));
     }
     out
-}
-
-/// The scenario as compact JSON without its empty fields, for failure reports.
-fn compact_json(file: &ScenarioFile) -> String {
-    fn strip(v: serde_json::Value) -> serde_json::Value {
-        match v {
-            serde_json::Value::Object(m) => serde_json::Value::Object(
-                m.into_iter()
-                    // An empty capability list is not the default (ship to home).
-                    .filter(|(k, v)| {
-                        !v.is_null()
-                            && (k == "capabilities" || v.as_array().is_none_or(|a| !a.is_empty()))
-                    })
-                    .map(|(k, v)| (k, strip(v)))
-                    .collect(),
-            ),
-            serde_json::Value::Array(a) => {
-                serde_json::Value::Array(a.into_iter().map(strip).collect())
-            }
-            other => other,
-        }
-    }
-    strip(serde_json::to_value(file).expect("scenario serialises")).to_string()
-}
-
-fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
-    panic
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| panic.downcast_ref::<&str>().map(|m| m.to_string()))
-        .unwrap_or_default()
 }
 
 /// What the optima of the proven instances exercised, so that a generator

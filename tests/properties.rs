@@ -9,16 +9,17 @@
 //! and orders with two lines of the same SKU.
 
 use domopt::check;
-use domopt::cost_model::CostModel;
 use domopt::domain::Scenario;
 use domopt::engine::{self, Strategy as Routing};
 use domopt::format::{
-    InventoryRecord, LineRecord, LoadedScenario, NodeRecord, NodeServiceRecord, OrderRecord,
-    PolicyOverrides, ScenarioFile, SkuRecord,
+    InventoryRecord, LineRecord, NodeRecord, NodeServiceRecord, OrderRecord, PolicyOverrides,
+    ScenarioFile, SkuRecord,
 };
 use domopt::plan::Plan;
 use domopt::settings::Settings;
-use domopt::validate;
+
+mod common;
+use common::{build, compact_json, panic_message};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
 
@@ -369,54 +370,10 @@ impl WaveSpec {
     }
 }
 
-fn build(file: &ScenarioFile) -> Scenario {
-    let loaded = LoadedScenario {
-        file: file.clone(),
-        orphan_lines: vec![],
-        source: "random-wave.json".into(),
-    };
-    let model = CostModel::load("us-parcel").expect("the us-parcel preset loads");
-    match validate::build_scenario(&loaded, &model, &Default::default()) {
-        Ok((s, _)) => s,
-        Err(report) => panic!(
-            "generated scenario is invalid: {:#?}\n{}",
-            report.errors().collect::<Vec<_>>(),
-            compact_json(file)
-        ),
-    }
-}
-
-/// The scenario as compact JSON without its empty fields, for failure reports.
-fn compact_json(file: &ScenarioFile) -> String {
-    fn strip(v: serde_json::Value) -> serde_json::Value {
-        match v {
-            serde_json::Value::Object(m) => serde_json::Value::Object(
-                m.into_iter()
-                    // An empty capability list is not the default (ship to home).
-                    .filter(|(k, v)| {
-                        !v.is_null()
-                            && (k == "capabilities" || v.as_array().is_none_or(|a| !a.is_empty()))
-                    })
-                    .map(|(k, v)| (k, strip(v)))
-                    .collect(),
-            ),
-            serde_json::Value::Array(a) => {
-                serde_json::Value::Array(a.into_iter().map(strip).collect())
-            }
-            other => other,
-        }
-    }
-    strip(serde_json::to_value(file).expect("scenario serialises")).to_string()
-}
-
 /// Runs a strategy, turning a panic into a test failure that shows the wave.
 fn run(s: &Scenario, file: &ScenarioFile, strategy: Routing) -> Result<Plan, TestCaseError> {
     std::panic::catch_unwind(|| engine::run(s, &Settings::default(), strategy)).map_err(|panic| {
-        let why = panic
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| panic.downcast_ref::<&str>().map(|m| m.to_string()))
-            .unwrap_or_default();
+        let why = panic_message(&*panic);
         TestCaseError::fail(format!(
             "{} panicked: {why}\nscenario: {}",
             strategy.name(),
