@@ -86,6 +86,17 @@ pub struct Candidate {
     pub lines: Vec<CandidateLine>,
 }
 
+impl Candidate {
+    /// Position in `lines` of the order's line `line` (which a plan may only
+    /// put on a candidate that carries it).
+    pub fn line_position(&self, line: usize) -> usize {
+        self.lines
+            .iter()
+            .position(|l| l.line == line)
+            .expect("line of its candidate")
+    }
+}
+
 /// How many candidates were generated and kept.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CandidateStats {
@@ -115,39 +126,6 @@ pub struct CandidateSet {
 }
 
 impl CandidateSet {
-    /// The candidates marked in `keep`, with the map from new to old index.
-    /// Unfilled penalties are kept as they are (they do not depend on which
-    /// candidates remain).
-    pub fn restricted(&self, keep: &[bool]) -> (CandidateSet, Vec<usize>) {
-        let mut candidates = Vec::new();
-        let mut old = Vec::new();
-        let mut by_order = Vec::with_capacity(self.by_order.len());
-        for range in &self.by_order {
-            let start = candidates.len();
-            for ci in range.clone() {
-                if keep[ci] {
-                    candidates.push(self.candidates[ci].clone());
-                    old.push(ci);
-                }
-            }
-            by_order.push(start..candidates.len());
-        }
-        let stats = CandidateStats {
-            kept: candidates.len(),
-            pruned: true,
-            ..self.stats.clone()
-        };
-        (
-            CandidateSet {
-                candidates,
-                by_order,
-                unfilled_penalty: self.unfilled_penalty.clone(),
-                stats,
-            },
-            old,
-        )
-    }
-
     /// The candidates of one order.
     pub fn of(&self, order: OrderIdx) -> &[Candidate] {
         &self.candidates[self.by_order[order].clone()]

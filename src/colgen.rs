@@ -111,8 +111,6 @@ pub struct Outcome {
     pub component_sizes: Vec<usize>,
     /// Neighbourhood MIPs run, with (free orders, plan cost found).
     pub neighbourhoods: Vec<(usize, Option<f64>)>,
-    /// Candidates used by some column: the promising part of the wave.
-    pub used_candidates: Vec<bool>,
     /// Time per phase.
     pub phases: Phases,
     /// Why the master LP stopped early, if it did (HiGHS's words).
@@ -704,15 +702,6 @@ pub fn solve(
         }
         phases.primal_s += t.elapsed().as_secs_f64();
     }
-    let mut used_candidates = vec![false; cs.candidates.len()];
-    for a in top
-        .columns
-        .iter()
-        .flat_map(|c| &c.assignments)
-        .chain(&best.1)
-    {
-        used_candidates[a.candidate] = true;
-    }
     Ok(Outcome {
         inexact_orders: top.plans.iter().flatten().filter(|p| !p.exact).count()
             + independent.iter().filter(|(_, p)| !p.exact).count(),
@@ -727,7 +716,6 @@ pub fn solve(
         independent_orders: n - coupled.len(),
         component_sizes: cp.component_sizes(),
         neighbourhoods,
-        used_candidates,
         phases,
         master_stopped: stopped,
     })

@@ -178,12 +178,7 @@ impl Coupling {
             }
             let c = &cs.candidates[a.candidate];
             for &(line, q) in &a.units {
-                let k = c
-                    .lines
-                    .iter()
-                    .position(|cl| cl.line == line)
-                    .expect("line of its candidate");
-                let (stock, units) = self.line_rows(cs, a.candidate, k);
+                let (stock, units) = self.line_rows(cs, a.candidate, c.line_position(line));
                 for r in [stock, units].into_iter().flatten() {
                     add(r, f64::from(q));
                 }

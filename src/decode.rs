@@ -65,11 +65,7 @@ pub fn assemble(
             if q == 0 {
                 continue;
             }
-            let cl = c
-                .lines
-                .iter()
-                .find(|l| l.line == line)
-                .expect("assignment uses a line of its candidate");
+            let cl = &c.lines[c.line_position(line)];
             sc.shipping += cl.cost.shipping * q as f64;
             sc.handling += cl.cost.handling * q as f64;
             sc.store_premium += cl.cost.store_premium * q as f64;
@@ -244,11 +240,7 @@ pub fn plan_cost(s: &Scenario, cs: &CandidateSet, assignments: &[Assignment]) ->
                 continue;
             }
             any = true;
-            let cl = c
-                .lines
-                .iter()
-                .find(|l| l.line == line)
-                .expect("line of its candidate");
+            let cl = &c.lines[c.line_position(line)];
             cost += cl.cost.total() * q as f64;
             shipped[c.order][line] += q;
         }
@@ -275,11 +267,7 @@ pub fn order_cost(s: &Scenario, cs: &CandidateSet, o: usize, plan: &[Assignment]
         let c = &cs.candidates[a.candidate];
         cost += c.package.total();
         for &(line, q) in &a.units {
-            let cl = c
-                .lines
-                .iter()
-                .find(|l| l.line == line)
-                .expect("line of its candidate");
+            let cl = &c.lines[c.line_position(line)];
             cost += cl.cost.total() * q as f64;
             shipped[line] += q;
         }
