@@ -413,6 +413,45 @@ fn unfilled_penalties(s: &Scenario, order: &Order, all: &[Candidate]) -> Vec<f64
         .collect()
 }
 
+/// One order's candidates under `mode`: (kept, unfilled penalties per line,
+/// eligible, dominated).
+fn order_candidates(
+    s: &Scenario,
+    net: &Network,
+    shared: &Shared,
+    o: OrderIdx,
+    mode: CandidateMode,
+) -> (Vec<Candidate>, Vec<f64>, usize, usize) {
+    let order = &s.orders[o];
+    // (Not under `twice-worst`: its unfilled penalty reads every node.)
+    let shortlist = match mode {
+        CandidateMode::Pruned { k } if s.policy.unfilled != UnfilledRule::TwiceWorst => {
+            Some(k * SHORTLIST_PER_KEPT)
+        }
+        _ => None,
+    };
+    let all = offers(s, net, shared, o, shortlist);
+    let penalties = unfilled_penalties(s, order, &all);
+    let mut with_stock: Vec<Candidate> = all
+        .into_iter()
+        .filter_map(|mut c| {
+            c.lines.retain(|l| l.max_units > 0);
+            (!c.lines.is_empty()).then_some(c)
+        })
+        .collect();
+    let eligible = with_stock.len();
+    with_stock = drop_dominated(with_stock);
+    let dominated = eligible - with_stock.len();
+    if let CandidateMode::Pruned { k } = mode {
+        with_stock = prune(order, with_stock, k);
+    }
+    (with_stock, penalties, eligible, dominated)
+}
+
+/// Orders a chunk of the wave is made of: every chunk's candidates are made
+/// in parallel and consumed before the next, so memory holds one chunk.
+const CHUNK_ORDERS: usize = 4096;
+
 /// Generates the candidates of a wave.
 pub fn generate(s: &Scenario, net: &Network, mode: CandidateMode) -> CandidateSet {
     let mut candidates = Vec::new();
@@ -423,39 +462,14 @@ pub fn generate(s: &Scenario, net: &Network, mode: CandidateMode) -> CandidateSe
         ..Default::default()
     };
     let shared = Shared::new(s);
-    // One order's candidates: (kept, penalties, eligible, dominated).
-    let of_order = |o: OrderIdx| {
-        let order = &s.orders[o];
-        // (Not under `twice-worst`: its unfilled penalty reads every node.)
-        let shortlist = match mode {
-            CandidateMode::Pruned { k } if s.policy.unfilled != UnfilledRule::TwiceWorst => {
-                Some(k * SHORTLIST_PER_KEPT)
-            }
-            _ => None,
-        };
-        let all = offers(s, net, &shared, o, shortlist);
-        let penalties = unfilled_penalties(s, order, &all);
-        let mut with_stock: Vec<Candidate> = all
-            .into_iter()
-            .filter_map(|mut c| {
-                c.lines.retain(|l| l.max_units > 0);
-                (!c.lines.is_empty()).then_some(c)
-            })
-            .collect();
-        let eligible = with_stock.len();
-        with_stock = drop_dominated(with_stock);
-        let dominated = eligible - with_stock.len();
-        if let CandidateMode::Pruned { k } = mode {
-            with_stock = prune(order, with_stock, k);
-        }
-        (with_stock, penalties, eligible, dominated)
-    };
-    // Orders in parallel, a chunk at a time: the chunk's candidates are
-    // moved into the wave's list before the next chunk is made, so memory
-    // holds one chunk twice at most. Order is kept: the result is the same.
+    // The chunk's candidates are moved into the wave's list before the next
+    // chunk is made. Order is kept: the result is the same.
     let orders: Vec<OrderIdx> = (0..s.orders.len()).collect();
-    for chunk in orders.chunks(4096) {
-        let made: Vec<_> = chunk.par_iter().map(|&o| of_order(o)).collect();
+    for chunk in orders.chunks(CHUNK_ORDERS) {
+        let made: Vec<_> = chunk
+            .par_iter()
+            .map(|&o| order_candidates(s, net, &shared, o, mode))
+            .collect();
         for (kept, penalties, eligible, dominated) in made {
             stats.eligible += eligible;
             stats.dominated += dominated;
@@ -472,6 +486,26 @@ pub fn generate(s: &Scenario, net: &Network, mode: CandidateMode) -> CandidateSe
         unfilled_penalty,
         stats,
     }
+}
+
+/// `per_order(o, candidates, unfilled penalties)` for every order of the wave
+/// over its exact candidates (as `generate` in exact mode makes them), in
+/// order of `o`. Each order's candidates are made in parallel and dropped
+/// after use: a pass over every candidate of a wave too big to hold them.
+pub fn map_exact<T: Send>(
+    s: &Scenario,
+    net: &Network,
+    per_order: impl Fn(OrderIdx, &[Candidate], &[f64]) -> T + Sync,
+) -> Vec<T> {
+    let shared = Shared::new(s);
+    (0..s.orders.len())
+        .into_par_iter()
+        .map(|o| {
+            let (cands, penalties, _, _) =
+                order_candidates(s, net, &shared, o, CandidateMode::Exact);
+            per_order(o, &cands, &penalties)
+        })
+        .collect()
 }
 
 /// Whether `a` is no dearer than `b` in every respect that the model prices:

@@ -34,7 +34,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use crate::candidates::CandidateSet;
-use crate::coupling::Coupling;
+use crate::coupling::{Coupling, RowPrices};
 use crate::decode::{self, Assignment};
 use crate::domain::Scenario;
 use crate::order_opt::{OrderPlan, OrderView, best_plan};
@@ -115,6 +115,8 @@ pub struct Outcome {
     pub phases: Phases,
     /// Why the master LP stopped early, if it did (HiGHS's words).
     pub master_stopped: Option<String>,
+    /// The row prices of the best bound (none if no round finished).
+    pub prices: RowPrices,
 }
 
 /// What the search needs to price and cost plans.
@@ -537,6 +539,7 @@ pub fn solve(
 
     let mut best = (decode::plan_cost(s, cs, &start), start);
     let mut best_bound = f64::NEG_INFINITY;
+    let mut best_price = vec![0.0; rows];
     let mut iterations = 0;
     let mut lp_converged = false;
     let mut last: Option<(MasterLp, Vec<f64>)> = None;
@@ -617,7 +620,10 @@ pub fn solve(
         phases.pricing_s += t.elapsed().as_secs_f64();
         let bound = independent_bound + bounds
             - price.iter().zip(&cp.limit).map(|(p, l)| p * l).sum::<f64>();
-        best_bound = best_bound.max(bound);
+        if bound > best_bound {
+            best_bound = bound;
+            best_price.clone_from(&price);
+        }
         let lp_value = lp.objective + independent_cost;
         lp_converged = added == 0;
         progress(&format!(
@@ -718,5 +724,6 @@ pub fn solve(
         neighbourhoods,
         phases,
         master_stopped: stopped,
+        prices: cp.row_prices(&best_price),
     })
 }

@@ -7,9 +7,10 @@
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use crate::candidates::CandidateSet;
+use crate::candidates::{Candidate, CandidateSet, map_exact};
 use crate::domain::{NodeIdx, Scenario, SkuIdx};
-use crate::order_opt::OrderView;
+use crate::network::Network;
+use crate::order_opt::{OrderView, best_plan};
 
 /// Which limit a coupling row is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -225,6 +226,26 @@ impl Coupling {
         }
     }
 
+    /// Prices `price` (one per row) keyed by what each row limits, so that
+    /// candidates made apart from this wave's set can be priced.
+    pub fn row_prices(&self, price: &[f64]) -> RowPrices {
+        let mut p = RowPrices::none(self.pkg_row.len());
+        for ((row, &pi), &l) in self.rows.iter().zip(price).zip(&self.limit) {
+            if pi <= 0.0 {
+                continue;
+            }
+            p.limit_term += pi * l;
+            match *row {
+                Row::Stock(n, k) => {
+                    p.stock.insert((n, k), pi);
+                }
+                Row::Packages(n) => p.packages[n] = pi,
+                Row::Units(n) => p.units[n] = pi,
+            }
+        }
+        p
+    }
+
     /// Sizes (orders) of the connected components of orders linked by shared
     /// rows, largest first.
     pub fn component_sizes(&self) -> Vec<usize> {
@@ -259,4 +280,64 @@ impl Coupling {
         v.sort_unstable_by(|a, b| b.cmp(a));
         v
     }
+}
+
+/// Row prices by what each row limits (rows without a price are free).
+#[derive(Debug, Clone)]
+pub struct RowPrices {
+    /// Per node: price of a package.
+    pub packages: Vec<f64>,
+    /// Per node: price of a unit.
+    pub units: Vec<f64>,
+    /// Per stocked (node, SKU): price of a unit.
+    pub stock: FxHashMap<(NodeIdx, SkuIdx), f64>,
+    /// The prices times the limits of their rows.
+    pub limit_term: f64,
+}
+
+impl RowPrices {
+    /// No row priced, on a network of `n_nodes` nodes.
+    pub fn none(n_nodes: usize) -> RowPrices {
+        RowPrices {
+            packages: vec![0.0; n_nodes],
+            units: vec![0.0; n_nodes],
+            stock: FxHashMap::default(),
+            limit_term: 0.0,
+        }
+    }
+
+    /// Adds the prices to the view of order `o` over `cands` (as
+    /// [`Coupling::price_view`] does for the wave's own candidates).
+    pub fn price_view(&self, s: &Scenario, o: usize, cands: &[Candidate], v: &mut OrderView) {
+        let order = &s.orders[o];
+        for (p, c) in cands.iter().enumerate() {
+            v.pkg[p] += self.packages[c.node];
+            for cl in &c.lines {
+                let sku = order.lines[cl.line].sku;
+                let unit =
+                    self.units[c.node] + self.stock.get(&(c.node, sku)).copied().unwrap_or(0.0);
+                if let Some((uc, _)) = v.line[[p, cl.line]].as_mut() {
+                    *uc += unit;
+                }
+            }
+        }
+    }
+}
+
+/// A lower bound valid for the whole wave over every candidate, whichever
+/// were kept: the Lagrangian value at `prices`, each order's exact optimum
+/// over its exact candidates at those prices (made a chunk at a time, never
+/// all held), minus the priced limits. With rows the kept candidates could
+/// not bind left unpriced it is still a relaxation. Returns the bound and
+/// how many orders' searches ran out of budget (their root bound counts).
+pub fn exact_bound(s: &Scenario, net: &Network, prices: &RowPrices) -> (f64, usize) {
+    let per_order = map_exact(s, net, |o, cands, penalty| {
+        let mut v = OrderView::of(s, o, cands, 0, penalty);
+        prices.price_view(s, o, cands, &mut v);
+        let p = best_plan(&v);
+        (p.bound, p.exact)
+    });
+    let sum: f64 = per_order.iter().map(|(b, _)| b).sum();
+    let inexact = per_order.iter().filter(|(_, e)| !e).count();
+    (sum - prices.limit_term, inexact)
 }

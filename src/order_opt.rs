@@ -8,7 +8,7 @@
 
 use ndarray::Array2;
 
-use crate::candidates::CandidateSet;
+use crate::candidates::{Candidate, CandidateSet};
 use crate::decode::Assignment;
 use crate::domain::{OrderIdx, Scenario};
 
@@ -45,8 +45,27 @@ pub struct OrderView {
 impl OrderView {
     /// The order's candidates with their own costs and limits.
     pub fn new(s: &Scenario, cs: &CandidateSet, o: OrderIdx) -> OrderView {
-        let order = &s.orders[o];
         let range = cs.by_order[o].clone();
+        OrderView::of(
+            s,
+            o,
+            &cs.candidates[range.clone()],
+            range.start,
+            &cs.unfilled_penalty[o],
+        )
+    }
+
+    /// The view of order `o` over `cands` (numbered from `first` in the plans
+    /// it makes), with unfilled penalties `penalty` per line.
+    pub fn of(
+        s: &Scenario,
+        o: OrderIdx,
+        cands: &[Candidate],
+        first: usize,
+        penalty: &[f64],
+    ) -> OrderView {
+        let order = &s.orders[o];
+        let range = first..first + cands.len();
         let n_lines = order.lines.len();
         let mut v = OrderView {
             cands: range.clone().collect(),
@@ -63,7 +82,7 @@ impl OrderView {
                 })
                 .collect(),
             group_cap: Array2::zeros((range.len(), n_lines)),
-            penalty: cs.unfilled_penalty[o].clone(),
+            penalty: penalty.to_vec(),
             split: s.policy.split_penalty,
             max_packages: if order.ship_complete {
                 Some(1)
@@ -77,8 +96,7 @@ impl OrderView {
         let repeated: Vec<bool> = (0..n_lines)
             .map(|i| (0..n_lines).any(|j| j != i && v.group[j] == v.group[i]))
             .collect();
-        for (p, ci) in range.enumerate() {
-            let c = &cs.candidates[ci];
+        for (p, c) in cands.iter().enumerate() {
             v.node.push(c.node);
             v.pkg.push(c.package.total());
             for cl in &c.lines {

@@ -295,6 +295,9 @@ pub struct DecompositionPhases {
     pub pricing_s: f64,
     /// Neighbourhood MIPs and the local search.
     pub primal_s: f64,
+    /// The pass over every candidate that bounds a pruned wave (0 otherwise).
+    #[serde(default)]
+    pub exact_bound_s: f64,
 }
 
 /// Peak resident set size of this process in MiB, from `/proc/self/status`.

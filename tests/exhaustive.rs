@@ -31,7 +31,7 @@ use domopt::format::{
 };
 use domopt::geo;
 use domopt::plan::{Backorder, Item, Plan, Shipment, ShipmentCost};
-use domopt::settings::Settings;
+use domopt::settings::{CandidateMode, Settings};
 
 mod common;
 use common::{build, compact_json, panic_message};
@@ -602,6 +602,7 @@ fn mip_and_auto_optima_equal_exhaustive_enumeration_on_tiny_instances() {
     let (mut proven, mut redrawn, mut plans_checked, mut biggest) = (0usize, 0usize, 0u64, 0u64);
     let mut coverage = Coverage::default();
     let mut dw_checked = 0;
+    let mut pruned_away = 0;
     // The enumerated plans take everything but shipments and backorders from
     // this plan of an empty wave, so that which instances are drawn does not
     // depend on the engine.
@@ -658,6 +659,25 @@ fn mip_and_auto_optima_equal_exhaustive_enumeration_on_tiny_instances() {
                 ));
             }
         }
+        // Pruning drops candidates, but the bound a pruned run reports is over
+        // every candidate: never above the optimum of the whole wave.
+        let pruned_settings = Settings {
+            candidates: CandidateMode::Pruned { k: 1 },
+            ..Settings::default()
+        };
+        let plan = engine::run(&s, &pruned_settings, Strategy::Decompose);
+        let stats = &plan.solve.candidates;
+        pruned_away += usize::from(stats.kept < stats.eligible - stats.dominated);
+        let report = check::check(&s, &plan);
+        if !report.ok() || plan.solve.best_bound.is_none_or(|b| b > best_cost + 1e-6) {
+            failures.push(format!(
+                "instance {name}: pruned decompose bound {:?}, enumerated optimum {best_cost}; \
+                 checker: {:?}\nscenario: {}",
+                plan.solve.best_bound,
+                report.violations,
+                compact_json(&file)
+            ));
+        }
         // The Dantzig–Wolfe bound of a converged column generation is never
         // weaker than the LP relaxation of the compact model.
         let decomposed = engine::run(&s, &Settings::default(), Strategy::Decompose);
@@ -713,6 +733,10 @@ fn mip_and_auto_optima_equal_exhaustive_enumeration_on_tiny_instances() {
         "{} of {proven} instances disagree:\n\n{}",
         failures.len(),
         failures.join("\n\n")
+    );
+    assert!(
+        pruned_away >= 20,
+        "pruning to one node per line dropped candidates on {pruned_away} instances only"
     );
     assert!(
         dw_checked >= 50,
