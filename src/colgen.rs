@@ -41,6 +41,7 @@ use crate::order_opt::{OrderPlan, OrderView, best_plan};
 use crate::polish;
 use crate::settings::Settings;
 use crate::solve::{Master, MasterColumn, MasterLp};
+use rustc_hash::FxHashMap;
 
 /// Relative reduced cost below which a plan enters the master.
 const ENTER: f64 = -1e-6;
@@ -170,6 +171,10 @@ fn plan_key(o: usize, plan: &[Assignment]) -> PlanKey {
 }
 
 /// A restricted master over some orders and row limits, with its columns.
+/// Master rows are the orders' convexity rows (by slot), then the coupling
+/// rows that the columns so far could break, added as they become able to: a
+/// row no choice of one column per order can break changes neither the LP nor
+/// its duals (its price is 0), and most rows of a wave never bind.
 struct Restricted {
     /// Orders, by convexity slot.
     orders: Vec<usize>,
@@ -178,8 +183,16 @@ struct Restricted {
     limit: Vec<f64>,
     master: Master,
     columns: Vec<Column>,
-    /// Columns offered since the last solve.
-    pending: Vec<MasterColumn>,
+    /// Columns in the master (the first ones of `columns`); the others are
+    /// offered since the last solve.
+    flushed: usize,
+    /// Master row of each coupling row, `usize::MAX` while it is left out.
+    row_of: Vec<usize>,
+    /// Per coupling row, the most its columns could use: the sum over orders
+    /// of each order's largest use.
+    reach: Vec<f64>,
+    /// Largest use of a row by a slot's columns, for the rows they use.
+    largest: FxHashMap<(usize, usize), f64>,
     seen: HashSet<PlanKey>,
     /// Row prices the plans in `plans` were found at.
     priced_at: Vec<f64>,
@@ -194,20 +207,20 @@ impl Restricted {
         for (k, &o) in orders.iter().enumerate() {
             slot[o] = k;
         }
-        let mut lower = vec![f64::NEG_INFINITY; rows];
-        lower.extend(std::iter::repeat_n(1.0, orders.len()));
-        let mut upper = limit.clone();
-        upper.extend(std::iter::repeat_n(1.0, orders.len()));
-        let master = Master::new(&lower, &upper, ctx.settings)?;
+        let ones = vec![1.0; orders.len()];
+        let master = Master::new(&ones, &ones, ctx.settings)?;
         let mut r = Restricted {
             plans: vec![None; orders.len()],
             orders,
             slot,
             priced_at: vec![f64::NAN; rows],
+            row_of: vec![usize::MAX; rows],
+            reach: vec![0.0; rows],
+            largest: FxHashMap::default(),
             limit,
             master,
             columns: Vec::new(),
-            pending: Vec::new(),
+            flushed: 0,
             seen: HashSet::new(),
         };
         // Leaving an order unfilled uses no row: the master is always feasible.
@@ -221,17 +234,68 @@ impl Restricted {
     /// Adds a column unless the order already has that plan.
     fn offer(&mut self, col: Column) {
         if self.seen.insert(plan_key(col.order, &col.assignments)) {
-            let mut m = col.data.clone();
-            m.entries
-                .push((self.limit.len() + self.slot[col.order], 1.0));
-            self.pending.push(m);
+            let k = self.slot[col.order];
+            for &(row, a) in &col.data.entries {
+                let most = self.largest.entry((row, k)).or_insert(0.0);
+                if a > *most {
+                    self.reach[row] += a - *most;
+                    *most = a;
+                }
+            }
             self.columns.push(col);
         }
     }
 
+    /// Hands the master the rows the columns can now break, with the
+    /// entries of the columns it has, then the columns offered since.
     fn flush(&mut self) -> Result<(), String> {
-        self.master.add_columns(&self.pending)?;
-        self.pending.clear();
+        let mut added = 0;
+        let mut new_row = vec![usize::MAX; self.limit.len()];
+        let in_master = self.master.rows();
+        for (r, fresh) in new_row.iter_mut().enumerate() {
+            if self.row_of[r] == usize::MAX && self.reach[r] > self.limit[r] + 1e-9 {
+                *fresh = added;
+                self.row_of[r] = in_master + added;
+                added += 1;
+            }
+        }
+        if added > 0 {
+            let mut entries: Vec<Vec<(usize, f64)>> = vec![Vec::new(); added];
+            let mut upper = vec![0.0; added];
+            for (r, &i) in new_row.iter().enumerate() {
+                if i != usize::MAX {
+                    upper[i] = self.limit[r];
+                }
+            }
+            for (j, col) in self.columns[..self.flushed].iter().enumerate() {
+                for &(r, a) in &col.data.entries {
+                    if new_row[r] != usize::MAX {
+                        entries[new_row[r]].push((j, a));
+                    }
+                }
+            }
+            self.master
+                .add_rows(&vec![f64::NEG_INFINITY; added], &upper, &entries)?;
+        }
+        let pending: Vec<MasterColumn> = self.columns[self.flushed..]
+            .iter()
+            .map(|col| {
+                let mut entries: Vec<(usize, f64)> = col
+                    .data
+                    .entries
+                    .iter()
+                    .filter(|&&(r, _)| self.row_of[r] != usize::MAX)
+                    .map(|&(r, a)| (self.row_of[r], a))
+                    .collect();
+                entries.push((self.slot[col.order], 1.0));
+                MasterColumn {
+                    cost: col.data.cost,
+                    entries,
+                }
+            })
+            .collect();
+        self.master.add_columns(&pending)?;
+        self.flushed = self.columns.len();
         Ok(())
     }
 
@@ -244,9 +308,18 @@ impl Restricted {
     /// offers the plans with negative reduced cost. Returns the prices, the
     /// sum of the orders' priced bounds and how many columns were offered.
     fn price(&mut self, ctx: &Ctx, lp: &MasterLp) -> (Vec<f64>, f64, usize) {
-        let rows = self.limit.len();
-        let price: Vec<f64> = lp.row_duals[..rows].iter().map(|d| (-d).max(0.0)).collect();
-        let mu = &lp.row_duals[rows..];
+        let price: Vec<f64> = self
+            .row_of
+            .iter()
+            .map(|&m| {
+                if m == usize::MAX {
+                    0.0
+                } else {
+                    (-lp.row_duals[m]).max(0.0)
+                }
+            })
+            .collect();
+        let mu = &lp.row_duals[..self.orders.len()];
         let changed: Vec<bool> = price
             .iter()
             .zip(&self.priced_at)
@@ -273,7 +346,7 @@ impl Restricted {
                 (k, best_plan(&v))
             })
             .collect();
-        let before = self.pending.len();
+        let before = self.columns.len();
         for (k, p) in fresh {
             if p.cost - mu[k] < ENTER * p.cost.abs().max(1.0) {
                 self.offer(Column::new(ctx, self.orders[k], &p.assignments));
@@ -282,7 +355,7 @@ impl Restricted {
         }
         self.priced_at.clone_from(&price);
         let bounds = self.plans.iter().flatten().map(|p| p.bound).sum();
-        (price, bounds, self.pending.len() - before)
+        (price, bounds, self.columns.len() - before)
     }
 
     /// Per slot: the column with the largest LP value, and that value.

@@ -106,6 +106,43 @@ impl Master {
         unsafe { highs_sys::Highs_getNumRow(self.highs) as usize }
     }
 
+    /// Appends rows `lower[i] <= a_i x <= upper[i]` over the columns so far,
+    /// row `i` having the (column, value) entries `entries[i]`.
+    pub fn add_rows(
+        &mut self,
+        lower: &[f64],
+        upper: &[f64],
+        entries: &[Vec<(usize, f64)>],
+    ) -> Result<(), String> {
+        if lower.is_empty() {
+            return Ok(());
+        }
+        let mut starts = Vec::with_capacity(entries.len());
+        let mut index = Vec::new();
+        let mut value = Vec::new();
+        for row in entries {
+            starts.push(index.len() as i32);
+            for &(c, v) in row {
+                index.push(c as i32);
+                value.push(v);
+            }
+        }
+        // SAFETY: every slice holds the lengths passed with it.
+        let st = unsafe {
+            highs_sys::Highs_addRows(
+                self.highs,
+                lower.len() as i32,
+                lower.as_ptr(),
+                upper.as_ptr(),
+                index.len() as i32,
+                starts.as_ptr(),
+                index.as_ptr(),
+                value.as_ptr(),
+            )
+        };
+        check(st, "adding master rows")
+    }
+
     /// Appends columns with bounds [0, 1].
     pub fn add_columns(&mut self, cols: &[MasterColumn]) -> Result<(), String> {
         if cols.is_empty() {
