@@ -65,6 +65,7 @@ fn pipeline(c: &mut Criterion) {
         b.iter_with_large_drop(|| Coupling::new(black_box(&s), black_box(&cs)))
     });
     let settings = Settings::default();
+    let coupling = Coupling::new(&s, &cs);
     g.bench_function(
         "colgen::solve (to the master LP optimum, then plans)",
         |b| {
@@ -72,6 +73,7 @@ fn pipeline(c: &mut Criterion) {
                 colgen::solve(
                     black_box(&s),
                     black_box(&cs),
+                    &coupling,
                     assignments.clone(),
                     colgen::Limits {
                         target_gap: 0.0,

@@ -512,7 +512,7 @@ fn solve_neighbourhood(
     kept: Kept,
     also: &[Column],
     offset: f64,
-    target: f64,
+    (gap, target): (f64, f64),
     deadline: Instant,
 ) -> Option<Vec<Column>> {
     let mut left = top.limit.clone();
@@ -542,7 +542,7 @@ fn solve_neighbourhood(
         let remaining = deadline
             .saturating_duration_since(Instant::now())
             .as_secs_f64();
-        let values = sub.master.solve_integer(remaining, 1e-4, target)?;
+        let values = sub.master.solve_integer(remaining, gap, target)?;
         for (col, v) in sub.columns.iter().zip(&values) {
             if *v > 0.5 {
                 chosen[top.slot[col.order]] = Some(col.clone());
@@ -553,11 +553,13 @@ fn solve_neighbourhood(
     chosen.into_iter().collect()
 }
 
-/// Runs column generation from a feasible plan `start`; `progress` hears
-/// one line per pricing round and per plan found.
+/// Runs column generation over the coupling rows `cp` of `cs` from a
+/// feasible plan `start`; `progress` hears one line per pricing round and per
+/// plan found.
 pub fn solve(
     s: &Scenario,
     cs: &CandidateSet,
+    cp: &Coupling,
     start: Vec<Assignment>,
     limits: Limits,
     settings: &Settings,
@@ -567,11 +569,10 @@ pub fn solve(
     let deadline = t0 + std::time::Duration::from_secs_f64(limits.time_limit_s.clamp(0.0, 1e9));
     let elapsed = || t0.elapsed().as_secs_f64();
     let mut phases = Phases::default();
-    let cp = Coupling::new(s, cs);
     let ctx = Ctx {
         s,
         cs,
-        cp: &cp,
+        cp,
         settings,
     };
     let n = s.orders.len();
@@ -636,7 +637,10 @@ pub fn solve(
             .as_ref()
             .map(|(_, c)| c.clone())
             .unwrap_or_default();
-        let found = solve_neighbourhood(&ctx, top, kept, &also, independent_cost, target, deadline);
+        // A neighbourhood's plan need only be well inside the target gap:
+        // the next neighbourhoods improve on it.
+        let stop = ((limits.target_gap / 5.0).max(1e-6), target);
+        let found = solve_neighbourhood(&ctx, top, kept, &also, independent_cost, stop, deadline);
         let mut improved = false;
         let cost = found.map(|cols| {
             let plan = with_independent(&cols);

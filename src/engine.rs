@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::baseline::{self, Rule};
 use crate::candidates::{self, CandidateSet};
 use crate::colgen;
-use crate::coupling;
+use crate::coupling::{self, Coupling};
 use crate::decode::{self, Assignment};
 use crate::domain::Scenario;
 use crate::formulation;
@@ -169,7 +169,8 @@ fn decompose(
         started,
     } = *wave;
     let t = Instant::now();
-    let warm = warm_start(s, cs);
+    // The start plan and the coupling rows do not depend on each other.
+    let (warm, cp) = rayon::join(|| warm_start(s, cs), || Coupling::new(s, cs));
     phases.build_s = t.elapsed().as_secs_f64();
     let t = Instant::now();
     // A wave small enough for the full MIP gives the decomposition a third of
@@ -189,7 +190,7 @@ fn decompose(
         time_limit_s: budget,
         max_iterations: 1_000,
     };
-    let out = match colgen::solve(s, cs, warm.clone(), limits, settings, progress) {
+    let out = match colgen::solve(s, cs, &cp, warm.clone(), limits, settings, progress) {
         Ok(out) => out,
         Err(e) => {
             // The master's solver failed: the rule-based start, flagged.

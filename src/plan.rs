@@ -195,7 +195,8 @@ pub struct Kpis {
 pub struct PhaseTimes {
     /// Network and candidates.
     pub candidates_s: f64,
-    /// Building the model.
+    /// Building the model (for `auto` and `decompose`: the start plan and the
+    /// coupling rows, made side by side).
     pub build_s: f64,
     /// The solver.
     pub solve_s: f64,
@@ -287,7 +288,7 @@ pub struct Neighbourhood {
 /// Seconds spent in each phase of the decomposition.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DecompositionPhases {
-    /// Coupling rows, independent orders and the first columns.
+    /// Independent orders and the first columns.
     pub coupling_s: f64,
     /// Master LP solves.
     pub master_s: f64,
