@@ -177,9 +177,17 @@ impl Master {
         check(st, "adding master columns")
     }
 
+    /// Starts HiGHS's clock afresh: its time limit counts the total time of
+    /// every run of an instance, not the time of one run.
+    fn restart_clock(&self, time_limit_s: f64) -> Result<(), String> {
+        let st = unsafe { highs_sys::Highs_zeroAllClocks(self.highs) };
+        check(st, "resetting the clock")?;
+        self.option_f64(c"time_limit", time_limit_s.max(0.01))
+    }
+
     /// Solves the LP over the columns so far, from the last basis.
     pub fn solve_lp(&mut self, time_limit_s: f64) -> Result<MasterLp, String> {
-        self.option_f64(c"time_limit", time_limit_s.max(0.01))?;
+        self.restart_clock(time_limit_s)?;
         let st = unsafe { highs_sys::Highs_run(self.highs) };
         check(st, "solving the master LP")?;
         let ms = unsafe { highs_sys::Highs_getModelStatus(self.highs) };
@@ -220,8 +228,7 @@ impl Master {
         self.option_str(c"presolve", c"on").ok()?;
         self.option_f64(c"mip_rel_gap", gap).ok()?;
         self.option_f64(c"objective_target", target).ok()?;
-        self.option_f64(c"time_limit", time_limit_s.max(0.01))
-            .ok()?;
+        self.restart_clock(time_limit_s).ok()?;
         let st = unsafe { highs_sys::Highs_run(self.highs) };
         check(st, "solving the master MIP").ok()?;
         let mut ps = 0;
