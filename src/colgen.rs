@@ -675,6 +675,7 @@ pub fn solve(
     }
     while !coupled.is_empty() {
         iterations += 1;
+        let round_start = Instant::now();
         let t = Instant::now();
         // Without a plan yet, the LP may not eat the time kept for rounding.
         let lp_until = if incumbent.is_none() {
@@ -729,10 +730,14 @@ pub fn solve(
             });
         }
         last = Some((lp, price));
+        // A round that would end past the pricing share is not started (its
+        // master LP would be cut off and wasted): rounds take about as long
+        // as the last one.
+        let round_s = round_start.elapsed().as_secs_f64();
         if lp_converged
             || gap(best.0, best_bound) <= limits.target_gap
             || iterations >= limits.max_iterations
-            || elapsed() >= limits.time_limit_s * PRICING_SHARE
+            || elapsed() + round_s >= limits.time_limit_s * PRICING_SHARE
         {
             break;
         }
