@@ -696,6 +696,8 @@ pub fn solve(
         let t = Instant::now();
         let (price, bounds, added) = top.price(&ctx, &lp);
         phases.pricing_s += t.elapsed().as_secs_f64();
+        // Master and pricing: what the next round will take again.
+        let round_s = round_start.elapsed().as_secs_f64();
         let bound = independent_bound + bounds
             - price.iter().zip(&cp.limit).map(|(p, l)| p * l).sum::<f64>();
         if bound > best_bound {
@@ -733,7 +735,6 @@ pub fn solve(
         // A round that would end past the pricing share is not started (its
         // master LP would be cut off and wasted): rounds take about as long
         // as the last one.
-        let round_s = round_start.elapsed().as_secs_f64();
         if lp_converged
             || gap(best.0, best_bound) <= limits.target_gap
             || iterations >= limits.max_iterations

@@ -306,38 +306,64 @@ impl RowPrices {
         }
     }
 
-    /// Adds the prices to the view of order `o` over `cands` (as
-    /// [`Coupling::price_view`] does for the wave's own candidates).
-    pub fn price_view(&self, s: &Scenario, o: usize, cands: &[Candidate], v: &mut OrderView) {
+    /// Adds the prices times `scale` to the view of order `o` over `cands`
+    /// (as [`Coupling::price_view`] does for the wave's own candidates).
+    pub fn price_view(
+        &self,
+        s: &Scenario,
+        o: usize,
+        cands: &[Candidate],
+        v: &mut OrderView,
+        scale: f64,
+    ) {
         let order = &s.orders[o];
         for (p, c) in cands.iter().enumerate() {
-            v.pkg[p] += self.packages[c.node];
+            v.pkg[p] += scale * self.packages[c.node];
             for cl in &c.lines {
                 let sku = order.lines[cl.line].sku;
                 let unit =
                     self.units[c.node] + self.stock.get(&(c.node, sku)).copied().unwrap_or(0.0);
                 if let Some((uc, _)) = v.line[[p, cl.line]].as_mut() {
-                    *uc += unit;
+                    *uc += scale * unit;
                 }
             }
         }
     }
 }
 
+/// Scales of the prices at which [`exact_bound`] evaluates the Lagrangian.
+/// Prices found over pruned candidates can overprice: the orders escape to
+/// candidates the pruning dropped (whose rows have no price) while the priced
+/// limits still count, so the bound at full prices can fall below the one at
+/// zero prices. The pass evaluates several scales at once.
+pub const BOUND_SCALES: [f64; 4] = [0.0, 0.25, 0.5, 1.0];
+
 /// A lower bound valid for the whole wave over every candidate, whichever
-/// were kept: the Lagrangian value at `prices`, each order's exact optimum
-/// over its exact candidates at those prices (made a chunk at a time, never
-/// all held), minus the priced limits. With rows the kept candidates could
-/// not bind left unpriced it is still a relaxation. Returns the bound and
-/// how many orders' searches ran out of budget (their root bound counts).
+/// were kept: the best Lagrangian value at `prices` scaled by each of
+/// [`BOUND_SCALES`], each order's exact optimum over its exact candidates at
+/// those prices (made one order at a time, never all held), minus the priced
+/// limits. With rows the kept candidates could not bind left unpriced it is
+/// still a relaxation. Returns the bound and how many orders' searches ran out
+/// of budget at the best scale (their amortized bound counts).
 pub fn exact_bound(s: &Scenario, net: &Network, prices: &RowPrices) -> (f64, usize) {
     let per_order = map_exact(s, net, |o, cands, penalty| {
-        let mut v = OrderView::of(s, o, cands, 0, penalty);
-        prices.price_view(s, o, cands, &mut v);
-        let p = best_plan(&v);
-        (p.bound, p.exact)
+        BOUND_SCALES.map(|scale| {
+            let mut v = OrderView::of(s, o, cands, 0, penalty);
+            if scale > 0.0 {
+                prices.price_view(s, o, cands, &mut v, scale);
+            }
+            let p = best_plan(&v);
+            (p.bound, p.exact)
+        })
     });
-    let sum: f64 = per_order.iter().map(|(b, _)| b).sum();
-    let inexact = per_order.iter().filter(|(_, e)| !e).count();
-    (sum - prices.limit_term, inexact)
+    BOUND_SCALES
+        .iter()
+        .enumerate()
+        .map(|(i, &scale)| {
+            let sum: f64 = per_order.iter().map(|b| b[i].0).sum();
+            let inexact = per_order.iter().filter(|b| !b[i].1).count();
+            (sum - scale * prices.limit_term, inexact)
+        })
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .expect("scales")
 }

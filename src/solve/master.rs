@@ -117,16 +117,7 @@ impl Master {
         if lower.is_empty() {
             return Ok(());
         }
-        let mut starts = Vec::with_capacity(entries.len());
-        let mut index = Vec::new();
-        let mut value = Vec::new();
-        for row in entries {
-            starts.push(index.len() as i32);
-            for &(c, v) in row {
-                index.push(c as i32);
-                value.push(v);
-            }
-        }
+        let (starts, index, value) = packed(entries.iter().map(Vec::as_slice));
         // SAFETY: every slice holds the lengths passed with it.
         let st = unsafe {
             highs_sys::Highs_addRows(
@@ -151,16 +142,7 @@ impl Master {
         let costs: Vec<f64> = cols.iter().map(|c| c.cost).collect();
         let lower = vec![0.0; cols.len()];
         let upper = vec![1.0; cols.len()];
-        let mut starts = Vec::with_capacity(cols.len());
-        let mut index = Vec::new();
-        let mut value = Vec::new();
-        for c in cols {
-            starts.push(index.len() as i32);
-            for &(r, v) in &c.entries {
-                index.push(r as i32);
-                value.push(v);
-            }
-        }
+        let (starts, index, value) = packed(cols.iter().map(|c| c.entries.as_slice()));
         let st = unsafe {
             highs_sys::Highs_addCols(
                 self.highs,
@@ -265,6 +247,19 @@ impl Master {
         check(st, "reading the master solution")?;
         Ok((columns, row_duals))
     }
+}
+
+/// Sparse vectors packed as HiGHS takes them: start of each, indices, values.
+fn packed<'a>(vectors: impl Iterator<Item = &'a [(usize, f64)]>) -> (Vec<i32>, Vec<i32>, Vec<f64>) {
+    let (mut starts, mut index, mut value) = (Vec::new(), Vec::new(), Vec::new());
+    for vector in vectors {
+        starts.push(index.len() as i32);
+        for &(i, v) in vector {
+            index.push(i as i32);
+            value.push(v);
+        }
+    }
+    (starts, index, value)
 }
 
 fn check(status: i32, what: &str) -> Result<(), String> {
