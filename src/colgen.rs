@@ -639,7 +639,7 @@ pub fn solve(
             .unwrap_or_default();
         // A neighbourhood's plan need only be well inside the target gap:
         // the next neighbourhoods improve on it.
-        let stop = ((limits.target_gap / 5.0).max(1e-6), target);
+        let stop = ((limits.target_gap / 5.0).max(1e-4), target);
         let found = solve_neighbourhood(&ctx, top, kept, &also, independent_cost, stop, deadline);
         let mut improved = false;
         let cost = found.map(|cols| {
