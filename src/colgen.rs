@@ -383,6 +383,16 @@ enum Width {
     Tight,
 }
 
+impl Width {
+    /// What the progress log calls its neighbourhood.
+    fn label(self) -> &'static str {
+        match self {
+            Width::Conflicts => "conflicts of the master LP",
+            Width::Tight => "tight rows of the master LP",
+        }
+    }
+}
+
 /// The best plan as one column per coupled order, with its cost.
 type Incumbent = Option<(f64, Vec<Column>)>;
 
@@ -721,7 +731,7 @@ pub fn solve(
                 try_neighbourhood(
                     &top,
                     kept,
-                    "conflicts of the master LP",
+                    Width::Conflicts.label(),
                     &mut best,
                     &mut incumbent,
                     best_bound,
@@ -752,29 +762,22 @@ pub fn solve(
     };
     if let Some((lp, price)) = &last {
         let lp_value = lp.objective + independent_cost;
-        if open(&best) && incumbent.is_none() && lp_value < rounded_at - 1e-7 * lp_value.abs() {
-            let kept = lp_neighbourhood(&top, &lp.columns, Width::Conflicts);
-            try_neighbourhood(
-                &top,
-                kept,
-                "conflicts of the master LP",
-                &mut best,
-                &mut incumbent,
-                best_bound,
-                &mut phases,
-            );
-        }
-        if incumbent.is_none() && open(&best) {
-            let kept = lp_neighbourhood(&top, &lp.columns, Width::Tight);
-            try_neighbourhood(
-                &top,
-                kept,
-                "tight rows of the master LP",
-                &mut best,
-                &mut incumbent,
-                best_bound,
-                &mut phases,
-            );
+        // Without a plan yet: the conflicts of the LP as it stands (unless
+        // it is the LP already rounded), then the wider neighbourhood.
+        let moved = lp_value < rounded_at - 1e-7 * lp_value.abs();
+        for width in [Width::Conflicts, Width::Tight] {
+            if incumbent.is_none() && open(&best) && (moved || width == Width::Tight) {
+                let kept = lp_neighbourhood(&top, &lp.columns, width);
+                try_neighbourhood(
+                    &top,
+                    kept,
+                    width.label(),
+                    &mut best,
+                    &mut incumbent,
+                    best_bound,
+                    &mut phases,
+                );
+            }
         }
         while open(&best)
             && lns.step(&top, &mut incumbent, price, &mut |kept, inc| {

@@ -347,8 +347,9 @@ pub const BOUND_SCALES: [f64; 4] = [0.0, 0.25, 0.5, 1.0];
 /// of budget at the best scale (their amortized bound counts).
 pub fn exact_bound(s: &Scenario, net: &Network, prices: &RowPrices) -> (f64, usize) {
     let per_order = map_exact(s, net, |o, cands, penalty| {
+        let unpriced = OrderView::of(s, o, cands, 0, penalty);
         BOUND_SCALES.map(|scale| {
-            let mut v = OrderView::of(s, o, cands, 0, penalty);
+            let mut v = unpriced.clone();
             if scale > 0.0 {
                 prices.price_view(s, o, cands, &mut v, scale);
             }

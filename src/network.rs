@@ -159,11 +159,6 @@ impl Network {
             zone: self.zone[[node, d]],
         }
     }
-
-    /// Number of lanes (edges) in the graph.
-    pub fn lane_count(&self) -> usize {
-        self.graph.edge_count()
-    }
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ use crate::decode::Assignment;
 use crate::domain::{OrderIdx, Scenario};
 
 /// Costs and limits of one order's candidates as the search sees them.
+#[derive(Clone)]
 pub struct OrderView {
     /// Candidate indices (into the wave's candidate set).
     pub cands: Vec<usize>,
