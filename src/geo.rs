@@ -1,9 +1,6 @@
 //! Geography: US ZIP codes to coordinates (the `zipcodes` crate's embedded
 //! database), great-circle distance, and parcel zones from distance bands.
 
-use std::collections::HashMap;
-use std::sync::OnceLock;
-
 /// Mean Earth radius in statute miles.
 const EARTH_RADIUS_MILES: f64 = 3958.8;
 
@@ -11,34 +8,43 @@ const EARTH_RADIUS_MILES: f64 = 3958.8;
 /// Carrier zone charts approximated by great-circle distance.
 pub const ZONE_BANDS_MILES: [f64; 7] = [50.0, 150.0, 300.0, 600.0, 1000.0, 1400.0, 1800.0];
 
-fn zip_table() -> &'static HashMap<String, (f64, f64)> {
-    static TABLE: OnceLock<HashMap<String, (f64, f64)>> = OnceLock::new();
-    TABLE.get_or_init(|| {
-        zipcodes::database()
-            .iter()
-            .filter_map(|z| {
-                let lat = z.lat.parse::<f64>().ok()?;
-                let lon = z.long.parse::<f64>().ok()?;
-                Some((z.zip_code.clone(), (lat, lon)))
-            })
-            .collect()
-    })
+/// The ZIP table packed by `build.rs` from the `zipcodes` crate's database:
+/// five ASCII digits, then latitude and longitude as little-endian `f64`,
+/// sorted by ZIP.
+const ZIPS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/zips.bin"));
+
+/// One record of `ZIPS`: ZIP, latitude, longitude.
+fn records() -> &'static [[u8; 21]] {
+    ZIPS.as_chunks::<21>().0
+}
+
+fn unpack(r: &[u8; 21]) -> (&[u8], f64, f64) {
+    let f = |b: &[u8]| f64::from_le_bytes(b.try_into().expect("eight bytes"));
+    (&r[..5], f(&r[5..13]), f(&r[13..]))
 }
 
 /// Latitude and longitude of a US ZIP code (`#####` or `#####-####`), if it exists.
 pub fn zip_location(zip: &str) -> Option<(f64, f64)> {
-    let five = zipcodes::clean_zipcode(zip).ok()?;
-    zip_table().get(five).copied()
+    // The first five bytes after trimming, as the `zipcodes` crate reads a
+    // ZIP, but by bytes so that no input can split a character.
+    let five = zip.trim().as_bytes().get(..5)?;
+    if !five.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let k = records().binary_search_by(|r| r[..5].cmp(five)).ok()?;
+    let (_, lat, lon) = unpack(&records()[k]);
+    Some((lat, lon))
 }
 
 /// Every ZIP code of the embedded database with its coordinates, sorted by ZIP.
 pub fn all_zips() -> Vec<(String, f64, f64)> {
-    let mut v: Vec<_> = zip_table()
+    records()
         .iter()
-        .map(|(z, &(lat, lon))| (z.clone(), lat, lon))
-        .collect();
-    v.sort_by(|a, b| a.0.cmp(&b.0));
-    v
+        .map(|r| {
+            let (zip, lat, lon) = unpack(r);
+            (String::from_utf8_lossy(zip).into_owned(), lat, lon)
+        })
+        .collect()
 }
 
 /// Great-circle (haversine) distance in miles.
@@ -85,5 +91,7 @@ mod tests {
         assert!((lat - 40.75).abs() < 0.1 && (lon + 74.0).abs() < 0.1);
         assert!(zip_location("00000").is_none());
         assert!(zip_location("abcde").is_none());
+        assert!(zip_location("ééé").is_none());
+        assert_eq!(zip_location(" 10001-1234 "), zip_location("10001"));
     }
 }
