@@ -515,17 +515,47 @@ impl Lns {
     }
 }
 
-/// The MIP over the free orders of `kept` (all their columns, plus `also`,
-/// over what the kept plans leave), solved by HiGHS. Returns one column per
-/// slot of `top`, or `None` if the MIP found nothing in time.
+/// Where a neighbourhood MIP stops: at a relative gap of `gap`, at a plan
+/// costing at most `target`, or at `deadline`.
+struct Stop {
+    gap: f64,
+    target: f64,
+    deadline: Instant,
+}
+
+/// Plans that fit alone in `left` (what the kept plans leave) for each of
+/// `orders`: its best plan at the row prices `price` and its cheapest plan
+/// (at zero prices). Without them a neighbourhood has only columns made for
+/// the master LP, many of which no longer fit, and HiGHS spends its root
+/// cuts finding the completions these give.
+fn fitted_columns(ctx: &Ctx, orders: &[usize], price: &[f64], left: &[f64]) -> Vec<Column> {
+    let zero = vec![0.0; price.len()];
+    orders
+        .par_iter()
+        .flat_map_iter(|&o| {
+            [price, zero.as_slice()].map(|at| {
+                let mut v = OrderView::new(ctx.s, ctx.cs, o);
+                ctx.cp.price_view(ctx.cs, at, &mut v);
+                ctx.cp.limit_view(ctx.cs, left, &mut v);
+                Column::new(ctx, o, &best_plan(&v).assignments)
+            })
+        })
+        .filter(|col| col.fits(left))
+        .collect()
+}
+
+/// The MIP over the free orders of `kept` (all their columns, plus `also`
+/// and the plans that fit alone at the row prices `price`, over what the
+/// kept plans leave), solved by HiGHS. Returns one column per slot of `top`,
+/// or `None` if the MIP found nothing in time.
 fn solve_neighbourhood(
     ctx: &Ctx,
     top: &Restricted,
     kept: Kept,
     also: &[Column],
+    price: &[f64],
     offset: f64,
-    (gap, target): (f64, f64),
-    deadline: Instant,
+    stop: Stop,
 ) -> Option<Vec<Column>> {
     let mut left = top.limit.clone();
     for col in kept.iter().flatten() {
@@ -548,13 +578,17 @@ fn solve_neighbourhood(
                 sub.offer(col.clone());
             }
         }
+        for col in fitted_columns(ctx, &sub.orders, price, &left) {
+            sub.offer(col);
+        }
         sub.flush().ok()?;
         let kept_cost: f64 = chosen.iter().flatten().map(|c| c.data.cost).sum();
         sub.master.set_offset(offset + kept_cost).ok()?;
-        let remaining = deadline
+        let remaining = stop
+            .deadline
             .saturating_duration_since(Instant::now())
             .as_secs_f64();
-        let values = sub.master.solve_integer(remaining, gap, target)?;
+        let values = sub.master.solve_integer(remaining, stop.gap, stop.target)?;
         for (col, v) in sub.columns.iter().zip(&values) {
             if *v > 0.5 {
                 chosen[top.slot[col.order]] = Some(col.clone());
@@ -637,6 +671,7 @@ pub fn solve(
     // Solves one neighbourhood and keeps its plan if cheaper.
     let mut try_neighbourhood = |top: &Restricted,
                                  kept: Kept,
+                                 price: &[f64],
                                  label: &str,
                                  best: &mut (f64, Vec<Assignment>),
                                  incumbent: &mut Incumbent,
@@ -651,8 +686,12 @@ pub fn solve(
             .unwrap_or_default();
         // A neighbourhood's plan need only be well inside the target gap:
         // the next neighbourhoods improve on it.
-        let stop = ((limits.target_gap / 5.0).max(1e-4), target);
-        let found = solve_neighbourhood(&ctx, top, kept, &also, independent_cost, stop, deadline);
+        let stop = Stop {
+            gap: (limits.target_gap / 5.0).max(1e-4),
+            target,
+            deadline,
+        };
+        let found = solve_neighbourhood(&ctx, top, kept, &also, price, independent_cost, stop);
         let mut improved = false;
         let cost = found.map(|cols| {
             let plan = with_independent(&cols);
@@ -731,6 +770,7 @@ pub fn solve(
                 try_neighbourhood(
                     &top,
                     kept,
+                    &price,
                     Width::Conflicts.label(),
                     &mut best,
                     &mut incumbent,
@@ -740,7 +780,16 @@ pub fn solve(
             }
         } else if !lp_converged && gap(best.0, best_bound) > limits.target_gap {
             lns.step(&top, &mut incumbent, &price, &mut |kept, inc| {
-                try_neighbourhood(&top, kept, LNS, &mut best, inc, best_bound, &mut phases)
+                try_neighbourhood(
+                    &top,
+                    kept,
+                    &price,
+                    LNS,
+                    &mut best,
+                    inc,
+                    best_bound,
+                    &mut phases,
+                )
             });
         }
         last = Some((lp, price));
@@ -771,6 +820,7 @@ pub fn solve(
                 try_neighbourhood(
                     &top,
                     kept,
+                    price,
                     width.label(),
                     &mut best,
                     &mut incumbent,
@@ -781,7 +831,16 @@ pub fn solve(
         }
         while open(&best)
             && lns.step(&top, &mut incumbent, price, &mut |kept, inc| {
-                try_neighbourhood(&top, kept, LNS, &mut best, inc, best_bound, &mut phases)
+                try_neighbourhood(
+                    &top,
+                    kept,
+                    price,
+                    LNS,
+                    &mut best,
+                    inc,
+                    best_bound,
+                    &mut phases,
+                )
             })
         {}
     }
