@@ -21,7 +21,8 @@
 //! Plans come from MIPs over neighbourhoods (HiGHS, whose cuts close most of
 //! the gap the LP leaves). The first rounds the master LP: orders whose LP
 //! plan is whole keep it unless it sits on a row where the fractional orders
-//! conflict; the others choose among all their columns. From then on each
+//! conflict; the others choose among all their columns and two plans that
+//! fit alone in what the kept plans leave. From then on each
 //! neighbourhood starts from the best plan and frees the orders around the
 //! rows with the highest prices (large neighbourhood search), one per pricing
 //! round and then until a pass over the priced rows improves nothing.
