@@ -2,7 +2,10 @@
 //! once. Each issue has a stable code, the record, the field and what to do.
 //! Errors stop the run (exit code 2, nothing written); warnings do not.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
+
+// Fx hashing: the default SipHash was the largest cost of loading a wave.
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Weekday};
 use serde::Serialize;
@@ -537,7 +540,7 @@ pub fn build_scenario(
 
     // Services: the model's, replaced or extended by the scenario's, plus pickup.
     let mut service_records: Vec<ServiceRecord> = model.services.clone();
-    let mut seen_services = HashSet::new();
+    let mut seen_services = HashSet::default();
     for s in &f.services {
         if !seen_services.insert(s.id.clone()) {
             c.error(
@@ -591,7 +594,7 @@ pub fn build_scenario(
 
     // SKUs.
     let mut skus = Vec::new();
-    let mut sku_index: HashMap<String, SkuIdx> = HashMap::new();
+    let mut sku_index: HashMap<String, SkuIdx> = HashMap::default();
     for s in &f.skus {
         let rec = format!("sku {}", s.id);
         if sku_index.contains_key(&s.id) {
@@ -626,7 +629,7 @@ pub fn build_scenario(
 
     // Nodes.
     let mut nodes = Vec::new();
-    let mut node_index: HashMap<String, NodeIdx> = HashMap::new();
+    let mut node_index: HashMap<String, NodeIdx> = HashMap::default();
     for n in &f.nodes {
         let rec = format!("node {}", n.id);
         if node_index.contains_key(&n.id) {
@@ -693,7 +696,7 @@ pub fn build_scenario(
             .and_then(|v| c.quantity(&rec, "capacity_units", v));
         let processing = c.quantity(&rec, "processing_days", n.processing_days.unwrap_or(0.0));
         let mut offers = Vec::new();
-        let mut offered = HashSet::new();
+        let mut offered = HashSet::default();
         for (k, o) in n.services.iter().enumerate() {
             let field = format!("services[{k}]");
             let Some(&sidx) = service_index.get(o.service.as_str()) else {
@@ -794,8 +797,8 @@ pub fn build_scenario(
 
     // Inventory.
     let mut atp: rustc_hash::FxHashMap<(NodeIdx, SkuIdx), u32> = Default::default();
-    let mut stocked: HashSet<SkuIdx> = HashSet::new();
-    let mut seen_stock = HashSet::new();
+    let mut stocked: HashSet<SkuIdx> = HashSet::default();
+    let mut seen_stock = HashSet::default();
     for (k, r) in f.inventory.iter().enumerate() {
         let rec = format!("inventory row {} ({} / {})", k + 1, r.node, r.sku);
         let node = node_index.get(&r.node).copied();
@@ -880,7 +883,7 @@ pub fn build_scenario(
 
     // Orders.
     let mut orders = Vec::new();
-    let mut order_ids = HashSet::new();
+    let mut order_ids = HashSet::default();
     for o in &f.orders {
         let rec = format!("order {}", o.id);
         if !order_ids.insert(o.id.clone()) {
