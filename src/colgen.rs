@@ -25,7 +25,8 @@
 //! fit alone in what the kept plans leave. From then on each
 //! neighbourhood starts from the best plan and frees the orders around the
 //! rows with the highest prices (large neighbourhood search), one per pricing
-//! round and then until a pass over the priced rows improves nothing.
+//! round, solved beside the next round, and then until a pass over the priced
+//! rows improves nothing.
 //! Leaving an order unfilled uses no row, so every restricted master is
 //! feasible.
 
@@ -499,21 +500,6 @@ impl Lns {
         self.from = next;
         Some(kept)
     }
-    /// Runs the next neighbourhood through `solve` (which says whether it
-    /// improved the plan); false when there is none left.
-    fn step(
-        &mut self,
-        top: &Restricted,
-        incumbent: &mut Incumbent,
-        price: &[f64],
-        solve: &mut dyn FnMut(Kept, &mut Incumbent) -> bool,
-    ) -> bool {
-        let Some(kept) = self.next(top, incumbent, price) else {
-            return false;
-        };
-        self.improved |= solve(kept, incumbent);
-        true
-    }
 }
 
 /// Where a neighbourhood MIP stops: at a relative gap of `gap`, at a plan
@@ -545,59 +531,114 @@ fn fitted_columns(ctx: &Ctx, orders: &[usize], price: &[f64], left: &[f64]) -> V
         .collect()
 }
 
-/// The MIP over the free orders of `kept` (all their columns, plus `also`
-/// and the plans that fit alone at the row prices `price`, over what the
-/// kept plans leave), solved by HiGHS. Returns one column per slot of `top`,
-/// or `None` if the MIP found nothing in time.
-fn solve_neighbourhood(
-    ctx: &Ctx,
-    top: &Restricted,
-    kept: Kept,
-    also: &[Column],
-    price: &[f64],
-    offset: f64,
+/// A neighbourhood MIP made ready: the MIP over the free orders of a `Kept`
+/// (all their columns, plus the incumbent's and the plans that fit alone at
+/// the round's prices, over what the kept plans leave). Made from the master
+/// as it stands, it can run while the master moves on.
+struct Neighbourhood {
+    /// Per slot of the master: the kept plan, or `None` if free.
+    chosen: Kept,
+    /// The MIP over the free orders (none if every order is kept).
+    sub: Option<Restricted>,
     stop: Stop,
-) -> Option<Vec<Column>> {
-    let mut left = top.limit.clone();
-    for col in kept.iter().flatten() {
-        for &(row, a) in &col.data.entries {
-            left[row] -= a;
-        }
-    }
-    for l in &mut left {
-        *l = l.round();
-    }
-    let free: Vec<usize> = (0..kept.len())
-        .filter(|&k| kept[k].is_none())
-        .map(|k| top.orders[k])
-        .collect();
-    let mut chosen: Vec<Option<Column>> = kept;
-    if !free.is_empty() {
-        let mut sub = Restricted::new(ctx, free, left.clone()).ok()?;
-        for col in top.columns.iter().chain(also) {
-            if sub.slot[col.order] != usize::MAX && col.fits(&left) {
-                sub.offer(col.clone());
+    label: &'static str,
+    /// Whether it is a step of the large neighbourhood search.
+    lns: bool,
+    /// Seconds spent making and solving it.
+    seconds: f64,
+}
+
+impl Neighbourhood {
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        ctx: &Ctx,
+        top: &Restricted,
+        kept: Kept,
+        also: &[Column],
+        price: &[f64],
+        offset: f64,
+        stop: Stop,
+        (label, lns): (&'static str, bool),
+    ) -> Neighbourhood {
+        let t = Instant::now();
+        let mut left = top.limit.clone();
+        for col in kept.iter().flatten() {
+            for &(row, a) in &col.data.entries {
+                left[row] -= a;
             }
         }
-        for col in fitted_columns(ctx, &sub.orders, price, &left) {
-            sub.offer(col);
+        for l in &mut left {
+            *l = l.round();
         }
-        sub.flush().ok()?;
-        let kept_cost: f64 = chosen.iter().flatten().map(|c| c.data.cost).sum();
-        sub.master.set_offset(offset + kept_cost).ok()?;
-        let remaining = stop
-            .deadline
-            .saturating_duration_since(Instant::now())
-            .as_secs_f64();
-        let values = sub.master.solve_integer(remaining, stop.gap, stop.target)?;
-        for (col, v) in sub.columns.iter().zip(&values) {
-            if *v > 0.5 {
-                chosen[top.slot[col.order]] = Some(col.clone());
-            }
+        let free: Vec<usize> = (0..kept.len())
+            .filter(|&k| kept[k].is_none())
+            .map(|k| top.orders[k])
+            .collect();
+        let kept_cost: f64 = kept.iter().flatten().map(|c| c.data.cost).sum();
+        let sub = (!free.is_empty())
+            .then(|| -> Result<Restricted, String> {
+                let mut sub = Restricted::new(ctx, free, left.clone())?;
+                for col in top.columns.iter().chain(also) {
+                    if sub.slot[col.order] != usize::MAX && col.fits(&left) {
+                        sub.offer(col.clone());
+                    }
+                }
+                for col in fitted_columns(ctx, &sub.orders, price, &left) {
+                    sub.offer(col);
+                }
+                sub.flush()?;
+                sub.master.set_offset(offset + kept_cost)?;
+                Ok(sub)
+            })
+            .and_then(Result::ok);
+        Neighbourhood {
+            chosen: kept,
+            sub,
+            stop,
+            label,
+            lns,
+            seconds: t.elapsed().as_secs_f64(),
         }
     }
-    // Every convexity row holds: one plan per order.
-    chosen.into_iter().collect()
+
+    /// Orders free to change.
+    fn free(&self) -> usize {
+        self.chosen.iter().filter(|k| k.is_none()).count()
+    }
+
+    /// Solves the MIP (HiGHS, one thread): its column values, or `None` if
+    /// it found no plan in time. Touches nothing but the neighbourhood.
+    fn run(&mut self) -> Option<Vec<f64>> {
+        let t = Instant::now();
+        let values = match self.sub.as_mut() {
+            None => Some(Vec::new()),
+            Some(sub) => {
+                let remaining = self
+                    .stop
+                    .deadline
+                    .saturating_duration_since(Instant::now())
+                    .as_secs_f64();
+                sub.master
+                    .solve_integer(remaining, self.stop.gap, self.stop.target)
+            }
+        };
+        self.seconds += t.elapsed().as_secs_f64();
+        values
+    }
+
+    /// The plan of `run`'s values: one column per slot of `top`.
+    fn plan(self, top: &Restricted, values: Option<Vec<f64>>) -> Option<Vec<Column>> {
+        let mut chosen = self.chosen;
+        if let Some(sub) = &self.sub {
+            for (col, v) in sub.columns.iter().zip(&values?) {
+                if *v > 0.5 {
+                    chosen[top.slot[col.order]] = Some(col.clone());
+                }
+            }
+        }
+        // Every convexity row holds: one plan per order.
+        chosen.into_iter().collect()
+    }
 }
 
 /// Runs column generation over the coupling rows `cp` of `cs` from a
@@ -669,18 +710,13 @@ pub fn solve(
     // has made one: the start of the next neighbourhoods.
     let mut incumbent: Incumbent = None;
     let gap = |best: f64, bound: f64| decode::relative_gap(best, bound);
-    // Solves one neighbourhood and keeps its plan if cheaper.
-    let mut try_neighbourhood = |top: &Restricted,
-                                 kept: Kept,
-                                 price: &[f64],
-                                 label: &str,
-                                 best: &mut (f64, Vec<Assignment>),
-                                 incumbent: &mut Incumbent,
-                                 bound: f64,
-                                 phases: &mut Phases| {
-        let t = Instant::now();
-        let free = kept.iter().filter(|k| k.is_none()).count();
-        let target = bound / (1.0 - limits.target_gap);
+    // A neighbourhood of the master as it stands, at the round's prices.
+    let make = |top: &Restricted,
+                kept: Kept,
+                price: &[f64],
+                incumbent: &Incumbent,
+                bound: f64,
+                what: (&'static str, bool)| {
         let also: Vec<Column> = incumbent
             .as_ref()
             .map(|(_, c)| c.clone())
@@ -689,12 +725,23 @@ pub fn solve(
         // the next neighbourhoods improve on it.
         let stop = Stop {
             gap: (limits.target_gap / 5.0).max(1e-4),
-            target,
+            target: bound / (1.0 - limits.target_gap),
             deadline,
         };
-        let found = solve_neighbourhood(&ctx, top, kept, &also, price, independent_cost, stop);
+        Neighbourhood::new(&ctx, top, kept, &also, price, independent_cost, stop, what)
+    };
+    // Keeps a solved neighbourhood's plan if cheaper; true if it improved
+    // the best plan.
+    let mut keep = |top: &Restricted,
+                    nb: Neighbourhood,
+                    values: Option<Vec<f64>>,
+                    best: &mut (f64, Vec<Assignment>),
+                    incumbent: &mut Incumbent,
+                    bound: f64,
+                    phases: &mut Phases| {
+        let (free, label, seconds) = (nb.free(), nb.label, nb.seconds);
         let mut improved = false;
-        let cost = found.map(|cols| {
+        let cost = nb.plan(top, values).map(|cols| {
             let plan = with_independent(&cols);
             let c = decode::plan_cost(s, cs, &plan);
             if incumbent.as_ref().is_none_or(|(ic, _)| c < *ic - 1e-9) {
@@ -707,7 +754,7 @@ pub fn solve(
             c
         });
         neighbourhoods.push((free, cost));
-        phases.primal_s += t.elapsed().as_secs_f64();
+        phases.primal_s += seconds;
         progress(&format!(
             "plan {:.2} ({label}, {free} free orders), gap {:.3}%",
             best.0,
@@ -725,18 +772,49 @@ pub fn solve(
         best_bound = independent_bound;
         lp_converged = true;
     }
+    // A neighbourhood made in one round runs beside the next round's master
+    // LP and pricing (its MIP and the master each take one thread): both
+    // start from what the first round left, so the plans are those of
+    // running them one after the other.
+    let mut pending: Option<Neighbourhood> = None;
     while !coupled.is_empty() {
         iterations += 1;
-        let round_start = Instant::now();
-        let t = Instant::now();
         // Without a plan yet, the LP may not eat the time kept for rounding.
         let lp_until = if incumbent.is_none() {
             limits.time_limit_s * PRICING_SHARE
         } else {
             limits.time_limit_s
         };
-        let lp = match top.solve_lp(lp_until - elapsed()) {
-            Ok(lp) => lp,
+        let round = |top: &mut Restricted| -> Result<_, String> {
+            let t = Instant::now();
+            let lp = top.solve_lp(lp_until - elapsed())?;
+            let master_s = t.elapsed().as_secs_f64();
+            let t = Instant::now();
+            let priced = top.price(&ctx, &lp);
+            Ok((lp, priced, master_s, t.elapsed().as_secs_f64()))
+        };
+        let (values, round) = match pending.as_mut() {
+            Some(nb) => {
+                let (values, round) = rayon::join(|| nb.run(), || round(&mut top));
+                (Some(values), round)
+            }
+            None => (None, round(&mut top)),
+        };
+        if let (Some(nb), Some(values)) = (pending.take(), values) {
+            let step = nb.lns;
+            let improved = keep(
+                &top,
+                nb,
+                values,
+                &mut best,
+                &mut incumbent,
+                best_bound,
+                &mut phases,
+            );
+            lns.improved |= step && improved;
+        }
+        let (lp, (price, bounds, added), master_s, pricing_s) = match round {
+            Ok(r) => r,
             Err(e) => {
                 // Out of time inside the LP, or HiGHS trouble: the best plan
                 // and bound so far stand, and the record says why it stopped.
@@ -744,12 +822,10 @@ pub fn solve(
                 break;
             }
         };
-        phases.master_s += t.elapsed().as_secs_f64();
-        let t = Instant::now();
-        let (price, bounds, added) = top.price(&ctx, &lp);
-        phases.pricing_s += t.elapsed().as_secs_f64();
+        phases.master_s += master_s;
+        phases.pricing_s += pricing_s;
         // Master and pricing: what the next round will take again.
-        let round_s = round_start.elapsed().as_secs_f64();
+        let round_s = master_s + pricing_s;
         let bound = independent_bound + bounds
             - price.iter().zip(&cp.limit).map(|(p, l)| p * l).sum::<f64>();
         if bound > best_bound {
@@ -768,30 +844,21 @@ pub fn solve(
             if lp_converged || gap(lp_value, best_bound) <= limits.target_gap / 2.0 {
                 rounded_at = lp_value;
                 let kept = lp_neighbourhood(&top, &lp.columns, Width::Conflicts);
-                try_neighbourhood(
-                    &top,
-                    kept,
-                    &price,
-                    Width::Conflicts.label(),
-                    &mut best,
-                    &mut incumbent,
-                    best_bound,
-                    &mut phases,
-                );
+                let what = (Width::Conflicts.label(), false);
+                pending = Some(make(&top, kept, &price, &incumbent, best_bound, what));
             }
-        } else if !lp_converged && gap(best.0, best_bound) > limits.target_gap {
-            lns.step(&top, &mut incumbent, &price, &mut |kept, inc| {
-                try_neighbourhood(
-                    &top,
-                    kept,
-                    &price,
-                    LNS,
-                    &mut best,
-                    inc,
-                    best_bound,
-                    &mut phases,
-                )
-            });
+        } else if !lp_converged
+            && gap(best.0, best_bound) > limits.target_gap
+            && let Some(kept) = lns.next(&top, &incumbent, &price)
+        {
+            pending = Some(make(
+                &top,
+                kept,
+                &price,
+                &incumbent,
+                best_bound,
+                (LNS, true),
+            ));
         }
         last = Some((lp, price));
         // A round that would end past the pricing share is not started (its
@@ -805,11 +872,25 @@ pub fn solve(
             break;
         }
     }
-    // The time left goes to plans: the LP as it stands, then neighbourhoods
-    // around the costliest rows, then the local search.
+    // The time left goes to plans: the neighbourhood made last, the LP as it
+    // stands, then neighbourhoods around the costliest rows, then the local
+    // search.
     let open = |best: &(f64, Vec<Assignment>)| {
         gap(best.0, best_bound) > limits.target_gap && elapsed() < limits.time_limit_s
     };
+    let mut try_neighbourhood = |top: &Restricted,
+                                 mut nb: Neighbourhood,
+                                 best: &mut (f64, Vec<Assignment>),
+                                 incumbent: &mut Incumbent,
+                                 phases: &mut Phases| {
+        let values = nb.run();
+        keep(top, nb, values, best, incumbent, best_bound, phases)
+    };
+    if let Some(nb) = pending.take().filter(|_| open(&best)) {
+        let step = nb.lns;
+        let improved = try_neighbourhood(&top, nb, &mut best, &mut incumbent, &mut phases);
+        lns.improved |= step && improved;
+    }
     if let Some((lp, price)) = &last {
         let lp_value = lp.objective + independent_cost;
         // Without a plan yet: the conflicts of the LP as it stands (unless
@@ -818,32 +899,24 @@ pub fn solve(
         for width in [Width::Conflicts, Width::Tight] {
             if incumbent.is_none() && open(&best) && (moved || width == Width::Tight) {
                 let kept = lp_neighbourhood(&top, &lp.columns, width);
-                try_neighbourhood(
+                let nb = make(
                     &top,
                     kept,
                     price,
-                    width.label(),
-                    &mut best,
-                    &mut incumbent,
+                    &incumbent,
                     best_bound,
-                    &mut phases,
+                    (width.label(), false),
                 );
+                try_neighbourhood(&top, nb, &mut best, &mut incumbent, &mut phases);
             }
         }
-        while open(&best)
-            && lns.step(&top, &mut incumbent, price, &mut |kept, inc| {
-                try_neighbourhood(
-                    &top,
-                    kept,
-                    price,
-                    LNS,
-                    &mut best,
-                    inc,
-                    best_bound,
-                    &mut phases,
-                )
-            })
-        {}
+        while open(&best) {
+            let Some(kept) = lns.next(&top, &incumbent, price) else {
+                break;
+            };
+            let nb = make(&top, kept, price, &incumbent, best_bound, (LNS, true));
+            lns.improved |= try_neighbourhood(&top, nb, &mut best, &mut incumbent, &mut phases);
+        }
     }
     // The local search takes about two pricing rounds' work on one thread.
     let improve_s = 2.0 * phases.pricing_s / iterations.max(1) as f64;
