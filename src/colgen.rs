@@ -779,8 +779,9 @@ pub fn solve(
     let mut pending: Option<Neighbourhood> = None;
     while !coupled.is_empty() {
         iterations += 1;
-        // Without a plan yet, the LP may not eat the time kept for rounding.
-        let lp_until = if incumbent.is_none() {
+        // Without a plan yet (or one being made), the LP may not eat the
+        // time kept for rounding.
+        let lp_until = if incumbent.is_none() && pending.is_none() {
             limits.time_limit_s * PRICING_SHARE
         } else {
             limits.time_limit_s
