@@ -503,11 +503,14 @@ impl Lns {
 }
 
 /// Where a neighbourhood MIP stops: at a relative gap of `gap`, at a plan
-/// costing at most `target`, or at `deadline`.
+/// of the wave costing at most `target`, or at `deadline`. Both are taken on
+/// the whole wave: the MIP's objective counts `outside`, the cost of the
+/// orders it leaves out (the independent ones), besides the kept plans.
 struct Stop {
     gap: f64,
     target: f64,
     deadline: Instant,
+    outside: f64,
 }
 
 /// Plans that fit alone in `left` (what the kept plans leave) for each of
@@ -549,14 +552,12 @@ struct Neighbourhood {
 }
 
 impl Neighbourhood {
-    #[allow(clippy::too_many_arguments)]
     fn new(
         ctx: &Ctx,
         top: &Restricted,
         kept: Kept,
         also: &[Column],
         price: &[f64],
-        offset: f64,
         stop: Stop,
         (label, lns): (&'static str, bool),
     ) -> Neighbourhood {
@@ -587,7 +588,7 @@ impl Neighbourhood {
                     sub.offer(col);
                 }
                 sub.flush()?;
-                sub.master.set_offset(offset + kept_cost)?;
+                sub.master.set_offset(stop.outside + kept_cost)?;
                 Ok(sub)
             })
             .and_then(Result::ok);
@@ -727,8 +728,9 @@ pub fn solve(
             gap: (limits.target_gap / 5.0).max(1e-4),
             target: bound / (1.0 - limits.target_gap),
             deadline,
+            outside: independent_cost,
         };
-        Neighbourhood::new(&ctx, top, kept, &also, price, independent_cost, stop, what)
+        Neighbourhood::new(&ctx, top, kept, &also, price, stop, what)
     };
     // Keeps a solved neighbourhood's plan if cheaper; true if it improved
     // the best plan.
