@@ -306,6 +306,13 @@ impl RowPrices {
         }
     }
 
+    /// Whether no row has a price.
+    pub fn is_zero(&self) -> bool {
+        self.stock.is_empty()
+            && self.packages.iter().all(|&p| p == 0.0)
+            && self.units.iter().all(|&p| p == 0.0)
+    }
+
     /// Adds the prices times `scale` to the view of order `o` over `cands`
     /// (as [`Coupling::price_view`] does for the wave's own candidates).
     pub fn price_view(
@@ -346,18 +353,28 @@ pub const BOUND_SCALES: [f64; 4] = [0.0, 0.25, 0.5, 1.0];
 /// still a relaxation. Returns the bound and how many orders' searches ran out
 /// of budget at the best scale (their amortized bound counts).
 pub fn exact_bound(s: &Scenario, net: &Network, prices: &RowPrices) -> (f64, usize) {
+    // Without a priced row every scale gives the zero-price bound: one
+    // search per order, not four (a wave whose master LP never solved).
+    let scales: &[f64] = if prices.is_zero() {
+        &[0.0]
+    } else {
+        &BOUND_SCALES
+    };
     let per_order = map_exact(s, net, |o, cands, penalty| {
         let unpriced = OrderView::of(s, o, cands, 0, penalty);
-        BOUND_SCALES.map(|scale| {
-            let mut v = unpriced.clone();
-            if scale > 0.0 {
-                prices.price_view(s, o, cands, &mut v, scale);
-            }
-            let p = best_plan(&v);
-            (p.bound, p.exact)
-        })
+        scales
+            .iter()
+            .map(|&scale| {
+                let mut v = unpriced.clone();
+                if scale > 0.0 {
+                    prices.price_view(s, o, cands, &mut v, scale);
+                }
+                let p = best_plan(&v);
+                (p.bound, p.exact)
+            })
+            .collect::<Vec<_>>()
     });
-    BOUND_SCALES
+    scales
         .iter()
         .enumerate()
         .map(|(i, &scale)| {
@@ -367,4 +384,23 @@ pub fn exact_bound(s: &Scenario, net: &Network, prices: &RowPrices) -> (f64, usi
         })
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .expect("scales")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prices_are_zero_only_when_no_row_has_a_price() {
+        assert!(RowPrices::none(3).is_zero());
+        let mut p = RowPrices::none(3);
+        p.stock.insert((1, 7), 0.5);
+        assert!(!p.is_zero());
+        let mut p = RowPrices::none(3);
+        p.packages[2] = 1.0;
+        assert!(!p.is_zero());
+        let mut p = RowPrices::none(3);
+        p.units[0] = 0.25;
+        assert!(!p.is_zero());
+    }
 }
