@@ -519,16 +519,16 @@ struct Stop {
 /// the master LP, many of which no longer fit, and HiGHS spends its root
 /// cuts finding the completions these give.
 fn fitted_columns(ctx: &Ctx, orders: &[usize], price: &[f64], left: &[f64]) -> Vec<Column> {
-    let zero = vec![0.0; price.len()];
     orders
         .par_iter()
         .flat_map_iter(|&o| {
-            [price, zero.as_slice()].map(|at| {
-                let mut v = OrderView::new(ctx.s, ctx.cs, o);
-                ctx.cp.price_view(ctx.cs, at, &mut v);
-                ctx.cp.limit_view(ctx.cs, left, &mut v);
-                Column::new(ctx, o, &best_plan(&v).assignments)
-            })
+            // Limits and prices touch different parts of the view: the limited
+            // view is made once and priced in a copy.
+            let mut limited = OrderView::new(ctx.s, ctx.cs, o);
+            ctx.cp.limit_view(ctx.cs, left, &mut limited);
+            let mut priced = limited.clone();
+            ctx.cp.price_view(ctx.cs, price, &mut priced);
+            [priced, limited].map(|v| Column::new(ctx, o, &best_plan(&v).assignments))
         })
         .filter(|col| col.fits(left))
         .collect()
@@ -732,8 +732,9 @@ pub fn solve(
         };
         Neighbourhood::new(&ctx, top, kept, &also, price, stop, what)
     };
-    // Keeps a solved neighbourhood's plan if cheaper; true if it improved
-    // the best plan.
+    // Keeps a solved neighbourhood's plan if cheaper; true if it was a step
+    // of the large neighbourhood search that improved the best plan (what
+    // the search's pass needs to know).
     let mut keep = |top: &Restricted,
                     nb: Neighbourhood,
                     values: Option<Vec<f64>>,
@@ -741,7 +742,7 @@ pub fn solve(
                     incumbent: &mut Incumbent,
                     bound: f64,
                     phases: &mut Phases| {
-        let (free, label, seconds) = (nb.free(), nb.label, nb.seconds);
+        let (free, label, seconds, step) = (nb.free(), nb.label, nb.seconds, nb.lns);
         let mut improved = false;
         let cost = nb.plan(top, values).map(|cols| {
             let plan = with_independent(&cols);
@@ -762,7 +763,7 @@ pub fn solve(
             best.0,
             100.0 * gap(best.0, bound)
         ));
-        improved
+        step && improved
     };
     let mut rounded_at = f64::INFINITY;
     let mut lns = Lns::default();
@@ -804,17 +805,8 @@ pub fn solve(
             None => (None, round(&mut top)),
         };
         if let (Some(nb), Some(values)) = (pending.take(), values) {
-            let step = nb.lns;
-            let improved = keep(
-                &top,
-                nb,
-                values,
-                &mut best,
-                &mut incumbent,
-                best_bound,
-                &mut phases,
-            );
-            lns.improved |= step && improved;
+            let b = best_bound;
+            lns.improved |= keep(&top, nb, values, &mut best, &mut incumbent, b, &mut phases);
         }
         let (lp, (price, bounds, added), master_s, pricing_s) = match round {
             Ok(r) => r,
@@ -890,9 +882,7 @@ pub fn solve(
         keep(top, nb, values, best, incumbent, best_bound, phases)
     };
     if let Some(nb) = pending.take().filter(|_| open(&best)) {
-        let step = nb.lns;
-        let improved = try_neighbourhood(&top, nb, &mut best, &mut incumbent, &mut phases);
-        lns.improved |= step && improved;
+        lns.improved |= try_neighbourhood(&top, nb, &mut best, &mut incumbent, &mut phases);
     }
     if let Some((lp, price)) = &last {
         let lp_value = lp.objective + independent_cost;

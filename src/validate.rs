@@ -796,7 +796,7 @@ pub fn build_scenario(
     }
 
     // Inventory.
-    let mut atp: rustc_hash::FxHashMap<(NodeIdx, SkuIdx), u32> = Default::default();
+    let mut atp: HashMap<(NodeIdx, SkuIdx), u32> = HashMap::default();
     let mut stocked: HashSet<SkuIdx> = HashSet::default();
     let mut seen_stock = HashSet::default();
     for (k, r) in f.inventory.iter().enumerate() {
