@@ -1,7 +1,7 @@
 //! Dates: when a node can hand a package to a carrier, when it arrives, and how
 //! late that is against a promise. Business days are Monday to Friday.
 
-use chrono::{Datelike, Days, NaiveDate, NaiveDateTime, Weekday};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, Weekday};
 
 use crate::domain::{Node, NodeService, Service};
 
@@ -13,30 +13,37 @@ pub fn is_business_day(d: NaiveDate) -> bool {
     !matches!(d.weekday(), Weekday::Sat | Weekday::Sun)
 }
 
-/// `date` moved forward by `n` business days (a weekend start counts from Monday).
-pub fn add_business_days(date: NaiveDate, n: u32) -> NaiveDate {
-    let mut d = date;
-    let mut left = n;
-    while left > 0 {
-        d = d + Days::new(1);
-        if is_business_day(d) {
-            left -= 1;
-        }
+/// Days from 0001-01-01 (a Monday in the proleptic Gregorian calendar).
+fn day_index(d: NaiveDate) -> i64 {
+    i64::from(d.num_days_from_ce()) - 1
+}
+
+/// Business days in `[0001-01-01, d]`: counting in closed form, so that the
+/// cost of a date computation does not grow with the number of days.
+fn business_days_through(d: NaiveDate) -> i64 {
+    let i = day_index(d);
+    i.div_euclid(7) * 5 + (i.rem_euclid(7) + 1).min(5)
+}
+
+/// `date` moved forward by `n` business days (a weekend start counts from
+/// Monday); `None` past the last date the calendar can hold.
+pub fn add_business_days(date: NaiveDate, n: u32) -> Option<NaiveDate> {
+    if n == 0 {
+        return Some(date);
     }
-    d
+    // The wanted day is the `target`-th business day since 0001-01-01 (1-based).
+    let target = business_days_through(date) + i64::from(n);
+    let index = (target - 1).div_euclid(5) * 7 + (target - 1).rem_euclid(5);
+    i32::try_from(index + 1)
+        .ok()
+        .and_then(NaiveDate::from_num_days_from_ce_opt)
 }
 
 /// Business days in `(promised, delivery]`: how late a delivery is (0 if on time).
 pub fn business_days_late(delivery: NaiveDate, promised: NaiveDate) -> u32 {
-    let mut late = 0;
-    let mut d = promised;
-    while d < delivery {
-        d = d + Days::new(1);
-        if is_business_day(d) {
-            late += 1;
-        }
-    }
-    late
+    let late = business_days_through(delivery) - business_days_through(promised);
+    // At most ~2.6 million business days separate two dates chrono can hold.
+    u32::try_from(late.max(0)).unwrap_or(u32::MAX)
 }
 
 fn node_open(node: &Node, d: NaiveDate) -> bool {
@@ -57,14 +64,14 @@ pub fn ship_date(
     if let Some(cutoff) = offer.cutoff
         && wave.time() > cutoff
     {
-        earliest = earliest + Days::new(1);
+        earliest = earliest.succ_opt()?;
     }
     // Processing consumes open days of the node.
     let mut left = node.processing_days;
     let mut d = earliest;
     let mut steps = 0;
     while left > 0 {
-        d = d + Days::new(1);
+        d = d.succ_opt()?;
         steps += 1;
         if steps > HORIZON_DAYS {
             return None;
@@ -78,13 +85,14 @@ pub fn ship_date(
         if node_open(node, d) && carrier_ok {
             return Some(d);
         }
-        d = d + Days::new(1);
+        d = d.succ_opt()?;
     }
     None
 }
 
-/// Estimated delivery: ship date plus the service's transit business days.
-pub fn delivery_date(ship: NaiveDate, transit_days: u32) -> NaiveDate {
+/// Estimated delivery: ship date plus the service's transit business days;
+/// `None` past the last date the calendar can hold.
+pub fn delivery_date(ship: NaiveDate, transit_days: u32) -> Option<NaiveDate> {
     add_business_days(ship, transit_days)
 }
 
@@ -198,7 +206,7 @@ mod tests {
     #[test]
     fn transit_and_lateness_count_business_days() {
         // Friday + 2 business days = Tuesday; promised Monday -> 1 day late.
-        let delivery = delivery_date(date("2026-12-04"), 2);
+        let delivery = delivery_date(date("2026-12-04"), 2).unwrap();
         assert_eq!(delivery, date("2026-12-08"));
         assert_eq!(business_days_late(delivery, date("2026-12-07")), 1);
         assert_eq!(business_days_late(delivery, date("2026-12-08")), 0);
@@ -225,5 +233,52 @@ mod tests {
             Some(date("2026-12-30"))
         ));
         assert!(!misses_holiday_deadline(&s, date("2026-12-21"), None));
+    }
+
+    /// The day-by-day definition the closed forms must agree with.
+    fn add_business_days_by_steps(date: NaiveDate, n: u32) -> NaiveDate {
+        let mut d = date;
+        let mut left = n;
+        while left > 0 {
+            d = d.succ_opt().unwrap();
+            if is_business_day(d) {
+                left -= 1;
+            }
+        }
+        d
+    }
+
+    #[test]
+    fn business_day_arithmetic_agrees_with_counting_day_by_day() {
+        let start = date("2026-11-01");
+        for offset in 0..21 {
+            let d = start + chrono::Days::new(offset);
+            for n in 0..40 {
+                let want = add_business_days_by_steps(d, n);
+                assert_eq!(add_business_days(d, n), Some(want), "{d} + {n}");
+                assert_eq!(business_days_late(want, d), n, "{d} .. {want}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_delivery_before_its_promise_is_not_late() {
+        assert_eq!(
+            business_days_late(date("2026-12-01"), date("2026-12-24")),
+            0
+        );
+    }
+
+    #[test]
+    fn dates_past_the_end_of_the_calendar_are_none_not_a_panic() {
+        assert_eq!(add_business_days(NaiveDate::MAX, 1), None);
+        assert_eq!(add_business_days(date("2026-12-01"), u32::MAX), None);
+        assert_eq!(delivery_date(NaiveDate::MAX, 5), None);
+        let wave = NaiveDate::MAX.and_hms_opt(23, 0, 0).unwrap();
+        assert_eq!(
+            ship_date(wave, &node(3, &[]), &offer("15:00"), &service()),
+            None
+        );
+        assert!(business_days_late(NaiveDate::MAX, NaiveDate::MIN) > 0);
     }
 }

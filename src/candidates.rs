@@ -289,7 +289,11 @@ fn offers(
             let delivery = if service.is_pickup {
                 ship
             } else {
-                calendar::delivery_date(ship, service.transit_days[z])
+                // Past the end of the calendar there is no delivery date: no lane.
+                let Some(d) = calendar::delivery_date(ship, service.transit_days[z]) else {
+                    continue;
+                };
+                d
             };
             let late_days = order
                 .promised

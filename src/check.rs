@@ -157,7 +157,15 @@ fn lane(
     let delivery = if service.is_pickup {
         ship
     } else {
-        calendar::add_business_days(ship, service.transit_days[z])
+        match calendar::add_business_days(ship, service.transit_days[z]) {
+            Some(d) => d,
+            None => {
+                return Err((
+                    "date",
+                    format!("delivery after {ship} is past the end of the calendar"),
+                ));
+            }
+        }
     };
     let late = o
         .promised

@@ -39,7 +39,7 @@ impl CostModel {
     pub fn from_toml(text: &str, origin: &Path) -> Result<Self, DomoptError> {
         toml::from_str(text).map_err(|e| DomoptError::Parse {
             path: origin.to_path_buf(),
-            detail: e.to_string(),
+            detail: located_message(text, &e),
         })
     }
 
@@ -50,13 +50,44 @@ impl CostModel {
         }
         let path = Path::new(name_or_path);
         if path.is_file() {
-            let text = std::fs::read_to_string(path).map_err(|e| DomoptError::Io {
+            let io = |detail: String| DomoptError::Io {
                 path: path.to_path_buf(),
-                detail: e.to_string(),
+                detail,
+            };
+            let size = std::fs::metadata(path)
+                .map_err(|e| io(e.to_string()))?
+                .len();
+            if size > MAX_MODEL_BYTES {
+                return Err(DomoptError::Parse {
+                    path: path.to_path_buf(),
+                    detail: format!("{size} bytes: a cost model has at most {MAX_MODEL_BYTES}"),
+                });
+            }
+            let bytes = std::fs::read(path).map_err(|e| io(e.to_string()))?;
+            let text = String::from_utf8(bytes).map_err(|_| DomoptError::Parse {
+                path: path.to_path_buf(),
+                detail: "not UTF-8 text".into(),
             })?;
             return Self::from_toml(&text, path);
         }
         Err(DomoptError::UnknownModel(name_or_path.to_string()))
+    }
+}
+
+/// The largest cost-model file read.
+const MAX_MODEL_BYTES: u64 = 1 << 20;
+
+/// A TOML error as "line L, column C: message", without quoting the file:
+/// `--model` may name any file, whose lines must not leak into the error.
+fn located_message(text: &str, e: &toml::de::Error) -> String {
+    match e.span() {
+        Some(span) => {
+            let before = &text.as_bytes()[..span.start.min(text.len())];
+            let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+            let column = before.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
+            format!("line {line}, column {column}: {}", e.message())
+        }
+        None => e.message().to_string(),
     }
 }
 
@@ -87,14 +118,26 @@ impl PolicyOverrides {
                     detail: "expected KEY=VALUE, e.g. split_penalty=12".into(),
                 });
             };
-            let v = v.trim();
+            let (k, v) = (k.trim(), v.trim());
+            // One assignment is one TOML line: a newline or other control
+            // character would let a value set other keys.
+            if k.is_empty()
+                || !k.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
+                || v.chars().any(char::is_control)
+            {
+                return Err(DomoptError::Settings {
+                    field: a.escape_debug().to_string(),
+                    detail: "expected KEY=VALUE on one line, the key in letters, digits and _"
+                        .into(),
+                });
+            }
             // Bare words are strings: cross_market=penalty.
             let value = if v.parse::<f64>().is_ok() || v.starts_with(['"', '{', '[']) {
                 v.to_string()
             } else {
                 format!("\"{v}\"")
             };
-            text.push_str(&format!("{} = {}\n", k.trim(), value));
+            text.push_str(&format!("{k} = {value}\n"));
         }
         toml::from_str(&text).map_err(|e| DomoptError::Settings {
             field: "--set".into(),

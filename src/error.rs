@@ -37,7 +37,31 @@ pub enum DomoptError {
         /// Why.
         detail: String,
     },
+    /// A scenario folder holds a table without the table it depends on.
+    #[error("{path}: missing: {detail}")]
+    MissingFile {
+        /// The file that is missing.
+        path: PathBuf,
+        /// Which file needs it.
+        detail: String,
+    },
     /// The solver failed and no plan (not even a fallback) could be made.
     #[error("no plan could be made: {0}")]
     NoPlan(String),
+}
+
+impl DomoptError {
+    /// The stable code of the error, as listed in `validate::CODES`
+    /// (a validation report carries one code per issue instead).
+    pub fn code(&self) -> Option<&'static str> {
+        match self {
+            DomoptError::Io { .. } => Some("E121"),
+            DomoptError::Parse { .. } => Some("E100"),
+            DomoptError::Invalid(_) => None,
+            DomoptError::UnknownModel(_) => Some("E119"),
+            DomoptError::Settings { .. } => Some("E120"),
+            DomoptError::MissingFile { .. } => Some("E118"),
+            DomoptError::NoPlan(_) => None,
+        }
+    }
 }

@@ -327,6 +327,7 @@ pub struct PolicyOverrides {
 
 /// An order row of `orders.csv` (the lines are in `order_lines.csv`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct OrderRow {
     id: String,
     #[serde(default)]
@@ -355,6 +356,7 @@ struct OrderRow {
 
 /// A row of `order_lines.csv`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct OrderLineRow {
     order: String,
     sku: String,
@@ -403,10 +405,16 @@ pub fn read_scenario(path: &Path) -> Result<LoadedScenario, DomoptError> {
     }
 }
 
+/// A text file; bytes that are not UTF-8 are a parse error (invalid input),
+/// not an I/O failure.
 fn read_text(path: &Path) -> Result<String, DomoptError> {
-    std::fs::read_to_string(path).map_err(|e| DomoptError::Io {
+    let bytes = std::fs::read(path).map_err(|e| DomoptError::Io {
         path: path.to_path_buf(),
         detail: e.to_string(),
+    })?;
+    String::from_utf8(bytes).map_err(|e| DomoptError::Parse {
+        path: path.to_path_buf(),
+        detail: format!("not UTF-8 text: {e}"),
     })
 }
 
@@ -437,6 +445,18 @@ fn read_folder(dir: &Path) -> Result<LoadedScenario, DomoptError> {
     }
     let mut orphan_lines = Vec::new();
     let orders = dir.join("orders.csv");
+    let lines = dir.join("order_lines.csv");
+    // One table without the other would silently drop every order or line.
+    match (orders.exists(), lines.exists()) {
+        (true, false) => {
+            return Err(missing(
+                &lines,
+                "orders.csv lists orders whose lines it needs",
+            ));
+        }
+        (false, true) => return Err(missing(&orders, "order_lines.csv names orders it needs")),
+        _ => {}
+    }
     if orders.exists() {
         let first_new = file.orders.len();
         for row in read_csv::<OrderRow>(&orders)? {
@@ -456,8 +476,7 @@ fn read_folder(dir: &Path) -> Result<LoadedScenario, DomoptError> {
                 priority: row.priority,
             });
         }
-        let lines = dir.join("order_lines.csv");
-        if lines.exists() {
+        {
             let index: std::collections::HashMap<String, usize> = file.orders[first_new..]
                 .iter()
                 .enumerate()
@@ -485,6 +504,16 @@ fn read_folder(dir: &Path) -> Result<LoadedScenario, DomoptError> {
     })
 }
 
+fn missing(path: &Path, detail: &str) -> DomoptError {
+    DomoptError::MissingFile {
+        path: path.to_path_buf(),
+        detail: detail.into(),
+    }
+}
+
+/// Rows of a CSV table. Its header must name only columns of `T` (the row
+/// types deny unknown fields), so a misspelt column is an error rather than
+/// a silently ignored value.
 fn read_csv<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>, DomoptError> {
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)

@@ -174,11 +174,27 @@ impl GenConfig {
                 detail: detail.into(),
             })
         };
-        if self.orders == 0 || self.skus == 0 {
-            return bad("orders/skus", "need at least one order and one SKU");
+        // Sizes are capped so that a typo cannot fill the disk: ten times
+        // peak-xl's orders and SKUs, five times its nodes.
+        if !(1..=10_000_000).contains(&self.orders) || !(1..=1_000_000).contains(&self.skus) {
+            return bad(
+                "orders/skus",
+                "need 1 to 10,000,000 orders and 1 to 1,000,000 SKUs",
+            );
         }
-        if self.dcs + self.stores + self.tpls + self.suppliers == 0 {
-            return bad("dcs/stores/tpls/suppliers", "need at least one node");
+        let nodes = [self.dcs, self.stores, self.tpls, self.suppliers]
+            .iter()
+            .try_fold(0usize, |a, &b| a.checked_add(b));
+        if !nodes.is_some_and(|n| (1..=10_000).contains(&n)) {
+            return bad("dcs/stores/tpls/suppliers", "need 1 to 10,000 nodes in all");
+        }
+        if self.lines_mix.len() > crate::validate::limits::MAX_LINES_PER_ORDER
+            || self.store_safety_stock > 1_000_000
+        {
+            return bad(
+                "lines_mix/store_safety_stock",
+                "at most 1,000 line counts and 1,000,000 units of safety stock",
+            );
         }
         if self.lines_mix.is_empty()
             || self.lines_mix.iter().any(|p| !p.is_finite() || *p < 0.0)
@@ -205,14 +221,17 @@ impl GenConfig {
         if self.two_day_share + self.overnight_share > 1.0 {
             return bad("two_day_share", "two-day plus overnight shares exceed 1");
         }
-        if !(self.zipf_exponent > 0.0
-            && self.dc_cover >= 0.0
+        if !((0.0..=100.0).contains(&self.zipf_exponent)
+            && self.zipf_exponent > 0.0
+            && (0.0..=1_000.0).contains(&self.dc_cover)
+            && (0.0..=1_000.0).contains(&self.capacity_slack)
             && self.capacity_slack > 0.0
+            && (0.0..=5_000.0).contains(&self.zip_radius_miles)
             && self.zip_radius_miles > 0.0)
         {
             return bad(
                 "zipf_exponent/dc_cover/capacity_slack/zip_radius_miles",
-                "must be positive",
+                "must be positive and at most 100, 1,000, 1,000 and 5,000",
             );
         }
         if crate::validate::parse_datetime(&self.wave_time).is_none() {

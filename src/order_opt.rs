@@ -227,10 +227,19 @@ impl Search<'_> {
     }
 }
 
+/// Units an order may have for the unit-by-unit search. The search recurses
+/// once per unit and keeps per-unit vectors, so a larger order would need a
+/// stack and memory that grow with its quantity; it gets the line-by-line
+/// plan of [`large_order_plan`] instead, reported inexact with a valid bound.
+const SEARCH_UNITS: u64 = 256;
+
 /// The best plan of one order for a view.
 pub fn best_plan(v: &OrderView) -> OrderPlan {
     if v.ship_complete {
         return ship_complete_plan(v);
+    }
+    if v.quantity.iter().map(|&q| u64::from(q)).sum::<u64>() > SEARCH_UNITS {
+        return large_order_plan(v);
     }
     let mut unit_line = Vec::new();
     for (i, &q) in v.quantity.iter().enumerate() {
@@ -306,6 +315,78 @@ pub fn best_plan(v: &OrderView) -> OrderPlan {
         cost,
         bound: if exact { cost } else { root_bound.min(cost) },
         exact,
+    }
+}
+
+/// A plan for an order too large for the unit search, in time and memory
+/// that do not depend on its quantities: line by line, units go in blocks to
+/// the candidate with the least cost per unit for the block (an open package,
+/// or a new one carrying its package cost and the split penalty), as long as
+/// that beats leaving them unfilled. Its bound is the amortized bound.
+fn large_order_plan(v: &OrderView) -> OrderPlan {
+    let mut used = Array2::<u32>::zeros((v.cands.len(), v.quantity.len()));
+    let mut used_group = Array2::<u32>::zeros((v.cands.len(), v.quantity.len()));
+    let mut open: Vec<usize> = Vec::new();
+    let mut cost = 0.0;
+    for (line, &quantity) in v.quantity.iter().enumerate() {
+        let group = v.group[line];
+        let mut need = quantity;
+        while need > 0 {
+            let may_open = v
+                .max_packages
+                .is_none_or(|m| (open.len() as u64) < u64::from(m));
+            let best = (0..v.cands.len())
+                .filter_map(|p| {
+                    let (uc, ub) = v.line[[p, line]]?;
+                    let is_open = open.contains(&p);
+                    let opens_ok = is_open
+                        || (may_open
+                            && v.openable[p]
+                            && !open.iter().any(|&q| v.node[q] == v.node[p]));
+                    let room = (ub - used[[p, line]])
+                        .min(v.group_cap[[p, group]].saturating_sub(used_group[[p, group]]));
+                    let take = need.min(room);
+                    if !opens_ok || take == 0 {
+                        return None;
+                    }
+                    let opening = match (is_open, open.is_empty()) {
+                        (true, _) => 0.0,
+                        (false, true) => v.pkg[p],
+                        (false, false) => v.pkg[p] + v.split,
+                    };
+                    let per_unit = uc + opening / f64::from(take);
+                    (per_unit < v.penalty[line]).then_some((per_unit, p, take))
+                })
+                .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            let Some((per_unit, p, take)) = best else {
+                break;
+            };
+            if !open.contains(&p) {
+                open.push(p);
+            }
+            used[[p, line]] += take;
+            used_group[[p, group]] += take;
+            cost += per_unit * f64::from(take);
+            need -= take;
+        }
+        cost += v.penalty[line] * f64::from(need);
+    }
+    open.sort_unstable();
+    let assignments = open
+        .iter()
+        .map(|&p| Assignment {
+            candidate: v.cands[p],
+            units: (0..v.quantity.len())
+                .filter(|&i| used[[p, i]] > 0)
+                .map(|i| (i, used[[p, i]]))
+                .collect(),
+        })
+        .collect();
+    OrderPlan {
+        assignments,
+        cost,
+        bound: amortized_bound(v).min(cost),
+        exact: false,
     }
 }
 
@@ -467,5 +548,69 @@ mod tests {
             stronger > 250,
             "stronger than the unit-cost bound on {stronger} of 500 views"
         );
+    }
+
+    /// The cost of `plan` under `v`, and whether it keeps every limit of `v`.
+    fn evaluate(v: &OrderView, plan: &[Assignment]) -> (f64, bool) {
+        let mut cost = 0.0;
+        let mut ok = v
+            .max_packages
+            .is_none_or(|m| plan.len() as u64 <= u64::from(m));
+        let mut shipped = vec![0u64; v.quantity.len()];
+        for a in plan {
+            let p = v.cands.iter().position(|&c| c == a.candidate).unwrap();
+            cost += v.pkg[p];
+            for &(i, q) in &a.units {
+                let (uc, ub) = v.line[[p, i]].expect("a carried line");
+                ok &= q <= ub && q <= v.group_cap[[p, v.group[i]]];
+                cost += uc * f64::from(q);
+                shipped[i] += u64::from(q);
+            }
+        }
+        cost += v.split * plan.len().saturating_sub(1) as f64;
+        for (i, &q) in v.quantity.iter().enumerate() {
+            ok &= shipped[i] <= u64::from(q);
+            cost += v.penalty[i] * (u64::from(q) - shipped[i].min(u64::from(q))) as f64;
+        }
+        (cost, ok)
+    }
+
+    #[test]
+    fn the_large_order_plan_keeps_the_limits_and_never_beats_the_exact_search() {
+        for seed in 0..300 {
+            let v = view(seed, 1 + seed as usize % 6, 1 + seed as usize % 4);
+            let exact = best_plan(&v);
+            let large = large_order_plan(&v);
+            let (cost, ok) = evaluate(&v, &large.assignments);
+            assert!(ok, "seed {seed}: a limit broken");
+            assert!(
+                (cost - large.cost).abs() < 1e-6,
+                "seed {seed}: {cost} vs {}",
+                large.cost
+            );
+            assert!(large.cost >= exact.cost - 1e-9, "seed {seed}");
+            assert!(large.bound <= exact.cost + 1e-9, "seed {seed}");
+        }
+    }
+
+    #[test]
+    fn an_order_of_two_billion_units_is_planned_in_blocks_with_a_valid_bound() {
+        let mut v = view(7, 5, 3);
+        let huge = 1u32 << 31;
+        v.quantity = vec![huge, 65_536, 17_000];
+        for p in 0..v.cands.len() {
+            for i in 0..3 {
+                if let Some((uc, _)) = v.line[[p, i]] {
+                    v.line[[p, i]] = Some((uc, huge / 3));
+                    v.group_cap[[p, i]] = huge / 3;
+                }
+            }
+        }
+        let plan = best_plan(&v);
+        assert!(!plan.exact);
+        let (cost, ok) = evaluate(&v, &plan.assignments);
+        assert!(ok);
+        assert!((cost - plan.cost).abs() <= 1e-9 * cost.abs().max(1.0));
+        assert!(plan.bound <= plan.cost);
     }
 }

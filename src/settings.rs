@@ -49,6 +49,13 @@ impl Default for Settings {
 }
 
 impl Settings {
+    /// The longest time limit accepted, in seconds (about 11.6 days).
+    pub const MAX_TIME_LIMIT_S: f64 = 1e6;
+    /// The most solver threads accepted.
+    pub const MAX_THREADS: u32 = 1024;
+    /// The largest `pruned:K` accepted (more than any wave's nodes).
+    pub const MAX_PRUNED_K: usize = 100_000;
+
     /// Checks every value's range.
     pub fn validate(&self) -> Result<(), DomoptError> {
         let bad = |field: &str, detail: &str| {
@@ -57,19 +64,28 @@ impl Settings {
                 detail: detail.into(),
             })
         };
-        if !(self.time_limit_s.is_finite() && self.time_limit_s > 0.0) {
-            return bad("time_limit_s", "must be a positive number of seconds");
+        if !(self.time_limit_s.is_finite()
+            && self.time_limit_s > 0.0
+            && self.time_limit_s <= Self::MAX_TIME_LIMIT_S)
+        {
+            return bad(
+                "time_limit_s",
+                "must be a positive number of seconds, at most 1,000,000",
+            );
         }
         if !(self.mip_rel_gap.is_finite() && (0.0..1.0).contains(&self.mip_rel_gap)) {
             return bad("mip_rel_gap", "must be in [0, 1)");
         }
-        if self.threads == 0 {
-            return bad("threads", "must be at least 1");
+        if !(1..=Self::MAX_THREADS).contains(&self.threads) {
+            return bad("threads", "must be between 1 and 1024");
         }
         if let CandidateMode::Pruned { k } = self.candidates
-            && k == 0
+            && !(1..=Self::MAX_PRUNED_K).contains(&k)
         {
-            return bad("candidates", "pruned k must be at least 1");
+            return bad(
+                "candidates",
+                "pruned k must be between 1 and 100,000 (use `exact` for every node)",
+            );
         }
         Ok(())
     }

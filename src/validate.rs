@@ -80,8 +80,32 @@ impl ValidationReport {
     }
 }
 
+/// The largest values the engine accepts. Beyond them validation refuses the
+/// input with E117, so that no sum of quantities, day count, date or cost can
+/// wrap or overflow later: the engine adds quantities in `u32` and `u64`,
+/// dates with chrono, and costs in `f64` that HiGHS must read as finite.
+pub mod limits {
+    /// Units in any quantity (stock, inbound, order line, capacity), and units
+    /// ordered by a whole wave together.
+    pub const MAX_UNITS: u32 = 1_000_000_000;
+    /// Days in any day count (transit, processing, service level).
+    pub const MAX_DAYS: u32 = 366;
+    /// Any cost, rate, penalty or weight: a unit then costs at most about 1e18
+    /// (weight times rate per lb), below the 1e20 that HiGHS reads as infinite.
+    pub const MAX_AMOUNT: f64 = 1e9;
+    /// Lines in one order (the per-order search holds a candidate x line table).
+    pub const MAX_LINES_PER_ORDER: usize = 1_000;
+    /// Years of any date or date-time.
+    pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=9999;
+}
+use limits::{MAX_AMOUNT, MAX_DAYS, MAX_LINES_PER_ORDER, MAX_UNITS, YEARS};
+
 /// The issue codes, with their meaning, for documentation and `--help`.
 pub const CODES: &[(&str, &str)] = &[
+    (
+        "E100",
+        "a file is not well-formed for its type (syntax, type, unknown field or CSV column, not UTF-8)",
+    ),
     ("E101", "duplicate id"),
     ("E102", "unknown reference (node, SKU, service or order id)"),
     ("E103", "negative quantity"),
@@ -104,6 +128,20 @@ pub const CODES: &[(&str, &str)] = &[
     ("E114", "pickup order at a node that cannot hand out orders"),
     ("E115", "coordinates out of range"),
     ("E116", "negative cost or capacity"),
+    (
+        "E117",
+        "above a stated limit (units, days, amounts, lines per order; see `validate::limits`)",
+    ),
+    (
+        "E118",
+        "a scenario folder has order_lines.csv without orders.csv, or the reverse",
+    ),
+    (
+        "E119",
+        "unknown cost model (neither a preset nor a TOML file)",
+    ),
+    ("E120", "invalid run setting or command-line value"),
+    ("E121", "a file cannot be read or written"),
     ("W201", "SKU has no stock anywhere"),
     ("W202", "node offers no carrier service"),
     (
@@ -185,11 +223,46 @@ impl Collector {
             );
             return None;
         }
+        self.at_most(record, field, v, MAX_AMOUNT)
+    }
+
+    /// `v` if it is at most `max`, or E117.
+    fn at_most<T: PartialOrd + std::fmt::Display>(
+        &mut self,
+        record: &str,
+        field: &str,
+        v: T,
+        max: T,
+    ) -> Option<T> {
+        if v > max {
+            self.error(
+                "E117",
+                record,
+                field,
+                format!("{v} is above the limit of {max}"),
+                "give a smaller value (the limits are in the format documentation)",
+            );
+            return None;
+        }
         Some(v)
     }
 
-    /// A whole, non-negative quantity, or E108/E103/E104.
+    /// A whole number of days, at most `MAX_DAYS`, or E108/E103/E104/E117.
+    fn days(&mut self, record: &str, field: &str, v: f64) -> Option<u32> {
+        let v = self.whole(record, field, v)?;
+        self.at_most(record, field, v, f64::from(MAX_DAYS))
+            .map(|v| v as u32)
+    }
+
+    /// A whole number of units, at most `MAX_UNITS`, or E108/E103/E104/E117.
     fn quantity(&mut self, record: &str, field: &str, v: f64) -> Option<u32> {
+        let v = self.whole(record, field, v)?;
+        self.at_most(record, field, v, f64::from(MAX_UNITS))
+            .map(|v| v as u32)
+    }
+
+    /// A whole, non-negative number, or E108/E103/E104.
+    fn whole(&mut self, record: &str, field: &str, v: f64) -> Option<f64> {
         let v = self.finite(record, field, v)?;
         if v < 0.0 {
             self.error(
@@ -201,22 +274,46 @@ impl Collector {
             );
             return None;
         }
-        if v.fract() != 0.0 || v > u32::MAX as f64 {
+        if v.fract() != 0.0 {
             self.error(
                 "E104",
                 record,
                 field,
                 format!("{v} is not a whole number"),
-                "give a whole number of units",
+                "give a whole number",
             );
             return None;
         }
-        Some(v as u32)
+        Some(v)
+    }
+
+    /// A date or date-time within `YEARS`, or E110.
+    fn in_years<T: chrono::Datelike + std::fmt::Display>(
+        &mut self,
+        record: &str,
+        field: &str,
+        t: T,
+    ) -> Option<T> {
+        if YEARS.contains(&t.year()) {
+            return Some(t);
+        }
+        self.error(
+            "E110",
+            record,
+            field,
+            format!(
+                "{t} is outside the years {}..={}",
+                YEARS.start(),
+                YEARS.end()
+            ),
+            "give a date between 1900 and 9999",
+        );
+        None
     }
 
     fn date(&mut self, record: &str, field: &str, s: &str) -> Option<NaiveDate> {
         match NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d") {
-            Ok(d) => Some(d),
+            Ok(d) => self.in_years(record, field, d),
             Err(_) => {
                 self.error(
                     "E110",
@@ -232,7 +329,7 @@ impl Collector {
 
     fn datetime(&mut self, record: &str, field: &str, s: &str) -> Option<NaiveDateTime> {
         match parse_datetime(s) {
-            Some(t) => Some(t),
+            Some(t) => self.in_years(record, field, t),
             None => {
                 self.error(
                     "E110",
@@ -371,7 +468,7 @@ fn service(c: &mut Collector, r: &ServiceRecord) -> Option<Service> {
         let mut t = [0u32; ZONES];
         let mut ok = true;
         for (k, &x) in r.transit_days.iter().enumerate() {
-            match c.quantity(&rec, &format!("transit_days[{k}]"), x) {
+            match c.days(&rec, &format!("transit_days[{k}]"), x) {
                 Some(x) => t[k] = x,
                 None => ok = false,
             }
@@ -460,7 +557,7 @@ fn policy(c: &mut Collector, p: &PolicyOverrides) -> Option<Policy> {
                     );
                     return None;
                 }
-                Some(v)
+                c.at_most(rec, field, v, MAX_AMOUNT)
             }
             None => {
                 c.error(
@@ -510,7 +607,7 @@ fn policy(c: &mut Collector, p: &PolicyOverrides) -> Option<Policy> {
     };
     let mut levels = BTreeMap::new();
     for (name, &days) in p.service_levels.iter().flatten() {
-        if let Some(d) = c.quantity(rec, &format!("service_levels.{name}"), days) {
+        if let Some(d) = c.days(rec, &format!("service_levels.{name}"), days) {
             levels.insert(name.clone(), d);
         }
     }
@@ -694,7 +791,7 @@ pub fn build_scenario(
         let cap_u = n
             .capacity_units
             .and_then(|v| c.quantity(&rec, "capacity_units", v));
-        let processing = c.quantity(&rec, "processing_days", n.processing_days.unwrap_or(0.0));
+        let processing = c.days(&rec, "processing_days", n.processing_days.unwrap_or(0.0));
         let mut offers = Vec::new();
         let mut offered = HashSet::default();
         for (k, o) in n.services.iter().enumerate() {
@@ -861,11 +958,16 @@ pub fn build_scenario(
             (None, _) => true,
             _ => false,
         };
-        let usable = oh as i64 + if arrived { iq as i64 } else { 0 } - res as i64 - ss as i64;
-        if usable > 0 {
-            atp.insert((n, s), usable as u32);
+        // Each term is at most MAX_UNITS, so the sum fits in u32 once positive.
+        let usable = i64::from(oh) + if arrived { i64::from(iq) } else { 0 }
+            - i64::from(res)
+            - i64::from(ss);
+        if let Ok(usable) = u32::try_from(usable)
+            && usable > 0
+        {
+            atp.insert((n, s), usable);
         }
-        if oh + iq > 0 {
+        if oh > 0 || iq > 0 {
             stocked.insert(s);
         }
     }
@@ -914,6 +1016,7 @@ pub fn build_scenario(
                 "add lines or drop the order",
             );
         }
+        c.at_most(&rec, "lines", o.lines.len(), MAX_LINES_PER_ORDER);
         let mut lines = Vec::new();
         for (k, l) in o.lines.iter().enumerate() {
             let field = format!("lines[{k}]");
@@ -969,7 +1072,16 @@ pub fn build_scenario(
         {
             match p.service_levels.get(level) {
                 Some(&days) => {
-                    promised = Some(crate::calendar::add_business_days(placed.date(), days))
+                    promised = crate::calendar::add_business_days(placed.date(), days);
+                    if promised.is_none() {
+                        c.error(
+                            "E110",
+                            &rec,
+                            "service_level",
+                            format!("{days} business days after {placed} is past the calendar"),
+                            "give an earlier placed_at or a shorter service level",
+                        );
+                    }
                 }
                 None => c.error(
                     "E112",
@@ -1038,6 +1150,13 @@ pub fn build_scenario(
             priority,
         });
     }
+    let wave_units: u64 = orders.iter().map(Order::units).sum();
+    c.at_most(
+        "orders",
+        "units ordered in the wave",
+        wave_units,
+        u64::from(MAX_UNITS),
+    );
     for orphan in &loaded.orphan_lines {
         c.error(
             "E102",

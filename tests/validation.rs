@@ -138,7 +138,9 @@ fn a_scenario_with_many_problems_reports_every_error_code_in_one_run() {
             { "id": "bad-date", "lat": 41.3, "lon": -90.0, "promised_date": "2026-02-30",
               "lines": [{ "sku": "widget", "quantity": 1 }] },
             { "id": "collect", "lat": 41.9, "lon": -87.6, "pickup_node": "store",
-              "lines": [{ "sku": "widget", "quantity": 1 }] }
+              "lines": [{ "sku": "widget", "quantity": 1 }] },
+            { "id": "huge", "lat": 41.3, "lon": -90.0,
+              "lines": [{ "sku": "widget", "quantity": 2147483648u64 }] }
         ],
         "policy": { "split_penalty": -1.0 }
     }));
@@ -147,12 +149,15 @@ fn a_scenario_with_many_problems_reports_every_error_code_in_one_run() {
     let report = rejected(f);
 
     let found = codes(&report);
+    // Codes of errors met before or beside validation (a malformed or missing
+    // file, an unknown model, a bad run setting, an unreadable file).
+    let not_from_validation = ["E100", "E118", "E119", "E120", "E121"];
     let wanted: Vec<&str> = CODES
         .iter()
         .map(|(c, _)| *c)
-        .filter(|c| c.starts_with('E'))
+        .filter(|c| c.starts_with('E') && !not_from_validation.contains(c))
         .collect();
-    assert!(wanted.len() >= 16, "CODES lists E101..E116");
+    assert!(wanted.len() >= 17, "CODES lists E101..E117");
     for code in &wanted {
         assert!(
             found.contains(code),
@@ -202,6 +207,224 @@ fn a_scenario_with_many_problems_reports_every_error_code_in_one_run() {
     assert!(has(&report, "E114", "order collect", "pickup_node"));
     assert!(has(&report, "E115", "node odd", "lat/lon"));
     assert!(has(&report, "E116", "node dc", "handling_per_package"));
+    assert!(has(&report, "E117", "order huge", "lines[0].quantity"));
+}
+
+/// The legal scenario with `edit` applied to its JSON.
+fn legal_with(edit: impl FnOnce(&mut serde_json::Value)) -> ScenarioFile {
+    let mut v = legal();
+    edit(&mut v);
+    file(v)
+}
+
+#[test]
+fn quantities_days_amounts_and_line_counts_above_the_stated_limits_are_refused_with_e117() {
+    use domopt::validate::limits::*;
+    let over_units = f64::from(MAX_UNITS) + 1.0;
+    let cases: Vec<(&str, &str, ScenarioFile)> = vec![
+        (
+            "inventory row 1 (dc / widget)",
+            "on_hand",
+            legal_with(|v| v["inventory"][0]["on_hand"] = json!(4294967295u64)),
+        ),
+        (
+            "inventory row 1 (dc / widget)",
+            "inbound_quantity",
+            legal_with(|v| v["inventory"][0]["inbound_quantity"] = json!(over_units)),
+        ),
+        (
+            "order o1",
+            "lines[0].quantity",
+            legal_with(|v| v["orders"][0]["lines"][0]["quantity"] = json!(over_units)),
+        ),
+        (
+            "node dc",
+            "processing_days",
+            legal_with(|v| v["nodes"][0]["processing_days"] = json!(MAX_DAYS + 1)),
+        ),
+        (
+            "service slow",
+            "transit_days[3]",
+            legal_with(|v| {
+                v["services"] = json!([{
+                    "id": "slow", "per_package": [1, 1, 1, 1, 1, 1, 1, 1],
+                    "transit_days": [1, 1, 1, 1e9, 1, 1, 1, 1]
+                }]);
+            }),
+        ),
+        (
+            "order o1",
+            "lines[0].unfilled_penalty",
+            legal_with(|v| v["orders"][0]["lines"][0]["unfilled_penalty"] = json!(1e308)),
+        ),
+        (
+            "sku widget",
+            "weight_lb",
+            legal_with(|v| v["skus"][0]["weight_lb"] = json!(MAX_AMOUNT * 10.0)),
+        ),
+        (
+            "policy",
+            "split_penalty",
+            legal_with(|v| v["policy"] = json!({ "split_penalty": 1e300 })),
+        ),
+        (
+            "order o1",
+            "lines",
+            legal_with(|v| {
+                let line = v["orders"][0]["lines"][0].clone();
+                v["orders"][0]["lines"] = json!(vec![line; MAX_LINES_PER_ORDER + 1]);
+            }),
+        ),
+        (
+            "orders",
+            "units ordered in the wave",
+            legal_with(|v| {
+                let order = v["orders"][0].clone();
+                let orders: Vec<serde_json::Value> = (0..5)
+                    .map(|k| {
+                        let mut o = order.clone();
+                        o["id"] = json!(format!("o{k}"));
+                        o["lines"][0]["quantity"] = json!(MAX_UNITS);
+                        o
+                    })
+                    .collect();
+                v["orders"] = json!(orders);
+            }),
+        ),
+    ];
+    for (record, field, f) in cases {
+        let r = rejected(f);
+        assert!(
+            has(&r, "E117", record, field),
+            "{record} {field}: {:#?}",
+            r.issues
+        );
+    }
+}
+
+#[test]
+fn service_levels_set_for_a_run_are_held_to_the_day_limit() {
+    let run = PolicyOverrides::from_assignments(&["service_levels={two_day=4000000000}".into()])
+        .expect("well-formed assignment");
+    let r = match validate_with(file(legal()), &run) {
+        Ok(_) => panic!("a four-billion-day service level was accepted"),
+        Err(r) => r,
+    };
+    assert!(
+        has(&r, "E117", "policy", "service_levels.two_day"),
+        "{:#?}",
+        r.issues
+    );
+}
+
+#[test]
+fn stock_at_the_limits_adds_up_without_wrapping() {
+    use domopt::validate::limits::MAX_UNITS;
+    let f = legal_with(|v| {
+        v["inventory"][0]["on_hand"] = json!(MAX_UNITS);
+        v["inventory"][0]["inbound_quantity"] = json!(MAX_UNITS);
+    });
+    let (s, _) = validate(f).expect("stock at the limits is legal");
+    assert_eq!(u64::from(s.atp(0, 0)), 2 * u64::from(MAX_UNITS));
+}
+
+#[test]
+fn dates_outside_the_supported_years_are_refused() {
+    for date in ["1899-12-31", "+10000-01-01"] {
+        let r = rejected(legal_with(|v| {
+            v["orders"][0]["promised_date"] = json!(date)
+        }));
+        assert!(
+            has(&r, "E110", "order o1", "promised_date"),
+            "{date}: {:#?}",
+            r.issues
+        );
+    }
+    let r = rejected(legal_with(|v| v["wave_time"] = json!("1000-01-01T09:00")));
+    assert!(has(&r, "E110", "scenario", "wave_time"), "{:#?}", r.issues);
+}
+
+/// The legal scenario written as a CSV folder in a fresh temporary folder.
+fn csv_folder() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let folder = dir.path().join("wave");
+    domopt::format::write_scenario_folder(&file(legal()), &folder).expect("folder written");
+    (dir, folder)
+}
+
+fn load_error(folder: &std::path::Path) -> domopt::DomoptError {
+    match domopt::load_scenario(folder, "us-parcel", &[]) {
+        Ok(_) => panic!("{} was accepted", folder.display()),
+        Err(e) => e,
+    }
+}
+
+#[test]
+fn a_misspelt_csv_column_is_an_error_with_a_code_not_a_silently_ignored_value() {
+    for (table, column) in [
+        ("orders.csv", "ship_complete"),
+        ("order_lines.csv", "quantity"),
+        ("inventory.csv", "on_hand"),
+    ] {
+        let (_dir, folder) = csv_folder();
+        let path = folder.join(table);
+        let text = std::fs::read_to_string(&path).expect("table");
+        let misspelt = text.replacen(column, &column.to_uppercase(), 1);
+        std::fs::write(&path, misspelt).expect("table rewritten");
+        let e = load_error(&folder);
+        assert_eq!(e.code(), Some("E100"), "{table}: {e}");
+        assert!(e.to_string().contains(&column.to_uppercase()), "{e}");
+    }
+}
+
+#[test]
+fn one_order_table_without_the_other_is_a_missing_file_error() {
+    for (removed, kept) in [
+        ("orders.csv", "order_lines.csv"),
+        ("order_lines.csv", "orders.csv"),
+    ] {
+        let (_dir, folder) = csv_folder();
+        std::fs::remove_file(folder.join(removed)).expect("table removed");
+        let e = load_error(&folder);
+        assert_eq!(e.code(), Some("E118"), "{e}");
+        assert!(e.to_string().contains(removed), "{kept} kept: {e}");
+    }
+}
+
+#[test]
+fn a_scenario_that_is_not_utf8_is_invalid_input_not_an_io_failure() {
+    let (_dir, folder) = csv_folder();
+    let mut bytes = std::fs::read(folder.join("scenario.json")).expect("scenario.json");
+    bytes.extend_from_slice(b"\xff\xfe");
+    std::fs::write(folder.join("scenario.json"), &bytes).expect("rewritten");
+    assert_eq!(load_error(&folder).code(), Some("E100"));
+    let lines = folder.join("order_lines.csv");
+    std::fs::write(folder.join("scenario.json"), &bytes[..bytes.len() - 2]).expect("restored");
+    let mut text = std::fs::read(&lines).expect("lines");
+    text.extend_from_slice(b"o1,wid\xffget,1,\n");
+    std::fs::write(&lines, text).expect("lines rewritten");
+    assert_eq!(load_error(&folder).code(), Some("E100"));
+}
+
+#[test]
+fn a_newline_in_a_run_assignment_cannot_set_another_key() {
+    let e = PolicyOverrides::from_assignments(&["split_penalty=1\nlate_penalty_per_day=0".into()])
+        .expect_err("a newline was accepted");
+    assert_eq!(e.code(), Some("E120"));
+    let e = PolicyOverrides::from_assignments(&["split\npenalty=1".into()])
+        .expect_err("a newline in the key was accepted");
+    assert_eq!(e.code(), Some("E120"));
+}
+
+#[test]
+fn a_model_file_that_is_not_a_cost_model_is_not_quoted_in_the_error() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let secret = dir.path().join("secret.txt");
+    std::fs::write(&secret, "root:hunter2:0:0\n").expect("written");
+    let e = CostModel::load(secret.to_str().expect("utf-8 path")).expect_err("not a model");
+    assert_eq!(e.code(), Some("E100"));
+    assert!(!e.to_string().contains("hunter2"), "{e}");
+    assert!(e.to_string().contains("line 1"), "{e}");
 }
 
 #[test]

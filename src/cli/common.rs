@@ -46,16 +46,19 @@ pub fn report_error(e: &DomoptError, json: bool) -> ExitCode {
             print_report(report, json);
             ExitCode::from(EXIT_INVALID)
         }
-        DomoptError::Parse { .. } | DomoptError::UnknownModel(_) | DomoptError::Settings { .. } => {
-            if json {
-                println!("{}", serde_json::json!({ "error": e.to_string() }));
-            }
-            eprintln!("domopt: {e}");
-            ExitCode::from(EXIT_INVALID)
-        }
         _ => {
-            eprintln!("domopt: {e}");
-            ExitCode::from(EXIT_FAILURE)
+            let code = e.code().unwrap_or("");
+            if json {
+                println!(
+                    "{}",
+                    serde_json::json!({ "code": code, "error": e.to_string() })
+                );
+            }
+            eprintln!("domopt: error {code}: {e}");
+            match e {
+                DomoptError::Io { .. } | DomoptError::NoPlan(_) => ExitCode::from(EXIT_FAILURE),
+                _ => ExitCode::from(EXIT_INVALID),
+            }
         }
     }
 }
