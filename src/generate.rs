@@ -694,7 +694,21 @@ pub fn generate(
             .map_err(|e| io_err(dir, e))?;
         let n_lines = (lines_pick.sample(&mut rng) + 1).min(cfg.skus);
         order_skus.clear();
+        // A steep Zipf law draws the same few SKUs again and again: after a
+        // bounded number of draws, the most popular SKUs not yet drawn fill
+        // the order (never reached at the presets' exponents).
+        let mut draws = 0;
         while order_skus.len() < n_lines {
+            draws += 1;
+            if draws > 64 * n_lines {
+                for &sku in &rank_to_sku {
+                    if order_skus.len() == n_lines {
+                        break;
+                    }
+                    order_skus.entry(sku).or_insert(1);
+                }
+                break;
+            }
             let rank = zipf.sample(&mut rng) as usize - 1;
             let q = if rng.random_bool(cfg.multi_unit_share) {
                 if rng.random_bool(0.2) { 3 } else { 2 }
