@@ -26,8 +26,8 @@ use domopt::check::{self, CheckReport};
 use domopt::domain::{NodeIdx, NodeService, Scenario, ServiceIdx};
 use domopt::engine::{self, Strategy};
 use domopt::format::{
-    InventoryRecord, LineRecord, NodeRecord, NodeServiceRecord, OrderRecord, PolicyOverrides,
-    ScenarioFile, SkuRecord,
+    HolidayDeadlineRecord, InventoryRecord, LineRecord, NodeRecord, NodeServiceRecord, OrderRecord,
+    PolicyOverrides, ScenarioFile, ServiceRecord, SkuRecord,
 };
 use domopt::geo;
 use domopt::plan::{Backorder, Item, Plan, Shipment, ShipmentCost};
@@ -37,7 +37,7 @@ mod common;
 use common::{build, compact_json, panic_message};
 
 /// Instances to prove.
-const INSTANCES: usize = 100;
+const INSTANCES: usize = 400;
 /// Most complete plans an instance may need to enumerate (bigger draws are redrawn).
 const MAX_PLANS: u64 = 50_000;
 /// Master seed of the instance generator.
@@ -111,15 +111,28 @@ fn tiny_instance(rng: &mut Rng, name: &str) -> ScenarioFile {
         })
         .collect();
 
+    // Sometimes a scenario-defined service: priced per mile and per pound,
+    // picking up on Saturdays too, with a holiday ship-by around the wave.
+    let custom = rng.chance(0.35).then(|| regional_service(rng, wave_date));
+    let offered: &[&str] = if custom.is_some() {
+        &["ground", "two_day", "overnight", "regional"]
+    } else {
+        &["ground", "two_day", "overnight"]
+    };
+
     let n_nodes = rng.range(2, 3) as usize;
     let mut nodes = Vec::new();
     for k in 0..n_nodes {
         let mut services = Vec::new();
-        let offer = rng.below(3);
-        for (bit, id) in [(1, "ground"), (2, "two_day")] {
-            if (offer + 1) & bit != 0 {
+        // One or two services per node, so that instances stay enumerable.
+        let first = rng.below(offered.len() as u64) as usize;
+        let second = rng
+            .chance(0.5)
+            .then(|| rng.below(offered.len() as u64) as usize);
+        for (j, id) in offered.iter().enumerate() {
+            if j == first || second == Some(j) {
                 services.push(NodeServiceRecord {
-                    service: id.into(),
+                    service: id.to_string(),
                     cutoff: match rng.below(3) {
                         0 => None,
                         1 => Some("14:00".into()),
@@ -148,7 +161,11 @@ fn tiny_instance(rng: &mut Rng, name: &str) -> ScenarioFile {
             } else {
                 vec![]
             },
-            closed_dates: vec![],
+            closed_dates: if rng.chance(0.15) {
+                vec![(wave_date + Days::new(rng.range(0, 2))).to_string()]
+            } else {
+                vec![]
+            },
             rank: None,
         });
     }
@@ -175,14 +192,23 @@ fn tiny_instance(rng: &mut Rng, name: &str) -> ScenarioFile {
                     )
                 }
             };
+            // Inbound counts only once arrived by the wave's date.
+            let inbound = rng.chance(0.2).then(|| {
+                let when = if rng.chance(0.5) {
+                    wave_date - Days::new(1)
+                } else {
+                    wave_date + Days::new(1)
+                };
+                (rng.range(1, 2) as f64, when.to_string())
+            });
             inventory.push(InventoryRecord {
                 node: node.id.clone(),
                 sku: sku.id.clone(),
                 on_hand: on_hand as f64,
                 reserved: reserved.map(|r| r as f64),
                 safety_stock: safety.map(|r| r as f64),
-                inbound_quantity: None,
-                inbound_date: None,
+                inbound_quantity: inbound.as_ref().map(|i| i.0),
+                inbound_date: inbound.map(|i| i.1),
             });
         }
     }
@@ -199,15 +225,30 @@ fn tiny_instance(rng: &mut Rng, name: &str) -> ScenarioFile {
         let lines = (0..n_lines)
             .map(|_| LineRecord {
                 sku: rng.pick(&skus).id.clone(),
-                quantity: rng.range(1, 2) as f64,
+                quantity: if rng.chance(0.1) {
+                    3.0
+                } else {
+                    rng.range(1, 2) as f64
+                },
                 unfilled_penalty: rng.chance(0.15).then(|| rng.range(2, 12) as f64 * 5.0),
             })
             .collect();
-        let promised = rng.chance(0.6).then(|| {
-            (wave_date + Days::new(rng.range(0, 5)))
-                .format("%Y-%m-%d")
-                .to_string()
-        });
+        // A promise as a date, as a service level of the policy, or none.
+        let (promised, level) = match rng.below(5) {
+            0..=1 => (
+                Some(
+                    (wave_date + Days::new(rng.range(0, 5)))
+                        .format("%Y-%m-%d")
+                        .to_string(),
+                ),
+                None,
+            ),
+            2 => (
+                None,
+                Some(rng.pick(&["next", "soon", "standard"]).to_string()),
+            ),
+            _ => (None, None),
+        };
         let flag = rng.below(6);
         orders.push(OrderRecord {
             id: format!("O{k}"),
@@ -217,7 +258,7 @@ fn tiny_instance(rng: &mut Rng, name: &str) -> ScenarioFile {
             lon: None,
             market: (two_markets && rng.chance(0.5)).then(|| "CA".to_string()),
             lines,
-            service_level: None,
+            service_level: level,
             promised_date: promised,
             ship_complete: (flag == 0).then_some(true),
             max_packages: (flag == 1).then_some(1.0),
@@ -242,6 +283,13 @@ fn tiny_instance(rng: &mut Rng, name: &str) -> ScenarioFile {
             }
         }),
         cross_market_penalty: two_markets.then(|| rng.money(8.0, 1.0)),
+        store_premium_per_unit: rng.chance(0.3).then(|| rng.money(3.0, 0.5)),
+        service_levels: Some(
+            [("next", 1.0), ("soon", 2.0), ("standard", 4.0)]
+                .into_iter()
+                .map(|(k, d)| (k.to_string(), d))
+                .collect(),
+        ),
         ..Default::default()
     };
 
@@ -250,11 +298,42 @@ fn tiny_instance(rng: &mut Rng, name: &str) -> ScenarioFile {
         wave_time: wave.to_string(),
         nodes,
         skus,
-        services: vec![],
+        services: custom.into_iter().collect(),
         inventory,
         orders,
         policy,
         ..Default::default()
+    }
+}
+
+/// A regional carrier defined in the scenario: cheap per package, priced per
+/// pound and per unit-mile, fast near and slow far, picking up Monday to
+/// Saturday, sometimes with a holiday ship-by on or just before the wave.
+fn regional_service(rng: &mut Rng, wave_date: NaiveDate) -> ServiceRecord {
+    let base = rng.money(6.0, 1.0);
+    ServiceRecord {
+        id: "regional".into(),
+        carrier: Some("regional".into()),
+        name: None,
+        per_package: (0..8).map(|z| base + z as f64).collect(),
+        per_lb: Some(vec![rng.money(0.5, 0.25); 8]),
+        per_unit: Some(rng.money(1.0, 0.5)),
+        per_unit_per_mile: Some(rng.money(0.004, 0.001)),
+        transit_days: vec![1.0, 1.0, 2.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+        pickup_weekdays: Some(
+            ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+                .iter()
+                .map(|d| d.to_string())
+                .collect(),
+        ),
+        holiday_deadlines: if rng.chance(0.4) {
+            vec![HolidayDeadlineRecord {
+                ship_by: (wave_date - Days::new(rng.range(0, 1))).to_string(),
+                arrive_by: (wave_date + Days::new(rng.range(2, 5))).to_string(),
+            }]
+        } else {
+            vec![]
+        },
     }
 }
 
@@ -544,6 +623,8 @@ struct Coverage {
     ship_complete_shipped: usize,
     pickup_shipped: usize,
     capacity_full: usize,
+    overnight_shipped: usize,
+    regional_shipped: usize,
 }
 
 impl Coverage {
@@ -581,6 +662,10 @@ impl Coverage {
         self.line_split_across_nodes += usize::from(line_split);
         self.ship_complete_shipped += usize::from(complete);
         self.pickup_shipped += usize::from(best.shipments.iter().any(|sh| sh.service == "pickup"));
+        let ships_by = |id: &str| usize::from(best.shipments.iter().any(|sh| sh.service == id));
+        self.overnight_shipped += ships_by("overnight");
+        self.regional_shipped += ships_by("regional");
+
         self.capacity_full += usize::from(s.nodes.iter().any(|n| {
             let packages = best.shipments.iter().filter(|sh| sh.node == n.id).count() as u32;
             let units: u32 = best
@@ -642,17 +727,26 @@ fn mip_and_auto_optima_equal_exhaustive_enumeration_on_tiny_instances() {
 
         // `auto` (the default) must reach the same optimum, and every bound a
         // strategy reports must be valid.
-        for strategy in [Strategy::Auto, Strategy::Decompose] {
-            let plan = engine::run(&s, &Settings::default(), strategy);
+        let two_threads = Settings {
+            threads: 2,
+            ..Settings::default()
+        };
+        for (strategy, settings) in [
+            (Strategy::Auto, Settings::default()),
+            (Strategy::Auto, two_threads),
+            (Strategy::Decompose, Settings::default()),
+        ] {
+            let plan = engine::run(&s, &settings, strategy);
             let report = check::check(&s, &plan);
             let cost = plan.kpis.cost.total;
             let exact_required = strategy == Strategy::Auto;
             let bound_ok = plan.solve.best_bound.is_none_or(|b| b <= best_cost + 1e-6);
             if !report.ok() || !bound_ok || (exact_required && (cost - best_cost).abs() > 1e-6) {
                 failures.push(format!(
-                    "instance {name}: {} plan cost {cost} (status {:?}, bound {:?}), enumerated \
-                     optimum {best_cost}; checker: {:?}\nscenario: {}",
+                    "instance {name}: {} ({} threads) plan cost {cost} (status {:?}, bound {:?}), \
+                     enumerated optimum {best_cost}; checker: {:?}\nscenario: {}",
                     strategy.name(),
+                    settings.threads,
                     plan.solve.status,
                     plan.solve.best_bound,
                     report.violations,
@@ -752,6 +846,8 @@ fn mip_and_auto_optima_equal_exhaustive_enumeration_on_tiny_instances() {
         ("shipping a ship-complete order", c.ship_complete_shipped),
         ("shipping a pickup order", c.pickup_shipped),
         ("filling a node's capacity", c.capacity_full),
+        ("shipping overnight", c.overnight_shipped),
+        ("shipping by a scenario-defined service", c.regional_shipped),
     ] {
         assert!(
             count >= 2,
