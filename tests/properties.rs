@@ -12,8 +12,8 @@ use domopt::check;
 use domopt::domain::Scenario;
 use domopt::engine::{self, Strategy as Routing};
 use domopt::format::{
-    InventoryRecord, LineRecord, NodeRecord, NodeServiceRecord, OrderRecord, PolicyOverrides,
-    ScenarioFile, SkuRecord,
+    HolidayDeadlineRecord, InventoryRecord, LineRecord, NodeRecord, NodeServiceRecord, OrderRecord,
+    PolicyOverrides, ScenarioFile, ServiceRecord, SkuRecord,
 };
 use domopt::plan::Plan;
 use domopt::settings::Settings;
@@ -27,7 +27,8 @@ const ZIPS: &[&str] = &[
     "10001", "60614", "90012", "77002", "30303", "98101", "02108", "07030", "60611",
 ];
 const KINDS: &[&str] = &["dc", "store", "3pl", "supplier"];
-const SERVICES: &[&str] = &["ground", "two_day", "overnight"];
+/// The model's three services and a scenario-defined regional one.
+const SERVICES: &[&str] = &["ground", "two_day", "overnight", "regional"];
 const CUTOFFS: &[Option<&str>] = &[None, Some("12:00"), Some("14:00"), Some("17:00")];
 /// 2026-12-01 is a Tuesday, 2026-12-04 a Friday, 2026-12-05 a Saturday.
 const WAVES: &[&str] = &[
@@ -55,11 +56,13 @@ struct NodeSpec {
     foreign: bool,
     processing_day: bool,
     closed_weekends: bool,
+    /// Closed on the wave's date plus this many days.
+    closed_date: Option<u8>,
 }
 
 fn node_spec() -> impl Strategy<Value = NodeSpec> {
     (
-        (0..KINDS.len(), 0..ZIPS.len(), 1u8..8, 0..CUTOFFS.len()),
+        (0..KINDS.len(), 0..ZIPS.len(), 1u8..16, 0..CUTOFFS.len()),
         (prop::bool::weighted(0.4), prop::bool::weighted(0.9)),
         (0u8..5, 0u8..5),
         (
@@ -70,6 +73,7 @@ fn node_spec() -> impl Strategy<Value = NodeSpec> {
             prop::bool::weighted(0.2),
             prop::bool::weighted(0.2),
             prop::bool::weighted(0.4),
+            prop::option::weighted(0.15, 0u8..3),
         ),
     )
         .prop_map(
@@ -78,7 +82,7 @@ fn node_spec() -> impl Strategy<Value = NodeSpec> {
                 (pickup, ship_to_home),
                 (hpp, hpu),
                 (capacity_orders, capacity_units),
-                (foreign, processing_day, closed_weekends),
+                (foreign, processing_day, closed_weekends, closed_date),
             )| NodeSpec {
                 kind,
                 zip,
@@ -93,12 +97,14 @@ fn node_spec() -> impl Strategy<Value = NodeSpec> {
                 foreign,
                 processing_day,
                 closed_weekends,
+                closed_date,
             },
         )
 }
 
-/// On hand, reserved (capped at on hand), safety stock.
-type StockSpec = Option<(u8, u8, u8)>;
+/// On hand, reserved (capped at on hand), safety stock, and inbound units
+/// with the days after the wave's date they arrive (-1: the day before).
+type StockSpec = Option<(u8, u8, u8, Option<(u8, i8)>)>;
 
 fn stock_spec() -> impl Strategy<Value = StockSpec> {
     prop::option::weighted(
@@ -107,6 +113,7 @@ fn stock_spec() -> impl Strategy<Value = StockSpec> {
             0u8..7,
             prop_oneof![3 => Just(0u8), 1 => 1u8..4],
             prop_oneof![4 => Just(0u8), 1 => 1u8..3],
+            prop::option::weighted(0.2, (1u8..4, -1i8..2)),
         ),
     )
 }
@@ -118,6 +125,8 @@ struct OrderSpec {
     /// (SKU index, quantity, unfilled penalty override).
     lines: Vec<(usize, u8, Option<u8>)>,
     promised_in_days: Option<u8>,
+    /// A service level of the policy instead of a promised date.
+    service_level: Option<usize>,
     placed_hours_earlier: Option<u8>,
     ship_complete: bool,
     max_packages: Option<u8>,
@@ -133,7 +142,8 @@ fn order_spec() -> impl Strategy<Value = OrderSpec> {
             1..4,
         ),
         (
-            prop::option::weighted(0.6, 0u8..7),
+            prop::option::weighted(0.5, 0u8..7),
+            prop::option::weighted(0.4, 0..LEVELS.len()),
             prop::option::weighted(0.3, 1u8..48),
         ),
         (
@@ -146,13 +156,14 @@ fn order_spec() -> impl Strategy<Value = OrderSpec> {
             |(
                 (zip, foreign),
                 lines,
-                (promised_in_days, placed_hours_earlier),
+                (promised_in_days, service_level, placed_hours_earlier),
                 (ship_complete, max_packages, pickup),
             )| OrderSpec {
                 zip,
                 foreign,
                 lines,
                 promised_in_days,
+                service_level,
                 placed_hours_earlier,
                 ship_complete,
                 max_packages,
@@ -168,7 +179,24 @@ struct PolicySpec {
     split_penalty: Option<u8>,
     late_penalty_per_day: Option<u8>,
     twice_worst: bool,
+    store_premium_per_unit: Option<u8>,
+    regional: RegionalSpec,
 }
+
+/// The scenario-defined service: per package, per pound (tenths), per
+/// unit-mile (thousandths), Saturday pickup, and a holiday ship-by this many
+/// days after the wave's date (-1: the day before) protecting two days later.
+#[derive(Debug, Clone)]
+struct RegionalSpec {
+    per_package: u8,
+    per_lb: u8,
+    per_unit_mile: u8,
+    saturday: bool,
+    holiday_ship_by: Option<i8>,
+}
+
+/// The policy's service levels: name and business days.
+const LEVELS: &[(&str, u8)] = &[("next", 1), ("soon", 2), ("standard", 4)];
 
 fn policy_spec() -> impl Strategy<Value = PolicySpec> {
     (
@@ -176,13 +204,36 @@ fn policy_spec() -> impl Strategy<Value = PolicySpec> {
         prop::option::weighted(0.3, 0u8..10),
         prop::option::weighted(0.3, 0u8..40),
         prop::bool::weighted(0.2),
+        prop::option::weighted(0.3, 0u8..4),
+        (
+            1u8..12,
+            0u8..6,
+            0u8..5,
+            prop::bool::weighted(0.5),
+            prop::option::weighted(0.4, -1i8..2),
+        ),
     )
         .prop_map(
-            |(cross_market_penalty, split_penalty, late_penalty_per_day, twice_worst)| PolicySpec {
+            |(
                 cross_market_penalty,
                 split_penalty,
                 late_penalty_per_day,
                 twice_worst,
+                store_premium_per_unit,
+                (per_package, per_lb, per_unit_mile, saturday, holiday_ship_by),
+            )| PolicySpec {
+                cross_market_penalty,
+                split_penalty,
+                late_penalty_per_day,
+                twice_worst,
+                store_premium_per_unit,
+                regional: RegionalSpec {
+                    per_package,
+                    per_lb,
+                    per_unit_mile,
+                    saturday,
+                    holiday_ship_by,
+                },
             },
         )
 }
@@ -261,7 +312,11 @@ impl WaveSpec {
                     } else {
                         vec![]
                     },
-                    closed_dates: vec![],
+                    closed_dates: n
+                        .closed_date
+                        .map(|d| (wave_time.date() + chrono::Days::new(d.into())).to_string())
+                        .into_iter()
+                        .collect(),
                     rank: Some(k as f64),
                 }
             })
@@ -283,15 +338,17 @@ impl WaveSpec {
         let mut inventory = Vec::new();
         for (n, node) in nodes.iter().enumerate() {
             for (k, sku) in skus.iter().enumerate() {
-                if let Some((on_hand, reserved, safety)) = self.stock[n * MAX_SKUS + k] {
+                if let Some((on_hand, reserved, safety, inbound)) = self.stock[n * MAX_SKUS + k] {
                     inventory.push(InventoryRecord {
                         node: node.id.clone(),
                         sku: sku.id.clone(),
                         on_hand: on_hand as f64,
                         reserved: (reserved > 0).then(|| reserved.min(on_hand) as f64),
                         safety_stock: (safety > 0).then_some(safety as f64),
-                        inbound_quantity: None,
-                        inbound_date: None,
+                        inbound_quantity: inbound.map(|(q, _)| f64::from(q)),
+                        inbound_date: inbound.map(|(_, d)| {
+                            (wave_time.date() + chrono::Duration::days(d.into())).to_string()
+                        }),
                     });
                 }
             }
@@ -327,12 +384,15 @@ impl WaveSpec {
                             unfilled_penalty: pen.map(|p| p as f64 * 5.0),
                         })
                         .collect(),
-                    service_level: None,
-                    promised_date: o.promised_in_days.map(|d| {
-                        (wave_time.date() + chrono::Days::new(d as u64))
-                            .format("%Y-%m-%d")
-                            .to_string()
-                    }),
+                    service_level: o.service_level.map(|l| LEVELS[l].0.to_string()),
+                    promised_date: o
+                        .promised_in_days
+                        .filter(|_| o.service_level.is_none())
+                        .map(|d| {
+                            (wave_time.date() + chrono::Days::new(d as u64))
+                                .format("%Y-%m-%d")
+                                .to_string()
+                        }),
                     ship_complete: o.ship_complete.then_some(true),
                     max_packages: o.max_packages.map(f64::from),
                     pickup_node,
@@ -354,6 +414,13 @@ impl WaveSpec {
                 .to_string(),
             ),
             cross_market_penalty: p.cross_market_penalty.map(f64::from),
+            store_premium_per_unit: p.store_premium_per_unit.map(f64::from),
+            service_levels: Some(
+                LEVELS
+                    .iter()
+                    .map(|(name, days)| (name.to_string(), f64::from(*days)))
+                    .collect(),
+            ),
             ..Default::default()
         };
         ScenarioFile {
@@ -361,7 +428,7 @@ impl WaveSpec {
             wave_time: wave.into(),
             nodes,
             skus,
-            services: vec![],
+            services: vec![p.regional.to_record(wave_time.date())],
             inventory,
             orders,
             policy,
@@ -372,7 +439,16 @@ impl WaveSpec {
 
 /// Runs a strategy, turning a panic into a test failure that shows the wave.
 fn run(s: &Scenario, file: &ScenarioFile, strategy: Routing) -> Result<Plan, TestCaseError> {
-    std::panic::catch_unwind(|| engine::run(s, &Settings::default(), strategy)).map_err(|panic| {
+    run_with(s, file, strategy, &Settings::default())
+}
+
+fn run_with(
+    s: &Scenario,
+    file: &ScenarioFile,
+    strategy: Routing,
+    settings: &Settings,
+) -> Result<Plan, TestCaseError> {
+    std::panic::catch_unwind(|| engine::run(s, settings, strategy)).map_err(|panic| {
         let why = panic_message(&*panic);
         TestCaseError::fail(format!(
             "{} panicked: {why}\nscenario: {}",
@@ -382,9 +458,42 @@ fn run(s: &Scenario, file: &ScenarioFile, strategy: Routing) -> Result<Plan, Tes
     })
 }
 
+impl RegionalSpec {
+    fn to_record(&self, wave_date: chrono::NaiveDate) -> ServiceRecord {
+        let mut days = vec!["Mon", "Tue", "Wed", "Thu", "Fri"];
+        if self.saturday {
+            days.push("Sat");
+        }
+        ServiceRecord {
+            id: "regional".into(),
+            carrier: Some("regional".into()),
+            name: None,
+            per_package: (0..8)
+                .map(|z| f64::from(self.per_package) + f64::from(z))
+                .collect(),
+            per_lb: Some(vec![f64::from(self.per_lb) / 10.0; 8]),
+            per_unit: None,
+            per_unit_per_mile: Some(f64::from(self.per_unit_mile) / 1000.0),
+            transit_days: vec![1.0, 1.0, 2.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+            pickup_weekdays: Some(days.iter().map(|d| d.to_string()).collect()),
+            holiday_deadlines: self
+                .holiday_ship_by
+                .map(|d| {
+                    let ship_by = wave_date + chrono::Duration::days(d.into());
+                    HolidayDeadlineRecord {
+                        ship_by: ship_by.to_string(),
+                        arrive_by: (ship_by + chrono::Days::new(2)).to_string(),
+                    }
+                })
+                .into_iter()
+                .collect(),
+        }
+    }
+}
+
 fn config() -> Config {
     Config {
-        cases: 48,
+        cases: 96,
         rng_seed: RngSeed::Fixed(0x00D0_2026),
         failure_persistence: None,
         ..Config::default()
@@ -443,11 +552,12 @@ proptest! {
     }
 
     #[test]
-    fn the_same_wave_and_seed_give_the_same_plan_twice(spec in wave_spec()) {
+    fn the_same_wave_and_seed_give_the_same_plan_twice_and_with_two_threads(spec in wave_spec()) {
         let file = spec.to_file();
-        for strategy in [Routing::Auto, Routing::Monolithic, Routing::GreedyCost] {
+        let two_threads = Settings { threads: 2, ..Settings::default() };
+        for strategy in [Routing::Auto, Routing::Decompose, Routing::Monolithic, Routing::GreedyCost] {
             let first = run(&build(&file), &file, strategy)?;
-            let second = run(&build(&file), &file, strategy)?;
+            let second = run_with(&build(&file), &file, strategy, &two_threads)?;
             prop_assert_eq!(
                 &first.shipments,
                 &second.shipments,
