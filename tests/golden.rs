@@ -1,4 +1,5 @@
-//! Golden tests: every shipped dataset is solved with the monolithic MIP and
+//! Golden tests: every shipped dataset is solved with the monolithic MIP (and
+//! with auto and decompose on one and two threads) and
 //! compared with the expectation written next to it (`expected.json`), whose
 //! objectives were derived by hand from models/us-parcel.toml (see the
 //! datasets' README.md). Every plan must also pass the independent checker.
@@ -314,6 +315,44 @@ fn every_shipped_dataset_is_proven_optimal_with_a_zero_gap() {
             assert_eq!(plan.solve.status, Status::Optimal, "{folder}/{name}");
             let gap = plan.solve.gap.expect("exact candidates give a bound");
             assert!(gap <= 1e-4, "{folder}/{name}: gap {gap}");
+        }
+    }
+}
+
+#[test]
+fn auto_and_decompose_with_one_or_two_threads_reach_every_hand_derived_optimum_too() {
+    for folder in ["seed-example", "small"] {
+        let all = expectations(folder);
+        for name in shipped(folder) {
+            let want = &all[&name];
+            let path = datasets().join(folder).join(&name);
+            let (scenario, _) = domopt::load_scenario(&path, "us-parcel", &[])
+                .unwrap_or_else(|e| panic!("{path:?} does not load: {e}"));
+            for strategy in [Strategy::Auto, Strategy::Decompose] {
+                for threads in [1, 2] {
+                    let settings = Settings {
+                        threads,
+                        ..Settings::default()
+                    };
+                    let plan = run(&scenario, &settings, strategy);
+                    let what = format!(
+                        "{folder}/{name} by {} on {threads} threads",
+                        strategy.name()
+                    );
+                    assert!(
+                        (plan.kpis.cost.total - want.objective).abs() <= TOLERANCE,
+                        "{what}: cost {} (status {:?}), optimum {}",
+                        plan.kpis.cost.total,
+                        plan.solve.status,
+                        want.objective
+                    );
+                    if let Some(b) = plan.solve.best_bound {
+                        assert!(b <= want.objective + TOLERANCE, "{what}: bound {b}");
+                    }
+                    let report = check(&scenario, &plan);
+                    assert!(report.ok(), "{what}: {:#?}", report.violations);
+                }
+            }
         }
     }
 }
