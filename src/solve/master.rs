@@ -50,6 +50,10 @@ impl Master {
         }
         let m = Master { highs };
         m.option_bool(c"output_flag", settings.solver_log)?;
+        if settings.solver_log {
+            m.option_bool(c"log_to_console", false)?;
+            m.option_str(c"log_file", c"/dev/stderr")?;
+        }
         m.option_int(c"threads", 1)?;
         m.option_int(c"random_seed", settings.seed as i32)?;
         // The master is re-solved from its last basis after columns are added:

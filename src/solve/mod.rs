@@ -131,6 +131,9 @@ pub fn solve(f: Formulation, settings: &Settings) -> SolverOutcome {
     }
 }
 
+/// Where `--solver-log` sends HiGHS's log: its console would be stdout.
+pub(crate) const LOG_FILE: &str = "/dev/stderr";
+
 fn failed(message: String, rows: usize) -> SolverOutcome {
     SolverOutcome {
         status: Status::Fallback,
@@ -173,8 +176,10 @@ fn highs_model(
         .try_into_inner()
         .map_err(|e| format!("HiGHS refused the model: {e}"))?;
     if settings.solver_log {
+        // HiGHS's console is stdout, which carries `--json`: log to stderr.
         model.set_option(&b"output_flag"[..], true);
-        model.set_option(&b"log_to_console"[..], true);
+        model.set_option(&b"log_to_console"[..], false);
+        model.set_option(&b"log_file"[..], LOG_FILE);
     } else {
         model.make_quiet();
     }
