@@ -46,7 +46,10 @@ pub fn report_error(e: &DomoptError, json: bool) -> ExitCode {
             print_report(report, json);
             ExitCode::from(EXIT_INVALID)
         }
-        DomoptError::Parse { .. } | DomoptError::UnknownModel(_) | DomoptError::Settings { .. } => {
+        DomoptError::Parse { .. }
+        | DomoptError::UnknownModel(_)
+        | DomoptError::Settings { .. }
+        | DomoptError::OutDir { .. } => {
             if json {
                 println!("{}", serde_json::json!({ "error": e.to_string() }));
             }
