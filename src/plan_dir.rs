@@ -337,7 +337,16 @@ pub(crate) fn write_files(dir: &Path, files: &[(&str, &[u8])]) -> Result<(), Dom
     Ok(())
 }
 
-/// Puts the finished temporary folder at DIR in one step.
+/// The file system cannot rename with these flags (some network and older
+/// file systems).
+#[cfg(target_os = "linux")]
+fn unsupported(e: rustix::io::Errno) -> bool {
+    use rustix::io::Errno;
+    e == Errno::INVAL || e == Errno::NOSYS || e == Errno::OPNOTSUPP
+}
+
+/// Puts the finished temporary folder at DIR in one step (falling back to
+/// [`swap_in_aside`] where the file system cannot).
 #[cfg(target_os = "linux")]
 fn swap_in(
     parent: &File,
@@ -355,6 +364,9 @@ fn swap_in(
                     Ok(()) => return Ok(()),
                     // Made meanwhile: look again, then exchange.
                     Err(rustix::io::Errno::EXIST) => existing = inspect(target)?,
+                    Err(e) if unsupported(e) => {
+                        return swap_in_aside(t, temp_name, target, existing);
+                    }
                     Err(e) => return Err(io_err(target, e)),
                 }
             }
@@ -368,6 +380,9 @@ fn swap_in(
                     Err(rustix::io::Errno::NOENT) => {
                         existing = Existing::Nothing;
                         continue;
+                    }
+                    Err(e) if unsupported(e) => {
+                        return swap_in_aside(t, temp_name, target, existing);
                     }
                     Err(e) => return Err(io_err(target, e)),
                 }
@@ -392,8 +407,7 @@ fn swap_in(
     Err(out_err(target, "the folder kept changing during the write"))
 }
 
-/// Elsewhere: move the old folder aside, then rename (not atomic: DIR is
-/// briefly missing, never mixed).
+/// Elsewhere than on Linux: move the old folder aside, then rename.
 #[cfg(not(target_os = "linux"))]
 fn swap_in(
     _parent: &File,
@@ -402,22 +416,36 @@ fn swap_in(
     target: &Path,
     existing: Existing,
 ) -> Result<(), DomoptError> {
+    swap_in_aside(t, temp_name, target, existing)
+}
+
+/// Moves the old folder aside under an unpredictable name, renames the new
+/// one into place, and leaves the old one under the temporary name (removed
+/// by the caller). Not atomic: DIR is briefly missing, but never mixed.
+fn swap_in_aside(
+    t: &Target,
+    temp_name: &str,
+    target: &Path,
+    existing: Existing,
+) -> Result<(), DomoptError> {
     let temp = t.parent.join(temp_name);
-    if existing == Existing::PlanFolder {
-        inspect(target)?;
-        let aside = tempfile::Builder::new()
-            .prefix(&t.temp_prefix())
-            .tempdir_in(&t.parent)
-            .map_err(|e| io_err(&t.parent, e))?
-            .keep();
-        std::fs::remove_dir(&aside).map_err(|e| io_err(&aside, e))?;
-        std::fs::rename(target, &aside).map_err(|e| io_err(target, e))?;
-        std::fs::rename(&temp, target).map_err(|e| io_err(target, e))?;
-        std::fs::rename(&aside, &temp).map_err(|e| io_err(&temp, e))?;
-        Ok(())
-    } else {
-        std::fs::rename(&temp, target).map_err(|e| io_err(target, e))
+    if existing == Existing::Nothing {
+        return std::fs::rename(&temp, target).map_err(|e| io_err(target, e));
     }
+    inspect(target)?;
+    let aside = tempfile::Builder::new()
+        .prefix(&t.temp_prefix())
+        .rand_bytes(12)
+        .tempdir_in(&t.parent)
+        .map_err(|e| io_err(&t.parent, e))?
+        .keep();
+    std::fs::remove_dir(&aside).map_err(|e| io_err(&aside, e))?;
+    std::fs::rename(target, &aside).map_err(|e| io_err(target, e))?;
+    if let Err(e) = std::fs::rename(&temp, target) {
+        let _ = std::fs::rename(&aside, target);
+        return Err(io_err(target, e));
+    }
+    std::fs::rename(&aside, &temp).map_err(|e| io_err(&temp, e))
 }
 
 /// Writes the plan folder: the tables, then `plan.json` with their manifest.
@@ -649,6 +677,31 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("plan")]);
+    }
+
+    #[test]
+    fn the_fallback_swap_puts_the_new_folder_in_place_and_the_old_one_aside() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("plan");
+        write_files(&dir, &[("plan.json", b"old")]).unwrap();
+        let t = Target::of(&dir).unwrap();
+        let temp = make_temp(&t).unwrap();
+        std::fs::write(temp.path().join("plan.json"), "new").unwrap();
+        let name = temp
+            .path()
+            .file_name()
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_string();
+        swap_in_aside(&t, &name, &dir, Existing::PlanFolder).unwrap();
+        assert_eq!(std::fs::read(dir.join("plan.json")).unwrap(), b"new");
+        assert_eq!(
+            std::fs::read(temp.path().join("plan.json")).unwrap(),
+            b"old"
+        );
+        temp.close().unwrap();
+        assert_eq!(std::fs::read_dir(root.path()).unwrap().count(), 1);
     }
 
     #[test]

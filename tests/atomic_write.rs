@@ -168,6 +168,37 @@ fn kill_during_write_leaves_old_or_new_plan() {
 }
 
 #[test]
+fn kill_during_a_first_write_leaves_no_folder_or_the_complete_plan() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("plan");
+    let (mut child, lines) = start_slow_solve(&scenario_a(), &dir, 1);
+    let steps = lines
+        .map_while(Result::ok)
+        .filter(|l| l.starts_with(STEP))
+        .count();
+    assert!(child.wait().unwrap().success());
+    let (mut absent, mut complete) = (0, 0);
+    for n in 1..=steps {
+        std::fs::remove_dir_all(&dir).unwrap_or_default();
+        let (mut child, mut lines) = start_slow_solve(&scenario_a(), &dir, 10);
+        let step = wait_for_step(&mut lines, n);
+        let _ = child.kill();
+        child.wait().unwrap();
+        if dir.exists() {
+            assert!(checks(&scenario_a(), &dir), "killed at step {n} ({step:?})");
+            assert_eq!(names(&dir), PLAN_FILES, "killed at step {n} ({step:?})");
+            complete += 1;
+        } else {
+            absent += 1;
+        }
+    }
+    assert!(
+        absent > 0 && complete > 0,
+        "absent {absent}, complete {complete}"
+    );
+}
+
+#[test]
 fn a_symlink_at_the_out_folder_is_not_followed() {
     let root = tempfile::tempdir().unwrap();
     let victim = root.path().join("victim");
