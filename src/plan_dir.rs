@@ -288,6 +288,26 @@ fn final_mode(dir: &Path, existing: &Existing) -> u32 {
     0o777 & !umask
 }
 
+/// Creates the new file `path` in the open folder that holds it: exclusively,
+/// never through a link, and relative to the folder itself, not its path.
+#[cfg(unix)]
+fn create_in(folder: &File, path: &Path) -> std::io::Result<File> {
+    use rustix::fs::{Mode, OFlags, openat};
+    let name = path.file_name().unwrap_or(path.as_os_str());
+    let fd = openat(
+        folder,
+        name,
+        OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+        Mode::from_raw_mode(0o666),
+    )?;
+    Ok(File::from(fd))
+}
+
+#[cfg(not(unix))]
+fn create_in(_folder: &File, path: &Path) -> std::io::Result<File> {
+    File::create_new(path)
+}
+
 /// Writes `files` (name, content; `plan.json` last) as the plan folder `dir`.
 pub(crate) fn write_files(dir: &Path, files: &[(&str, &[u8])]) -> Result<(), DomoptError> {
     let steps = Steps::from_env();
@@ -309,7 +329,7 @@ pub(crate) fn write_files(dir: &Path, files: &[(&str, &[u8])]) -> Result<(), Dom
     for (name, content) in files {
         let path = temp_path.join(name);
         steps.step(&format!("write {name}"));
-        let mut f = File::create_new(&path).map_err(|e| io_err(&path, e))?;
+        let mut f = create_in(&temp_fd, &path).map_err(|e| io_err(&path, e))?;
         f.write_all(content).map_err(|e| io_err(&path, e))?;
         steps.step(&format!("fsync {name}"));
         f.sync_all().map_err(|e| io_err(&path, e))?;
