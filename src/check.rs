@@ -18,7 +18,8 @@ use crate::plan::{CostBreakdown, Plan};
 pub struct Violation {
     /// What kind: `unknown-id`, `not-offered`, `market`, `dates`, `no-ship-date`, `holiday`,
     /// `items`, `stock`, `capacity`, `coverage`, `one-service-per-node`,
-    /// `ship-complete`, `max-packages`, `pickup`, `cost`.
+    /// `ship-complete`, `max-packages`, `pickup`, `cost`, and `files` (a
+    /// table beside `plan.json` that does not match its manifest).
     pub kind: &'static str,
     /// The record, e.g. `order O-1 shipment 2`.
     pub record: String,

@@ -214,6 +214,7 @@ pub fn assemble(
         orders,
         kpis,
         solve: record,
+        files: Vec::new(),
     }
 }
 

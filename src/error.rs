@@ -15,6 +15,15 @@ pub enum DomoptError {
         /// What went wrong.
         detail: String,
     },
+    /// The plan cannot be written to this folder (checked before solving;
+    /// nothing was written).
+    #[error("{path}: cannot write the plan here: {detail}")]
+    OutDir {
+        /// The plan folder or its parent.
+        path: PathBuf,
+        /// Why.
+        detail: String,
+    },
     /// A file is not well-formed JSON, CSV or TOML for its type.
     #[error("{path}: cannot parse: {detail}")]
     Parse {
@@ -61,6 +70,7 @@ impl DomoptError {
             DomoptError::UnknownModel(_) => Some("E119"),
             DomoptError::Settings { .. } => Some("E120"),
             DomoptError::MissingFile { .. } => Some("E118"),
+            DomoptError::OutDir { .. } => Some("E122"),
             DomoptError::NoPlan(_) => None,
         }
     }

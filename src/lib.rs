@@ -36,6 +36,7 @@ pub mod greedy;
 pub mod network;
 pub mod order_opt;
 pub mod plan;
+pub mod plan_dir;
 pub mod polish;
 pub mod settings;
 pub mod solve;

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::candidates::CandidateStats;
 use crate::error::DomoptError;
+use crate::plan_dir::FileEntry;
 
 /// How a plan came about. "Solved" is not one status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -326,6 +327,10 @@ pub struct Plan {
     pub kpis: Kpis,
     /// Solve record.
     pub solve: SolveRecord,
+    /// The tables written beside `plan.json` with their size and SHA-256
+    /// (empty unless the plan was read from a folder `solve --out` wrote).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<FileEntry>,
 }
 
 fn io_err(path: &Path, e: impl std::fmt::Display) -> DomoptError {
@@ -350,33 +355,41 @@ impl Plan {
         })
     }
 
-    /// Writes `plan.json`, `shipments.csv`, `backorders.csv` and `orders.csv`
-    /// into `dir`. Files are written under temporary names and renamed at the
-    /// end, so a failure leaves no half-written plan.
+    /// Writes `shipments.csv`, `backorders.csv`, `orders.csv` and last
+    /// `plan.json` (listing the tables with their size and SHA-256) as the
+    /// folder `dir`, all at once: `dir` holds the old plan or the new one at
+    /// every instant (see [`crate::plan_dir`]). `dir` must not exist, or be a
+    /// folder holding nothing but plan files.
     pub fn write_dir(&self, dir: &Path) -> Result<(), DomoptError> {
-        std::fs::create_dir_all(dir).map_err(|e| io_err(dir, e))?;
-        let files = [
-            ("plan.json", self.json_bytes()?),
-            ("shipments.csv", self.shipments_csv()?),
-            ("backorders.csv", self.backorders_csv()?),
-            ("orders.csv", self.orders_csv()?),
-        ];
-        for (name, bytes) in &files {
-            let tmp = dir.join(format!(".{name}.tmp"));
-            std::fs::write(&tmp, bytes).map_err(|e| io_err(&tmp, e))?;
-        }
-        for (name, _) in &files {
-            let tmp = dir.join(format!(".{name}.tmp"));
-            let dst = dir.join(name);
-            std::fs::rename(&tmp, &dst).map_err(|e| io_err(&dst, e))?;
-        }
-        Ok(())
+        crate::plan_dir::write_plan(self, dir)
     }
 
     /// The plan as pretty JSON.
     pub fn json_bytes(&self) -> Result<Vec<u8>, DomoptError> {
         let mut v =
             serde_json::to_vec_pretty(self).map_err(|e| io_err(Path::new("plan.json"), e))?;
+        v.push(b'\n');
+        Ok(v)
+    }
+
+    /// The plan as pretty JSON with `files` as its manifest.
+    pub(crate) fn json_bytes_with_files(
+        &self,
+        files: &[FileEntry],
+    ) -> Result<Vec<u8>, DomoptError> {
+        if !self.files.is_empty() {
+            let mut copy = self.clone();
+            copy.files = files.to_vec();
+            return copy.json_bytes();
+        }
+        #[derive(Serialize)]
+        struct WithFiles<'a> {
+            #[serde(flatten)]
+            plan: &'a Plan,
+            files: &'a [FileEntry],
+        }
+        let mut v = serde_json::to_vec_pretty(&WithFiles { plan: self, files })
+            .map_err(|e| io_err(Path::new("plan.json"), e))?;
         v.push(b'\n');
         Ok(v)
     }

@@ -142,6 +142,10 @@ pub const CODES: &[(&str, &str)] = &[
     ),
     ("E120", "invalid run setting or command-line value"),
     ("E121", "a file cannot be read or written"),
+    (
+        "E122",
+        "the output folder cannot take a plan (a file, a link, foreign files, no parent)",
+    ),
     ("W201", "SKU has no stock anywhere"),
     ("W202", "node offers no carrier service"),
     (

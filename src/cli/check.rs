@@ -3,8 +3,9 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use domopt::check::check;
+use domopt::check::{Violation, check};
 use domopt::plan::Plan;
+use domopt::plan_dir::verify_files;
 
 use super::common::{ScenarioArgs, report_error};
 use super::{EXIT_FAILURE, EXIT_OK};
@@ -13,8 +14,11 @@ use super::{EXIT_FAILURE, EXIT_OK};
 ///
 /// Checks stock, capacity, coverage (shipped + backordered = ordered),
 /// one service per node, ship-complete, max packages, pickup, markets,
-/// dates and holiday deadlines, and every cost component. Exit code 1 on
-/// any violation or cost mismatch.
+/// dates and holiday deadlines, and every cost component. Given a folder,
+/// also checks that each table beside plan.json has the size and SHA-256
+/// plan.json lists (so files of two plans are never taken for one); a lone
+/// plan.json printed by `solve --json` has no such list. Exit code 1 on any
+/// violation, cost mismatch or file mismatch.
 ///
 /// Examples:
 ///   domopt check datasets/seed-example/two-shipments.json plan/
@@ -40,7 +44,26 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         Ok(p) => p,
         Err(e) => return Ok(report_error(&e, a.json)),
     };
-    let report = check(&scenario, &plan);
+    let mut report = check(&scenario, &plan);
+    let files = verify_files(&a.plan, &plan);
+    report
+        .violations
+        .extend(files.problems.iter().map(|p| Violation {
+            kind: "files",
+            record: p.name().to_string(),
+            message: p.to_string(),
+        }));
+    if !files.manifest {
+        eprintln!(
+            "note: plan.json lists no files (printed by `solve --json`, or written by an older \
+             domopt): the tables beside it, if any, were not verified"
+        );
+    } else if files.verified == 0 && files.problems.is_empty() {
+        eprintln!(
+            "note: none of the {} tables plan.json lists is beside it: they were not verified",
+            files.listed
+        );
+    }
     if a.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {

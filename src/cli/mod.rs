@@ -17,7 +17,8 @@ use clap::{Parser, Subcommand};
 pub const EXIT_OK: u8 = 0;
 /// Exit code: the checker found violations, or an I/O failure.
 pub const EXIT_FAILURE: u8 = 1;
-/// Exit code: invalid input (scenario, model, settings or usage); nothing written.
+/// Exit code: invalid input (scenario, model, settings, usage, or an `--out`
+/// folder that cannot be written); nothing written.
 pub const EXIT_INVALID: u8 = 2;
 /// Exit code: no plan could be made.
 pub const EXIT_NO_PLAN: u8 = 3;
@@ -28,7 +29,8 @@ pub const EXIT_NO_PLAN: u8 = 3;
 /// order x node x service packages, decoded into shipments, backorders and KPIs.
 ///
 /// Exit codes: 0 plan written (or check passed), 1 check violations or I/O
-/// failure, 2 invalid input (nothing written), 3 no plan could be made.
+/// failure, 2 invalid input or unusable --out folder (nothing written), 3 no
+/// plan could be made.
 #[derive(Debug, Parser)]
 #[command(name = "domopt", version, about, long_about)]
 pub struct Cli {

@@ -14,7 +14,11 @@ use super::{EXIT_INVALID, EXIT_NO_PLAN, EXIT_OK};
 /// Route a wave of orders and write the plan.
 ///
 /// Prints a summary (or the plan as JSON with --json); with --out, writes
-/// plan.json, shipments.csv, backorders.csv and orders.csv into a folder.
+/// plan.json, shipments.csv, backorders.csv and orders.csv into a folder,
+/// all at once (the folder holds the old plan or the new one at every
+/// instant); plan.json lists the tables with their size and SHA-256. The
+/// folder must be new, empty, or one `solve --out` wrote: this is checked
+/// before solving.
 /// A solver time-out still writes the best plan found, with status
 /// time_limit and its gap. On a terminal, each phase and each pricing round
 /// of the decomposition is logged with its time.
@@ -105,6 +109,12 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     if let Err(e) = settings.validate() {
         return Ok(report_error(&e, a.json));
     }
+    // The output folder must be usable before the solve, not after it.
+    if let Some(dir) = &a.out
+        && let Err(e) = domopt::plan_dir::check_out_dir(dir)
+    {
+        return Ok(report_error(&e, a.json));
+    }
     let scenario = match a.scenario.load(a.json) {
         Ok(s) => s,
         Err(code) => return Ok(code),
@@ -139,8 +149,10 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         eprintln!("domopt: no plan could be made: {}", plan.solve.message);
         return Ok(ExitCode::from(EXIT_NO_PLAN));
     }
-    if let Some(dir) = &a.out {
-        plan.write_dir(dir)?;
+    if let Some(dir) = &a.out
+        && let Err(e) = plan.write_dir(dir)
+    {
+        return Ok(report_error(&e, a.json));
     }
     if a.json {
         use std::io::Write;
