@@ -121,6 +121,9 @@ pub fn run_with_progress(
     };
     let t = Instant::now();
     let mut plan = decode::assemble(s, &cs, &assignments, record);
+    if cs.stats.pruned {
+        settle_pruned(&mut plan.solve, settings);
+    }
     phases.decode_s = t.elapsed().as_secs_f64();
     plan.solve.phases = phases;
     plan.solve.time_s = start.elapsed().as_secs_f64();
@@ -129,6 +132,31 @@ pub fn run_with_progress(
     // tenth of a second that the plan need not wait for.
     std::thread::spawn(move || drop((cs, net)));
     plan
+}
+
+/// A plan over pruned candidates is a heuristic plan unless its gap to the
+/// bound valid for the whole wave (if any) proves it within the requested gap:
+/// a solver's `optimal` over the kept candidates says nothing of the others.
+fn settle_pruned(record: &mut SolveRecord, settings: &Settings) {
+    if !matches!(
+        record.status,
+        Status::Optimal | Status::GapLimit | Status::Converged | Status::TimeLimit
+    ) {
+        return;
+    }
+    let before = record.status;
+    record.status = match record.gap {
+        Some(g) if g <= 1e-9 => Status::Optimal,
+        Some(g) if g <= settings.mip_rel_gap => Status::GapLimit,
+        _ => Status::Heuristic,
+    };
+    if record.status != before {
+        record.message.push_str(&format!(
+            "; candidates pruned: {} over the kept candidates, {} against the wave's bound",
+            before.as_str(),
+            record.status.as_str()
+        ));
+    }
 }
 
 /// The LP relaxation's optimum of the full model (exact candidates): a lower
@@ -312,6 +340,9 @@ fn decompose(
         Some(st) => st,
         None if gap <= 1e-9 => Status::Optimal,
         None if gap <= settings.mip_rel_gap => Status::GapLimit,
+        // An order too large for the exact search was priced by its root
+        // bound only: the master LP did not converge over every plan.
+        None if decomposition.inexact_orders > 0 && !hit_limit => Status::Heuristic,
         None if decomposition.lp_converged && !hit_limit => Status::Converged,
         None => Status::TimeLimit,
     };
