@@ -115,7 +115,7 @@ pub fn run_with_progress(
         Strategy::Ranked => baseline::route_wave(s, &cs, Rule::Ranked),
         Strategy::Closest => baseline::route_wave(s, &cs, Rule::Closest),
         Strategy::Shopify => baseline::route_wave(s, &cs, Rule::Shopify),
-        Strategy::Monolithic => monolithic(s, &cs, settings, &mut record, &mut phases),
+        Strategy::Monolithic => monolithic(s, &cs, settings, start, &mut record, &mut phases),
         Strategy::Auto => decompose(&wave, &mut record, &mut phases, true),
         Strategy::Decompose => decompose(&wave, &mut record, &mut phases, false),
     };
@@ -281,10 +281,63 @@ fn decompose(
             exact_bound_s: 0.0,
         },
         mip_polish: false,
+        large_orders_mip: false,
     };
     let mut plan = out.assignments;
     let mut cost = out.cost;
     let mut solver_status = None;
+    if !out.inexact.is_empty()
+        && decode::relative_gap(cost, bound) > settings.mip_rel_gap
+        && left(started) > 0.05
+    {
+        // Orders too large for the exact search: a MIP of their own over
+        // their candidates, the other orders keeping their packages (with
+        // the full MIP still to come in `auto`, half the time left).
+        progress("MIP of the large orders");
+        let t = Instant::now();
+        let whole = out.inexact.len() == s.orders.len();
+        let mut free = vec![false; s.orders.len()];
+        for &o in &out.inexact {
+            free[o] = true;
+        }
+        let fixed: Vec<Assignment> = plan
+            .iter()
+            .filter(|a| !free[cs.candidates[a.candidate].order])
+            .cloned()
+            .collect();
+        let f = formulation::build_part(s, cs, &out.inexact, &fixed);
+        let share = if polish && full && !whole { 0.5 } else { 1.0 };
+        let mip = solve::solve(
+            f,
+            &Settings {
+                time_limit_s: (left(started) * share).max(0.01),
+                ..settings.clone()
+            },
+        );
+        phases.solve_s += t.elapsed().as_secs_f64();
+        decomposition.large_orders_mip = true;
+        if let Some(a) = mip.assignments {
+            let mut candidate_plan = fixed;
+            candidate_plan.extend(a);
+            let c = decode::plan_cost(s, cs, &candidate_plan);
+            if c < cost - 1e-9 {
+                plan = candidate_plan;
+                cost = c;
+            }
+            if whole {
+                solver_status = Some(mip.status);
+            }
+        }
+        // With every order free the MIP is the wave's: its bound counts.
+        if whole && let Some(b) = mip.best_bound {
+            bound = bound.max(b);
+        }
+        record.message.push_str(&format!(
+            "; MIP of {} large order(s): {}",
+            out.inexact.len(),
+            mip.message
+        ));
+    }
     if polish
         && full
         && decode::relative_gap(cost, bound) > settings.mip_rel_gap
@@ -370,6 +423,7 @@ fn monolithic(
     s: &Scenario,
     cs: &CandidateSet,
     settings: &Settings,
+    started: Instant,
     record: &mut SolveRecord,
     phases: &mut PhaseTimes,
 ) -> Vec<Assignment> {
@@ -379,10 +433,18 @@ fn monolithic(
     record.variables = f.columns;
     phases.build_s = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let out = solve::solve(f, settings);
+    // The time limit counts from the start of the run (candidates, start
+    // plan and model building included).
+    let left = settings.time_limit_s - started.elapsed().as_secs_f64();
+    let out = solve::solve(
+        f,
+        &Settings {
+            time_limit_s: left.max(0.01),
+            ..settings.clone()
+        },
+    );
     phases.solve_s = t.elapsed().as_secs_f64();
     record.constraints = out.rows;
-    record.objective = out.objective;
     record.message = out.message;
     // A bound from pruned candidates is a bound of the pruned model only.
     record.best_bound = if cs.stats.pruned {

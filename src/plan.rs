@@ -278,6 +278,10 @@ pub struct Decomposition {
     pub phases: DecompositionPhases,
     /// Whether the full MIP polished the plan afterwards.
     pub mip_polish: bool,
+    /// Whether the orders too large for the exact search (`inexact_orders`)
+    /// got a MIP of their own, the other orders fixed.
+    #[serde(default)]
+    pub large_orders_mip: bool,
 }
 
 /// One neighbourhood MIP of the decomposition.
