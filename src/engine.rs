@@ -305,15 +305,24 @@ fn decompose(
             .filter(|a| !free[cs.candidates[a.candidate].order])
             .cloned()
             .collect();
-        let f = formulation::build_part(s, cs, &out.inexact, &fixed);
         let share = if polish && full && !whole { 0.5 } else { 1.0 };
-        let mip = solve::solve(
-            f,
-            &Settings {
-                time_limit_s: (left(started) * share).max(0.01),
-                ..settings.clone()
-            },
-        );
+        let limit = (left(started) * share).max(0.01);
+        let until = Instant::now() + std::time::Duration::from_secs_f64(limit);
+        let mip = match formulation::build_part(s, cs, &out.inexact, &fixed, Some(until)) {
+            Some(f) => {
+                let limit = until
+                    .saturating_duration_since(Instant::now())
+                    .as_secs_f64();
+                solve::solve(
+                    f,
+                    &Settings {
+                        time_limit_s: limit.max(0.01),
+                        ..settings.clone()
+                    },
+                )
+            }
+            None => solve::not_built(),
+        };
         phases.solve_s += t.elapsed().as_secs_f64();
         decomposition.large_orders_mip = true;
         if let Some(a) = mip.assignments {
@@ -347,15 +356,19 @@ fn decompose(
         // decomposition's only if cheaper, its bound counts too.
         progress("full MIP");
         let t = Instant::now();
-        let f = formulation::build(s, cs);
-        record.variables = f.columns;
-        let mip = solve::solve(
-            f,
-            &Settings {
-                time_limit_s: left(started),
-                ..settings.clone()
-            },
-        );
+        let mip = match formulation::build_within(s, cs, run_deadline(started, settings)) {
+            Some(f) => {
+                record.variables = f.columns;
+                solve::solve(
+                    f,
+                    &Settings {
+                        time_limit_s: left(started).max(0.01),
+                        ..settings.clone()
+                    },
+                )
+            }
+            None => solve::not_built(),
+        };
         phases.solve_s += t.elapsed().as_secs_f64();
         record.constraints = mip.rows;
         decomposition.mip_polish = true;
@@ -403,6 +416,11 @@ fn decompose(
     plan
 }
 
+/// When a run that started at `started` must end.
+fn run_deadline(started: Instant, settings: &Settings) -> Instant {
+    started + std::time::Duration::from_secs_f64(settings.time_limit_s.min(1e9))
+}
+
 /// The cheaper of the greedy and the Shopify-rule plans: `monolithic`'s
 /// start, so that even a solve stopped early is no worse than either.
 fn warm_start(s: &Scenario, cs: &CandidateSet) -> Vec<Assignment> {
@@ -429,20 +447,25 @@ fn monolithic(
 ) -> Vec<Assignment> {
     let t = Instant::now();
     let warm = warm_start(s, cs);
-    let f = formulation::build(s, cs);
-    record.variables = f.columns;
-    phases.build_s = t.elapsed().as_secs_f64();
-    let t = Instant::now();
     // The time limit counts from the start of the run (candidates, start
     // plan and model building included).
-    let left = settings.time_limit_s - started.elapsed().as_secs_f64();
-    let out = solve::solve(
-        f,
-        &Settings {
-            time_limit_s: left.max(0.01),
-            ..settings.clone()
-        },
-    );
+    let built = formulation::build_within(s, cs, run_deadline(started, settings));
+    phases.build_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let out = match built {
+        Some(f) => {
+            record.variables = f.columns;
+            let left = settings.time_limit_s - started.elapsed().as_secs_f64();
+            solve::solve(
+                f,
+                &Settings {
+                    time_limit_s: left.max(0.01),
+                    ..settings.clone()
+                },
+            )
+        }
+        None => solve::not_built(),
+    };
     phases.solve_s = t.elapsed().as_secs_f64();
     record.constraints = out.rows;
     record.message = out.message;

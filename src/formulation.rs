@@ -3,6 +3,7 @@
 //! their variables could use) are left out, which changes nothing.
 
 use std::collections::HashMap;
+use std::time::Instant;
 
 use good_lp::{Constraint, Expression, ProblemVariables, Variable, VariableDefinition, variable};
 
@@ -59,19 +60,29 @@ impl Columns {
 /// Builds the MIP for a candidate set.
 pub fn build(s: &Scenario, cs: &CandidateSet) -> Formulation {
     let all: Vec<usize> = (0..s.orders.len()).collect();
-    build_part(s, cs, &all, &[])
+    build_part(s, cs, &all, &[], None).expect("no deadline")
+}
+
+/// Builds the MIP for a candidate set, or nothing if that is not done by
+/// `deadline` (a million candidates take tens of seconds on a busy machine).
+pub fn build_within(s: &Scenario, cs: &CandidateSet, deadline: Instant) -> Option<Formulation> {
+    let all: Vec<usize> = (0..s.orders.len()).collect();
+    build_part(s, cs, &all, &[], Some(deadline))
 }
 
 /// Builds the MIP of the orders `free` (ascending) alone, the other orders
 /// keeping the packages `fixed`: stock and capacity rows have what `fixed`
 /// leaves. Its optimum plus the cost of `fixed` is the best plan of the wave
-/// that changes only the free orders.
+/// that changes only the free orders. Nothing if not built by `deadline`.
 pub fn build_part(
     s: &Scenario,
     cs: &CandidateSet,
     free: &[usize],
     fixed: &[crate::decode::Assignment],
-) -> Formulation {
+    deadline: Option<Instant>,
+) -> Option<Formulation> {
+    // The clock is read once every 4,096 candidates or orders.
+    let late = |k: usize| k % 4096 == 4095 && deadline.is_some_and(|d| Instant::now() >= d);
     // What the fixed packages use, per (node, sku) and per node.
     let mut used_stock: HashMap<(NodeIdx, SkuIdx), u64> = HashMap::new();
     let mut used_pkgs: HashMap<NodeIdx, u64> = HashMap::new();
@@ -104,7 +115,10 @@ pub fn build_part(
     let mut node_pkgs: HashMap<NodeIdx, (Expression, u64)> = HashMap::new();
     let mut node_units: HashMap<NodeIdx, (Expression, u64)> = HashMap::new();
 
-    for &ci in &model_candidates {
+    for (k, &ci) in model_candidates.iter().enumerate() {
+        if late(k) {
+            return None;
+        }
         let c = &cs.candidates[ci];
         let order = &s.orders[c.order];
         let yc = cols.add(variable().binary());
@@ -135,7 +149,10 @@ pub fn build_part(
     let mut u = Vec::with_capacity(free.len());
     // Position in `y` of each free order's first candidate.
     let mut first = 0;
-    for &o in free {
+    for (k, &o) in free.iter().enumerate() {
+        if late(k) {
+            return None;
+        }
         let order = &s.orders[o];
         let range = first..first + cs.by_order[o].len();
         first = range.end;
@@ -228,7 +245,7 @@ pub fn build_part(
         }
     }
 
-    Formulation {
+    Some(Formulation {
         columns: cols.n,
         vars: cols.vars,
         objective,
@@ -237,5 +254,5 @@ pub fn build_part(
         y,
         x,
         u,
-    }
+    })
 }

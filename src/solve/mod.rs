@@ -182,6 +182,14 @@ fn solve_here(f: Formulation, settings: &Settings, deadline: std::time::Instant)
     }
 }
 
+/// The outcome of a MIP whose model could not be built within the time limit.
+pub fn not_built() -> SolverOutcome {
+    failed(
+        "the model was not built within the time limit: HiGHS not started".into(),
+        0,
+    )
+}
+
 fn failed(message: String, rows: usize) -> SolverOutcome {
     SolverOutcome {
         status: Status::Fallback,
