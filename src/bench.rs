@@ -1279,7 +1279,8 @@ mod tests {
         assert_eq!(rec[13], "2.5");
         assert_eq!(rec[18], "1.500");
         assert_eq!(rec[19], "42");
-        assert_eq!(rec[20], "");
+        assert_eq!(rec[20], "0");
+        assert_eq!(rec[21], "");
     }
 
     #[test]
@@ -1288,7 +1289,8 @@ mod tests {
         assert_eq!(rec[3], "error");
         assert!(rec[4..18].iter().all(String::is_empty));
         assert_eq!(rec[18], "0.250");
-        assert_eq!(rec[20], "domopt: boom");
+        assert_eq!(rec[20], "");
+        assert_eq!(rec[21], "domopt: boom");
     }
 
     #[test]
@@ -1304,7 +1306,23 @@ mod tests {
         let mut r = csv::Reader::from_reader(bytes.as_slice());
         let recs: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
         assert_eq!(recs.len(), 2);
-        assert_eq!(&recs[1][20], "a, \"quoted\" reason");
+        assert_eq!(&recs[1][21], "a, \"quoted\" reason");
+    }
+
+    #[test]
+    fn the_table_shows_a_run_past_its_time_limit_and_a_dash_for_one_within_it() {
+        let mut late = ok_row("monolithic", 10_000.0, Some(9_000.0));
+        late.over_limit_s = Some(25.0);
+        let cells = table_cells(&instance(vec![
+            late,
+            ok_row("auto", 9_500.0, Some(9_000.0)),
+        ]));
+        let col = TABLE_HEADER
+            .iter()
+            .position(|h| *h == "over limit")
+            .unwrap();
+        assert_eq!(cells[0][col], "25.0 s");
+        assert_eq!(cells[1][col], "-");
     }
 
     #[test]
