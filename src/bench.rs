@@ -26,7 +26,7 @@ use crate::plan::{CostBreakdown, Kpis, Status};
 pub const BASELINE: &str = "shopify";
 
 /// Columns of `results.csv`, in order.
-pub const CSV_HEADER: [&str; 21] = [
+pub const CSV_HEADER: [&str; 22] = [
     "instance",
     "orders",
     "strategy",
@@ -47,6 +47,7 @@ pub const CSV_HEADER: [&str; 21] = [
     "fill_rate",
     "wall_time_s",
     "peak_memory_mb",
+    "over_limit_s",
     // Kept last so that scripts reading by position see the documented columns.
     "error",
 ];
@@ -131,6 +132,8 @@ pub struct Row {
     pub wall_time_s: f64,
     /// The child's peak resident memory, as its solve record reports it.
     pub peak_memory_mb: Option<f64>,
+    /// Wall time past the time limit (0 when within it; None when unknown).
+    pub over_limit_s: Option<f64>,
     /// Why the run failed (the last line of the child's stderr).
     pub error: Option<String>,
 }
@@ -244,6 +247,7 @@ impl Row {
             fill_rate: Some(k.fill_rate),
             wall_time_s,
             peak_memory_mb: plan.solve.peak_memory_mb,
+            over_limit_s: None,
             error: None,
         }
     }
@@ -265,6 +269,7 @@ impl Row {
             fill_rate: None,
             wall_time_s,
             peak_memory_mb: None,
+            over_limit_s: None,
             error: Some(error),
         }
     }
@@ -294,6 +299,7 @@ impl Row {
             f(self.fill_rate),
             format!("{:.3}", self.wall_time_s),
             f(self.peak_memory_mb),
+            f(self.over_limit_s),
             self.error.clone().unwrap_or_default(),
         ]
     }
@@ -574,10 +580,11 @@ pub fn run(
             });
             let (plan, wall) =
                 run_child::<PlanDigest>(&cfg.exe, &solve_args(cfg, path, s), cfg.kill_after_s);
-            let row = match plan {
+            let mut row = match plan {
                 Ok(p) => Row::from_plan(&name, s, &p, lp_bound, wall),
                 Err(e) => Row::failed(&name, s, e, wall),
             };
+            row.over_limit_s = Some((wall - cfg.time_limit_s).max(0.0));
             on_event(Event::Finished {
                 instance: &name,
                 step: s,
@@ -637,7 +644,7 @@ fn seconds(s: f64) -> String {
 }
 
 /// Column titles of the table.
-pub const TABLE_HEADER: [&str; 11] = [
+pub const TABLE_HEADER: [&str; 12] = [
     "strategy",
     "status",
     "cost",
@@ -647,6 +654,7 @@ pub const TABLE_HEADER: [&str; 11] = [
     "fill",
     "on-time",
     "time",
+    "over limit",
     "memory",
     "saving vs shopify",
 ];
@@ -675,6 +683,9 @@ pub fn table_cells(inst: &InstanceResult) -> Vec<Vec<String>> {
                 pct(r.fill_rate, 1),
                 pct(r.on_time_rate, 1),
                 seconds(r.wall_time_s),
+                r.over_limit_s
+                    .filter(|&o| o > 0.0)
+                    .map_or("-".into(), seconds),
                 r.peak_memory_mb
                     .map_or("-".into(), |m| format!("{m:.0} MB")),
                 saving_cell,
@@ -767,7 +778,8 @@ pub fn render_markdown(results: &[InstanceResult]) -> String {
          lower bound the best known for the instance: the largest of the LP relaxation \
          bound and the MIP runs' own bounds, each valid for the whole wave; \
          split rate is the share of multi-unit orders shipped in more than one package; \
-         time is the wall time of the run's process (loading, solving, writing); memory \
+         time is the wall time of the run's process (loading, solving, writing); over \
+         limit is how much of it was past the time limit (`-`: none); memory \
          its peak resident size; saving is against the `shopify` rule.\n\n",
     );
     for inst in results {
@@ -1188,6 +1200,7 @@ mod tests {
             on_time_rate: Some(0.97),
             fill_rate: Some(0.995),
             wall_time_s: 1.5,
+            over_limit_s: Some(0.0),
             peak_memory_mb: Some(42.0),
             error: None,
         }
@@ -1266,7 +1279,8 @@ mod tests {
         assert_eq!(rec[13], "2.5");
         assert_eq!(rec[18], "1.500");
         assert_eq!(rec[19], "42");
-        assert_eq!(rec[20], "");
+        assert_eq!(rec[20], "0");
+        assert_eq!(rec[21], "");
     }
 
     #[test]
@@ -1275,7 +1289,8 @@ mod tests {
         assert_eq!(rec[3], "error");
         assert!(rec[4..18].iter().all(String::is_empty));
         assert_eq!(rec[18], "0.250");
-        assert_eq!(rec[20], "domopt: boom");
+        assert_eq!(rec[20], "");
+        assert_eq!(rec[21], "domopt: boom");
     }
 
     #[test]
@@ -1291,7 +1306,23 @@ mod tests {
         let mut r = csv::Reader::from_reader(bytes.as_slice());
         let recs: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
         assert_eq!(recs.len(), 2);
-        assert_eq!(&recs[1][20], "a, \"quoted\" reason");
+        assert_eq!(&recs[1][21], "a, \"quoted\" reason");
+    }
+
+    #[test]
+    fn the_table_shows_a_run_past_its_time_limit_and_a_dash_for_one_within_it() {
+        let mut late = ok_row("monolithic", 10_000.0, Some(9_000.0));
+        late.over_limit_s = Some(25.0);
+        let cells = table_cells(&instance(vec![
+            late,
+            ok_row("auto", 9_500.0, Some(9_000.0)),
+        ]));
+        let col = TABLE_HEADER
+            .iter()
+            .position(|h| *h == "over limit")
+            .unwrap();
+        assert_eq!(cells[0][col], "25.0 s");
+        assert_eq!(cells[1][col], "-");
     }
 
     #[test]

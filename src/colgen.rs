@@ -109,6 +109,8 @@ pub struct Outcome {
     /// Orders whose exact search ran out of budget in the last pricing (their
     /// bound is the search's root bound).
     pub inexact_orders: usize,
+    /// Those orders, ascending.
+    pub inexact: Vec<usize>,
     /// Orders that share no row that can bind (solved once, exactly, alone).
     pub independent_orders: usize,
     /// Sizes (orders) of the connected components of orders linked by rows
@@ -922,9 +924,23 @@ pub fn solve(
         }
         phases.primal_s += t.elapsed().as_secs_f64();
     }
+    let mut inexact: Vec<usize> = top
+        .orders
+        .iter()
+        .zip(&top.plans)
+        .filter(|(_, p)| p.as_ref().is_some_and(|p| !p.exact))
+        .map(|(&o, _)| o)
+        .chain(
+            independent
+                .iter()
+                .filter(|(_, p)| !p.exact)
+                .map(|(o, _)| *o),
+        )
+        .collect();
+    inexact.sort_unstable();
     Ok(Outcome {
-        inexact_orders: top.plans.iter().flatten().filter(|p| !p.exact).count()
-            + independent.iter().filter(|(_, p)| !p.exact).count(),
+        inexact_orders: inexact.len(),
+        inexact,
         assignments: best.1,
         cost: best.0,
         bound: best_bound,

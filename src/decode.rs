@@ -29,8 +29,10 @@ impl Assignment {
     }
 }
 
-/// Builds the plan. Packages without units are dropped. `record.gap` is set from
-/// the plan's cost and `record.best_bound`.
+/// Builds the plan. Packages without units are dropped. `record.objective` is
+/// set to the plan's cost (whatever a solver reported for another plan) and
+/// `record.gap` from it and `record.best_bound`: the one place where the
+/// record learns what the plan costs.
 pub fn assemble(
     s: &Scenario,
     cs: &CandidateSet,
@@ -205,6 +207,7 @@ pub fn assemble(
         },
         node_utilisation,
     };
+    record.objective = Some(cost.total);
     record.gap = record.best_bound.map(|b| relative_gap(cost.total, b));
     Plan {
         scenario: s.name.clone(),

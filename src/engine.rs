@@ -115,12 +115,15 @@ pub fn run_with_progress(
         Strategy::Ranked => baseline::route_wave(s, &cs, Rule::Ranked),
         Strategy::Closest => baseline::route_wave(s, &cs, Rule::Closest),
         Strategy::Shopify => baseline::route_wave(s, &cs, Rule::Shopify),
-        Strategy::Monolithic => monolithic(s, &cs, settings, &mut record, &mut phases),
+        Strategy::Monolithic => monolithic(s, &cs, settings, start, &mut record, &mut phases),
         Strategy::Auto => decompose(&wave, &mut record, &mut phases, true),
         Strategy::Decompose => decompose(&wave, &mut record, &mut phases, false),
     };
     let t = Instant::now();
     let mut plan = decode::assemble(s, &cs, &assignments, record);
+    if cs.stats.pruned {
+        settle_pruned(&mut plan.solve, settings);
+    }
     phases.decode_s = t.elapsed().as_secs_f64();
     plan.solve.phases = phases;
     plan.solve.time_s = start.elapsed().as_secs_f64();
@@ -129,6 +132,31 @@ pub fn run_with_progress(
     // tenth of a second that the plan need not wait for.
     std::thread::spawn(move || drop((cs, net)));
     plan
+}
+
+/// A plan over pruned candidates is a heuristic plan unless its gap to the
+/// bound valid for the whole wave (if any) proves it within the requested gap:
+/// a solver's `optimal` over the kept candidates says nothing of the others.
+fn settle_pruned(record: &mut SolveRecord, settings: &Settings) {
+    if !matches!(
+        record.status,
+        Status::Optimal | Status::GapLimit | Status::Converged | Status::TimeLimit
+    ) {
+        return;
+    }
+    let before = record.status;
+    record.status = match record.gap {
+        Some(g) if g <= 1e-9 => Status::Optimal,
+        Some(g) if g <= settings.mip_rel_gap => Status::GapLimit,
+        _ => Status::Heuristic,
+    };
+    if record.status != before {
+        record.message.push_str(&format!(
+            "; candidates pruned: {} over the kept candidates, {} against the wave's bound",
+            before.as_str(),
+            record.status.as_str()
+        ));
+    }
 }
 
 /// The LP relaxation's optimum of the full model (exact candidates): a lower
@@ -253,10 +281,72 @@ fn decompose(
             exact_bound_s: 0.0,
         },
         mip_polish: false,
+        large_orders_mip: false,
     };
     let mut plan = out.assignments;
     let mut cost = out.cost;
     let mut solver_status = None;
+    if !out.inexact.is_empty()
+        && decode::relative_gap(cost, bound) > settings.mip_rel_gap
+        && left(started) > 0.05
+    {
+        // Orders too large for the exact search: a MIP of their own over
+        // their candidates, the other orders keeping their packages (with
+        // the full MIP still to come in `auto`, half the time left).
+        progress("MIP of the large orders");
+        let t = Instant::now();
+        let whole = out.inexact.len() == s.orders.len();
+        let mut free = vec![false; s.orders.len()];
+        for &o in &out.inexact {
+            free[o] = true;
+        }
+        let fixed: Vec<Assignment> = plan
+            .iter()
+            .filter(|a| !free[cs.candidates[a.candidate].order])
+            .cloned()
+            .collect();
+        let share = if polish && full && !whole { 0.5 } else { 1.0 };
+        let limit = (left(started) * share).max(0.01);
+        let until = Instant::now() + std::time::Duration::from_secs_f64(limit);
+        let mip = match formulation::build_part(s, cs, &out.inexact, &fixed, Some(until)) {
+            Some(f) => {
+                let limit = until
+                    .saturating_duration_since(Instant::now())
+                    .as_secs_f64();
+                solve::solve(
+                    f,
+                    &Settings {
+                        time_limit_s: limit.max(0.01),
+                        ..settings.clone()
+                    },
+                )
+            }
+            None => solve::not_built(),
+        };
+        phases.solve_s += t.elapsed().as_secs_f64();
+        decomposition.large_orders_mip = true;
+        if let Some(a) = mip.assignments {
+            let mut candidate_plan = fixed;
+            candidate_plan.extend(a);
+            let c = decode::plan_cost(s, cs, &candidate_plan);
+            if c < cost - 1e-9 {
+                plan = candidate_plan;
+                cost = c;
+            }
+            if whole {
+                solver_status = Some(mip.status);
+            }
+        }
+        // With every order free the MIP is the wave's: its bound counts.
+        if whole && let Some(b) = mip.best_bound {
+            bound = bound.max(b);
+        }
+        record.message.push_str(&format!(
+            "; MIP of {} large order(s): {}",
+            out.inexact.len(),
+            mip.message
+        ));
+    }
     if polish
         && full
         && decode::relative_gap(cost, bound) > settings.mip_rel_gap
@@ -266,15 +356,19 @@ fn decompose(
         // decomposition's only if cheaper, its bound counts too.
         progress("full MIP");
         let t = Instant::now();
-        let f = formulation::build(s, cs);
-        record.variables = f.columns;
-        let mip = solve::solve(
-            f,
-            &Settings {
-                time_limit_s: left(started),
-                ..settings.clone()
-            },
-        );
+        let mip = match formulation::build_within(s, cs, run_deadline(started, settings)) {
+            Some(f) => {
+                record.variables = f.columns;
+                solve::solve(
+                    f,
+                    &Settings {
+                        time_limit_s: left(started).max(0.01),
+                        ..settings.clone()
+                    },
+                )
+            }
+            None => solve::not_built(),
+        };
         phases.solve_s += t.elapsed().as_secs_f64();
         record.constraints = mip.rows;
         decomposition.mip_polish = true;
@@ -312,11 +406,19 @@ fn decompose(
         Some(st) => st,
         None if gap <= 1e-9 => Status::Optimal,
         None if gap <= settings.mip_rel_gap => Status::GapLimit,
+        // An order too large for the exact search was priced by its root
+        // bound only: the master LP did not converge over every plan.
+        None if decomposition.inexact_orders > 0 && !hit_limit => Status::Heuristic,
         None if decomposition.lp_converged && !hit_limit => Status::Converged,
         None => Status::TimeLimit,
     };
     record.decomposition = Some(decomposition);
     plan
+}
+
+/// When a run that started at `started` must end.
+fn run_deadline(started: Instant, settings: &Settings) -> Instant {
+    started + std::time::Duration::from_secs_f64(settings.time_limit_s.min(1e9))
 }
 
 /// The cheaper of the greedy and the Shopify-rule plans: `monolithic`'s
@@ -339,19 +441,33 @@ fn monolithic(
     s: &Scenario,
     cs: &CandidateSet,
     settings: &Settings,
+    started: Instant,
     record: &mut SolveRecord,
     phases: &mut PhaseTimes,
 ) -> Vec<Assignment> {
     let t = Instant::now();
     let warm = warm_start(s, cs);
-    let f = formulation::build(s, cs);
-    record.variables = f.columns;
+    // The time limit counts from the start of the run (candidates, start
+    // plan and model building included).
+    let built = formulation::build_within(s, cs, run_deadline(started, settings));
     phases.build_s = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let out = solve::solve(f, settings);
+    let out = match built {
+        Some(f) => {
+            record.variables = f.columns;
+            let left = settings.time_limit_s - started.elapsed().as_secs_f64();
+            solve::solve(
+                f,
+                &Settings {
+                    time_limit_s: left.max(0.01),
+                    ..settings.clone()
+                },
+            )
+        }
+        None => solve::not_built(),
+    };
     phases.solve_s = t.elapsed().as_secs_f64();
     record.constraints = out.rows;
-    record.objective = out.objective;
     record.message = out.message;
     // A bound from pruned candidates is a bound of the pruned model only.
     record.best_bound = if cs.stats.pruned {

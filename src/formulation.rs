@@ -3,6 +3,7 @@
 //! their variables could use) are left out, which changes nothing.
 
 use std::collections::HashMap;
+use std::time::Instant;
 
 use good_lp::{Constraint, Expression, ProblemVariables, Variable, VariableDefinition, variable};
 
@@ -27,11 +28,14 @@ pub struct Formulation {
     pub objective: Expression,
     /// Rows.
     pub constraints: Vec<Constraint>,
-    /// `y` per candidate.
+    /// The candidate of each `y` (every candidate, in order, for the whole
+    /// wave; those of the free orders for a part).
+    pub candidates: Vec<usize>,
+    /// `y` per candidate of the model.
     pub y: Vec<Col>,
-    /// `x` per candidate: (line index, column).
+    /// `x` per candidate of the model: (line index, column).
     pub x: Vec<Vec<(usize, Col)>>,
-    /// `u` per order and line.
+    /// `u` per free order and line.
     pub u: Vec<Vec<Col>>,
     /// Number of columns.
     pub columns: usize,
@@ -55,20 +59,67 @@ impl Columns {
 
 /// Builds the MIP for a candidate set.
 pub fn build(s: &Scenario, cs: &CandidateSet) -> Formulation {
+    let all: Vec<usize> = (0..s.orders.len()).collect();
+    build_part(s, cs, &all, &[], None).expect("no deadline")
+}
+
+/// Builds the MIP for a candidate set, or nothing if that is not done by
+/// `deadline` (a million candidates take tens of seconds on a busy machine).
+pub fn build_within(s: &Scenario, cs: &CandidateSet, deadline: Instant) -> Option<Formulation> {
+    let all: Vec<usize> = (0..s.orders.len()).collect();
+    build_part(s, cs, &all, &[], Some(deadline))
+}
+
+/// Builds the MIP of the orders `free` (ascending) alone, the other orders
+/// keeping the packages `fixed`: stock and capacity rows have what `fixed`
+/// leaves. Its optimum plus the cost of `fixed` is the best plan of the wave
+/// that changes only the free orders. Nothing if not built by `deadline`.
+pub fn build_part(
+    s: &Scenario,
+    cs: &CandidateSet,
+    free: &[usize],
+    fixed: &[crate::decode::Assignment],
+    deadline: Option<Instant>,
+) -> Option<Formulation> {
+    // The clock is read once every 4,096 candidates or orders.
+    let late = |k: usize| k % 4096 == 4095 && deadline.is_some_and(|d| Instant::now() >= d);
+    // What the fixed packages use, per (node, sku) and per node.
+    let mut used_stock: HashMap<(NodeIdx, SkuIdx), u64> = HashMap::new();
+    let mut used_pkgs: HashMap<NodeIdx, u64> = HashMap::new();
+    let mut used_units: HashMap<NodeIdx, u64> = HashMap::new();
+    for a in fixed {
+        let c = &cs.candidates[a.candidate];
+        let units: u64 = a.units.iter().map(|&(_, q)| q as u64).sum();
+        if units == 0 {
+            continue;
+        }
+        for &(line, q) in &a.units {
+            let sku = s.orders[c.order].lines[line].sku;
+            *used_stock.entry((c.node, sku)).or_default() += q as u64;
+        }
+        *used_pkgs.entry(c.node).or_default() += 1;
+        *used_units.entry(c.node).or_default() += units;
+    }
+    let left = |cap: u64, used: Option<&u64>| cap.saturating_sub(used.copied().unwrap_or(0));
     let mut cols = Columns {
         vars: ProblemVariables::new(),
         n: 0,
     };
     let mut objective = Expression::default();
     let mut constraints = Vec::new();
-    let mut y = Vec::with_capacity(cs.candidates.len());
-    let mut x = Vec::with_capacity(cs.candidates.len());
+    let model_candidates: Vec<usize> = free.iter().flat_map(|&o| cs.by_order[o].clone()).collect();
+    let mut y = Vec::with_capacity(model_candidates.len());
+    let mut x = Vec::with_capacity(model_candidates.len());
     // Per (node, sku): the x columns drawing on its stock and their total upper bound.
     let mut stock_use: HashMap<(NodeIdx, SkuIdx), (Expression, u64)> = HashMap::new();
     let mut node_pkgs: HashMap<NodeIdx, (Expression, u64)> = HashMap::new();
     let mut node_units: HashMap<NodeIdx, (Expression, u64)> = HashMap::new();
 
-    for c in &cs.candidates {
+    for (k, &ci) in model_candidates.iter().enumerate() {
+        if late(k) {
+            return None;
+        }
+        let c = &cs.candidates[ci];
         let order = &s.orders[c.order];
         let yc = cols.add(variable().binary());
         objective += c.package.total() * yc.var;
@@ -95,9 +146,16 @@ pub fn build(s: &Scenario, cs: &CandidateSet) -> Formulation {
         x.push(xs);
     }
 
-    let mut u = Vec::with_capacity(s.orders.len());
-    for (o, order) in s.orders.iter().enumerate() {
-        let range = cs.by_order[o].clone();
+    let mut u = Vec::with_capacity(free.len());
+    // Position in `y` of each free order's first candidate.
+    let mut first = 0;
+    for (k, &o) in free.iter().enumerate() {
+        if late(k) {
+            return None;
+        }
+        let order = &s.orders[o];
+        let range = first..first + cs.by_order[o].len();
+        first = range.end;
         // Unfilled units; for ship-complete orders all lines move together with
         // one binary `f` (filled) instead.
         let fill = order.ship_complete.then(|| cols.add(variable().binary()));
@@ -128,7 +186,7 @@ pub fn build(s: &Scenario, cs: &CandidateSet) -> Formulation {
         let mut per_node: HashMap<NodeIdx, Vec<Variable>> = HashMap::new();
         for ci in range.clone() {
             per_node
-                .entry(cs.candidates[ci].node)
+                .entry(cs.candidates[model_candidates[ci]].node)
                 .or_default()
                 .push(y[ci].var);
         }
@@ -158,7 +216,7 @@ pub fn build(s: &Scenario, cs: &CandidateSet) -> Formulation {
     let mut stock: Vec<_> = stock_use.into_iter().collect();
     stock.sort_by_key(|(k, _)| *k);
     for ((n, sku), (expr, ub)) in stock {
-        let atp = s.atp(n, sku) as u64;
+        let atp = left(s.atp(n, sku) as u64, used_stock.get(&(n, sku)));
         if ub > atp {
             constraints.push(expr.leq(atp as f64));
         }
@@ -167,8 +225,10 @@ pub fn build(s: &Scenario, cs: &CandidateSet) -> Formulation {
     let mut pk: Vec<_> = node_pkgs.into_iter().collect();
     pk.sort_by_key(|(k, _)| *k);
     for (n, (expr, ub)) in pk {
-        if let Some(cap) = s.nodes[n].capacity_orders
-            && ub > cap as u64
+        if let Some(cap) = s.nodes[n]
+            .capacity_orders
+            .map(|c| left(c as u64, used_pkgs.get(&n)))
+            && ub > cap
         {
             constraints.push(expr.leq(cap as f64));
         }
@@ -176,20 +236,23 @@ pub fn build(s: &Scenario, cs: &CandidateSet) -> Formulation {
     let mut un: Vec<_> = node_units.into_iter().collect();
     un.sort_by_key(|(k, _)| *k);
     for (n, (expr, ub)) in un {
-        if let Some(cap) = s.nodes[n].capacity_units
-            && ub > cap as u64
+        if let Some(cap) = s.nodes[n]
+            .capacity_units
+            .map(|c| left(c as u64, used_units.get(&n)))
+            && ub > cap
         {
             constraints.push(expr.leq(cap as f64));
         }
     }
 
-    Formulation {
+    Some(Formulation {
         columns: cols.n,
         vars: cols.vars,
         objective,
         constraints,
+        candidates: model_candidates,
         y,
         x,
         u,
-    }
+    })
 }

@@ -26,11 +26,14 @@ pub enum Status {
     Infeasible,
     /// The solver gave no plan; this is the greedy plan instead.
     Fallback,
-    /// A rule-based strategy: feasible, no optimality claim.
+    /// A feasible plan with no optimality claim: a rule-based strategy; or a
+    /// plan over pruned candidates (`--candidates pruned:K`), or of a
+    /// decomposition with orders too large for the exact per-order search,
+    /// whose gap to the valid bound is above the requested one (see the gap).
     Heuristic,
     /// The decomposition ran its course before the time limit (master LP at
-    /// its bound, plans rounded from it) with a proven gap above the
-    /// requested one; see the gap.
+    /// its bound, every order priced exactly, plans rounded from it) with a
+    /// proven gap above the requested one; see the gap.
     Converged,
 }
 
@@ -212,7 +215,8 @@ pub struct SolveRecord {
     pub status: Status,
     /// Strategy name.
     pub strategy: String,
-    /// Objective as the solver reported it (None for rule-based strategies).
+    /// Cost of the plan returned (equal to `kpis.cost.total`, for every
+    /// strategy; a solver's objective of a plan not kept is not reported).
     pub objective: Option<f64>,
     /// A lower bound valid for the whole wave, if known.
     pub best_bound: Option<f64>,
@@ -275,6 +279,10 @@ pub struct Decomposition {
     pub phases: DecompositionPhases,
     /// Whether the full MIP polished the plan afterwards.
     pub mip_polish: bool,
+    /// Whether the orders too large for the exact search (`inexact_orders`)
+    /// got a MIP of their own, the other orders fixed.
+    #[serde(default)]
+    pub large_orders_mip: bool,
 }
 
 /// One neighbourhood MIP of the decomposition.

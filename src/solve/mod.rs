@@ -31,17 +31,65 @@ pub struct SolverOutcome {
     pub rows: usize,
 }
 
-/// Solves the formulation.
+/// How long past its time limit a solve waits for HiGHS before it gives up
+/// on it: HiGHS checks its clock in most places, but not in all of its
+/// presolve (its clique code ran minutes past the limit on a 20,000-order
+/// wave).
+pub const GRACE_S: f64 = 2.0;
+
+/// Solves the formulation within `settings.time_limit_s` (from this call)
+/// plus [`GRACE_S`].
+///
+/// HiGHS runs on a thread of its own, which gives it a task scheduler of its
+/// own with `settings.threads` threads (HiGHS keeps one scheduler per calling
+/// thread and refuses a second thread count on a thread that already ran an
+/// instance with another one, such as the one-thread masters of column
+/// generation). If HiGHS has not returned by the limit plus the grace, the
+/// run is abandoned: the outcome is a `fallback` without a plan and the
+/// thread is left to finish on its own (a process exits without waiting for
+/// it; in a long-lived process it holds its memory until HiGHS returns).
+pub fn solve(f: Formulation, settings: &Settings) -> SolverOutcome {
+    let started = std::time::Instant::now();
+    let rows = f.constraints.len();
+    let deadline = started + std::time::Duration::from_secs_f64(settings.time_limit_s.min(1e9));
+    let (tx, rx) = std::sync::mpsc::channel();
+    let settings_in = settings.clone();
+    let spawned = std::thread::Builder::new()
+        .name("highs-mip".into())
+        .spawn(move || {
+            let out = solve_here(f, &settings_in, deadline);
+            // The caller may have given up on us: nobody to tell then.
+            let _ = tx.send(out);
+        });
+    if let Err(e) = spawned {
+        return failed(format!("could not start the solver thread: {e}"), rows);
+    }
+    let wait = (deadline + std::time::Duration::from_secs_f64(GRACE_S))
+        .saturating_duration_since(std::time::Instant::now());
+    match rx.recv_timeout(wait) {
+        Ok(out) => out,
+        Err(_) => failed(
+            format!(
+                "HiGHS had not returned {GRACE_S} s after the time limit ({:.1} s in all): abandoned",
+                started.elapsed().as_secs_f64()
+            ),
+            rows,
+        ),
+    }
+}
+
+/// Solves the formulation on this thread, HiGHS's clock set to end at `deadline`.
 ///
 /// No starting solution is handed to HiGHS: with HiGHS 1.16 a start that is
 /// feasible in the original space was seen to be valued differently in the
 /// presolved space and returned, wrongly, as optimal. Callers keep the better of
 /// the solver's plan and their own instead.
-pub fn solve(f: Formulation, settings: &Settings) -> SolverOutcome {
+fn solve_here(f: Formulation, settings: &Settings, deadline: std::time::Instant) -> SolverOutcome {
     let Formulation {
         vars,
         objective,
         constraints,
+        candidates,
         y,
         x,
         ..
@@ -51,6 +99,9 @@ pub fn solve(f: Formulation, settings: &Settings) -> SolverOutcome {
         Ok(m) => m,
         Err(e) => return failed(e, rows),
     };
+    // Building the model took some of the time.
+    let left = deadline.saturating_duration_since(std::time::Instant::now());
+    model.set_option(&b"time_limit"[..], left.as_secs_f64().max(0.01));
     model.set_option(&b"mip_rel_gap"[..], settings.mip_rel_gap);
     model.set_option(&b"random_seed"[..], settings.seed as i32);
 
@@ -109,9 +160,9 @@ pub fn solve(f: Formulation, settings: &Settings) -> SolverOutcome {
         .iter()
         .enumerate()
         .filter(|(_, yc)| values[yc.index] > 0.5)
-        .map(|(ci, _)| Assignment {
-            candidate: ci,
-            units: x[ci]
+        .map(|(k, _)| Assignment {
+            candidate: candidates[k],
+            units: x[k]
                 .iter()
                 .map(|(line, c)| (*line, values[c.index].round().max(0.0) as u32))
                 .filter(|(_, q)| *q > 0)
@@ -133,6 +184,14 @@ pub fn solve(f: Formulation, settings: &Settings) -> SolverOutcome {
 
 /// Where `--solver-log` sends HiGHS's log: its console would be stdout.
 pub(crate) const LOG_FILE: &str = "/dev/stderr";
+
+/// The outcome of a MIP whose model could not be built within the time limit.
+pub fn not_built() -> SolverOutcome {
+    failed(
+        "the model was not built within the time limit: HiGHS not started".into(),
+        0,
+    )
+}
 
 fn failed(message: String, rows: usize) -> SolverOutcome {
     SolverOutcome {
