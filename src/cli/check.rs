@@ -3,18 +3,24 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use domopt::check::check;
-use domopt::plan::Plan;
+use domopt::check::check_files;
 
 use super::common::{ScenarioArgs, report_error};
 use super::{EXIT_FAILURE, EXIT_OK};
 
-/// Verify a plan: feasibility and every cost, recomputed from the input alone.
+/// Verify a plan: every number it reports, recomputed from the input alone.
 ///
-/// Checks stock, capacity, coverage (shipped + backordered = ordered),
-/// one service per node, ship-complete, max packages, pickup, markets,
-/// dates and holiday deadlines, and every cost component. Exit code 1 on
-/// any violation or cost mismatch.
+/// Reads the scenario and cost model with the checker's own code
+/// (availability, promised dates, ship and delivery dates, miles, zones and
+/// costs are recomputed, not taken from the loader) and checks feasibility
+/// (stock, capacity, coverage, one service per node, ship-complete, max
+/// packages, pickup, markets, holiday deadlines); each shipment's dates,
+/// promise, zone, miles and cost; backorders (line, SKU, units, penalty);
+/// per-order summaries; every KPI; and the solve record (objective = plan
+/// cost, bound <= objective, gap from the two, status consistent with them
+/// and with the strategy). Given the folder `solve --out` wrote, also checks
+/// that shipments.csv, backorders.csv and orders.csv agree row by row with
+/// plan.json. Exit code 1 on any violation.
 ///
 /// Examples:
 ///   domopt check datasets/seed-example/two-shipments.json plan/
@@ -32,15 +38,15 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    let scenario = match a.scenario.load(a.json) {
-        Ok(s) => s,
-        Err(code) => return Ok(code),
-    };
-    let plan = match Plan::read(&a.plan) {
-        Ok(p) => p,
+    // Validation first, for its report; the checker then reads the input itself.
+    if let Err(code) = a.scenario.load(a.json) {
+        return Ok(code);
+    }
+    let s = &a.scenario;
+    let (report, plan) = match check_files(&s.scenario, &s.model, &s.set, &a.plan) {
+        Ok(r) => r,
         Err(e) => return Ok(report_error(&e, a.json)),
     };
-    let report = check(&scenario, &plan);
     if a.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
