@@ -11,7 +11,9 @@ use domopt::settings::Settings;
 use serde_json::{Value, json};
 
 fn dataset(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets").join(rel)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("datasets")
+        .join(rel)
 }
 
 fn temp(name: &str) -> PathBuf {
@@ -73,8 +75,18 @@ fn cases() -> Vec<Case> {
     let dir = temp("tiny");
     let cfg = domopt::generate::GenConfig::preset("tiny").expect("tiny preset");
     domopt::generate::generate(&cfg, 7, "tiny", &dir).expect("generated");
-    out.push(solve("generated tiny", &dir, "us-parcel", Strategy::Monolithic));
-    out.push(solve("generated tiny", &dir, "us-parcel", Strategy::Shopify));
+    out.push(solve(
+        "generated tiny",
+        &dir,
+        "us-parcel",
+        Strategy::Monolithic,
+    ));
+    out.push(solve(
+        "generated tiny",
+        &dir,
+        "us-parcel",
+        Strategy::Shopify,
+    ));
     std::fs::remove_dir_all(&dir).ok();
     out
 }
@@ -125,7 +137,9 @@ fn mutations(case: &Case) -> Vec<(String, Value)> {
         let sh = &base["shipments"][i];
         for (field, ids) in [("order", &orders), ("node", &nodes), ("service", &services)] {
             let to = other(ids, &sh[field]);
-            edit(format!("shipment {i} {field}"), &|v| v["shipments"][i][field] = to.clone());
+            edit(format!("shipment {i} {field}"), &|v| {
+                v["shipments"][i][field] = to.clone()
+            });
         }
         for field in ["ship_date", "delivery_date"] {
             edit(format!("shipment {i} {field}"), &|v| {
@@ -150,7 +164,14 @@ fn mutations(case: &Case) -> Vec<(String, Value)> {
         edit(format!("shipment {i} miles"), &|v| {
             v["shipments"][i]["miles"] = bump(&v["shipments"][i]["miles"])
         });
-        for c in ["shipping", "handling", "store_premium", "lateness", "cross_market", "total"] {
+        for c in [
+            "shipping",
+            "handling",
+            "store_premium",
+            "lateness",
+            "cross_market",
+            "total",
+        ] {
             edit(format!("shipment {i} cost.{c}"), &|v| {
                 v["shipments"][i]["cost"][c] = bump(&v["shipments"][i]["cost"][c])
             });
@@ -194,9 +215,13 @@ fn mutations(case: &Case) -> Vec<(String, Value)> {
     for i in 0..n_back {
         let b = &base["backorders"][i];
         let to = other(&orders, &b["order"]);
-        edit(format!("backorder {i} order"), &|v| v["backorders"][i]["order"] = to.clone());
+        edit(format!("backorder {i} order"), &|v| {
+            v["backorders"][i]["order"] = to.clone()
+        });
         let to = other(&skus, &b["sku"]);
-        edit(format!("backorder {i} sku"), &|v| v["backorders"][i]["sku"] = to.clone());
+        edit(format!("backorder {i} sku"), &|v| {
+            v["backorders"][i]["sku"] = to.clone()
+        });
         for f in ["line", "units", "penalty_per_unit"] {
             edit(format!("backorder {i} {f}"), &|v| {
                 v["backorders"][i][f] = bump(&v["backorders"][i][f])
@@ -215,23 +240,32 @@ fn mutations(case: &Case) -> Vec<(String, Value)> {
         (first.lines.len(), skus[0].clone()),
         (0, skus[first.lines[0].sku].clone()),
     ] {
-        edit(format!("backorder added on {} line {line}", first.id), &|v| {
-            v["backorders"].as_array_mut().unwrap().push(json!({
+        edit(
+            format!("backorder added on {} line {line}", first.id),
+            &|v| {
+                v["backorders"].as_array_mut().unwrap().push(json!({
                 "order": first.id, "line": line, "sku": sku, "units": 1, "penalty_per_unit": 60.0
             }));
-        });
+            },
+        );
     }
 
     // Per-order summaries.
     let n_ord = base["orders"].as_array().unwrap().len();
     for i in 0..n_ord {
         let to = other(&orders, &base["orders"][i]["order"]);
-        edit(format!("summary {i} order"), &|v| v["orders"][i]["order"] = to.clone());
+        edit(format!("summary {i} order"), &|v| {
+            v["orders"][i]["order"] = to.clone()
+        });
         for f in ["packages", "units_ordered", "units_shipped", "cost"] {
-            edit(format!("summary {i} {f}"), &|v| v["orders"][i][f] = bump(&v["orders"][i][f]));
+            edit(format!("summary {i} {f}"), &|v| {
+                v["orders"][i][f] = bump(&v["orders"][i][f])
+            });
         }
         for to in [json!(true), json!(false), Value::Null] {
-            edit(format!("summary {i} on_time {to}"), &|v| v["orders"][i]["on_time"] = to.clone());
+            edit(format!("summary {i} on_time {to}"), &|v| {
+                v["orders"][i]["on_time"] = to.clone()
+            });
         }
         edit(format!("summary {i} removed"), &|v| {
             v["orders"].as_array_mut().unwrap().remove(i);
@@ -244,15 +278,31 @@ fn mutations(case: &Case) -> Vec<(String, Value)> {
 
     // KPIs.
     for c in [
-        "shipping", "handling", "store_premium", "split", "lateness", "cross_market", "unfilled",
+        "shipping",
+        "handling",
+        "store_premium",
+        "split",
+        "lateness",
+        "cross_market",
+        "unfilled",
         "total",
     ] {
-        edit(format!("kpis.cost.{c}"), &|v| v["kpis"]["cost"][c] = bump(&v["kpis"]["cost"][c]));
+        edit(format!("kpis.cost.{c}"), &|v| {
+            v["kpis"]["cost"][c] = bump(&v["kpis"]["cost"][c])
+        });
     }
-    for f in ["orders", "packages", "packages_per_order", "split_rate", "on_time_rate"] {
+    for f in [
+        "orders",
+        "packages",
+        "packages_per_order",
+        "split_rate",
+        "on_time_rate",
+    ] {
         edit(format!("kpis.{f}"), &|v| v["kpis"][f] = bump(&v["kpis"][f]));
     }
-    edit("kpis.on_time_rate none".into(), &|v| v["kpis"]["on_time_rate"] = Value::Null);
+    edit("kpis.on_time_rate none".into(), &|v| {
+        v["kpis"]["on_time_rate"] = Value::Null
+    });
     edit("kpis.fill_rate".into(), &|v| {
         let f = v["kpis"]["fill_rate"].as_f64().unwrap();
         v["kpis"]["fill_rate"] = json!(if f > 0.5 { f - 0.01 } else { f + 0.01 })
@@ -269,7 +319,10 @@ fn mutations(case: &Case) -> Vec<(String, Value)> {
             });
         }
         edit(format!("node_utilisation {i} removed"), &|v| {
-            v["kpis"]["node_utilisation"].as_array_mut().unwrap().remove(i);
+            v["kpis"]["node_utilisation"]
+                .as_array_mut()
+                .unwrap()
+                .remove(i);
         });
     }
     let unused = nodes.iter().find(|n| {
@@ -281,9 +334,10 @@ fn mutations(case: &Case) -> Vec<(String, Value)> {
     });
     if let Some(n) = unused {
         edit(format!("node_utilisation added for {n}"), &|v| {
-            v["kpis"]["node_utilisation"].as_array_mut().unwrap().push(
-                json!({"node": n, "packages": 0, "units": 0, "utilisation": null}),
-            );
+            v["kpis"]["node_utilisation"]
+                .as_array_mut()
+                .unwrap()
+                .push(json!({"node": n, "packages": 0, "units": 0, "utilisation": null}));
         });
     }
 
@@ -298,33 +352,44 @@ fn mutations(case: &Case) -> Vec<(String, Value)> {
         v["solve"]["objective"] = json!(cost - 0.01)
     });
     if solver && status != "fallback" {
-        edit("solve.objective dropped".into(), &|v| v["solve"]["objective"] = Value::Null);
+        edit("solve.objective dropped".into(), &|v| {
+            v["solve"]["objective"] = Value::Null
+        });
     }
     edit("solve.best_bound above the cost".into(), &|v| {
         v["solve"]["best_bound"] = json!(cost + 1.0)
     });
-    edit("solve.best_bound above the cost, optimal with gap 0".into(), &|v| {
-        v["solve"]["best_bound"] = json!(cost + 1.0);
-        v["solve"]["gap"] = json!(0.0);
-        v["solve"]["status"] = json!("optimal");
-    });
+    edit(
+        "solve.best_bound above the cost, optimal with gap 0".into(),
+        &|v| {
+            v["solve"]["best_bound"] = json!(cost + 1.0);
+            v["solve"]["gap"] = json!(0.0);
+            v["solve"]["status"] = json!("optimal");
+        },
+    );
     edit("solve.best_bound lowered".into(), &|v| {
         if v["solve"]["best_bound"].is_number() {
             v["solve"]["best_bound"] = json!(cost * 0.9 - 1.0)
         }
     });
-    edit("solve.best_bound dropped".into(), &|v| v["solve"]["best_bound"] = Value::Null);
+    edit("solve.best_bound dropped".into(), &|v| {
+        v["solve"]["best_bound"] = Value::Null
+    });
     edit("solve.gap changed".into(), &|v| {
         v["solve"]["gap"] = json!(v["solve"]["gap"].as_f64().unwrap_or(0.0) + 0.01)
     });
-    edit("solve.gap dropped".into(), &|v| v["solve"]["gap"] = Value::Null);
+    edit("solve.gap dropped".into(), &|v| {
+        v["solve"]["gap"] = Value::Null
+    });
     edit("solve optimal with a 2% gap".into(), &|v| {
         v["solve"]["objective"] = json!(cost);
         v["solve"]["best_bound"] = json!(cost * 0.98);
         v["solve"]["gap"] = json!((cost - cost * 0.98) / cost);
         v["solve"]["status"] = json!("optimal");
     });
-    edit("solve.status infeasible".into(), &|v| v["solve"]["status"] = json!("infeasible"));
+    edit("solve.status infeasible".into(), &|v| {
+        v["solve"]["status"] = json!("infeasible")
+    });
     edit("solve.status swapped".into(), &|v| {
         v["solve"]["status"] = json!(if solver { "heuristic" } else { "optimal" })
     });
@@ -412,7 +477,7 @@ fn csv_mutations(case: &Case, dir: &Path) -> (usize, Vec<String>) {
 
 #[test]
 fn the_checker_catches_every_mutation_of_plans_and_their_files() {
-    let mut total = 0;
+    let (mut total, mut in_csv) = (0, 0);
     let mut escaped = Vec::new();
     for case in cases() {
         let report = check_input(&case.input, &case.plan);
@@ -429,20 +494,114 @@ fn the_checker_catches_every_mutation_of_plans_and_their_files() {
             }
         }
         let dir = temp("plan");
-        assert!(files::check_dir(&case.plan_dir_written(&dir), &case.plan).unwrap().is_empty());
+        assert!(
+            files::check_dir(&case.plan_dir_written(&dir), &case.plan)
+                .unwrap()
+                .is_empty()
+        );
         let (n, e) = csv_mutations(&case, &dir);
         total += n;
+        in_csv += n;
         escaped.extend(e);
         std::fs::remove_dir_all(&dir).ok();
     }
-    println!("{total} mutations, {} escaped", escaped.len());
+    println!(
+        "{total} mutations ({} of plan.json, {in_csv} of the CSV files), {} escaped",
+        total - in_csv,
+        escaped.len()
+    );
     assert!(total > 1000, "only {total} mutations");
-    assert!(escaped.is_empty(), "{} of {total} escaped:\n{}", escaped.len(), escaped.join("\n"));
+    assert!(
+        escaped.is_empty(),
+        "{} of {total} escaped:\n{}",
+        escaped.len(),
+        escaped.join("\n")
+    );
 }
 
 impl Case {
     fn plan_dir_written(&self, dir: &Path) -> PathBuf {
         self.plan.write_dir(dir).expect("plan written");
         dir.to_path_buf()
+    }
+}
+
+/// A loader bug in availability (the store's reserved pants counted as free)
+/// makes the engine ship stock that is not there; the checker, reading the
+/// inventory itself, refuses the plan, while a check through the loader's
+/// domain would share the bug and pass it.
+#[test]
+fn a_wrong_availability_in_the_loaded_domain_is_caught_by_the_checkers_own_reading() {
+    let path = dataset("seed-example/backorder.json");
+    let (mut s, _) = domopt::load_scenario(&path, "us-parcel", &[]).unwrap();
+    let store = s.node_index("store-chicago").unwrap();
+    let pants = s.skus.iter().position(|k| k.id == "pants").unwrap();
+    s.atp.insert((store, pants), 4);
+    let plan = run(&s, &Settings::default(), Strategy::Monolithic);
+    assert!(plan.backorders.is_empty(), "the bug gives the pants away");
+    assert!(
+        domopt::check::check(&s, &plan).ok(),
+        "the shared domain hides it"
+    );
+    let own = Input::read(&path, "us-parcel", &[]).unwrap();
+    let report = check_input(&own, &plan);
+    assert!(
+        report.violations.iter().any(|v| v.kind == "stock"),
+        "{:#?}",
+        report.violations
+    );
+}
+
+/// Loader bugs in calendars, transit and locations (a processing day added, a
+/// closed day invented, a day more in transit, a node
+/// moved) give wrong dates, miles, zones and costs; the checker recomputes
+/// them from the input and catches each.
+#[test]
+fn wrong_dates_and_locations_in_the_loaded_domain_are_caught_by_the_checkers_own_reading() {
+    let path = dataset("small/lateness.json");
+    let own = Input::read(&path, "us-parcel", &[]).unwrap();
+    let (clean, _) = domopt::load_scenario(&path, "us-parcel", &[]).unwrap();
+    type Bug = fn(&mut domopt::domain::Scenario);
+    let bugs: [(&str, Bug, &str); 4] = [
+        (
+            "processing days",
+            |s| s.nodes.iter_mut().for_each(|n| n.processing_days += 1),
+            "dates",
+        ),
+        (
+            "a closed day",
+            |s| {
+                let day = s.wave_time.date();
+                s.nodes.iter_mut().for_each(|n| {
+                    n.closed_dates.insert(day);
+                })
+            },
+            "dates",
+        ),
+        (
+            "transit days",
+            |s| {
+                for v in &mut s.services {
+                    v.transit_days.iter_mut().for_each(|t| *t += 1)
+                }
+            },
+            "dates",
+        ),
+        (
+            "location",
+            |s| s.nodes.iter_mut().for_each(|n| n.lat += 3.0),
+            "miles",
+        ),
+    ];
+    for (what, bug, kind) in bugs {
+        let mut s = clean.clone();
+        bug(&mut s);
+        let plan = run(&s, &Settings::default(), Strategy::Monolithic);
+        let report = check_input(&own, &plan);
+        assert!(
+            report.violations.iter().any(|v| v.kind == kind),
+            "{what}: {:#?}",
+            report.violations
+        );
     }
 }
