@@ -55,17 +55,23 @@ pub(crate) fn backorders(inp: &Input, plan: &Plan, t: &Tally, bad: &mut Findings
         let missing = line.quantity.saturating_sub(t.shipped[o][b.line]);
         let pen = costs::unfilled_penalty(inp, o, b.line);
         let sku = &inp.sku_ids[line.sku];
-        if b.sku != *sku
-            || u64::from(b.units) != missing
-            || b.units == 0
-            || !close(b.penalty_per_unit, pen)
-        {
+        if b.sku != *sku || u64::from(b.units) != missing || b.units == 0 {
             bad.add(
                 "backorder",
+                rec.clone(),
+                format!(
+                    "says {} x{}, the input gives {sku} x{missing}",
+                    b.sku, b.units
+                ),
+            );
+        }
+        if !close(b.penalty_per_unit, pen) {
+            bad.add(
+                "cost",
                 rec,
                 format!(
-                    "says {} x{} at {} per unit, the input gives {sku} x{missing} at {pen}",
-                    b.sku, b.units, b.penalty_per_unit
+                    "penalty {} per unit, the input gives {pen}",
+                    b.penalty_per_unit
                 ),
             );
         }
