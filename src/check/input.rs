@@ -755,6 +755,77 @@ mod tests {
         assert_eq!(days_late(d("2026-12-08"), d("2026-12-08")), 0);
     }
 
+    fn node(processing_days: u32, closed: &[Weekday]) -> CNode {
+        CNode {
+            id: "n".into(),
+            store: false,
+            lat: 0.0,
+            lon: 0.0,
+            market: "US".into(),
+            ship_to_home: true,
+            per_package: 0.0,
+            per_unit: 0.0,
+            cap_packages: None,
+            cap_units: None,
+            offers: vec![],
+            processing_days,
+            closed_weekdays: closed.iter().copied().collect(),
+            closed_dates: HashSet::new(),
+        }
+    }
+
+    fn ground() -> CService {
+        let mut v = builtin("ground", false);
+        v.pickup_days = [
+            Weekday::Mon,
+            Weekday::Tue,
+            Weekday::Wed,
+            Weekday::Thu,
+            Weekday::Fri,
+        ]
+        .into_iter()
+        .collect();
+        v
+    }
+
+    #[test]
+    fn ship_dates_follow_cutoffs_processing_days_closed_days_and_pickup_days() {
+        let cutoff = NaiveTime::from_hms_opt(15, 0, 0);
+        // Tuesday 09:00, before the cutoff: the same day.
+        let tue = d("2026-12-01").and_hms_opt(9, 0, 0).unwrap();
+        assert_eq!(
+            ship_date(tue, &node(0, &[]), cutoff, &ground()),
+            Some(d("2026-12-01"))
+        );
+        // Friday 16:00, after it: Saturday, no pickup at weekends, so Monday.
+        let fri = d("2026-12-04").and_hms_opt(16, 0, 0).unwrap();
+        assert_eq!(
+            ship_date(fri, &node(0, &[]), cutoff, &ground()),
+            Some(d("2026-12-07"))
+        );
+        // Two processing days with Wednesday closed: Thursday, Friday.
+        let n = node(2, &[Weekday::Wed]);
+        assert_eq!(ship_date(tue, &n, cutoff, &ground()), Some(d("2026-12-04")));
+        // In-store pickup needs only the node open: Saturday.
+        let pickup = builtin("pickup", true);
+        assert_eq!(
+            ship_date(fri, &node(0, &[]), cutoff, &pickup),
+            Some(d("2026-12-05"))
+        );
+        // A node closed every day never ships.
+        let all = [
+            Weekday::Mon,
+            Weekday::Tue,
+            Weekday::Wed,
+            Weekday::Thu,
+            Weekday::Fri,
+            Weekday::Sat,
+            Weekday::Sun,
+        ];
+        assert_eq!(ship_date(tue, &node(0, &all), cutoff, &ground()), None);
+        assert_eq!(ship_date(tue, &node(1, &all), cutoff, &ground()), None);
+    }
+
     #[test]
     fn zones_follow_the_documented_bands() {
         assert_eq!(zone(0.0), 1);
