@@ -66,6 +66,10 @@ fn cases() -> Vec<Case> {
         "us-parcel",
         Strategy::GreedyCost,
     ));
+    for f in ["capacity-crunch", "pickup-and-market"] {
+        let p = dataset(&format!("small/{f}.json"));
+        out.push(solve(f, &p, "us-parcel", Strategy::Auto));
+    }
     out.push(solve(
         "explicit-cost",
         &dataset("explicit-cost/example.json"),
