@@ -3,7 +3,8 @@
 
 use chrono::NaiveDate;
 
-use super::input::{self, Input};
+use super::dates;
+use super::input::Input;
 
 /// Dates, distance and package cost of one (order, node, service).
 #[derive(Debug, Clone, PartialEq)]
@@ -97,7 +98,7 @@ pub fn lane(inp: &Input, o: usize, n: usize, v: usize) -> Result<Lane, Refusal> 
             }
         }
     };
-    let Some(ship) = input::ship_date(inp.wave, node, cutoff, service) else {
+    let Some(ship) = dates::ship_date(inp.wave, node, cutoff, service) else {
         return Err(("no-ship-date", "no ship date within a year".into()));
     };
     if let Some(p) = order.promised
@@ -111,15 +112,15 @@ pub fn lane(inp: &Input, o: usize, n: usize, v: usize) -> Result<Lane, Refusal> 
             format!("`{}` ships {ship}, after its holiday ship-by", service.id),
         ));
     }
-    let miles = input::miles(node.lat, node.lon, order.lat, order.lon);
-    let zone = input::zone(miles);
+    let miles = miles(node.lat, node.lon, order.lat, order.lon);
+    let zone = zone(miles);
     let z = usize::from(zone) - 1;
     let delivery = if service.in_store {
         ship
     } else {
-        input::plus_business_days(ship, service.transit[z])
+        dates::plus_business_days(ship, service.transit[z])
     };
-    let late = order.promised.map_or(0, |p| input::days_late(delivery, p));
+    let late = order.promised.map_or(0, |p| dates::days_late(delivery, p));
     Ok(Lane {
         ship,
         delivery,
@@ -177,4 +178,36 @@ pub fn unfilled_penalty(inp: &Input, o: usize, k: usize) -> f64 {
         }
     }
     2.0 * package + 2.0 * per_unit
+}
+
+/// Great-circle miles by the haversine formula, Earth radius 3958.8 miles.
+pub fn miles(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
+    const R: f64 = 3958.8;
+    let rad = std::f64::consts::PI / 180.0;
+    let (a1, a2) = (lat1 * rad, lat2 * rad);
+    let h = ((a2 - a1) / 2.0).sin().powi(2)
+        + a1.cos() * a2.cos() * (((lon2 - lon1) * rad) / 2.0).sin().powi(2);
+    2.0 * R * h.sqrt().min(1.0).asin()
+}
+
+/// Parcel zone 1..8 of a distance: <= 50, 150, 300, 600, 1000, 1400, 1800 miles, beyond.
+pub fn zone(miles: f64) -> u8 {
+    let bands = [50.0, 150.0, 300.0, 600.0, 1000.0, 1400.0, 1800.0];
+    1 + bands.iter().filter(|&&b| miles > b).count() as u8
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zones_follow_the_documented_bands() {
+        assert_eq!(zone(0.0), 1);
+        assert_eq!(zone(50.0), 1);
+        assert_eq!(zone(50.1), 2);
+        assert_eq!(zone(1800.0), 7);
+        assert_eq!(zone(2500.0), 8);
+        let ny_la = miles(40.7128, -74.0060, 34.0522, -118.2437);
+        assert!((ny_la - 2445.0).abs() < 15.0, "{ny_la}");
+    }
 }

@@ -3,12 +3,13 @@
 //! with availability, promised dates and the cost-model merge computed here.
 //! Nothing below calls the loader's domain (`validate`, `Scenario::atp`),
 //! `calendar`, `network` or `candidates`; only the embedded ZIP table of `geo`
-//! (data, not a formula) is shared.
+//! (data, not a formula) is shared. The date rules are in [`super::dates`],
+//! distances and zones in [`super::costs`].
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-use chrono::{Datelike, Days, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Weekday};
 
 use crate::cost_model::CostModel;
 use crate::domain;
@@ -203,22 +204,6 @@ fn whole(source: &Path, what: &str, v: f64) -> Result<u64, DomoptError> {
     }
 }
 
-/// Monday to Friday.
-pub fn business_day(d: NaiveDate) -> bool {
-    d.weekday().number_from_monday() <= 5
-}
-
-/// `from` plus `n` business days (counting starts the day after `from`).
-pub fn plus_business_days(from: NaiveDate, n: u32) -> NaiveDate {
-    let mut d = from;
-    let mut counted = 0;
-    while counted < n {
-        d = d.succ_opt().expect("date in range");
-        counted += u32::from(business_day(d));
-    }
-    d
-}
-
 fn zone_values(source: &Path, id: &str, what: &str, v: &[f64]) -> Result<Vec<f64>, DomoptError> {
     if v.len() != 8 {
         return Err(bad(source, format!("service {id}: {what} needs 8 values")));
@@ -265,7 +250,8 @@ fn service(source: &Path, r: &ServiceRecord) -> Result<CService, DomoptError> {
     })
 }
 
-fn builtin(id: &str, in_store: bool) -> CService {
+/// A built-in service (pickup or explicit): no rates, no transit.
+pub(crate) fn builtin(id: &str, in_store: bool) -> CService {
     CService {
         id: id.into(),
         per_package: vec![0.0; 8],
@@ -489,7 +475,7 @@ impl Input {
                         .as_ref()
                         .and_then(|l| l.get(level))
                         .ok_or_else(|| bad(src, format!("{what}: service level {level}")))?;
-                    Some(plus_business_days(
+                    Some(super::dates::plus_business_days(
                         placed.date(),
                         whole(src, "service level", *days)? as u32,
                     ))
@@ -676,164 +662,5 @@ impl Input {
     /// Available to promise of SKU `sku` at node `node`.
     pub fn atp(&self, node: usize, sku: usize) -> u64 {
         self.atp.get(&(node, sku)).copied().unwrap_or(0)
-    }
-}
-
-/// Whether `d` is a day `node` works.
-pub fn open(node: &CNode, d: NaiveDate) -> bool {
-    !node.closed_weekdays.contains(&d.weekday()) && !node.closed_dates.contains(&d)
-}
-
-/// First ship date for work released at `wave` at `node` by `service` with
-/// cutoff `cutoff`; `None` beyond 366 days.
-pub fn ship_date(
-    wave: NaiveDateTime,
-    node: &CNode,
-    cutoff: Option<NaiveTime>,
-    service: &CService,
-) -> Option<NaiveDate> {
-    let missed = cutoff.is_some_and(|c| wave.time() > c);
-    let start = wave.date() + Days::new(u64::from(missed));
-    // Each open day after `start` is one processing day.
-    let mut day = start;
-    let mut done = 0;
-    for _ in 0..366 {
-        if done == node.processing_days {
-            break;
-        }
-        day = day.succ_opt()?;
-        done += u32::from(open(node, day));
-    }
-    if done < node.processing_days {
-        return None;
-    }
-    (0..366u64).map(|k| day + Days::new(k)).find(|d| {
-        open(node, *d) && (service.in_store || service.pickup_days.contains(&d.weekday()))
-    })
-}
-
-/// Business days in `(promised, delivery]`.
-pub fn days_late(delivery: NaiveDate, promised: NaiveDate) -> u32 {
-    let mut n = 0;
-    let mut d = promised;
-    while d < delivery {
-        d = d.succ_opt().expect("date in range");
-        n += u32::from(business_day(d));
-    }
-    n
-}
-
-/// Great-circle miles by the haversine formula, Earth radius 3958.8 miles.
-pub fn miles(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
-    const R: f64 = 3958.8;
-    let rad = std::f64::consts::PI / 180.0;
-    let (a1, a2) = (lat1 * rad, lat2 * rad);
-    let h = ((a2 - a1) / 2.0).sin().powi(2)
-        + a1.cos() * a2.cos() * (((lon2 - lon1) * rad) / 2.0).sin().powi(2);
-    2.0 * R * h.sqrt().min(1.0).asin()
-}
-
-/// Parcel zone 1..8 of a distance: <= 50, 150, 300, 600, 1000, 1400, 1800 miles, beyond.
-pub fn zone(miles: f64) -> u8 {
-    let bands = [50.0, 150.0, 300.0, 600.0, 1000.0, 1400.0, 1800.0];
-    1 + bands.iter().filter(|&&b| miles > b).count() as u8
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn d(s: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-    }
-
-    #[test]
-    fn business_days_skip_weekends_and_lateness_counts_them() {
-        // Friday + 2 business days = Tuesday.
-        assert_eq!(plus_business_days(d("2026-12-04"), 2), d("2026-12-08"));
-        assert_eq!(days_late(d("2026-12-08"), d("2026-12-05")), 2);
-        assert_eq!(days_late(d("2026-12-08"), d("2026-12-08")), 0);
-    }
-
-    fn node(processing_days: u32, closed: &[Weekday]) -> CNode {
-        CNode {
-            id: "n".into(),
-            store: false,
-            lat: 0.0,
-            lon: 0.0,
-            market: "US".into(),
-            ship_to_home: true,
-            per_package: 0.0,
-            per_unit: 0.0,
-            cap_packages: None,
-            cap_units: None,
-            offers: vec![],
-            processing_days,
-            closed_weekdays: closed.iter().copied().collect(),
-            closed_dates: HashSet::new(),
-        }
-    }
-
-    fn ground() -> CService {
-        let mut v = builtin("ground", false);
-        v.pickup_days = [
-            Weekday::Mon,
-            Weekday::Tue,
-            Weekday::Wed,
-            Weekday::Thu,
-            Weekday::Fri,
-        ]
-        .into_iter()
-        .collect();
-        v
-    }
-
-    #[test]
-    fn ship_dates_follow_cutoffs_processing_days_closed_days_and_pickup_days() {
-        let cutoff = NaiveTime::from_hms_opt(15, 0, 0);
-        // Tuesday 09:00, before the cutoff: the same day.
-        let tue = d("2026-12-01").and_hms_opt(9, 0, 0).unwrap();
-        assert_eq!(
-            ship_date(tue, &node(0, &[]), cutoff, &ground()),
-            Some(d("2026-12-01"))
-        );
-        // Friday 16:00, after it: Saturday, no pickup at weekends, so Monday.
-        let fri = d("2026-12-04").and_hms_opt(16, 0, 0).unwrap();
-        assert_eq!(
-            ship_date(fri, &node(0, &[]), cutoff, &ground()),
-            Some(d("2026-12-07"))
-        );
-        // Two processing days with Wednesday closed: Thursday, Friday.
-        let n = node(2, &[Weekday::Wed]);
-        assert_eq!(ship_date(tue, &n, cutoff, &ground()), Some(d("2026-12-04")));
-        // In-store pickup needs only the node open: Saturday.
-        let pickup = builtin("pickup", true);
-        assert_eq!(
-            ship_date(fri, &node(0, &[]), cutoff, &pickup),
-            Some(d("2026-12-05"))
-        );
-        // A node closed every day never ships.
-        let all = [
-            Weekday::Mon,
-            Weekday::Tue,
-            Weekday::Wed,
-            Weekday::Thu,
-            Weekday::Fri,
-            Weekday::Sat,
-            Weekday::Sun,
-        ];
-        assert_eq!(ship_date(tue, &node(0, &all), cutoff, &ground()), None);
-        assert_eq!(ship_date(tue, &node(1, &all), cutoff, &ground()), None);
-    }
-
-    #[test]
-    fn zones_follow_the_documented_bands() {
-        assert_eq!(zone(0.0), 1);
-        assert_eq!(zone(50.0), 1);
-        assert_eq!(zone(50.1), 2);
-        assert_eq!(zone(1800.0), 7);
-        assert_eq!(zone(2500.0), 8);
-        let ny_la = miles(40.7128, -74.0060, 34.0522, -118.2437);
-        assert!((ny_la - 2445.0).abs() < 15.0, "{ny_la}");
     }
 }

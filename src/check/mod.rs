@@ -4,8 +4,9 @@
 //! - [`input`] reads the scenario's wire records and the cost model with the
 //!   checker's own code: availability, promised dates, the policy merge. It
 //!   does not use the loader's domain, `calendar`, `network` or `candidates`.
-//! - [`costs`] derives ship and delivery dates, lateness, miles, zones and
-//!   every cost of a package and a unit from that reading.
+//! - [`dates`] has the date rules (business days, open days, ship dates,
+//!   lateness) and [`costs`] the distances, zones and every cost of a package
+//!   and a unit, from that reading.
 //! - this module checks feasibility (stock, capacity, coverage, order rules)
 //!   and each shipment's dates, miles, zone and cost;
 //! - [`report`] checks the backorders, per-order summaries, KPIs and the solve
@@ -13,6 +14,7 @@
 //! - [`files`] checks that the CSV files of a plan folder say what `plan.json` says.
 
 pub mod costs;
+pub mod dates;
 pub mod files;
 pub mod input;
 pub mod report;
