@@ -326,7 +326,7 @@ fn a_folder_mixing_two_plans_fails_check_with_a_clear_message() {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|v| v["kind"] == "files")
+        .filter(|v| v["kind"] == "file")
         .map(|v| v["record"].as_str().unwrap())
         .collect();
     assert_eq!(files, ["shipments.csv", "orders.csv"]);

@@ -171,6 +171,34 @@ fn check_rejects_a_plan_whose_total_cost_was_understated() {
 }
 
 #[test]
+fn check_rejects_a_plan_folder_whose_shipments_csv_was_edited() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = solved(dir.path(), &crunch());
+    let file = plan.join("shipments.csv");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    // One item's quantity doubled in the CSV only; plan.json is untouched.
+    let row = lines[1].replacen(",1,", ",2,", 1);
+    assert_ne!(row, lines[1], "the row has a quantity of 1");
+    lines[1] = &row;
+    std::fs::write(&file, lines.join("\n") + "\n").unwrap();
+    let out = domopt(&["check", s(&crunch()), s(&plan), "--json"]);
+    assert_eq!(code(&out), 1, "{}", stdout(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        report["violations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v["kind"] == "file" && v["record"] == "shipments.csv row 1"),
+        "{report}"
+    );
+    // plan.json alone still passes: only the folder check reads the CSV.
+    let out = domopt(&["check", s(&crunch()), s(&plan.join("plan.json"))]);
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+}
+
+#[test]
 fn an_invalid_scenario_exits_2_and_writes_nothing_into_out() {
     let dir = tempfile::tempdir().unwrap();
     let scenario = invalid_scenario(dir.path());

@@ -532,7 +532,7 @@ proptest! {
             compact_json(&file)
         );
         for plan in others.iter().chain([&mono, &greedy]) {
-            let report = check::check(&s, plan);
+            let report = check::check_input(&checker_input(&file), plan);
             prop_assert!(
                 report.ok(),
                 "{} plan fails the checker: {:#?}\nscenario: {}",
@@ -569,4 +569,15 @@ proptest! {
             prop_assert_eq!(first.kpis.cost, second.kpis.cost);
         }
     }
+}
+
+/// The checker's own reading of a generated file (not the loader's scenario).
+fn checker_input(file: &domopt::format::ScenarioFile) -> check::Input {
+    let loaded = domopt::format::LoadedScenario {
+        file: file.clone(),
+        orphan_lines: vec![],
+        source: "generated.json".into(),
+    };
+    let model = domopt::cost_model::CostModel::load("us-parcel").expect("preset");
+    check::Input::from_wire(&loaded, &model, &Default::default()).expect("the checker reads it")
 }

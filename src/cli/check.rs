@@ -3,22 +3,27 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use domopt::check::{Violation, check};
-use domopt::plan::Plan;
+use domopt::check::{Violation, check_files};
 use domopt::plan_dir::verify_files;
 
 use super::common::{ScenarioArgs, report_error};
 use super::{EXIT_FAILURE, EXIT_OK};
 
-/// Verify a plan: feasibility and every cost, recomputed from the input alone.
+/// Verify a plan: every number it reports, recomputed from the input alone.
 ///
-/// Checks stock, capacity, coverage (shipped + backordered = ordered),
-/// one service per node, ship-complete, max packages, pickup, markets,
-/// dates and holiday deadlines, and every cost component. Given a folder,
-/// also checks that each table beside plan.json has the size and SHA-256
-/// plan.json lists (so files of two plans are never taken for one); a lone
-/// plan.json printed by `solve --json` has no such list. Exit code 1 on any
-/// violation, cost mismatch or file mismatch.
+/// Reads the scenario and cost model with the checker's own code
+/// (availability, promised dates, ship and delivery dates, miles, zones and
+/// costs are recomputed, not taken from the loader) and checks feasibility
+/// (stock, capacity, coverage, one service per node, ship-complete, max
+/// packages, pickup, markets, holiday deadlines); each shipment's dates,
+/// promise, zone, miles and cost; backorders (line, SKU, units, penalty);
+/// per-order summaries; every KPI; and the solve record (objective = plan
+/// cost, bound <= objective, gap from the two, status consistent with them
+/// and with the strategy). Given the folder `solve --out` wrote, also checks
+/// that shipments.csv, backorders.csv and orders.csv agree row by row with
+/// plan.json, and that each has the size and SHA-256 plan.json lists (so
+/// files of two plans are never taken for one); a lone plan.json printed by
+/// `solve --json` has no such list. Exit code 1 on any violation.
 ///
 /// Examples:
 ///   domopt check datasets/seed-example/two-shipments.json plan/
@@ -36,20 +41,20 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    let scenario = match a.scenario.load(a.json) {
-        Ok(s) => s,
-        Err(code) => return Ok(code),
-    };
-    let plan = match Plan::read(&a.plan) {
-        Ok(p) => p,
+    // Validation first, for its report; the checker then reads the input itself.
+    if let Err(code) = a.scenario.load(a.json) {
+        return Ok(code);
+    }
+    let s = &a.scenario;
+    let (mut report, plan) = match check_files(&s.scenario, &s.model, &s.set, &a.plan) {
+        Ok(r) => r,
         Err(e) => return Ok(report_error(&e, a.json)),
     };
-    let mut report = check(&scenario, &plan);
     let files = verify_files(&a.plan, &plan);
     report
         .violations
         .extend(files.problems.iter().map(|p| Violation {
-            kind: "files",
+            kind: "file",
             record: p.name().to_string(),
             message: p.to_string(),
         }));
