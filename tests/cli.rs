@@ -193,8 +193,11 @@ fn check_rejects_a_plan_folder_whose_shipments_csv_was_edited() {
             .any(|v| v["kind"] == "file" && v["record"] == "shipments.csv row 1"),
         "{report}"
     );
-    // plan.json alone still passes: only the folder check reads the CSV.
-    let out = domopt(&["check", s(&crunch()), s(&plan.join("plan.json"))]);
+    // A copy of plan.json elsewhere still passes: only the tables beside a
+    // plan are read, and none are beside the copy.
+    let lone = dir.path().join("lone-plan.json");
+    std::fs::copy(plan.join("plan.json"), &lone).unwrap();
+    let out = domopt(&["check", s(&crunch()), s(&lone)]);
     assert_eq!(code(&out), 0, "{}", stdout(&out));
 }
 
