@@ -81,6 +81,7 @@ struct Case {
 
 impl Case {
     fn write(&self, dir: &Path) {
+        std::fs::create_dir_all(dir).unwrap();
         for (rel, bytes) in &self.files {
             let p = dir.join(rel);
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
@@ -411,16 +412,14 @@ fn verify(case: &Case, dir: &Path) -> Result<(), Failure> {
                 );
             }
         }
-        for (what, x) in [
-            ("solve.objective", &plan["solve"]["objective"]),
-            ("kpis.cost.total", &plan["kpis"]["cost"]["total"]),
-        ] {
-            if !x.as_f64().is_some_and(f64::is_finite) {
-                return fail(
-                    &format!("{what} is not a finite number"),
-                    format!("{what} = {x}"),
-                );
-            }
+        // (A baseline's solve.objective is null: it solves no model. A
+        // non-finite cost is written as null too.)
+        let total = &plan["kpis"]["cost"]["total"];
+        if !total.as_f64().is_some_and(f64::is_finite) {
+            return fail(
+                "kpis.cost.total is not a finite number",
+                format!("kpis.cost.total = {total}"),
+            );
         }
         if let Some(min) = case.min_fill_rate {
             let r = plan["kpis"]["fill_rate"].as_f64().unwrap_or(0.0);
