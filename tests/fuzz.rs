@@ -430,6 +430,37 @@ fn verify(case: &Case, dir: &Path) -> Result<(), Failure> {
                 );
             }
         }
+        // A twin (the same scenario with stock as unlimited another way)
+        // gets the same plan.
+        if case.files.contains_key("twin/scenario.json") {
+            let twin_out = dir.join("out-twin");
+            let twin_args: Vec<String> = args
+                .iter()
+                .map(|a| {
+                    a.replace("/case/scenario.json", "/case/twin/scenario.json")
+                        .replace(out.to_str().unwrap(), twin_out.to_str().unwrap())
+                })
+                .collect();
+            let t = run_limited(&twin_args, dir);
+            if let Some(f) = crash_of(&t, &[0], &case.forbid, "twin", "") {
+                return Err(f);
+            }
+            let twin: Value = std::fs::read(twin_out.join("plan.json"))
+                .ok()
+                .and_then(|b| serde_json::from_slice(&b).ok())
+                .unwrap_or_default();
+            for k in ["fill_rate", "packages"] {
+                if plan["kpis"][k] != twin["kpis"][k] {
+                    return fail(
+                        "more stock than u32::MAX changed the plan",
+                        format!(
+                            "kpis.{k} {} with the inbound, {} without",
+                            plan["kpis"][k], twin["kpis"][k]
+                        ),
+                    );
+                }
+            }
+        }
         // The same scenario and cost model, checked independently.
         let mut check = vec![
             "check".to_string(),
@@ -648,6 +679,9 @@ struct Effect {
     notes: Vec<String>,
     /// Why the input is now certainly invalid (empty: it may be valid).
     reject: Vec<&'static str>,
+    /// An inventory row whose stock is u32::MAX or so with and without its
+    /// inbound: unlimited either way, so dropping the inbound changes no plan.
+    unlimited_row: Option<usize>,
 }
 
 impl Effect {
@@ -711,6 +745,9 @@ fn mutate_json(v: &mut Value, rng: &mut ChaCha8Rng, e: &mut Effect) {
                 rows[i]["on_hand"] = json!(on_hand);
                 rows[i]["inbound_quantity"] = json!(inbound);
                 rows[i]["inbound_date"] = json!(wave_date);
+                if on_hand >= 4294967294 && inbound <= 10 {
+                    e.unlimited_row = Some(i);
+                }
                 e.notes.push(format!(
                     ".inventory[{i}] on_hand {on_hand} + inbound {inbound}"
                 ));
@@ -1332,6 +1369,24 @@ fn make_case(seeds: &[(String, Seed)], rng: &mut ChaCha8Rng) -> Case {
             };
             if rng.random_bool(0.1) {
                 mutate_bytes(&mut bytes, true, rng, &mut e);
+                e.unlimited_row = None;
+            }
+            let small_lines = paths_where(&v, |p, x| key_of(p) == "quantity" && x.is_number())
+                .iter()
+                .all(|p| at(&mut v.clone(), p).as_f64().is_some_and(|q| q < 1e9));
+            if let (Some(i), true) = (e.unlimited_row, small_lines) {
+                // The twin: the same scenario without that row's inbound.
+                let mut twin = v.clone();
+                if let Some(row) = twin["inventory"][i].as_object_mut() {
+                    row.remove("inbound_quantity");
+                    row.remove("inbound_date");
+                }
+                case.files.insert(
+                    "twin/scenario.json".into(),
+                    serde_json::to_vec_pretty(&twin).unwrap(),
+                );
+                e.notes
+                    .push(format!("twin without the inbound of .inventory[{i}]"));
             }
             case.files.insert("scenario.json".into(), bytes);
             scenario_arg = "{case}/scenario.json".to_string();
@@ -1366,7 +1421,11 @@ fn make_case(seeds: &[(String, Seed)], rng: &mut ChaCha8Rng) -> Case {
             scenario_arg = "{case}/scenario".to_string();
         }
     }
-    let strategy = *STRATEGIES.choose(rng).unwrap();
+    let mut strategy = *STRATEGIES.choose(rng).unwrap();
+    if case.files.contains_key("twin/scenario.json") {
+        // Deterministic whatever the time: the twins' plans are compared.
+        strategy = "greedy-cost";
+    }
     let mut args: Vec<String> = vec![
         "solve".into(),
         scenario_arg,
