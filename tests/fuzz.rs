@@ -1105,7 +1105,8 @@ fn mutate_csv(
                     if rng.random_bool(0.5) {
                         let n = *[1000usize, 5000].choose(rng).unwrap();
                         let mut k = 0;
-                        while orders2.len() <= n {
+                        // At most about 50,000 lines: big, not a memory test.
+                        while orders2.len() <= n && lines2.len() < 50_000 {
                             for r in &orders[1..] {
                                 let mut r = r.clone();
                                 let id = format!("{}-f{k}", r[0]);
@@ -1373,7 +1374,12 @@ fn make_case(seeds: &[(String, Seed)], rng: &mut ChaCha8Rng) -> Case {
     let rounds = rng.random_range(1..=3);
     match seed.clone() {
         Seed::File(mut v) => {
+            // No round after one that makes the input invalid: a later one
+            // could undo it (rename the duplicate, drop the unknown field).
             for _ in 0..rounds {
+                if !e.reject.is_empty() {
+                    break;
+                }
                 mutate_json(&mut v, rng, &mut e);
             }
             let mut bytes = if rng.random_bool(0.5) {
@@ -1411,13 +1417,17 @@ fn make_case(seeds: &[(String, Seed)], rng: &mut ChaCha8Rng) -> Case {
         }
         Seed::Folder(mut v, mut tables) => {
             for _ in 0..rounds {
+                if !e.reject.is_empty() {
+                    break;
+                }
                 if rng.random_bool(0.6) {
                     mutate_csv(&mut tables, &v, rng, &mut e);
                 } else {
                     mutate_json(&mut v, rng, &mut e);
                 }
             }
-            if rng.random_bool(0.1) {
+            // (A cut could drop a renamed header: no damage after an invalid round.)
+            if e.reject.is_empty() && rng.random_bool(0.1) {
                 let names: Vec<String> = tables.keys().cloned().collect();
                 if let Some(n) = names.choose(rng) {
                     let mut bytes = tables[n].clone();
