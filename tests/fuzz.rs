@@ -1210,9 +1210,14 @@ fn mutate_flags(args: &mut Vec<String>, case: &mut Case, rng: &mut ChaCha8Rng, e
             "--gap",
             Some(pick(rng, &["0", "1", "-1", "NaN", "1e308", "0.5"])),
         ),
-        4 => (
+        4 if rng.random_bool(0.5) => (
             "--seed",
             Some(pick(rng, &["0", "4294967295", "4294967296"])),
+        ),
+        // A second --strategy (clap refuses it) or an unknown one.
+        4 => (
+            "--strategy",
+            Some(pick(rng, &["AUTO", "", "nope", "greedy"])),
         ),
         5 => {
             let m = pick(
