@@ -17,7 +17,7 @@
 //! Environment (the defaults are CI's bounded run, about a minute on two cores):
 //! - `DOMOPT_FUZZ_SEED=S`: the run's seed (default 1); each case's seed derives
 //!   from it and the case's number, so a run is reproducible.
-//! - `DOMOPT_FUZZ_CASES=N`: how many cases (default 500; unbounded when only
+//! - `DOMOPT_FUZZ_CASES=N`: how many cases (default 800; unbounded when only
 //!   `DOMOPT_FUZZ_SECONDS` is given).
 //! - `DOMOPT_FUZZ_SECONDS=S`: stop starting cases after S seconds.
 //! - `DOMOPT_FUZZ_CASE=I`: run case I of the seed alone (to reproduce one).
@@ -56,7 +56,7 @@ const WALL_LIMIT: Duration = Duration::from_secs(30);
 const OUTPUT_CAP: usize = 1 << 20;
 /// The secret a `--model` path points at: it must never be printed.
 const SECRET: &str = "FUZZ-SECRET-do-not-echo";
-const DEFAULT_CASES: u64 = 500;
+const DEFAULT_CASES: u64 = 800;
 
 // ---------------------------------------------------------------- cases
 
