@@ -29,7 +29,7 @@ use super::{EXIT_FAILURE, EXIT_INVALID, EXIT_OK};
 ///   domopt generate --preset peak-s --seed 1 --out target/gen/peak-s
 ///   domopt bench --instances target/gen/peak-s --time-limit 60 --out target/bench-s
 ///   domopt bench --instances datasets/small --strategies monolithic,shopify --out b/
-///   domopt bench --instances a/ b.json --model jasin-sinha --threads 2 --gap 0.001 --out b/
+///   domopt bench --instances datasets/jasin-sinha/items-2 --model jasin-sinha --strategies auto,shopify --threads 2 --gap 0.001 --out b/
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {

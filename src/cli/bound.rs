@@ -14,6 +14,7 @@ use super::{EXIT_NO_PLAN, EXIT_OK};
 ///
 /// Examples:
 ///   domopt bound datasets/seed-example/two-shipments.json
+///   domopt generate --preset peak-m --seed 1 --out target/gen/peak-m
 ///   domopt bound target/gen/peak-m --json --time-limit 300
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]

@@ -25,9 +25,14 @@ use super::{EXIT_FAILURE, EXIT_OK};
 /// files of two plans are never taken for one); a lone plan.json printed by
 /// `solve --json` has no such list. Exit code 1 on any violation.
 ///
+/// The plan must be checked against the scenario, cost model and --set values
+/// it was made with.
+///
 /// Examples:
-///   domopt check datasets/seed-example/two-shipments.json plan/
-///   domopt check my-wave/ plan.json --model jasin-sinha --json
+///   domopt solve datasets/small/capacity-crunch.json --out plan/
+///   domopt check datasets/small/capacity-crunch.json plan/
+///   domopt solve datasets/jasin-sinha/items-2 --model jasin-sinha --json > plan.json
+///   domopt check datasets/jasin-sinha/items-2 plan.json --model jasin-sinha --json
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {

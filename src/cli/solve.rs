@@ -28,12 +28,15 @@ use super::{EXIT_INVALID, EXIT_NO_PLAN, EXIT_OK};
 /// monolithic (one MIP), and the baselines greedy-cost, shopify, closest,
 /// ranked.
 ///
-/// Examples:
+/// Examples (my-wave/ is a scenario of yours, e.g. one `domopt generate` wrote;
+/// the jasin-sinha model has only its own carrier service, `standard`, so it
+/// needs a scenario whose nodes offer it, such as datasets/jasin-sinha/*):
 ///   domopt solve datasets/seed-example/two-shipments.json
 ///   domopt solve datasets/small/capacity-crunch.json --out plan/
-///   domopt solve my-wave/ --model jasin-sinha --set split_penalty=12 --time-limit 30
+///   domopt solve my-wave/ --set split_penalty=12 --time-limit 30
 ///   domopt solve my-wave/ --strategy greedy-cost --json > plan.json
-///   domopt solve peak-m/ --gap 0.005 --time-limit 20    # stop at a proven 0.5 %
+///   domopt solve my-wave/ --gap 0.005 --time-limit 20    # stop at a proven 0.5 %
+///   domopt solve datasets/jasin-sinha/items-2 --model jasin-sinha --set split_penalty=12
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {

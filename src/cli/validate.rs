@@ -12,7 +12,7 @@ use super::common::{ScenarioArgs, print_report};
 ///
 /// Examples:
 ///   domopt validate datasets/seed-example/two-shipments.json
-///   domopt validate my-wave/ --model jasin-sinha --json
+///   domopt validate datasets/jasin-sinha/items-2 --model jasin-sinha --json
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
