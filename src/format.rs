@@ -522,6 +522,11 @@ fn read_csv<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>, Domop
             path: path.to_path_buf(),
             detail: e.to_string(),
         })?;
+    // A header that is not UTF-8 would name no known column and be skipped.
+    reader.headers().map_err(|e| DomoptError::Parse {
+        path: path.to_path_buf(),
+        detail: format!("header: {e}"),
+    })?;
     let mut out = Vec::new();
     for (k, record) in reader.deserialize::<T>().enumerate() {
         out.push(record.map_err(|e| DomoptError::Parse {

@@ -241,6 +241,15 @@ impl GenConfig {
     }
 }
 
+/// A node capacity of `share` packages rounded up, at least `floor`, and
+/// within what validation accepts.
+fn capacity(share: f64, floor: f64) -> f64 {
+    share
+        .ceil()
+        .max(floor)
+        .min(f64::from(crate::validate::limits::MAX_UNITS))
+}
+
 struct Metro {
     name: String,
     lat: f64,
@@ -517,8 +526,8 @@ pub fn generate(
     let fair = cfg.orders as f64 / nodes.len() as f64;
     for n in nodes.iter_mut() {
         match n.kind.as_str() {
-            "store" => n.capacity_orders = Some((fair * cfg.capacity_slack * 0.5).ceil().max(2.0)),
-            "3pl" => n.capacity_orders = Some((fair * cfg.capacity_slack).ceil().max(5.0)),
+            "store" => n.capacity_orders = Some(capacity(fair * cfg.capacity_slack * 0.5, 2.0)),
+            "3pl" => n.capacity_orders = Some(capacity(fair * cfg.capacity_slack, 5.0)),
             _ => {}
         }
     }
