@@ -10,6 +10,12 @@ use super::common::{ScenarioArgs, print_report};
 /// Every problem is reported at once, each with a stable code, the record,
 /// the field and what to do. Exit code 2 if any error was found.
 ///
+/// Codes E101..E117 and warnings W201..W203 are listed in docs/format.md.
+/// E117 marks a value above a stated limit: 1,000,000,000 units in any
+/// quantity and in the whole wave, 366 days in any day count, 1e9 in any
+/// cost, rate, penalty or weight, 1,000 lines per order; dates run from
+/// 1900 to 9999 (E110). Files that cannot be read as their type get E100.
+///
 /// Examples:
 ///   domopt validate datasets/seed-example/two-shipments.json
 ///   domopt validate datasets/jasin-sinha/items-2 --model jasin-sinha --json
