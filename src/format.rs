@@ -392,17 +392,79 @@ pub fn read_scenario(path: &Path) -> Result<LoadedScenario, DomoptError> {
     if path.is_dir() {
         read_folder(path)
     } else {
-        let text = read_text(path)?;
-        let file: ScenarioFile = serde_json::from_str(&text).map_err(|e| DomoptError::Parse {
-            path: path.to_path_buf(),
-            detail: e.to_string(),
-        })?;
+        let file = parse_scenario_json(path, &read_text(path)?)?;
         Ok(LoadedScenario {
             file,
             orphan_lines: Vec::new(),
             source: path.to_path_buf(),
         })
     }
+}
+
+/// A scenario file's JSON. serde also reads a struct from an array of its
+/// fields in order (`"policy": [1, 2]` would set the first two penalties):
+/// an array where the schema wants an object is refused.
+fn parse_scenario_json(path: &Path, text: &str) -> Result<ScenarioFile, DomoptError> {
+    let parse = |detail: String| DomoptError::Parse {
+        path: path.to_path_buf(),
+        detail,
+    };
+    let file: ScenarioFile = serde_json::from_str(text).map_err(|e| parse(e.to_string()))?;
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| parse(e.to_string()))?;
+    let schema = scenario_schema();
+    objects_where_wanted(&value, &schema, &schema, "scenario").map_err(parse)?;
+    Ok(file)
+}
+
+/// Walks `value` beside its `schema` (whose `$ref`s point into `root`) and
+/// fails at the first array given where an object is wanted.
+fn objects_where_wanted(
+    value: &serde_json::Value,
+    schema: &serde_json::Value,
+    root: &serde_json::Value,
+    path: &str,
+) -> Result<(), String> {
+    use serde_json::Value;
+    let schema = match schema.get("$ref").and_then(Value::as_str) {
+        Some(r) => r
+            .strip_prefix("#/$defs/")
+            .and_then(|name| root["$defs"].get(name))
+            .unwrap_or(&Value::Null),
+        None => schema,
+    };
+    // An optional record: the branch that is not null.
+    if let Some(branches) = schema.get("anyOf").and_then(Value::as_array) {
+        return match branches
+            .iter()
+            .find(|b| b.get("type") != Some(&"null".into()))
+        {
+            Some(b) => objects_where_wanted(value, b, root, path),
+            None => Ok(()),
+        };
+    }
+    match value {
+        Value::Array(items) => {
+            if schema.get("properties").is_some() {
+                return Err(format!("{path}: an object is expected, not an array"));
+            }
+            if let Some(item) = schema.get("items") {
+                for (k, v) in items.iter().enumerate() {
+                    objects_where_wanted(v, item, root, &format!("{path}[{k}]"))?;
+                }
+            }
+        }
+        Value::Object(fields) => {
+            if let Some(props) = schema.get("properties") {
+                for (k, v) in fields {
+                    if let Some(p) = props.get(k) {
+                        objects_where_wanted(v, p, root, &format!("{path}.{k}"))?;
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 /// A text file; bytes that are not UTF-8 are a parse error (invalid input),
@@ -420,11 +482,7 @@ fn read_text(path: &Path) -> Result<String, DomoptError> {
 
 fn read_folder(dir: &Path) -> Result<LoadedScenario, DomoptError> {
     let main = dir.join("scenario.json");
-    let text = read_text(&main)?;
-    let mut file: ScenarioFile = serde_json::from_str(&text).map_err(|e| DomoptError::Parse {
-        path: main.clone(),
-        detail: e.to_string(),
-    })?;
+    let mut file = parse_scenario_json(&main, &read_text(&main)?)?;
     let inventory = dir.join("inventory.csv");
     if inventory.exists() {
         file.inventory

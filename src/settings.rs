@@ -76,6 +76,10 @@ impl Settings {
         if !(self.mip_rel_gap.is_finite() && (0.0..1.0).contains(&self.mip_rel_gap)) {
             return bad("mip_rel_gap", "must be in [0, 1)");
         }
+        // HiGHS's random_seed is a non-negative C int.
+        if i32::try_from(self.seed).is_err() {
+            return bad("seed", "must be between 0 and 2,147,483,647");
+        }
         if !(1..=Self::MAX_THREADS).contains(&self.threads) {
             return bad("threads", "must be between 1 and 1024");
         }

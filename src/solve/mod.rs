@@ -92,9 +92,22 @@ fn solve_here(f: Formulation, settings: &Settings, deadline: std::time::Instant)
         candidates,
         y,
         x,
+        columns,
         ..
     } = f;
     let rows = constraints.len();
+    if columns == 0 {
+        // A wave without orders: HiGHS gives a model without columns a
+        // solution status the highs crate panics on, and there is nothing to decide.
+        return SolverOutcome {
+            status: Status::Optimal,
+            objective: Some(0.0),
+            best_bound: Some(0.0),
+            assignments: Some(Vec::new()),
+            message: "no columns: nothing to decide".into(),
+            rows,
+        };
+    }
     let mut model = match highs_model(vars, objective, constraints, settings) {
         Ok(m) => m,
         Err(e) => return failed(e, rows),
