@@ -203,13 +203,27 @@ fn make_temp(t: &Target) -> Result<tempfile::TempDir, DomoptError> {
 /// a folder we can create folders in, and `dir` does not exist or is a
 /// folder holding nothing but plan files (not a symbolic link, not a file).
 /// Leaves nothing behind.
+///
+/// A parent that does not exist yet is created on writing, after the solve;
+/// here its nearest existing ancestor must be a folder we can create folders in.
 pub fn check_out_dir(dir: &Path) -> Result<(), DomoptError> {
     let t = Target::of(dir)?;
     inspect(dir)?;
-    let probe = make_temp(&t)?;
+    let probe = make_temp(&Target {
+        parent: nearest_existing(&t.parent),
+        name: t.name.clone(),
+    })?;
     probe
         .close()
         .map_err(|e| out_err(&t.parent, format!("cannot remove a folder here: {e}")))
+}
+
+/// `path`, or its nearest ancestor that exists (as anything, so that a file
+/// in the way is reported as not a folder).
+fn nearest_existing(path: &Path) -> PathBuf {
+    path.ancestors()
+        .find(|a| !a.as_os_str().is_empty() && std::fs::symlink_metadata(a).is_ok())
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
 }
 
 /// Removes the temporary folders of writes to DIR that were killed: those
@@ -315,6 +329,9 @@ pub(crate) fn write_files(dir: &Path, files: &[(&str, &[u8])]) -> Result<(), Dom
     let target = t.path();
     let existing = inspect(&target)?;
     remove_stale_temps(&t);
+    // Missing parents were checked before the solve; they are made now.
+    std::fs::create_dir_all(&t.parent)
+        .map_err(|e| out_err(&t.parent, format!("cannot create the folder: {e}")))?;
     steps.step("create temporary folder");
     let temp = make_temp(&t)?;
     let temp_path = temp.path().to_path_buf();

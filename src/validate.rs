@@ -144,7 +144,7 @@ pub const CODES: &[(&str, &str)] = &[
     ("E121", "a file cannot be read or written"),
     (
         "E122",
-        "the output folder cannot take a plan (a file, a link, foreign files, no parent)",
+        "the output folder cannot take a plan (a file, a link, foreign files, a file in its path)",
     ),
     ("W201", "SKU has no stock anywhere"),
     ("W202", "node offers no carrier service"),

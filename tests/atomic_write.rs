@@ -256,13 +256,8 @@ fn an_unusable_out_folder_fails_before_solving_and_writes_nothing() {
     let root = tempfile::tempdir().unwrap();
     let file = root.path().join("file");
     std::fs::write(&file, "x").unwrap();
-    // Under a regular file (fails even for root), the file itself, a
-    // missing parent.
-    for dir in [
-        file.join("plan"),
-        file.clone(),
-        root.path().join("missing/plan"),
-    ] {
+    // Under a regular file (fails even for root), deeper under it, the file itself.
+    for dir in [file.join("plan"), file.join("deeper/plan"), file.clone()] {
         let out = solve(&scenario_a(), &dir);
         assert_eq!(code(&out), 2, "{}: {}", dir.display(), text(&out));
         assert!(
@@ -289,6 +284,16 @@ fn an_unusable_out_folder_fails_before_solving_and_writes_nothing() {
         "{}",
         text(&out)
     );
+}
+
+#[test]
+fn missing_parents_of_the_out_folder_are_created_on_writing() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("missing/deeper/plan");
+    let out = solve(&scenario_a(), &dir);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    assert!(checks(&scenario_a(), &dir));
+    assert_eq!(names(&root.path().join("missing/deeper")), ["plan"]);
 }
 
 #[test]
