@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 
 use crate::error::DomoptError;
 
@@ -410,16 +411,18 @@ fn parse_scenario_json(path: &Path, text: &str) -> Result<ScenarioFile, DomoptEr
         detail,
     };
     let file: ScenarioFile = serde_json::from_str(text).map_err(|e| parse(e.to_string()))?;
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| parse(e.to_string()))?;
+    let raw: &RawValue = serde_json::from_str(text).map_err(|e| parse(e.to_string()))?;
     let schema = scenario_schema();
-    objects_where_wanted(&value, &schema, &schema, "scenario").map_err(parse)?;
+    objects_where_wanted(raw, &schema, &schema, "scenario").map_err(parse)?;
     Ok(file)
 }
 
-/// Walks `value` beside its `schema` (whose `$ref`s point into `root`) and
-/// fails at the first array given where an object is wanted.
+/// Walks the JSON text `raw` beside its `schema` (whose `$ref`s point into
+/// `root`) and fails at the first array given where an object is wanted. It
+/// reads the text in place, one value at a time, so a large wave costs no
+/// second tree in memory.
 fn objects_where_wanted(
-    value: &serde_json::Value,
+    raw: &RawValue,
     schema: &serde_json::Value,
     root: &serde_json::Value,
     path: &str,
@@ -438,31 +441,35 @@ fn objects_where_wanted(
             .iter()
             .find(|b| b.get("type") != Some(&"null".into()))
         {
-            Some(b) => objects_where_wanted(value, b, root, path),
+            Some(b) => objects_where_wanted(raw, b, root, path),
             None => Ok(()),
         };
     }
-    match value {
-        Value::Array(items) => {
-            if schema.get("properties").is_some() {
-                return Err(format!("{path}: an object is expected, not an array"));
-            }
-            if let Some(item) = schema.get("items") {
-                for (k, v) in items.iter().enumerate() {
-                    objects_where_wanted(v, item, root, &format!("{path}[{k}]"))?;
-                }
+    let text = raw.get().trim_start();
+    let bad = |e: serde_json::Error| format!("{path}: {e}");
+    if text.starts_with('[') {
+        if schema.get("properties").is_some() {
+            return Err(format!("{path}: an object is expected, not an array"));
+        }
+        if let Some(item) = schema.get("items") {
+            let items: Vec<&RawValue> = serde_json::from_str(text).map_err(bad)?;
+            for (k, v) in items.iter().enumerate() {
+                objects_where_wanted(v, item, root, &format!("{path}[{k}]"))?;
             }
         }
-        Value::Object(fields) => {
-            if let Some(props) = schema.get("properties") {
-                for (k, v) in fields {
-                    if let Some(p) = props.get(k) {
-                        objects_where_wanted(v, p, root, &format!("{path}.{k}"))?;
-                    }
-                }
+    } else if text.starts_with('{')
+        && let Some(props) = schema.get("properties")
+    {
+        let fields: Vec<(String, &RawValue)> =
+            serde_json::from_str::<std::collections::BTreeMap<String, &RawValue>>(text)
+                .map_err(bad)?
+                .into_iter()
+                .collect();
+        for (k, v) in fields {
+            if let Some(p) = props.get(&k) {
+                objects_where_wanted(v, p, root, &format!("{path}.{k}"))?;
             }
         }
-        _ => {}
     }
     Ok(())
 }

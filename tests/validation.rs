@@ -661,3 +661,28 @@ fn a_csv_folder_without_orphans_loads_like_its_json() {
     assert_eq!(s.orders[0].lines.len(), 1);
     assert_eq!(s.atp(0, 0), 10);
 }
+
+#[test]
+fn a_record_written_as_an_array_of_its_fields_is_refused_wherever_it_stands() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut policy = legal();
+    policy["policy"] = json!([1, 2]);
+    let mut line = legal();
+    line["orders"][0]["lines"][0] = json!(["widget", 1]);
+    let mut node = legal();
+    node["nodes"][0]["services"] = json!([["ground", "14:00"]]);
+    for (name, v, at) in [
+        ("policy", policy, "scenario.policy"),
+        ("line", line, "scenario.orders[0].lines[0]"),
+        ("offer", node, "scenario.nodes[0].services[0]"),
+    ] {
+        let path = dir.path().join(format!("{name}.json"));
+        std::fs::write(&path, v.to_string()).expect("written");
+        let e = match domopt::load_scenario(&path, "us-parcel", &[]) {
+            Ok(_) => panic!("{name}: an array was read as a record"),
+            Err(e) => e,
+        };
+        assert_eq!(e.code(), Some("E100"), "{name}: {e}");
+        assert!(e.to_string().contains(at), "{name}: {e}");
+    }
+}
