@@ -18,7 +18,7 @@ pub const PRESETS: &[(&str, &str)] = &[
 pub const DEFAULT_MODEL: &str = "us-parcel";
 
 /// A cost model as written in TOML.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CostModel {
     /// Name.
@@ -37,10 +37,23 @@ pub struct CostModel {
 impl CostModel {
     /// Parses a model from TOML text.
     pub fn from_toml(text: &str, origin: &Path) -> Result<Self, DomoptError> {
-        toml::from_str(text).map_err(|e| DomoptError::Parse {
+        let parse = |detail: String| DomoptError::Parse {
             path: origin.to_path_buf(),
-            detail: located_message(text, &e),
-        })
+            detail,
+        };
+        let model: CostModel =
+            toml::from_str(text).map_err(|e| parse(located_message(text, &e)))?;
+        // As in scenarios, a record given as an array of its fields
+        // (`policy = [1, 2]`) is refused rather than read in field order.
+        let tree: toml::Value =
+            toml::from_str(text).map_err(|e| parse(located_message(text, &e)))?;
+        let json = serde_json::to_string(&tree).map_err(|e| parse(e.to_string()))?;
+        let raw: &serde_json::value::RawValue =
+            serde_json::from_str(&json).map_err(|e| parse(e.to_string()))?;
+        let schema = serde_json::to_value(schemars::schema_for!(CostModel))
+            .map_err(|e| parse(e.to_string()))?;
+        crate::format::objects_where_wanted(raw, &schema, &schema, "model").map_err(parse)?;
+        Ok(model)
     }
 
     /// A preset by name, or a TOML file by path.
@@ -149,6 +162,14 @@ impl PolicyOverrides {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_model_record_given_as_an_array_is_refused() {
+        let e = CostModel::from_toml("name = \"m\"\npolicy = [1, 2]\n", Path::new("m.toml"))
+            .expect_err("policy as an array was read");
+        assert_eq!(e.code(), Some("E100"));
+        assert!(e.to_string().contains("model.policy"), "{e}");
+    }
 
     #[test]
     fn every_preset_parses_and_names_itself() {

@@ -421,7 +421,7 @@ fn parse_scenario_json(path: &Path, text: &str) -> Result<ScenarioFile, DomoptEr
 /// `root`) and fails at the first array given where an object is wanted. It
 /// reads the text in place, one value at a time, so a large wave costs no
 /// second tree in memory.
-fn objects_where_wanted(
+pub(crate) fn objects_where_wanted(
     raw: &RawValue,
     schema: &serde_json::Value,
     root: &serde_json::Value,
