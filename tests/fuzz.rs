@@ -735,8 +735,11 @@ fn mutate_json(v: &mut Value, rng: &mut ChaCha8Rng, e: &mut Effect) {
                 *at(v, p) = json!(n);
                 if rng.random_bool(0.5) {
                     // ... and in stock, so that the search places every unit.
+                    // Rows an earlier mutation turned into other types are left alone.
                     for row in v["inventory"].as_array_mut().into_iter().flatten() {
-                        row["on_hand"] = json!(n.min(1 << 20) * 2);
+                        if let Some(row) = row.as_object_mut() {
+                            row.insert("on_hand".into(), json!(n.min(1 << 20) * 2));
+                        }
                     }
                     e.notes.push("every inventory row in stock for it".into());
                 }
