@@ -12,7 +12,7 @@ use crate::settings::Settings;
 // The column-generation master: the one place that calls the HiGHS C API directly.
 #[allow(unsafe_code)]
 mod master;
-pub use master::{Master, MasterColumn, MasterLp};
+pub(crate) use master::{Master, MasterColumn, MasterLp};
 
 /// What HiGHS returned.
 #[derive(Debug, Clone)]
