@@ -114,13 +114,15 @@ pub fn check(s: &Scenario, plan: &Plan) -> CheckReport {
 /// Checks the plan at `plan_path` (plan.json, or the folder `solve --out`
 /// wrote: then its CSV files too) against the scenario at `scenario` under
 /// cost model `model` and `--set` overrides, reading the input with the
-/// checker's own code. Returns the report and the plan.
+/// checker's own code. The tables beside `plan.json` must also match its
+/// manifest. Returns the report (manifest mismatches included, of kind
+/// `file`), the plan, and what the manifest check covered.
 pub fn check_files(
     scenario: &Path,
     model: &str,
     overrides: &[String],
     plan_path: &Path,
-) -> Result<(CheckReport, Plan), DomoptError> {
+) -> Result<(CheckReport, Plan, crate::plan_dir::FilesReport), DomoptError> {
     let input = Input::read(scenario, model, overrides)?;
     let plan = Plan::read(plan_path)?;
     let mut report = check_input(&input, &plan);
@@ -129,7 +131,16 @@ pub fn check_files(
             .violations
             .extend(files::check_dir(plan_path, &plan)?);
     }
-    Ok((report, plan))
+    // The manifest: every table beside plan.json has the size and hash it lists.
+    let manifest = crate::plan_dir::verify_files(plan_path, &plan);
+    report
+        .violations
+        .extend(manifest.problems.iter().map(|p| Violation {
+            kind: "file",
+            record: p.name().to_string(),
+            message: p.to_string(),
+        }));
+    Ok((report, plan, manifest))
 }
 
 /// Checks a plan against the checker's reading of the input.

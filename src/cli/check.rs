@@ -3,8 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use domopt::check::{Violation, check_files};
-use domopt::plan_dir::verify_files;
+use domopt::check::check_files;
 
 use super::common::{ScenarioArgs, report_error};
 use super::{EXIT_FAILURE, EXIT_OK};
@@ -51,18 +50,10 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         return Ok(code);
     }
     let s = &a.scenario;
-    let (mut report, plan) = match check_files(&s.scenario, &s.model, &s.set, &a.plan) {
+    let (report, plan, files) = match check_files(&s.scenario, &s.model, &s.set, &a.plan) {
         Ok(r) => r,
         Err(e) => return Ok(report_error(&e, a.json)),
     };
-    let files = verify_files(&a.plan, &plan);
-    report
-        .violations
-        .extend(files.problems.iter().map(|p| Violation {
-            kind: "file",
-            record: p.name().to_string(),
-            message: p.to_string(),
-        }));
     if !files.manifest {
         eprintln!(
             "note: plan.json lists no files (printed by `solve --json`, or written by an older \
