@@ -11,22 +11,22 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use domopt::candidates;
-use domopt::check;
-use domopt::colgen;
-use domopt::coupling::Coupling;
-use domopt::decode;
-use domopt::engine::{self, Strategy};
-use domopt::formulation;
-use domopt::generate::{GenConfig, generate};
-use domopt::greedy;
-use domopt::network::Network;
-use domopt::order_opt;
-use domopt::settings::{CandidateMode, Settings};
+use domopt::input::settings::{CandidateMode, Settings};
+use domopt::network::candidates;
+use domopt::network::lanes::Network;
+use domopt::research::generate::{GenConfig, generate};
+use domopt::solution::check;
+use domopt::solution::decode;
+use domopt::sourcing::baselines::greedy;
+use domopt::sourcing::decompose;
+use domopt::sourcing::decompose::coupling::Coupling;
+use domopt::sourcing::formulation;
+use domopt::sourcing::order_opt;
+use domopt::sourcing::{self, Strategy};
 
 fn pipeline(c: &mut Criterion) {
     // Criterion's report charts draw text with the font domopt embeds.
-    domopt::bench::register_chart_font().expect("embedded font");
+    domopt::research::bench::register_chart_font().expect("embedded font");
     // Setup, outside every timed loop: the instance, its candidates, a plan.
     let dir = tempfile::tempdir().expect("temporary folder");
     let cfg = GenConfig::preset("peak-s").expect("preset");
@@ -35,7 +35,7 @@ fn pipeline(c: &mut Criterion) {
     let net = Network::build(&s);
     let cs = candidates::generate(&s, &net, CandidateMode::Exact);
     let assignments = greedy::greedy_cost(&s, &cs);
-    let plan = engine::run(&s, &Settings::default(), Strategy::GreedyCost);
+    let plan = sourcing::run(&s, &Settings::default(), Strategy::GreedyCost);
     let record = plan.solve.clone();
 
     let mut g = c.benchmark_group("peak-s");
@@ -67,15 +67,15 @@ fn pipeline(c: &mut Criterion) {
     let settings = Settings::default();
     let coupling = Coupling::new(&s, &cs);
     g.bench_function(
-        "colgen::solve (to the master LP optimum, then plans)",
+        "decompose::solve (to the master LP optimum, then plans)",
         |b| {
             b.iter_with_large_drop(|| {
-                colgen::solve(
+                decompose::solve(
                     black_box(&s),
                     black_box(&cs),
                     &coupling,
                     assignments.clone(),
-                    colgen::Limits {
+                    decompose::Limits {
                         target_gap: 0.0,
                         time_limit_s: f64::INFINITY,
                         max_iterations: 1_000,

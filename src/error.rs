@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::validate::ValidationReport;
+use crate::input::validate::ValidationReport;
 
 /// Everything the library can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -36,7 +36,7 @@ pub enum DomoptError {
     #[error("the scenario has {} error(s)", .0.errors().count())]
     Invalid(ValidationReport),
     /// A cost model name that is neither a preset nor a readable file.
-    #[error("unknown cost model `{0}`: use one of {presets} or a path to a TOML file", presets = crate::cost_model::PRESETS.iter().map(|p| p.0).collect::<Vec<_>>().join(", "))]
+    #[error("unknown cost model `{0}`: use one of {presets} or a path to a TOML file", presets = crate::input::cost_model::PRESETS.iter().map(|p| p.0).collect::<Vec<_>>().join(", "))]
     UnknownModel(String),
     /// A settings value out of range.
     #[error("invalid setting {field}: {detail}")]

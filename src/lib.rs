@@ -16,31 +16,13 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
-pub mod baseline;
-pub mod bench;
-pub mod calendar;
-pub mod candidates;
-pub mod check;
-pub mod colgen;
-pub mod cost_model;
-pub mod coupling;
-pub mod decode;
-pub mod domain;
-pub mod engine;
 pub mod error;
-pub mod format;
-pub mod formulation;
-pub mod generate;
-pub mod geo;
-pub mod greedy;
+pub mod input;
 pub mod network;
-pub mod order_opt;
-pub mod plan;
-pub mod plan_dir;
-pub mod polish;
-pub mod settings;
-pub mod solve;
-pub mod validate;
+pub mod research;
+pub mod solution;
+pub mod solver;
+pub mod sourcing;
 
 pub use error::DomoptError;
 
@@ -52,9 +34,9 @@ pub fn load_scenario(
     path: &Path,
     model: &str,
     overrides: &[String],
-) -> Result<(domain::Scenario, validate::ValidationReport), DomoptError> {
-    let loaded = format::read_scenario(path)?;
-    let model = cost_model::CostModel::load(model)?;
-    let run = format::PolicyOverrides::from_assignments(overrides)?;
-    validate::build_scenario(&loaded, &model, &run).map_err(DomoptError::Invalid)
+) -> Result<(network::domain::Scenario, input::validate::ValidationReport), DomoptError> {
+    let loaded = input::format::read_scenario(path)?;
+    let model = input::cost_model::CostModel::load(model)?;
+    let run = input::format::PolicyOverrides::from_assignments(overrides)?;
+    input::validate::build_scenario(&loaded, &model, &run).map_err(DomoptError::Invalid)
 }

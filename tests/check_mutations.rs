@@ -4,10 +4,10 @@
 
 use std::path::{Path, PathBuf};
 
-use domopt::check::{Input, check_input, files};
-use domopt::engine::{Strategy, run};
-use domopt::plan::Plan;
-use domopt::settings::Settings;
+use domopt::input::settings::Settings;
+use domopt::solution::check::{Input, check_input, files};
+use domopt::solution::plan::Plan;
+use domopt::sourcing::{Strategy, run};
 use serde_json::{Value, json};
 
 fn dataset(rel: &str) -> PathBuf {
@@ -77,8 +77,8 @@ fn cases() -> Vec<Case> {
         Strategy::Monolithic,
     ));
     let dir = temp("tiny");
-    let cfg = domopt::generate::GenConfig::preset("tiny").expect("tiny preset");
-    domopt::generate::generate(&cfg, 7, "tiny", &dir).expect("generated");
+    let cfg = domopt::research::generate::GenConfig::preset("tiny").expect("tiny preset");
+    domopt::research::generate::generate(&cfg, 7, "tiny", &dir).expect("generated");
     out.push(solve(
         "generated tiny",
         &dir,
@@ -544,7 +544,7 @@ fn a_wrong_availability_in_the_loaded_domain_is_caught_by_the_checkers_own_readi
     let plan = run(&s, &Settings::default(), Strategy::Monolithic);
     assert!(plan.backorders.is_empty(), "the bug gives the pants away");
     assert!(
-        domopt::check::check(&s, &plan).ok(),
+        domopt::solution::check::check(&s, &plan).ok(),
         "the shared domain hides it"
     );
     let own = Input::read(&path, "us-parcel", &[]).unwrap();
@@ -565,7 +565,7 @@ fn wrong_dates_and_locations_in_the_loaded_domain_are_caught_by_the_checkers_own
     let path = dataset("small/lateness.json");
     let own = Input::read(&path, "us-parcel", &[]).unwrap();
     let (clean, _) = domopt::load_scenario(&path, "us-parcel", &[]).unwrap();
-    type Bug = fn(&mut domopt::domain::Scenario);
+    type Bug = fn(&mut domopt::network::domain::Scenario);
     let bugs: [(&str, Bug, &str); 4] = [
         (
             "processing days",

@@ -21,17 +21,17 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use chrono::{Days, NaiveDate};
-use domopt::calendar;
-use domopt::check::{self, CheckReport};
-use domopt::domain::{NodeIdx, NodeService, Scenario, ServiceIdx};
-use domopt::engine::{self, Strategy};
-use domopt::format::{
+use domopt::input::format::{
     HolidayDeadlineRecord, InventoryRecord, LineRecord, NodeRecord, NodeServiceRecord, OrderRecord,
     PolicyOverrides, ScenarioFile, ServiceRecord, SkuRecord,
 };
-use domopt::geo;
-use domopt::plan::{Backorder, Item, Plan, Shipment, ShipmentCost};
-use domopt::settings::{CandidateMode, Settings};
+use domopt::input::settings::{CandidateMode, Settings};
+use domopt::network::calendar;
+use domopt::network::domain::{NodeIdx, NodeService, Scenario, ServiceIdx};
+use domopt::network::geo;
+use domopt::solution::check::{self, CheckReport};
+use domopt::solution::plan::{Backorder, Item, Plan, Shipment, ShipmentCost};
+use domopt::sourcing::{self, Strategy};
 
 mod common;
 use common::{build, compact_json, panic_message};
@@ -700,7 +700,7 @@ fn mip_and_auto_optima_equal_exhaustive_enumeration_on_tiny_instances() {
     let template = {
         let mut empty = tiny_instance(&mut Rng::new(SEED), "empty");
         empty.orders.clear();
-        engine::run(&build(&empty), &Settings::default(), Strategy::GreedyCost)
+        sourcing::run(&build(&empty), &Settings::default(), Strategy::GreedyCost)
     };
     while proven < INSTANCES {
         let name = format!("tiny-{proven:02}-{redrawn}");
@@ -712,12 +712,12 @@ fn mip_and_auto_optima_equal_exhaustive_enumeration_on_tiny_instances() {
         };
         proven += 1;
         let mip = match std::panic::catch_unwind(|| {
-            engine::run(&s, &Settings::default(), Strategy::Monolithic)
+            sourcing::run(&s, &Settings::default(), Strategy::Monolithic)
         }) {
             Ok(plan) => plan,
             Err(panic) => {
                 failures.push(format!(
-                    "instance {name}: engine::run panicked: {}\nscenario: {}",
+                    "instance {name}: sourcing::run panicked: {}\nscenario: {}",
                     panic_message(&*panic),
                     compact_json(&file)
                 ));
@@ -741,7 +741,7 @@ fn mip_and_auto_optima_equal_exhaustive_enumeration_on_tiny_instances() {
             (Strategy::Auto, two_threads),
             (Strategy::Decompose, Settings::default()),
         ] {
-            let plan = engine::run(&s, &settings, strategy);
+            let plan = sourcing::run(&s, &settings, strategy);
             let report = check::check(&s, &plan);
             let cost = plan.kpis.cost.total;
             let exact_required = strategy == Strategy::Auto;
@@ -765,7 +765,7 @@ fn mip_and_auto_optima_equal_exhaustive_enumeration_on_tiny_instances() {
             candidates: CandidateMode::Pruned { k: 1 },
             ..Settings::default()
         };
-        let plan = engine::run(&s, &pruned_settings, Strategy::Decompose);
+        let plan = sourcing::run(&s, &pruned_settings, Strategy::Decompose);
         let stats = &plan.solve.candidates;
         pruned_away += usize::from(stats.kept < stats.eligible - stats.dominated);
         let report = check::check(&s, &plan);
@@ -780,7 +780,7 @@ fn mip_and_auto_optima_equal_exhaustive_enumeration_on_tiny_instances() {
         }
         // The Dantzig–Wolfe bound of a converged column generation is never
         // weaker than the LP relaxation of the compact model.
-        let decomposed = engine::run(&s, &Settings::default(), Strategy::Decompose);
+        let decomposed = sourcing::run(&s, &Settings::default(), Strategy::Decompose);
         let d = decomposed
             .solve
             .decomposition
@@ -789,7 +789,7 @@ fn mip_and_auto_optima_equal_exhaustive_enumeration_on_tiny_instances() {
         if let (true, Some(dw), Some(lp)) = (
             d.lp_converged,
             d.lagrangian_bound,
-            engine::lp_bound(&s, &Settings::default()),
+            sourcing::lp_bound(&s, &Settings::default()),
         ) {
             dw_checked += 1;
             if dw < lp - 1e-6 * lp.abs().max(1.0) {

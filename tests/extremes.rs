@@ -2,13 +2,13 @@
 //! near the largest accepted value. Every strategy plans them without
 //! recursing or allocating per unit, and every plan passes the checker.
 
-use domopt::check::check;
-use domopt::cost_model::CostModel;
-use domopt::domain::Scenario;
-use domopt::engine::{self, Strategy};
-use domopt::format::{LoadedScenario, ScenarioFile};
-use domopt::settings::Settings;
-use domopt::validate::limits::{MAX_LINES_PER_ORDER, MAX_UNITS};
+use domopt::input::cost_model::CostModel;
+use domopt::input::format::{LoadedScenario, ScenarioFile};
+use domopt::input::settings::Settings;
+use domopt::input::validate::limits::{MAX_LINES_PER_ORDER, MAX_UNITS};
+use domopt::network::domain::Scenario;
+use domopt::solution::check::check;
+use domopt::sourcing::{self, Strategy};
 use serde_json::json;
 
 /// Two DCs and a store; `orders` as given.
@@ -48,7 +48,7 @@ fn build(file: &ScenarioFile) -> Scenario {
         source: "extremes.json".into(),
     };
     let model = CostModel::load("us-parcel").expect("preset");
-    match domopt::validate::build_scenario(&loaded, &model, &Default::default()) {
+    match domopt::input::validate::build_scenario(&loaded, &model, &Default::default()) {
         Ok((s, _)) => s,
         Err(r) => panic!("invalid: {:#?}", r.errors().collect::<Vec<_>>()),
     }
@@ -62,7 +62,7 @@ fn every_strategy_plans_and_passes_the_checker(file: &ScenarioFile) {
         ..Settings::default()
     };
     for &(strategy, name) in Strategy::ALL {
-        let plan = engine::run(&s, &settings, strategy);
+        let plan = sourcing::run(&s, &settings, strategy);
         let report = check(&s, &plan);
         assert!(report.ok(), "{name}: {:#?}", report.violations);
         assert!(

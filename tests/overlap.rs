@@ -5,10 +5,10 @@
 
 use std::cell::RefCell;
 
-use domopt::check;
-use domopt::engine::{self, Strategy};
-use domopt::generate::{GenConfig, generate};
-use domopt::settings::Settings;
+use domopt::input::settings::Settings;
+use domopt::research::generate::{GenConfig, generate};
+use domopt::solution::check;
+use domopt::sourcing::{self, Strategy};
 
 #[test]
 fn a_neighbourhood_solved_beside_a_pricing_round_gives_a_checked_plan_and_the_same_plan_twice() {
@@ -22,7 +22,7 @@ fn a_neighbourhood_solved_beside_a_pricing_round_gives_a_checked_plan_and_the_sa
     };
     let solve = || {
         let log = RefCell::new(Vec::<String>::new());
-        let plan = engine::run_with_progress(&s, &settings, Strategy::Decompose, &|line| {
+        let plan = sourcing::run_with_progress(&s, &settings, Strategy::Decompose, &|line| {
             log.borrow_mut().push(line.to_string())
         });
         (plan, log.into_inner())

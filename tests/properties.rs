@@ -8,15 +8,15 @@
 //! market that is forbidden or penalised, promises that make lateness matter,
 //! and orders with two lines of the same SKU.
 
-use domopt::check;
-use domopt::domain::Scenario;
-use domopt::engine::{self, Strategy as Routing};
-use domopt::format::{
+use domopt::input::format::{
     HolidayDeadlineRecord, InventoryRecord, LineRecord, NodeRecord, NodeServiceRecord, OrderRecord,
     PolicyOverrides, ScenarioFile, ServiceRecord, SkuRecord,
 };
-use domopt::plan::Plan;
-use domopt::settings::Settings;
+use domopt::input::settings::Settings;
+use domopt::network::domain::Scenario;
+use domopt::solution::check;
+use domopt::solution::plan::Plan;
+use domopt::sourcing::{self, Strategy as Routing};
 
 mod common;
 use common::{build, compact_json, panic_message};
@@ -448,7 +448,7 @@ fn run_with(
     strategy: Routing,
     settings: &Settings,
 ) -> Result<Plan, TestCaseError> {
-    std::panic::catch_unwind(|| engine::run(s, settings, strategy)).map_err(|panic| {
+    std::panic::catch_unwind(|| sourcing::run(s, settings, strategy)).map_err(|panic| {
         let why = panic_message(&*panic);
         TestCaseError::fail(format!(
             "{} panicked: {why}\nscenario: {}",
@@ -572,12 +572,12 @@ proptest! {
 }
 
 /// The checker's own reading of a generated file (not the loader's scenario).
-fn checker_input(file: &domopt::format::ScenarioFile) -> check::Input {
-    let loaded = domopt::format::LoadedScenario {
+fn checker_input(file: &domopt::input::format::ScenarioFile) -> check::Input {
+    let loaded = domopt::input::format::LoadedScenario {
         file: file.clone(),
         orphan_lines: vec![],
         source: "generated.json".into(),
     };
-    let model = domopt::cost_model::CostModel::load("us-parcel").expect("preset");
+    let model = domopt::input::cost_model::CostModel::load("us-parcel").expect("preset");
     check::Input::from_wire(&loaded, &model, &Default::default()).expect("the checker reads it")
 }

@@ -4,10 +4,10 @@
 
 use std::path::Path;
 
-use domopt::check::check;
-use domopt::engine::{Strategy, run};
-use domopt::plan::Status;
-use domopt::settings::Settings;
+use domopt::input::settings::Settings;
+use domopt::solution::check::check;
+use domopt::solution::plan::Status;
+use domopt::sourcing::{Strategy, run};
 
 fn dataset(rel: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

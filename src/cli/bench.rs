@@ -4,8 +4,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use domopt::bench::{self, BenchConfig, Event};
-use domopt::engine::Strategy;
+use domopt::research::bench::{self, BenchConfig, Event};
+use domopt::sourcing::Strategy;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{EXIT_FAILURE, EXIT_INVALID, EXIT_OK};
@@ -52,7 +52,7 @@ pub struct Args {
     #[arg(long, value_name = "N")]
     threads: Option<u32>,
     /// Cost model: a preset (us-parcel, jasin-sinha) or a TOML file.
-    #[arg(long, default_value = domopt::cost_model::DEFAULT_MODEL)]
+    #[arg(long, default_value = domopt::input::cost_model::DEFAULT_MODEL)]
     model: String,
     /// Kill a run (or bound) that takes longer than this, seconds (default: never).
     #[arg(long, value_name = "SECS")]

@@ -1,0 +1,694 @@
+//! Wire types: the scenario exactly as people write it (JSON, or a folder with
+//! CSV for the big tables). Numbers that must be whole are read as `f64` so that
+//! validation can say "2.5 is not a whole number" instead of a parse error;
+//! dates are strings so that an unparseable one is reported with its record.
+//! Nothing here is used by the solver: `validate` turns these into `domain` types.
+
+use std::path::{Path, PathBuf};
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+use crate::error::DomoptError;
+
+/// One wave of orders with the network that can serve it.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioFile {
+    /// A name for reports.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// When the wave is cut: `YYYY-MM-DDTHH:MM` (local time of the network).
+    pub wave_time: String,
+    /// Fulfillment nodes: DCs, stores, 3PLs and drop-ship suppliers.
+    pub nodes: Vec<NodeRecord>,
+    /// Items that can be ordered.
+    pub skus: Vec<SkuRecord>,
+    /// Carrier services added to (or replacing, by id) the cost model's services.
+    #[serde(default)]
+    pub services: Vec<ServiceRecord>,
+    /// Stock per (node, SKU). In a folder scenario this is `inventory.csv`.
+    #[serde(default)]
+    pub inventory: Vec<InventoryRecord>,
+    /// The orders of the wave. In a folder scenario: `orders.csv` + `order_lines.csv`.
+    #[serde(default)]
+    pub orders: Vec<OrderRecord>,
+    /// Cost-model values that override the chosen model for this scenario.
+    #[serde(default)]
+    pub policy: PolicyOverrides,
+    /// Costs given directly (research instances). When present, only the listed
+    /// (order, node) pairs can ship, at exactly these costs, with no carrier
+    /// service, dates or zones; coordinates become optional. In a folder
+    /// scenario: `package_costs.csv` and `unit_costs.csv`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explicit_costs: Option<ExplicitCostsRecord>,
+}
+
+/// Costs given directly instead of derived from services, zones and handling.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, Default, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ExplicitCostsRecord {
+    /// Cost of one package of an order from a node.
+    #[serde(default)]
+    pub packages: Vec<PackageCostRecord>,
+    /// Cost of one unit of an order line from a node.
+    #[serde(default)]
+    pub units: Vec<UnitCostRecord>,
+}
+
+/// One row of `package_costs.csv`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PackageCostRecord {
+    /// Order id.
+    pub order: String,
+    /// Node id.
+    pub node: String,
+    /// Cost of the package.
+    pub cost: f64,
+}
+
+/// One row of `unit_costs.csv`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct UnitCostRecord {
+    /// Order id.
+    pub order: String,
+    /// Line index within the order (0-based).
+    pub line: f64,
+    /// Node id.
+    pub node: String,
+    /// Cost per unit.
+    pub cost: f64,
+}
+
+/// A place that can ship.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NodeRecord {
+    /// Unique node id.
+    pub id: String,
+    /// `dc`, `store`, `3pl` or `supplier`.
+    pub kind: String,
+    /// US ZIP code; geocoded when `lat`/`lon` are not given.
+    #[serde(default)]
+    pub zip: Option<String>,
+    /// Latitude in degrees.
+    #[serde(default)]
+    pub lat: Option<f64>,
+    /// Longitude in degrees.
+    #[serde(default)]
+    pub lon: Option<f64>,
+    /// Market the node belongs to (default `US`).
+    #[serde(default)]
+    pub market: Option<String>,
+    /// Any of `ship_to_home`, `pickup`, `returns`, `inspection` (default: `ship_to_home`).
+    #[serde(default)]
+    pub capabilities: Option<Vec<String>>,
+    /// Handling cost per package.
+    #[serde(default)]
+    pub handling_per_package: Option<f64>,
+    /// Handling cost per unit.
+    #[serde(default)]
+    pub handling_per_unit: Option<f64>,
+    /// Most orders (packages) the node can ship in this wave.
+    #[serde(default)]
+    pub capacity_orders: Option<f64>,
+    /// Most units the node can ship in this wave.
+    #[serde(default)]
+    pub capacity_units: Option<f64>,
+    /// Carrier services offered here, with their daily pickup cutoff.
+    #[serde(default)]
+    pub services: Vec<NodeServiceRecord>,
+    /// Whole days needed to pick and pack before the first possible pickup.
+    #[serde(default)]
+    pub processing_days: Option<f64>,
+    /// Weekdays the node does not ship (`Sat`, `Sun`, ...).
+    #[serde(default)]
+    pub closed_weekdays: Vec<String>,
+    /// Dates the node is closed (`YYYY-MM-DD`).
+    #[serde(default)]
+    pub closed_dates: Vec<String>,
+    /// Priority for rule-based routers and tie-breaks (lower ships first).
+    #[serde(default)]
+    pub rank: Option<f64>,
+}
+
+/// A carrier service as offered at one node.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NodeServiceRecord {
+    /// Service id (from the cost model or the scenario's `services`).
+    pub service: String,
+    /// Daily pickup cutoff `HH:MM`; work released after it ships the next pickup day.
+    #[serde(default)]
+    pub cutoff: Option<String>,
+}
+
+/// An item.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SkuRecord {
+    /// Unique SKU id.
+    pub id: String,
+    /// Shipping weight of one unit in pounds.
+    pub weight_lb: f64,
+    /// Length, width, height in inches.
+    #[serde(default)]
+    pub dims_in: Option<[f64; 3]>,
+    /// Unit price.
+    #[serde(default)]
+    pub price: Option<f64>,
+    /// Must travel in a package of its own.
+    #[serde(default)]
+    pub ship_alone: bool,
+    /// Hazardous material (informational in model version 1).
+    #[serde(default)]
+    pub hazmat: bool,
+    /// Can be returned (informational in model version 1).
+    #[serde(default)]
+    pub returnable: Option<bool>,
+}
+
+/// Stock of one SKU at one node. One CSV row of `inventory.csv`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InventoryRecord {
+    /// Node id.
+    pub node: String,
+    /// SKU id.
+    pub sku: String,
+    /// Units physically on hand.
+    pub on_hand: f64,
+    /// Units already promised to other orders.
+    #[serde(default)]
+    pub reserved: Option<f64>,
+    /// Units kept back to avoid overselling.
+    #[serde(default)]
+    pub safety_stock: Option<f64>,
+    /// Units of an inbound receipt.
+    #[serde(default)]
+    pub inbound_quantity: Option<f64>,
+    /// Arrival date of the inbound receipt (`YYYY-MM-DD`); counts once arrived by the wave date.
+    #[serde(default)]
+    pub inbound_date: Option<String>,
+}
+
+/// A carrier service and its rates.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceRecord {
+    /// Unique service id.
+    pub id: String,
+    /// Carrier name.
+    #[serde(default)]
+    pub carrier: Option<String>,
+    /// Service name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Rate per package by zone 1..8 (eight numbers).
+    pub per_package: Vec<f64>,
+    /// Rate per pound by zone 1..8 (eight numbers; default all zero).
+    #[serde(default)]
+    pub per_lb: Option<Vec<f64>>,
+    /// Rate per unit, independent of zone.
+    #[serde(default)]
+    pub per_unit: Option<f64>,
+    /// Rate per unit per great-circle mile.
+    #[serde(default)]
+    pub per_unit_per_mile: Option<f64>,
+    /// Transit business days by zone 1..8 (eight whole numbers).
+    pub transit_days: Vec<f64>,
+    /// Weekdays the carrier picks up (default Mon..Fri).
+    #[serde(default)]
+    pub pickup_weekdays: Option<Vec<String>>,
+    /// Holiday deadlines: shipping after `ship_by` cannot arrive by `arrive_by`.
+    #[serde(default)]
+    pub holiday_deadlines: Vec<HolidayDeadlineRecord>,
+}
+
+/// "Ship by Dec 19 to arrive by Dec 24".
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HolidayDeadlineRecord {
+    /// Last ship date (`YYYY-MM-DD`).
+    pub ship_by: String,
+    /// The delivery date it protects (`YYYY-MM-DD`).
+    pub arrive_by: String,
+}
+
+/// A customer order.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrderRecord {
+    /// Unique order id.
+    pub id: String,
+    /// When the order was placed (`YYYY-MM-DD` or `YYYY-MM-DDTHH:MM`); default: the wave time.
+    #[serde(default)]
+    pub placed_at: Option<String>,
+    /// Destination US ZIP code.
+    #[serde(default)]
+    pub zip: Option<String>,
+    /// Destination latitude.
+    #[serde(default)]
+    pub lat: Option<f64>,
+    /// Destination longitude.
+    #[serde(default)]
+    pub lon: Option<f64>,
+    /// Destination market (default `US`).
+    #[serde(default)]
+    pub market: Option<String>,
+    /// Order lines.
+    #[serde(default)]
+    pub lines: Vec<LineRecord>,
+    /// Service level name from the policy's `service_levels` (promised date = placed + days).
+    #[serde(default)]
+    pub service_level: Option<String>,
+    /// Promised delivery date (`YYYY-MM-DD`); overrides the service level's.
+    #[serde(default)]
+    pub promised_date: Option<String>,
+    /// Ship everything in one package or nothing.
+    #[serde(default)]
+    pub ship_complete: Option<bool>,
+    /// Most packages this order may arrive in.
+    #[serde(default)]
+    pub max_packages: Option<f64>,
+    /// Buy online, pick up in store: the node the customer collects from.
+    #[serde(default)]
+    pub pickup_node: Option<String>,
+    /// Priority (informational in model version 1; higher first for baselines).
+    #[serde(default)]
+    pub priority: Option<f64>,
+}
+
+/// One line of an order.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LineRecord {
+    /// SKU id.
+    pub sku: String,
+    /// Units ordered.
+    pub quantity: f64,
+    /// Penalty per unit left unfilled, overriding the policy's.
+    #[serde(default)]
+    pub unfilled_penalty: Option<f64>,
+}
+
+/// Cost-model values a scenario or a run may override. Every field is optional;
+/// absent fields keep the cost model's value.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, Default, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyOverrides {
+    /// Penalty per package beyond the first.
+    #[serde(default)]
+    pub split_penalty: Option<f64>,
+    /// Penalty per package per business day late.
+    #[serde(default)]
+    pub late_penalty_per_day: Option<f64>,
+    /// Penalty per unit left unfilled (`unfilled_rule = "fixed"`).
+    #[serde(default)]
+    pub unfilled_penalty_per_unit: Option<f64>,
+    /// `fixed` or `twice-worst` (twice the package cost plus twice the dearest unit cost of the line).
+    #[serde(default)]
+    pub unfilled_rule: Option<String>,
+    /// Extra cost per unit shipped from a store.
+    #[serde(default)]
+    pub store_premium_per_unit: Option<f64>,
+    /// `forbid` or `penalty`.
+    #[serde(default)]
+    pub cross_market: Option<String>,
+    /// Penalty per package shipped across markets (`cross_market = "penalty"`).
+    #[serde(default)]
+    pub cross_market_penalty: Option<f64>,
+    /// Service levels: name -> business days from the order's placement to its promise.
+    #[serde(default)]
+    pub service_levels: Option<std::collections::BTreeMap<String, f64>>,
+}
+
+/// An order row of `orders.csv` (the lines are in `order_lines.csv`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OrderRow {
+    id: String,
+    #[serde(default)]
+    placed_at: Option<String>,
+    #[serde(default)]
+    zip: Option<String>,
+    #[serde(default)]
+    lat: Option<f64>,
+    #[serde(default)]
+    lon: Option<f64>,
+    #[serde(default)]
+    market: Option<String>,
+    #[serde(default)]
+    service_level: Option<String>,
+    #[serde(default)]
+    promised_date: Option<String>,
+    #[serde(default)]
+    ship_complete: Option<bool>,
+    #[serde(default)]
+    max_packages: Option<f64>,
+    #[serde(default)]
+    pickup_node: Option<String>,
+    #[serde(default)]
+    priority: Option<f64>,
+}
+
+/// A row of `order_lines.csv`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OrderLineRow {
+    order: String,
+    sku: String,
+    quantity: f64,
+    #[serde(default)]
+    unfilled_penalty: Option<f64>,
+}
+
+/// A line that names an order the orders table does not have; kept so that
+/// validation can report it with the rest.
+#[derive(Debug, Clone)]
+pub struct OrphanLine {
+    /// Row number in `order_lines.csv` (1 = first data row).
+    pub row: usize,
+    /// The order id it names.
+    pub order: String,
+}
+
+/// A scenario as read from disk, with what reading could not attach.
+#[derive(Debug, Clone)]
+pub struct LoadedScenario {
+    /// The scenario.
+    pub file: ScenarioFile,
+    /// Order lines whose order is unknown.
+    pub orphan_lines: Vec<OrphanLine>,
+    /// Where it came from.
+    pub source: PathBuf,
+}
+
+/// Reads a scenario: a `.json` file, or a folder with `scenario.json` and
+/// optional `inventory.csv`, `orders.csv` and `order_lines.csv`.
+pub fn read_scenario(path: &Path) -> Result<LoadedScenario, DomoptError> {
+    if path.is_dir() {
+        read_folder(path)
+    } else {
+        let file = parse_scenario_json(path, &read_text(path)?)?;
+        Ok(LoadedScenario {
+            file,
+            orphan_lines: Vec::new(),
+            source: path.to_path_buf(),
+        })
+    }
+}
+
+/// A scenario file's JSON. serde also reads a struct from an array of its
+/// fields in order (`"policy": [1, 2]` would set the first two penalties):
+/// an array where the schema wants an object is refused.
+fn parse_scenario_json(path: &Path, text: &str) -> Result<ScenarioFile, DomoptError> {
+    let parse = |detail: String| DomoptError::Parse {
+        path: path.to_path_buf(),
+        detail,
+    };
+    let file: ScenarioFile = serde_json::from_str(text).map_err(|e| parse(e.to_string()))?;
+    let raw: &RawValue = serde_json::from_str(text).map_err(|e| parse(e.to_string()))?;
+    let schema = scenario_schema();
+    objects_where_wanted(raw, &schema, &schema, "scenario").map_err(parse)?;
+    Ok(file)
+}
+
+/// Walks the JSON text `raw` beside its `schema` (whose `$ref`s point into
+/// `root`) and fails at the first array given where an object is wanted. It
+/// reads the text in place, one value at a time, so a large wave costs no
+/// second tree in memory.
+pub(crate) fn objects_where_wanted(
+    raw: &RawValue,
+    schema: &serde_json::Value,
+    root: &serde_json::Value,
+    path: &str,
+) -> Result<(), String> {
+    use serde_json::Value;
+    let schema = match schema.get("$ref").and_then(Value::as_str) {
+        Some(r) => r
+            .strip_prefix("#/$defs/")
+            .and_then(|name| root["$defs"].get(name))
+            .unwrap_or(&Value::Null),
+        None => schema,
+    };
+    // An optional record: the branch that is not null.
+    if let Some(branches) = schema.get("anyOf").and_then(Value::as_array) {
+        return match branches
+            .iter()
+            .find(|b| b.get("type") != Some(&"null".into()))
+        {
+            Some(b) => objects_where_wanted(raw, b, root, path),
+            None => Ok(()),
+        };
+    }
+    let text = raw.get().trim_start();
+    let bad = |e: serde_json::Error| format!("{path}: {e}");
+    if text.starts_with('[') {
+        if schema.get("properties").is_some() {
+            return Err(format!("{path}: an object is expected, not an array"));
+        }
+        if let Some(item) = schema.get("items") {
+            let items: Vec<&RawValue> = serde_json::from_str(text).map_err(bad)?;
+            for (k, v) in items.iter().enumerate() {
+                objects_where_wanted(v, item, root, &format!("{path}[{k}]"))?;
+            }
+        }
+    } else if text.starts_with('{')
+        && let Some(props) = schema.get("properties")
+    {
+        let fields: Vec<(String, &RawValue)> =
+            serde_json::from_str::<std::collections::BTreeMap<String, &RawValue>>(text)
+                .map_err(bad)?
+                .into_iter()
+                .collect();
+        for (k, v) in fields {
+            if let Some(p) = props.get(&k) {
+                objects_where_wanted(v, p, root, &format!("{path}.{k}"))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A text file; bytes that are not UTF-8 are a parse error (invalid input),
+/// not an I/O failure.
+fn read_text(path: &Path) -> Result<String, DomoptError> {
+    let bytes = std::fs::read(path).map_err(|e| DomoptError::Io {
+        path: path.to_path_buf(),
+        detail: e.to_string(),
+    })?;
+    String::from_utf8(bytes).map_err(|e| DomoptError::Parse {
+        path: path.to_path_buf(),
+        detail: format!("not UTF-8 text: {e}"),
+    })
+}
+
+fn read_folder(dir: &Path) -> Result<LoadedScenario, DomoptError> {
+    let main = dir.join("scenario.json");
+    let mut file = parse_scenario_json(&main, &read_text(&main)?)?;
+    let inventory = dir.join("inventory.csv");
+    if inventory.exists() {
+        file.inventory
+            .extend(read_csv::<InventoryRecord>(&inventory)?);
+    }
+    for (name, packages) in [("package_costs.csv", true), ("unit_costs.csv", false)] {
+        let path = dir.join(name);
+        if path.exists() {
+            let explicit = file.explicit_costs.get_or_insert_with(Default::default);
+            if packages {
+                explicit
+                    .packages
+                    .extend(read_csv::<PackageCostRecord>(&path)?);
+            } else {
+                explicit.units.extend(read_csv::<UnitCostRecord>(&path)?);
+            }
+        }
+    }
+    let mut orphan_lines = Vec::new();
+    let orders = dir.join("orders.csv");
+    let lines = dir.join("order_lines.csv");
+    // One table without the other would silently drop every order or line.
+    match (orders.exists(), lines.exists()) {
+        (true, false) => {
+            return Err(missing(
+                &lines,
+                "orders.csv lists orders whose lines it needs",
+            ));
+        }
+        (false, true) => return Err(missing(&orders, "order_lines.csv names orders it needs")),
+        _ => {}
+    }
+    if orders.exists() {
+        let first_new = file.orders.len();
+        for row in read_csv::<OrderRow>(&orders)? {
+            file.orders.push(OrderRecord {
+                id: row.id,
+                placed_at: row.placed_at,
+                zip: row.zip,
+                lat: row.lat,
+                lon: row.lon,
+                market: row.market,
+                lines: Vec::new(),
+                service_level: row.service_level,
+                promised_date: row.promised_date,
+                ship_complete: row.ship_complete,
+                max_packages: row.max_packages,
+                pickup_node: row.pickup_node,
+                priority: row.priority,
+            });
+        }
+        {
+            let index: std::collections::HashMap<String, usize> = file.orders[first_new..]
+                .iter()
+                .enumerate()
+                .map(|(k, o)| (o.id.clone(), first_new + k))
+                .collect();
+            for (k, row) in read_csv::<OrderLineRow>(&lines)?.into_iter().enumerate() {
+                match index.get(&row.order) {
+                    Some(&o) => file.orders[o].lines.push(LineRecord {
+                        sku: row.sku,
+                        quantity: row.quantity,
+                        unfilled_penalty: row.unfilled_penalty,
+                    }),
+                    None => orphan_lines.push(OrphanLine {
+                        row: k + 1,
+                        order: row.order,
+                    }),
+                }
+            }
+        }
+    }
+    Ok(LoadedScenario {
+        file,
+        orphan_lines,
+        source: dir.to_path_buf(),
+    })
+}
+
+fn missing(path: &Path, detail: &str) -> DomoptError {
+    DomoptError::MissingFile {
+        path: path.to_path_buf(),
+        detail: detail.into(),
+    }
+}
+
+/// Rows of a CSV table. Its header must name only columns of `T` (the row
+/// types deny unknown fields), so a misspelt column is an error rather than
+/// a silently ignored value.
+fn read_csv<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>, DomoptError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_path(path)
+        .map_err(|e| DomoptError::Io {
+            path: path.to_path_buf(),
+            detail: e.to_string(),
+        })?;
+    // A header that is not UTF-8 would name no known column and be skipped.
+    reader.headers().map_err(|e| DomoptError::Parse {
+        path: path.to_path_buf(),
+        detail: format!("header: {e}"),
+    })?;
+    let mut out = Vec::new();
+    for (k, record) in reader.deserialize::<T>().enumerate() {
+        out.push(record.map_err(|e| DomoptError::Parse {
+            path: path.to_path_buf(),
+            detail: format!("data row {}: {e}", k + 1),
+        })?);
+    }
+    Ok(out)
+}
+
+/// Writes a scenario as a folder: `scenario.json` plus the three CSV tables.
+pub fn write_scenario_folder(file: &ScenarioFile, dir: &Path) -> Result<(), DomoptError> {
+    let io = |e: &dyn std::fmt::Display| DomoptError::Io {
+        path: dir.to_path_buf(),
+        detail: e.to_string(),
+    };
+    std::fs::create_dir_all(dir).map_err(|e| io(&e))?;
+    let head = ScenarioFile {
+        inventory: Vec::new(),
+        orders: Vec::new(),
+        ..file.clone()
+    };
+    let json = serde_json::to_string_pretty(&head).map_err(|e| io(&e))?;
+    std::fs::write(dir.join("scenario.json"), json + "\n").map_err(|e| io(&e))?;
+    let mut inv = csv::Writer::from_path(dir.join("inventory.csv")).map_err(|e| io(&e))?;
+    for r in &file.inventory {
+        inv.serialize(r).map_err(|e| io(&e))?;
+    }
+    inv.flush().map_err(|e| io(&e))?;
+    let mut orders = csv::Writer::from_path(dir.join("orders.csv")).map_err(|e| io(&e))?;
+    let mut lines = csv::Writer::from_path(dir.join("order_lines.csv")).map_err(|e| io(&e))?;
+    for o in &file.orders {
+        orders
+            .serialize(OrderRow {
+                id: o.id.clone(),
+                placed_at: o.placed_at.clone(),
+                zip: o.zip.clone(),
+                lat: o.lat,
+                lon: o.lon,
+                market: o.market.clone(),
+                service_level: o.service_level.clone(),
+                promised_date: o.promised_date.clone(),
+                ship_complete: o.ship_complete,
+                max_packages: o.max_packages,
+                pickup_node: o.pickup_node.clone(),
+                priority: o.priority,
+            })
+            .map_err(|e| io(&e))?;
+        for l in &o.lines {
+            lines
+                .serialize(OrderLineRow {
+                    order: o.id.clone(),
+                    sku: l.sku.clone(),
+                    quantity: l.quantity,
+                    unfilled_penalty: l.unfilled_penalty,
+                })
+                .map_err(|e| io(&e))?;
+        }
+    }
+    orders.flush().map_err(|e| io(&e))?;
+    lines.flush().map_err(|e| io(&e))?;
+    Ok(())
+}
+
+/// The JSON Schema of the scenario file, generated from these types.
+pub fn scenario_schema() -> serde_json::Value {
+    serde_json::to_value(schemars::schema_for!(ScenarioFile)).expect("schema serialises")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn committed_schema_matches_the_types() {
+        let committed: serde_json::Value =
+            serde_json::from_str(include_str!("../../docs/scenario.schema.json"))
+                .expect("docs/scenario.schema.json is JSON");
+        assert_eq!(
+            committed,
+            scenario_schema(),
+            "regenerate with: cargo run --release -- schema > docs/scenario.schema.json"
+        );
+    }
+
+    #[test]
+    fn a_folder_scenario_round_trips_through_csv() {
+        let text = include_str!("../../datasets/seed-example/two-shipments.json");
+        let file: ScenarioFile = serde_json::from_str(text).unwrap();
+        let dir = std::env::temp_dir().join(format!("domopt-roundtrip-{}", std::process::id()));
+        write_scenario_folder(&file, &dir).unwrap();
+        let back = read_scenario(&dir).unwrap();
+        std::fs::remove_dir_all(&dir).ok();
+        assert!(back.orphan_lines.is_empty());
+        assert_eq!(
+            serde_json::to_value(&back.file).unwrap(),
+            serde_json::to_value(&file).unwrap()
+        );
+    }
+}

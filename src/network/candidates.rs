@@ -1,0 +1,643 @@
+//! Candidate generation: the eligible (order, node, service) combinations with
+//! their dates and costs. Only these get variables in the formulation.
+
+use std::ops::Range;
+
+use chrono::NaiveDate;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::input::settings::CandidateMode;
+use crate::network::calendar;
+use crate::network::domain::*;
+use crate::network::lanes::Network;
+
+/// Cost of one package, by component.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct PackageCost {
+    /// Carrier rate per package.
+    pub shipping: f64,
+    /// Node handling per package.
+    pub handling: f64,
+    /// Lateness penalty.
+    pub lateness: f64,
+    /// Cross-market penalty.
+    pub cross_market: f64,
+}
+
+impl PackageCost {
+    /// Sum of the components.
+    pub fn total(&self) -> f64 {
+        self.shipping + self.handling + self.lateness + self.cross_market
+    }
+}
+
+/// Cost of one unit of a line, by component.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct UnitCost {
+    /// Carrier weight, per-unit and distance rates.
+    pub shipping: f64,
+    /// Node handling per unit.
+    pub handling: f64,
+    /// Store premium.
+    pub store_premium: f64,
+}
+
+impl UnitCost {
+    /// Sum of the components.
+    pub fn total(&self) -> f64 {
+        self.shipping + self.handling + self.store_premium
+    }
+}
+
+/// A line the candidate's node can ship.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CandidateLine {
+    /// Line index within the order.
+    pub line: usize,
+    /// Cost per unit.
+    pub cost: UnitCost,
+    /// Most units: min(quantity, ATP at the node).
+    pub max_units: u32,
+}
+
+/// An eligible package: order `order` shipping from `node` with `service`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    /// Order.
+    pub order: OrderIdx,
+    /// Node.
+    pub node: NodeIdx,
+    /// Service.
+    pub service: ServiceIdx,
+    /// Ship date.
+    pub ship_date: NaiveDate,
+    /// Estimated delivery.
+    pub delivery_date: NaiveDate,
+    /// Business days late against the promise.
+    pub late_days: u32,
+    /// Zone.
+    pub zone: u8,
+    /// Miles.
+    pub miles: f64,
+    /// Cost of the package.
+    pub package: PackageCost,
+    /// Lines it can carry.
+    pub lines: Vec<CandidateLine>,
+}
+
+impl Candidate {
+    /// Position in `lines` of the order's line `line` (which a plan may only
+    /// put on a candidate that carries it).
+    pub fn line_position(&self, line: usize) -> usize {
+        self.lines
+            .iter()
+            .position(|l| l.line == line)
+            .expect("line of its candidate")
+    }
+}
+
+/// How many candidates were generated and kept.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CandidateStats {
+    /// Eligible (order, node, service) combinations with stock.
+    pub eligible: usize,
+    /// Removed because another service at the same node is no dearer for the
+    /// package and for every line (exact: the optimum is unchanged).
+    #[serde(default)]
+    pub dominated: usize,
+    /// Kept after dominance and pruning (`eligible - dominated` in exact mode).
+    pub kept: usize,
+    /// Whether pruning (a heuristic) was applied.
+    pub pruned: bool,
+}
+
+/// All candidates of a wave, grouped by order.
+#[derive(Debug, Clone)]
+pub struct CandidateSet {
+    /// Candidates, ordered by order.
+    pub candidates: Vec<Candidate>,
+    /// Range of each order's candidates.
+    pub by_order: Vec<Range<usize>>,
+    /// Penalty per unfilled unit, per order and line.
+    pub unfilled_penalty: Vec<Vec<f64>>,
+    /// Counts.
+    pub stats: CandidateStats,
+}
+
+impl CandidateSet {
+    /// The candidates of one order.
+    pub fn of(&self, order: OrderIdx) -> &[Candidate] {
+        &self.candidates[self.by_order[order].clone()]
+    }
+}
+
+/// Every (node, service) an order may ship from, with dates and costs, before
+/// looking at stock. `None` lines means "not computed": callers add lines.
+/// What does not depend on the order: ship dates per (node, offered service),
+/// and which nodes stock each SKU.
+struct Shared {
+    /// Ship date per node and entry of its `services`.
+    ship: Vec<Vec<Option<NaiveDate>>>,
+    /// Ship date of in-store pickup per node.
+    pickup_ship: Vec<Option<NaiveDate>>,
+    /// Index of the pickup service.
+    pickup_service: ServiceIdx,
+    /// Nodes with stock, per SKU, ascending.
+    stocking: Vec<Vec<NodeIdx>>,
+}
+
+impl Shared {
+    fn new(s: &Scenario) -> Shared {
+        let pickup_service = s
+            .service_index(PICKUP_SERVICE)
+            .expect("pickup service exists");
+        let mut stocking = vec![Vec::new(); s.skus.len()];
+        let mut stocked: Vec<_> = s
+            .atp
+            .iter()
+            .filter(|(_, q)| **q > 0)
+            .map(|(k, _)| *k)
+            .collect();
+        stocked.sort_unstable();
+        for (n, k) in stocked {
+            stocking[k].push(n);
+        }
+        Shared {
+            ship: s
+                .nodes
+                .iter()
+                .map(|node| {
+                    node.services
+                        .iter()
+                        .map(|offer| {
+                            calendar::ship_date(
+                                s.wave_time,
+                                node,
+                                offer,
+                                &s.services[offer.service],
+                            )
+                        })
+                        .collect()
+                })
+                .collect(),
+            pickup_ship: s
+                .nodes
+                .iter()
+                .map(|node| {
+                    let offer = NodeService {
+                        service: pickup_service,
+                        cutoff: None,
+                    };
+                    calendar::ship_date(s.wave_time, node, &offer, &s.services[pickup_service])
+                })
+                .collect(),
+            pickup_service,
+            stocking,
+        }
+    }
+
+    /// Nodes worth looking at for an order: those stocking one of its SKUs and
+    /// its pickup node; every node when the unfilled penalty depends on all of
+    /// them (`twice-worst`).
+    fn nodes_for(&self, s: &Scenario, order: &Order) -> Vec<NodeIdx> {
+        if s.policy.unfilled == UnfilledRule::TwiceWorst {
+            return (0..s.nodes.len()).collect();
+        }
+        let mut v: Vec<NodeIdx> = order
+            .lines
+            .iter()
+            .flat_map(|l| self.stocking[l.sku].iter().copied())
+            .collect();
+        v.extend(order.pickup_node);
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+}
+
+/// How many of a line's nearest stocking nodes `pruned:K` prices, per kept node.
+const SHORTLIST_PER_KEPT: usize = 4;
+
+fn offers(
+    s: &Scenario,
+    net: &Network,
+    shared: &Shared,
+    o: OrderIdx,
+    shortlist: Option<usize>,
+) -> Vec<Candidate> {
+    let order = &s.orders[o];
+    if let Some(e) = &s.explicit {
+        return explicit_offers(s, e, o);
+    }
+    let mut nodes = shared.nodes_for(s, order);
+    if let Some(m) = shortlist {
+        // Pruning keeps few nodes per line: price only each line's nearest
+        // stocking nodes (shipping grows with distance), not every node.
+        let mut short: Vec<NodeIdx> = order.pickup_node.into_iter().collect();
+        for l in &order.lines {
+            let mut near: Vec<(f64, NodeIdx)> = shared.stocking[l.sku]
+                .iter()
+                .map(|&n| (net.lane(n, o).miles, n))
+                .collect();
+            if near.len() > m {
+                near.select_nth_unstable_by(m, |a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+                near.truncate(m);
+            }
+            short.extend(near.into_iter().map(|(_, n)| n));
+        }
+        short.sort_unstable();
+        short.dedup();
+        nodes.retain(|n| short.binary_search(n).is_ok());
+    }
+    let mut out = Vec::new();
+    for n in nodes {
+        let node = &s.nodes[n];
+        let lane = net.lane(n, o);
+        let pickup_offer;
+        let (offers, ships): (&[NodeService], &[Option<NaiveDate>]) = match order.pickup_node {
+            Some(p) if p == n => {
+                pickup_offer = [NodeService {
+                    service: shared.pickup_service,
+                    cutoff: None,
+                }];
+                (&pickup_offer, std::slice::from_ref(&shared.pickup_ship[n]))
+            }
+            Some(_) => continue,
+            None => {
+                if !node.capabilities.ship_to_home {
+                    continue;
+                }
+                (&node.services, &shared.ship[n])
+            }
+        };
+        let cross = node.market != order.market && order.pickup_node.is_none();
+        let cross_penalty = match (cross, s.policy.cross_market) {
+            (false, _) => 0.0,
+            (true, CrossMarket::Forbid) => continue,
+            (true, CrossMarket::Penalty(p)) => p,
+        };
+        for (offer, ship) in offers.iter().zip(ships) {
+            let service = &s.services[offer.service];
+            let Some(ship) = *ship else {
+                continue;
+            };
+            if calendar::misses_holiday_deadline(service, ship, order.promised) {
+                continue;
+            }
+            let z = lane.zone as usize - 1;
+            let delivery = if service.is_pickup {
+                ship
+            } else {
+                // Past the end of the calendar there is no delivery date: no lane.
+                let Some(d) = calendar::delivery_date(ship, service.transit_days[z]) else {
+                    continue;
+                };
+                d
+            };
+            let late_days = order
+                .promised
+                .map_or(0, |p| calendar::business_days_late(delivery, p));
+            let package = PackageCost {
+                shipping: service.per_package[z],
+                handling: node.handling_per_package,
+                lateness: s.policy.late_penalty_per_day * late_days as f64,
+                cross_market: cross_penalty,
+            };
+            let lines = order
+                .lines
+                .iter()
+                .enumerate()
+                .map(|(k, l)| {
+                    let sku = &s.skus[l.sku];
+                    CandidateLine {
+                        line: k,
+                        cost: UnitCost {
+                            shipping: sku.weight_lb * service.per_lb[z]
+                                + service.per_unit
+                                + service.per_unit_per_mile * lane.miles,
+                            handling: node.handling_per_unit,
+                            store_premium: if node.kind == NodeKind::Store {
+                                s.policy.store_premium_per_unit
+                            } else {
+                                0.0
+                            },
+                        },
+                        max_units: l.quantity.min(s.atp(n, l.sku)),
+                    }
+                })
+                .collect();
+            out.push(Candidate {
+                order: o,
+                node: n,
+                service: offer.service,
+                ship_date: ship,
+                delivery_date: delivery,
+                late_days,
+                zone: lane.zone,
+                miles: lane.miles,
+                package,
+                lines,
+            });
+        }
+    }
+    out
+}
+
+/// Offers of an explicit-cost scenario: the listed (order, node) pairs, with
+/// the listed unit costs, no dates and no zones.
+fn explicit_offers(s: &Scenario, e: &ExplicitCosts, o: OrderIdx) -> Vec<Candidate> {
+    let order = &s.orders[o];
+    let service = s
+        .service_index(EXPLICIT_SERVICE)
+        .expect("explicit service exists");
+    let day = s.wave_time.date();
+    (0..s.nodes.len())
+        .filter_map(|n| {
+            let &pc = e.package.get(&(o, n))?;
+            let lines = order
+                .lines
+                .iter()
+                .enumerate()
+                .filter_map(|(k, l)| {
+                    let &uc = e.unit.get(&(o, k, n))?;
+                    Some(CandidateLine {
+                        line: k,
+                        cost: UnitCost {
+                            shipping: uc,
+                            handling: 0.0,
+                            store_premium: 0.0,
+                        },
+                        max_units: l.quantity.min(s.atp(n, l.sku)),
+                    })
+                })
+                .collect();
+            Some(Candidate {
+                order: o,
+                node: n,
+                service,
+                ship_date: day,
+                delivery_date: day,
+                late_days: 0,
+                zone: 0,
+                miles: 0.0,
+                package: PackageCost {
+                    shipping: pc,
+                    ..Default::default()
+                },
+                lines,
+            })
+        })
+        .collect()
+}
+
+/// Penalty per unfilled unit of each line of an order, given all its offers.
+fn unfilled_penalties(s: &Scenario, order: &Order, all: &[Candidate]) -> Vec<f64> {
+    order
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(k, l)| {
+            if let Some(p) = l.unfilled_penalty {
+                return p;
+            }
+            match s.policy.unfilled {
+                UnfilledRule::Fixed(p) => p,
+                UnfilledRule::TwiceWorst => {
+                    let pkg = all.iter().map(|c| c.package.total()).fold(0.0, f64::max);
+                    let unit = all
+                        .iter()
+                        .flat_map(|c| c.lines.iter().filter(|l| l.line == k))
+                        .map(|l| l.cost.total())
+                        .fold(0.0, f64::max);
+                    2.0 * pkg + 2.0 * unit
+                }
+            }
+        })
+        .collect()
+}
+
+/// One order's candidates under `mode`: (kept, unfilled penalties per line,
+/// eligible, dominated).
+fn order_candidates(
+    s: &Scenario,
+    net: &Network,
+    shared: &Shared,
+    o: OrderIdx,
+    mode: CandidateMode,
+) -> (Vec<Candidate>, Vec<f64>, usize, usize) {
+    let order = &s.orders[o];
+    // (Not under `twice-worst`: its unfilled penalty reads every node.)
+    let shortlist = match mode {
+        CandidateMode::Pruned { k } if s.policy.unfilled != UnfilledRule::TwiceWorst => {
+            Some(k * SHORTLIST_PER_KEPT)
+        }
+        _ => None,
+    };
+    let all = offers(s, net, shared, o, shortlist);
+    let penalties = unfilled_penalties(s, order, &all);
+    let mut with_stock: Vec<Candidate> = all
+        .into_iter()
+        .filter_map(|mut c| {
+            c.lines.retain(|l| l.max_units > 0);
+            (!c.lines.is_empty()).then_some(c)
+        })
+        .collect();
+    let eligible = with_stock.len();
+    with_stock = drop_dominated(with_stock);
+    let dominated = eligible - with_stock.len();
+    if let CandidateMode::Pruned { k } = mode {
+        with_stock = prune(order, with_stock, k);
+    }
+    (with_stock, penalties, eligible, dominated)
+}
+
+/// Orders a chunk of the wave is made of: every chunk's candidates are made
+/// in parallel and consumed before the next, so memory holds one chunk.
+const CHUNK_ORDERS: usize = 4096;
+
+/// Generates the candidates of a wave.
+pub fn generate(s: &Scenario, net: &Network, mode: CandidateMode) -> CandidateSet {
+    let mut candidates = Vec::new();
+    let mut by_order = Vec::with_capacity(s.orders.len());
+    let mut unfilled_penalty = Vec::with_capacity(s.orders.len());
+    let mut stats = CandidateStats {
+        pruned: matches!(mode, CandidateMode::Pruned { .. }),
+        ..Default::default()
+    };
+    let shared = Shared::new(s);
+    // The chunk's candidates are moved into the wave's list before the next
+    // chunk is made. Order is kept: the result is the same.
+    let orders: Vec<OrderIdx> = (0..s.orders.len()).collect();
+    for chunk in orders.chunks(CHUNK_ORDERS) {
+        let made: Vec<_> = chunk
+            .par_iter()
+            .map(|&o| order_candidates(s, net, &shared, o, mode))
+            .collect();
+        for (kept, penalties, eligible, dominated) in made {
+            stats.eligible += eligible;
+            stats.dominated += dominated;
+            stats.kept += kept.len();
+            unfilled_penalty.push(penalties);
+            let start = candidates.len();
+            candidates.extend(kept);
+            by_order.push(start..candidates.len());
+        }
+    }
+    CandidateSet {
+        candidates,
+        by_order,
+        unfilled_penalty,
+        stats,
+    }
+}
+
+/// `per_order(o, candidates, unfilled penalties)` for every order of the wave
+/// over its exact candidates (as `generate` in exact mode makes them), in
+/// order of `o`. Each order's candidates are made in parallel and dropped
+/// after use: a pass over every candidate of a wave too big to hold them.
+pub fn map_exact<T: Send>(
+    s: &Scenario,
+    net: &Network,
+    per_order: impl Fn(OrderIdx, &[Candidate], &[f64]) -> T + Sync,
+) -> Vec<T> {
+    let shared = Shared::new(s);
+    (0..s.orders.len())
+        .into_par_iter()
+        .map(|o| {
+            let (cands, penalties, _, _) =
+                order_candidates(s, net, &shared, o, CandidateMode::Exact);
+            per_order(o, &cands, &penalties)
+        })
+        .collect()
+}
+
+/// Whether `a` is no dearer than `b` in every respect that the model prices:
+/// same node, the package, and every line `b` can carry (at as many units).
+fn dominates(a: &Candidate, b: &Candidate) -> bool {
+    a.node == b.node
+        && a.package.total() <= b.package.total()
+        && b.lines.iter().all(|lb| {
+            a.lines.iter().any(|la| {
+                la.line == lb.line
+                    && la.max_units >= lb.max_units
+                    && la.cost.total() <= lb.cost.total()
+            })
+        })
+}
+
+/// Drops every candidate that another candidate of the same node dominates
+/// (ties keep the first). Exact: a plan using a dominated package can switch to
+/// its dominator without costing more or using other stock or capacity.
+fn drop_dominated(cands: Vec<Candidate>) -> Vec<Candidate> {
+    // Candidates come grouped by node, so only runs of one node are compared.
+    let mut keep = vec![true; cands.len()];
+    let mut start = 0;
+    while start < cands.len() {
+        let mut end = start + 1;
+        while end < cands.len() && cands[end].node == cands[start].node {
+            end += 1;
+        }
+        for j in start..end {
+            keep[j] = !(start..end).any(|i| {
+                i != j
+                    && dominates(&cands[i], &cands[j])
+                    && (i < j || !dominates(&cands[j], &cands[i]))
+            });
+        }
+        start = end;
+    }
+    cands
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(c, k)| k.then_some(c))
+        .collect()
+}
+
+/// Keeps the candidates at the `k` cheapest nodes of each line, a node's cost
+/// for a line being its cheapest package plus the line's units there.
+fn prune(order: &Order, cands: Vec<Candidate>, k: usize) -> Vec<Candidate> {
+    let mut keep_nodes: Vec<NodeIdx> = Vec::new();
+    for li in 0..order.lines.len() {
+        // Cheapest way to ship the line whole from each node (candidates come
+        // grouped by node; a node seen twice only adds a duplicate entry).
+        let mut best: Vec<(f64, NodeIdx)> = Vec::new();
+        for c in &cands {
+            if let Some(cl) = c.lines.iter().find(|l| l.line == li) {
+                let cost = c.package.total() + cl.cost.total() * cl.max_units as f64;
+                match best.last_mut() {
+                    Some(b) if b.1 == c.node => b.0 = b.0.min(cost),
+                    _ => best.push((cost, c.node)),
+                }
+            }
+        }
+        best.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        let mut taken: Vec<NodeIdx> = Vec::with_capacity(k);
+        for &(_, n) in &best {
+            if taken.len() == k {
+                break;
+            }
+            if !taken.contains(&n) {
+                taken.push(n);
+            }
+        }
+        keep_nodes.extend(taken);
+    }
+    keep_nodes.sort_unstable();
+    keep_nodes.dedup();
+    cands
+        .into_iter()
+        .filter(|c| keep_nodes.binary_search(&c.node).is_ok())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wave() -> (Scenario, Network) {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("datasets/small/capacity-crunch.json");
+        let (s, _) = crate::load_scenario(&path, "us-parcel", &[]).expect("valid scenario");
+        let net = Network::build(&s);
+        (s, net)
+    }
+
+    #[test]
+    fn pruning_to_every_node_keeps_every_candidate() {
+        let (s, net) = wave();
+        let exact = generate(&s, &net, CandidateMode::Exact);
+        let all = generate(&s, &net, CandidateMode::Pruned { k: s.nodes.len() });
+        assert_eq!(exact.candidates, all.candidates);
+    }
+
+    #[test]
+    fn pruning_to_one_node_keeps_each_lines_cheapest_node() {
+        let (s, net) = wave();
+        let exact = generate(&s, &net, CandidateMode::Exact);
+        let one = generate(&s, &net, CandidateMode::Pruned { k: 1 });
+        assert!(one.candidates.len() < exact.candidates.len());
+        for (o, order) in s.orders.iter().enumerate() {
+            for li in 0..order.lines.len() {
+                let cost = |c: &Candidate| {
+                    c.lines
+                        .iter()
+                        .find(|l| l.line == li)
+                        .map(|cl| c.package.total() + cl.cost.total() * cl.max_units as f64)
+                };
+                let cheapest = exact
+                    .of(o)
+                    .iter()
+                    .filter_map(cost)
+                    .fold(f64::INFINITY, f64::min);
+                let kept = one
+                    .of(o)
+                    .iter()
+                    .filter_map(cost)
+                    .fold(f64::INFINITY, f64::min);
+                assert_eq!(cheapest, kept, "order {o} line {li}");
+            }
+            assert!(one.of(o).iter().all(|c| exact.of(o).contains(c)));
+        }
+    }
+}

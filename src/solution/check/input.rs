@@ -1,0 +1,666 @@
+//! The checker's own reading of the input: nodes, services, stock, orders and
+//! policy taken straight from the wire records (`format`) and the cost model,
+//! with availability, promised dates and the cost-model merge computed here.
+//! Nothing below calls the loader's domain (`validate`, `Scenario::atp`),
+//! `calendar`, `network` or `candidates`; only the embedded ZIP table of `geo`
+//! (data, not a formula) is shared. The date rules are in [`super::dates`],
+//! distances and zones in [`super::costs`].
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Weekday};
+
+use crate::error::DomoptError;
+use crate::input::cost_model::CostModel;
+use crate::input::format::{LoadedScenario, PolicyOverrides, ServiceRecord};
+use crate::network::domain;
+
+/// A node as the checker reads it.
+#[derive(Debug, Clone)]
+pub struct CNode {
+    /// Id.
+    pub id: String,
+    /// A store (carries the store premium).
+    pub store: bool,
+    /// Latitude.
+    pub lat: f64,
+    /// Longitude.
+    pub lon: f64,
+    /// Market.
+    pub market: String,
+    /// Ships parcels to homes.
+    pub ship_to_home: bool,
+    /// Handling per package.
+    pub per_package: f64,
+    /// Handling per unit.
+    pub per_unit: f64,
+    /// Most packages this wave.
+    pub cap_packages: Option<u64>,
+    /// Most units this wave.
+    pub cap_units: Option<u64>,
+    /// Services offered: (service index, cutoff).
+    pub offers: Vec<(usize, Option<NaiveTime>)>,
+    /// Open days to pick and pack.
+    pub processing_days: u32,
+    /// Weekdays closed.
+    pub closed_weekdays: HashSet<Weekday>,
+    /// Dates closed.
+    pub closed_dates: HashSet<NaiveDate>,
+}
+
+/// A carrier service as the checker reads it.
+#[derive(Debug, Clone)]
+pub struct CService {
+    /// Id.
+    pub id: String,
+    /// Package rate by zone 1..8.
+    pub per_package: Vec<f64>,
+    /// Rate per pound by zone 1..8.
+    pub per_lb: Vec<f64>,
+    /// Rate per unit.
+    pub per_unit: f64,
+    /// Rate per unit per mile.
+    pub per_unit_per_mile: f64,
+    /// Transit business days by zone 1..8.
+    pub transit: Vec<u32>,
+    /// Weekdays the carrier collects.
+    pub pickup_days: HashSet<Weekday>,
+    /// (ship by, arrive by).
+    pub deadlines: Vec<(NaiveDate, NaiveDate)>,
+    /// The built-in in-store pickup.
+    pub in_store: bool,
+}
+
+/// One order line.
+#[derive(Debug, Clone)]
+pub struct CLine {
+    /// SKU index.
+    pub sku: usize,
+    /// Units ordered.
+    pub quantity: u64,
+    /// The line's own unfilled penalty.
+    pub penalty: Option<f64>,
+}
+
+/// An order as the checker reads it.
+#[derive(Debug, Clone)]
+pub struct COrder {
+    /// Id.
+    pub id: String,
+    /// Destination latitude.
+    pub lat: f64,
+    /// Destination longitude.
+    pub lon: f64,
+    /// Market.
+    pub market: String,
+    /// Lines.
+    pub lines: Vec<CLine>,
+    /// Promised delivery date.
+    pub promised: Option<NaiveDate>,
+    /// One package or nothing.
+    pub ship_complete: bool,
+    /// Package limit.
+    pub max_packages: Option<u64>,
+    /// Pickup node index.
+    pub pickup_node: Option<usize>,
+}
+
+/// The cost model's penalties.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CPolicy {
+    /// Per package beyond the first.
+    pub split: f64,
+    /// Per package per business day late.
+    pub late: f64,
+    /// Fixed penalty per unfilled unit; `None` for `twice-worst`.
+    pub unfilled: Option<f64>,
+    /// Per unit from a store.
+    pub store: f64,
+    /// Penalty per cross-market package; `None` when forbidden.
+    pub cross_market: Option<f64>,
+}
+
+/// Costs given directly (explicit-cost scenarios).
+#[derive(Debug, Clone, Default)]
+pub struct CExplicit {
+    /// (order, node) -> package cost.
+    pub package: HashMap<(usize, usize), f64>,
+    /// (order, line, node) -> unit cost.
+    pub unit: HashMap<(usize, usize, usize), f64>,
+}
+
+/// Everything the checker needs, read from the input by its own code.
+#[derive(Debug, Clone)]
+pub struct Input {
+    /// Wave cut time.
+    pub wave: NaiveDateTime,
+    /// Nodes.
+    pub nodes: Vec<CNode>,
+    /// SKU ids.
+    pub sku_ids: Vec<String>,
+    /// SKU weights (lb).
+    pub sku_weight: Vec<f64>,
+    /// Services (pickup included).
+    pub services: Vec<CService>,
+    /// Orders.
+    pub orders: Vec<COrder>,
+    /// Available to promise per (node, SKU).
+    pub atp: HashMap<(usize, usize), u64>,
+    /// Penalties.
+    pub policy: CPolicy,
+    /// Explicit costs, if given.
+    pub explicit: Option<CExplicit>,
+    /// Id -> index maps.
+    pub node_ix: HashMap<String, usize>,
+    /// Id -> index.
+    pub service_ix: HashMap<String, usize>,
+    /// Id -> index.
+    pub order_ix: HashMap<String, usize>,
+    /// Id -> index.
+    pub sku_ix: HashMap<String, usize>,
+}
+
+fn bad(source: &Path, detail: String) -> DomoptError {
+    DomoptError::Parse {
+        path: source.to_path_buf(),
+        detail: format!("checker: {detail}"),
+    }
+}
+
+fn date(source: &Path, s: &str) -> Result<NaiveDate, DomoptError> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| bad(source, format!("`{s}` is not a date")))
+}
+
+fn date_time(source: &Path, s: &str) -> Result<NaiveDateTime, DomoptError> {
+    let s = s.trim();
+    let formats = [
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+    ];
+    if let Some(t) = formats
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
+    {
+        return Ok(t);
+    }
+    Ok(date(source, s)?.and_hms_opt(0, 0, 0).expect("midnight"))
+}
+
+fn weekday(source: &Path, s: &str) -> Result<Weekday, DomoptError> {
+    s.trim()
+        .parse::<Weekday>()
+        .map_err(|_| bad(source, format!("`{s}` is not a weekday")))
+}
+
+fn whole(source: &Path, what: &str, v: f64) -> Result<u64, DomoptError> {
+    if v.is_finite() && v >= 0.0 && v.fract() == 0.0 {
+        Ok(v as u64)
+    } else {
+        Err(bad(source, format!("{what} = {v} is not a whole number")))
+    }
+}
+
+fn zone_values(source: &Path, id: &str, what: &str, v: &[f64]) -> Result<Vec<f64>, DomoptError> {
+    if v.len() != 8 {
+        return Err(bad(source, format!("service {id}: {what} needs 8 values")));
+    }
+    Ok(v.to_vec())
+}
+
+fn service(source: &Path, r: &ServiceRecord) -> Result<CService, DomoptError> {
+    let all_week = [
+        Weekday::Mon,
+        Weekday::Tue,
+        Weekday::Wed,
+        Weekday::Thu,
+        Weekday::Fri,
+    ];
+    let pickup_days = match &r.pickup_weekdays {
+        Some(ws) => ws
+            .iter()
+            .map(|w| weekday(source, w))
+            .collect::<Result<_, _>>()?,
+        None => all_week.into_iter().collect(),
+    };
+    let mut deadlines = Vec::new();
+    for h in &r.holiday_deadlines {
+        deadlines.push((date(source, &h.ship_by)?, date(source, &h.arrive_by)?));
+    }
+    let transit = zone_values(source, &r.id, "transit_days", &r.transit_days)?
+        .into_iter()
+        .map(|t| whole(source, "transit_days", t).map(|t| t as u32))
+        .collect::<Result<_, _>>()?;
+    Ok(CService {
+        id: r.id.clone(),
+        per_package: zone_values(source, &r.id, "per_package", &r.per_package)?,
+        per_lb: match &r.per_lb {
+            Some(v) => zone_values(source, &r.id, "per_lb", v)?,
+            None => vec![0.0; 8],
+        },
+        per_unit: r.per_unit.unwrap_or(0.0),
+        per_unit_per_mile: r.per_unit_per_mile.unwrap_or(0.0),
+        transit,
+        pickup_days,
+        deadlines,
+        in_store: false,
+    })
+}
+
+/// A built-in service (pickup or explicit): no rates, no transit.
+pub(crate) fn builtin(id: &str, in_store: bool) -> CService {
+    CService {
+        id: id.into(),
+        per_package: vec![0.0; 8],
+        per_lb: vec![0.0; 8],
+        per_unit: 0.0,
+        per_unit_per_mile: 0.0,
+        transit: vec![0; 8],
+        pickup_days: HashSet::new(),
+        deadlines: Vec::new(),
+        in_store,
+    }
+}
+
+fn policy(source: &Path, p: &PolicyOverrides) -> Result<CPolicy, DomoptError> {
+    let need = |v: Option<f64>, what: &str| v.ok_or_else(|| bad(source, format!("no {what}")));
+    Ok(CPolicy {
+        split: need(p.split_penalty, "split_penalty")?,
+        late: need(p.late_penalty_per_day, "late_penalty_per_day")?,
+        unfilled: match p.unfilled_rule.as_deref().unwrap_or("fixed") {
+            "twice-worst" => None,
+            _ => Some(need(
+                p.unfilled_penalty_per_unit,
+                "unfilled_penalty_per_unit",
+            )?),
+        },
+        store: need(p.store_premium_per_unit, "store_premium_per_unit")?,
+        cross_market: match p.cross_market.as_deref().unwrap_or("forbid") {
+            "penalty" => Some(need(p.cross_market_penalty, "cross_market_penalty")?),
+            _ => None,
+        },
+    })
+}
+
+fn place(
+    source: &Path,
+    what: &str,
+    explicit: bool,
+    zip: &Option<String>,
+    lat: Option<f64>,
+    lon: Option<f64>,
+) -> Result<(f64, f64), DomoptError> {
+    if let (Some(lat), Some(lon)) = (lat, lon) {
+        return Ok((lat, lon));
+    }
+    match zip {
+        // The ZIP table is data; the geocoding formula is a lookup.
+        Some(z) => crate::network::geo::zip_location(z)
+            .ok_or_else(|| bad(source, format!("{what}: ZIP `{z}` is unknown"))),
+        None if explicit => Ok((0.0, 0.0)),
+        None => Err(bad(source, format!("{what}: no location"))),
+    }
+}
+
+impl Input {
+    /// Reads the scenario at `path` with cost model `model` (preset or TOML)
+    /// and the run's `--set` overrides, by the checker's own code.
+    pub fn read(path: &Path, model: &str, overrides: &[String]) -> Result<Input, DomoptError> {
+        let loaded = crate::input::format::read_scenario(path)?;
+        let model = CostModel::load(model)?;
+        let run = PolicyOverrides::from_assignments(overrides)?;
+        Input::from_wire(&loaded, &model, &run)
+    }
+
+    /// The checker's view of wire records and a cost model.
+    pub fn from_wire(
+        loaded: &LoadedScenario,
+        model: &CostModel,
+        run: &PolicyOverrides,
+    ) -> Result<Input, DomoptError> {
+        let src = loaded.source.as_path();
+        let f = &loaded.file;
+        let wave = date_time(src, &f.wave_time)?;
+        // Precedence: the model, then the scenario's policy, then the run.
+        let pick =
+            |k: fn(&PolicyOverrides) -> Option<f64>| k(run).or(k(&f.policy)).or(k(&model.policy));
+        let pick_s = |k: fn(&PolicyOverrides) -> Option<String>| {
+            k(run).or(k(&f.policy)).or(k(&model.policy))
+        };
+        let merged = PolicyOverrides {
+            split_penalty: pick(|p| p.split_penalty),
+            late_penalty_per_day: pick(|p| p.late_penalty_per_day),
+            unfilled_penalty_per_unit: pick(|p| p.unfilled_penalty_per_unit),
+            unfilled_rule: pick_s(|p| p.unfilled_rule.clone()),
+            store_premium_per_unit: pick(|p| p.store_premium_per_unit),
+            cross_market: pick_s(|p| p.cross_market.clone()),
+            cross_market_penalty: pick(|p| p.cross_market_penalty),
+            service_levels: run
+                .service_levels
+                .clone()
+                .or(f.policy.service_levels.clone())
+                .or(model.policy.service_levels.clone()),
+        };
+        let policy = policy(src, &merged)?;
+
+        // Services: the scenario's replace the model's of the same id.
+        let mut services = Vec::new();
+        for r in &model.services {
+            let own = f.services.iter().find(|s| s.id == r.id).unwrap_or(r);
+            services.push(service(src, own)?);
+        }
+        for r in &f.services {
+            if !model.services.iter().any(|m| m.id == r.id) {
+                services.push(service(src, r)?);
+            }
+        }
+        services.push(builtin(domain::PICKUP_SERVICE, true));
+        let explicit_mode = f.explicit_costs.is_some();
+        if explicit_mode {
+            services.push(builtin(domain::EXPLICIT_SERVICE, false));
+        }
+        let service_ix: HashMap<String, usize> = services
+            .iter()
+            .enumerate()
+            .map(|(k, s)| (s.id.clone(), k))
+            .collect();
+
+        let sku_ids: Vec<String> = f.skus.iter().map(|s| s.id.clone()).collect();
+        let sku_weight = f.skus.iter().map(|s| s.weight_lb).collect();
+        let sku_ix: HashMap<String, usize> = sku_ids
+            .iter()
+            .enumerate()
+            .map(|(k, s)| (s.clone(), k))
+            .collect();
+
+        let mut nodes = Vec::new();
+        for n in &f.nodes {
+            let what = format!("node {}", n.id);
+            let (lat, lon) = place(src, &what, explicit_mode, &n.zip, n.lat, n.lon)?;
+            let mut offers = Vec::new();
+            for o in &n.services {
+                let v = *service_ix
+                    .get(&o.service)
+                    .ok_or_else(|| bad(src, format!("{what}: unknown service {}", o.service)))?;
+                let cutoff = match &o.cutoff {
+                    Some(t) => Some(
+                        NaiveTime::parse_from_str(t.trim(), "%H:%M")
+                            .map_err(|_| bad(src, format!("{what}: cutoff `{t}`")))?,
+                    ),
+                    None => None,
+                };
+                offers.push((v, cutoff));
+            }
+            let caps = n.capabilities.clone();
+            let ship_to_home = caps.is_none_or(|c| c.iter().any(|x| x.trim() == "ship_to_home"));
+            nodes.push(CNode {
+                id: n.id.clone(),
+                store: n.kind.trim().eq_ignore_ascii_case("store"),
+                lat,
+                lon,
+                market: n.market.clone().unwrap_or_else(|| "US".into()),
+                ship_to_home,
+                per_package: n.handling_per_package.unwrap_or(0.0),
+                per_unit: n.handling_per_unit.unwrap_or(0.0),
+                cap_packages: n
+                    .capacity_orders
+                    .map(|v| whole(src, "capacity_orders", v))
+                    .transpose()?,
+                cap_units: n
+                    .capacity_units
+                    .map(|v| whole(src, "capacity_units", v))
+                    .transpose()?,
+                offers,
+                processing_days: whole(src, "processing_days", n.processing_days.unwrap_or(0.0))?
+                    as u32,
+                closed_weekdays: n
+                    .closed_weekdays
+                    .iter()
+                    .map(|w| weekday(src, w))
+                    .collect::<Result<_, _>>()?,
+                closed_dates: n
+                    .closed_dates
+                    .iter()
+                    .map(|d| date(src, d))
+                    .collect::<Result<_, _>>()?,
+            });
+        }
+        let node_ix: HashMap<String, usize> = nodes
+            .iter()
+            .enumerate()
+            .map(|(k, n)| (n.id.clone(), k))
+            .collect();
+
+        // Available to promise: on hand + inbound arrived by the wave date
+        // (or undated) - reserved - safety stock, at least 0.
+        let mut atp = HashMap::new();
+        for r in &f.inventory {
+            let (Some(&n), Some(&s)) = (node_ix.get(&r.node), sku_ix.get(&r.sku)) else {
+                return Err(bad(
+                    src,
+                    format!("inventory {} / {}: unknown id", r.node, r.sku),
+                ));
+            };
+            let arrived = match &r.inbound_date {
+                Some(d) => date(src, d)? <= wave.date(),
+                None => true,
+            };
+            let inbound = if arrived {
+                whole(src, "inbound_quantity", r.inbound_quantity.unwrap_or(0.0))? as i128
+            } else {
+                0
+            };
+            let free = whole(src, "on_hand", r.on_hand)? as i128 + inbound
+                - whole(src, "reserved", r.reserved.unwrap_or(0.0))? as i128
+                - whole(src, "safety_stock", r.safety_stock.unwrap_or(0.0))? as i128;
+            atp.insert((n, s), free.max(0) as u64);
+        }
+
+        let mut orders = Vec::new();
+        for o in &f.orders {
+            let what = format!("order {}", o.id);
+            let (lat, lon) = place(src, &what, explicit_mode, &o.zip, o.lat, o.lon)?;
+            let placed = match &o.placed_at {
+                Some(p) => date_time(src, p)?,
+                None => wave,
+            };
+            let promised = match (&o.promised_date, &o.service_level) {
+                (Some(d), _) => Some(date(src, d)?),
+                (None, Some(level)) => {
+                    let days = merged
+                        .service_levels
+                        .as_ref()
+                        .and_then(|l| l.get(level))
+                        .ok_or_else(|| bad(src, format!("{what}: service level {level}")))?;
+                    Some(super::dates::plus_business_days(
+                        placed.date(),
+                        whole(src, "service level", *days)? as u32,
+                    ))
+                }
+                (None, None) => None,
+            };
+            let mut lines = Vec::new();
+            for l in &o.lines {
+                let sku = *sku_ix
+                    .get(&l.sku)
+                    .ok_or_else(|| bad(src, format!("{what}: unknown SKU {}", l.sku)))?;
+                lines.push(CLine {
+                    sku,
+                    quantity: whole(src, "quantity", l.quantity)?,
+                    penalty: l.unfilled_penalty,
+                });
+            }
+            orders.push(COrder {
+                id: o.id.clone(),
+                lat,
+                lon,
+                market: o.market.clone().unwrap_or_else(|| "US".into()),
+                lines,
+                promised,
+                ship_complete: o.ship_complete.unwrap_or(false),
+                max_packages: o
+                    .max_packages
+                    .map(|m| whole(src, "max_packages", m))
+                    .transpose()?,
+                pickup_node: match &o.pickup_node {
+                    Some(id) => Some(
+                        *node_ix
+                            .get(id)
+                            .ok_or_else(|| bad(src, format!("{what}: pickup node {id}")))?,
+                    ),
+                    None => None,
+                },
+            });
+        }
+        let order_ix: HashMap<String, usize> = orders
+            .iter()
+            .enumerate()
+            .map(|(k, o)| (o.id.clone(), k))
+            .collect();
+
+        let explicit = match &f.explicit_costs {
+            None => None,
+            Some(e) => {
+                let mut out = CExplicit::default();
+                let ids = |order: &str, node: &str| match (order_ix.get(order), node_ix.get(node)) {
+                    (Some(&o), Some(&n)) => Ok((o, n)),
+                    _ => Err(bad(
+                        src,
+                        format!("explicit cost {order} / {node}: unknown id"),
+                    )),
+                };
+                for p in &e.packages {
+                    out.package.insert(ids(&p.order, &p.node)?, p.cost);
+                }
+                for u in &e.units {
+                    let (o, n) = ids(&u.order, &u.node)?;
+                    out.unit
+                        .insert((o, whole(src, "line", u.line)? as usize, n), u.cost);
+                }
+                Some(out)
+            }
+        };
+        Ok(Input {
+            wave,
+            nodes,
+            sku_ids,
+            sku_weight,
+            services,
+            orders,
+            atp,
+            policy,
+            explicit,
+            node_ix,
+            service_ix,
+            order_ix,
+            sku_ix,
+        })
+    }
+
+    /// The checker's view of an already loaded scenario, for callers that have
+    /// no input files (scenarios built in memory). Weaker than
+    /// [`Input::from_wire`]: availability, promised dates and locations are
+    /// the loader's; dates, zones and costs are still the checker's own.
+    pub fn from_scenario(s: &domain::Scenario) -> Input {
+        let services: Vec<CService> = s
+            .services
+            .iter()
+            .map(|v| CService {
+                id: v.id.clone(),
+                per_package: v.per_package.to_vec(),
+                per_lb: v.per_lb.to_vec(),
+                per_unit: v.per_unit,
+                per_unit_per_mile: v.per_unit_per_mile,
+                transit: v.transit_days.to_vec(),
+                pickup_days: v.pickup_weekdays.iter().copied().collect(),
+                deadlines: v.holiday_deadlines.clone(),
+                in_store: v.is_pickup,
+            })
+            .collect();
+        let nodes: Vec<CNode> = s
+            .nodes
+            .iter()
+            .map(|n| CNode {
+                id: n.id.clone(),
+                store: n.kind == domain::NodeKind::Store,
+                lat: n.lat,
+                lon: n.lon,
+                market: n.market.clone(),
+                ship_to_home: n.capabilities.ship_to_home,
+                per_package: n.handling_per_package,
+                per_unit: n.handling_per_unit,
+                cap_packages: n.capacity_orders.map(u64::from),
+                cap_units: n.capacity_units.map(u64::from),
+                offers: n.services.iter().map(|o| (o.service, o.cutoff)).collect(),
+                processing_days: n.processing_days,
+                closed_weekdays: n.closed_weekdays.iter().copied().collect(),
+                closed_dates: n.closed_dates.iter().copied().collect(),
+            })
+            .collect();
+        let orders: Vec<COrder> = s
+            .orders
+            .iter()
+            .map(|o| COrder {
+                id: o.id.clone(),
+                lat: o.lat,
+                lon: o.lon,
+                market: o.market.clone(),
+                lines: o
+                    .lines
+                    .iter()
+                    .map(|l| CLine {
+                        sku: l.sku,
+                        quantity: u64::from(l.quantity),
+                        penalty: l.unfilled_penalty,
+                    })
+                    .collect(),
+                promised: o.promised,
+                ship_complete: o.ship_complete,
+                max_packages: o.max_packages.map(u64::from),
+                pickup_node: o.pickup_node,
+            })
+            .collect();
+        let p = &s.policy;
+        let index = |ids: Vec<String>| -> HashMap<String, usize> {
+            ids.into_iter().enumerate().map(|(k, id)| (id, k)).collect()
+        };
+        Input {
+            wave: s.wave_time,
+            node_ix: index(nodes.iter().map(|n| n.id.clone()).collect()),
+            service_ix: index(services.iter().map(|v| v.id.clone()).collect()),
+            order_ix: index(orders.iter().map(|o| o.id.clone()).collect()),
+            sku_ix: index(s.skus.iter().map(|k| k.id.clone()).collect()),
+            sku_ids: s.skus.iter().map(|k| k.id.clone()).collect(),
+            sku_weight: s.skus.iter().map(|k| k.weight_lb).collect(),
+            nodes,
+            services,
+            orders,
+            atp: s.atp.iter().map(|(&k, &v)| (k, u64::from(v))).collect(),
+            policy: CPolicy {
+                split: p.split_penalty,
+                late: p.late_penalty_per_day,
+                unfilled: match p.unfilled {
+                    domain::UnfilledRule::Fixed(x) => Some(x),
+                    domain::UnfilledRule::TwiceWorst => None,
+                },
+                store: p.store_premium_per_unit,
+                cross_market: match p.cross_market {
+                    domain::CrossMarket::Forbid => None,
+                    domain::CrossMarket::Penalty(x) => Some(x),
+                },
+            },
+            explicit: s.explicit.as_ref().map(|e| CExplicit {
+                package: e.package.clone(),
+                unit: e.unit.clone(),
+            }),
+        }
+    }
+
+    /// Available to promise of SKU `sku` at node `node`.
+    pub fn atp(&self, node: usize, sku: usize) -> u64 {
+        self.atp.get(&(node, sku)).copied().unwrap_or(0)
+    }
+}

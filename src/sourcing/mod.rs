@@ -1,0 +1,11 @@
+//! Sourcing and splitting: which node ships what, in how many packages. The
+//! optimiser (the MIP formulation and its decomposition) and the rule-based
+//! baselines, behind one choice of [`Strategy`].
+
+pub mod baselines;
+pub mod decompose;
+pub mod formulation;
+pub mod order_opt;
+mod strategy;
+
+pub use strategy::{Strategy, lp_bound, run, run_with_progress};

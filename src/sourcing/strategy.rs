@@ -1,0 +1,502 @@
+//! One solve from scenario to plan: network, candidates, strategy, decoding,
+//! with the time of each phase in the solve record.
+
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+
+use crate::input::settings::Settings;
+use crate::network::candidates::{self, CandidateSet};
+use crate::network::domain::Scenario;
+use crate::network::lanes::Network;
+use crate::solution::decode::{self, Assignment};
+use crate::solution::plan::{PhaseTimes, Plan, SolveRecord, Status};
+use crate::solver;
+use crate::sourcing::baselines::greedy;
+use crate::sourcing::baselines::rules::{self, Rule};
+use crate::sourcing::decompose;
+use crate::sourcing::decompose::coupling::{self, Coupling};
+use crate::sourcing::formulation;
+
+/// How a wave is routed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Strategy {
+    /// Column generation (Dantzig–Wolfe over per-order plans, exact pricing,
+    /// neighbourhood MIPs); small waves are then polished by the full MIP.
+    /// The default.
+    Auto,
+    /// Column generation only.
+    Decompose,
+    /// The whole wave as one MIP (model.md); the greedy/Shopify plan if the solver stops before beating it.
+    Monolithic,
+    /// Orders in arrival order, each at its myopic cheapest.
+    GreedyCost,
+    /// Static location priority list, each line top-down.
+    Ranked,
+    /// Nearest location first, each line top-down.
+    Closest,
+    /// Fewest packages, then in market, then nearest (Shopify's routing rules).
+    Shopify,
+}
+
+impl Strategy {
+    /// Every strategy with its name.
+    pub const ALL: &'static [(Strategy, &'static str)] = &[
+        (Strategy::Auto, "auto"),
+        (Strategy::Decompose, "decompose"),
+        (Strategy::Monolithic, "monolithic"),
+        (Strategy::GreedyCost, "greedy-cost"),
+        (Strategy::Ranked, "ranked"),
+        (Strategy::Closest, "closest"),
+        (Strategy::Shopify, "shopify"),
+    ];
+    /// The name on the command line.
+    pub fn name(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(s, _)| *s == self)
+            .map(|(_, n)| *n)
+            .expect("listed")
+    }
+    /// Parses a name.
+    pub fn parse(name: &str) -> Option<Strategy> {
+        Self::ALL.iter().find(|(_, n)| *n == name).map(|(s, _)| *s)
+    }
+}
+
+/// Routes a wave with a strategy.
+pub fn run(s: &Scenario, settings: &Settings, strategy: Strategy) -> Plan {
+    run_with_progress(s, settings, strategy, &|_| {})
+}
+
+/// Routes a wave with a strategy; `progress` hears a line per phase and per
+/// round of the decomposition (for a terminal).
+pub fn run_with_progress(
+    s: &Scenario,
+    settings: &Settings,
+    strategy: Strategy,
+    progress: &dyn Fn(&str),
+) -> Plan {
+    let start = Instant::now();
+    progress("candidates");
+    let net = Network::build(s);
+    let cs = candidates::generate(s, &net, settings.candidates);
+    progress(&format!("{} candidates", cs.candidates.len()));
+    let mut phases = PhaseTimes {
+        candidates_s: start.elapsed().as_secs_f64(),
+        ..Default::default()
+    };
+    let mut record = SolveRecord {
+        status: Status::Heuristic,
+        strategy: strategy.name().to_string(),
+        objective: None,
+        best_bound: None,
+        gap: None,
+        time_s: 0.0,
+        phases: PhaseTimes::default(),
+        candidates: cs.stats.clone(),
+        variables: 0,
+        constraints: 0,
+        message: String::new(),
+        peak_memory_mb: None,
+        decomposition: None,
+    };
+    let wave = Wave {
+        s,
+        net: &net,
+        cs: &cs,
+        settings,
+        progress,
+        started: start,
+    };
+    let assignments = match strategy {
+        Strategy::GreedyCost => greedy::greedy_cost(s, &cs),
+        Strategy::Ranked => rules::route_wave(s, &cs, Rule::Ranked),
+        Strategy::Closest => rules::route_wave(s, &cs, Rule::Closest),
+        Strategy::Shopify => rules::route_wave(s, &cs, Rule::Shopify),
+        Strategy::Monolithic => monolithic(s, &cs, settings, start, &mut record, &mut phases),
+        Strategy::Auto => decompose(&wave, &mut record, &mut phases, true),
+        Strategy::Decompose => decompose(&wave, &mut record, &mut phases, false),
+    };
+    let t = Instant::now();
+    let mut plan = decode::assemble(s, &cs, &assignments, record);
+    if cs.stats.pruned {
+        settle_pruned(&mut plan.solve, settings);
+    }
+    phases.decode_s = t.elapsed().as_secs_f64();
+    plan.solve.phases = phases;
+    plan.solve.time_s = start.elapsed().as_secs_f64();
+    plan.solve.peak_memory_mb = crate::solution::plan::peak_memory_mb();
+    // Freeing the candidates (a million small vectors on peak-m) takes a
+    // tenth of a second that the plan need not wait for.
+    std::thread::spawn(move || drop((cs, net)));
+    plan
+}
+
+/// A plan over pruned candidates is a heuristic plan unless its gap to the
+/// bound valid for the whole wave (if any) proves it within the requested gap:
+/// a solver's `optimal` over the kept candidates says nothing of the others.
+fn settle_pruned(record: &mut SolveRecord, settings: &Settings) {
+    if !matches!(
+        record.status,
+        Status::Optimal | Status::GapLimit | Status::Converged | Status::TimeLimit
+    ) {
+        return;
+    }
+    let before = record.status;
+    record.status = match record.gap {
+        Some(g) if g <= 1e-9 => Status::Optimal,
+        Some(g) if g <= settings.mip_rel_gap => Status::GapLimit,
+        _ => Status::Heuristic,
+    };
+    if record.status != before {
+        record.message.push_str(&format!(
+            "; candidates pruned: {} over the kept candidates, {} against the wave's bound",
+            before.as_str(),
+            record.status.as_str()
+        ));
+    }
+}
+
+/// The LP relaxation's optimum of the full model (exact candidates): a lower
+/// bound valid for the whole wave, whatever strategy made the plan.
+pub fn lp_bound(s: &Scenario, settings: &Settings) -> Option<f64> {
+    let net = Network::build(s);
+    let exact = Settings {
+        candidates: crate::input::settings::CandidateMode::Exact,
+        ..settings.clone()
+    };
+    let cs = candidates::generate(s, &net, exact.candidates);
+    solver::lp_bound(formulation::build(s, &cs), &exact)
+}
+
+/// Waves with at most this many candidates are polished by the MIP in `auto`.
+const POLISH_MAX_CANDIDATES: usize = 30_000;
+
+/// What a decomposing run works on.
+struct Wave<'a> {
+    s: &'a Scenario,
+    net: &'a Network,
+    cs: &'a CandidateSet,
+    settings: &'a Settings,
+    progress: &'a dyn Fn(&str),
+    /// Start of the run: the time limit counts from here.
+    started: Instant,
+}
+
+fn decompose(
+    wave: &Wave,
+    record: &mut SolveRecord,
+    phases: &mut PhaseTimes,
+    polish: bool,
+) -> Vec<Assignment> {
+    let Wave {
+        s,
+        net,
+        cs,
+        settings,
+        progress,
+        started,
+    } = *wave;
+    let t = Instant::now();
+    // The start plan and the coupling rows do not depend on each other. The
+    // start is the greedy plan alone: column generation soon beats both
+    // routers, and on peak-l the Shopify router beside it doubled this phase.
+    let (warm, cp) = rayon::join(|| greedy::greedy_cost(s, cs), || Coupling::new(s, cs));
+    phases.build_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    // A wave small enough for the full MIP gives the decomposition a third of
+    // the time and the MIP the rest (its bound can prove optimality); on
+    // bigger waves the MIP is too slow to pay, so the decomposition gets all.
+    let full = cs.candidates.len() <= POLISH_MAX_CANDIDATES;
+    // The time limit counts from the start of the run (candidates included).
+    let left =
+        |started: Instant| (settings.time_limit_s - started.elapsed().as_secs_f64()).max(0.0);
+    let budget = if polish && full {
+        left(started) / 3.0
+    } else {
+        left(started)
+    };
+    let limits = decompose::Limits {
+        target_gap: settings.mip_rel_gap,
+        time_limit_s: budget,
+        max_iterations: 1_000,
+    };
+    let out = match decompose::solve(s, cs, &cp, warm.clone(), limits, settings, progress) {
+        Ok(out) => out,
+        Err(e) => {
+            // The master's solver failed: the rule-based start, flagged.
+            phases.solve_s = t.elapsed().as_secs_f64();
+            record.status = Status::Fallback;
+            record.objective = Some(decode::plan_cost(s, cs, &warm));
+            record.message = format!("column generation failed ({e}); using the greedy plan");
+            return warm;
+        }
+    };
+    phases.solve_s = t.elapsed().as_secs_f64();
+    record.objective = Some(out.cost);
+    let mut bound = out.bound;
+    record.message = format!(
+        "column generation: {} rounds, {} columns, {} coupling rows, {} components (largest {} orders), {} independent orders{}",
+        out.iterations,
+        out.columns,
+        out.rows,
+        out.component_sizes.len(),
+        out.component_sizes.first().copied().unwrap_or(0),
+        out.independent_orders,
+        if out.lp_converged {
+            "; master LP converged"
+        } else {
+            ""
+        }
+    );
+    if let Some(why) = &out.master_stopped {
+        record
+            .message
+            .push_str(&format!("; master LP stopped: {why}"));
+    }
+    let mut decomposition = crate::solution::plan::Decomposition {
+        coupling_rows: out.rows,
+        components: out.component_sizes.len(),
+        largest_component: out.component_sizes.first().copied().unwrap_or(0),
+        component_sizes: out.component_sizes.iter().take(10).copied().collect(),
+        independent_orders: out.independent_orders,
+        iterations: out.iterations,
+        columns: out.columns,
+        inexact_orders: out.inexact_orders,
+        lagrangian_bound: out.bound.is_finite().then_some(out.bound),
+        master_lp: out.lp_value,
+        lp_converged: out.lp_converged,
+        neighbourhoods: out
+            .neighbourhoods
+            .iter()
+            .map(|&(free_orders, cost)| crate::solution::plan::Neighbourhood { free_orders, cost })
+            .collect(),
+        phases: crate::solution::plan::DecompositionPhases {
+            coupling_s: out.phases.coupling_s,
+            master_s: out.phases.master_s,
+            pricing_s: out.phases.pricing_s,
+            primal_s: out.phases.primal_s,
+            exact_bound_s: 0.0,
+        },
+        mip_polish: false,
+        large_orders_mip: false,
+    };
+    let mut plan = out.assignments;
+    let mut cost = out.cost;
+    let mut solver_status = None;
+    if !out.inexact.is_empty()
+        && decode::relative_gap(cost, bound) > settings.mip_rel_gap
+        && left(started) > 0.05
+    {
+        // Orders too large for the exact search: a MIP of their own over
+        // their candidates, the other orders keeping their packages (with
+        // the full MIP still to come in `auto`, half the time left).
+        progress("MIP of the large orders");
+        let t = Instant::now();
+        let whole = out.inexact.len() == s.orders.len();
+        let mut free = vec![false; s.orders.len()];
+        for &o in &out.inexact {
+            free[o] = true;
+        }
+        let fixed: Vec<Assignment> = plan
+            .iter()
+            .filter(|a| !free[cs.candidates[a.candidate].order])
+            .cloned()
+            .collect();
+        let share = if polish && full && !whole { 0.5 } else { 1.0 };
+        let limit = (left(started) * share).max(0.01);
+        let until = Instant::now() + std::time::Duration::from_secs_f64(limit);
+        let mip = match formulation::build_part(s, cs, &out.inexact, &fixed, Some(until)) {
+            Some(f) => {
+                let limit = until
+                    .saturating_duration_since(Instant::now())
+                    .as_secs_f64();
+                solver::solve(
+                    f,
+                    &Settings {
+                        time_limit_s: limit.max(0.01),
+                        ..settings.clone()
+                    },
+                )
+            }
+            None => solver::not_built(),
+        };
+        phases.solve_s += t.elapsed().as_secs_f64();
+        decomposition.large_orders_mip = true;
+        if let Some(a) = mip.assignments {
+            let mut candidate_plan = fixed;
+            candidate_plan.extend(a);
+            let c = decode::plan_cost(s, cs, &candidate_plan);
+            if c < cost - 1e-9 {
+                plan = candidate_plan;
+                cost = c;
+            }
+            if whole {
+                solver_status = Some(mip.status);
+            }
+        }
+        // With every order free the MIP is the wave's: its bound counts.
+        if whole && let Some(b) = mip.best_bound {
+            bound = bound.max(b);
+        }
+        record.message.push_str(&format!(
+            "; MIP of {} large order(s): {}",
+            out.inexact.len(),
+            mip.message
+        ));
+    }
+    if polish
+        && full
+        && decode::relative_gap(cost, bound) > settings.mip_rel_gap
+        && left(started) > 0.5
+    {
+        // The full MIP with the time left: its plan replaces the
+        // decomposition's only if cheaper, its bound counts too.
+        progress("full MIP");
+        let t = Instant::now();
+        let mip = match formulation::build_within(s, cs, run_deadline(started, settings)) {
+            Some(f) => {
+                record.variables = f.columns;
+                solver::solve(
+                    f,
+                    &Settings {
+                        time_limit_s: left(started).max(0.01),
+                        ..settings.clone()
+                    },
+                )
+            }
+            None => solver::not_built(),
+        };
+        phases.solve_s += t.elapsed().as_secs_f64();
+        record.constraints = mip.rows;
+        decomposition.mip_polish = true;
+        if let Some(a) = mip.assignments {
+            let c = decode::plan_cost(s, cs, &a);
+            if c <= cost + 1e-9 {
+                plan = a;
+                cost = c;
+            }
+            solver_status = Some(mip.status);
+        }
+        if let Some(b) = mip.best_bound {
+            bound = bound.max(b);
+        }
+        record
+            .message
+            .push_str(&format!("; full MIP: {}", mip.message));
+    }
+    let hit_limit = left(started) <= 0.01 * settings.time_limit_s;
+    if cs.stats.pruned {
+        // Bounds over the kept candidates say nothing of the ones pruned: the
+        // wave's bound is the pass over every candidate at the best prices.
+        progress("bound over every candidate");
+        let t = Instant::now();
+        let (b, inexact) = coupling::exact_bound(s, net, &out.prices);
+        bound = b;
+        decomposition.phases.exact_bound_s = t.elapsed().as_secs_f64();
+        phases.solve_s += decomposition.phases.exact_bound_s;
+        decomposition.inexact_orders = decomposition.inexact_orders.max(inexact);
+        decomposition.lagrangian_bound = Some(b);
+    }
+    let gap = decode::relative_gap(cost, bound);
+    record.best_bound = bound.is_finite().then_some(bound);
+    record.status = match solver_status {
+        Some(st) => st,
+        None if gap <= 1e-9 => Status::Optimal,
+        None if gap <= settings.mip_rel_gap => Status::GapLimit,
+        // An order too large for the exact search was priced by its root
+        // bound only: the master LP did not converge over every plan.
+        None if decomposition.inexact_orders > 0 && !hit_limit => Status::Heuristic,
+        None if decomposition.lp_converged && !hit_limit => Status::Converged,
+        None => Status::TimeLimit,
+    };
+    record.decomposition = Some(decomposition);
+    plan
+}
+
+/// When a run that started at `started` must end.
+fn run_deadline(started: Instant, settings: &Settings) -> Instant {
+    started + std::time::Duration::from_secs_f64(settings.time_limit_s.min(1e9))
+}
+
+/// The cheaper of the greedy and the Shopify-rule plans: `monolithic`'s
+/// start, so that even a solve stopped early is no worse than either.
+fn warm_start(s: &Scenario, cs: &CandidateSet) -> Vec<Assignment> {
+    // Both are sequential: one per core.
+    let (greedy, shopify) = rayon::join(
+        || greedy::greedy_cost(s, cs),
+        || rules::route_wave(s, cs, Rule::Shopify),
+    );
+    [greedy, shopify]
+        .into_iter()
+        .map(|a| (decode::plan_cost(s, cs, &a), a))
+        .min_by(|x, y| x.0.total_cmp(&y.0))
+        .map(|(_, a)| a)
+        .expect("two plans")
+}
+
+fn monolithic(
+    s: &Scenario,
+    cs: &CandidateSet,
+    settings: &Settings,
+    started: Instant,
+    record: &mut SolveRecord,
+    phases: &mut PhaseTimes,
+) -> Vec<Assignment> {
+    let t = Instant::now();
+    let warm = warm_start(s, cs);
+    // The time limit counts from the start of the run (candidates, start
+    // plan and model building included).
+    let built = formulation::build_within(s, cs, run_deadline(started, settings));
+    phases.build_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let out = match built {
+        Some(f) => {
+            record.variables = f.columns;
+            let left = settings.time_limit_s - started.elapsed().as_secs_f64();
+            solver::solve(
+                f,
+                &Settings {
+                    time_limit_s: left.max(0.01),
+                    ..settings.clone()
+                },
+            )
+        }
+        None => solver::not_built(),
+    };
+    phases.solve_s = t.elapsed().as_secs_f64();
+    record.constraints = out.rows;
+    record.message = out.message;
+    // A bound from pruned candidates is a bound of the pruned model only.
+    record.best_bound = if cs.stats.pruned {
+        None
+    } else {
+        out.best_bound
+    };
+    if cs.stats.pruned {
+        record
+            .message
+            .push_str("; candidates pruned: no wave-wide bound");
+    }
+    match out.assignments {
+        Some(a) if decode::plan_cost(s, cs, &a) <= decode::plan_cost(s, cs, &warm) + 1e-9 => {
+            record.status = out.status;
+            a
+        }
+        Some(_) => {
+            // Stopped before beating the rule-based start: keep the start.
+            record.status = out.status;
+            record
+                .message
+                .push_str("; kept the greedy/Shopify plan, cheaper than the solver's incumbent");
+            warm
+        }
+        None => {
+            record.status = Status::Fallback;
+            record.message.push_str("; using the greedy plan");
+            warm
+        }
+    }
+}
