@@ -4,18 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::DomoptError;
 
-/// Which (order, node, service) combinations get variables.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CandidateMode {
-    /// Every eligible combination: the optimum is the model's optimum.
-    Exact,
-    /// Only the `k` cheapest nodes per order line: a heuristic, reported as such.
-    Pruned {
-        /// Nodes kept per line.
-        k: usize,
-    },
-}
+pub use crate::network::candidates::CandidateMode;
 
 /// Solver settings with documented defaults.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

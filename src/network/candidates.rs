@@ -7,10 +7,22 @@ use chrono::NaiveDate;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::input::settings::CandidateMode;
 use crate::network::calendar;
 use crate::network::domain::*;
 use crate::network::lanes::Network;
+
+/// Which (order, node, service) combinations get variables.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CandidateMode {
+    /// Every eligible combination: the optimum is the model's optimum.
+    Exact,
+    /// Only the `k` cheapest nodes per order line: a heuristic, reported as such.
+    Pruned {
+        /// Nodes kept per line.
+        k: usize,
+    },
+}
 
 /// Cost of one package, by component.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]

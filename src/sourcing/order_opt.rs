@@ -142,7 +142,7 @@ struct Search<'a> {
     used: Array2<u32>,
     /// Units placed per (view candidate, SKU group).
     used_group: Array2<u32>,
-    /// Position chosen for each unit (`usize::MAX` = unfilled).
+    /// Position chosen for each unit ([`UNFILLED`] if none).
     choice: Vec<usize>,
     best_cost: f64,
     best_choice: Option<Vec<usize>>,
@@ -151,6 +151,11 @@ struct Search<'a> {
     /// that carry it, cheapest first.
     by_line: Vec<Vec<(usize, f64)>>,
 }
+
+/// The choice of a unit left unfilled. It sorts after every candidate
+/// position, which the search relies on: a line's units take non-decreasing
+/// positions, so once one unit is unfilled the rest of its line are too.
+const UNFILLED: usize = usize::MAX;
 
 impl Search<'_> {
     fn dfs(&mut self, k: usize, cost: f64) {
@@ -199,7 +204,7 @@ impl Search<'_> {
             self.used_group[[p, group]] -= 1;
         }
         let may_open = v.max_packages.is_none_or(|m| (self.open.len() as u32) < m);
-        if may_open && min_pos != usize::MAX {
+        if may_open && min_pos != UNFILLED {
             let extra = if self.open.is_empty() { 0.0 } else { v.split };
             for j in 0..self.by_line[line].len() {
                 let (p, delta) = self.by_line[line][j];
@@ -222,7 +227,7 @@ impl Search<'_> {
                 self.open.pop();
             }
         }
-        self.choice[k] = usize::MAX;
+        self.choice[k] = UNFILLED;
         self.dfs(k + 1, cost + v.penalty[line]);
     }
 }
@@ -264,7 +269,7 @@ pub fn best_plan(v: &OrderView) -> OrderPlan {
         open: Vec::new(),
         used: Array2::zeros((v.cands.len(), v.quantity.len())),
         used_group: Array2::zeros((v.cands.len(), v.quantity.len())),
-        choice: vec![usize::MAX; unit_line.len()],
+        choice: vec![UNFILLED; unit_line.len()],
         unit_line,
         best_cost: all_unfilled + 1e-6,
         best_choice: None,
@@ -289,11 +294,11 @@ pub fn best_plan(v: &OrderView) -> OrderPlan {
     let root_bound = amortized_bound(v).max(search.rest[0]);
     let (cost, choice) = match search.best_choice.take() {
         Some(c) => (search.best_cost, c),
-        None => (all_unfilled, vec![usize::MAX; search.unit_line.len()]),
+        None => (all_unfilled, vec![UNFILLED; search.unit_line.len()]),
     };
     let mut assignments: Vec<Assignment> = Vec::new();
     for (k, &p) in choice.iter().enumerate() {
-        if p == usize::MAX {
+        if p == UNFILLED {
             continue;
         }
         let line = search.unit_line[k];
