@@ -61,7 +61,7 @@ issue_codes! {
     CoordinatesOutOfRange = "E115", "coordinates out of range";
     NegativeAmount = "E116", "negative cost or weight";
     AboveLimit = "E117",
-        "above a stated limit (units, days, amounts, lines per order; see `validate::limits`)";
+        "above a stated limit (units, days, amounts, lines per order; see `input::validate::limits`)";
     MissingTable = "E118", "a scenario folder has order_lines.csv without orders.csv, or the reverse";
     UnknownModel = "E119", "unknown cost model (neither a preset nor a TOML file)";
     BadSetting = "E120", "invalid run setting or command-line value";

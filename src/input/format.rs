@@ -699,6 +699,17 @@ mod tests {
     }
 
     #[test]
+    fn a_malformed_scenario_keeps_the_parser_error_as_its_source() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.json");
+        std::fs::write(&path, "{").unwrap();
+        let e = read_scenario(&path).unwrap_err();
+        assert!(std::error::Error::source(&e).is_some(), "{e:?}");
+        let prefix = format!("{}: cannot parse: ", path.display());
+        assert!(e.to_string().starts_with(&prefix), "{e}");
+    }
+
+    #[test]
     fn a_folder_scenario_round_trips_through_csv() {
         let text = include_str!("../../datasets/seed-example/two-shipments.json");
         let file: ScenarioFile = serde_json::from_str(text).unwrap();

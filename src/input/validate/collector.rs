@@ -156,3 +156,36 @@ impl Collector {
         Some(v)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes(c: &Collector) -> Vec<&'static str> {
+        c.issues.iter().map(|i| i.code.as_str()).collect()
+    }
+
+    #[test]
+    fn a_quantity_reports_only_its_first_problem() {
+        let mut c = Collector::default();
+        assert_eq!(c.quantity("r", "q", f64::NAN), None);
+        assert_eq!(c.quantity("r", "q", -1.0), None);
+        assert_eq!(c.quantity("r", "q", 2.5), None);
+        assert_eq!(c.quantity("r", "q", f64::from(MAX_UNITS) + 1.0), None);
+        assert_eq!(c.quantity("r", "q", 7.0), Some(7));
+        assert_eq!(codes(&c), ["E108", "E103", "E104", "E117"]);
+    }
+
+    #[test]
+    fn a_negative_amount_is_e116_and_a_huge_one_e117() {
+        let mut c = Collector::default();
+        assert_eq!(c.non_negative("r", "cost", -0.5), None);
+        assert_eq!(c.non_negative("r", "cost", MAX_AMOUNT * 2.0), None);
+        assert_eq!(c.non_negative("r", "cost", 0.0), Some(0.0));
+        assert_eq!(codes(&c), ["E116", "E117"]);
+        let report = c.into_report();
+        assert!(report.has_errors());
+        assert_eq!(report.issues[0].record, "r");
+        assert_eq!(report.issues[0].field, "cost");
+    }
+}
