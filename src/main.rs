@@ -11,8 +11,22 @@ fn main() -> ExitCode {
     match cli::run(args) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("domopt: {e:#}");
+            eprintln!("domopt: {}", message(&e));
             ExitCode::from(cli::EXIT_FAILURE)
         }
     }
+}
+
+/// The error and its causes, `outer: inner: ...` as anyhow's `{:#}` prints
+/// them, but ending at the first library error: its message already quotes
+/// the cause it keeps as its source.
+fn message(e: &anyhow::Error) -> String {
+    let mut parts = Vec::new();
+    for cause in e.chain() {
+        parts.push(cause.to_string());
+        if cause.is::<domopt::DomoptError>() {
+            break;
+        }
+    }
+    parts.join(": ")
 }

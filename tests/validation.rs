@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use domopt::input::cost_model::CostModel;
 use domopt::input::format::{LoadedScenario, PolicyOverrides, ScenarioFile};
-use domopt::input::validate::{CODES, Issue, Severity, ValidationReport, build_scenario};
+use domopt::input::validate::{Issue, IssueCode, Severity, ValidationReport, build_scenario};
 use domopt::network::domain::Scenario;
 use serde_json::json;
 
@@ -67,7 +67,7 @@ fn rejected(f: ScenarioFile) -> ValidationReport {
 }
 
 fn codes(r: &ValidationReport) -> BTreeSet<&'static str> {
-    r.issues.iter().map(|i| i.code).collect()
+    r.issues.iter().map(|i| i.code.as_str()).collect()
 }
 
 /// The errors with `code`, asserting there is at least one.
@@ -152,12 +152,12 @@ fn a_scenario_with_many_problems_reports_every_error_code_in_one_run() {
     // Codes of errors met before or beside validation (a malformed or missing
     // file, an unknown model, a bad run setting, an unreadable file).
     let not_from_validation = ["E100", "E118", "E119", "E120", "E121", "E122"];
-    let wanted: Vec<&str> = CODES
+    let wanted: Vec<&str> = IssueCode::ALL
         .iter()
-        .map(|(c, _)| *c)
+        .map(|c| c.as_str())
         .filter(|c| c.starts_with('E') && !not_from_validation.contains(c))
         .collect();
-    assert!(wanted.len() >= 17, "CODES lists E101..E117");
+    assert!(wanted.len() >= 17, "IssueCode::ALL lists E101..E117");
     for code in &wanted {
         assert!(
             found.contains(code),
@@ -175,8 +175,8 @@ fn a_scenario_with_many_problems_reports_every_error_code_in_one_run() {
             "issue without message: {issue:?}"
         );
         assert!(
-            CODES.iter().any(|(c, _)| *c == issue.code),
-            "{} is not in CODES",
+            IssueCode::ALL.contains(&issue.code),
+            "{} is not in IssueCode::ALL",
             issue.code
         );
     }
@@ -372,7 +372,7 @@ fn a_misspelt_csv_column_is_an_error_with_a_code_not_a_silently_ignored_value() 
         let misspelt = text.replacen(column, &column.to_uppercase(), 1);
         std::fs::write(&path, misspelt).expect("table rewritten");
         let e = load_error(&folder);
-        assert_eq!(e.code(), Some("E100"), "{table}: {e}");
+        assert_eq!(e.code(), Some(IssueCode::Malformed), "{table}: {e}");
         assert!(e.to_string().contains(&column.to_uppercase()), "{e}");
     }
 }
@@ -386,7 +386,7 @@ fn one_order_table_without_the_other_is_a_missing_file_error() {
         let (_dir, folder) = csv_folder();
         std::fs::remove_file(folder.join(removed)).expect("table removed");
         let e = load_error(&folder);
-        assert_eq!(e.code(), Some("E118"), "{e}");
+        assert_eq!(e.code(), Some(IssueCode::MissingTable), "{e}");
         assert!(e.to_string().contains(removed), "{kept} kept: {e}");
     }
 }
@@ -397,23 +397,23 @@ fn a_scenario_that_is_not_utf8_is_invalid_input_not_an_io_failure() {
     let mut bytes = std::fs::read(folder.join("scenario.json")).expect("scenario.json");
     bytes.extend_from_slice(b"\xff\xfe");
     std::fs::write(folder.join("scenario.json"), &bytes).expect("rewritten");
-    assert_eq!(load_error(&folder).code(), Some("E100"));
+    assert_eq!(load_error(&folder).code(), Some(IssueCode::Malformed));
     let lines = folder.join("order_lines.csv");
     std::fs::write(folder.join("scenario.json"), &bytes[..bytes.len() - 2]).expect("restored");
     let mut text = std::fs::read(&lines).expect("lines");
     text.extend_from_slice(b"o1,wid\xffget,1,\n");
     std::fs::write(&lines, text).expect("lines rewritten");
-    assert_eq!(load_error(&folder).code(), Some("E100"));
+    assert_eq!(load_error(&folder).code(), Some(IssueCode::Malformed));
 }
 
 #[test]
 fn a_newline_in_a_run_assignment_cannot_set_another_key() {
     let e = PolicyOverrides::from_assignments(&["split_penalty=1\nlate_penalty_per_day=0".into()])
         .expect_err("a newline was accepted");
-    assert_eq!(e.code(), Some("E120"));
+    assert_eq!(e.code(), Some(IssueCode::BadSetting));
     let e = PolicyOverrides::from_assignments(&["split\npenalty=1".into()])
         .expect_err("a newline in the key was accepted");
-    assert_eq!(e.code(), Some("E120"));
+    assert_eq!(e.code(), Some(IssueCode::BadSetting));
 }
 
 #[test]
@@ -422,7 +422,7 @@ fn a_model_file_that_is_not_a_cost_model_is_not_quoted_in_the_error() {
     let secret = dir.path().join("secret.txt");
     std::fs::write(&secret, "root:hunter2:0:0\n").expect("written");
     let e = CostModel::load(secret.to_str().expect("utf-8 path")).expect_err("not a model");
-    assert_eq!(e.code(), Some("E100"));
+    assert_eq!(e.code(), Some(IssueCode::Malformed));
     assert!(!e.to_string().contains("hunter2"), "{e}");
     assert!(e.to_string().contains("line 1"), "{e}");
 }
@@ -682,7 +682,7 @@ fn a_record_written_as_an_array_of_its_fields_is_refused_wherever_it_stands() {
             Ok(_) => panic!("{name}: an array was read as a record"),
             Err(e) => e,
         };
-        assert_eq!(e.code(), Some("E100"), "{name}: {e}");
+        assert_eq!(e.code(), Some(IssueCode::Malformed), "{name}: {e}");
         assert!(e.to_string().contains(at), "{name}: {e}");
     }
 }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use domopt::DomoptError;
-use domopt::input::validate::ValidationReport;
+use domopt::error::ValidationReport;
 use domopt::network::domain::Scenario;
 
 use super::{EXIT_FAILURE, EXIT_INVALID};
@@ -47,7 +47,7 @@ pub fn report_error(e: &DomoptError, json: bool) -> ExitCode {
             ExitCode::from(EXIT_INVALID)
         }
         _ => {
-            let code = e.code().unwrap_or("");
+            let code = e.code().map_or("", domopt::error::IssueCode::as_str);
             if json {
                 println!(
                     "{}",

@@ -6,7 +6,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::error::DomoptError;
-use crate::input::format::{PolicyOverrides, ServiceRecord};
+use crate::input::format::{PolicyOverrides, ServiceRecord, malformed};
 
 /// The presets shipped in `models/`: (name, TOML text).
 pub const PRESETS: &[(&str, &str)] = &[
@@ -37,23 +37,20 @@ pub struct CostModel {
 impl CostModel {
     /// Parses a model from TOML text.
     pub fn from_toml(text: &str, origin: &Path) -> Result<Self, DomoptError> {
-        let parse = |detail: String| DomoptError::Parse {
-            path: origin.to_path_buf(),
-            detail,
-        };
-        let model: CostModel =
-            toml::from_str(text).map_err(|e| parse(located_message(text, &e)))?;
+        // The TOML error is not kept as the source: its text quotes the
+        // offending line, and `--model` may name any file (see `located_message`).
+        let toml_error = |e: toml::de::Error| DomoptError::parse(origin, located_message(text, &e));
+        let model: CostModel = toml::from_str(text).map_err(toml_error)?;
         // As in scenarios, a record given as an array of its fields
         // (`policy = [1, 2]`) is refused rather than read in field order.
-        let tree: toml::Value =
-            toml::from_str(text).map_err(|e| parse(located_message(text, &e)))?;
-        let json = serde_json::to_string(&tree).map_err(|e| parse(e.to_string()))?;
+        let tree: toml::Value = toml::from_str(text).map_err(toml_error)?;
+        let json = serde_json::to_string(&tree).map_err(|e| malformed(origin, e))?;
         let raw: &serde_json::value::RawValue =
-            serde_json::from_str(&json).map_err(|e| parse(e.to_string()))?;
+            serde_json::from_str(&json).map_err(|e| malformed(origin, e))?;
         let schema = serde_json::to_value(schemars::schema_for!(CostModel))
-            .map_err(|e| parse(e.to_string()))?;
+            .map_err(|e| malformed(origin, e))?;
         crate::input::format::objects_where_wanted(raw, &schema, &schema, "model")
-            .map_err(parse)?;
+            .map_err(|e| malformed(origin, e))?;
         Ok(model)
     }
 
@@ -64,27 +61,24 @@ impl CostModel {
         }
         let path = Path::new(name_or_path);
         if path.is_file() {
-            let io = |detail: String| DomoptError::Io {
-                path: path.to_path_buf(),
-                detail,
-            };
             let size = std::fs::metadata(path)
-                .map_err(|e| io(e.to_string()))?
+                .map_err(|e| DomoptError::io(path, e))?
                 .len();
             if size > MAX_MODEL_BYTES {
-                return Err(DomoptError::Parse {
-                    path: path.to_path_buf(),
-                    detail: format!("{size} bytes: a cost model has at most {MAX_MODEL_BYTES}"),
-                });
+                return Err(DomoptError::parse(
+                    path,
+                    format!("{size} bytes: a cost model has at most {MAX_MODEL_BYTES}"),
+                ));
             }
-            let bytes = std::fs::read(path).map_err(|e| io(e.to_string()))?;
-            let text = String::from_utf8(bytes).map_err(|_| DomoptError::Parse {
-                path: path.to_path_buf(),
-                detail: "not UTF-8 text".into(),
-            })?;
+            let bytes = std::fs::read(path).map_err(|e| DomoptError::io(path, e))?;
+            let text = String::from_utf8(bytes)
+                .map_err(|e| DomoptError::parse_with(path, "not UTF-8 text", e))?;
             return Self::from_toml(&text, path);
         }
-        Err(DomoptError::UnknownModel(name_or_path.to_string()))
+        Err(DomoptError::UnknownModel {
+            name: name_or_path.to_string(),
+            presets: PRESETS.iter().map(|(name, _)| name.to_string()).collect(),
+        })
     }
 }
 
@@ -168,7 +162,7 @@ mod tests {
     fn a_model_record_given_as_an_array_is_refused() {
         let e = CostModel::from_toml("name = \"m\"\npolicy = [1, 2]\n", Path::new("m.toml"))
             .expect_err("policy as an array was read");
-        assert_eq!(e.code(), Some("E100"));
+        assert_eq!(e.code(), Some(crate::error::IssueCode::Malformed));
         assert!(e.to_string().contains("model.policy"), "{e}");
     }
 
@@ -208,7 +202,7 @@ mod tests {
     fn an_unknown_model_name_is_an_error() {
         assert!(matches!(
             CostModel::load("no-such-model"),
-            Err(DomoptError::UnknownModel(_))
+            Err(DomoptError::UnknownModel { .. })
         ));
     }
 }

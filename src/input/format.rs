@@ -406,15 +406,39 @@ pub fn read_scenario(path: &Path) -> Result<LoadedScenario, DomoptError> {
 /// fields in order (`"policy": [1, 2]` would set the first two penalties):
 /// an array where the schema wants an object is refused.
 fn parse_scenario_json(path: &Path, text: &str) -> Result<ScenarioFile, DomoptError> {
-    let parse = |detail: String| DomoptError::Parse {
-        path: path.to_path_buf(),
-        detail,
-    };
-    let file: ScenarioFile = serde_json::from_str(text).map_err(|e| parse(e.to_string()))?;
-    let raw: &RawValue = serde_json::from_str(text).map_err(|e| parse(e.to_string()))?;
+    let file: ScenarioFile = serde_json::from_str(text).map_err(|e| malformed(path, e))?;
+    let raw: &RawValue = serde_json::from_str(text).map_err(|e| malformed(path, e))?;
     let schema = scenario_schema();
-    objects_where_wanted(raw, &schema, &schema, "scenario").map_err(parse)?;
+    objects_where_wanted(raw, &schema, &schema, "scenario").map_err(|e| malformed(path, e))?;
     Ok(file)
+}
+
+/// A parse error of `path` whose message is the parser's, kept as the source.
+pub(crate) fn malformed(
+    path: &Path,
+    e: impl std::error::Error + Send + Sync + 'static,
+) -> DomoptError {
+    DomoptError::parse_with(path, e.to_string(), e)
+}
+
+/// Why a record's JSON does not have the shape its schema wants.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum ShapeError {
+    /// An array where the schema wants an object.
+    #[error("{path}: an object is expected, not an array")]
+    ArrayForObject {
+        /// Where, e.g. `scenario.policy`.
+        path: String,
+    },
+    /// A value that cannot be read as JSON.
+    #[error("{path}: {source}")]
+    Json {
+        /// Where, e.g. `scenario.nodes[2]`.
+        path: String,
+        /// The JSON error.
+        #[source]
+        source: serde_json::Error,
+    },
 }
 
 /// Walks the JSON text `raw` beside its `schema` (whose `$ref`s point into
@@ -426,7 +450,7 @@ pub(crate) fn objects_where_wanted(
     schema: &serde_json::Value,
     root: &serde_json::Value,
     path: &str,
-) -> Result<(), String> {
+) -> Result<(), ShapeError> {
     use serde_json::Value;
     let schema = match schema.get("$ref").and_then(Value::as_str) {
         Some(r) => r
@@ -446,10 +470,15 @@ pub(crate) fn objects_where_wanted(
         };
     }
     let text = raw.get().trim_start();
-    let bad = |e: serde_json::Error| format!("{path}: {e}");
+    let bad = |source: serde_json::Error| ShapeError::Json {
+        path: path.to_string(),
+        source,
+    };
     if text.starts_with('[') {
         if schema.get("properties").is_some() {
-            return Err(format!("{path}: an object is expected, not an array"));
+            return Err(ShapeError::ArrayForObject {
+                path: path.to_string(),
+            });
         }
         if let Some(item) = schema.get("items") {
             let items: Vec<&RawValue> = serde_json::from_str(text).map_err(bad)?;
@@ -477,14 +506,9 @@ pub(crate) fn objects_where_wanted(
 /// A text file; bytes that are not UTF-8 are a parse error (invalid input),
 /// not an I/O failure.
 fn read_text(path: &Path) -> Result<String, DomoptError> {
-    let bytes = std::fs::read(path).map_err(|e| DomoptError::Io {
-        path: path.to_path_buf(),
-        detail: e.to_string(),
-    })?;
-    String::from_utf8(bytes).map_err(|e| DomoptError::Parse {
-        path: path.to_path_buf(),
-        detail: format!("not UTF-8 text: {e}"),
-    })
+    let bytes = std::fs::read(path).map_err(|e| DomoptError::io(path, e))?;
+    String::from_utf8(bytes)
+        .map_err(|e| DomoptError::parse_with(path, format!("not UTF-8 text: {e}"), e))
 }
 
 fn read_folder(dir: &Path) -> Result<LoadedScenario, DomoptError> {
@@ -583,46 +607,43 @@ fn read_csv<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>, Domop
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_path(path)
-        .map_err(|e| DomoptError::Io {
-            path: path.to_path_buf(),
-            detail: e.to_string(),
-        })?;
+        .map_err(|e| DomoptError::io(path, e))?;
     // A header that is not UTF-8 would name no known column and be skipped.
-    reader.headers().map_err(|e| DomoptError::Parse {
-        path: path.to_path_buf(),
-        detail: format!("header: {e}"),
-    })?;
+    reader
+        .headers()
+        .map_err(|e| DomoptError::parse_with(path, format!("header: {e}"), e))?;
     let mut out = Vec::new();
     for (k, record) in reader.deserialize::<T>().enumerate() {
-        out.push(record.map_err(|e| DomoptError::Parse {
-            path: path.to_path_buf(),
-            detail: format!("data row {}: {e}", k + 1),
-        })?);
+        out.push(
+            record.map_err(|e| {
+                DomoptError::parse_with(path, format!("data row {}: {e}", k + 1), e)
+            })?,
+        );
     }
     Ok(out)
 }
 
 /// Writes a scenario as a folder: `scenario.json` plus the three CSV tables.
 pub fn write_scenario_folder(file: &ScenarioFile, dir: &Path) -> Result<(), DomoptError> {
-    let io = |e: &dyn std::fmt::Display| DomoptError::Io {
-        path: dir.to_path_buf(),
-        detail: e.to_string(),
-    };
-    std::fs::create_dir_all(dir).map_err(|e| io(&e))?;
+    // csv and serde_json errors convert into `io::Error`, keeping their text.
+    std::fs::create_dir_all(dir).map_err(|e| DomoptError::io(dir, e))?;
     let head = ScenarioFile {
         inventory: Vec::new(),
         orders: Vec::new(),
         ..file.clone()
     };
-    let json = serde_json::to_string_pretty(&head).map_err(|e| io(&e))?;
-    std::fs::write(dir.join("scenario.json"), json + "\n").map_err(|e| io(&e))?;
-    let mut inv = csv::Writer::from_path(dir.join("inventory.csv")).map_err(|e| io(&e))?;
+    let json = serde_json::to_string_pretty(&head).map_err(|e| DomoptError::io(dir, e))?;
+    std::fs::write(dir.join("scenario.json"), json + "\n").map_err(|e| DomoptError::io(dir, e))?;
+    let mut inv =
+        csv::Writer::from_path(dir.join("inventory.csv")).map_err(|e| DomoptError::io(dir, e))?;
     for r in &file.inventory {
-        inv.serialize(r).map_err(|e| io(&e))?;
+        inv.serialize(r).map_err(|e| DomoptError::io(dir, e))?;
     }
-    inv.flush().map_err(|e| io(&e))?;
-    let mut orders = csv::Writer::from_path(dir.join("orders.csv")).map_err(|e| io(&e))?;
-    let mut lines = csv::Writer::from_path(dir.join("order_lines.csv")).map_err(|e| io(&e))?;
+    inv.flush().map_err(|e| DomoptError::io(dir, e))?;
+    let mut orders =
+        csv::Writer::from_path(dir.join("orders.csv")).map_err(|e| DomoptError::io(dir, e))?;
+    let mut lines =
+        csv::Writer::from_path(dir.join("order_lines.csv")).map_err(|e| DomoptError::io(dir, e))?;
     for o in &file.orders {
         orders
             .serialize(OrderRow {
@@ -639,7 +660,7 @@ pub fn write_scenario_folder(file: &ScenarioFile, dir: &Path) -> Result<(), Domo
                 pickup_node: o.pickup_node.clone(),
                 priority: o.priority,
             })
-            .map_err(|e| io(&e))?;
+            .map_err(|e| DomoptError::io(dir, e))?;
         for l in &o.lines {
             lines
                 .serialize(OrderLineRow {
@@ -648,11 +669,11 @@ pub fn write_scenario_folder(file: &ScenarioFile, dir: &Path) -> Result<(), Domo
                     quantity: l.quantity,
                     unfilled_penalty: l.unfilled_penalty,
                 })
-                .map_err(|e| io(&e))?;
+                .map_err(|e| DomoptError::io(dir, e))?;
         }
     }
-    orders.flush().map_err(|e| io(&e))?;
-    lines.flush().map_err(|e| io(&e))?;
+    orders.flush().map_err(|e| DomoptError::io(dir, e))?;
+    lines.flush().map_err(|e| DomoptError::io(dir, e))?;
     Ok(())
 }
 
@@ -675,6 +696,17 @@ mod tests {
             scenario_schema(),
             "regenerate with: cargo run --release -- schema > docs/scenario.schema.json"
         );
+    }
+
+    #[test]
+    fn a_malformed_scenario_keeps_the_parser_error_as_its_source() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.json");
+        std::fs::write(&path, "{").unwrap();
+        let e = read_scenario(&path).unwrap_err();
+        assert!(std::error::Error::source(&e).is_some(), "{e:?}");
+        let prefix = format!("{}: cannot parse: ", path.display());
+        assert!(e.to_string().starts_with(&prefix), "{e}");
     }
 
     #[test]

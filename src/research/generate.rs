@@ -351,11 +351,8 @@ pub struct GenSummary {
     pub inventory_rows: usize,
 }
 
-fn io_err(path: &Path, e: impl std::fmt::Display) -> DomoptError {
-    DomoptError::Io {
-        path: path.to_path_buf(),
-        detail: e.to_string(),
-    }
+fn io_err(path: &Path, e: impl Into<std::io::Error>) -> DomoptError {
+    DomoptError::io(path, e)
 }
 
 /// Writes a scenario folder for `cfg` and `seed` into `dir`.

@@ -341,11 +341,8 @@ pub struct Plan {
     pub files: Vec<FileEntry>,
 }
 
-fn io_err(path: &Path, e: impl std::fmt::Display) -> DomoptError {
-    DomoptError::Io {
-        path: path.to_path_buf(),
-        detail: e.to_string(),
-    }
+fn io_err(path: &Path, e: impl Into<std::io::Error>) -> DomoptError {
+    DomoptError::io(path, e)
 }
 
 impl Plan {
@@ -357,10 +354,7 @@ impl Plan {
             path.to_path_buf()
         };
         let text = std::fs::read_to_string(&file).map_err(|e| io_err(&file, e))?;
-        serde_json::from_str(&text).map_err(|e| DomoptError::Parse {
-            path: file,
-            detail: e.to_string(),
-        })
+        serde_json::from_str(&text).map_err(|e| DomoptError::parse_with(file, e.to_string(), e))
     }
 
     /// Writes `shipments.csv`, `backorders.csv`, `orders.csv` and last
@@ -410,7 +404,8 @@ impl Plan {
         for r in rows {
             w.serialize(r).map_err(|e| io_err(Path::new(name), e))?;
         }
-        w.into_inner().map_err(|e| io_err(Path::new(name), e))
+        w.into_inner()
+            .map_err(|e| io_err(Path::new(name), e.into_error()))
     }
 
     /// One row per item of every shipment.

@@ -86,11 +86,8 @@ fn out_err(path: &Path, detail: impl std::fmt::Display) -> DomoptError {
     }
 }
 
-fn io_err(path: &Path, e: impl std::fmt::Display) -> DomoptError {
-    DomoptError::Io {
-        path: path.to_path_buf(),
-        detail: e.to_string(),
-    }
+fn io_err(path: &Path, e: impl Into<std::io::Error>) -> DomoptError {
+    DomoptError::io(path, e)
 }
 
 /// DIR split into its parent folder and its name.

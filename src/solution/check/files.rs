@@ -100,10 +100,10 @@ fn compare<T: std::fmt::Debug>(
 /// `plan` (as read from the folder's `plan.json`).
 pub fn check_dir(dir: &Path, plan: &Plan) -> Result<Vec<Violation>, DomoptError> {
     if !dir.is_dir() {
-        return Err(DomoptError::Io {
-            path: dir.to_path_buf(),
-            detail: "not a plan folder".into(),
-        });
+        return Err(DomoptError::io(
+            dir,
+            std::io::Error::other("not a plan folder"),
+        ));
     }
     let mut bad = Findings::default();
     let expected: Vec<ShipmentRow> = plan

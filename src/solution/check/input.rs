@@ -162,10 +162,7 @@ pub struct Input {
 }
 
 fn bad(source: &Path, detail: String) -> DomoptError {
-    DomoptError::Parse {
-        path: source.to_path_buf(),
-        detail: format!("checker: {detail}"),
-    }
+    DomoptError::parse(source, format!("checker: {detail}"))
 }
 
 fn date(source: &Path, s: &str) -> Result<NaiveDate, DomoptError> {

@@ -1,0 +1,138 @@
+//! The stable issue codes: `E1xx` for errors, `W2xx` for warnings. Each code's
+//! string and meaning are written once, in the table below; the enum, its
+//! `as_str`, `description`, Display, serde form and the list `IssueCode::ALL`
+//! are generated from it, and `docs/format.md` lists the same codes (a test
+//! keeps the two in step).
+
+use serde::{Serialize, Serializer};
+
+/// Declares `IssueCode` from one table of `Variant = "code", "meaning"`.
+macro_rules! issue_codes {
+    ($($variant:ident = $code:literal, $meaning:literal;)+) => {
+        /// A stable issue code. It is written (Display, JSON) as its code
+        /// string, e.g. `E101`, which never changes meaning.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum IssueCode {
+            $(
+                #[doc = concat!("`", $code, "`: ", $meaning, ".")]
+                $variant,
+            )+
+        }
+
+        impl IssueCode {
+            /// Every code, in code order.
+            pub const ALL: &'static [IssueCode] = &[$(IssueCode::$variant),+];
+
+            /// The stable code string, e.g. `E101`.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(IssueCode::$variant => $code,)+
+                }
+            }
+
+            /// What the code means, for documentation and `--help`.
+            pub const fn description(self) -> &'static str {
+                match self {
+                    $(IssueCode::$variant => $meaning,)+
+                }
+            }
+        }
+    };
+}
+
+issue_codes! {
+    Malformed = "E100",
+        "a file is not well-formed for its type (syntax, type, unknown field or CSV column, not UTF-8)";
+    DuplicateId = "E101", "duplicate id";
+    UnknownReference = "E102", "unknown reference (node, SKU, service or order id)";
+    NegativeQuantity = "E103", "negative quantity (or zero units ordered)";
+    FractionalQuantity = "E104", "quantity is not a whole number";
+    ReservedAboveOnHand = "E105", "reserved above on hand";
+    UnknownZip = "E106", "ZIP code does not exist";
+    MissingCoordinates = "E107", "missing coordinates (neither lat/lon nor ZIP)";
+    NotFinite = "E108", "number is not finite";
+    OrderWithoutLines = "E109", "order has no lines";
+    BadDate = "E110", "unparseable date, time or weekday";
+    PolicyOutOfRange = "E111", "policy value out of range (or missing)";
+    UnknownListValue = "E112",
+        "unknown value of a closed list (kind, capability, rule, service level)";
+    BadZoneTable = "E113", "rate or transit table malformed (needs 8 non-negative zone values)";
+    PickupNodeCannotHandOut = "E114", "pickup order at a node that cannot hand out orders";
+    CoordinatesOutOfRange = "E115", "coordinates out of range";
+    NegativeAmount = "E116", "negative cost or weight";
+    AboveLimit = "E117",
+        "above a stated limit (units, days, amounts, lines per order; see `input::validate::limits`)";
+    MissingTable = "E118", "a scenario folder has order_lines.csv without orders.csv, or the reverse";
+    UnknownModel = "E119", "unknown cost model (neither a preset nor a TOML file)";
+    BadSetting = "E120", "invalid run setting or command-line value";
+    Io = "E121", "a file cannot be read or written";
+    UnusableOutDir = "E122",
+        "the output folder cannot take a plan (a file, a link, foreign files, a file in its path)";
+    SkuWithoutStock = "W201", "SKU has no stock anywhere";
+    NodeWithoutService = "W202", "node offers no carrier service";
+    LineWithoutStock = "W203", "order line's SKU has no stock anywhere: it will be unfilled";
+}
+
+impl std::fmt::Display for IssueCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Serialised as its code string, so JSON reports read `"code": "E101"`.
+impl Serialize for IssueCode {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+/// Compares with a code string, so that `issue.code == "E101"` reads as it did
+/// when codes were strings.
+impl PartialEq<&str> for IssueCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<str> for IssueCode {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_in_code_order() {
+        let strings: Vec<&str> = IssueCode::ALL.iter().map(|c| c.as_str()).collect();
+        let mut sorted = strings.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(strings, sorted);
+    }
+
+    #[test]
+    fn a_code_serialises_and_displays_as_its_string() {
+        let c = IssueCode::DuplicateId;
+        assert_eq!(serde_json::to_string(&c).unwrap(), "\"E101\"");
+        assert_eq!(c.to_string(), "E101");
+        assert!(c == "E101");
+    }
+
+    #[test]
+    fn the_format_documentation_lists_exactly_these_codes() {
+        let doc = include_str!("../../docs/format.md");
+        let documented: Vec<&str> = doc
+            .lines()
+            .filter_map(|l| l.strip_prefix("| "))
+            .filter_map(|l| l.split(" |").next())
+            .filter(|c| c.len() == 4 && (c.starts_with('E') || c.starts_with('W')))
+            .collect();
+        let mut documented_sorted = documented.clone();
+        documented_sorted.sort_unstable();
+        let ours: Vec<&str> = IssueCode::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(documented_sorted, ours, "docs/format.md's code tables");
+    }
+}

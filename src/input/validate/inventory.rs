@@ -1,0 +1,162 @@
+//! Inventory: one row per (node, SKU), whole quantities, reserved within
+//! on hand, and the units available to promise at the wave's time.
+
+use chrono::NaiveDateTime;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+
+use crate::error::IssueCode;
+use crate::input::format::InventoryRecord;
+use crate::network::domain::{NodeIdx, Sku, SkuIdx};
+
+use super::collector::Collector;
+
+/// What the inventory rows give the orders.
+pub(super) struct Stock {
+    /// Units available to promise per (node, SKU), where positive.
+    pub atp: HashMap<(NodeIdx, SkuIdx), u32>,
+    /// SKUs with units on hand or inbound at some node.
+    pub stocked: HashSet<SkuIdx>,
+}
+
+/// The inventory's stock, then a warning (W201) for every SKU stocked nowhere.
+pub(super) fn inventory(
+    c: &mut Collector,
+    rows: &[InventoryRecord],
+    node_index: &HashMap<String, NodeIdx>,
+    sku_index: &HashMap<String, SkuIdx>,
+    skus: &[Sku],
+    wave_time: Option<NaiveDateTime>,
+) -> Stock {
+    let mut stock = Stock {
+        atp: HashMap::default(),
+        stocked: HashSet::default(),
+    };
+    let mut seen = HashSet::default();
+    for (k, r) in rows.iter().enumerate() {
+        let rec = format!("inventory row {} ({} / {})", k + 1, r.node, r.sku);
+        let node = known(c, &rec, "node", "node", &r.node, node_index);
+        let sku = known(c, &rec, "sku", "SKU", &r.sku, sku_index);
+        if !seen.insert((r.node.clone(), r.sku.clone())) {
+            c.error(
+                IssueCode::DuplicateId,
+                &rec,
+                "node+sku",
+                "second row for the same node and SKU".into(),
+                "merge the rows into one",
+            );
+            continue;
+        }
+        if let Some(quantities) = row_quantities(c, &rec, r, wave_time)
+            && let (Some(n), Some(s)) = (node, sku)
+        {
+            add_row(&mut stock, n, s, quantities);
+        }
+    }
+    warn_unstocked(c, skus, &stock.stocked);
+    stock
+}
+
+/// The index of `id`, a `what` (node or SKU) named in `field`, or E102.
+fn known(
+    c: &mut Collector,
+    rec: &str,
+    field: &str,
+    what: &str,
+    id: &str,
+    index: &HashMap<String, usize>,
+) -> Option<usize> {
+    let found = index.get(id).copied();
+    if found.is_none() {
+        c.error(
+            IssueCode::UnknownReference,
+            rec,
+            field,
+            format!("unknown {what} `{id}`"),
+            &format!("add the {what} or fix the id"),
+        );
+    }
+    found
+}
+
+/// A row's valid quantities.
+struct RowQuantities {
+    on_hand: u32,
+    reserved: u32,
+    safety: u32,
+    inbound: u32,
+    /// Whether the inbound receipt has arrived by the wave's date.
+    arrived: bool,
+}
+
+/// The row's quantities, each whole and within the limit, reserved at most
+/// on hand (E105); `None` if any is wrong.
+fn row_quantities(
+    c: &mut Collector,
+    rec: &str,
+    r: &InventoryRecord,
+    wave_time: Option<NaiveDateTime>,
+) -> Option<RowQuantities> {
+    let on_hand = c.quantity(rec, "on_hand", r.on_hand);
+    let reserved = c.quantity(rec, "reserved", r.reserved.unwrap_or(0.0));
+    let safety = c.quantity(rec, "safety_stock", r.safety_stock.unwrap_or(0.0));
+    let inbound = c.quantity(rec, "inbound_quantity", r.inbound_quantity.unwrap_or(0.0));
+    let inbound_date = r
+        .inbound_date
+        .as_ref()
+        .and_then(|d| c.date(rec, "inbound_date", d));
+    if let (Some(oh), Some(res)) = (on_hand, reserved)
+        && res > oh
+    {
+        c.error(
+            IssueCode::ReservedAboveOnHand,
+            rec,
+            "reserved",
+            format!("{res} reserved but only {oh} on hand"),
+            "lower reserved to at most on_hand, or correct on_hand",
+        );
+    }
+    // Inbound counts once it has arrived by the wave's date.
+    let arrived = match (inbound_date, wave_time) {
+        (Some(d), Some(w)) => d <= w.date(),
+        (None, _) => true,
+        _ => false,
+    };
+    Some(RowQuantities {
+        on_hand: on_hand?,
+        reserved: reserved?,
+        safety: safety?,
+        inbound: inbound?,
+        arrived,
+    })
+}
+
+/// Adds a valid row's available units and marks its SKU stocked.
+fn add_row(stock: &mut Stock, n: NodeIdx, s: SkuIdx, q: RowQuantities) {
+    // Each term is at most MAX_UNITS, so the sum fits in u32 once positive.
+    let usable = i64::from(q.on_hand) + if q.arrived { i64::from(q.inbound) } else { 0 }
+        - i64::from(q.reserved)
+        - i64::from(q.safety);
+    if let Ok(usable) = u32::try_from(usable)
+        && usable > 0
+    {
+        stock.atp.insert((n, s), usable);
+    }
+    if q.on_hand > 0 || q.inbound > 0 {
+        stock.stocked.insert(s);
+    }
+}
+
+/// W201 for every SKU no row stocks.
+fn warn_unstocked(c: &mut Collector, skus: &[Sku], stocked: &HashSet<SkuIdx>) {
+    for (k, s) in skus.iter().enumerate() {
+        if !stocked.contains(&k) {
+            c.warn(
+                IssueCode::SkuWithoutStock,
+                &format!("sku {}", s.id),
+                "inventory",
+                "no stock at any node".into(),
+                "add inventory rows, or expect its lines to be unfilled",
+            );
+        }
+    }
+}
