@@ -24,9 +24,17 @@ use domopt::sourcing::formulation;
 use domopt::sourcing::order_opt;
 use domopt::sourcing::{self, Strategy};
 
+/// Registers the font domopt embeds as plotters' `sans-serif`: with plotters'
+/// `ab_glyph` feature on (see Cargo.toml), criterion's report charts find no
+/// font for their text otherwise.
+fn register_chart_font() {
+    const FONT: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
+    plotters::style::register_font("sans-serif", plotters::style::FontStyle::Normal, FONT)
+        .unwrap_or_else(|_| panic!("the embedded chart font could not be read"));
+}
+
 fn pipeline(c: &mut Criterion) {
-    // Criterion's report charts draw text with the font domopt embeds.
-    domopt::research::bench::register_chart_font().expect("embedded font");
+    register_chart_font();
     // Setup, outside every timed loop: the instance, its candidates, a plan.
     let dir = tempfile::tempdir().expect("temporary folder");
     let cfg = GenConfig::preset("peak-s").expect("preset");

@@ -7,4 +7,6 @@ cd "$(dirname "$0")/.."
 ./scripts/prereqs.sh
 cargo fmt --check
 cargo clippy --release --all-targets -- -D warnings
+# The library alone, as an embedding crate gets it: no CLI, chart or progress crates.
+cargo clippy --release --all-targets --no-default-features -- -D warnings
 cargo test --release

@@ -84,6 +84,19 @@ fn parse_candidates(s: &str) -> Option<CandidateMode> {
     }
 }
 
+/// A spinner with the elapsed time while a wave is routed, for when a person
+/// watches.
+fn spinner(message: String) -> indicatif::ProgressBar {
+    let pb = indicatif::ProgressBar::new_spinner();
+    pb.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {elapsed_precise} {msg}")
+            .expect("static template"),
+    );
+    pb.set_message(message);
+    pb.enable_steady_tick(std::time::Duration::from_millis(120));
+    pb
+}
+
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let Some(strategy) = Strategy::parse(&a.strategy) else {
         let names: Vec<_> = Strategy::ALL.iter().map(|(_, n)| *n).collect();
@@ -122,21 +135,13 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         Ok(s) => s,
         Err(code) => return Ok(code),
     };
-    // A spinner with the elapsed time while a wave is routed, when a person watches.
     let spinner = (!a.json && std::io::stderr().is_terminal()).then(|| {
-        let pb = indicatif::ProgressBar::new_spinner();
-        pb.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} {elapsed_precise} {msg}")
-                .expect("static template"),
-        );
-        pb.set_message(format!(
+        spinner(format!(
             "{} routing {} orders (time limit {} s)",
             strategy.name(),
             scenario.orders.len(),
             settings.time_limit_s
-        ));
-        pb.enable_steady_tick(std::time::Duration::from_millis(120));
-        pb
+        ))
     });
     // Each phase and round of the decomposition is logged above the spinner.
     let progress = |line: &str| {

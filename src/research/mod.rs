@@ -1,4 +1,4 @@
-//! Research tools: the instance generator and the benchmark harness.
+//! Research tools: the instance generator. (The benchmark harness, which runs
+//! the `domopt` executable and draws charts, is the CLI's `bench` subcommand.)
 
-pub mod bench;
 pub mod generate;
