@@ -35,8 +35,6 @@ pub struct Formulation {
     pub y: Vec<Col>,
     /// `x` per candidate of the model: (line index, column).
     pub x: Vec<Vec<(usize, Col)>>,
-    /// `u` per free order and line.
-    pub u: Vec<Vec<Col>>,
     /// Number of columns.
     pub columns: usize,
 }
@@ -146,7 +144,6 @@ pub fn build_part(
         x.push(xs);
     }
 
-    let mut u = Vec::with_capacity(free.len());
     // Position in `y` of each free order's first candidate.
     let mut first = 0;
     for (k, &o) in free.iter().enumerate() {
@@ -159,7 +156,6 @@ pub fn build_part(
         // Unfilled units; for ship-complete orders all lines move together with
         // one binary `f` (filled) instead.
         let fill = order.ship_complete.then(|| cols.add(variable().binary()));
-        let mut uo = Vec::with_capacity(order.lines.len());
         for (k, l) in order.lines.iter().enumerate() {
             let uc = cols.add(variable().integer().min(0).max(l.quantity as f64));
             objective += cs.unfilled_penalty[o][k] * uc.var;
@@ -176,10 +172,7 @@ pub fn build_part(
                 // u = q (1 - f): all lines filled or none.
                 constraints.push((uc.var + (l.quantity as f64) * f.var).eq(l.quantity as f64));
             }
-            uo.push(uc);
         }
-        u.push(uo);
-
         let packages: Expression = range.clone().map(|ci| y[ci].var).sum();
         let n_cands = range.len();
         // One service per node and order.
@@ -253,6 +246,5 @@ pub fn build_part(
         candidates: model_candidates,
         y,
         x,
-        u,
     })
 }
