@@ -1,128 +1,34 @@
 //! The rows that tie orders together: stock per (node, SKU) and node capacity
-//! in packages and units. A row can bind only if the candidates touching it
-//! could use more than its limit; every other row holds whatever each order
-//! does and is left out. Pricing the rows that can bind splits the wave into
-//! independent orders.
+//! in packages and units, those that can bind ([`crate::sourcing::bindable`]);
+//! every other row holds whatever each order does and is left out. Pricing
+//! the rows that can bind splits the wave into independent orders.
 
+use petgraph::unionfind::UnionFind;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use crate::network::candidates::{Candidate, CandidateSet, map_exact};
+use crate::network::candidates::{Candidate, CandidateSet};
 use crate::network::domain::{NodeIdx, Scenario, SkuIdx};
-use crate::network::lanes::Network;
-use crate::sourcing::order_opt::{OrderView, best_plan};
+use crate::solution::decode::Assignment;
+pub use crate::sourcing::bindable::Row;
+use crate::sourcing::bindable::{BindableRows, Usage};
+use crate::sourcing::order_opt::OrderView;
 
-/// Which limit a coupling row is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Row {
-    /// Units of a SKU at a node.
-    Stock(NodeIdx, SkuIdx),
-    /// Packages a node can ship.
-    Packages(NodeIdx),
-    /// Units a node can ship.
-    Units(NodeIdx),
-}
-
-/// No row.
-const NONE: u32 = u32::MAX;
-
-/// The coupling rows of a wave and, per candidate, the rows it uses. Flat
-/// arrays: a wave may hold tens of millions of candidates.
+/// The coupling rows of a wave: the rows that can bind over all its
+/// candidates, and the rows each order can use.
 pub struct Coupling {
-    /// Rows that can bind, in a fixed order (stock, then packages, then units).
-    pub rows: Vec<Row>,
-    /// Limit of each row.
-    pub limit: Vec<f64>,
+    /// The rows that can bind; candidates by their index in the wave's set.
+    bindable: BindableRows,
     /// Rows each order can use (sorted); empty for an independent order.
     pub order_rows: Vec<Vec<usize>>,
-    pkg_row: Vec<u32>,
-    units_row: Vec<u32>,
-    /// Offset of each candidate's lines in `line_stock_row` (one extra at the end).
-    line_start: Vec<u32>,
-    line_stock_row: Vec<u32>,
-}
-
-fn opt(r: u32) -> Option<usize> {
-    (r != NONE).then_some(r as usize)
 }
 
 impl Coupling {
     /// The rows that can bind for a candidate set.
     pub fn new(s: &Scenario, cs: &CandidateSet) -> Coupling {
-        let n_nodes = s.nodes.len();
-        // Stock slots: one per stocked (node, SKU), in sorted order.
-        let mut stocked: Vec<(NodeIdx, SkuIdx)> = s.atp.keys().copied().collect();
-        stocked.sort_unstable();
-        let slot: FxHashMap<(NodeIdx, SkuIdx), u32> = stocked
-            .iter()
-            .enumerate()
-            .map(|(i, k)| (*k, i as u32))
-            .collect();
-        let mut line_start = Vec::with_capacity(cs.candidates.len() + 1);
-        let mut line_slot = Vec::new();
-        let mut stock_ub = vec![0u64; stocked.len()];
-        let mut pkg_ub = vec![0u64; n_nodes];
-        let mut units_ub = vec![0u64; n_nodes];
-        for c in &cs.candidates {
-            line_start.push(line_slot.len() as u32);
-            pkg_ub[c.node] += 1;
-            for cl in &c.lines {
-                let sku = s.orders[c.order].lines[cl.line].sku;
-                let k = slot.get(&(c.node, sku)).copied().unwrap_or(NONE);
-                if k != NONE {
-                    stock_ub[k as usize] += u64::from(cl.max_units);
-                }
-                units_ub[c.node] += u64::from(cl.max_units);
-                line_slot.push(k);
-            }
-        }
-        line_start.push(line_slot.len() as u32);
-
-        let mut rows = Vec::new();
-        let mut limit = Vec::new();
-        let mut stock_row = vec![NONE; stocked.len()];
-        for (i, &(n, k)) in stocked.iter().enumerate() {
-            let l = s.atp(n, k) as u64;
-            if stock_ub[i] > l {
-                stock_row[i] = rows.len() as u32;
-                rows.push(Row::Stock(n, k));
-                limit.push(l as f64);
-            }
-        }
-        let mut node_rows =
-            |ub: &[u64], cap: &dyn Fn(NodeIdx) -> Option<u32>, row: fn(NodeIdx) -> Row| {
-                (0..n_nodes)
-                    .map(|n| match cap(n) {
-                        Some(l) if ub[n] > u64::from(l) => {
-                            rows.push(row(n));
-                            limit.push(f64::from(l));
-                            (rows.len() - 1) as u32
-                        }
-                        _ => NONE,
-                    })
-                    .collect::<Vec<u32>>()
-            };
-        let pkg_row = node_rows(&pkg_ub, &|n| s.nodes[n].capacity_orders, Row::Packages);
-        let units_row = node_rows(&units_ub, &|n| s.nodes[n].capacity_units, Row::Units);
-        let line_stock_row: Vec<u32> = line_slot
-            .into_iter()
-            .map(|k| {
-                if k == NONE {
-                    NONE
-                } else {
-                    stock_row[k as usize]
-                }
-            })
-            .collect();
-
         let mut cp = Coupling {
-            rows,
-            limit,
+            bindable: BindableRows::new(s, cs.candidates.iter(), &Usage::default()),
             order_rows: Vec::new(),
-            pkg_row,
-            units_row,
-            line_start,
-            line_stock_row,
         };
         cp.order_rows = (0..s.orders.len())
             .into_par_iter()
@@ -130,7 +36,7 @@ impl Coupling {
                 let mut list = Vec::new();
                 for ci in cs.by_order[o].clone() {
                     let c = &cs.candidates[ci];
-                    list.extend(opt(cp.pkg_row[c.node]));
+                    list.extend(cp.bindable.packages(c.node));
                     for k in 0..c.lines.len() {
                         let (stock, units) = cp.line_rows(cs, ci, k);
                         list.extend(stock);
@@ -145,9 +51,19 @@ impl Coupling {
         cp
     }
 
+    /// Rows that can bind, in a fixed order (stock, then packages, then units).
+    pub fn rows(&self) -> &[Row] {
+        &self.bindable.rows
+    }
+
+    /// Limit of each row.
+    pub fn limit(&self) -> &[f64] {
+        &self.bindable.limit
+    }
+
     /// The package row of a candidate, if it can bind.
     pub fn pkg_row(&self, cs: &CandidateSet, ci: usize) -> Option<usize> {
-        opt(self.pkg_row[cs.candidates[ci].node])
+        self.bindable.packages(cs.candidates[ci].node)
     }
 
     /// The stock row and the units row of a candidate's `k`-th line (in its
@@ -158,16 +74,14 @@ impl Coupling {
         ci: usize,
         k: usize,
     ) -> (Option<usize>, Option<usize>) {
-        let stock = self.line_stock_row[self.line_start[ci] as usize + k];
-        (opt(stock), opt(self.units_row[cs.candidates[ci].node]))
+        (
+            self.bindable.stock(ci, k),
+            self.bindable.units(cs.candidates[ci].node),
+        )
     }
 
     /// The rows a plan of one order uses, with amounts (sorted by row).
-    pub fn plan_usage(
-        &self,
-        cs: &CandidateSet,
-        plan: &[crate::solution::decode::Assignment],
-    ) -> Vec<(usize, f64)> {
+    pub fn plan_usage(&self, cs: &CandidateSet, plan: &[Assignment]) -> Vec<(usize, f64)> {
         let mut entries: Vec<(usize, f64)> = Vec::new();
         let mut add = |r: usize, v: f64| match entries.iter_mut().find(|(x, _)| *x == r) {
             Some(e) => e.1 += v,
@@ -229,8 +143,8 @@ impl Coupling {
     /// Prices `price` (one per row) keyed by what each row limits, so that
     /// candidates made apart from this wave's set can be priced.
     pub fn row_prices(&self, price: &[f64]) -> RowPrices {
-        let mut p = RowPrices::none(self.pkg_row.len());
-        for ((row, &pi), &l) in self.rows.iter().zip(price).zip(&self.limit) {
+        let mut p = RowPrices::none(self.bindable.nodes());
+        for ((row, &pi), &l) in self.rows().iter().zip(price).zip(self.limit()) {
             if pi <= 0.0 {
                 continue;
             }
@@ -250,31 +164,21 @@ impl Coupling {
     /// rows, largest first.
     pub fn component_sizes(&self) -> Vec<usize> {
         let n = self.order_rows.len();
-        // Union-find over orders, joined through the first order seen on each row.
-        let mut parent: Vec<usize> = (0..n).collect();
-        fn find(p: &mut [usize], mut x: usize) -> usize {
-            while p[x] != x {
-                p[x] = p[p[x]];
-                x = p[x];
-            }
-            x
-        }
-        let mut first = vec![usize::MAX; self.rows.len()];
+        // Orders are joined through the first order seen on each row.
+        let mut components = UnionFind::<usize>::new(n);
+        let mut first = vec![usize::MAX; self.rows().len()];
         for (o, rs) in self.order_rows.iter().enumerate() {
             for &r in rs {
                 if first[r] == usize::MAX {
                     first[r] = o;
                 } else {
-                    let (a, b) = (find(&mut parent, first[r]), find(&mut parent, o));
-                    if a != b {
-                        parent[a] = b;
-                    }
+                    components.union(first[r], o);
                 }
             }
         }
         let mut size = vec![0usize; n];
         for o in 0..n {
-            size[find(&mut parent, o)] += 1;
+            size[components.find_mut(o)] += 1;
         }
         let mut v: Vec<usize> = size.into_iter().filter(|&x| x > 0).collect();
         v.sort_unstable_by(|a, b| b.cmp(a));
@@ -336,54 +240,6 @@ impl RowPrices {
             }
         }
     }
-}
-
-/// Scales of the prices at which [`exact_bound`] evaluates the Lagrangian.
-/// Prices found over pruned candidates can overprice: the orders escape to
-/// candidates the pruning dropped (whose rows have no price) while the priced
-/// limits still count, so the bound at full prices can fall below the one at
-/// zero prices. The pass evaluates several scales at once.
-pub const BOUND_SCALES: [f64; 4] = [0.0, 0.25, 0.5, 1.0];
-
-/// A lower bound valid for the whole wave over every candidate, whichever
-/// were kept: the best Lagrangian value at `prices` scaled by each of
-/// [`BOUND_SCALES`], each order's exact optimum over its exact candidates at
-/// those prices (made one order at a time, never all held), minus the priced
-/// limits. With rows the kept candidates could not bind left unpriced it is
-/// still a relaxation. Returns the bound and how many orders' searches ran out
-/// of budget at the best scale (their amortized bound counts).
-pub fn exact_bound(s: &Scenario, net: &Network, prices: &RowPrices) -> (f64, usize) {
-    // Without a priced row every scale gives the zero-price bound: one
-    // search per order, not four (a wave whose master LP never solved).
-    let scales: &[f64] = if prices.is_zero() {
-        &[0.0]
-    } else {
-        &BOUND_SCALES
-    };
-    let per_order = map_exact(s, net, |o, cands, penalty| {
-        let unpriced = OrderView::of(s, o, cands, 0, penalty);
-        scales
-            .iter()
-            .map(|&scale| {
-                let mut v = unpriced.clone();
-                if scale > 0.0 {
-                    prices.price_view(s, o, cands, &mut v, scale);
-                }
-                let p = best_plan(&v);
-                (p.bound, p.exact)
-            })
-            .collect::<Vec<_>>()
-    });
-    scales
-        .iter()
-        .enumerate()
-        .map(|(i, &scale)| {
-            let sum: f64 = per_order.iter().map(|b| b[i].0).sum();
-            let inexact = per_order.iter().filter(|b| !b[i].1).count();
-            (sum - scale * prices.limit_term, inexact)
-        })
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .expect("scales")
 }
 
 #[cfg(test)]
