@@ -69,3 +69,24 @@ impl Budget {
         self.elapsed() + seconds < self.limit_s
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_budget_keeps_a_share_for_rounding_until_a_plan_is_under_way() {
+        let b = Budget::new(10.0);
+        assert_eq!(b.lp_until(false), 10.0 * PRICING_SHARE);
+        assert_eq!(b.lp_until(true), 10.0);
+        assert!(b.running() && b.has_room_for(1.0) && !b.has_room_for(20.0));
+        assert!(b.round_overruns(8.0) && !b.round_overruns(1.0));
+    }
+
+    #[test]
+    fn an_infinite_budget_has_a_far_deadline() {
+        let b = Budget::new(f64::INFINITY);
+        assert!(b.deadline() > Instant::now() + Duration::from_secs(1_000_000));
+        assert!(b.running() && !b.round_overruns(1e12));
+    }
+}

@@ -17,9 +17,6 @@ use crate::sourcing::order_opt::{OrderView, best_plan};
 /// A master LP value at or above this counts as a whole plan.
 const WHOLE: f64 = 1.0 - 1e-6;
 
-/// What the progress log calls a neighbourhood around the dearest rows.
-pub(super) const LNS: &str = "around the dearest rows";
-
 /// Orders a neighbourhood around the dearest rows frees.
 const NEIGHBOURHOOD_ORDERS: usize = 1_500;
 
@@ -32,12 +29,23 @@ pub(super) enum Width {
     Tight,
 }
 
-impl Width {
-    /// What the progress log calls its neighbourhood.
+/// Which neighbourhood a MIP is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Kind {
+    /// Orders the master LP splits, and the orders around them.
+    Lp(Width),
+    /// A step of the large neighbourhood search: the orders around the
+    /// dearest rows.
+    DearestRows,
+}
+
+impl Kind {
+    /// What the progress log calls it.
     pub(super) fn label(self) -> &'static str {
         match self {
-            Width::Conflicts => "conflicts of the master LP",
-            Width::Tight => "tight rows of the master LP",
+            Kind::Lp(Width::Conflicts) => "conflicts of the master LP",
+            Kind::Lp(Width::Tight) => "tight rows of the master LP",
+            Kind::DearestRows => "around the dearest rows",
         }
     }
 }
@@ -201,10 +209,8 @@ pub(super) struct Neighbourhood {
     sub: Option<Restricted>,
     /// Where its MIP stops.
     stop: Stop,
-    /// What the progress log calls it.
-    pub(super) label: &'static str,
-    /// Whether it is a step of the large neighbourhood search.
-    pub(super) lns: bool,
+    /// Which neighbourhood it is.
+    pub(super) kind: Kind,
     /// Seconds spent making and solving it.
     pub(super) seconds: f64,
 }
@@ -219,7 +225,7 @@ impl Neighbourhood {
         also: &[Column],
         price: &[f64],
         stop: Stop,
-        (label, lns): (&'static str, bool),
+        kind: Kind,
     ) -> Neighbourhood {
         let t = Instant::now();
         let mut left = top.limit.clone();
@@ -256,8 +262,7 @@ impl Neighbourhood {
             chosen: kept,
             sub,
             stop,
-            label,
-            lns,
+            kind,
             seconds: t.elapsed().as_secs_f64(),
         }
     }

@@ -163,27 +163,33 @@ impl Coupling {
     /// Sizes (orders) of the connected components of orders linked by shared
     /// rows, largest first.
     pub fn component_sizes(&self) -> Vec<usize> {
-        let n = self.order_rows.len();
-        // Orders are joined through the first order seen on each row.
-        let mut components = UnionFind::<usize>::new(n);
-        let mut first = vec![usize::MAX; self.rows().len()];
-        for (o, rs) in self.order_rows.iter().enumerate() {
-            for &r in rs {
-                if first[r] == usize::MAX {
-                    first[r] = o;
-                } else {
-                    components.union(first[r], o);
-                }
+        component_sizes(&self.order_rows, self.rows().len())
+    }
+}
+
+/// Sizes of the connected components of orders linked by shared rows
+/// (`order_rows` per order, rows numbered below `rows`), largest first.
+fn component_sizes(order_rows: &[Vec<usize>], rows: usize) -> Vec<usize> {
+    let n = order_rows.len();
+    // Orders are joined through the first order seen on each row.
+    let mut components = UnionFind::<usize>::new(n);
+    let mut first = vec![usize::MAX; rows];
+    for (o, rs) in order_rows.iter().enumerate() {
+        for &r in rs {
+            if first[r] == usize::MAX {
+                first[r] = o;
+            } else {
+                components.union(first[r], o);
             }
         }
-        let mut size = vec![0usize; n];
-        for o in 0..n {
-            size[components.find_mut(o)] += 1;
-        }
-        let mut v: Vec<usize> = size.into_iter().filter(|&x| x > 0).collect();
-        v.sort_unstable_by(|a, b| b.cmp(a));
-        v
     }
+    let mut size = vec![0usize; n];
+    for o in 0..n {
+        size[components.find_mut(o)] += 1;
+    }
+    let mut v: Vec<usize> = size.into_iter().filter(|&x| x > 0).collect();
+    v.sort_unstable_by(|a, b| b.cmp(a));
+    v
 }
 
 /// Row prices by what each row limits (rows without a price are free).
@@ -245,6 +251,14 @@ impl RowPrices {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn orders_sharing_a_row_through_others_form_one_component() {
+        // 0-1 share row 0, 1-3 share row 2; 2 is alone, 4 has no row.
+        let order_rows = vec![vec![0], vec![0, 2], vec![1], vec![2], vec![]];
+        assert_eq!(component_sizes(&order_rows, 3), vec![3, 1, 1]);
+        assert!(component_sizes(&[], 0).is_empty());
+    }
 
     #[test]
     fn prices_are_zero_only_when_no_row_has_a_price() {

@@ -12,7 +12,7 @@ use crate::sourcing::decompose::bound::lagrangian;
 use crate::sourcing::decompose::budget::Budget;
 use crate::sourcing::decompose::master::{Column, Ctx, Restricted};
 use crate::sourcing::decompose::neighbourhoods::{
-    Incumbent, Kept, LNS, Lns, Neighbourhood, Stop, Width, lp_neighbourhood,
+    Incumbent, Kept, Kind, Lns, Neighbourhood, Stop, Width, lp_neighbourhood,
 };
 use crate::sourcing::decompose::pricing::{Independent, Priced};
 use crate::sourcing::decompose::{Limits, Outcome, Phases, polish};
@@ -215,20 +215,20 @@ impl<'a> Search<'a> {
             {
                 self.rounded_at = lp_value;
                 let kept = lp_neighbourhood(&self.top, &lp.columns, Width::Conflicts);
-                pending = Some(self.make(kept, &price, (Width::Conflicts.label(), false)));
+                pending = Some(self.make(kept, &price, Kind::Lp(Width::Conflicts)));
             }
         } else if !self.lp_converged
             && self.gap_open()
             && let Some(kept) = self.lns.next(&self.top, &self.incumbent, &price)
         {
-            pending = Some(self.make(kept, &price, (LNS, true)));
+            pending = Some(self.make(kept, &price, Kind::DearestRows));
         }
         self.last = Some((lp, price));
         pending
     }
 
     /// A neighbourhood of the master as it stands, at the prices `price`.
-    fn make(&self, kept: Kept, price: &[f64], what: (&'static str, bool)) -> Neighbourhood {
+    fn make(&self, kept: Kept, price: &[f64], kind: Kind) -> Neighbourhood {
         let also: Vec<Column> = self
             .incumbent
             .as_ref()
@@ -242,14 +242,15 @@ impl<'a> Search<'a> {
             deadline: self.budget.deadline(),
             outside: self.independent.cost,
         };
-        Neighbourhood::new(&self.ctx, &self.top, kept, &also, price, stop, what)
+        Neighbourhood::new(&self.ctx, &self.top, kept, &also, price, stop, kind)
     }
 
     /// Keeps a solved neighbourhood's plan if cheaper; true if it was a step
     /// of the large neighbourhood search that improved the best plan (what
     /// the search's pass needs to know).
     fn keep(&mut self, nb: Neighbourhood, values: Option<Vec<f64>>) -> bool {
-        let (free, label, seconds, step) = (nb.free(), nb.label, nb.seconds, nb.lns);
+        let (free, label, seconds) = (nb.free(), nb.kind.label(), nb.seconds);
+        let step = nb.kind == Kind::DearestRows;
         let mut improved = false;
         let cost = nb.plan(&self.top, values).map(|cols| {
             let plan = self.independent.with(&cols);
@@ -300,7 +301,7 @@ impl<'a> Search<'a> {
         for width in [Width::Conflicts, Width::Tight] {
             if self.incumbent.is_none() && self.open() && (moved || width == Width::Tight) {
                 let kept = lp_neighbourhood(&self.top, &lp.columns, width);
-                let nb = self.make(kept, &price, (width.label(), false));
+                let nb = self.make(kept, &price, Kind::Lp(width));
                 self.try_neighbourhood(nb);
             }
         }
@@ -308,7 +309,7 @@ impl<'a> Search<'a> {
             let Some(kept) = self.lns.next(&self.top, &self.incumbent, &price) else {
                 break;
             };
-            let nb = self.make(kept, &price, (LNS, true));
+            let nb = self.make(kept, &price, Kind::DearestRows);
             self.lns.improved |= self.try_neighbourhood(nb);
         }
         self.last = Some((lp, price));
