@@ -19,7 +19,7 @@ use domopt::solution::check;
 use domopt::solution::decode;
 use domopt::sourcing::baselines::greedy;
 use domopt::sourcing::decompose;
-use domopt::sourcing::decompose::coupling::Coupling;
+use domopt::sourcing::decompose::Coupling;
 use domopt::sourcing::formulation;
 use domopt::sourcing::order_opt;
 use domopt::sourcing::{self, Strategy};

@@ -8,7 +8,8 @@ use std::time::Instant;
 use good_lp::{Constraint, Expression, ProblemVariables, Variable, VariableDefinition, variable};
 
 use crate::network::candidates::CandidateSet;
-use crate::network::domain::{NodeIdx, Scenario, SkuIdx};
+use crate::network::domain::{NodeIdx, Scenario};
+use crate::sourcing::bindable::{BindableRows, Usage};
 
 /// A variable with its column index (good_lp numbers columns in creation order
 /// and does not expose the number, so it is counted here).
@@ -35,8 +36,6 @@ pub struct Formulation {
     pub y: Vec<Col>,
     /// `x` per candidate of the model: (line index, column).
     pub x: Vec<Vec<(usize, Col)>>,
-    /// `u` per free order and line.
-    pub u: Vec<Vec<Col>>,
     /// Number of columns.
     pub columns: usize,
 }
@@ -83,24 +82,6 @@ pub fn build_part(
 ) -> Option<Formulation> {
     // The clock is read once every 4,096 candidates or orders.
     let late = |k: usize| k % 4096 == 4095 && deadline.is_some_and(|d| Instant::now() >= d);
-    // What the fixed packages use, per (node, sku) and per node.
-    let mut used_stock: HashMap<(NodeIdx, SkuIdx), u64> = HashMap::new();
-    let mut used_pkgs: HashMap<NodeIdx, u64> = HashMap::new();
-    let mut used_units: HashMap<NodeIdx, u64> = HashMap::new();
-    for a in fixed {
-        let c = &cs.candidates[a.candidate];
-        let units: u64 = a.units.iter().map(|&(_, q)| q as u64).sum();
-        if units == 0 {
-            continue;
-        }
-        for &(line, q) in &a.units {
-            let sku = s.orders[c.order].lines[line].sku;
-            *used_stock.entry((c.node, sku)).or_default() += q as u64;
-        }
-        *used_pkgs.entry(c.node).or_default() += 1;
-        *used_units.entry(c.node).or_default() += units;
-    }
-    let left = |cap: u64, used: Option<&u64>| cap.saturating_sub(used.copied().unwrap_or(0));
     let mut cols = Columns {
         vars: ProblemVariables::new(),
         n: 0,
@@ -110,43 +91,44 @@ pub fn build_part(
     let model_candidates: Vec<usize> = free.iter().flat_map(|&o| cs.by_order[o].clone()).collect();
     let mut y = Vec::with_capacity(model_candidates.len());
     let mut x = Vec::with_capacity(model_candidates.len());
-    // Per (node, sku): the x columns drawing on its stock and their total upper bound.
-    let mut stock_use: HashMap<(NodeIdx, SkuIdx), (Expression, u64)> = HashMap::new();
-    let mut node_pkgs: HashMap<NodeIdx, (Expression, u64)> = HashMap::new();
-    let mut node_units: HashMap<NodeIdx, (Expression, u64)> = HashMap::new();
+    // The stock and capacity rows that can bind (what the fixed packages
+    // leave), and per row the columns drawing on it.
+    let bindable = BindableRows::new(
+        s,
+        model_candidates.iter().map(|&ci| &cs.candidates[ci]),
+        &Usage::of(s, cs, fixed),
+    );
+    let mut row_use: Vec<Expression> = vec![Expression::default(); bindable.rows.len()];
 
     for (k, &ci) in model_candidates.iter().enumerate() {
         if late(k) {
             return None;
         }
         let c = &cs.candidates[ci];
-        let order = &s.orders[c.order];
         let yc = cols.add(variable().binary());
         objective += c.package.total() * yc.var;
         let mut xs = Vec::with_capacity(c.lines.len());
-        for cl in &c.lines {
+        for (line_k, cl) in c.lines.iter().enumerate() {
             let q = cl.max_units;
             let xc = cols.add(variable().integer().min(0).max(q as f64));
             objective += cl.cost.total() * xc.var;
             // Link: no units without the package.
             constraints.push((xc.var - (q as f64) * yc.var).leq(0.0));
-            let sku = order.lines[cl.line].sku;
-            let e = stock_use.entry((c.node, sku)).or_default();
-            e.0 += xc.var;
-            e.1 += q as u64;
-            let e = node_units.entry(c.node).or_default();
-            e.0 += xc.var;
-            e.1 += q as u64;
+            for r in [bindable.stock(k, line_k), bindable.units(c.node)]
+                .into_iter()
+                .flatten()
+            {
+                row_use[r] += xc.var;
+            }
             xs.push((cl.line, xc));
         }
-        let e = node_pkgs.entry(c.node).or_default();
-        e.0 += yc.var;
-        e.1 += 1;
+        if let Some(r) = bindable.packages(c.node) {
+            row_use[r] += yc.var;
+        }
         y.push(yc);
         x.push(xs);
     }
 
-    let mut u = Vec::with_capacity(free.len());
     // Position in `y` of each free order's first candidate.
     let mut first = 0;
     for (k, &o) in free.iter().enumerate() {
@@ -159,7 +141,6 @@ pub fn build_part(
         // Unfilled units; for ship-complete orders all lines move together with
         // one binary `f` (filled) instead.
         let fill = order.ship_complete.then(|| cols.add(variable().binary()));
-        let mut uo = Vec::with_capacity(order.lines.len());
         for (k, l) in order.lines.iter().enumerate() {
             let uc = cols.add(variable().integer().min(0).max(l.quantity as f64));
             objective += cs.unfilled_penalty[o][k] * uc.var;
@@ -176,10 +157,7 @@ pub fn build_part(
                 // u = q (1 - f): all lines filled or none.
                 constraints.push((uc.var + (l.quantity as f64) * f.var).eq(l.quantity as f64));
             }
-            uo.push(uc);
         }
-        u.push(uo);
-
         let packages: Expression = range.clone().map(|ci| y[ci].var).sum();
         let n_cands = range.len();
         // One service per node and order.
@@ -212,37 +190,9 @@ pub fn build_part(
         }
     }
 
-    // Stock rows that can bind.
-    let mut stock: Vec<_> = stock_use.into_iter().collect();
-    stock.sort_by_key(|(k, _)| *k);
-    for ((n, sku), (expr, ub)) in stock {
-        let atp = left(s.atp(n, sku) as u64, used_stock.get(&(n, sku)));
-        if ub > atp {
-            constraints.push(expr.leq(atp as f64));
-        }
-    }
-    // Capacity rows that can bind.
-    let mut pk: Vec<_> = node_pkgs.into_iter().collect();
-    pk.sort_by_key(|(k, _)| *k);
-    for (n, (expr, ub)) in pk {
-        if let Some(cap) = s.nodes[n]
-            .capacity_orders
-            .map(|c| left(c as u64, used_pkgs.get(&n)))
-            && ub > cap
-        {
-            constraints.push(expr.leq(cap as f64));
-        }
-    }
-    let mut un: Vec<_> = node_units.into_iter().collect();
-    un.sort_by_key(|(k, _)| *k);
-    for (n, (expr, ub)) in un {
-        if let Some(cap) = s.nodes[n]
-            .capacity_units
-            .map(|c| left(c as u64, used_units.get(&n)))
-            && ub > cap
-        {
-            constraints.push(expr.leq(cap as f64));
-        }
+    // Stock rows, then package rows, then units rows.
+    for (expr, &limit) in row_use.into_iter().zip(&bindable.limit) {
+        constraints.push(expr.leq(limit));
     }
 
     Some(Formulation {
@@ -253,6 +203,5 @@ pub fn build_part(
         candidates: model_candidates,
         y,
         x,
-        u,
     })
 }

@@ -3,6 +3,7 @@
 //! baselines, behind one choice of [`Strategy`].
 
 pub mod baselines;
+pub mod bindable;
 pub mod decompose;
 pub mod formulation;
 pub mod order_opt;

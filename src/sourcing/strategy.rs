@@ -15,7 +15,7 @@ use crate::solver;
 use crate::sourcing::baselines::greedy;
 use crate::sourcing::baselines::rules::{self, Rule};
 use crate::sourcing::decompose;
-use crate::sourcing::decompose::coupling::{self, Coupling};
+use crate::sourcing::decompose::Coupling;
 use crate::sourcing::formulation;
 
 /// How a wave is routed.
@@ -393,7 +393,7 @@ fn decompose(
         // wave's bound is the pass over every candidate at the best prices.
         progress("bound over every candidate");
         let t = Instant::now();
-        let (b, inexact) = coupling::exact_bound(s, net, &out.prices);
+        let (b, inexact) = decompose::exact_bound(s, net, &out.prices);
         bound = b;
         decomposition.phases.exact_bound_s = t.elapsed().as_secs_f64();
         phases.solve_s += decomposition.phases.exact_bound_s;

@@ -1,0 +1,194 @@
+//! The rows that can bind: stock per (node, SKU) and node capacity in packages
+//! and in units, each only where the candidates touching it could use more
+//! than it has left. Every other row holds whatever the candidates do and is
+//! left out, which changes nothing. One definition for the full MIP
+//! ([`crate::sourcing::formulation`]) and the decomposition's coupling rows
+//! ([`crate::sourcing::decompose::rows`]).
+
+use rustc_hash::FxHashMap;
+
+use crate::network::candidates::{Candidate, CandidateSet};
+use crate::network::domain::{NodeIdx, Scenario, SkuIdx};
+use crate::solution::decode::Assignment;
+
+/// Which limit a row is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Row {
+    /// Units of a SKU at a node.
+    Stock(NodeIdx, SkuIdx),
+    /// Packages a node can ship.
+    Packages(NodeIdx),
+    /// Units a node can ship.
+    Units(NodeIdx),
+}
+
+/// No row.
+const NONE: u32 = u32::MAX;
+
+fn opt(r: u32) -> Option<usize> {
+    (r != NONE).then_some(r as usize)
+}
+
+/// What packages fixed beforehand take from each limit.
+#[derive(Debug, Default)]
+pub struct Usage {
+    stock: FxHashMap<(NodeIdx, SkuIdx), u64>,
+    packages: FxHashMap<NodeIdx, u64>,
+    units: FxHashMap<NodeIdx, u64>,
+}
+
+impl Usage {
+    /// What the packages `fixed` take (a package without units takes nothing).
+    pub fn of(s: &Scenario, cs: &CandidateSet, fixed: &[Assignment]) -> Usage {
+        let mut used = Usage::default();
+        for a in fixed {
+            let c = &cs.candidates[a.candidate];
+            let units: u64 = a.units.iter().map(|&(_, q)| q as u64).sum();
+            if units == 0 {
+                continue;
+            }
+            for &(line, q) in &a.units {
+                let sku = s.orders[c.order].lines[line].sku;
+                *used.stock.entry((c.node, sku)).or_default() += q as u64;
+            }
+            *used.packages.entry(c.node).or_default() += 1;
+            *used.units.entry(c.node).or_default() += units;
+        }
+        used
+    }
+}
+
+/// What is left of a limit `cap` once `used` is taken.
+fn left(cap: u64, used: Option<&u64>) -> u64 {
+    cap.saturating_sub(used.copied().unwrap_or(0))
+}
+
+/// The rows that can bind for a sequence of candidates and, per candidate
+/// (by its position in that sequence), the rows it uses. Flat arrays: a wave
+/// may hold tens of millions of candidates.
+#[derive(Debug)]
+pub struct BindableRows {
+    /// Rows that can bind, in a fixed order: stock by (node, SKU), then
+    /// packages by node, then units by node.
+    pub rows: Vec<Row>,
+    /// What each row has left.
+    pub limit: Vec<f64>,
+    /// Package row of each node.
+    pkg_row: Vec<u32>,
+    /// Units row of each node.
+    units_row: Vec<u32>,
+    /// Offset of each candidate's lines in `line_stock_row` (one extra at the end).
+    line_start: Vec<u32>,
+    line_stock_row: Vec<u32>,
+}
+
+impl BindableRows {
+    /// The rows that `candidates` could break, given what `used` takes.
+    pub fn new<'a>(
+        s: &Scenario,
+        candidates: impl ExactSizeIterator<Item = &'a Candidate>,
+        used: &Usage,
+    ) -> BindableRows {
+        let n_nodes = s.nodes.len();
+        // Stock slots in the order first touched; rows follow in key order.
+        let mut slot: FxHashMap<(NodeIdx, SkuIdx), u32> = FxHashMap::default();
+        let mut keys: Vec<(NodeIdx, SkuIdx)> = Vec::new();
+        let mut stock_ub: Vec<u64> = Vec::new();
+        let mut line_start = Vec::with_capacity(candidates.len() + 1);
+        let mut line_slot = Vec::new();
+        let mut pkg_ub = vec![0u64; n_nodes];
+        let mut units_ub = vec![0u64; n_nodes];
+        for c in candidates {
+            line_start.push(line_slot.len() as u32);
+            pkg_ub[c.node] += 1;
+            for cl in &c.lines {
+                let key = (c.node, s.orders[c.order].lines[cl.line].sku);
+                let k = *slot.entry(key).or_insert_with(|| {
+                    keys.push(key);
+                    stock_ub.push(0);
+                    (keys.len() - 1) as u32
+                });
+                stock_ub[k as usize] += u64::from(cl.max_units);
+                units_ub[c.node] += u64::from(cl.max_units);
+                line_slot.push(k);
+            }
+        }
+        line_start.push(line_slot.len() as u32);
+
+        let mut rows = Vec::new();
+        let mut limit = Vec::new();
+        let mut by_key: Vec<usize> = (0..keys.len()).collect();
+        by_key.sort_unstable_by_key(|&k| keys[k]);
+        let mut stock_row = vec![NONE; keys.len()];
+        for k in by_key {
+            let (n, sku) = keys[k];
+            let l = left(s.atp(n, sku) as u64, used.stock.get(&(n, sku)));
+            if stock_ub[k] > l {
+                stock_row[k] = rows.len() as u32;
+                rows.push(Row::Stock(n, sku));
+                limit.push(l as f64);
+            }
+        }
+        let mut node_rows = |ub: &[u64],
+                             cap: &dyn Fn(NodeIdx) -> Option<u32>,
+                             used: &FxHashMap<NodeIdx, u64>,
+                             row: fn(NodeIdx) -> Row| {
+            (0..n_nodes)
+                .map(|n| match cap(n).map(|c| left(u64::from(c), used.get(&n))) {
+                    Some(l) if ub[n] > l => {
+                        rows.push(row(n));
+                        limit.push(l as f64);
+                        (rows.len() - 1) as u32
+                    }
+                    _ => NONE,
+                })
+                .collect::<Vec<u32>>()
+        };
+        let pkg_row = node_rows(
+            &pkg_ub,
+            &|n| s.nodes[n].capacity_orders,
+            &used.packages,
+            Row::Packages,
+        );
+        let units_row = node_rows(
+            &units_ub,
+            &|n| s.nodes[n].capacity_units,
+            &used.units,
+            Row::Units,
+        );
+        let line_stock_row = line_slot
+            .into_iter()
+            .map(|k| stock_row[k as usize])
+            .collect();
+        BindableRows {
+            rows,
+            limit,
+            pkg_row,
+            units_row,
+            line_start,
+            line_stock_row,
+        }
+    }
+
+    /// Nodes of the network the rows were made on.
+    pub fn nodes(&self) -> usize {
+        self.pkg_row.len()
+    }
+
+    /// The package row of a node, if it can bind.
+    pub fn packages(&self, node: NodeIdx) -> Option<usize> {
+        opt(self.pkg_row[node])
+    }
+
+    /// The units row of a node, if it can bind.
+    pub fn units(&self, node: NodeIdx) -> Option<usize> {
+        opt(self.units_row[node])
+    }
+
+    /// The stock row of the `k`-th line (in its `lines` order) of the
+    /// candidate at `position` in the sequence the rows were made from, if
+    /// it can bind.
+    pub fn stock(&self, position: usize, k: usize) -> Option<usize> {
+        opt(self.line_stock_row[self.line_start[position] as usize + k])
+    }
+}

@@ -1,0 +1,92 @@
+//! The time budget of one run: where the clock started, the limit, and the
+//! shares of it each part of the search may use.
+
+use std::time::{Duration, Instant};
+
+/// Share of the time limit column generation may use before plans are
+/// rounded from the master LP as it stands. The first rounding MIP of peak-l
+/// takes about an eighth of its 60 s budget, and later neighbourhoods gain
+/// less there than one more pricing round does for the bound.
+const PRICING_SHARE: f64 = 0.8;
+
+/// A run's wall-clock budget.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Budget {
+    start: Instant,
+    limit_s: f64,
+    deadline: Instant,
+}
+
+impl Budget {
+    /// A budget of `limit_s` seconds from now (an infinite one ends in 1e9 s).
+    pub(super) fn new(limit_s: f64) -> Budget {
+        let start = Instant::now();
+        Budget {
+            start,
+            limit_s,
+            deadline: start + Duration::from_secs_f64(limit_s.clamp(0.0, 1e9)),
+        }
+    }
+
+    /// Seconds since the start.
+    pub(super) fn elapsed(&self) -> f64 {
+        self.start.elapsed().as_secs_f64()
+    }
+
+    /// When the time is up.
+    pub(super) fn deadline(&self) -> Instant {
+        self.deadline
+    }
+
+    /// Seconds from the start until which a master LP may run: the pricing
+    /// share while no plan is made or being made (the rest is kept for
+    /// rounding), else the whole limit.
+    pub(super) fn lp_until(&self, plan_under_way: bool) -> f64 {
+        if plan_under_way {
+            self.limit_s
+        } else {
+            self.limit_s * PRICING_SHARE
+        }
+    }
+
+    /// Seconds left until `until` (seconds from the start); negative past it.
+    pub(super) fn left_until(&self, until: f64) -> f64 {
+        until - self.elapsed()
+    }
+
+    /// Whether a round taking `round_s` would end past the pricing share.
+    pub(super) fn round_overruns(&self, round_s: f64) -> bool {
+        self.elapsed() + round_s >= self.limit_s * PRICING_SHARE
+    }
+
+    /// Whether time is left.
+    pub(super) fn running(&self) -> bool {
+        self.elapsed() < self.limit_s
+    }
+
+    /// Whether `seconds` more of work ends before the limit.
+    pub(super) fn has_room_for(&self, seconds: f64) -> bool {
+        self.elapsed() + seconds < self.limit_s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_budget_keeps_a_share_for_rounding_until_a_plan_is_under_way() {
+        let b = Budget::new(10.0);
+        assert_eq!(b.lp_until(false), 10.0 * PRICING_SHARE);
+        assert_eq!(b.lp_until(true), 10.0);
+        assert!(b.running() && b.has_room_for(1.0) && !b.has_room_for(20.0));
+        assert!(b.round_overruns(8.0) && !b.round_overruns(1.0));
+    }
+
+    #[test]
+    fn an_infinite_budget_has_a_far_deadline() {
+        let b = Budget::new(f64::INFINITY);
+        assert!(b.deadline() > Instant::now() + Duration::from_secs(1_000_000));
+        assert!(b.running() && !b.round_overruns(1e12));
+    }
+}

@@ -1,0 +1,232 @@
+//! The restricted master LP of column generation: per-order plans (columns)
+//! over the orders' convexity rows and the coupling rows the columns could
+//! break, driven through [`crate::solver::Master`].
+
+use std::collections::HashSet;
+
+use rustc_hash::FxHashMap;
+
+use crate::input::settings::Settings;
+use crate::network::candidates::CandidateSet;
+use crate::network::domain::Scenario;
+use crate::solution::decode::{self, Assignment};
+use crate::solver::{Master, MasterColumn, MasterLp};
+use crate::sourcing::decompose::rows::Coupling;
+use crate::sourcing::order_opt::OrderPlan;
+
+/// What the search needs to price and cost plans.
+pub(super) struct Ctx<'a> {
+    /// The wave.
+    pub(super) s: &'a Scenario,
+    /// Its candidates.
+    pub(super) cs: &'a CandidateSet,
+    /// Its coupling rows.
+    pub(super) cp: &'a Coupling,
+    /// Solver settings.
+    pub(super) settings: &'a Settings,
+}
+
+/// A per-order plan in a master: the order's packages, true cost and
+/// coupling-row entries.
+#[derive(Clone)]
+pub(super) struct Column {
+    /// The order.
+    pub(super) order: usize,
+    /// Its packages.
+    pub(super) assignments: Vec<Assignment>,
+    /// Cost and coupling-row entries.
+    pub(super) data: MasterColumn,
+}
+
+impl Column {
+    /// The column of plan `plan` of order `o`.
+    pub(super) fn new(ctx: &Ctx, o: usize, plan: &[Assignment]) -> Column {
+        Column {
+            order: o,
+            assignments: plan.to_vec(),
+            data: MasterColumn {
+                cost: decode::order_cost(ctx.s, ctx.cs, o, plan),
+                entries: ctx.cp.plan_usage(ctx.cs, plan),
+            },
+        }
+    }
+
+    /// Whether the plan alone fits in `limit`.
+    pub(super) fn fits(&self, limit: &[f64]) -> bool {
+        self.data.entries.iter().all(|&(r, a)| a <= limit[r] + 1e-9)
+    }
+}
+
+/// A key that tells two plans of one order apart.
+type PlanKey = (usize, Vec<(usize, Vec<(usize, u32)>)>);
+
+fn plan_key(o: usize, plan: &[Assignment]) -> PlanKey {
+    let mut k: Vec<(usize, Vec<(usize, u32)>)> = plan
+        .iter()
+        .map(|a| {
+            let mut u = a.units.clone();
+            u.sort_unstable();
+            (a.candidate, u)
+        })
+        .collect();
+    k.sort_unstable();
+    (o, k)
+}
+
+/// A restricted master over some orders and row limits, with its columns.
+/// Master rows are the orders' convexity rows (by slot), then the coupling
+/// rows that the columns so far could break, added as they become able to: a
+/// row no choice of one column per order can break changes neither the LP nor
+/// its duals (its price is 0), and most rows of a wave never bind.
+pub(super) struct Restricted {
+    /// Orders, by convexity slot.
+    pub(super) orders: Vec<usize>,
+    /// Slot of each order of the wave (`usize::MAX` if not in this master).
+    pub(super) slot: Vec<usize>,
+    /// Limit of each coupling row.
+    pub(super) limit: Vec<f64>,
+    /// The master LP.
+    pub(super) master: Master,
+    /// Its columns (the first `flushed` in the master).
+    pub(super) columns: Vec<Column>,
+    /// Columns in the master (the first ones of `columns`); the others are
+    /// offered since the last solve.
+    flushed: usize,
+    /// Master row of each coupling row, `usize::MAX` while it is left out.
+    pub(super) row_of: Vec<usize>,
+    /// Per coupling row, the most its columns could use: the sum over orders
+    /// of each order's largest use.
+    reach: Vec<f64>,
+    /// Largest use of a row by a slot's columns, for the rows they use.
+    largest: FxHashMap<(usize, usize), f64>,
+    /// Plans offered so far.
+    seen: HashSet<PlanKey>,
+    /// Row prices the plans in `plans` were found at.
+    pub(super) priced_at: Vec<f64>,
+    /// Each order's last priced plan (by slot).
+    pub(super) plans: Vec<Option<OrderPlan>>,
+}
+
+impl Restricted {
+    /// A master over `orders` under `limit`, each order's empty plan offered.
+    pub(super) fn new(
+        ctx: &Ctx,
+        orders: Vec<usize>,
+        limit: Vec<f64>,
+    ) -> Result<Restricted, String> {
+        let rows = limit.len();
+        let mut slot = vec![usize::MAX; ctx.s.orders.len()];
+        for (k, &o) in orders.iter().enumerate() {
+            slot[o] = k;
+        }
+        let ones = vec![1.0; orders.len()];
+        let master = Master::new(&ones, &ones, ctx.settings)?;
+        let mut r = Restricted {
+            plans: vec![None; orders.len()],
+            orders,
+            slot,
+            priced_at: vec![f64::NAN; rows],
+            row_of: vec![usize::MAX; rows],
+            reach: vec![0.0; rows],
+            largest: FxHashMap::default(),
+            limit,
+            master,
+            columns: Vec::new(),
+            flushed: 0,
+            seen: HashSet::new(),
+        };
+        // Leaving an order unfilled uses no row: the master is always feasible.
+        for k in 0..r.orders.len() {
+            let o = r.orders[k];
+            r.offer(Column::new(ctx, o, &[]));
+        }
+        Ok(r)
+    }
+
+    /// Adds a column unless the order already has that plan.
+    pub(super) fn offer(&mut self, col: Column) {
+        if self.seen.insert(plan_key(col.order, &col.assignments)) {
+            let k = self.slot[col.order];
+            for &(row, a) in &col.data.entries {
+                let most = self.largest.entry((row, k)).or_insert(0.0);
+                if a > *most {
+                    self.reach[row] += a - *most;
+                    *most = a;
+                }
+            }
+            self.columns.push(col);
+        }
+    }
+
+    /// Hands the master the rows the columns can now break, with the
+    /// entries of the columns it has, then the columns offered since.
+    pub(super) fn flush(&mut self) -> Result<(), String> {
+        let mut added = 0;
+        let mut new_row = vec![usize::MAX; self.limit.len()];
+        let in_master = self.master.rows();
+        for (r, fresh) in new_row.iter_mut().enumerate() {
+            if self.row_of[r] == usize::MAX && self.reach[r] > self.limit[r] + 1e-9 {
+                *fresh = added;
+                self.row_of[r] = in_master + added;
+                added += 1;
+            }
+        }
+        if added > 0 {
+            let mut entries: Vec<Vec<(usize, f64)>> = vec![Vec::new(); added];
+            let mut upper = vec![0.0; added];
+            for (r, &i) in new_row.iter().enumerate() {
+                if i != usize::MAX {
+                    upper[i] = self.limit[r];
+                }
+            }
+            for (j, col) in self.columns[..self.flushed].iter().enumerate() {
+                for &(r, a) in &col.data.entries {
+                    if new_row[r] != usize::MAX {
+                        entries[new_row[r]].push((j, a));
+                    }
+                }
+            }
+            self.master
+                .add_rows(&vec![f64::NEG_INFINITY; added], &upper, &entries)?;
+        }
+        let pending: Vec<MasterColumn> = self.columns[self.flushed..]
+            .iter()
+            .map(|col| {
+                let mut entries: Vec<(usize, f64)> = col
+                    .data
+                    .entries
+                    .iter()
+                    .filter(|&&(r, _)| self.row_of[r] != usize::MAX)
+                    .map(|&(r, a)| (self.row_of[r], a))
+                    .collect();
+                entries.push((self.slot[col.order], 1.0));
+                MasterColumn {
+                    cost: col.data.cost,
+                    entries,
+                }
+            })
+            .collect();
+        self.master.add_columns(&pending)?;
+        self.flushed = self.columns.len();
+        Ok(())
+    }
+
+    /// Solves the master LP with the rows and columns offered so far.
+    pub(super) fn solve_lp(&mut self, time_limit_s: f64) -> Result<MasterLp, String> {
+        self.flush()?;
+        self.master.solve_lp(time_limit_s)
+    }
+
+    /// Per slot: the column with the largest LP value, and that value.
+    pub(super) fn heaviest(&self, values: &[f64]) -> Vec<(f64, usize)> {
+        let mut h = vec![(-1.0, usize::MAX); self.orders.len()];
+        // Columns offered after the LP was solved have no value yet.
+        for (j, col) in self.columns.iter().enumerate().take(values.len()) {
+            let k = self.slot[col.order];
+            if values[j] > h[k].0 {
+                h[k] = (values[j], j);
+            }
+        }
+        h
+    }
+}

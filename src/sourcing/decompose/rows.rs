@@ -1,0 +1,276 @@
+//! The rows that tie orders together: stock per (node, SKU) and node capacity
+//! in packages and units, those that can bind ([`crate::sourcing::bindable`]);
+//! every other row holds whatever each order does and is left out. Pricing
+//! the rows that can bind splits the wave into independent orders.
+
+use petgraph::unionfind::UnionFind;
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+
+use crate::network::candidates::{Candidate, CandidateSet};
+use crate::network::domain::{NodeIdx, Scenario, SkuIdx};
+use crate::solution::decode::Assignment;
+pub use crate::sourcing::bindable::Row;
+use crate::sourcing::bindable::{BindableRows, Usage};
+use crate::sourcing::order_opt::OrderView;
+
+/// The coupling rows of a wave: the rows that can bind over all its
+/// candidates, and the rows each order can use.
+pub struct Coupling {
+    /// The rows that can bind; candidates by their index in the wave's set.
+    bindable: BindableRows,
+    /// Rows each order can use (sorted); empty for an independent order.
+    pub order_rows: Vec<Vec<usize>>,
+}
+
+impl Coupling {
+    /// The rows that can bind for a candidate set.
+    pub fn new(s: &Scenario, cs: &CandidateSet) -> Coupling {
+        let mut cp = Coupling {
+            bindable: BindableRows::new(s, cs.candidates.iter(), &Usage::default()),
+            order_rows: Vec::new(),
+        };
+        cp.order_rows = (0..s.orders.len())
+            .into_par_iter()
+            .map(|o| {
+                let mut list = Vec::new();
+                for ci in cs.by_order[o].clone() {
+                    let c = &cs.candidates[ci];
+                    list.extend(cp.bindable.packages(c.node));
+                    for k in 0..c.lines.len() {
+                        let (stock, units) = cp.line_rows(cs, ci, k);
+                        list.extend(stock);
+                        list.extend(units);
+                    }
+                }
+                list.sort_unstable();
+                list.dedup();
+                list
+            })
+            .collect();
+        cp
+    }
+
+    /// Rows that can bind, in a fixed order (stock, then packages, then units).
+    pub fn rows(&self) -> &[Row] {
+        &self.bindable.rows
+    }
+
+    /// Limit of each row.
+    pub fn limit(&self) -> &[f64] {
+        &self.bindable.limit
+    }
+
+    /// The package row of a candidate, if it can bind.
+    pub fn pkg_row(&self, cs: &CandidateSet, ci: usize) -> Option<usize> {
+        self.bindable.packages(cs.candidates[ci].node)
+    }
+
+    /// The stock row and the units row of a candidate's `k`-th line (in its
+    /// `lines` order), each if it can bind.
+    pub fn line_rows(
+        &self,
+        cs: &CandidateSet,
+        ci: usize,
+        k: usize,
+    ) -> (Option<usize>, Option<usize>) {
+        (
+            self.bindable.stock(ci, k),
+            self.bindable.units(cs.candidates[ci].node),
+        )
+    }
+
+    /// The rows a plan of one order uses, with amounts (sorted by row).
+    pub fn plan_usage(&self, cs: &CandidateSet, plan: &[Assignment]) -> Vec<(usize, f64)> {
+        let mut entries: Vec<(usize, f64)> = Vec::new();
+        let mut add = |r: usize, v: f64| match entries.iter_mut().find(|(x, _)| *x == r) {
+            Some(e) => e.1 += v,
+            None => entries.push((r, v)),
+        };
+        for a in plan {
+            if let Some(r) = self.pkg_row(cs, a.candidate) {
+                add(r, 1.0);
+            }
+            let c = &cs.candidates[a.candidate];
+            for &(line, q) in &a.units {
+                let (stock, units) = self.line_rows(cs, a.candidate, c.line_position(line));
+                for r in [stock, units].into_iter().flatten() {
+                    add(r, f64::from(q));
+                }
+            }
+        }
+        entries.sort_unstable_by_key(|e| e.0);
+        entries
+    }
+
+    /// Adds row prices to an order's view: each package pays its package
+    /// row's price, each unit its stock and units rows' prices.
+    pub fn price_view(&self, cs: &CandidateSet, price: &[f64], v: &mut OrderView) {
+        for (p, &ci) in v.cands.iter().enumerate() {
+            if let Some(r) = self.pkg_row(cs, ci) {
+                v.pkg[p] += price[r];
+            }
+            for (k, cl) in cs.candidates[ci].lines.iter().enumerate() {
+                let (stock, units) = self.line_rows(cs, ci, k);
+                if let Some((uc, _)) = v.line[[p, cl.line]].as_mut() {
+                    *uc += stock.map_or(0.0, |r| price[r]) + units.map_or(0.0, |r| price[r]);
+                }
+            }
+        }
+    }
+
+    /// Caps an order's view by row limits (what a partial plan leaves): a
+    /// plan that alone breaks a stock or package limit is never chosen.
+    pub fn limit_view(&self, cs: &CandidateSet, limit: &[f64], v: &mut OrderView) {
+        for (p, &ci) in v.cands.iter().enumerate() {
+            if let Some(r) = self.pkg_row(cs, ci) {
+                v.openable[p] &= limit[r] >= 1.0;
+            }
+            for (k, cl) in cs.candidates[ci].lines.iter().enumerate() {
+                let (stock, _) = self.line_rows(cs, ci, k);
+                if let Some(r) = stock {
+                    let cap = limit[r].max(0.0) as u32;
+                    if let Some((_, ub)) = v.line[[p, cl.line]].as_mut() {
+                        *ub = (*ub).min(cap);
+                    }
+                    let g = v.group[cl.line];
+                    v.group_cap[[p, g]] = v.group_cap[[p, g]].min(cap);
+                }
+            }
+        }
+    }
+
+    /// Prices `price` (one per row) keyed by what each row limits, so that
+    /// candidates made apart from this wave's set can be priced.
+    pub fn row_prices(&self, price: &[f64]) -> RowPrices {
+        let mut p = RowPrices::none(self.bindable.nodes());
+        for ((row, &pi), &l) in self.rows().iter().zip(price).zip(self.limit()) {
+            if pi <= 0.0 {
+                continue;
+            }
+            p.limit_term += pi * l;
+            match *row {
+                Row::Stock(n, k) => {
+                    p.stock.insert((n, k), pi);
+                }
+                Row::Packages(n) => p.packages[n] = pi,
+                Row::Units(n) => p.units[n] = pi,
+            }
+        }
+        p
+    }
+
+    /// Sizes (orders) of the connected components of orders linked by shared
+    /// rows, largest first.
+    pub fn component_sizes(&self) -> Vec<usize> {
+        component_sizes(&self.order_rows, self.rows().len())
+    }
+}
+
+/// Sizes of the connected components of orders linked by shared rows
+/// (`order_rows` per order, rows numbered below `rows`), largest first.
+fn component_sizes(order_rows: &[Vec<usize>], rows: usize) -> Vec<usize> {
+    let n = order_rows.len();
+    // Orders are joined through the first order seen on each row.
+    let mut components = UnionFind::<usize>::new(n);
+    let mut first = vec![usize::MAX; rows];
+    for (o, rs) in order_rows.iter().enumerate() {
+        for &r in rs {
+            if first[r] == usize::MAX {
+                first[r] = o;
+            } else {
+                components.union(first[r], o);
+            }
+        }
+    }
+    let mut size = vec![0usize; n];
+    for o in 0..n {
+        size[components.find_mut(o)] += 1;
+    }
+    let mut v: Vec<usize> = size.into_iter().filter(|&x| x > 0).collect();
+    v.sort_unstable_by(|a, b| b.cmp(a));
+    v
+}
+
+/// Row prices by what each row limits (rows without a price are free).
+#[derive(Debug, Clone)]
+pub struct RowPrices {
+    /// Per node: price of a package.
+    pub packages: Vec<f64>,
+    /// Per node: price of a unit.
+    pub units: Vec<f64>,
+    /// Per stocked (node, SKU): price of a unit.
+    pub stock: FxHashMap<(NodeIdx, SkuIdx), f64>,
+    /// The prices times the limits of their rows.
+    pub limit_term: f64,
+}
+
+impl RowPrices {
+    /// No row priced, on a network of `n_nodes` nodes.
+    pub fn none(n_nodes: usize) -> RowPrices {
+        RowPrices {
+            packages: vec![0.0; n_nodes],
+            units: vec![0.0; n_nodes],
+            stock: FxHashMap::default(),
+            limit_term: 0.0,
+        }
+    }
+
+    /// Whether no row has a price.
+    pub fn is_zero(&self) -> bool {
+        self.stock.is_empty()
+            && self.packages.iter().all(|&p| p == 0.0)
+            && self.units.iter().all(|&p| p == 0.0)
+    }
+
+    /// Adds the prices times `scale` to the view of order `o` over `cands`
+    /// (as [`Coupling::price_view`] does for the wave's own candidates).
+    pub fn price_view(
+        &self,
+        s: &Scenario,
+        o: usize,
+        cands: &[Candidate],
+        v: &mut OrderView,
+        scale: f64,
+    ) {
+        let order = &s.orders[o];
+        for (p, c) in cands.iter().enumerate() {
+            v.pkg[p] += scale * self.packages[c.node];
+            for cl in &c.lines {
+                let sku = order.lines[cl.line].sku;
+                let unit =
+                    self.units[c.node] + self.stock.get(&(c.node, sku)).copied().unwrap_or(0.0);
+                if let Some((uc, _)) = v.line[[p, cl.line]].as_mut() {
+                    *uc += scale * unit;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn orders_sharing_a_row_through_others_form_one_component() {
+        // 0-1 share row 0, 1-3 share row 2; 2 is alone, 4 has no row.
+        let order_rows = vec![vec![0], vec![0, 2], vec![1], vec![2], vec![]];
+        assert_eq!(component_sizes(&order_rows, 3), vec![3, 1, 1]);
+        assert!(component_sizes(&[], 0).is_empty());
+    }
+
+    #[test]
+    fn prices_are_zero_only_when_no_row_has_a_price() {
+        assert!(RowPrices::none(3).is_zero());
+        let mut p = RowPrices::none(3);
+        p.stock.insert((1, 7), 0.5);
+        assert!(!p.is_zero());
+        let mut p = RowPrices::none(3);
+        p.packages[2] = 1.0;
+        assert!(!p.is_zero());
+        let mut p = RowPrices::none(3);
+        p.units[0] = 0.25;
+        assert!(!p.is_zero());
+    }
+}

@@ -1,0 +1,385 @@
+//! The run: pricing rounds on the master, a neighbourhood MIP beside each
+//! round once the LP is close to the bound, then the time left for plans
+//! (the neighbourhoods, the local search). One [`Search`] holds what the
+//! phases share: the best plan and bound, the incumbent, the record.
+
+use std::time::Instant;
+
+use crate::network::candidates::CandidateSet;
+use crate::solution::decode::{self, Assignment};
+use crate::solver::MasterLp;
+use crate::sourcing::decompose::bound::lagrangian;
+use crate::sourcing::decompose::budget::Budget;
+use crate::sourcing::decompose::master::{Column, Ctx, Restricted};
+use crate::sourcing::decompose::neighbourhoods::{
+    Incumbent, Kept, Kind, Lns, Neighbourhood, Stop, Width, lp_neighbourhood,
+};
+use crate::sourcing::decompose::pricing::{Independent, Priced};
+use crate::sourcing::decompose::{Limits, Outcome, Phases, polish};
+
+/// A pricing round's results, or why the master LP stopped.
+type Round = Result<(MasterLp, Priced, f64, f64), String>;
+
+/// What the phases of one run share.
+pub(super) struct Search<'a> {
+    ctx: Ctx<'a>,
+    limits: Limits,
+    budget: Budget,
+    progress: &'a dyn Fn(&str),
+    independent: Independent,
+    /// The master over the coupled orders.
+    top: Restricted,
+    /// Best feasible plan of the wave, with its cost.
+    best: (f64, Vec<Assignment>),
+    best_bound: f64,
+    /// Row prices of the best bound.
+    best_price: Vec<f64>,
+    /// The best plan as one column per coupled order, once a neighbourhood
+    /// MIP has made one: the start of the next neighbourhoods.
+    incumbent: Incumbent,
+    lns: Lns,
+    /// Neighbourhood MIPs run, with (free orders, plan cost found).
+    neighbourhoods: Vec<(usize, Option<f64>)>,
+    phases: Phases,
+    iterations: usize,
+    lp_converged: bool,
+    /// The last master LP and its prices.
+    last: Option<(MasterLp, Vec<f64>)>,
+    /// The LP value the first neighbourhood rounded.
+    rounded_at: f64,
+    /// Why the master LP stopped early, if it did.
+    stopped: Option<String>,
+}
+
+impl<'a> Search<'a> {
+    /// The independent orders solved and the master over the coupled ones
+    /// made, with the columns of `start`.
+    pub(super) fn new(
+        ctx: Ctx<'a>,
+        start: Vec<Assignment>,
+        limits: Limits,
+        progress: &'a dyn Fn(&str),
+    ) -> Result<Search<'a>, String> {
+        let budget = Budget::new(limits.time_limit_s);
+        let (s, cs, cp) = (ctx.s, ctx.cs, ctx.cp);
+        let n = s.orders.len();
+        let coupled: Vec<usize> = (0..n).filter(|&o| !cp.order_rows[o].is_empty()).collect();
+        let independent = Independent::solve(&ctx);
+        let mut top = Restricted::new(&ctx, coupled.clone(), cp.limit().to_vec())?;
+        let mut start_by_order: Vec<Vec<Assignment>> = vec![Vec::new(); n];
+        for a in &start {
+            start_by_order[cs.candidates[a.candidate].order].push(a.clone());
+        }
+        for &o in &coupled {
+            top.offer(Column::new(&ctx, o, &start_by_order[o]));
+        }
+        let phases = Phases {
+            coupling_s: budget.elapsed(),
+            ..Phases::default()
+        };
+        progress(&format!(
+            "{} coupling rows, {} of {} orders coupled",
+            cp.rows().len(),
+            coupled.len(),
+            n
+        ));
+        let mut search = Search {
+            best: (decode::plan_cost(s, cs, &start), start),
+            best_bound: f64::NEG_INFINITY,
+            best_price: vec![0.0; cp.rows().len()],
+            ctx,
+            limits,
+            budget,
+            progress,
+            independent,
+            top,
+            incumbent: None,
+            lns: Lns::default(),
+            neighbourhoods: Vec::new(),
+            phases,
+            iterations: 0,
+            lp_converged: false,
+            last: None,
+            rounded_at: f64::INFINITY,
+            stopped: None,
+        };
+        if coupled.is_empty() {
+            // Every order is independent: their optima are the plan and the bound.
+            let plan = search.independent.with(&[]);
+            search.best = (decode::plan_cost(s, cs, &plan), plan);
+            search.best_bound = search.independent.bound;
+            search.lp_converged = true;
+        }
+        Ok(search)
+    }
+
+    fn cs(&self) -> &'a CandidateSet {
+        self.ctx.cs
+    }
+
+    fn gap(best: f64, bound: f64) -> f64 {
+        decode::relative_gap(best, bound)
+    }
+
+    /// Whether the best plan is still outside the target gap.
+    fn gap_open(&self) -> bool {
+        Self::gap(self.best.0, self.best_bound) > self.limits.target_gap
+    }
+
+    /// Whether the best plan is inside the target gap.
+    fn gap_closed(&self) -> bool {
+        Self::gap(self.best.0, self.best_bound) <= self.limits.target_gap
+    }
+
+    /// Pricing rounds until the master LP converges, the gap closes, or the
+    /// pricing share of the time is spent. A neighbourhood made in one round
+    /// runs beside the next round's master LP and pricing (its MIP and the
+    /// master each take one thread): both start from what the first round
+    /// left, so the plans are those of running them one after the other.
+    /// Returns the neighbourhood made last, not yet run.
+    pub(super) fn price_rounds(&mut self) -> Option<Neighbourhood> {
+        let mut pending: Option<Neighbourhood> = None;
+        while !self.top.orders.is_empty() {
+            self.iterations += 1;
+            // Without a plan yet (or one being made), the LP may not eat the
+            // time kept for rounding.
+            let lp_until = self
+                .budget
+                .lp_until(self.incumbent.is_some() || pending.is_some());
+            let (values, round) = match pending.as_mut() {
+                Some(nb) => {
+                    let (ctx, top, budget) = (&self.ctx, &mut self.top, self.budget);
+                    let (values, round) =
+                        rayon::join(|| nb.run(), || round(ctx, top, budget, lp_until));
+                    (Some(values), round)
+                }
+                None => (None, round(&self.ctx, &mut self.top, self.budget, lp_until)),
+            };
+            if let (Some(nb), Some(values)) = (pending.take(), values) {
+                self.lns.improved |= self.keep(nb, values);
+            }
+            let (lp, priced, master_s, pricing_s) = match round {
+                Ok(r) => r,
+                Err(e) => {
+                    // Out of time inside the LP, or HiGHS trouble: the best plan
+                    // and bound so far stand, and the record says why it stopped.
+                    self.stopped = Some(e);
+                    break;
+                }
+            };
+            self.phases.master_s += master_s;
+            self.phases.pricing_s += pricing_s;
+            // Master and pricing: what the next round will take again.
+            let round_s = master_s + pricing_s;
+            pending = self.after_round(lp, priced);
+            // A round that would end past the pricing share is not started (its
+            // master LP would be cut off and wasted): rounds take about as long
+            // as the last one.
+            if self.lp_converged
+                || self.gap_closed()
+                || self.iterations >= self.limits.max_iterations
+                || self.budget.round_overruns(round_s)
+            {
+                break;
+            }
+        }
+        pending
+    }
+
+    /// Records a round's bound and LP, and makes the neighbourhood to run
+    /// beside the next round, if any.
+    fn after_round(&mut self, lp: MasterLp, priced: Priced) -> Option<Neighbourhood> {
+        let Priced {
+            price,
+            bounds,
+            added,
+        } = priced;
+        let bound = lagrangian(self.independent.bound, bounds, &price, self.ctx.cp.limit());
+        if bound > self.best_bound {
+            self.best_bound = bound;
+            self.best_price.clone_from(&price);
+        }
+        let lp_value = lp.objective + self.independent.cost;
+        self.lp_converged = added == 0;
+        (self.progress)(&format!(
+            "round {}: LP {lp_value:.2}, bound {:.2}, {added} new columns",
+            self.iterations, self.best_bound
+        ));
+        // Round once the LP is close to the bound (rounding a poor LP is
+        // wasted time); from then on, one neighbourhood around the dearest
+        // rows per pricing round, so that plan and bound improve together.
+        let mut pending = None;
+        if self.incumbent.is_none() {
+            if self.lp_converged
+                || Self::gap(lp_value, self.best_bound) <= self.limits.target_gap / 2.0
+            {
+                self.rounded_at = lp_value;
+                let kept = lp_neighbourhood(&self.top, &lp.columns, Width::Conflicts);
+                pending = Some(self.make(kept, &price, Kind::Lp(Width::Conflicts)));
+            }
+        } else if !self.lp_converged
+            && self.gap_open()
+            && let Some(kept) = self.lns.next(&self.top, &self.incumbent, &price)
+        {
+            pending = Some(self.make(kept, &price, Kind::DearestRows));
+        }
+        self.last = Some((lp, price));
+        pending
+    }
+
+    /// A neighbourhood of the master as it stands, at the prices `price`.
+    fn make(&self, kept: Kept, price: &[f64], kind: Kind) -> Neighbourhood {
+        let also: Vec<Column> = self
+            .incumbent
+            .as_ref()
+            .map(|(_, c)| c.clone())
+            .unwrap_or_default();
+        // A neighbourhood's plan need only be well inside the target gap:
+        // the next neighbourhoods improve on it.
+        let stop = Stop {
+            gap: (self.limits.target_gap / 5.0).max(1e-4),
+            target: self.best_bound / (1.0 - self.limits.target_gap),
+            deadline: self.budget.deadline(),
+            outside: self.independent.cost,
+        };
+        Neighbourhood::new(&self.ctx, &self.top, kept, &also, price, stop, kind)
+    }
+
+    /// Keeps a solved neighbourhood's plan if cheaper; true if it was a step
+    /// of the large neighbourhood search that improved the best plan (what
+    /// the search's pass needs to know).
+    fn keep(&mut self, nb: Neighbourhood, values: Option<Vec<f64>>) -> bool {
+        let (free, label, seconds) = (nb.free(), nb.kind.label(), nb.seconds);
+        let step = nb.kind == Kind::DearestRows;
+        let mut improved = false;
+        let cost = nb.plan(&self.top, values).map(|cols| {
+            let plan = self.independent.with(&cols);
+            let c = decode::plan_cost(self.ctx.s, self.cs(), &plan);
+            if self.incumbent.as_ref().is_none_or(|(ic, _)| c < *ic - 1e-9) {
+                self.incumbent = Some((c, cols));
+            }
+            if c < self.best.0 - 1e-9 {
+                self.best = (c, plan);
+                improved = true;
+            }
+            c
+        });
+        self.neighbourhoods.push((free, cost));
+        self.phases.primal_s += seconds;
+        (self.progress)(&format!(
+            "plan {:.2} ({label}, {free} free orders), gap {:.3}%",
+            self.best.0,
+            100.0 * Self::gap(self.best.0, self.best_bound)
+        ));
+        step && improved
+    }
+
+    /// Runs a neighbourhood and keeps its plan if cheaper (see [`Self::keep`]).
+    fn try_neighbourhood(&mut self, mut nb: Neighbourhood) -> bool {
+        let values = nb.run();
+        self.keep(nb, values)
+    }
+
+    /// Whether the plan may still improve: outside the gap, inside the time.
+    fn open(&self) -> bool {
+        self.gap_open() && self.budget.running()
+    }
+
+    /// The time left goes to plans: the neighbourhood made last (`pending`),
+    /// the LP as it stands, then neighbourhoods around the costliest rows.
+    pub(super) fn plans(&mut self, pending: Option<Neighbourhood>) {
+        if let Some(nb) = pending.filter(|_| self.open()) {
+            self.lns.improved |= self.try_neighbourhood(nb);
+        }
+        let Some((lp, price)) = self.last.take() else {
+            return;
+        };
+        let lp_value = lp.objective + self.independent.cost;
+        // Without a plan yet: the conflicts of the LP as it stands (unless
+        // it is the LP already rounded), then the wider neighbourhood.
+        let moved = lp_value < self.rounded_at - 1e-7 * lp_value.abs();
+        for width in [Width::Conflicts, Width::Tight] {
+            if self.incumbent.is_none() && self.open() && (moved || width == Width::Tight) {
+                let kept = lp_neighbourhood(&self.top, &lp.columns, width);
+                let nb = self.make(kept, &price, Kind::Lp(width));
+                self.try_neighbourhood(nb);
+            }
+        }
+        while self.open() {
+            let Some(kept) = self.lns.next(&self.top, &self.incumbent, &price) else {
+                break;
+            };
+            let nb = self.make(kept, &price, Kind::DearestRows);
+            self.lns.improved |= self.try_neighbourhood(nb);
+        }
+        self.last = Some((lp, price));
+    }
+
+    /// The local search over the best plan, if the time left holds about two
+    /// pricing rounds' work on one thread (what it takes).
+    pub(super) fn polish(&mut self) {
+        let improve_s = 2.0 * self.phases.pricing_s / self.iterations.max(1) as f64;
+        if self.gap_open() && self.budget.has_room_for(improve_s) {
+            let t = Instant::now();
+            let (s, cs) = (self.ctx.s, self.cs());
+            let improved = polish::improve(s, cs, self.best.1.clone());
+            let cost = decode::plan_cost(s, cs, &improved);
+            if cost < self.best.0 - 1e-9 {
+                self.best = (cost, improved);
+            }
+            self.phases.primal_s += t.elapsed().as_secs_f64();
+        }
+    }
+
+    /// What the run found.
+    pub(super) fn outcome(self) -> Outcome {
+        let cp = self.ctx.cp;
+        let mut inexact: Vec<usize> = self
+            .top
+            .orders
+            .iter()
+            .zip(&self.top.plans)
+            .filter(|(_, p)| p.as_ref().is_some_and(|p| !p.exact))
+            .map(|(&o, _)| o)
+            .chain(
+                self.independent
+                    .plans
+                    .iter()
+                    .filter(|(_, p)| !p.exact)
+                    .map(|(o, _)| *o),
+            )
+            .collect();
+        inexact.sort_unstable();
+        Outcome {
+            inexact_orders: inexact.len(),
+            inexact,
+            assignments: self.best.1,
+            cost: self.best.0,
+            bound: self.best_bound,
+            lp_value: self
+                .last
+                .map(|(lp, _)| lp.objective + self.independent.cost),
+            lp_converged: self.lp_converged,
+            iterations: self.iterations,
+            columns: self.top.columns.len(),
+            rows: cp.rows().len(),
+            independent_orders: self.independent.plans.len(),
+            component_sizes: cp.component_sizes(),
+            neighbourhoods: self.neighbourhoods,
+            phases: self.phases,
+            master_stopped: self.stopped,
+            prices: cp.row_prices(&self.best_price),
+        }
+    }
+}
+
+/// One pricing round: the master LP (until `lp_until` seconds from the
+/// start), then pricing at its duals, with the seconds of each.
+fn round(ctx: &Ctx, top: &mut Restricted, budget: Budget, lp_until: f64) -> Round {
+    let t = Instant::now();
+    let lp = top.solve_lp(budget.left_until(lp_until))?;
+    let master_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let priced = top.price(ctx, &lp);
+    Ok((lp, priced, master_s, t.elapsed().as_secs_f64()))
+}
