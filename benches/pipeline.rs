@@ -11,10 +11,9 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use domopt::input::settings::{CandidateMode, Settings};
+use domopt::generate::{GenConfig, generate};
 use domopt::network::candidates;
 use domopt::network::lanes::Network;
-use domopt::research::generate::{GenConfig, generate};
 use domopt::solution::check;
 use domopt::solution::decode;
 use domopt::sourcing::baselines::greedy;
@@ -23,6 +22,7 @@ use domopt::sourcing::decompose::Coupling;
 use domopt::sourcing::formulation;
 use domopt::sourcing::order_opt;
 use domopt::sourcing::{self, Strategy};
+use domopt::{CandidateMode, Settings};
 
 /// Registers the font domopt embeds as plotters' `sans-serif`: with plotters'
 /// `ab_glyph` feature on (see Cargo.toml), criterion's report charts find no

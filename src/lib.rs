@@ -6,27 +6,137 @@
 //! independent checker re-verifies from the input.
 //!
 //! ```
-//! use domopt::{load_scenario, engine::{run, Strategy}, settings::Settings, check::check};
-//! let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/datasets/seed-example/two-shipments.json");
-//! let (scenario, _warnings) = load_scenario(dir.as_ref(), "us-parcel", &[]).unwrap();
-//! let plan = run(&scenario, &Settings::default(), Strategy::Monolithic);
+//! use domopt::prelude::*;
+//!
+//! let path = concat!(env!("CARGO_MANIFEST_DIR"), "/datasets/seed-example/two-shipments.json");
+//! let (scenario, _warnings) = load_scenario(path.as_ref(), "us-parcel", &[])?;
+//! let plan = solve(&scenario, &Settings::default(), Strategy::Monolithic);
+//! assert_eq!(plan.solve.status, Status::Optimal);
 //! assert_eq!(plan.shipments.len(), 2);
 //! assert!(check(&scenario, &plan).ok());
+//! # Ok::<(), DomoptError>(())
 //! ```
+//!
+//! ## The API
+//! - Load and validate: [`load_scenario`] (a file or folder, a cost model and
+//!   overrides), or [`format::read_scenario`] then [`validate`]; problems
+//!   come back all at once in a [`ValidationReport`] with stable
+//!   [`IssueCode`]s.
+//! - Solve: [`solve`] with a [`Strategy`] and [`Settings`]; [`lp_bound`] for
+//!   the LP relaxation's bound alone.
+//! - Check: [`check`] recomputes every number of a [`Plan`] from the scenario;
+//!   [`check_files`] does so from the files of a plan folder.
+//! - Types: [`domain`] (the validated scenario), [`plan`] (what a solve
+//!   returns and writes), [`format`] (the wire format), [`generate`] (the
+//!   research instance generator). [`prelude`] imports the common ones.
+//!
+//! Errors are [`DomoptError`], each with a stable code.
+//!
+//! ## Module map
+//! The folders follow a wave through the engine. Imports run one way, from a
+//! layer to the ones listed before it (`tests/layering.rs` checks it, and
+//! that no modules import each other in a circle):
+//!
+//! | layer | what it holds |
+//! |---|---|
+//! | `error` | [`DomoptError`], the issue codes and the validation report |
+//! | `network` | the typed domain (nodes, SKUs, services, orders), geography (ZIP to coordinates, zones), calendars, lanes, candidate (order, node, service) packages |
+//! | `input` | the wire format (JSON, CSV folders), cost models, settings, validation (one rule per function) into the domain |
+//! | `solution` | the shared solution concepts (an assignment, the stock left), decoding into a plan, the plan and its folder, the gap, the independent checker |
+//! | `solver` | the only code that touches HiGHS: the MIP through good_lp, the column-generation master through the `highs` crate, raw FFI in one private file |
+//! | `sourcing` | the sourcing and splitting decision: the strategies, the MIP formulation, the rows that can bind, the per-order exact search, the decomposition (rows, master, pricing, neighbourhoods, bound, time budget, polish) and the baselines |
+//! | `research` | the instance generator |
+//!
+//! The CLI, the bench runner and its charts are in the binary (`src/cli/`),
+//! behind the default `cli` feature: `default-features = false` embeds the
+//! library without clap, anyhow, indicatif or plotters. The internal modules
+//! are private; the `internals` feature (unstable, for this repository's own
+//! tests and benchmarks) makes them reachable.
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+// The layers, lowest first (see the module map above).
+#[cfg(feature = "internals")]
+#[doc(hidden)]
 pub mod error;
+#[cfg(not(feature = "internals"))]
+mod error;
+#[cfg(feature = "internals")]
+#[doc(hidden)]
 pub mod input;
+#[cfg(not(feature = "internals"))]
+mod input;
+#[cfg(feature = "internals")]
+#[doc(hidden)]
 pub mod network;
+#[cfg(not(feature = "internals"))]
+mod network;
+#[cfg(feature = "internals")]
+#[doc(hidden)]
 pub mod research;
+#[cfg(not(feature = "internals"))]
+mod research;
+#[cfg(feature = "internals")]
+#[doc(hidden)]
 pub mod solution;
+#[cfg(not(feature = "internals"))]
+mod solution;
+#[cfg(feature = "internals")]
+#[doc(hidden)]
 pub mod solver;
+#[cfg(not(feature = "internals"))]
+mod solver;
+#[cfg(feature = "internals")]
+#[doc(hidden)]
 pub mod sourcing;
-
-pub use error::DomoptError;
+#[cfg(not(feature = "internals"))]
+mod sourcing;
 
 use std::path::Path;
+
+pub use error::{DomoptError, Issue, IssueCode, Severity, ValidationReport};
+pub use input::cost_model::{CostModel, DEFAULT_MODEL};
+pub use input::settings::{CandidateMode, Settings};
+pub use input::validate::build_scenario as validate;
+pub use input::validate::limits;
+pub use network::domain::Scenario;
+pub use solution::check::{CheckReport, Violation, check, check_files};
+pub use solution::plan::{Plan, Status};
+pub use sourcing::{Strategy, lp_bound, run as solve, run_with_progress as solve_with_progress};
+
+/// The validated scenario a wave is solved on: nodes, SKUs, services,
+/// orders and policy, every id resolved to an index.
+pub mod domain {
+    pub use crate::network::domain::*;
+}
+
+/// What a solve returns and `solve --out` writes: shipments, backorders,
+/// per-order summaries, KPIs and the solve record; the plan folder.
+pub mod plan {
+    pub use crate::solution::plan::*;
+    pub use crate::solution::plan_dir::{
+        FileEntry, FileProblem, FilesReport, PLAN_JSON, TABLES, check_out_dir,
+    };
+}
+
+/// The wire format: scenario records as people write them (JSON, or a folder
+/// with CSV tables), reading, writing and the JSON Schema.
+pub mod format {
+    pub use crate::input::format::*;
+}
+
+/// Realistic peak-season instances for research (`domopt generate`).
+pub mod generate {
+    pub use crate::research::generate::{GenConfig, GenSummary, PRESETS, generate};
+}
+
+/// The names most programs need: `use domopt::prelude::*;`.
+pub mod prelude {
+    pub use crate::{
+        CandidateMode, CheckReport, DomoptError, Plan, Scenario, Settings, Status, Strategy,
+        ValidationReport, check, load_scenario, solve,
+    };
+}
 
 /// Reads, merges with the cost model (a preset name or a TOML path) and the
 /// run's `key=value` overrides, and validates a scenario.
@@ -34,9 +144,9 @@ pub fn load_scenario(
     path: &Path,
     model: &str,
     overrides: &[String],
-) -> Result<(network::domain::Scenario, input::validate::ValidationReport), DomoptError> {
+) -> Result<(Scenario, ValidationReport), DomoptError> {
     let loaded = input::format::read_scenario(path)?;
-    let model = input::cost_model::CostModel::load(model)?;
+    let model = CostModel::load(model)?;
     let run = input::format::PolicyOverrides::from_assignments(overrides)?;
-    input::validate::build_scenario(&loaded, &model, &run).map_err(DomoptError::Invalid)
+    validate(&loaded, &model, &run).map_err(DomoptError::Invalid)
 }

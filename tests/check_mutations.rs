@@ -4,10 +4,10 @@
 
 use std::path::{Path, PathBuf};
 
-use domopt::input::settings::Settings;
+use domopt::Settings;
+use domopt::plan::Plan;
 use domopt::solution::check::{Input, check_input, files};
-use domopt::solution::plan::Plan;
-use domopt::sourcing::{Strategy, run};
+use domopt::{Strategy, solve as run};
 use serde_json::{Value, json};
 
 fn dataset(rel: &str) -> PathBuf {
@@ -77,8 +77,8 @@ fn cases() -> Vec<Case> {
         Strategy::Monolithic,
     ));
     let dir = temp("tiny");
-    let cfg = domopt::research::generate::GenConfig::preset("tiny").expect("tiny preset");
-    domopt::research::generate::generate(&cfg, 7, "tiny", &dir).expect("generated");
+    let cfg = domopt::generate::GenConfig::preset("tiny").expect("tiny preset");
+    domopt::generate::generate(&cfg, 7, "tiny", &dir).expect("generated");
     out.push(solve(
         "generated tiny",
         &dir,
@@ -543,10 +543,7 @@ fn a_wrong_availability_in_the_loaded_domain_is_caught_by_the_checkers_own_readi
     s.atp.insert((store, pants), 4);
     let plan = run(&s, &Settings::default(), Strategy::Monolithic);
     assert!(plan.backorders.is_empty(), "the bug gives the pants away");
-    assert!(
-        domopt::solution::check::check(&s, &plan).ok(),
-        "the shared domain hides it"
-    );
+    assert!(domopt::check(&s, &plan).ok(), "the shared domain hides it");
     let own = Input::read(&path, "us-parcel", &[]).unwrap();
     let report = check_input(&own, &plan);
     assert!(
@@ -565,7 +562,7 @@ fn wrong_dates_and_locations_in_the_loaded_domain_are_caught_by_the_checkers_own
     let path = dataset("small/lateness.json");
     let own = Input::read(&path, "us-parcel", &[]).unwrap();
     let (clean, _) = domopt::load_scenario(&path, "us-parcel", &[]).unwrap();
-    type Bug = fn(&mut domopt::network::domain::Scenario);
+    type Bug = fn(&mut domopt::domain::Scenario);
     let bugs: [(&str, Bug, &str); 4] = [
         (
             "processing days",

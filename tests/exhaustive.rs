@@ -21,17 +21,17 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use chrono::{Days, NaiveDate};
-use domopt::input::format::{
+use domopt::domain::{NodeIdx, NodeService, Scenario, ServiceIdx};
+use domopt::format::{
     HolidayDeadlineRecord, InventoryRecord, LineRecord, NodeRecord, NodeServiceRecord, OrderRecord,
     PolicyOverrides, ScenarioFile, ServiceRecord, SkuRecord,
 };
-use domopt::input::settings::{CandidateMode, Settings};
 use domopt::network::calendar;
-use domopt::network::domain::{NodeIdx, NodeService, Scenario, ServiceIdx};
 use domopt::network::geo;
+use domopt::plan::{Backorder, Item, Plan, Shipment, ShipmentCost};
 use domopt::solution::check::{self, CheckReport};
-use domopt::solution::plan::{Backorder, Item, Plan, Shipment, ShipmentCost};
 use domopt::sourcing::{self, Strategy};
+use domopt::{CandidateMode, Settings};
 
 mod common;
 use common::{build, compact_json, panic_message};

@@ -2,12 +2,12 @@
 //! near the largest accepted value. Every strategy plans them without
 //! recursing or allocating per unit, and every plan passes the checker.
 
-use domopt::input::cost_model::CostModel;
-use domopt::input::format::{LoadedScenario, ScenarioFile};
-use domopt::input::settings::Settings;
-use domopt::input::validate::limits::{MAX_LINES_PER_ORDER, MAX_UNITS};
-use domopt::network::domain::Scenario;
-use domopt::solution::check::check;
+use domopt::CostModel;
+use domopt::Settings;
+use domopt::check;
+use domopt::domain::Scenario;
+use domopt::format::{LoadedScenario, ScenarioFile};
+use domopt::limits::{MAX_LINES_PER_ORDER, MAX_UNITS};
 use domopt::sourcing::{self, Strategy};
 use serde_json::json;
 
@@ -48,7 +48,7 @@ fn build(file: &ScenarioFile) -> Scenario {
         source: "extremes.json".into(),
     };
     let model = CostModel::load("us-parcel").expect("preset");
-    match domopt::input::validate::build_scenario(&loaded, &model, &Default::default()) {
+    match domopt::validate(&loaded, &model, &Default::default()) {
         Ok((s, _)) => s,
         Err(r) => panic!("invalid: {:#?}", r.errors().collect::<Vec<_>>()),
     }

@@ -7,11 +7,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use domopt::input::settings::Settings;
-use domopt::network::domain::Scenario;
-use domopt::solution::check::check;
-use domopt::solution::plan::{Plan, Status};
-use domopt::sourcing::{Strategy, run};
+use domopt::Settings;
+use domopt::check;
+use domopt::domain::Scenario;
+use domopt::plan::{Plan, Status};
+use domopt::{Strategy, solve as run};
 use serde::Deserialize;
 
 /// One dataset's expectation.
@@ -172,7 +172,7 @@ fn assert_meets_expectation(folder: &str, name: &str) -> Plan {
     plan
 }
 
-fn shipment<'a>(plan: &'a Plan, order: &str) -> &'a domopt::solution::plan::Shipment {
+fn shipment<'a>(plan: &'a Plan, order: &str) -> &'a domopt::plan::Shipment {
     plan.shipments
         .iter()
         .find(|s| s.order == order)
@@ -255,10 +255,10 @@ fn ship_complete_order_no_node_can_fill_is_backordered_while_a_normal_order_spli
 
 #[test]
 fn csv_folder_holds_the_same_scenario_as_its_json_twin() {
-    let json = domopt::input::format::read_scenario(&datasets().join("small/ship-complete.json"))
+    let json = domopt::format::read_scenario(&datasets().join("small/ship-complete.json"))
         .expect("json reads");
-    let folder = domopt::input::format::read_scenario(&datasets().join("small/csv-folder"))
-        .expect("folder reads");
+    let folder =
+        domopt::format::read_scenario(&datasets().join("small/csv-folder")).expect("folder reads");
     assert!(folder.orphan_lines.is_empty());
     let (mut a, mut b) = (json.file, folder.file);
     a.name = None;

@@ -5,8 +5,8 @@
 
 use std::cell::RefCell;
 
-use domopt::input::settings::Settings;
-use domopt::research::generate::{GenConfig, generate};
+use domopt::Settings;
+use domopt::generate::{GenConfig, generate};
 use domopt::solution::check;
 use domopt::sourcing::{self, Strategy};
 

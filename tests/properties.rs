@@ -8,14 +8,14 @@
 //! market that is forbidden or penalised, promises that make lateness matter,
 //! and orders with two lines of the same SKU.
 
-use domopt::input::format::{
+use domopt::Settings;
+use domopt::domain::Scenario;
+use domopt::format::{
     HolidayDeadlineRecord, InventoryRecord, LineRecord, NodeRecord, NodeServiceRecord, OrderRecord,
     PolicyOverrides, ScenarioFile, ServiceRecord, SkuRecord,
 };
-use domopt::input::settings::Settings;
-use domopt::network::domain::Scenario;
+use domopt::plan::Plan;
 use domopt::solution::check;
-use domopt::solution::plan::Plan;
 use domopt::sourcing::{self, Strategy as Routing};
 
 mod common;
@@ -572,12 +572,12 @@ proptest! {
 }
 
 /// The checker's own reading of a generated file (not the loader's scenario).
-fn checker_input(file: &domopt::input::format::ScenarioFile) -> check::Input {
-    let loaded = domopt::input::format::LoadedScenario {
+fn checker_input(file: &domopt::format::ScenarioFile) -> check::Input {
+    let loaded = domopt::format::LoadedScenario {
         file: file.clone(),
         orphan_lines: vec![],
         source: "generated.json".into(),
     };
-    let model = domopt::input::cost_model::CostModel::load("us-parcel").expect("preset");
+    let model = domopt::CostModel::load("us-parcel").expect("preset");
     check::Input::from_wire(&loaded, &model, &Default::default()).expect("the checker reads it")
 }

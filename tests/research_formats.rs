@@ -4,10 +4,10 @@
 
 use std::path::Path;
 
-use domopt::input::settings::Settings;
-use domopt::solution::check::check;
-use domopt::solution::plan::Status;
-use domopt::sourcing::{Strategy, run};
+use domopt::Settings;
+use domopt::check;
+use domopt::plan::Status;
+use domopt::{Strategy, solve as run};
 
 fn dataset(rel: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

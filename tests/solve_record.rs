@@ -5,12 +5,12 @@
 
 use std::path::Path;
 
-use domopt::input::settings::{CandidateMode, Settings};
-use domopt::network::domain::{Line, Scenario};
-use domopt::research::generate::{GenConfig, generate};
+use domopt::domain::{Line, Scenario};
+use domopt::generate::{GenConfig, generate};
+use domopt::plan::{Plan, Status};
 use domopt::solution::decode::relative_gap;
-use domopt::solution::plan::{Plan, Status};
-use domopt::sourcing::{Strategy, run};
+use domopt::{CandidateMode, Settings};
+use domopt::{Strategy, solve as run};
 
 /// A generated wave, loaded as `solve` loads it.
 fn generated(preset: &str, seed: u64, knobs: &[&str], dir: &Path) -> Scenario {

@@ -4,10 +4,10 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use domopt::input::cost_model::CostModel;
-use domopt::input::format::{LoadedScenario, PolicyOverrides, ScenarioFile};
-use domopt::input::validate::{Issue, IssueCode, Severity, ValidationReport, build_scenario};
-use domopt::network::domain::Scenario;
+use domopt::CostModel;
+use domopt::domain::Scenario;
+use domopt::format::{LoadedScenario, PolicyOverrides, ScenarioFile};
+use domopt::{Issue, IssueCode, Severity, ValidationReport, validate as build_scenario};
 use serde_json::json;
 
 /// A small legal scenario: one DC, one SKU in stock, one order.
@@ -219,7 +219,7 @@ fn legal_with(edit: impl FnOnce(&mut serde_json::Value)) -> ScenarioFile {
 
 #[test]
 fn quantities_days_amounts_and_line_counts_above_the_stated_limits_are_refused_with_e117() {
-    use domopt::input::validate::limits::*;
+    use domopt::limits::*;
     let over_units = f64::from(MAX_UNITS) + 1.0;
     let cases: Vec<(&str, &str, ScenarioFile)> = vec![
         (
@@ -319,7 +319,7 @@ fn service_levels_set_for_a_run_are_held_to_the_day_limit() {
 
 #[test]
 fn stock_at_the_limits_adds_up_without_wrapping() {
-    use domopt::input::validate::limits::MAX_UNITS;
+    use domopt::limits::MAX_UNITS;
     let f = legal_with(|v| {
         v["inventory"][0]["on_hand"] = json!(MAX_UNITS);
         v["inventory"][0]["inbound_quantity"] = json!(MAX_UNITS);
@@ -348,7 +348,7 @@ fn dates_outside_the_supported_years_are_refused() {
 fn csv_folder() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("temp dir");
     let folder = dir.path().join("wave");
-    domopt::input::format::write_scenario_folder(&file(legal()), &folder).expect("folder written");
+    domopt::format::write_scenario_folder(&file(legal()), &folder).expect("folder written");
     (dir, folder)
 }
 
@@ -631,7 +631,7 @@ fn run_overrides_given_as_assignments_are_validated_like_the_model() {
 fn an_orphan_order_line_in_a_csv_folder_is_reported_with_its_row() {
     let dir = tempfile::tempdir().expect("temp dir");
     let folder = dir.path().join("wave");
-    domopt::input::format::write_scenario_folder(&file(legal()), &folder).expect("folder written");
+    domopt::format::write_scenario_folder(&file(legal()), &folder).expect("folder written");
     let lines = folder.join("order_lines.csv");
     let mut text = std::fs::read_to_string(&lines).expect("order_lines.csv");
     text.push_str("o-missing,widget,2,\n");
@@ -655,7 +655,7 @@ fn an_orphan_order_line_in_a_csv_folder_is_reported_with_its_row() {
 fn a_csv_folder_without_orphans_loads_like_its_json() {
     let dir = tempfile::tempdir().expect("temp dir");
     let folder = dir.path().join("wave");
-    domopt::input::format::write_scenario_folder(&file(legal()), &folder).expect("folder written");
+    domopt::format::write_scenario_folder(&file(legal()), &folder).expect("folder written");
     let (s, report) = domopt::load_scenario(&folder, "us-parcel", &[]).expect("legal");
     assert!(report.issues.is_empty(), "{:#?}", report.issues);
     assert_eq!(s.orders[0].lines.len(), 1);

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use domopt::input::settings::Settings;
+use domopt::Settings;
 
 use super::common::ScenarioArgs;
 use super::{EXIT_NO_PLAN, EXIT_OK};
@@ -43,7 +43,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         ..Settings::default()
     };
     let t = std::time::Instant::now();
-    let bound = domopt::sourcing::lp_bound(&scenario, &settings);
+    let bound = domopt::lp_bound(&scenario, &settings);
     let time_s = t.elapsed().as_secs_f64();
     if a.json {
         println!(

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use domopt::solution::check::check_files;
+use domopt::check_files;
 
 use super::common::{ScenarioArgs, report_error};
 use super::{EXIT_FAILURE, EXIT_OK};

@@ -4,8 +4,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use domopt::DomoptError;
-use domopt::error::ValidationReport;
-use domopt::network::domain::Scenario;
+use domopt::Scenario;
+use domopt::ValidationReport;
 
 use super::{EXIT_FAILURE, EXIT_INVALID};
 
@@ -15,7 +15,7 @@ pub struct ScenarioArgs {
     /// Scenario: a JSON file, or a folder with scenario.json and CSV tables.
     pub scenario: PathBuf,
     /// Cost model: a preset (us-parcel, jasin-sinha) or a TOML file.
-    #[arg(long, default_value = domopt::input::cost_model::DEFAULT_MODEL)]
+    #[arg(long, default_value = domopt::DEFAULT_MODEL)]
     pub model: String,
     /// Override a cost-model value for this run, e.g. --set split_penalty=12 (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
@@ -47,7 +47,7 @@ pub fn report_error(e: &DomoptError, json: bool) -> ExitCode {
             ExitCode::from(EXIT_INVALID)
         }
         _ => {
-            let code = e.code().map_or("", domopt::error::IssueCode::as_str);
+            let code = e.code().map_or("", domopt::IssueCode::as_str);
             if json {
                 println!(
                     "{}",

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use domopt::research::generate::{GenConfig, PRESETS, generate};
+use domopt::generate::{GenConfig, PRESETS, generate};
 
 use super::common::report_error;
 use super::{EXIT_INVALID, EXIT_OK};

@@ -15,7 +15,7 @@ pub struct Args {}
 pub fn run(_: Args) -> anyhow::Result<ExitCode> {
     println!(
         "{}",
-        serde_json::to_string_pretty(&domopt::input::format::scenario_schema())?
+        serde_json::to_string_pretty(&domopt::format::scenario_schema())?
     );
     Ok(ExitCode::from(EXIT_OK))
 }

@@ -4,9 +4,9 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use domopt::input::settings::{CandidateMode, Settings};
-use domopt::solution::plan::Status;
-use domopt::sourcing::{self, Strategy};
+use domopt::Strategy;
+use domopt::plan::Status;
+use domopt::{CandidateMode, Settings};
 
 use super::common::{ScenarioArgs, report_error};
 use super::{EXIT_INVALID, EXIT_NO_PLAN, EXIT_OK};
@@ -127,7 +127,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     }
     // The output folder must be usable before the solve, not after it.
     if let Some(dir) = &a.out
-        && let Err(e) = domopt::solution::plan_dir::check_out_dir(dir)
+        && let Err(e) = domopt::plan::check_out_dir(dir)
     {
         return Ok(report_error(&e, a.json));
     }
@@ -149,7 +149,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             pb.println(format!("[{:>7.2}s] {line}", pb.elapsed().as_secs_f64()));
         }
     };
-    let plan = sourcing::run_with_progress(&scenario, &settings, strategy, &progress);
+    let plan = domopt::solve_with_progress(&scenario, &settings, strategy, &progress);
     if let Some(pb) = spinner {
         pb.finish_and_clear();
     }

@@ -1,17 +1,12 @@
 //! Dates: when a node can hand a package to a carrier, when it arrives, and how
 //! late that is against a promise. Business days are Monday to Friday.
 
-use chrono::{Datelike, NaiveDate, NaiveDateTime, Weekday};
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
 
 use crate::network::domain::{Node, NodeService, Service};
 
 /// How far ahead a ship date is searched before a (node, service) is declared unusable.
 const HORIZON_DAYS: u64 = 366;
-
-/// Monday to Friday.
-pub fn is_business_day(d: NaiveDate) -> bool {
-    !matches!(d.weekday(), Weekday::Sat | Weekday::Sun)
-}
 
 /// Days from 0001-01-01 (a Monday in the proleptic Gregorian calendar).
 fn day_index(d: NaiveDate) -> i64 {
@@ -115,7 +110,7 @@ pub fn misses_holiday_deadline(
 mod tests {
     use super::*;
     use crate::network::domain::{Capabilities, NodeKind};
-    use chrono::NaiveTime;
+    use chrono::{NaiveTime, Weekday};
 
     fn date(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -241,7 +236,7 @@ mod tests {
         let mut left = n;
         while left > 0 {
             d = d.succ_opt().unwrap();
-            if is_business_day(d) {
+            if !matches!(d.weekday(), Weekday::Sat | Weekday::Sun) {
                 left -= 1;
             }
         }

@@ -137,6 +137,7 @@ pub struct CandidateSet {
     pub stats: CandidateStats,
 }
 
+#[cfg(test)]
 impl CandidateSet {
     /// The candidates of one order.
     pub fn of(&self, order: OrderIdx) -> &[Candidate] {

@@ -1,10 +1,10 @@
 //! Helpers the generated-scenario tests share: building a scenario through
 //! validation, and reporting a failing one compactly.
 
-use domopt::input::cost_model::CostModel;
-use domopt::input::format::{LoadedScenario, ScenarioFile};
+use domopt::CostModel;
+use domopt::domain::Scenario;
+use domopt::format::{LoadedScenario, ScenarioFile};
 use domopt::input::validate;
-use domopt::network::domain::Scenario;
 
 /// The scenario of a generated file, through the same validation as `solve`.
 pub fn build(file: &ScenarioFile) -> Scenario {

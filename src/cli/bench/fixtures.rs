@@ -2,7 +2,7 @@
 
 use super::records::{InstanceResult, Row};
 use super::summary::gap;
-use domopt::solution::plan::CostBreakdown;
+use domopt::plan::CostBreakdown;
 
 pub fn ok_row(strategy: &str, objective: f64, bound: Option<f64>) -> Row {
     Row {

@@ -39,7 +39,7 @@ pub fn expand_instances(paths: &[PathBuf]) -> anyhow::Result<(Vec<PathBuf>, Vec<
             if c.join("scenario.json").is_file() {
                 found.push(c);
             } else if c.extension().is_some_and(|e| e == "json") {
-                if domopt::input::format::read_scenario(&c).is_ok() {
+                if domopt::format::read_scenario(&c).is_ok() {
                     found.push(c);
                 } else {
                     skipped.push(c);

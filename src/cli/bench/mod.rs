@@ -21,7 +21,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Context;
-use domopt::sourcing::Strategy;
+use domopt::Strategy;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{EXIT_FAILURE, EXIT_INVALID, EXIT_OK};
@@ -70,7 +70,7 @@ pub struct Args {
     #[arg(long, value_name = "N")]
     threads: Option<u32>,
     /// Cost model: a preset (us-parcel, jasin-sinha) or a TOML file.
-    #[arg(long, default_value = domopt::input::cost_model::DEFAULT_MODEL)]
+    #[arg(long, default_value = domopt::DEFAULT_MODEL)]
     model: String,
     /// Kill a run (or bound) that takes longer than this, seconds (default: never).
     #[arg(long, value_name = "SECS")]

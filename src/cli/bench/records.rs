@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
-use domopt::solution::plan::{CostBreakdown, Kpis, Status};
+use domopt::plan::{CostBreakdown, Kpis, Status};
 
 use super::summary::{best_bound, gap};
 
@@ -102,7 +102,7 @@ impl InstanceResult {
     }
 }
 
-/// [`domopt::solution::plan::Plan`].
+/// [`domopt::plan::Plan`].
 /// The parts of a plan the bench reads. Deserialising only these (serde skips
 /// the shipments without building them) keeps the bench small next to its
 /// children on large instances; field names and types are those of
@@ -325,10 +325,10 @@ mod tests {
             "/datasets/seed-example/two-shipments.json"
         );
         let (s, _) = domopt::load_scenario(path.as_ref(), "us-parcel", &[]).unwrap();
-        let plan = domopt::sourcing::run(
+        let plan = domopt::solve(
             &s,
-            &domopt::input::settings::Settings::default(),
-            domopt::sourcing::Strategy::GreedyCost,
+            &domopt::Settings::default(),
+            domopt::Strategy::GreedyCost,
         );
         let mut json = serde_json::to_value(&plan).unwrap();
         let d: PlanDigest = serde_json::from_value(json.clone()).unwrap();

@@ -18,7 +18,7 @@ mod policy;
 mod services;
 mod skus;
 
-pub use crate::error::{Issue, IssueCode, Severity, ValidationReport};
+pub use crate::error::ValidationReport;
 pub use dates::parse_datetime;
 
 use crate::input::cost_model::CostModel;

@@ -44,8 +44,8 @@ mod pricing;
 pub mod rows;
 mod search;
 
-pub use bound::{BOUND_SCALES, exact_bound};
-pub use rows::{Coupling, Row, RowPrices};
+pub use bound::exact_bound;
+pub use rows::{Coupling, RowPrices};
 
 use crate::input::settings::Settings;
 use crate::network::candidates::CandidateSet;
