@@ -1,30 +1,39 @@
-//! The only module that touches the solver: hands the formulation to HiGHS with
-//! the settings, reads back status, objective, dual bound and the columns.
+//! The only module that touches the solver: hands a MIP to HiGHS with the
+//! settings, reads back status, dual bound and the column values. What the
+//! columns mean is the formulation's business (`sourcing::formulation`).
 
 use good_lp::{SolverModel, highs};
 use highs::HighsModelStatus;
 
 use crate::input::settings::Settings;
-use crate::solution::decode::Assignment;
 use crate::solution::plan::Status;
-use crate::sourcing::formulation::Formulation;
 
 // The column-generation master: the one place that calls the HiGHS C API directly.
 #[allow(unsafe_code)]
 mod master;
 pub(crate) use master::{Master, MasterColumn, MasterLp};
 
+/// A MIP as good_lp builds it: everything HiGHS is given.
+pub struct MipModel {
+    /// Variables.
+    pub vars: good_lp::ProblemVariables,
+    /// Objective to minimise.
+    pub objective: good_lp::Expression,
+    /// Rows.
+    pub constraints: Vec<good_lp::Constraint>,
+    /// Number of columns (good_lp numbers them in creation order).
+    pub columns: usize,
+}
+
 /// What HiGHS returned.
 #[derive(Debug, Clone)]
 pub struct SolverOutcome {
     /// Our status.
     pub status: Status,
-    /// Objective of the incumbent, if any.
-    pub objective: Option<f64>,
     /// Dual bound (valid lower bound), if any.
     pub best_bound: Option<f64>,
-    /// Incumbent packages and units, if any.
-    pub assignments: Option<Vec<Assignment>>,
+    /// The incumbent's column values, if any.
+    pub values: Option<Vec<f64>>,
     /// Solver's words.
     pub message: String,
     /// Rows in the model.
@@ -48,7 +57,7 @@ pub const GRACE_S: f64 = 2.0;
 /// run is abandoned: the outcome is a `fallback` without a plan and the
 /// thread is left to finish on its own (a process exits without waiting for
 /// it; in a long-lived process it holds its memory until HiGHS returns).
-pub fn solve(f: Formulation, settings: &Settings) -> SolverOutcome {
+pub fn solve(f: MipModel, settings: &Settings) -> SolverOutcome {
     let started = std::time::Instant::now();
     let rows = f.constraints.len();
     let deadline = started + std::time::Duration::from_secs_f64(settings.time_limit_s.min(1e9));
@@ -84,16 +93,12 @@ pub fn solve(f: Formulation, settings: &Settings) -> SolverOutcome {
 /// feasible in the original space was seen to be valued differently in the
 /// presolved space and returned, wrongly, as optimal. Callers keep the better of
 /// the solver's plan and their own instead.
-fn solve_here(f: Formulation, settings: &Settings, deadline: std::time::Instant) -> SolverOutcome {
-    let Formulation {
+fn solve_here(f: MipModel, settings: &Settings, deadline: std::time::Instant) -> SolverOutcome {
+    let MipModel {
         vars,
         objective,
         constraints,
-        candidates,
-        y,
-        x,
         columns,
-        ..
     } = f;
     let rows = constraints.len();
     if columns == 0 {
@@ -101,9 +106,8 @@ fn solve_here(f: Formulation, settings: &Settings, deadline: std::time::Instant)
         // solution status the highs crate panics on, and there is nothing to decide.
         return SolverOutcome {
             status: Status::Optimal,
-            objective: Some(0.0),
             best_bound: Some(0.0),
-            assignments: Some(Vec::new()),
+            values: Some(Vec::new()),
             message: "no columns: nothing to decide".into(),
             rows,
         };
@@ -167,29 +171,14 @@ fn solve_here(f: Formulation, settings: &Settings, deadline: std::time::Instant)
             )
         };
     }
-    let sol = solved.get_solution();
-    let values = sol.columns();
-    let assignments = y
-        .iter()
-        .enumerate()
-        .filter(|(_, yc)| values[yc.index] > 0.5)
-        .map(|(k, _)| Assignment {
-            candidate: candidates[k],
-            units: x[k]
-                .iter()
-                .map(|(line, c)| (*line, values[c.index].round().max(0.0) as u32))
-                .filter(|(_, q)| *q > 0)
-                .collect(),
-        })
-        .collect();
+    let values = solved.get_solution().columns().to_vec();
     // For a pure LP (no integer columns) HiGHS reports no dual bound: the
     // optimum is its own bound.
     let best_bound = bound.or((status == Status::Optimal).then(|| solved.objective_value()));
     SolverOutcome {
         status,
-        objective: Some(solved.objective_value()),
         best_bound,
-        assignments: Some(assignments),
+        values: Some(values),
         message: format!("HiGHS {hs:?}"),
         rows,
     }
@@ -209,9 +198,8 @@ pub fn not_built() -> SolverOutcome {
 fn failed(message: String, rows: usize) -> SolverOutcome {
     SolverOutcome {
         status: Status::Fallback,
-        objective: None,
         best_bound: None,
-        assignments: None,
+        values: None,
         message,
         rows,
     }
@@ -219,8 +207,8 @@ fn failed(message: String, rows: usize) -> SolverOutcome {
 
 /// Optimum of the LP relaxation (HiGHS `solve_relaxation`), if it solved to
 /// optimality within the time limit.
-pub fn lp_bound(f: Formulation, settings: &Settings) -> Option<f64> {
-    let Formulation {
+pub fn lp_bound(f: MipModel, settings: &Settings) -> Option<f64> {
+    let MipModel {
         vars,
         objective,
         constraints,

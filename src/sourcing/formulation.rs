@@ -5,10 +5,14 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
-use good_lp::{Constraint, Expression, ProblemVariables, Variable, VariableDefinition, variable};
+use good_lp::{Expression, ProblemVariables, Variable, VariableDefinition, variable};
 
+use crate::input::settings::Settings;
 use crate::network::candidates::CandidateSet;
 use crate::network::domain::{NodeIdx, Scenario};
+use crate::solution::decode::Assignment;
+use crate::solution::plan::Status;
+use crate::solver::{self, MipModel, SolverOutcome};
 use crate::sourcing::bindable::{BindableRows, Usage};
 
 /// A variable with its column index (good_lp numbers columns in creation order
@@ -21,14 +25,10 @@ pub struct Col {
     pub index: usize,
 }
 
-/// The built model.
+/// The built model, and what its columns mean.
 pub struct Formulation {
-    /// Variables.
-    pub vars: ProblemVariables,
-    /// Objective to minimise.
-    pub objective: Expression,
-    /// Rows.
-    pub constraints: Vec<Constraint>,
+    /// The MIP handed to the solver.
+    pub model: MipModel,
     /// The candidate of each `y` (every candidate, in order, for the whole
     /// wave; those of the free orders for a part).
     pub candidates: Vec<usize>,
@@ -36,8 +36,77 @@ pub struct Formulation {
     pub y: Vec<Col>,
     /// `x` per candidate of the model: (line index, column).
     pub x: Vec<Vec<(usize, Col)>>,
+}
+
+/// What the solver returned for a formulation, its columns read back as
+/// packages and units.
+#[derive(Debug, Clone)]
+pub struct MipResult {
+    /// Our status.
+    pub status: Status,
+    /// Dual bound (valid lower bound), if any.
+    pub best_bound: Option<f64>,
+    /// The incumbent's packages and units, if any.
+    pub assignments: Option<Vec<Assignment>>,
+    /// The solver's words.
+    pub message: String,
+    /// Rows in the model.
+    pub rows: usize,
+}
+
+impl MipResult {
+    /// The result of a model that was not built within the time limit.
+    pub fn not_built() -> MipResult {
+        MipResult::from_solver(solver::not_built(), |_| Vec::new())
+    }
+
+    fn from_solver(out: SolverOutcome, read: impl FnOnce(&[f64]) -> Vec<Assignment>) -> MipResult {
+        MipResult {
+            status: out.status,
+            best_bound: out.best_bound,
+            assignments: out.values.as_deref().map(read),
+            message: out.message,
+            rows: out.rows,
+        }
+    }
+}
+
+impl Formulation {
     /// Number of columns.
-    pub columns: usize,
+    pub fn columns(&self) -> usize {
+        self.model.columns
+    }
+
+    /// Solves the model (see [`solver::solve`]) and reads the incumbent's
+    /// packages and units back from its columns.
+    pub fn solve(self, settings: &Settings) -> MipResult {
+        let Formulation {
+            model,
+            candidates,
+            y,
+            x,
+        } = self;
+        let out = solver::solve(model, settings);
+        MipResult::from_solver(out, |values| {
+            y.iter()
+                .enumerate()
+                .filter(|(_, yc)| values[yc.index] > 0.5)
+                .map(|(k, _)| Assignment {
+                    candidate: candidates[k],
+                    units: x[k]
+                        .iter()
+                        .map(|(line, c)| (*line, values[c.index].round().max(0.0) as u32))
+                        .filter(|(_, q)| *q > 0)
+                        .collect(),
+                })
+                .collect()
+        })
+    }
+
+    /// The optimum of the LP relaxation, if it solved (see [`solver::lp_bound`]).
+    pub fn lp_bound(self, settings: &Settings) -> Option<f64> {
+        solver::lp_bound(self.model, settings)
+    }
 }
 
 struct Columns {
@@ -196,10 +265,12 @@ pub fn build_part(
     }
 
     Some(Formulation {
-        columns: cols.n,
-        vars: cols.vars,
-        objective,
-        constraints,
+        model: MipModel {
+            columns: cols.n,
+            vars: cols.vars,
+            objective,
+            constraints,
+        },
         candidates: model_candidates,
         y,
         x,

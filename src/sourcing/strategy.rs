@@ -11,12 +11,12 @@ use crate::network::domain::Scenario;
 use crate::network::lanes::Network;
 use crate::solution::decode::{self, Assignment};
 use crate::solution::plan::{PhaseTimes, Plan, SolveRecord, Status};
-use crate::solver;
+
 use crate::sourcing::baselines::greedy;
 use crate::sourcing::baselines::rules::{self, Rule};
 use crate::sourcing::decompose;
 use crate::sourcing::decompose::Coupling;
-use crate::sourcing::formulation;
+use crate::sourcing::formulation::{self, MipResult};
 
 /// How a wave is routed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -168,7 +168,7 @@ pub fn lp_bound(s: &Scenario, settings: &Settings) -> Option<f64> {
         ..settings.clone()
     };
     let cs = candidates::generate(s, &net, exact.candidates);
-    solver::lp_bound(formulation::build(s, &cs), &exact)
+    formulation::build(s, &cs).lp_bound(&exact)
 }
 
 /// Waves with at most this many candidates are polished by the MIP in `auto`.
@@ -313,15 +313,12 @@ fn decompose(
                 let limit = until
                     .saturating_duration_since(Instant::now())
                     .as_secs_f64();
-                solver::solve(
-                    f,
-                    &Settings {
-                        time_limit_s: limit.max(0.01),
-                        ..settings.clone()
-                    },
-                )
+                f.solve(&Settings {
+                    time_limit_s: limit.max(0.01),
+                    ..settings.clone()
+                })
             }
-            None => solver::not_built(),
+            None => MipResult::not_built(),
         };
         phases.solve_s += t.elapsed().as_secs_f64();
         decomposition.large_orders_mip = true;
@@ -358,16 +355,13 @@ fn decompose(
         let t = Instant::now();
         let mip = match formulation::build_within(s, cs, run_deadline(started, settings)) {
             Some(f) => {
-                record.variables = f.columns;
-                solver::solve(
-                    f,
-                    &Settings {
-                        time_limit_s: left(started).max(0.01),
-                        ..settings.clone()
-                    },
-                )
+                record.variables = f.columns();
+                f.solve(&Settings {
+                    time_limit_s: left(started).max(0.01),
+                    ..settings.clone()
+                })
             }
-            None => solver::not_built(),
+            None => MipResult::not_built(),
         };
         phases.solve_s += t.elapsed().as_secs_f64();
         record.constraints = mip.rows;
@@ -454,17 +448,14 @@ fn monolithic(
     let t = Instant::now();
     let out = match built {
         Some(f) => {
-            record.variables = f.columns;
+            record.variables = f.columns();
             let left = settings.time_limit_s - started.elapsed().as_secs_f64();
-            solver::solve(
-                f,
-                &Settings {
-                    time_limit_s: left.max(0.01),
-                    ..settings.clone()
-                },
-            )
+            f.solve(&Settings {
+                time_limit_s: left.max(0.01),
+                ..settings.clone()
+            })
         }
-        None => solver::not_built(),
+        None => MipResult::not_built(),
     };
     phases.solve_s = t.elapsed().as_secs_f64();
     record.constraints = out.rows;
