@@ -8,7 +8,7 @@ use std::path::Path;
 use domopt::input::settings::{CandidateMode, Settings};
 use domopt::network::domain::{Line, Scenario};
 use domopt::research::generate::{GenConfig, generate};
-use domopt::solution::decode::relative_gap;
+use domopt::solution::gap::relative_gap;
 use domopt::solution::plan::{Plan, Status};
 use domopt::sourcing::{Strategy, run};
 

@@ -5,7 +5,7 @@ use good_lp::{SolverModel, highs};
 use highs::HighsModelStatus;
 
 use crate::input::settings::Settings;
-use crate::solution::decode::Assignment;
+use crate::solution::assignment::Assignment;
 use crate::solution::plan::Status;
 use crate::sourcing::formulation::Formulation;
 

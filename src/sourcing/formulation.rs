@@ -78,7 +78,7 @@ pub fn build_part(
     s: &Scenario,
     cs: &CandidateSet,
     free: &[usize],
-    fixed: &[crate::solution::decode::Assignment],
+    fixed: &[crate::solution::assignment::Assignment],
     deadline: Option<Instant>,
 ) -> Option<Formulation> {
     // The clock is read once every 4,096 candidates or orders.

@@ -166,7 +166,7 @@ impl Coupling {
     pub fn plan_usage(
         &self,
         cs: &CandidateSet,
-        plan: &[crate::solution::decode::Assignment],
+        plan: &[crate::solution::assignment::Assignment],
     ) -> Vec<(usize, f64)> {
         let mut entries: Vec<(usize, f64)> = Vec::new();
         let mut add = |r: usize, v: f64| match entries.iter_mut().find(|(x, _)| *x == r) {
