@@ -24,6 +24,8 @@
 //!   [`IssueCode`]s.
 //! - Solve: [`solve`] with a [`Strategy`] and [`Settings`]; [`lp_bound`] for
 //!   the LP relaxation's bound alone.
+//! - Gaps: [`relative_gap`] (the solve record's) and [`signed_gap`] (research
+//!   tables, where a bound above the cost must show).
 //! - Check: [`check`] recomputes every number of a [`Plan`] from the scenario;
 //!   [`check_files`] does so from the files of a plan folder.
 //! - Types: [`domain`] (the validated scenario), [`plan`] (what a solve
@@ -101,6 +103,7 @@ pub use input::validate::build_scenario as validate;
 pub use input::validate::limits;
 pub use network::domain::Scenario;
 pub use solution::check::{CheckReport, Violation, check, check_files};
+pub use solution::gap::{relative_gap, signed_gap};
 pub use solution::plan::{Plan, Status};
 pub use sourcing::{Strategy, lp_bound, run as solve, run_with_progress as solve_with_progress};
 

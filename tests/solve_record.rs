@@ -8,7 +8,7 @@ use std::path::Path;
 use domopt::domain::{Line, Scenario};
 use domopt::generate::{GenConfig, generate};
 use domopt::plan::{Plan, Status};
-use domopt::solution::decode::relative_gap;
+use domopt::solution::gap::relative_gap;
 use domopt::{CandidateMode, Settings};
 use domopt::{Strategy, solve as run};
 

@@ -9,7 +9,7 @@ use rustc_hash::FxHashMap;
 
 use crate::network::candidates::{Candidate, CandidateSet};
 use crate::network::domain::{NodeIdx, Scenario, SkuIdx};
-use crate::solution::decode::Assignment;
+use crate::solution::assignment::Assignment;
 
 /// Which limit a row is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

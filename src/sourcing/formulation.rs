@@ -10,7 +10,7 @@ use good_lp::{Expression, ProblemVariables, Variable, VariableDefinition, variab
 use crate::input::settings::Settings;
 use crate::network::candidates::CandidateSet;
 use crate::network::domain::{NodeIdx, Scenario};
-use crate::solution::decode::Assignment;
+use crate::solution::assignment::Assignment;
 use crate::solution::plan::Status;
 use crate::solver::{self, MipModel, SolverOutcome};
 use crate::sourcing::bindable::{BindableRows, Usage};
@@ -146,7 +146,7 @@ pub fn build_part(
     s: &Scenario,
     cs: &CandidateSet,
     free: &[usize],
-    fixed: &[crate::solution::decode::Assignment],
+    fixed: &[crate::solution::assignment::Assignment],
     deadline: Option<Instant>,
 ) -> Option<Formulation> {
     // The clock is read once every 4,096 candidates or orders.

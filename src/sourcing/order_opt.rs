@@ -10,7 +10,7 @@ use ndarray::Array2;
 
 use crate::network::candidates::{Candidate, CandidateSet};
 use crate::network::domain::{OrderIdx, Scenario};
-use crate::solution::decode::Assignment;
+use crate::solution::assignment::Assignment;
 
 /// Costs and limits of one order's candidates as the search sees them.
 #[derive(Clone)]

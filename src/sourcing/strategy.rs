@@ -9,7 +9,8 @@ use crate::input::settings::Settings;
 use crate::network::candidates::{self, CandidateSet};
 use crate::network::domain::Scenario;
 use crate::network::lanes::Network;
-use crate::solution::decode::{self, Assignment};
+use crate::solution::assignment::Assignment;
+use crate::solution::decode;
 use crate::solution::plan::{PhaseTimes, Plan, SolveRecord, Status};
 
 use crate::sourcing::baselines::greedy;

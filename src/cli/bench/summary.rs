@@ -1,18 +1,9 @@
 //! The bench's arithmetic: the gap to a bound, the best of two bounds, the
 //! saving against the baseline strategy.
 
-/// Relative gap (objective - bound) / |objective|. Differences within solver
-/// tolerance (1e-6 relative) count as zero; a larger negative gap is kept, as
-/// it means the bound is not valid and should be seen.
-pub fn gap(objective: f64, bound: f64) -> f64 {
-    let diff = objective - bound;
-    let scale = objective.abs().max(1e-9);
-    if diff.abs() <= 1e-6 * objective.abs().max(1.0) {
-        0.0
-    } else {
-        diff / scale
-    }
-}
+/// The research tables' gap: the library's signed gap, which keeps a
+/// negative gap beyond solver tolerance so that a bound that is not valid shows.
+pub use domopt::signed_gap as gap;
 
 /// The largest of the known bounds.
 pub fn best_bound(a: Option<f64>, b: Option<f64>) -> Option<f64> {

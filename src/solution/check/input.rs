@@ -13,7 +13,9 @@ use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Weekday};
 
 use crate::error::DomoptError;
 use crate::input::cost_model::CostModel;
-use crate::input::format::{LoadedScenario, PolicyOverrides, ServiceRecord};
+use crate::input::format::{
+    LoadedScenario, NodeRecord, OrderRecord, PolicyOverrides, ScenarioFile, ServiceRecord,
+};
 use crate::network::domain;
 
 /// A node as the checker reads it.
@@ -157,8 +159,6 @@ pub struct Input {
     pub service_ix: HashMap<String, usize>,
     /// Id -> index.
     pub order_ix: HashMap<String, usize>,
-    /// Id -> index.
-    pub sku_ix: HashMap<String, usize>,
 }
 
 fn bad(source: &Path, detail: String) -> DomoptError {
@@ -302,6 +302,255 @@ fn place(
     }
 }
 
+/// Each id's position.
+fn index<'a>(ids: impl Iterator<Item = &'a String>) -> HashMap<String, usize> {
+    ids.enumerate().map(|(k, id)| (id.clone(), k)).collect()
+}
+
+/// The policy in force. Precedence: the model, then the scenario's policy,
+/// then the run.
+fn merged_policy(
+    model: &CostModel,
+    scenario: &PolicyOverrides,
+    run: &PolicyOverrides,
+) -> PolicyOverrides {
+    let pick = |k: fn(&PolicyOverrides) -> Option<f64>| k(run).or(k(scenario)).or(k(&model.policy));
+    let pick_s =
+        |k: fn(&PolicyOverrides) -> Option<String>| k(run).or(k(scenario)).or(k(&model.policy));
+    PolicyOverrides {
+        split_penalty: pick(|p| p.split_penalty),
+        late_penalty_per_day: pick(|p| p.late_penalty_per_day),
+        unfilled_penalty_per_unit: pick(|p| p.unfilled_penalty_per_unit),
+        unfilled_rule: pick_s(|p| p.unfilled_rule.clone()),
+        store_premium_per_unit: pick(|p| p.store_premium_per_unit),
+        cross_market: pick_s(|p| p.cross_market.clone()),
+        cross_market_penalty: pick(|p| p.cross_market_penalty),
+        service_levels: run
+            .service_levels
+            .clone()
+            .or(scenario.service_levels.clone())
+            .or(model.policy.service_levels.clone()),
+    }
+}
+
+/// Services: the model's (a scenario's service of the same id replaces it),
+/// then the scenario's own, then the built-in pickup and, with explicit
+/// costs, the explicit service.
+fn services(
+    src: &Path,
+    model: &CostModel,
+    f: &ScenarioFile,
+    explicit_mode: bool,
+) -> Result<Vec<CService>, DomoptError> {
+    let mut services = Vec::new();
+    for r in &model.services {
+        let own = f.services.iter().find(|s| s.id == r.id).unwrap_or(r);
+        services.push(service(src, own)?);
+    }
+    for r in &f.services {
+        if !model.services.iter().any(|m| m.id == r.id) {
+            services.push(service(src, r)?);
+        }
+    }
+    services.push(builtin(domain::PICKUP_SERVICE, true));
+    if explicit_mode {
+        services.push(builtin(domain::EXPLICIT_SERVICE, false));
+    }
+    Ok(services)
+}
+
+/// A node as the checker reads it.
+fn node(
+    src: &Path,
+    n: &NodeRecord,
+    explicit_mode: bool,
+    service_ix: &HashMap<String, usize>,
+) -> Result<CNode, DomoptError> {
+    let what = format!("node {}", n.id);
+    let (lat, lon) = place(src, &what, explicit_mode, &n.zip, n.lat, n.lon)?;
+    let mut offers = Vec::new();
+    for o in &n.services {
+        let v = *service_ix
+            .get(&o.service)
+            .ok_or_else(|| bad(src, format!("{what}: unknown service {}", o.service)))?;
+        let cutoff = match &o.cutoff {
+            Some(t) => Some(
+                NaiveTime::parse_from_str(t.trim(), "%H:%M")
+                    .map_err(|_| bad(src, format!("{what}: cutoff `{t}`")))?,
+            ),
+            None => None,
+        };
+        offers.push((v, cutoff));
+    }
+    let caps = n.capabilities.clone();
+    let ship_to_home = caps.is_none_or(|c| c.iter().any(|x| x.trim() == "ship_to_home"));
+    Ok(CNode {
+        id: n.id.clone(),
+        store: n.kind.trim().eq_ignore_ascii_case("store"),
+        lat,
+        lon,
+        market: n.market.clone().unwrap_or_else(|| "US".into()),
+        ship_to_home,
+        per_package: n.handling_per_package.unwrap_or(0.0),
+        per_unit: n.handling_per_unit.unwrap_or(0.0),
+        cap_packages: n
+            .capacity_orders
+            .map(|v| whole(src, "capacity_orders", v))
+            .transpose()?,
+        cap_units: n
+            .capacity_units
+            .map(|v| whole(src, "capacity_units", v))
+            .transpose()?,
+        offers,
+        processing_days: whole(src, "processing_days", n.processing_days.unwrap_or(0.0))? as u32,
+        closed_weekdays: n
+            .closed_weekdays
+            .iter()
+            .map(|w| weekday(src, w))
+            .collect::<Result<_, _>>()?,
+        closed_dates: n
+            .closed_dates
+            .iter()
+            .map(|d| date(src, d))
+            .collect::<Result<_, _>>()?,
+    })
+}
+
+/// Available to promise per (node, SKU): on hand + inbound arrived by the
+/// wave date (or undated) - reserved - safety stock, at least 0.
+fn available_to_promise(
+    src: &Path,
+    f: &ScenarioFile,
+    wave: NaiveDateTime,
+    node_ix: &HashMap<String, usize>,
+    sku_ix: &HashMap<String, usize>,
+) -> Result<HashMap<(usize, usize), u64>, DomoptError> {
+    let mut atp = HashMap::new();
+    for r in &f.inventory {
+        let (Some(&n), Some(&s)) = (node_ix.get(&r.node), sku_ix.get(&r.sku)) else {
+            return Err(bad(
+                src,
+                format!("inventory {} / {}: unknown id", r.node, r.sku),
+            ));
+        };
+        let arrived = match &r.inbound_date {
+            Some(d) => date(src, d)? <= wave.date(),
+            None => true,
+        };
+        let inbound = if arrived {
+            whole(src, "inbound_quantity", r.inbound_quantity.unwrap_or(0.0))? as i128
+        } else {
+            0
+        };
+        let free = whole(src, "on_hand", r.on_hand)? as i128 + inbound
+            - whole(src, "reserved", r.reserved.unwrap_or(0.0))? as i128
+            - whole(src, "safety_stock", r.safety_stock.unwrap_or(0.0))? as i128;
+        atp.insert((n, s), free.max(0) as u64);
+    }
+    Ok(atp)
+}
+
+/// Where SKU and node ids are, for reading orders.
+struct Indices<'a> {
+    sku: &'a HashMap<String, usize>,
+    node: &'a HashMap<String, usize>,
+}
+
+/// An order as the checker reads it, its promise from its date or its
+/// service level (business days from placement).
+fn order(
+    src: &Path,
+    o: &OrderRecord,
+    wave: NaiveDateTime,
+    merged: &PolicyOverrides,
+    explicit_mode: bool,
+    at: &Indices,
+) -> Result<COrder, DomoptError> {
+    let what = format!("order {}", o.id);
+    let (lat, lon) = place(src, &what, explicit_mode, &o.zip, o.lat, o.lon)?;
+    let placed = match &o.placed_at {
+        Some(p) => date_time(src, p)?,
+        None => wave,
+    };
+    let promised = match (&o.promised_date, &o.service_level) {
+        (Some(d), _) => Some(date(src, d)?),
+        (None, Some(level)) => {
+            let days = merged
+                .service_levels
+                .as_ref()
+                .and_then(|l| l.get(level))
+                .ok_or_else(|| bad(src, format!("{what}: service level {level}")))?;
+            Some(super::dates::plus_business_days(
+                placed.date(),
+                whole(src, "service level", *days)? as u32,
+            ))
+        }
+        (None, None) => None,
+    };
+    let mut lines = Vec::new();
+    for l in &o.lines {
+        let sku = *at
+            .sku
+            .get(&l.sku)
+            .ok_or_else(|| bad(src, format!("{what}: unknown SKU {}", l.sku)))?;
+        lines.push(CLine {
+            sku,
+            quantity: whole(src, "quantity", l.quantity)?,
+            penalty: l.unfilled_penalty,
+        });
+    }
+    Ok(COrder {
+        id: o.id.clone(),
+        lat,
+        lon,
+        market: o.market.clone().unwrap_or_else(|| "US".into()),
+        lines,
+        promised,
+        ship_complete: o.ship_complete.unwrap_or(false),
+        max_packages: o
+            .max_packages
+            .map(|m| whole(src, "max_packages", m))
+            .transpose()?,
+        pickup_node: match &o.pickup_node {
+            Some(id) => Some(
+                *at.node
+                    .get(id)
+                    .ok_or_else(|| bad(src, format!("{what}: pickup node {id}")))?,
+            ),
+            None => None,
+        },
+    })
+}
+
+/// The explicit package and unit costs, if the scenario lists them.
+fn explicit_costs(
+    src: &Path,
+    f: &ScenarioFile,
+    order_ix: &HashMap<String, usize>,
+    node_ix: &HashMap<String, usize>,
+) -> Result<Option<CExplicit>, DomoptError> {
+    let Some(e) = &f.explicit_costs else {
+        return Ok(None);
+    };
+    let mut out = CExplicit::default();
+    let ids = |order: &str, node: &str| match (order_ix.get(order), node_ix.get(node)) {
+        (Some(&o), Some(&n)) => Ok((o, n)),
+        _ => Err(bad(
+            src,
+            format!("explicit cost {order} / {node}: unknown id"),
+        )),
+    };
+    for p in &e.packages {
+        out.package.insert(ids(&p.order, &p.node)?, p.cost);
+    }
+    for u in &e.units {
+        let (o, n) = ids(&u.order, &u.node)?;
+        out.unit
+            .insert((o, whole(src, "line", u.line)? as usize, n), u.cost);
+    }
+    Ok(Some(out))
+}
+
 impl Input {
     /// Reads the scenario at `path` with cost model `model` (preset or TOML)
     /// and the run's `--set` overrides, by the checker's own code.
@@ -321,225 +570,34 @@ impl Input {
         let src = loaded.source.as_path();
         let f = &loaded.file;
         let wave = date_time(src, &f.wave_time)?;
-        // Precedence: the model, then the scenario's policy, then the run.
-        let pick =
-            |k: fn(&PolicyOverrides) -> Option<f64>| k(run).or(k(&f.policy)).or(k(&model.policy));
-        let pick_s = |k: fn(&PolicyOverrides) -> Option<String>| {
-            k(run).or(k(&f.policy)).or(k(&model.policy))
-        };
-        let merged = PolicyOverrides {
-            split_penalty: pick(|p| p.split_penalty),
-            late_penalty_per_day: pick(|p| p.late_penalty_per_day),
-            unfilled_penalty_per_unit: pick(|p| p.unfilled_penalty_per_unit),
-            unfilled_rule: pick_s(|p| p.unfilled_rule.clone()),
-            store_premium_per_unit: pick(|p| p.store_premium_per_unit),
-            cross_market: pick_s(|p| p.cross_market.clone()),
-            cross_market_penalty: pick(|p| p.cross_market_penalty),
-            service_levels: run
-                .service_levels
-                .clone()
-                .or(f.policy.service_levels.clone())
-                .or(model.policy.service_levels.clone()),
-        };
+        let merged = merged_policy(model, &f.policy, run);
         let policy = policy(src, &merged)?;
-
-        // Services: the scenario's replace the model's of the same id.
-        let mut services = Vec::new();
-        for r in &model.services {
-            let own = f.services.iter().find(|s| s.id == r.id).unwrap_or(r);
-            services.push(service(src, own)?);
-        }
-        for r in &f.services {
-            if !model.services.iter().any(|m| m.id == r.id) {
-                services.push(service(src, r)?);
-            }
-        }
-        services.push(builtin(domain::PICKUP_SERVICE, true));
         let explicit_mode = f.explicit_costs.is_some();
-        if explicit_mode {
-            services.push(builtin(domain::EXPLICIT_SERVICE, false));
-        }
-        let service_ix: HashMap<String, usize> = services
-            .iter()
-            .enumerate()
-            .map(|(k, s)| (s.id.clone(), k))
-            .collect();
+        let services = services(src, model, f, explicit_mode)?;
+        let service_ix = index(services.iter().map(|s| &s.id));
 
         let sku_ids: Vec<String> = f.skus.iter().map(|s| s.id.clone()).collect();
         let sku_weight = f.skus.iter().map(|s| s.weight_lb).collect();
-        let sku_ix: HashMap<String, usize> = sku_ids
+        let sku_ix = index(sku_ids.iter());
+
+        let nodes = f
+            .nodes
             .iter()
-            .enumerate()
-            .map(|(k, s)| (s.clone(), k))
-            .collect();
-
-        let mut nodes = Vec::new();
-        for n in &f.nodes {
-            let what = format!("node {}", n.id);
-            let (lat, lon) = place(src, &what, explicit_mode, &n.zip, n.lat, n.lon)?;
-            let mut offers = Vec::new();
-            for o in &n.services {
-                let v = *service_ix
-                    .get(&o.service)
-                    .ok_or_else(|| bad(src, format!("{what}: unknown service {}", o.service)))?;
-                let cutoff = match &o.cutoff {
-                    Some(t) => Some(
-                        NaiveTime::parse_from_str(t.trim(), "%H:%M")
-                            .map_err(|_| bad(src, format!("{what}: cutoff `{t}`")))?,
-                    ),
-                    None => None,
-                };
-                offers.push((v, cutoff));
-            }
-            let caps = n.capabilities.clone();
-            let ship_to_home = caps.is_none_or(|c| c.iter().any(|x| x.trim() == "ship_to_home"));
-            nodes.push(CNode {
-                id: n.id.clone(),
-                store: n.kind.trim().eq_ignore_ascii_case("store"),
-                lat,
-                lon,
-                market: n.market.clone().unwrap_or_else(|| "US".into()),
-                ship_to_home,
-                per_package: n.handling_per_package.unwrap_or(0.0),
-                per_unit: n.handling_per_unit.unwrap_or(0.0),
-                cap_packages: n
-                    .capacity_orders
-                    .map(|v| whole(src, "capacity_orders", v))
-                    .transpose()?,
-                cap_units: n
-                    .capacity_units
-                    .map(|v| whole(src, "capacity_units", v))
-                    .transpose()?,
-                offers,
-                processing_days: whole(src, "processing_days", n.processing_days.unwrap_or(0.0))?
-                    as u32,
-                closed_weekdays: n
-                    .closed_weekdays
-                    .iter()
-                    .map(|w| weekday(src, w))
-                    .collect::<Result<_, _>>()?,
-                closed_dates: n
-                    .closed_dates
-                    .iter()
-                    .map(|d| date(src, d))
-                    .collect::<Result<_, _>>()?,
-            });
-        }
-        let node_ix: HashMap<String, usize> = nodes
-            .iter()
-            .enumerate()
-            .map(|(k, n)| (n.id.clone(), k))
-            .collect();
-
-        // Available to promise: on hand + inbound arrived by the wave date
-        // (or undated) - reserved - safety stock, at least 0.
-        let mut atp = HashMap::new();
-        for r in &f.inventory {
-            let (Some(&n), Some(&s)) = (node_ix.get(&r.node), sku_ix.get(&r.sku)) else {
-                return Err(bad(
-                    src,
-                    format!("inventory {} / {}: unknown id", r.node, r.sku),
-                ));
-            };
-            let arrived = match &r.inbound_date {
-                Some(d) => date(src, d)? <= wave.date(),
-                None => true,
-            };
-            let inbound = if arrived {
-                whole(src, "inbound_quantity", r.inbound_quantity.unwrap_or(0.0))? as i128
-            } else {
-                0
-            };
-            let free = whole(src, "on_hand", r.on_hand)? as i128 + inbound
-                - whole(src, "reserved", r.reserved.unwrap_or(0.0))? as i128
-                - whole(src, "safety_stock", r.safety_stock.unwrap_or(0.0))? as i128;
-            atp.insert((n, s), free.max(0) as u64);
-        }
-
-        let mut orders = Vec::new();
-        for o in &f.orders {
-            let what = format!("order {}", o.id);
-            let (lat, lon) = place(src, &what, explicit_mode, &o.zip, o.lat, o.lon)?;
-            let placed = match &o.placed_at {
-                Some(p) => date_time(src, p)?,
-                None => wave,
-            };
-            let promised = match (&o.promised_date, &o.service_level) {
-                (Some(d), _) => Some(date(src, d)?),
-                (None, Some(level)) => {
-                    let days = merged
-                        .service_levels
-                        .as_ref()
-                        .and_then(|l| l.get(level))
-                        .ok_or_else(|| bad(src, format!("{what}: service level {level}")))?;
-                    Some(super::dates::plus_business_days(
-                        placed.date(),
-                        whole(src, "service level", *days)? as u32,
-                    ))
-                }
-                (None, None) => None,
-            };
-            let mut lines = Vec::new();
-            for l in &o.lines {
-                let sku = *sku_ix
-                    .get(&l.sku)
-                    .ok_or_else(|| bad(src, format!("{what}: unknown SKU {}", l.sku)))?;
-                lines.push(CLine {
-                    sku,
-                    quantity: whole(src, "quantity", l.quantity)?,
-                    penalty: l.unfilled_penalty,
-                });
-            }
-            orders.push(COrder {
-                id: o.id.clone(),
-                lat,
-                lon,
-                market: o.market.clone().unwrap_or_else(|| "US".into()),
-                lines,
-                promised,
-                ship_complete: o.ship_complete.unwrap_or(false),
-                max_packages: o
-                    .max_packages
-                    .map(|m| whole(src, "max_packages", m))
-                    .transpose()?,
-                pickup_node: match &o.pickup_node {
-                    Some(id) => Some(
-                        *node_ix
-                            .get(id)
-                            .ok_or_else(|| bad(src, format!("{what}: pickup node {id}")))?,
-                    ),
-                    None => None,
-                },
-            });
-        }
-        let order_ix: HashMap<String, usize> = orders
-            .iter()
-            .enumerate()
-            .map(|(k, o)| (o.id.clone(), k))
-            .collect();
-
-        let explicit = match &f.explicit_costs {
-            None => None,
-            Some(e) => {
-                let mut out = CExplicit::default();
-                let ids = |order: &str, node: &str| match (order_ix.get(order), node_ix.get(node)) {
-                    (Some(&o), Some(&n)) => Ok((o, n)),
-                    _ => Err(bad(
-                        src,
-                        format!("explicit cost {order} / {node}: unknown id"),
-                    )),
-                };
-                for p in &e.packages {
-                    out.package.insert(ids(&p.order, &p.node)?, p.cost);
-                }
-                for u in &e.units {
-                    let (o, n) = ids(&u.order, &u.node)?;
-                    out.unit
-                        .insert((o, whole(src, "line", u.line)? as usize, n), u.cost);
-                }
-                Some(out)
-            }
+            .map(|n| node(src, n, explicit_mode, &service_ix))
+            .collect::<Result<Vec<_>, _>>()?;
+        let node_ix = index(nodes.iter().map(|n| &n.id));
+        let atp = available_to_promise(src, f, wave, &node_ix, &sku_ix)?;
+        let at = Indices {
+            sku: &sku_ix,
+            node: &node_ix,
         };
+        let orders = f
+            .orders
+            .iter()
+            .map(|o| order(src, o, wave, &merged, explicit_mode, &at))
+            .collect::<Result<Vec<_>, _>>()?;
+        let order_ix = index(orders.iter().map(|o| &o.id));
+        let explicit = explicit_costs(src, f, &order_ix, &node_ix)?;
         Ok(Input {
             wave,
             nodes,
@@ -553,7 +611,6 @@ impl Input {
             node_ix,
             service_ix,
             order_ix,
-            sku_ix,
         })
     }
 
@@ -629,7 +686,6 @@ impl Input {
             node_ix: index(nodes.iter().map(|n| n.id.clone()).collect()),
             service_ix: index(services.iter().map(|v| v.id.clone()).collect()),
             order_ix: index(orders.iter().map(|o| o.id.clone()).collect()),
-            sku_ix: index(s.skus.iter().map(|k| k.id.clone()).collect()),
             sku_ids: s.skus.iter().map(|k| k.id.clone()).collect(),
             sku_weight: s.skus.iter().map(|k| k.weight_lb).collect(),
             nodes,

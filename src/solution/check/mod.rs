@@ -26,9 +26,12 @@ use serde::Serialize;
 
 pub use input::Input;
 
+use costs::Lane;
+use input::COrder;
+
 use crate::error::DomoptError;
 use crate::network::domain::Scenario;
-use crate::solution::plan::{CostBreakdown, Plan};
+use crate::solution::plan::{CostBreakdown, Plan, Shipment};
 
 /// One thing wrong with a plan.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -143,163 +146,283 @@ pub fn check_files(
     Ok((report, plan, manifest))
 }
 
-/// Checks a plan against the checker's reading of the input.
+/// Checks a plan against the checker's reading of the input: each shipment,
+/// then each order, then stock and capacity, then the derived parts and the
+/// solve record (findings in that order).
 pub fn check_input(inp: &Input, plan: &Plan) -> CheckReport {
     let mut bad = Findings::default();
-    let mut t = Tally {
-        shipped: inp.orders.iter().map(|o| vec![0; o.lines.len()]).collect(),
-        packages: vec![0; inp.orders.len()],
-        order_cost: vec![0.0; inp.orders.len()],
-        order_late: vec![false; inp.orders.len()],
-        node_packages: vec![0; inp.nodes.len()],
-        node_units: vec![0; inp.nodes.len()],
-        ..Default::default()
-    };
-    let mut nodes_used: Vec<HashSet<usize>> = vec![HashSet::new(); inp.orders.len()];
-    let mut stock_used: HashMap<(usize, usize), u64> = HashMap::new();
-
+    let mut t = Tally::new(inp);
+    let mut drawn = Drawn::new(inp);
     for (p, sh) in plan.shipments.iter().enumerate() {
-        let rec = format!("order {} shipment {p}", sh.order);
-        let (Some(&o), Some(&n), Some(&v)) = (
-            inp.order_ix.get(&sh.order),
-            inp.node_ix.get(&sh.node),
-            inp.service_ix.get(&sh.service),
-        ) else {
+        check_shipment(inp, p, sh, &mut t, &mut drawn, &mut bad);
+    }
+    check_orders(inp, plan, &mut t, &mut bad);
+    check_stock(inp, drawn.stock, &mut bad);
+    check_capacity(inp, &t, &mut bad);
+    let c = &mut t.cost;
+    c.total = c.shipping
+        + c.handling
+        + c.store_premium
+        + c.split
+        + c.lateness
+        + c.cross_market
+        + c.unfilled;
+    report::backorders(inp, plan, &t, &mut bad);
+    report::summaries(inp, plan, &t, &mut bad);
+    report::kpis(inp, plan, &t, &mut bad);
+    report::solve_record(plan, &t, &mut bad);
+    CheckReport {
+        violations: bad.0,
+        recomputed: t.cost,
+        shipments: plan.shipments.len(),
+    }
+}
+
+impl Tally {
+    /// Nothing shipped yet.
+    fn new(inp: &Input) -> Tally {
+        Tally {
+            shipped: inp.orders.iter().map(|o| vec![0; o.lines.len()]).collect(),
+            packages: vec![0; inp.orders.len()],
+            order_cost: vec![0.0; inp.orders.len()],
+            order_late: vec![false; inp.orders.len()],
+            node_packages: vec![0; inp.nodes.len()],
+            node_units: vec![0; inp.nodes.len()],
+            ..Default::default()
+        }
+    }
+}
+
+/// What the shipments draw on besides the tally: the nodes each order ships
+/// from (one service per node) and the units per node and SKU.
+struct Drawn {
+    nodes_used: Vec<HashSet<usize>>,
+    stock: HashMap<(usize, usize), u64>,
+}
+
+impl Drawn {
+    fn new(inp: &Input) -> Drawn {
+        Drawn {
+            nodes_used: vec![HashSet::new(); inp.orders.len()],
+            stock: HashMap::new(),
+        }
+    }
+}
+
+/// One shipment: its ids, its lane (dates, miles, zone), one service per
+/// node, its items and its cost; counts it into the tally.
+fn check_shipment(
+    inp: &Input,
+    p: usize,
+    sh: &Shipment,
+    t: &mut Tally,
+    drawn: &mut Drawn,
+    bad: &mut Findings,
+) {
+    let rec = format!("order {} shipment {p}", sh.order);
+    let (Some(&o), Some(&n), Some(&v)) = (
+        inp.order_ix.get(&sh.order),
+        inp.node_ix.get(&sh.node),
+        inp.service_ix.get(&sh.service),
+    ) else {
+        bad.add(
+            "unknown-id",
+            rec,
+            format!(
+                "order `{}`, node `{}` or service `{}` is not in the scenario",
+                sh.order, sh.node, sh.service
+            ),
+        );
+        return;
+    };
+    let l = match costs::lane(inp, o, n, v) {
+        Ok(l) => l,
+        Err((kind, msg)) => {
+            bad.add(kind, rec, msg);
+            return;
+        }
+    };
+    check_lane(&inp.orders[o], sh, &l, &rec, bad);
+    if !drawn.nodes_used[o].insert(n) {
+        bad.add(
+            "one-service-per-node",
+            rec.clone(),
+            format!("second package from `{}`", sh.node),
+        );
+    }
+    if sh.items.is_empty() {
+        bad.add("items", rec.clone(), "empty package".into());
+    }
+    count_package(inp, o, n, &l, t);
+    let at = Package {
+        o,
+        n,
+        v,
+        sh,
+        lane: &l,
+        rec: &rec,
+    };
+    let sc = check_items(inp, &at, t, drawn, bad);
+    check_shipment_cost(sh, o, sc, rec, t, bad);
+}
+
+/// A shipment whose ids and lane are known: order `o` from node `n` by
+/// service `v`.
+struct Package<'a> {
+    o: usize,
+    n: usize,
+    v: usize,
+    sh: &'a Shipment,
+    lane: &'a Lane,
+    /// How findings name the shipment.
+    rec: &'a str,
+}
+
+/// The shipment's dates, lateness, zone, promise and miles are the lane's.
+fn check_lane(order: &COrder, sh: &Shipment, l: &Lane, rec: &str, bad: &mut Findings) {
+    if (
+        sh.ship_date,
+        sh.delivery_date,
+        sh.late_days,
+        sh.zone,
+        sh.promised_date,
+    ) != (l.ship, l.delivery, l.late, l.zone, order.promised)
+    {
+        bad.add(
+            "dates",
+            rec,
+            format!(
+                "plan says ship {} arrive {} late {} zone {} promised {:?}, input gives {} {} {} {} {:?}",
+                sh.ship_date,
+                sh.delivery_date,
+                sh.late_days,
+                sh.zone,
+                sh.promised_date,
+                l.ship,
+                l.delivery,
+                l.late,
+                l.zone,
+                order.promised
+            ),
+        );
+    }
+    if !(sh.miles - l.miles).abs().le(&(1e-6 * l.miles.max(1.0))) {
+        bad.add(
+            "miles",
+            rec,
+            format!("plan says {} miles, input gives {}", sh.miles, l.miles),
+        );
+    }
+}
+
+/// Counts one package of order `o` at node `n`, on time or late.
+fn count_package(inp: &Input, o: usize, n: usize, l: &Lane, t: &mut Tally) {
+    t.packages[o] += 1;
+    t.node_packages[n] += 1;
+    if inp.orders[o].promised.is_some() {
+        t.with_promise += 1;
+        if l.late == 0 {
+            t.on_time += 1;
+        } else {
+            t.order_late[o] = true;
+        }
+    }
+}
+
+/// Each item names a line of the order once, with its SKU and some units,
+/// offered at the node; counts the units. Returns the package's cost by
+/// component: shipping, handling, store premium, lateness, cross-market.
+fn check_items(
+    inp: &Input,
+    at: &Package,
+    t: &mut Tally,
+    drawn: &mut Drawn,
+    bad: &mut Findings,
+) -> [f64; 5] {
+    let &Package {
+        o,
+        n,
+        v,
+        sh,
+        lane: l,
+        rec,
+    } = at;
+    let order = &inp.orders[o];
+    let mut sc = [l.package[0], l.package[1], 0.0, l.package[2], l.package[3]];
+    let mut lines_seen = HashSet::new();
+    for it in &sh.items {
+        let Some(line) = order.lines.get(it.line) else {
+            bad.add("items", rec, format!("line {} does not exist", it.line));
+            continue;
+        };
+        if inp.sku_ids[line.sku] != it.sku || it.quantity == 0 || !lines_seen.insert(it.line) {
             bad.add(
-                "unknown-id",
+                "items",
                 rec,
                 format!(
-                    "order `{}`, node `{}` or service `{}` is not in the scenario",
-                    sh.order, sh.node, sh.service
+                    "line {} item `{}` x{} does not match the order",
+                    it.line, it.sku, it.quantity
                 ),
             );
             continue;
-        };
-        let order = &inp.orders[o];
-        let l = match costs::lane(inp, o, n, v) {
-            Ok(l) => l,
-            Err((kind, msg)) => {
-                bad.add(kind, rec, msg);
-                continue;
-            }
-        };
-        if (
-            sh.ship_date,
-            sh.delivery_date,
-            sh.late_days,
-            sh.zone,
-            sh.promised_date,
-        ) != (l.ship, l.delivery, l.late, l.zone, order.promised)
-        {
+        }
+        let q = u64::from(it.quantity);
+        t.shipped[o][it.line] += q;
+        *drawn.stock.entry((n, line.sku)).or_default() += q;
+        t.node_units[n] += q;
+        let Some(u) = costs::unit(inp, o, n, v, it.line, l) else {
             bad.add(
-                "dates",
-                rec.clone(),
-                format!(
-                    "plan says ship {} arrive {} late {} zone {} promised {:?}, input gives {} {} {} {} {:?}",
-                    sh.ship_date,
-                    sh.delivery_date,
-                    sh.late_days,
-                    sh.zone,
-                    sh.promised_date,
-                    l.ship,
-                    l.delivery,
-                    l.late,
-                    l.zone,
-                    order.promised
-                ),
-            );
-        }
-        if !(sh.miles - l.miles).abs().le(&(1e-6 * l.miles.max(1.0))) {
-            bad.add(
-                "miles",
-                rec.clone(),
-                format!("plan says {} miles, input gives {}", sh.miles, l.miles),
-            );
-        }
-        if !nodes_used[o].insert(n) {
-            bad.add(
-                "one-service-per-node",
-                rec.clone(),
-                format!("second package from `{}`", sh.node),
-            );
-        }
-        if sh.items.is_empty() {
-            bad.add("items", rec.clone(), "empty package".into());
-        }
-        t.packages[o] += 1;
-        t.node_packages[n] += 1;
-        if order.promised.is_some() {
-            t.with_promise += 1;
-            if l.late == 0 {
-                t.on_time += 1;
-            } else {
-                t.order_late[o] = true;
-            }
-        }
-        let mut sc = [l.package[0], l.package[1], 0.0, l.package[2], l.package[3]];
-        let mut lines_seen = HashSet::new();
-        for it in &sh.items {
-            let Some(line) = order.lines.get(it.line) else {
-                bad.add(
-                    "items",
-                    rec.clone(),
-                    format!("line {} does not exist", it.line),
-                );
-                continue;
-            };
-            if inp.sku_ids[line.sku] != it.sku || it.quantity == 0 || !lines_seen.insert(it.line) {
-                bad.add(
-                    "items",
-                    rec.clone(),
-                    format!(
-                        "line {} item `{}` x{} does not match the order",
-                        it.line, it.sku, it.quantity
-                    ),
-                );
-                continue;
-            }
-            let q = u64::from(it.quantity);
-            t.shipped[o][it.line] += q;
-            *stock_used.entry((n, line.sku)).or_default() += q;
-            t.node_units[n] += q;
-            let Some(u) = costs::unit(inp, o, n, v, it.line, &l) else {
-                bad.add(
-                    "not-offered",
-                    rec.clone(),
-                    format!("no unit cost for line {} at `{}`", it.line, sh.node),
-                );
-                continue;
-            };
-            for k in 0..3 {
-                sc[k] += u[k] * q as f64;
-            }
-        }
-        let total: f64 = sc.iter().sum();
-        let reported = [
-            sh.cost.shipping,
-            sh.cost.handling,
-            sh.cost.store_premium,
-            sh.cost.lateness,
-            sh.cost.cross_market,
-            sh.cost.total,
-        ];
-        let expected = [sc[0], sc[1], sc[2], sc[3], sc[4], total];
-        if reported.iter().zip(&expected).any(|(a, b)| !close(*a, *b)) {
-            bad.add(
-                "cost",
+                "not-offered",
                 rec,
-                format!("shipment cost {reported:?} but the input gives {expected:?}"),
+                format!("no unit cost for line {} at `{}`", it.line, sh.node),
             );
+            continue;
+        };
+        for k in 0..3 {
+            sc[k] += u[k] * q as f64;
         }
-        t.order_cost[o] += total;
-        t.cost.shipping += sc[0];
-        t.cost.handling += sc[1];
-        t.cost.store_premium += sc[2];
-        t.cost.lateness += sc[3];
-        t.cost.cross_market += sc[4];
     }
+    sc
+}
 
-    // Coverage and order rules.
+/// The shipment's reported cost is the input's, component by component; adds
+/// it to the order's and the plan's costs.
+fn check_shipment_cost(
+    sh: &Shipment,
+    o: usize,
+    sc: [f64; 5],
+    rec: String,
+    t: &mut Tally,
+    bad: &mut Findings,
+) {
+    let total: f64 = sc.iter().sum();
+    let reported = [
+        sh.cost.shipping,
+        sh.cost.handling,
+        sh.cost.store_premium,
+        sh.cost.lateness,
+        sh.cost.cross_market,
+        sh.cost.total,
+    ];
+    let expected = [sc[0], sc[1], sc[2], sc[3], sc[4], total];
+    if reported.iter().zip(&expected).any(|(a, b)| !close(*a, *b)) {
+        bad.add(
+            "cost",
+            rec,
+            format!("shipment cost {reported:?} but the input gives {expected:?}"),
+        );
+    }
+    t.order_cost[o] += total;
+    t.cost.shipping += sc[0];
+    t.cost.handling += sc[1];
+    t.cost.store_premium += sc[2];
+    t.cost.lateness += sc[3];
+    t.cost.cross_market += sc[4];
+}
+
+/// Coverage (shipped plus backordered is ordered) and the order rules
+/// (ship-complete, max packages); adds unfilled and split penalties.
+fn check_orders(inp: &Input, plan: &Plan, t: &mut Tally, bad: &mut Findings) {
     let mut backordered: HashMap<(&str, usize), u64> = HashMap::new();
     for b in &plan.backorders {
         *backordered.entry((b.order.as_str(), b.line)).or_default() += u64::from(b.units);
@@ -351,6 +474,11 @@ pub fn check_input(inp: &Input, plan: &Plan) -> CheckReport {
             );
         }
     }
+}
+
+/// No node ships more of a SKU than it has available to promise (findings
+/// by node, then SKU).
+fn check_stock(inp: &Input, stock_used: HashMap<(usize, usize), u64>, bad: &mut Findings) {
     let mut stock: Vec<_> = stock_used.into_iter().collect();
     stock.sort();
     for ((n, sku), used) in stock {
@@ -363,6 +491,10 @@ pub fn check_input(inp: &Input, plan: &Plan) -> CheckReport {
             );
         }
     }
+}
+
+/// No node ships more packages or units than its capacity.
+fn check_capacity(inp: &Input, t: &Tally, bad: &mut Findings) {
     for (n, node) in inp.nodes.iter().enumerate() {
         if node.cap_packages.is_some_and(|c| t.node_packages[n] > c)
             || node.cap_units.is_some_and(|c| t.node_units[n] > c)
@@ -376,22 +508,5 @@ pub fn check_input(inp: &Input, plan: &Plan) -> CheckReport {
                 ),
             );
         }
-    }
-    let c = &mut t.cost;
-    c.total = c.shipping
-        + c.handling
-        + c.store_premium
-        + c.split
-        + c.lateness
-        + c.cross_market
-        + c.unfilled;
-    report::backorders(inp, plan, &t, &mut bad);
-    report::summaries(inp, plan, &t, &mut bad);
-    report::kpis(inp, plan, &t, &mut bad);
-    report::solve_record(plan, &t, &mut bad);
-    CheckReport {
-        violations: bad.0,
-        recomputed: t.cost,
-        shipments: plan.shipments.len(),
     }
 }

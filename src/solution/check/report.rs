@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use super::{Findings, Input, Tally, close, costs};
-use crate::solution::plan::{Plan, Status};
+use crate::solution::plan::{Kpis, Plan, Status};
 
 /// Strategies that route by rules and make no optimality claim.
 pub const RULE_BASED: &[&str] = &["greedy-cost", "ranked", "closest", "shopify"];
@@ -137,15 +137,25 @@ fn ratio(a: u64, b: u64) -> f64 {
 /// Every KPI recomputed with the metric definitions.
 pub(crate) fn kpis(inp: &Input, plan: &Plan, t: &Tally, bad: &mut Findings) {
     let k = &plan.kpis;
-    let mut kpi = |name: &str, ok: bool, says: String, gives: String| {
-        if !ok {
-            bad.add(
-                "kpi",
-                format!("kpis.{name}"),
-                format!("says {says}, the input gives {gives}"),
-            );
-        }
-    };
+    cost_kpis(k, t, bad);
+    count_kpis(inp, k, t, bad);
+    rate_kpis(inp, k, t, bad);
+    node_kpis(inp, k, t, bad);
+}
+
+/// A finding on KPI `name` unless `ok`.
+fn kpi(bad: &mut Findings, name: &str, ok: bool, says: String, gives: String) {
+    if !ok {
+        bad.add(
+            "kpi",
+            format!("kpis.{name}"),
+            format!("says {says}, the input gives {gives}"),
+        );
+    }
+}
+
+/// The cost by component and in total.
+fn cost_kpis(k: &Kpis, t: &Tally, bad: &mut Findings) {
     let c = &t.cost;
     let r = &k.cost;
     for (name, a, b) in [
@@ -159,21 +169,28 @@ pub(crate) fn kpis(inp: &Input, plan: &Plan, t: &Tally, bad: &mut Findings) {
         ("total", r.total, c.total),
     ] {
         kpi(
+            bad,
             &format!("cost.{name}"),
             close(a, b),
             a.to_string(),
             b.to_string(),
         );
     }
+}
+
+/// Orders, packages and packages per order.
+fn count_kpis(inp: &Input, k: &Kpis, t: &Tally, bad: &mut Findings) {
     let orders = inp.orders.len() as u64;
     let packages: u64 = t.packages.iter().sum();
     kpi(
+        bad,
         "orders",
         k.orders as u64 == orders,
         k.orders.to_string(),
         orders.to_string(),
     );
     kpi(
+        bad,
         "packages",
         k.packages as u64 == packages,
         k.packages.to_string(),
@@ -181,11 +198,16 @@ pub(crate) fn kpis(inp: &Input, plan: &Plan, t: &Tally, bad: &mut Findings) {
     );
     let ppo = ratio(packages, orders);
     kpi(
+        bad,
         "packages_per_order",
         close(k.packages_per_order, ppo),
         k.packages_per_order.to_string(),
         ppo.to_string(),
     );
+}
+
+/// Split, on-time and fill rates.
+fn rate_kpis(inp: &Input, k: &Kpis, t: &Tally, bad: &mut Findings) {
     // Split rate: among orders of two or more units at least partly filled,
     // the share in more than one package.
     let (mut base, mut split) = (0, 0);
@@ -202,6 +224,7 @@ pub(crate) fn kpis(inp: &Input, plan: &Plan, t: &Tally, bad: &mut Findings) {
     }
     let sr = ratio(split, base);
     kpi(
+        bad,
         "split_rate",
         close(k.split_rate, sr),
         k.split_rate.to_string(),
@@ -213,6 +236,7 @@ pub(crate) fn kpis(inp: &Input, plan: &Plan, t: &Tally, bad: &mut Findings) {
         (a, b) => a == b,
     };
     kpi(
+        bad,
         "on_time_rate",
         same,
         format!("{:?}", k.on_time_rate),
@@ -224,11 +248,16 @@ pub(crate) fn kpis(inp: &Input, plan: &Plan, t: &Tally, bad: &mut Findings) {
         ratio(shipped, ordered)
     };
     kpi(
+        bad,
         "fill_rate",
         close(k.fill_rate, fill),
         k.fill_rate.to_string(),
         fill.to_string(),
     );
+}
+
+/// Each node's packages, units and capacity share.
+fn node_kpis(inp: &Input, k: &Kpis, t: &Tally, bad: &mut Findings) {
     // Node utilisation: nodes that shipped or have a capacity, in input order.
     let expected: Vec<(String, u64, u64, Option<f64>)> = inp
         .nodes
@@ -272,6 +301,7 @@ pub(crate) fn kpis(inp: &Input, plan: &Plan, t: &Tally, bad: &mut Findings) {
                 }
         });
     kpi(
+        bad,
         "node_utilisation",
         same,
         format!("{reported:?}"),

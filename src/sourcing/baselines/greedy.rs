@@ -6,69 +6,8 @@ use rustc_hash::FxHashMap as HashMap;
 
 use crate::network::candidates::CandidateSet;
 use crate::network::domain::{NodeIdx, OrderIdx, Scenario, SkuIdx};
-use crate::solution::decode::Assignment;
-
-/// Stock and capacity left while routing orders one at a time.
-pub struct Remaining {
-    stock: HashMap<(NodeIdx, SkuIdx), u32>,
-    packages: Vec<Option<u32>>,
-    units: Vec<Option<u32>>,
-}
-
-impl Remaining {
-    /// Everything available at the start of the wave.
-    pub fn new(s: &Scenario) -> Self {
-        Remaining {
-            stock: s.atp.clone(),
-            packages: s.nodes.iter().map(|n| n.capacity_orders).collect(),
-            units: s.nodes.iter().map(|n| n.capacity_units).collect(),
-        }
-    }
-    /// Units of `sku` left at `node`, within its unit capacity.
-    pub fn available(&self, node: NodeIdx, sku: SkuIdx) -> u32 {
-        let st = self.stock.get(&(node, sku)).copied().unwrap_or(0);
-        self.units[node].map_or(st, |u| st.min(u))
-    }
-    /// Unit capacity left at `node`, if it has a unit capacity.
-    pub fn units_left(&self, node: NodeIdx) -> Option<u32> {
-        self.units[node]
-    }
-    /// Whether `node` can open one more package.
-    pub fn can_open(&self, node: NodeIdx) -> bool {
-        self.packages[node] != Some(0)
-    }
-    /// Takes stock and capacity for a package.
-    pub fn take(&mut self, s: &Scenario, cs: &CandidateSet, a: &Assignment) {
-        let c = &cs.candidates[a.candidate];
-        if let Some(p) = self.packages[c.node].as_mut() {
-            *p -= 1;
-        }
-        for &(line, q) in &a.units {
-            let sku = s.orders[c.order].lines[line].sku;
-            *self.stock.get_mut(&(c.node, sku)).expect("stock exists") -= q;
-            if let Some(u) = self.units[c.node].as_mut() {
-                *u -= q;
-            }
-        }
-    }
-}
-
-impl Remaining {
-    /// Gives back the stock and capacity of a package (the inverse of [`Remaining::take`]).
-    pub fn give_back(&mut self, s: &Scenario, cs: &CandidateSet, a: &Assignment) {
-        let c = &cs.candidates[a.candidate];
-        if let Some(p) = self.packages[c.node].as_mut() {
-            *p += 1;
-        }
-        for &(line, q) in &a.units {
-            let sku = s.orders[c.order].lines[line].sku;
-            *self.stock.entry((c.node, sku)).or_default() += q;
-            if let Some(u) = self.units[c.node].as_mut() {
-                *u += q;
-            }
-        }
-    }
-}
+use crate::solution::assignment::Assignment;
+use crate::solution::remaining::Remaining;
 
 /// Orders in arrival order: placement time, then input order.
 pub fn arrival_order(s: &Scenario) -> Vec<OrderIdx> {
@@ -122,7 +61,7 @@ pub fn route_order(
                     units_needed += l.quantity;
                     cost += cl.cost.total() * l.quantity as f64;
                 }
-                if let Some(u) = left.units[c.node]
+                if let Some(u) = left.units_left(c.node)
                     && u < units_needed
                 {
                     return None;
@@ -191,7 +130,7 @@ fn fill_lines(
             let mut avail = left
                 .available(c.node, l.sku)
                 .saturating_sub(used_stock.get(&(c.node, l.sku)).copied().unwrap_or(0));
-            if let Some(u) = left.units[c.node] {
+            if let Some(u) = left.units_left(c.node) {
                 avail = avail.min(u - taken_units);
             }
             let take = need[cl.line].min(avail);
@@ -237,7 +176,7 @@ fn fill_lines(
                 let avail = left
                     .available(c.node, l.sku)
                     .saturating_sub(used_stock.get(&(c.node, l.sku)).copied().unwrap_or(0));
-                let avail = match left.units[c.node] {
+                let avail = match left.units_left(c.node) {
                     Some(u) => {
                         avail.min(u.saturating_sub(used_units.get(&c.node).copied().unwrap_or(0)))
                     }

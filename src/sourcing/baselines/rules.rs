@@ -14,8 +14,9 @@
 
 use crate::network::candidates::CandidateSet;
 use crate::network::domain::{NodeIdx, OrderIdx, Scenario};
-use crate::solution::decode::Assignment;
-use crate::sourcing::baselines::greedy::{Remaining, arrival_order};
+use crate::solution::assignment::Assignment;
+use crate::solution::remaining::Remaining;
+use crate::sourcing::baselines::greedy::arrival_order;
 
 /// Which rule orders the locations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -50,7 +50,7 @@ pub use rows::{Coupling, RowPrices};
 use crate::input::settings::Settings;
 use crate::network::candidates::CandidateSet;
 use crate::network::domain::Scenario;
-use crate::solution::decode::Assignment;
+use crate::solution::assignment::Assignment;
 use crate::sourcing::decompose::master::Ctx;
 use crate::sourcing::decompose::search::Search;
 

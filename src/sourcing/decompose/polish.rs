@@ -6,8 +6,10 @@ use rustc_hash::FxHashMap as HashMap;
 
 use crate::network::candidates::CandidateSet;
 use crate::network::domain::{NodeIdx, Scenario, SkuIdx};
-use crate::solution::decode::{self, Assignment};
-use crate::sourcing::baselines::greedy::{Remaining, arrival_order};
+use crate::solution::assignment::Assignment;
+use crate::solution::decode;
+use crate::solution::remaining::Remaining;
+use crate::sourcing::baselines::greedy::arrival_order;
 use crate::sourcing::order_opt::{OrderView, best_plan};
 
 /// One improvement pass: each order in turn gives back what its packages take

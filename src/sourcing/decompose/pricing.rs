@@ -5,7 +5,7 @@
 
 use rayon::prelude::*;
 
-use crate::solution::decode::Assignment;
+use crate::solution::assignment::Assignment;
 use crate::solver::MasterLp;
 use crate::sourcing::decompose::master::{Column, Ctx, Restricted};
 use crate::sourcing::order_opt::{OrderPlan, OrderView, best_plan};

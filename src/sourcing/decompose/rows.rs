@@ -9,7 +9,7 @@ use rustc_hash::FxHashMap;
 
 use crate::network::candidates::{Candidate, CandidateSet};
 use crate::network::domain::{NodeIdx, Scenario, SkuIdx};
-use crate::solution::decode::Assignment;
+use crate::solution::assignment::Assignment;
 pub use crate::sourcing::bindable::Row;
 use crate::sourcing::bindable::{BindableRows, Usage};
 use crate::sourcing::order_opt::OrderView;

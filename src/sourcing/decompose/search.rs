@@ -6,7 +6,8 @@
 use std::time::Instant;
 
 use crate::network::candidates::CandidateSet;
-use crate::solution::decode::{self, Assignment};
+use crate::solution::assignment::Assignment;
+use crate::solution::decode;
 use crate::solver::MasterLp;
 use crate::sourcing::decompose::bound::lagrangian;
 use crate::sourcing::decompose::budget::Budget;
