@@ -118,7 +118,7 @@ pub mod domain {
 pub mod plan {
     pub use crate::solution::plan::*;
     pub use crate::solution::plan_dir::{
-        FileEntry, FileProblem, FilesReport, PLAN_JSON, TABLES, check_out_dir,
+        FileProblem, FilesReport, PLAN_JSON, TABLES, check_out_dir,
     };
 }
 

@@ -9,7 +9,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::DomoptError;
 use crate::network::candidates::CandidateStats;
-use crate::solution::plan_dir::FileEntry;
 
 /// How a plan came about. "Solved" is not one status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -318,6 +317,17 @@ pub fn peak_memory_mb() -> Option<f64> {
     Some(kb / 1024.0)
 }
 
+/// One file of a plan folder, as listed in `plan.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileEntry {
+    /// File name inside the plan folder.
+    pub name: String,
+    /// Size in bytes.
+    pub bytes: u64,
+    /// SHA-256 of the content, lower-case hex.
+    pub sha256: String,
+}
+
 /// A fulfillment plan for a wave.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
@@ -355,15 +365,6 @@ impl Plan {
         };
         let text = std::fs::read_to_string(&file).map_err(|e| io_err(&file, e))?;
         serde_json::from_str(&text).map_err(|e| DomoptError::parse_with(file, e.to_string(), e))
-    }
-
-    /// Writes `shipments.csv`, `backorders.csv`, `orders.csv` and last
-    /// `plan.json` (listing the tables with their size and SHA-256) as the
-    /// folder `dir`, all at once: `dir` holds the old plan or the new one at
-    /// every instant (see [`crate::solution::plan_dir`]). `dir` must not exist, or be a
-    /// folder holding nothing but plan files.
-    pub fn write_dir(&self, dir: &Path) -> Result<(), DomoptError> {
-        crate::solution::plan_dir::write_plan(self, dir)
     }
 
     /// The plan as pretty JSON.

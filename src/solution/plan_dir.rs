@@ -24,11 +24,11 @@ use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::error::DomoptError;
-use crate::solution::plan::Plan;
+use crate::solution::plan::{FileEntry, Plan};
 
 /// The plan file itself.
 pub const PLAN_JSON: &str = "plan.json";
@@ -48,15 +48,15 @@ const OLD_LEFTOVERS: [&str; 4] = [
 /// kill the process at every point of it. Unset in normal use.
 pub const TEST_DELAY_ENV: &str = "DOMOPT_TEST_WRITE_DELAY_MS";
 
-/// One file of a plan folder, as listed in `plan.json`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FileEntry {
-    /// File name inside the plan folder.
-    pub name: String,
-    /// Size in bytes.
-    pub bytes: u64,
-    /// SHA-256 of the content, lower-case hex.
-    pub sha256: String,
+impl Plan {
+    /// Writes `shipments.csv`, `backorders.csv`, `orders.csv` and last
+    /// `plan.json` (listing the tables with their size and SHA-256) as the
+    /// folder `dir`, all at once: `dir` holds the old plan or the new one at
+    /// every instant (see this module). `dir` must not exist, or be a
+    /// folder holding nothing but plan files.
+    pub fn write_dir(&self, dir: &Path) -> Result<(), DomoptError> {
+        write_plan(self, dir)
+    }
 }
 
 impl FileEntry {

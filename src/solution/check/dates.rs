@@ -3,7 +3,7 @@
 
 use chrono::{Datelike, Days, NaiveDate, NaiveDateTime, NaiveTime};
 
-use super::input::{CNode, CService};
+use super::model::{CNode, CService};
 
 /// Monday to Friday.
 pub fn business_day(d: NaiveDate) -> bool {

@@ -17,6 +17,7 @@ pub mod costs;
 pub mod dates;
 pub mod files;
 pub mod input;
+pub mod model;
 pub mod report;
 
 use std::collections::{HashMap, HashSet};
