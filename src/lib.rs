@@ -105,7 +105,9 @@ pub use network::domain::Scenario;
 pub use solution::check::{CheckReport, Violation, check, check_files};
 pub use solution::gap::{relative_gap, signed_gap};
 pub use solution::plan::{Plan, Status};
-pub use sourcing::{Strategy, lp_bound, run as solve, run_with_progress as solve_with_progress};
+pub use sourcing::{
+    Strategy, UnknownStrategy, lp_bound, run as solve, run_with_progress as solve_with_progress,
+};
 
 /// The validated scenario a wave is solved on: nodes, SKUs, services,
 /// orders and policy, every id resolved to an index.

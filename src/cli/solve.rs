@@ -98,14 +98,12 @@ fn spinner(message: String) -> indicatif::ProgressBar {
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    let Some(strategy) = Strategy::parse(&a.strategy) else {
-        let names: Vec<_> = Strategy::ALL.iter().map(|(_, n)| *n).collect();
-        eprintln!(
-            "domopt: unknown strategy `{}`: use one of {}",
-            a.strategy,
-            names.join(", ")
-        );
-        return Ok(ExitCode::from(EXIT_INVALID));
+    let strategy = match a.strategy.parse::<Strategy>() {
+        Ok(strategy) => strategy,
+        Err(e) => {
+            eprintln!("domopt: {e}");
+            return Ok(ExitCode::from(EXIT_INVALID));
+        }
     };
     let Some(candidates) = parse_candidates(&a.candidates) else {
         eprintln!(

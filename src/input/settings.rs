@@ -6,6 +6,77 @@ use crate::error::DomoptError;
 
 pub use crate::network::candidates::CandidateMode;
 
+/// How a wave is routed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Strategy {
+    /// Column generation (Dantzig–Wolfe over per-order plans, exact pricing,
+    /// neighbourhood MIPs); small waves are then polished by the full MIP.
+    /// The default.
+    Auto,
+    /// Column generation only.
+    Decompose,
+    /// The whole wave as one MIP (model.md); the greedy/Shopify plan if the solver stops before beating it.
+    Monolithic,
+    /// Orders in arrival order, each at its myopic cheapest.
+    GreedyCost,
+    /// Static location priority list, each line top-down.
+    Ranked,
+    /// Nearest location first, each line top-down.
+    Closest,
+    /// Fewest packages, then in market, then nearest (Shopify's routing rules).
+    Shopify,
+}
+
+impl Strategy {
+    /// Every strategy with its name.
+    pub const ALL: &'static [(Strategy, &'static str)] = &[
+        (Strategy::Auto, "auto"),
+        (Strategy::Decompose, "decompose"),
+        (Strategy::Monolithic, "monolithic"),
+        (Strategy::GreedyCost, "greedy-cost"),
+        (Strategy::Ranked, "ranked"),
+        (Strategy::Closest, "closest"),
+        (Strategy::Shopify, "shopify"),
+    ];
+
+    /// The name on the command line and in a plan's solve record.
+    pub fn name(self) -> &'static str {
+        match self {
+            Strategy::Auto => "auto",
+            Strategy::Decompose => "decompose",
+            Strategy::Monolithic => "monolithic",
+            Strategy::GreedyCost => "greedy-cost",
+            Strategy::Ranked => "ranked",
+            Strategy::Closest => "closest",
+            Strategy::Shopify => "shopify",
+        }
+    }
+}
+
+impl std::fmt::Display for Strategy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A strategy name that is not one of [`Strategy::ALL`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown strategy `{0}`: use one of {names}", names = Strategy::ALL.iter().map(|(_, n)| *n).collect::<Vec<_>>().join(", "))]
+pub struct UnknownStrategy(pub String);
+
+impl std::str::FromStr for Strategy {
+    type Err = UnknownStrategy;
+
+    fn from_str(name: &str) -> Result<Strategy, UnknownStrategy> {
+        Strategy::ALL
+            .iter()
+            .find(|(_, n)| *n == name)
+            .map(|(s, _)| *s)
+            .ok_or_else(|| UnknownStrategy(name.to_string()))
+    }
+}
+
 /// Solver settings with documented defaults.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Settings {

@@ -383,7 +383,7 @@ mod tests {
     fn record() -> SolveRecord {
         SolveRecord {
             status: Status::Heuristic,
-            strategy: "test".into(),
+            strategy: crate::input::settings::Strategy::Auto,
             objective: None,
             best_bound: None,
             gap: None,

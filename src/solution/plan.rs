@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::error::DomoptError;
+use crate::input::settings::Strategy;
 use crate::network::candidates::CandidateStats;
 
 /// How a plan came about. "Solved" is not one status.
@@ -212,8 +213,8 @@ pub struct PhaseTimes {
 pub struct SolveRecord {
     /// Status.
     pub status: Status,
-    /// Strategy name.
-    pub strategy: String,
+    /// The strategy that made the plan.
+    pub strategy: Strategy,
     /// Cost of the plan returned (equal to `kpis.cost.total`, for every
     /// strategy; a solver's objective of a plan not kept is not reported).
     pub objective: Option<f64>,

@@ -9,4 +9,5 @@ pub mod formulation;
 pub mod order_opt;
 mod strategy;
 
-pub use strategy::{Strategy, lp_bound, run, run_with_progress};
+pub use crate::input::settings::{Strategy, UnknownStrategy};
+pub use strategy::{lp_bound, run, run_with_progress};

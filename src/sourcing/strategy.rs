@@ -3,9 +3,7 @@
 
 use std::time::Instant;
 
-use serde::{Deserialize, Serialize};
-
-use crate::input::settings::Settings;
+use crate::input::settings::{Settings, Strategy};
 use crate::network::candidates::{self, CandidateSet};
 use crate::network::domain::Scenario;
 use crate::network::lanes::Network;
@@ -18,53 +16,6 @@ use crate::sourcing::baselines::rules::{self, Rule};
 use crate::sourcing::decompose;
 use crate::sourcing::decompose::Coupling;
 use crate::sourcing::formulation::{self, MipResult};
-
-/// How a wave is routed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Strategy {
-    /// Column generation (Dantzig–Wolfe over per-order plans, exact pricing,
-    /// neighbourhood MIPs); small waves are then polished by the full MIP.
-    /// The default.
-    Auto,
-    /// Column generation only.
-    Decompose,
-    /// The whole wave as one MIP (model.md); the greedy/Shopify plan if the solver stops before beating it.
-    Monolithic,
-    /// Orders in arrival order, each at its myopic cheapest.
-    GreedyCost,
-    /// Static location priority list, each line top-down.
-    Ranked,
-    /// Nearest location first, each line top-down.
-    Closest,
-    /// Fewest packages, then in market, then nearest (Shopify's routing rules).
-    Shopify,
-}
-
-impl Strategy {
-    /// Every strategy with its name.
-    pub const ALL: &'static [(Strategy, &'static str)] = &[
-        (Strategy::Auto, "auto"),
-        (Strategy::Decompose, "decompose"),
-        (Strategy::Monolithic, "monolithic"),
-        (Strategy::GreedyCost, "greedy-cost"),
-        (Strategy::Ranked, "ranked"),
-        (Strategy::Closest, "closest"),
-        (Strategy::Shopify, "shopify"),
-    ];
-    /// The name on the command line.
-    pub fn name(self) -> &'static str {
-        Self::ALL
-            .iter()
-            .find(|(s, _)| *s == self)
-            .map(|(_, n)| *n)
-            .expect("listed")
-    }
-    /// Parses a name.
-    pub fn parse(name: &str) -> Option<Strategy> {
-        Self::ALL.iter().find(|(_, n)| *n == name).map(|(s, _)| *s)
-    }
-}
 
 /// Routes a wave with a strategy.
 pub fn run(s: &Scenario, settings: &Settings, strategy: Strategy) -> Plan {
@@ -90,7 +41,7 @@ pub fn run_with_progress(
     };
     let mut record = SolveRecord {
         status: Status::Heuristic,
-        strategy: strategy.name().to_string(),
+        strategy,
         objective: None,
         best_bound: None,
         gap: None,

@@ -317,7 +317,7 @@ pub(crate) fn solve_record(plan: &Plan, t: &Tally, bad: &mut Findings) {
     let cost = t.cost.total;
     let tol = objective_tolerance(cost);
     let mut wrong = |msg: String| bad.add("solve", "solve", msg);
-    let rule_based = RULE_BASED.contains(&s.strategy.as_str());
+    let rule_based = RULE_BASED.contains(&s.strategy.name());
     let inexact = s
         .decomposition
         .as_ref()
