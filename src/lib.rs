@@ -14,6 +14,8 @@
 //! assert_eq!(plan.solve.status, Status::Optimal);
 //! assert_eq!(plan.shipments.len(), 2);
 //! assert!(check(&scenario, &plan).ok());
+//! println!("{} shipments, cost {:.2}, status {}", plan.shipments.len(),
+//!          plan.kpis.cost.total, plan.solve.status.as_str());
 //! # Ok::<(), DomoptError>(())
 //! ```
 //!
