@@ -9,8 +9,10 @@ use crate::solution::decode::Assignment;
 use crate::solution::plan::Status;
 use crate::sourcing::formulation::Formulation;
 
-// The column-generation master: the one place that calls the HiGHS C API directly.
+// The few HiGHS C calls the `highs` crate lacks: the one place that calls
+// the HiGHS C API directly, and the only module that may use `unsafe`.
 #[allow(unsafe_code)]
+mod ffi;
 mod master;
 pub(crate) use master::{Master, MasterColumn, MasterLp};
 
