@@ -2,7 +2,7 @@
 //! crate's safe API (and `super::ffi` for the few calls it lacks): columns
 //! arrive in batches between solves and the basis is kept.
 
-use highs::{Col, ColProblem, HighsModelStatus, HighsOptionValue, Model, Row, SolvedModel};
+use highs::{ColProblem, HighsModelStatus, HighsOptionValue, Model, Row, SolvedModel};
 
 use super::ffi::{self, SendModel, c_int};
 use crate::input::settings::Settings;
@@ -36,8 +36,8 @@ pub(crate) struct Master {
     model: Option<SendModel>,
     /// Handles of the rows, by index.
     rows: Vec<Row>,
-    /// Handles of the columns, by index.
-    columns: Vec<Col>,
+    /// Number of columns.
+    columns: usize,
 }
 
 impl Master {
@@ -61,7 +61,7 @@ impl Master {
         let mut m = Master {
             model: Some(SendModel::new(model)),
             rows,
-            columns: Vec::new(),
+            columns: 0,
         };
         m.configure(settings)?;
         Ok(m)
@@ -102,7 +102,7 @@ impl Master {
 
     /// Number of columns.
     pub fn columns(&self) -> usize {
-        self.columns.len()
+        self.columns
     }
 
     /// Number of rows.
@@ -121,23 +121,10 @@ impl Master {
         if lower.is_empty() {
             return Ok(());
         }
-        if lower.len() != upper.len() || lower.len() != entries.len() {
-            return Err(format!(
-                "{} lower bounds, {} upper bounds and {} rows of entries",
-                lower.len(),
-                upper.len(),
-                entries.len()
-            ));
-        }
-        c_int(self.rows() + lower.len(), "rows")?;
-        let entries = handles(entries, &self.columns)?;
-        for ((&l, &u), row) in lower.iter().zip(upper).zip(entries) {
-            let added = self
-                .model()?
-                .try_add_row(l..=u, row)
-                .map_err(|_| highs_error("adding master rows"))?;
-            self.rows.push(added);
-        }
+        // In one call through the C API: see `ffi::add_rows`.
+        ffi::add_rows(self.model()?, lower, upper, entries)?;
+        let rows = self.rows() + lower.len();
+        self.rows.extend(row_handles(self.rows(), rows));
         Ok(())
     }
 
@@ -147,14 +134,15 @@ impl Master {
             return Ok(());
         }
         c_int(self.columns() + cols.len(), "columns")?;
-        let entries: Vec<&[(usize, f64)]> = cols.iter().map(|c| c.entries.as_slice()).collect();
-        let entries = handles(&entries, &self.rows)?;
+        let entries = cols
+            .iter()
+            .map(|col| row_entries(&col.entries, &self.rows))
+            .collect::<Result<Vec<_>, String>>()?;
         for (col, col_entries) in cols.iter().zip(entries) {
-            let added = self
-                .model()?
+            self.model()?
                 .try_add_column(col.cost, 0.0..=1.0, col_entries)
                 .map_err(|_| highs_error("adding master columns"))?;
-            self.columns.push(added);
+            self.columns += 1;
         }
         Ok(())
     }
@@ -226,29 +214,30 @@ impl Master {
     }
 }
 
-/// Sparse vectors with HiGHS's handles in place of indices; every index must
-/// name one of `handles` (the columns or rows it refers to).
-fn handles<H: Copy>(
-    vectors: &[impl AsRef<[(usize, f64)]>],
-    handles: &[H],
-) -> Result<Vec<Vec<(H, f64)>>, String> {
-    vectors
+/// A column's entries with the handles of their rows in place of indices;
+/// every index must name one of `rows`.
+fn row_entries(entries: &[(usize, f64)], rows: &[Row]) -> Result<Vec<(Row, f64)>, String> {
+    c_int(entries.len(), "nonzeros")?;
+    entries
         .iter()
-        .map(|vector| {
-            let vector = vector.as_ref();
-            c_int(vector.len(), "nonzeros")?;
-            vector
-                .iter()
-                .map(|&(i, v)| match handles.get(i) {
-                    Some(&h) => Ok((h, v)),
-                    None => Err(format!(
-                        "index {i} of a sparse vector is not below {}",
-                        handles.len()
-                    )),
-                })
-                .collect()
+        .map(|&(i, v)| match rows.get(i) {
+            Some(&row) => Ok((row, v)),
+            None => Err(format!(
+                "index {i} of a sparse vector is not below {}",
+                rows.len()
+            )),
         })
         .collect()
+}
+
+/// The handles of rows `from..to`. The `highs` crate hands out a row's
+/// handle only when it adds the row itself, and a handle is the row's index
+/// (`Model::add_row` "returns the added row index"): a problem with `to`
+/// rows hands out the same ones.
+fn row_handles(from: usize, to: usize) -> Vec<Row> {
+    let mut problem = ColProblem::new();
+    let all: Vec<Row> = (0..to).map(|_| problem.add_row(0.0..=0.0)).collect();
+    all[from..].to_vec()
 }
 
 fn highs_error(what: &str) -> String {
@@ -281,5 +270,65 @@ mod tests {
         assert_eq!((m.rows(), m.columns()), (2, 1));
         let lp = m.solve_lp(10.0).expect("an LP optimum");
         assert_eq!(lp.columns.len(), 1);
+    }
+
+    /// Two orders (rows 0 and 1) whose cheap columns share row 2, added
+    /// after the master was made: `cheap_0 + cheap_1 <= 1`.
+    fn two_orders_and_a_shared_row() -> Master {
+        let mut m = Master::new(&[1.0, 1.0], &[1.0, 1.0], &Settings::default()).expect("two rows");
+        let unfilled = |order: usize| MasterColumn {
+            cost: 10.0,
+            entries: vec![(order, 1.0)],
+        };
+        m.add_columns(&[unfilled(0), unfilled(1)]).expect("columns");
+        m.add_rows(&[f64::NEG_INFINITY], &[1.0], &[vec![]])
+            .expect("the shared row");
+        let cheap = |order: usize| MasterColumn {
+            cost: 1.0,
+            entries: vec![(2, 1.0), (order, 1.0)],
+        };
+        m.add_columns(&[cheap(0), cheap(1)])
+            .expect("columns in row 2");
+        m
+    }
+
+    #[test]
+    fn a_row_added_after_the_master_was_made_holds_the_columns_added_later() {
+        let mut m = two_orders_and_a_shared_row();
+        let lp = m.solve_lp(10.0).expect("an LP optimum");
+        assert!((lp.objective - 11.0).abs() < 1e-9, "{}", lp.objective);
+        assert!((lp.row_duals[2] + 9.0).abs() < 1e-9, "{:?}", lp.row_duals);
+        // Re-solved from its basis after one more column: still held.
+        m.add_columns(&[MasterColumn {
+            cost: 2.0,
+            entries: vec![(2, 1.0), (0, 1.0)],
+        }])
+        .expect("a third column in row 2");
+        let lp = m.solve_lp(10.0).expect("an LP optimum");
+        assert!((lp.objective - 11.0).abs() < 1e-9, "{}", lp.objective);
+        assert_eq!(lp.columns.len(), 5);
+    }
+
+    #[test]
+    fn the_integer_master_takes_whole_columns_within_its_rows() {
+        let mut m = two_orders_and_a_shared_row();
+        m.set_offset(100.0).expect("an offset");
+        let values = m
+            .solve_integer(10.0, 0.0, f64::NEG_INFINITY)
+            .expect("a plan");
+        assert!(
+            values.iter().all(|v| (v - v.round()).abs() < 1e-9),
+            "{values:?}"
+        );
+        let values: Vec<f64> = values.iter().map(|v| v.round()).collect();
+        // One column per order, one cheap column (either) in the shared row.
+        assert_eq!((values[0] + values[2], values[1] + values[3]), (1.0, 1.0));
+        assert_eq!(values[2] + values[3], 1.0, "{values:?}");
+    }
+
+    #[test]
+    fn a_master_may_move_to_another_thread() {
+        fn movable<T: Send>() {}
+        movable::<Master>();
     }
 }
