@@ -2,7 +2,9 @@
 //! crate's safe API (and `super::ffi` for the few calls it lacks): columns
 //! arrive in batches between solves and the basis is kept.
 
-use highs::{ColProblem, HighsModelStatus, HighsOptionValue, Model, Row, SolvedModel};
+use highs::{
+    ColProblem, HighsModelStatus, HighsOptionValue, HighsSolutionStatus, Model, Row, SolvedModel,
+};
 
 use super::ffi::{self, SendModel, c_int};
 use crate::input::settings::Settings;
@@ -207,7 +209,7 @@ impl Master {
         self.restart_clock(time_limit_s).ok()?;
         let solved = self.run("solving the master MIP").ok()?;
         let feasible = solved.int_info_value(c"primal_solution_status")
-            == Ok(i64::from(highs_sys::SOLUTION_STATUS_FEASIBLE));
+            == Ok(HighsSolutionStatus::Feasible as i64);
         let columns = feasible.then(|| solved.get_solution().columns().to_vec());
         self.keep(solved);
         columns
