@@ -1,6 +1,12 @@
-//! The restricted master of column generation, driven through the HiGHS C
-//! API: columns arrive in batches between solves and the basis is kept.
+//! The restricted master of column generation, driven through the `highs`
+//! crate's safe API (and `super::ffi` for the few calls it lacks): columns
+//! arrive in batches between solves and the basis is kept.
 
+use highs::{
+    ColProblem, HighsModelStatus, HighsOptionValue, HighsSolutionStatus, Model, Row, SolvedModel,
+};
+
+use super::ffi::{self, SendModel, c_int};
 use crate::input::settings::Settings;
 
 /// A column of the master problem: its cost and its (row, coefficient) entries.
@@ -24,21 +30,16 @@ pub(crate) struct MasterLp {
 }
 
 /// The restricted master of a column generation: fixed rows, columns added
-/// between solves, and the simplex basis kept across solves (HiGHS hot start).
-/// Driven through the HiGHS C API because columns arrive in batches.
+/// between solves, and the simplex basis kept across solves (HiGHS hot start:
+/// a solved `highs::Model` turned back into a model keeps its basis).
 pub(crate) struct Master {
-    highs: *mut std::ffi::c_void,
-}
-
-// SAFETY: the HiGHS instance is owned by one `Master`, and `&mut self` on
-// every call that changes it means one thread at a time uses it.
-unsafe impl Send for Master {}
-
-impl Drop for Master {
-    fn drop(&mut self) {
-        // SAFETY: created by Highs_create in `new`, destroyed once here.
-        unsafe { highs_sys::Highs_destroy(self.highs) }
-    }
+    /// The HiGHS model; `None` only after HiGHS failed a run (the `highs`
+    /// crate drops a model whose run fails).
+    model: Option<SendModel>,
+    /// Handles of the rows, by index.
+    rows: Vec<Row>,
+    /// Number of columns.
+    columns: usize,
 }
 
 impl Master {
@@ -51,83 +52,64 @@ impl Master {
                 upper.len()
             ));
         }
-        let rows = c_int(lower.len(), "rows")?;
-        // SAFETY: takes no arguments; the instance is checked for null below.
-        let highs = unsafe { highs_sys::Highs_create() };
-        if highs.is_null() {
-            return Err("HiGHS could not create an instance".into());
-        }
-        let m = Master { highs };
-        m.option_bool(c"output_flag", settings.solver_log)?;
-        if settings.solver_log {
-            m.option_bool(c"log_to_console", false)?;
-            m.option_str(c"log_file", c"/dev/stderr")?;
-        }
-        m.option_int(c"threads", 1)?;
-        m.option_int(c"random_seed", settings.seed as i32)?;
-        // The master is re-solved from its last basis after columns are added:
-        // presolve would throw the basis away.
-        m.option_str(c"presolve", c"off")?;
-        // SAFETY: `lower` and `upper` hold `rows` values each (checked above);
-        // no matrix entries are passed, with null pointers as HiGHS allows.
-        let status = unsafe {
-            highs_sys::Highs_addRows(
-                m.highs,
-                rows,
-                lower.as_ptr(),
-                upper.as_ptr(),
-                0,
-                std::ptr::null(),
-                std::ptr::null(),
-                std::ptr::null(),
-            )
+        c_int(lower.len(), "rows")?;
+        let mut problem = ColProblem::new();
+        let rows = lower
+            .iter()
+            .zip(upper)
+            .map(|(&l, &u)| problem.add_row(l..=u))
+            .collect();
+        let model = Model::try_new(problem).map_err(|_| highs_error("adding master rows"))?;
+        let mut m = Master {
+            model: Some(SendModel::new(model)),
+            rows,
+            columns: 0,
         };
-        check(status, "adding master rows")?;
+        m.configure(settings)?;
         Ok(m)
     }
 
-    fn option_bool(&self, name: &std::ffi::CStr, v: bool) -> Result<(), String> {
-        let st =
-            // SAFETY: a live instance and a NUL-terminated name.
-            unsafe { highs_sys::Highs_setBoolOptionValue(self.highs, name.as_ptr(), v as i32) };
-        check(st, "setting an option")
+    /// The options every master runs with (the `highs` crate made the model
+    /// quiet; these decide what it logs).
+    fn configure(&mut self, settings: &Settings) -> Result<(), String> {
+        self.option("output_flag", settings.solver_log)?;
+        if settings.solver_log {
+            self.option("log_to_console", false)?;
+            self.option("log_file", super::LOG_FILE)?;
+        }
+        self.option("threads", 1)?;
+        self.option("random_seed", settings.seed as i32)?;
+        // The master is re-solved from its last basis after columns are added:
+        // presolve would throw the basis away.
+        self.option("presolve", "off")
     }
-    fn option_int(&self, name: &std::ffi::CStr, v: i32) -> Result<(), String> {
-        // SAFETY: a live instance and a NUL-terminated name.
-        let st = unsafe { highs_sys::Highs_setIntOptionValue(self.highs, name.as_ptr(), v) };
-        check(st, "setting an option")
+
+    fn model(&mut self) -> Result<&mut Model, String> {
+        self.model
+            .as_mut()
+            .map(SendModel::get_mut)
+            .ok_or_else(|| "the HiGHS master was lost to an earlier HiGHS error".to_string())
     }
-    fn option_f64(&self, name: &std::ffi::CStr, v: f64) -> Result<(), String> {
-        // SAFETY: a live instance and a NUL-terminated name.
-        let st = unsafe { highs_sys::Highs_setDoubleOptionValue(self.highs, name.as_ptr(), v) };
-        check(st, "setting an option")
-    }
-    fn option_str(&self, name: &std::ffi::CStr, v: &std::ffi::CStr) -> Result<(), String> {
-        let st =
-            // SAFETY: a live instance, a NUL-terminated name and value.
-            unsafe { highs_sys::Highs_setStringOptionValue(self.highs, name.as_ptr(), v.as_ptr()) };
-        check(st, "setting an option")
+
+    fn option<V: HighsOptionValue>(&mut self, name: &str, value: V) -> Result<(), String> {
+        self.model()?
+            .try_set_option(name, value)
+            .map_err(|_| highs_error("setting an option"))
     }
 
     /// A constant added to the objective (so that gaps are taken on the whole wave).
     pub fn set_offset(&mut self, offset: f64) -> Result<(), String> {
-        // SAFETY: a live instance; a plain value.
-        let st = unsafe { highs_sys::Highs_changeObjectiveOffset(self.highs, offset) };
-        check(st, "setting the objective offset")
+        ffi::change_objective_offset(self.model()?, offset)
     }
 
     /// Number of columns.
     pub fn columns(&self) -> usize {
-        // SAFETY: a live instance.
-        let n = unsafe { highs_sys::Highs_getNumCol(self.highs) };
-        usize::try_from(n).unwrap_or(0)
+        self.columns
     }
 
     /// Number of rows.
     pub fn rows(&self) -> usize {
-        // SAFETY: a live instance.
-        let n = unsafe { highs_sys::Highs_getNumRow(self.highs) };
-        usize::try_from(n).unwrap_or(0)
+        self.rows.len()
     }
 
     /// Appends rows `lower[i] <= a_i x <= upper[i]` over the columns so far,
@@ -141,33 +123,11 @@ impl Master {
         if lower.is_empty() {
             return Ok(());
         }
-        if lower.len() != upper.len() || lower.len() != entries.len() {
-            return Err(format!(
-                "{} lower bounds, {} upper bounds and {} rows of entries",
-                lower.len(),
-                upper.len(),
-                entries.len()
-            ));
-        }
-        let rows = c_int(lower.len(), "rows")?;
-        let (starts, index, value) = packed(entries.iter().map(Vec::as_slice), self.columns())?;
-        let nonzeros = c_int(index.len(), "nonzeros")?;
-        // SAFETY: `lower`, `upper` and `starts` hold `rows` values each,
-        // `index` and `value` hold `nonzeros` (checked above and by `packed`,
-        // which also checks every column index against the columns so far).
-        let st = unsafe {
-            highs_sys::Highs_addRows(
-                self.highs,
-                rows,
-                lower.as_ptr(),
-                upper.as_ptr(),
-                nonzeros,
-                starts.as_ptr(),
-                index.as_ptr(),
-                value.as_ptr(),
-            )
-        };
-        check(st, "adding master rows")
+        // In one call through the C API: see `ffi::add_rows`.
+        ffi::add_rows(self.model()?, lower, upper, entries)?;
+        let rows = self.rows() + lower.len();
+        self.rows.extend(row_handles(self.rows(), rows));
+        Ok(())
     }
 
     /// Appends columns with bounds [0, 1].
@@ -175,159 +135,115 @@ impl Master {
         if cols.is_empty() {
             return Ok(());
         }
-        let costs: Vec<f64> = cols.iter().map(|c| c.cost).collect();
-        let lower = vec![0.0; cols.len()];
-        let upper = vec![1.0; cols.len()];
-        let n = c_int(cols.len(), "columns")?;
-        let (starts, index, value) =
-            packed(cols.iter().map(|c| c.entries.as_slice()), self.rows())?;
-        let nonzeros = c_int(index.len(), "nonzeros")?;
-        // SAFETY: `costs`, `lower`, `upper` and `starts` hold `n` values each,
-        // `index` and `value` hold `nonzeros`, every row index checked by `packed`.
-        let st = unsafe {
-            highs_sys::Highs_addCols(
-                self.highs,
-                n,
-                costs.as_ptr(),
-                lower.as_ptr(),
-                upper.as_ptr(),
-                nonzeros,
-                starts.as_ptr(),
-                index.as_ptr(),
-                value.as_ptr(),
-            )
-        };
-        check(st, "adding master columns")
+        c_int(self.columns() + cols.len(), "columns")?;
+        let entries = cols
+            .iter()
+            .map(|col| row_entries(&col.entries, &self.rows))
+            .collect::<Result<Vec<_>, String>>()?;
+        for (col, col_entries) in cols.iter().zip(entries) {
+            self.model()?
+                .try_add_column(col.cost, 0.0..=1.0, col_entries)
+                .map_err(|_| highs_error("adding master columns"))?;
+            self.columns += 1;
+        }
+        Ok(())
     }
 
     /// Starts HiGHS's clock afresh: its time limit counts the total time of
     /// every run of an instance, not the time of one run.
-    fn restart_clock(&self, time_limit_s: f64) -> Result<(), String> {
-        // SAFETY: a live instance.
-        let st = unsafe { highs_sys::Highs_zeroAllClocks(self.highs) };
-        check(st, "resetting the clock")?;
-        self.option_f64(c"time_limit", time_limit_s.max(0.01))
+    fn restart_clock(&mut self, time_limit_s: f64) -> Result<(), String> {
+        ffi::zero_all_clocks(self.model()?)?;
+        self.option("time_limit", time_limit_s.max(0.01))
+    }
+
+    /// Runs HiGHS on the model. The caller hands the solved model back with
+    /// [`Master::keep`]; a failed run loses it.
+    fn run(&mut self, what: &str) -> Result<SolvedModel, String> {
+        let model = self.model.take().ok_or_else(|| highs_error(what))?;
+        model
+            .into_inner()
+            .try_solve()
+            .map_err(|_| highs_error(what))
+    }
+
+    /// Takes a solved model back, its basis kept for the next solve.
+    fn keep(&mut self, solved: SolvedModel) {
+        self.model = Some(SendModel::new(Model::from(solved)));
     }
 
     /// Solves the LP over the columns so far, from the last basis.
     pub fn solve_lp(&mut self, time_limit_s: f64) -> Result<MasterLp, String> {
         self.restart_clock(time_limit_s)?;
-        // SAFETY: a live instance.
-        let st = unsafe { highs_sys::Highs_run(self.highs) };
-        check(st, "solving the master LP")?;
-        // SAFETY: a live instance.
-        let ms = unsafe { highs_sys::Highs_getModelStatus(self.highs) };
-        if ms == highs_sys::MODEL_STATUS_MODEL_EMPTY {
-            return Ok(MasterLp {
+        let solved = self.run("solving the master LP")?;
+        let lp = match solved.status() {
+            HighsModelStatus::ModelEmpty => Ok(MasterLp {
                 objective: 0.0,
                 columns: Vec::new(),
                 row_duals: vec![0.0; self.rows()],
-            });
-        }
-        if ms != highs_sys::MODEL_STATUS_OPTIMAL {
-            return Err(format!("master LP stopped with HiGHS model status {ms}"));
-        }
-        let (columns, row_duals) = self.solution()?;
-        // SAFETY: a live instance.
-        let objective = unsafe { highs_sys::Highs_getObjectiveValue(self.highs) };
-        Ok(MasterLp {
-            objective,
-            columns,
-            row_duals,
-        })
+            }),
+            HighsModelStatus::Optimal => {
+                let solution = solved.get_solution();
+                Ok(MasterLp {
+                    objective: solved.objective_value(),
+                    columns: solution.columns().to_vec(),
+                    row_duals: solution.dual_rows().to_vec(),
+                })
+            }
+            other => Err(format!(
+                "master LP stopped with HiGHS model status {}",
+                other as i32
+            )),
+        };
+        self.keep(solved);
+        lp
     }
 
     /// Makes every column integer and solves the MIP within the time limit:
     /// the column values of its incumbent, if it found one. Stops at a
     /// relative gap of `gap` or as soon as the incumbent costs at most `target`.
     pub fn solve_integer(&mut self, time_limit_s: f64, gap: f64, target: f64) -> Option<Vec<f64>> {
-        let n = self.columns();
-        let last = c_int(n, "columns").ok()? - 1;
-        let integrality = vec![1i32; n];
-        // SAFETY: `integrality` holds one value for each column 0..=last.
-        let st = unsafe {
-            highs_sys::Highs_changeColsIntegralityByRange(self.highs, 0, last, integrality.as_ptr())
-        };
-        check(st, "making master columns integer").ok()?;
-        self.option_str(c"presolve", c"on").ok()?;
-        self.option_f64(c"mip_rel_gap", gap).ok()?;
-        self.option_f64(c"objective_target", target).ok()?;
+        ffi::make_columns_integer(self.model().ok()?).ok()?;
+        self.option("presolve", "on").ok()?;
+        self.option("mip_rel_gap", gap).ok()?;
+        self.option("objective_target", target).ok()?;
         self.restart_clock(time_limit_s).ok()?;
-        // SAFETY: a live instance.
-        let st = unsafe { highs_sys::Highs_run(self.highs) };
-        check(st, "solving the master MIP").ok()?;
-        let mut ps = 0;
-        // SAFETY: a live instance, a NUL-terminated name, and a valid int to write.
-        let st = unsafe {
-            highs_sys::Highs_getIntInfoValue(
-                self.highs,
-                c"primal_solution_status".as_ptr(),
-                &mut ps,
-            )
-        };
-        check(st, "reading the master MIP status").ok()?;
-        if ps != highs_sys::SOLUTION_STATUS_FEASIBLE {
-            return None;
-        }
-        self.solution().ok().map(|(columns, _)| columns)
-    }
-
-    /// Column values and row duals of the last solve.
-    fn solution(&self) -> Result<(Vec<f64>, Vec<f64>), String> {
-        let (n, m) = (self.columns(), self.rows());
-        let mut columns = vec![0.0; n];
-        let mut col_dual = vec![0.0; n];
-        let mut row_value = vec![0.0; m];
-        let mut row_duals = vec![0.0; m];
-        // SAFETY: each buffer holds as many values as HiGHS has columns or rows.
-        let st = unsafe {
-            highs_sys::Highs_getSolution(
-                self.highs,
-                columns.as_mut_ptr(),
-                col_dual.as_mut_ptr(),
-                row_value.as_mut_ptr(),
-                row_duals.as_mut_ptr(),
-            )
-        };
-        check(st, "reading the master solution")?;
-        Ok((columns, row_duals))
+        let solved = self.run("solving the master MIP").ok()?;
+        let feasible = solved.int_info_value(c"primal_solution_status")
+            == Ok(HighsSolutionStatus::Feasible as i64);
+        let columns = feasible.then(|| solved.get_solution().columns().to_vec());
+        self.keep(solved);
+        columns
     }
 }
 
-/// Sparse vectors as HiGHS takes them: start of each, indices, values.
-type Packed = (Vec<i32>, Vec<i32>, Vec<f64>);
-
-/// Packs sparse vectors; every index must be below `bound` (the columns or
-/// rows it refers to).
-fn packed<'a>(
-    vectors: impl Iterator<Item = &'a [(usize, f64)]>,
-    bound: usize,
-) -> Result<Packed, String> {
-    let (mut starts, mut index, mut value) = (Vec::new(), Vec::new(), Vec::new());
-    for vector in vectors {
-        starts.push(c_int(index.len(), "nonzeros")?);
-        for &(i, v) in vector {
-            if i >= bound {
-                return Err(format!("index {i} of a sparse vector is not below {bound}"));
-            }
-            index.push(c_int(i, "index")?);
-            value.push(v);
-        }
-    }
-    Ok((starts, index, value))
+/// A column's entries with the handles of their rows in place of indices;
+/// every index must name one of `rows`.
+fn row_entries(entries: &[(usize, f64)], rows: &[Row]) -> Result<Vec<(Row, f64)>, String> {
+    c_int(entries.len(), "nonzeros")?;
+    entries
+        .iter()
+        .map(|&(i, v)| match rows.get(i) {
+            Some(&row) => Ok((row, v)),
+            None => Err(format!(
+                "index {i} of a sparse vector is not below {}",
+                rows.len()
+            )),
+        })
+        .collect()
 }
 
-/// `n` as the C int HiGHS counts in.
-fn c_int(n: usize, what: &str) -> Result<i32, String> {
-    i32::try_from(n).map_err(|_| format!("{n} {what}: more than HiGHS can count"))
+/// The handles of rows `from..to`. The `highs` crate hands out a row's
+/// handle only when it adds the row itself, and a handle is the row's index
+/// (`Model::add_row` "returns the added row index"): a problem with `to`
+/// rows hands out the same ones.
+fn row_handles(from: usize, to: usize) -> Vec<Row> {
+    let mut problem = ColProblem::new();
+    let all: Vec<Row> = (0..to).map(|_| problem.add_row(0.0..=0.0)).collect();
+    all[from..].to_vec()
 }
 
-fn check(status: i32, what: &str) -> Result<(), String> {
-    if status == highs_sys::STATUS_ERROR {
-        Err(format!("HiGHS error while {what}"))
-    } else {
-        Ok(())
-    }
+fn highs_error(what: &str) -> String {
+    format!("HiGHS error while {what}")
 }
 
 #[cfg(test)]
@@ -356,5 +272,65 @@ mod tests {
         assert_eq!((m.rows(), m.columns()), (2, 1));
         let lp = m.solve_lp(10.0).expect("an LP optimum");
         assert_eq!(lp.columns.len(), 1);
+    }
+
+    /// Two orders (rows 0 and 1) whose cheap columns share row 2, added
+    /// after the master was made: `cheap_0 + cheap_1 <= 1`.
+    fn two_orders_and_a_shared_row() -> Master {
+        let mut m = Master::new(&[1.0, 1.0], &[1.0, 1.0], &Settings::default()).expect("two rows");
+        let unfilled = |order: usize| MasterColumn {
+            cost: 10.0,
+            entries: vec![(order, 1.0)],
+        };
+        m.add_columns(&[unfilled(0), unfilled(1)]).expect("columns");
+        m.add_rows(&[f64::NEG_INFINITY], &[1.0], &[vec![]])
+            .expect("the shared row");
+        let cheap = |order: usize| MasterColumn {
+            cost: 1.0,
+            entries: vec![(2, 1.0), (order, 1.0)],
+        };
+        m.add_columns(&[cheap(0), cheap(1)])
+            .expect("columns in row 2");
+        m
+    }
+
+    #[test]
+    fn a_row_added_after_the_master_was_made_holds_the_columns_added_later() {
+        let mut m = two_orders_and_a_shared_row();
+        let lp = m.solve_lp(10.0).expect("an LP optimum");
+        assert!((lp.objective - 11.0).abs() < 1e-9, "{}", lp.objective);
+        assert!((lp.row_duals[2] + 9.0).abs() < 1e-9, "{:?}", lp.row_duals);
+        // Re-solved from its basis after one more column: still held.
+        m.add_columns(&[MasterColumn {
+            cost: 2.0,
+            entries: vec![(2, 1.0), (0, 1.0)],
+        }])
+        .expect("a third column in row 2");
+        let lp = m.solve_lp(10.0).expect("an LP optimum");
+        assert!((lp.objective - 11.0).abs() < 1e-9, "{}", lp.objective);
+        assert_eq!(lp.columns.len(), 5);
+    }
+
+    #[test]
+    fn the_integer_master_takes_whole_columns_within_its_rows() {
+        let mut m = two_orders_and_a_shared_row();
+        m.set_offset(100.0).expect("an offset");
+        let values = m
+            .solve_integer(10.0, 0.0, f64::NEG_INFINITY)
+            .expect("a plan");
+        assert!(
+            values.iter().all(|v| (v - v.round()).abs() < 1e-9),
+            "{values:?}"
+        );
+        let values: Vec<f64> = values.iter().map(|v| v.round()).collect();
+        // One column per order, one cheap column (either) in the shared row.
+        assert_eq!((values[0] + values[2], values[1] + values[3]), (1.0, 1.0));
+        assert_eq!(values[2] + values[3], 1.0, "{values:?}");
+    }
+
+    #[test]
+    fn a_master_may_move_to_another_thread() {
+        fn movable<T: Send>() {}
+        movable::<Master>();
     }
 }

@@ -8,8 +8,10 @@ use highs::HighsModelStatus;
 use crate::input::settings::Settings;
 use crate::solution::plan::Status;
 
-// The column-generation master: the one place that calls the HiGHS C API directly.
+// The few HiGHS C calls the `highs` crate lacks: the one place that calls
+// the HiGHS C API directly, and the only module that may use `unsafe`.
 #[allow(unsafe_code)]
+mod ffi;
 mod master;
 pub(crate) use master::{Master, MasterColumn, MasterLp};
 
