@@ -59,42 +59,20 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+/// Declares the layers: private modules, public (and hidden from the docs)
+/// only with the unstable `internals` feature.
+macro_rules! layers {
+    ($($layer:ident),*) => {$(
+        #[cfg(feature = "internals")]
+        #[doc(hidden)]
+        pub mod $layer;
+        #[cfg(not(feature = "internals"))]
+        mod $layer;
+    )*};
+}
+
 // The layers, lowest first (see the module map above).
-#[cfg(feature = "internals")]
-#[doc(hidden)]
-pub mod error;
-#[cfg(not(feature = "internals"))]
-mod error;
-#[cfg(feature = "internals")]
-#[doc(hidden)]
-pub mod input;
-#[cfg(not(feature = "internals"))]
-mod input;
-#[cfg(feature = "internals")]
-#[doc(hidden)]
-pub mod network;
-#[cfg(not(feature = "internals"))]
-mod network;
-#[cfg(feature = "internals")]
-#[doc(hidden)]
-pub mod research;
-#[cfg(not(feature = "internals"))]
-mod research;
-#[cfg(feature = "internals")]
-#[doc(hidden)]
-pub mod solution;
-#[cfg(not(feature = "internals"))]
-mod solution;
-#[cfg(feature = "internals")]
-#[doc(hidden)]
-pub mod solver;
-#[cfg(not(feature = "internals"))]
-mod solver;
-#[cfg(feature = "internals")]
-#[doc(hidden)]
-pub mod sourcing;
-#[cfg(not(feature = "internals"))]
-mod sourcing;
+layers!(error, network, input, solution, solver, sourcing, research);
 
 use std::path::Path;
 
