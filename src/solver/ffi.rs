@@ -17,6 +17,8 @@
 
 use highs::Model;
 
+use super::SolverError;
+
 /// A HiGHS model that may move to another thread.
 pub(super) struct SendModel(Model);
 
@@ -44,7 +46,7 @@ impl SendModel {
 }
 
 /// Sets the constant added to the objective.
-pub(super) fn change_objective_offset(model: &mut Model, offset: f64) -> Result<(), String> {
+pub(super) fn change_objective_offset(model: &mut Model, offset: f64) -> Result<(), SolverError> {
     let highs = model.as_mut_ptr();
     // SAFETY: `highs` is the live instance owned by `model`, borrowed
     // mutably for the call; the offset is a plain value.
@@ -53,7 +55,7 @@ pub(super) fn change_objective_offset(model: &mut Model, offset: f64) -> Result<
 }
 
 /// Starts HiGHS's clocks afresh.
-pub(super) fn zero_all_clocks(model: &mut Model) -> Result<(), String> {
+pub(super) fn zero_all_clocks(model: &mut Model) -> Result<(), SolverError> {
     let highs = model.as_mut_ptr();
     // SAFETY: `highs` is the live instance owned by `model`, borrowed
     // mutably for the call.
@@ -62,14 +64,16 @@ pub(super) fn zero_all_clocks(model: &mut Model) -> Result<(), String> {
 }
 
 /// Makes every column of the model integer.
-pub(super) fn make_columns_integer(model: &mut Model) -> Result<(), String> {
+pub(super) fn make_columns_integer(model: &mut Model) -> Result<(), SolverError> {
     let columns = model.num_cols();
     let last = c_int(columns, "columns")? - 1;
     let integrality = vec![highs_sys::VAR_TYPE_INTEGER; columns];
     // The range 0..=last must cover exactly the values passed (none when the
     // model has no columns: HiGHS then reads nothing).
     if integrality.len() != columns || last + 1 != c_int(integrality.len(), "columns")? {
-        return Err("integrality values and columns disagree".into());
+        return Err(SolverError::Arguments(
+            "integrality values and columns disagree".into(),
+        ));
     }
     let highs = model.as_mut_ptr();
     // SAFETY: `highs` is the live instance owned by `model`, borrowed
@@ -95,21 +99,23 @@ pub(super) fn add_rows(
     lower: &[f64],
     upper: &[f64],
     entries: &[Vec<(usize, f64)>],
-) -> Result<(), String> {
+) -> Result<(), SolverError> {
     if lower.len() != upper.len() || lower.len() != entries.len() {
-        return Err(format!(
+        return Err(SolverError::Arguments(format!(
             "{} lower bounds, {} upper bounds and {} rows of entries",
             lower.len(),
             upper.len(),
             entries.len()
-        ));
+        )));
     }
     let rows = c_int(lower.len(), "rows")?;
     c_int(model.num_rows() + lower.len(), "rows")?;
     let (starts, index, value) = packed(entries, model.num_cols())?;
     let nonzeros = c_int(index.len(), "nonzeros")?;
     if starts.len() != lower.len() || value.len() != index.len() {
-        return Err("packed rows and their bounds disagree".into());
+        return Err(SolverError::Arguments(
+            "packed rows and their bounds disagree".into(),
+        ));
     }
     let highs = model.as_mut_ptr();
     // SAFETY: `highs` is the live instance owned by `model`, borrowed
@@ -138,13 +144,15 @@ type Packed = (Vec<i32>, Vec<i32>, Vec<f64>);
 
 /// Packs sparse vectors; every index must be below `bound` (the columns
 /// they refer to).
-fn packed(vectors: &[Vec<(usize, f64)>], bound: usize) -> Result<Packed, String> {
+fn packed(vectors: &[Vec<(usize, f64)>], bound: usize) -> Result<Packed, SolverError> {
     let (mut starts, mut index, mut value) = (Vec::new(), Vec::new(), Vec::new());
     for vector in vectors {
         starts.push(c_int(index.len(), "nonzeros")?);
         for &(i, v) in vector {
             if i >= bound {
-                return Err(format!("index {i} of a sparse vector is not below {bound}"));
+                return Err(SolverError::Arguments(format!(
+                    "index {i} of a sparse vector is not below {bound}"
+                )));
             }
             index.push(c_int(i, "index")?);
             value.push(v);
@@ -154,13 +162,14 @@ fn packed(vectors: &[Vec<(usize, f64)>], bound: usize) -> Result<Packed, String>
 }
 
 /// `n` as the C int HiGHS counts in.
-pub(super) fn c_int(n: usize, what: &str) -> Result<i32, String> {
-    i32::try_from(n).map_err(|_| format!("{n} {what}: more than HiGHS can count"))
+pub(super) fn c_int(n: usize, what: &str) -> Result<i32, SolverError> {
+    i32::try_from(n)
+        .map_err(|_| SolverError::Arguments(format!("{n} {what}: more than HiGHS can count")))
 }
 
-fn check(status: i32, what: &str) -> Result<(), String> {
+fn check(status: i32, what: &str) -> Result<(), SolverError> {
     if status == highs_sys::STATUS_ERROR {
-        Err(format!("HiGHS error while {what}"))
+        Err(SolverError::highs(what))
     } else {
         Ok(())
     }

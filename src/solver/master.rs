@@ -6,6 +6,7 @@ use highs::{
     ColProblem, HighsModelStatus, HighsOptionValue, HighsSolutionStatus, Model, Row, SolvedModel,
 };
 
+use super::SolverError;
 use super::ffi::{self, SendModel, c_int};
 use crate::input::settings::Settings;
 
@@ -44,13 +45,13 @@ pub(crate) struct Master {
 
 impl Master {
     /// A master with rows `lower[i] <= a_i x <= upper[i]` and no columns.
-    pub fn new(lower: &[f64], upper: &[f64], settings: &Settings) -> Result<Master, String> {
+    pub fn new(lower: &[f64], upper: &[f64], settings: &Settings) -> Result<Master, SolverError> {
         if lower.len() != upper.len() {
-            return Err(format!(
+            return Err(SolverError::Arguments(format!(
                 "{} lower and {} upper row bounds",
                 lower.len(),
                 upper.len()
-            ));
+            )));
         }
         c_int(lower.len(), "rows")?;
         let mut problem = ColProblem::new();
@@ -71,7 +72,7 @@ impl Master {
 
     /// The options every master runs with (the `highs` crate made the model
     /// quiet; these decide what it logs).
-    fn configure(&mut self, settings: &Settings) -> Result<(), String> {
+    fn configure(&mut self, settings: &Settings) -> Result<(), SolverError> {
         self.option("output_flag", settings.solver_log)?;
         if settings.solver_log {
             self.option("log_to_console", false)?;
@@ -84,21 +85,21 @@ impl Master {
         self.option("presolve", "off")
     }
 
-    fn model(&mut self) -> Result<&mut Model, String> {
+    fn model(&mut self) -> Result<&mut Model, SolverError> {
         self.model
             .as_mut()
             .map(SendModel::get_mut)
-            .ok_or_else(|| "the HiGHS master was lost to an earlier HiGHS error".to_string())
+            .ok_or(SolverError::Lost)
     }
 
-    fn option<V: HighsOptionValue>(&mut self, name: &str, value: V) -> Result<(), String> {
+    fn option<V: HighsOptionValue>(&mut self, name: &str, value: V) -> Result<(), SolverError> {
         self.model()?
             .try_set_option(name, value)
             .map_err(|_| highs_error("setting an option"))
     }
 
     /// A constant added to the objective (so that gaps are taken on the whole wave).
-    pub fn set_offset(&mut self, offset: f64) -> Result<(), String> {
+    pub fn set_offset(&mut self, offset: f64) -> Result<(), SolverError> {
         ffi::change_objective_offset(self.model()?, offset)
     }
 
@@ -119,7 +120,7 @@ impl Master {
         lower: &[f64],
         upper: &[f64],
         entries: &[Vec<(usize, f64)>],
-    ) -> Result<(), String> {
+    ) -> Result<(), SolverError> {
         if lower.is_empty() {
             return Ok(());
         }
@@ -131,7 +132,7 @@ impl Master {
     }
 
     /// Appends columns with bounds [0, 1].
-    pub fn add_columns(&mut self, cols: &[MasterColumn]) -> Result<(), String> {
+    pub fn add_columns(&mut self, cols: &[MasterColumn]) -> Result<(), SolverError> {
         if cols.is_empty() {
             return Ok(());
         }
@@ -139,7 +140,7 @@ impl Master {
         let entries = cols
             .iter()
             .map(|col| row_entries(&col.entries, &self.rows))
-            .collect::<Result<Vec<_>, String>>()?;
+            .collect::<Result<Vec<_>, SolverError>>()?;
         for (col, col_entries) in cols.iter().zip(entries) {
             self.model()?
                 .try_add_column(col.cost, 0.0..=1.0, col_entries)
@@ -151,14 +152,14 @@ impl Master {
 
     /// Starts HiGHS's clock afresh: its time limit counts the total time of
     /// every run of an instance, not the time of one run.
-    fn restart_clock(&mut self, time_limit_s: f64) -> Result<(), String> {
+    fn restart_clock(&mut self, time_limit_s: f64) -> Result<(), SolverError> {
         ffi::zero_all_clocks(self.model()?)?;
         self.option("time_limit", time_limit_s.max(0.01))
     }
 
     /// Runs HiGHS on the model. The caller hands the solved model back with
     /// [`Master::keep`]; a failed run loses it.
-    fn run(&mut self, what: &str) -> Result<SolvedModel, String> {
+    fn run(&mut self, what: &str) -> Result<SolvedModel, SolverError> {
         let model = self.model.take().ok_or_else(|| highs_error(what))?;
         model
             .into_inner()
@@ -172,7 +173,7 @@ impl Master {
     }
 
     /// Solves the LP over the columns so far, from the last basis.
-    pub fn solve_lp(&mut self, time_limit_s: f64) -> Result<MasterLp, String> {
+    pub fn solve_lp(&mut self, time_limit_s: f64) -> Result<MasterLp, SolverError> {
         self.restart_clock(time_limit_s)?;
         let solved = self.run("solving the master LP")?;
         let lp = match solved.status() {
@@ -189,10 +190,7 @@ impl Master {
                     row_duals: solution.dual_rows().to_vec(),
                 })
             }
-            other => Err(format!(
-                "master LP stopped with HiGHS model status {}",
-                other as i32
-            )),
+            other => Err(SolverError::Stopped(other as i32)),
         };
         self.keep(solved);
         lp
@@ -218,16 +216,16 @@ impl Master {
 
 /// A column's entries with the handles of their rows in place of indices;
 /// every index must name one of `rows`.
-fn row_entries(entries: &[(usize, f64)], rows: &[Row]) -> Result<Vec<(Row, f64)>, String> {
+fn row_entries(entries: &[(usize, f64)], rows: &[Row]) -> Result<Vec<(Row, f64)>, SolverError> {
     c_int(entries.len(), "nonzeros")?;
     entries
         .iter()
         .map(|&(i, v)| match rows.get(i) {
             Some(&row) => Ok((row, v)),
-            None => Err(format!(
+            None => Err(SolverError::Arguments(format!(
                 "index {i} of a sparse vector is not below {}",
                 rows.len()
-            )),
+            ))),
         })
         .collect()
 }
@@ -242,8 +240,8 @@ fn row_handles(from: usize, to: usize) -> Vec<Row> {
     all[from..].to_vec()
 }
 
-fn highs_error(what: &str) -> String {
-    format!("HiGHS error while {what}")
+fn highs_error(what: &str) -> SolverError {
+    SolverError::highs(what)
 }
 
 #[cfg(test)]

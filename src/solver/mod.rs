@@ -8,11 +8,13 @@ use highs::HighsModelStatus;
 use crate::input::settings::Settings;
 use crate::solution::plan::Status;
 
+mod error;
 // The few HiGHS C calls the `highs` crate lacks: the one place that calls
 // the HiGHS C API directly, and the only module that may use `unsafe`.
 #[allow(unsafe_code)]
 mod ffi;
 mod master;
+pub use error::SolverError;
 pub(crate) use master::{Master, MasterColumn, MasterLp};
 
 /// A MIP as good_lp builds it: everything HiGHS is given.
@@ -116,7 +118,7 @@ fn solve_here(f: MipModel, settings: &Settings, deadline: std::time::Instant) ->
     }
     let mut model = match highs_model(vars, objective, constraints, settings) {
         Ok(m) => m,
-        Err(e) => return failed(e, rows),
+        Err(e) => return failed(e.to_string(), rows),
     };
     // Building the model took some of the time.
     let left = deadline.saturating_duration_since(std::time::Instant::now());
@@ -229,14 +231,14 @@ fn highs_model(
     objective: good_lp::Expression,
     constraints: Vec<good_lp::Constraint>,
     settings: &Settings,
-) -> Result<highs::Model, String> {
+) -> Result<highs::Model, SolverError> {
     let mut problem = vars.minimise(objective).using(highs);
     for c in constraints {
         problem.add_constraint(c);
     }
     let mut model = problem
         .try_into_inner()
-        .map_err(|e| format!("HiGHS refused the model: {e}"))?;
+        .map_err(|e| SolverError::Refused(e.to_string()))?;
     if settings.solver_log {
         // HiGHS's console is stdout, which carries `--json`: log to stderr.
         model.set_option(&b"output_flag"[..], true);

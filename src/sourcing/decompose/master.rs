@@ -11,7 +11,7 @@ use crate::network::candidates::CandidateSet;
 use crate::network::domain::Scenario;
 use crate::solution::assignment::Assignment;
 use crate::solution::decode;
-use crate::solver::{Master, MasterColumn, MasterLp};
+use crate::solver::{Master, MasterColumn, MasterLp, SolverError};
 use crate::sourcing::decompose::rows::Coupling;
 use crate::sourcing::order_opt::OrderPlan;
 
@@ -114,7 +114,7 @@ impl Restricted {
         ctx: &Ctx,
         orders: Vec<usize>,
         limit: Vec<f64>,
-    ) -> Result<Restricted, String> {
+    ) -> Result<Restricted, SolverError> {
         let rows = limit.len();
         let mut slot = vec![usize::MAX; ctx.s.orders.len()];
         for (k, &o) in orders.iter().enumerate() {
@@ -161,7 +161,7 @@ impl Restricted {
 
     /// Hands the master the rows the columns can now break, with the
     /// entries of the columns it has, then the columns offered since.
-    pub(super) fn flush(&mut self) -> Result<(), String> {
+    pub(super) fn flush(&mut self) -> Result<(), SolverError> {
         let mut added = 0;
         let mut new_row = vec![usize::MAX; self.limit.len()];
         let in_master = self.master.rows();
@@ -213,7 +213,7 @@ impl Restricted {
     }
 
     /// Solves the master LP with the rows and columns offered so far.
-    pub(super) fn solve_lp(&mut self, time_limit_s: f64) -> Result<MasterLp, String> {
+    pub(super) fn solve_lp(&mut self, time_limit_s: f64) -> Result<MasterLp, SolverError> {
         self.flush()?;
         self.master.solve_lp(time_limit_s)
     }

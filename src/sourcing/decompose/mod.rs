@@ -47,6 +47,7 @@ mod search;
 pub use bound::exact_bound;
 pub use rows::{Coupling, RowPrices};
 
+use crate::solver::SolverError;
 use crate::input::settings::Settings;
 use crate::network::candidates::CandidateSet;
 use crate::network::domain::Scenario;
@@ -112,7 +113,7 @@ pub struct Outcome {
     /// Time per phase.
     pub phases: Phases,
     /// Why the master LP stopped early, if it did (HiGHS's words).
-    pub master_stopped: Option<String>,
+    pub master_stopped: Option<SolverError>,
     /// The row prices of the best bound (none if no round finished).
     pub prices: RowPrices,
 }
@@ -128,7 +129,7 @@ pub fn solve(
     limits: Limits,
     settings: &Settings,
     progress: &dyn Fn(&str),
-) -> Result<Outcome, String> {
+) -> Result<Outcome, SolverError> {
     let ctx = Ctx {
         s,
         cs,

@@ -11,6 +11,7 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
+use crate::solver::SolverError;
 use crate::sourcing::decompose::master::{Column, Ctx, Restricted};
 use crate::sourcing::order_opt::{OrderView, best_plan};
 
@@ -243,7 +244,7 @@ impl Neighbourhood {
             .collect();
         let kept_cost: f64 = kept.iter().flatten().map(|c| c.data.cost).sum();
         let sub = (!free.is_empty())
-            .then(|| -> Result<Restricted, String> {
+            .then(|| -> Result<Restricted, SolverError> {
                 let mut sub = Restricted::new(ctx, free, left.clone())?;
                 for col in top.columns.iter().chain(also) {
                     if sub.slot[col.order] != usize::MAX && col.fits(&left) {

@@ -8,7 +8,7 @@ use std::time::Instant;
 use crate::network::candidates::CandidateSet;
 use crate::solution::assignment::Assignment;
 use crate::solution::decode;
-use crate::solver::MasterLp;
+use crate::solver::{MasterLp, SolverError};
 use crate::sourcing::decompose::bound::lagrangian;
 use crate::sourcing::decompose::budget::Budget;
 use crate::sourcing::decompose::master::{Column, Ctx, Restricted};
@@ -19,7 +19,7 @@ use crate::sourcing::decompose::pricing::{Independent, Priced};
 use crate::sourcing::decompose::{Limits, Outcome, Phases, polish};
 
 /// A pricing round's results, or why the master LP stopped.
-type Round = Result<(MasterLp, Priced, f64, f64), String>;
+type Round = Result<(MasterLp, Priced, f64, f64), SolverError>;
 
 /// What the phases of one run share.
 pub(super) struct Search<'a> {
@@ -49,7 +49,7 @@ pub(super) struct Search<'a> {
     /// The LP value the first neighbourhood rounded.
     rounded_at: f64,
     /// Why the master LP stopped early, if it did.
-    stopped: Option<String>,
+    stopped: Option<SolverError>,
 }
 
 impl<'a> Search<'a> {
@@ -60,7 +60,7 @@ impl<'a> Search<'a> {
         start: Vec<Assignment>,
         limits: Limits,
         progress: &'a dyn Fn(&str),
-    ) -> Result<Search<'a>, String> {
+    ) -> Result<Search<'a>, SolverError> {
         let budget = Budget::new(limits.time_limit_s);
         let (s, cs, cp) = (ctx.s, ctx.cs, ctx.cp);
         let n = s.orders.len();
