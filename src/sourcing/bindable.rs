@@ -100,7 +100,7 @@ impl BindableRows {
         let mut units_ub = vec![0u64; n_nodes];
         for c in candidates {
             line_start.push(line_slot.len() as u32);
-            pkg_ub[c.node] += 1;
+            pkg_ub[c.node.index()] += 1;
             for cl in &c.lines {
                 let key = (c.node, s.orders[c.order].lines[cl.line].sku);
                 let k = *slot.entry(key).or_insert_with(|| {
@@ -109,7 +109,7 @@ impl BindableRows {
                     (keys.len() - 1) as u32
                 });
                 stock_ub[k as usize] += u64::from(cl.max_units);
-                units_ub[c.node] += u64::from(cl.max_units);
+                units_ub[c.node.index()] += u64::from(cl.max_units);
                 line_slot.push(k);
             }
         }
@@ -133,9 +133,9 @@ impl BindableRows {
                              cap: &dyn Fn(NodeIdx) -> Option<u32>,
                              used: &FxHashMap<NodeIdx, u64>,
                              row: fn(NodeIdx) -> Row| {
-            (0..n_nodes)
+            NodeIdx::all(n_nodes)
                 .map(|n| match cap(n).map(|c| left(u64::from(c), used.get(&n))) {
-                    Some(l) if ub[n] > l => {
+                    Some(l) if ub[n.index()] > l => {
                         rows.push(row(n));
                         limit.push(l as f64);
                         (rows.len() - 1) as u32
@@ -177,12 +177,12 @@ impl BindableRows {
 
     /// The package row of a node, if it can bind.
     pub fn packages(&self, node: NodeIdx) -> Option<usize> {
-        opt(self.pkg_row[node])
+        opt(self.pkg_row[node.index()])
     }
 
     /// The units row of a node, if it can bind.
     pub fn units(&self, node: NodeIdx) -> Option<usize> {
-        opt(self.units_row[node])
+        opt(self.units_row[node.index()])
     }
 
     /// The stock row of the `k`-th line (in its `lines` order) of the
