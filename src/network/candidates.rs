@@ -137,11 +137,19 @@ pub struct CandidateSet {
     pub stats: CandidateStats,
 }
 
-#[cfg(test)]
 impl CandidateSet {
+    /// Positions in `candidates` of the candidates of `order`.
+    pub fn range_of(&self, order: OrderIdx) -> Range<usize> {
+        self.by_order[order.index()].clone()
+    }
+    /// Penalty per unfilled unit of each line of `order`.
+    pub fn unfilled_of(&self, order: OrderIdx) -> &[f64] {
+        &self.unfilled_penalty[order.index()]
+    }
     /// The candidates of one order.
+    #[cfg(test)]
     pub fn of(&self, order: OrderIdx) -> &[Candidate] {
-        &self.candidates[self.by_order[order.index()].clone()]
+        &self.candidates[self.range_of(order)]
     }
 }
 

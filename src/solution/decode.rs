@@ -297,7 +297,7 @@ fn units_cost(c: &Candidate, line: usize, q: u32) -> f64 {
 
 /// Penalty for the units of line `k` of order `o` that no package carries.
 fn unfilled_cost(cs: &CandidateSet, o: OrderIdx, k: usize, missing: u32) -> f64 {
-    cs.unfilled_penalty[o.index()][k] * missing as f64
+    cs.unfilled_of(o)[k] * missing as f64
 }
 
 /// Penalty for an order's packages beyond the first.
@@ -423,7 +423,7 @@ mod tests {
         let (s, cs, plan) = wave();
         let a = &plan[0];
         let o = cs.candidates[a.candidate].order;
-        let spare = cs.by_order[o.index()].clone().find(|&ci| ci != a.candidate);
+        let spare = cs.range_of(o).find(|&ci| ci != a.candidate);
         let Some(spare) = spare else {
             panic!("the first order has a second candidate");
         };

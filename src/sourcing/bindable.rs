@@ -22,11 +22,15 @@ pub enum Row {
     Units(NodeIdx),
 }
 
-/// No row.
-const NONE: u32 = u32::MAX;
+/// Marks, in the flat row tables of [`BindableRows`], a line or node whose
+/// limit cannot bind. The tables hold one `u32` per candidate line (tens of
+/// millions in a large wave), which an `Option<u32>` would double; row
+/// numbers stay below it, as a wave has fewer rows than candidate lines.
+const NO_ROW: u32 = u32::MAX;
 
+/// The row of a table entry, if it has one.
 fn opt(r: u32) -> Option<usize> {
-    (r != NONE).then_some(r as usize)
+    (r != NO_ROW).then_some(r as usize)
 }
 
 /// What packages fixed beforehand take from each limit.
@@ -119,7 +123,7 @@ impl BindableRows {
         let mut limit = Vec::new();
         let mut by_key: Vec<usize> = (0..keys.len()).collect();
         by_key.sort_unstable_by_key(|&k| keys[k]);
-        let mut stock_row = vec![NONE; keys.len()];
+        let mut stock_row = vec![NO_ROW; keys.len()];
         for k in by_key {
             let (n, sku) = keys[k];
             let l = left(s.atp(n, sku) as u64, used.stock.get(&(n, sku)));
@@ -140,7 +144,7 @@ impl BindableRows {
                         limit.push(l as f64);
                         (rows.len() - 1) as u32
                     }
-                    _ => NONE,
+                    _ => NO_ROW,
                 })
                 .collect::<Vec<u32>>()
         };

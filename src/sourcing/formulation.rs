@@ -157,10 +157,7 @@ pub fn build_part(
     };
     let mut objective = Expression::default();
     let mut constraints = Vec::new();
-    let model_candidates: Vec<usize> = free
-        .iter()
-        .flat_map(|&o| cs.by_order[o.index()].clone())
-        .collect();
+    let model_candidates: Vec<usize> = free.iter().flat_map(|&o| cs.range_of(o)).collect();
     let mut y = Vec::with_capacity(model_candidates.len());
     let mut x = Vec::with_capacity(model_candidates.len());
     // The stock and capacity rows that can bind (what the fixed packages
@@ -208,14 +205,14 @@ pub fn build_part(
             return None;
         }
         let order = &s.orders[o];
-        let range = first..first + cs.by_order[o.index()].len();
+        let range = first..first + cs.range_of(o).len();
         first = range.end;
         // Unfilled units; for ship-complete orders all lines move together with
         // one binary `f` (filled) instead.
         let fill = order.ship_complete.then(|| cols.add(variable().binary()));
         for (k, l) in order.lines.iter().enumerate() {
             let uc = cols.add(variable().integer().min(0).max(l.quantity as f64));
-            objective += cs.unfilled_penalty[o.index()][k] * uc.var;
+            objective += cs.unfilled_of(o)[k] * uc.var;
             let mut cover = Expression::from(uc.var);
             for ci in range.clone() {
                 for (line, xc) in &x[ci] {

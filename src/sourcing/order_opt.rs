@@ -46,13 +46,13 @@ pub struct OrderView {
 impl OrderView {
     /// The order's candidates with their own costs and limits.
     pub fn new(s: &Scenario, cs: &CandidateSet, o: OrderIdx) -> OrderView {
-        let range = cs.by_order[o.index()].clone();
+        let range = cs.range_of(o);
         OrderView::of(
             s,
             o,
             &cs.candidates[range.clone()],
             range.start,
-            &cs.unfilled_penalty[o.index()],
+            cs.unfilled_of(o),
         )
     }
 

@@ -30,7 +30,7 @@ pub fn route_order(
     o: OrderIdx,
 ) -> Vec<Assignment> {
     let order = &s.orders[o];
-    let range = cs.by_order[o.index()].clone();
+    let range = cs.range_of(o);
     let max_pk = if order.ship_complete {
         Some(1)
     } else {
@@ -42,7 +42,7 @@ pub fn route_order(
             .lines
             .iter()
             .enumerate()
-            .map(|(k, l)| cs.unfilled_penalty[o.index()][k] * l.quantity as f64)
+            .map(|(k, l)| cs.unfilled_of(o)[k] * l.quantity as f64)
             .sum();
         let best = range
             .clone()
@@ -112,7 +112,7 @@ fn fill_lines(
     seed: Option<usize>,
 ) -> (Vec<Assignment>, f64) {
     let order = &s.orders[o];
-    let range = cs.by_order[o.index()].clone();
+    let range = cs.range_of(o);
     let mut open: Vec<Assignment> = Vec::new();
     let mut used_stock: HashMap<(NodeIdx, SkuIdx), u32> = HashMap::default();
     let mut used_units: HashMap<NodeIdx, u32> = HashMap::default();
@@ -153,7 +153,7 @@ fn fill_lines(
         });
     }
     for (k, l) in order.lines.iter().enumerate() {
-        let penalty = cs.unfilled_penalty[o.index()][k];
+        let penalty = cs.unfilled_of(o)[k];
         while need[k] > 0 {
             let mut best: Option<(f64, usize, u32)> = None;
             for ci in range.clone() {

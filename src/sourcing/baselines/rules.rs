@@ -33,7 +33,7 @@ pub enum Rule {
 /// late, then cheapest package, then lowest index).
 fn node_choices(cs: &CandidateSet, o: OrderIdx) -> Vec<(NodeIdx, usize)> {
     let mut best: Vec<(NodeIdx, usize)> = Vec::new();
-    for ci in cs.by_order[o.index()].clone() {
+    for ci in cs.range_of(o) {
         let c = &cs.candidates[ci];
         let key = |k: usize| {
             let x = &cs.candidates[k];

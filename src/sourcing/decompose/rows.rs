@@ -173,13 +173,14 @@ fn component_sizes(order_rows: &[Vec<usize>], rows: usize) -> Vec<usize> {
     let n = order_rows.len();
     // Orders are joined through the first order seen on each row.
     let mut components = UnionFind::<usize>::new(n);
-    let mut first = vec![usize::MAX; rows];
+    let mut first: Vec<Option<usize>> = vec![None; rows];
     for (o, rs) in order_rows.iter().enumerate() {
         for &r in rs {
-            if first[r] == usize::MAX {
-                first[r] = o;
-            } else {
-                components.union(first[r], o);
+            match first[r] {
+                None => first[r] = Some(o),
+                Some(f) => {
+                    components.union(f, o);
+                }
             }
         }
     }
