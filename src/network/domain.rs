@@ -1,5 +1,6 @@
 //! Domain types: the validated, indexed scenario the engine works on. Built only
-//! by `validate`; every id is resolved to an index and every quantity is whole.
+//! by `validate`; every id is resolved to a typed index ([`NodeIdx`], [`SkuIdx`],
+//! [`ServiceIdx`], [`OrderIdx`]) and every quantity is whole.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -362,5 +363,40 @@ impl Scenario {
             .iter()
             .position(|s| s.id == id)
             .map(ServiceIdx::new)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::hash::{BuildHasher, BuildHasherDefault};
+
+    #[test]
+    fn an_index_orders_and_hashes_like_its_position_so_maps_iterate_as_before() {
+        let fx = BuildHasherDefault::<rustc_hash::FxHasher>::default();
+        for k in [0usize, 1, 7, 1 << 40] {
+            assert_eq!(fx.hash_one(NodeIdx::new(k)), fx.hash_one(k));
+            assert_eq!(NodeIdx::new(k).index(), k);
+        }
+        assert!(OrderIdx::new(2) < OrderIdx::new(10));
+        let all: Vec<SkuIdx> = SkuIdx::all(3).collect();
+        assert_eq!(all, [SkuIdx::new(0), SkuIdx::new(1), SkuIdx::new(2)]);
+    }
+
+    #[test]
+    fn an_index_reads_its_own_vector() {
+        let skus: Vec<Sku> = ["a", "b"]
+            .iter()
+            .map(|id| Sku {
+                id: id.to_string(),
+                weight_lb: 1.0,
+                price: None,
+                ship_alone: false,
+                hazmat: false,
+                returnable: true,
+            })
+            .collect();
+        assert_eq!(skus[SkuIdx::new(1)].id, "b");
+        assert_eq!(skus.as_slice()[SkuIdx::new(0)].id, "a");
     }
 }
