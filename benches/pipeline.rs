@@ -11,6 +11,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use domopt::domain::OrderIdx;
 use domopt::generate::{GenConfig, generate};
 use domopt::network::candidates;
 use domopt::network::lanes::Network;
@@ -64,7 +65,7 @@ fn pipeline(c: &mut Criterion) {
     });
     g.bench_function("order_opt::best_plan (every order alone)", |b| {
         b.iter(|| {
-            (0..s.orders.len())
+            OrderIdx::all(s.orders.len())
                 .map(|o| order_opt::best_plan(&order_opt::OrderView::new(&s, &cs, o)).cost)
                 .sum::<f64>()
         })

@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use domopt::Settings;
+use domopt::domain::SkuIdx;
 use domopt::plan::Plan;
 use domopt::solution::check::{Input, check_input, files};
 use domopt::{Strategy, solve as run};
@@ -539,7 +540,7 @@ fn a_wrong_availability_in_the_loaded_domain_is_caught_by_the_checkers_own_readi
     let path = dataset("seed-example/backorder.json");
     let (mut s, _) = domopt::load_scenario(&path, "us-parcel", &[]).unwrap();
     let store = s.node_index("store-chicago").unwrap();
-    let pants = s.skus.iter().position(|k| k.id == "pants").unwrap();
+    let pants = SkuIdx::new(s.skus.iter().position(|k| k.id == "pants").unwrap());
     s.atp.insert((store, pants), 4);
     let plan = run(&s, &Settings::default(), Strategy::Monolithic);
     assert!(plan.backorders.is_empty(), "the bug gives the pants away");

@@ -484,8 +484,8 @@ struct Enumerated {
 /// complete enumeration would exceed `MAX_PLANS`.
 fn order_options(s: &Scenario, template: &Plan) -> Option<Vec<Vec<OrderOption>>> {
     let mut all: Vec<Choice> = vec![None];
-    for n in 0..s.nodes.len() {
-        for v in 0..s.services.len() {
+    for n in NodeIdx::all(s.nodes.len()) {
+        for v in ServiceIdx::all(s.services.len()) {
             all.push(Some((n, v)));
         }
     }

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use domopt::CostModel;
-use domopt::domain::Scenario;
+use domopt::domain::{NodeIdx, Scenario, SkuIdx};
 use domopt::format::{LoadedScenario, PolicyOverrides, ScenarioFile};
 use domopt::{Issue, IssueCode, Severity, ValidationReport, validate as build_scenario};
 use serde_json::json;
@@ -325,7 +325,10 @@ fn stock_at_the_limits_adds_up_without_wrapping() {
         v["inventory"][0]["inbound_quantity"] = json!(MAX_UNITS);
     });
     let (s, _) = validate(f).expect("stock at the limits is legal");
-    assert_eq!(u64::from(s.atp(0, 0)), 2 * u64::from(MAX_UNITS));
+    assert_eq!(
+        u64::from(s.atp(NodeIdx::new(0), SkuIdx::new(0))),
+        2 * u64::from(MAX_UNITS)
+    );
 }
 
 #[test]
@@ -503,7 +506,7 @@ fn reserved_equal_to_on_hand_is_legal_and_leaves_nothing_to_promise() {
     let mut v = legal();
     v["inventory"][0]["reserved"] = json!(10);
     let (s, _) = validate(file(v)).expect("legal");
-    assert_eq!(s.atp(0, 0), 0);
+    assert_eq!(s.atp(NodeIdx::new(0), SkuIdx::new(0)), 0);
 }
 
 #[test]
@@ -659,7 +662,7 @@ fn a_csv_folder_without_orphans_loads_like_its_json() {
     let (s, report) = domopt::load_scenario(&folder, "us-parcel", &[]).expect("legal");
     assert!(report.issues.is_empty(), "{:#?}", report.issues);
     assert_eq!(s.orders[0].lines.len(), 1);
-    assert_eq!(s.atp(0, 0), 10);
+    assert_eq!(s.atp(NodeIdx::new(0), SkuIdx::new(0)), 10);
 }
 
 #[test]

@@ -109,7 +109,7 @@ pub fn misses_holiday_deadline(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::network::domain::{Capabilities, NodeKind};
+    use crate::network::domain::{Capabilities, NodeKind, ServiceIdx};
     use chrono::{NaiveTime, Weekday};
 
     fn date(s: &str) -> NaiveDate {
@@ -163,7 +163,7 @@ mod tests {
 
     fn offer(cutoff: &str) -> NodeService {
         NodeService {
-            service: 0,
+            service: ServiceIdx::new(0),
             cutoff: Some(NaiveTime::parse_from_str(cutoff, "%H:%M").unwrap()),
         }
     }

@@ -137,11 +137,19 @@ pub struct CandidateSet {
     pub stats: CandidateStats,
 }
 
-#[cfg(test)]
 impl CandidateSet {
+    /// Positions in `candidates` of the candidates of `order`.
+    pub fn range_of(&self, order: OrderIdx) -> Range<usize> {
+        self.by_order[order.index()].clone()
+    }
+    /// Penalty per unfilled unit of each line of `order`.
+    pub fn unfilled_of(&self, order: OrderIdx) -> &[f64] {
+        &self.unfilled_penalty[order.index()]
+    }
     /// The candidates of one order.
+    #[cfg(test)]
     pub fn of(&self, order: OrderIdx) -> &[Candidate] {
-        &self.candidates[self.by_order[order].clone()]
+        &self.candidates[self.range_of(order)]
     }
 }
 
@@ -174,7 +182,7 @@ impl Shared {
             .collect();
         stocked.sort_unstable();
         for (n, k) in stocked {
-            stocking[k].push(n);
+            stocking[k.index()].push(n);
         }
         Shared {
             ship: s
@@ -215,12 +223,12 @@ impl Shared {
     /// them (`twice-worst`).
     fn nodes_for(&self, s: &Scenario, order: &Order) -> Vec<NodeIdx> {
         if s.policy.unfilled == UnfilledRule::TwiceWorst {
-            return (0..s.nodes.len()).collect();
+            return NodeIdx::all(s.nodes.len()).collect();
         }
         let mut v: Vec<NodeIdx> = order
             .lines
             .iter()
-            .flat_map(|l| self.stocking[l.sku].iter().copied())
+            .flat_map(|l| self.stocking[l.sku.index()].iter().copied())
             .collect();
         v.extend(order.pickup_node);
         v.sort_unstable();
@@ -249,7 +257,7 @@ fn offers(
         // stocking nodes (shipping grows with distance), not every node.
         let mut short: Vec<NodeIdx> = order.pickup_node.into_iter().collect();
         for l in &order.lines {
-            let mut near: Vec<(f64, NodeIdx)> = shared.stocking[l.sku]
+            let mut near: Vec<(f64, NodeIdx)> = shared.stocking[l.sku.index()]
                 .iter()
                 .map(|&n| (net.lane(n, o).miles, n))
                 .collect();
@@ -274,14 +282,17 @@ fn offers(
                     service: shared.pickup_service,
                     cutoff: None,
                 }];
-                (&pickup_offer, std::slice::from_ref(&shared.pickup_ship[n]))
+                (
+                    &pickup_offer,
+                    std::slice::from_ref(&shared.pickup_ship[n.index()]),
+                )
             }
             Some(_) => continue,
             None => {
                 if !node.capabilities.ship_to_home {
                     continue;
                 }
-                (&node.services, &shared.ship[n])
+                (&node.services, &shared.ship[n.index()])
             }
         };
         let cross = node.market != order.market && order.pickup_node.is_none();
@@ -365,7 +376,7 @@ fn explicit_offers(s: &Scenario, e: &ExplicitCosts, o: OrderIdx) -> Vec<Candidat
         .service_index(EXPLICIT_SERVICE)
         .expect("explicit service exists");
     let day = s.wave_time.date();
-    (0..s.nodes.len())
+    NodeIdx::all(s.nodes.len())
         .filter_map(|n| {
             let &pc = e.package.get(&(o, n))?;
             let lines = order
@@ -481,7 +492,7 @@ pub fn generate(s: &Scenario, net: &Network, mode: CandidateMode) -> CandidateSe
     let shared = Shared::new(s);
     // The chunk's candidates are moved into the wave's list before the next
     // chunk is made. Order is kept: the result is the same.
-    let orders: Vec<OrderIdx> = (0..s.orders.len()).collect();
+    let orders: Vec<OrderIdx> = OrderIdx::all(s.orders.len()).collect();
     for chunk in orders.chunks(CHUNK_ORDERS) {
         let made: Vec<_> = chunk
             .par_iter()
@@ -518,6 +529,7 @@ pub fn map_exact<T: Send>(
     (0..s.orders.len())
         .into_par_iter()
         .map(|o| {
+            let o = OrderIdx::new(o);
             let (cands, penalties, _, _) =
                 order_candidates(s, net, &shared, o, CandidateMode::Exact);
             per_order(o, &cands, &penalties)
@@ -631,6 +643,7 @@ mod tests {
         let one = generate(&s, &net, CandidateMode::Pruned { k: 1 });
         assert!(one.candidates.len() < exact.candidates.len());
         for (o, order) in s.orders.iter().enumerate() {
+            let o = OrderIdx::new(o);
             for li in 0..order.lines.len() {
                 let cost = |c: &Candidate| {
                     c.lines
@@ -648,7 +661,7 @@ mod tests {
                     .iter()
                     .filter_map(cost)
                     .fold(f64::INFINITY, f64::min);
-                assert_eq!(cheapest, kept, "order {o} line {li}");
+                assert_eq!(cheapest, kept, "order {o:?} line {li}");
             }
             assert!(one.of(o).iter().all(|c| exact.of(o).contains(c)));
         }

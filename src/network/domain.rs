@@ -1,5 +1,6 @@
 //! Domain types: the validated, indexed scenario the engine works on. Built only
-//! by `validate`; every id is resolved to an index and every quantity is whole.
+//! by `validate`; every id is resolved to a typed index ([`NodeIdx`], [`SkuIdx`],
+//! [`ServiceIdx`], [`OrderIdx`]) and every quantity is whole.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -7,14 +8,75 @@ use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Weekday};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
-/// Index of a node in [`Scenario::nodes`].
-pub type NodeIdx = usize;
-/// Index of a SKU in [`Scenario::skus`].
-pub type SkuIdx = usize;
-/// Index of a carrier service in [`Scenario::services`].
-pub type ServiceIdx = usize;
-/// Index of an order in [`Scenario::orders`].
-pub type OrderIdx = usize;
+/// Defines a typed index into one of the scenario's vectors: a position that
+/// cannot be mixed up with the position of another kind of thing. It holds a
+/// `usize` (no count limit to check, the same size as before), hashes and
+/// orders like it, and indexes its vector (`scenario.nodes[node]`).
+macro_rules! typed_index {
+    ($(#[$doc:meta])* $name:ident => $item:ty) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(usize);
+
+        impl $name {
+            /// The index at position `index`.
+            pub const fn new(index: usize) -> Self {
+                Self(index)
+            }
+            /// The position, to index other per-item tables.
+            pub const fn index(self) -> usize {
+                self.0
+            }
+            /// The indices of a vector of `len` items, in order.
+            pub fn all(len: usize) -> impl DoubleEndedIterator<Item = Self> + Clone {
+                (0..len).map(Self)
+            }
+        }
+
+        impl std::ops::Index<$name> for [$item] {
+            type Output = $item;
+            fn index(&self, index: $name) -> &$item {
+                &self[index.0]
+            }
+        }
+
+        impl std::ops::IndexMut<$name> for [$item] {
+            fn index_mut(&mut self, index: $name) -> &mut $item {
+                &mut self[index.0]
+            }
+        }
+
+        impl std::ops::Index<$name> for Vec<$item> {
+            type Output = $item;
+            fn index(&self, index: $name) -> &$item {
+                &self[index.0]
+            }
+        }
+
+        impl std::ops::IndexMut<$name> for Vec<$item> {
+            fn index_mut(&mut self, index: $name) -> &mut $item {
+                &mut self[index.0]
+            }
+        }
+    };
+}
+
+typed_index!(
+    /// Index of a node in [`Scenario::nodes`].
+    NodeIdx => Node
+);
+typed_index!(
+    /// Index of a SKU in [`Scenario::skus`].
+    SkuIdx => Sku
+);
+typed_index!(
+    /// Index of a carrier service in [`Scenario::services`].
+    ServiceIdx => Service
+);
+typed_index!(
+    /// Index of an order in [`Scenario::orders`].
+    OrderIdx => Order
+);
 
 /// Number of parcel zones (1..=8).
 pub const ZONES: usize = 8;
@@ -293,10 +355,48 @@ impl Scenario {
     }
     /// Index of a node by id.
     pub fn node_index(&self, id: &str) -> Option<NodeIdx> {
-        self.nodes.iter().position(|n| n.id == id)
+        self.nodes.iter().position(|n| n.id == id).map(NodeIdx::new)
     }
     /// Index of a service by id.
     pub fn service_index(&self, id: &str) -> Option<ServiceIdx> {
-        self.services.iter().position(|s| s.id == id)
+        self.services
+            .iter()
+            .position(|s| s.id == id)
+            .map(ServiceIdx::new)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::hash::{BuildHasher, BuildHasherDefault};
+
+    #[test]
+    fn an_index_orders_and_hashes_like_its_position_so_maps_iterate_as_before() {
+        let fx = BuildHasherDefault::<rustc_hash::FxHasher>::default();
+        for k in [0usize, 1, 7, 1 << 40] {
+            assert_eq!(fx.hash_one(NodeIdx::new(k)), fx.hash_one(k));
+            assert_eq!(NodeIdx::new(k).index(), k);
+        }
+        assert!(OrderIdx::new(2) < OrderIdx::new(10));
+        let all: Vec<SkuIdx> = SkuIdx::all(3).collect();
+        assert_eq!(all, [SkuIdx::new(0), SkuIdx::new(1), SkuIdx::new(2)]);
+    }
+
+    #[test]
+    fn an_index_reads_its_own_vector() {
+        let skus: Vec<Sku> = ["a", "b"]
+            .iter()
+            .map(|id| Sku {
+                id: id.to_string(),
+                weight_lb: 1.0,
+                price: None,
+                ship_alone: false,
+                hazmat: false,
+                returnable: true,
+            })
+            .collect();
+        assert_eq!(skus[SkuIdx::new(1)].id, "b");
+        assert_eq!(skus.as_slice()[SkuIdx::new(0)].id, "a");
     }
 }

@@ -86,10 +86,10 @@ impl Network {
 
     /// Miles and zone from a node to an order's destination.
     pub fn lane(&self, node: NodeIdx, order: OrderIdx) -> Lane {
-        let d = self.order_destination[order];
+        let d = self.order_destination[order.index()];
         if self.miles.is_empty() {
             let (lat, lon) = self.destinations[d];
-            let (nlat, nlon) = self.node_sites[node];
+            let (nlat, nlon) = self.node_sites[node.index()];
             let miles = geo::great_circle_miles(nlat, nlon, lat, lon);
             return Lane {
                 miles,
@@ -97,8 +97,8 @@ impl Network {
             };
         }
         Lane {
-            miles: self.miles[[node, d]],
-            zone: self.zone[[node, d]],
+            miles: self.miles[[node.index(), d]],
+            zone: self.zone[[node.index(), d]],
         }
     }
 }
@@ -117,8 +117,8 @@ mod tests {
         let mut lazy = net.clone();
         lazy.miles = Array2::zeros((0, 0));
         lazy.zone = Array2::zeros((0, 0));
-        for n in 0..s.nodes.len() {
-            for o in 0..s.orders.len() {
+        for n in NodeIdx::all(s.nodes.len()) {
+            for o in OrderIdx::all(s.orders.len()) {
                 assert_eq!(net.lane(n, o), lazy.lane(n, o));
             }
         }

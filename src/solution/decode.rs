@@ -3,7 +3,7 @@
 //! choice costs, for the strategies that compare plans before decoding one.
 
 use crate::network::candidates::{Candidate, CandidateSet};
-use crate::network::domain::Scenario;
+use crate::network::domain::{OrderIdx, Scenario};
 use crate::solution::assignment::Assignment;
 use crate::solution::plan::*;
 
@@ -125,7 +125,7 @@ impl Tally {
             sc.shipping += cl.cost.shipping * q as f64;
             sc.handling += cl.cost.handling * q as f64;
             sc.store_premium += cl.cost.store_premium * q as f64;
-            self.shipped[c.order][line] += q;
+            self.shipped[c.order.index()][line] += q;
             units += q;
             items.push(Item {
                 line,
@@ -143,16 +143,16 @@ impl Tally {
         self.cost.store_premium += sc.store_premium;
         self.cost.lateness += sc.lateness;
         self.cost.cross_market += sc.cross_market;
-        self.order_packages[c.order] += 1;
-        self.order_cost[c.order] += sc.total;
-        self.node_packages[c.node] += 1;
-        self.node_units[c.node] += units;
+        self.order_packages[c.order.index()] += 1;
+        self.order_cost[c.order.index()] += sc.total;
+        self.node_packages[c.node.index()] += 1;
+        self.node_units[c.node.index()] += units;
         if order.promised.is_some() {
             self.with_promise += 1;
             if c.late_days == 0 {
                 self.on_time += 1;
             } else {
-                self.order_late[c.order] = true;
+                self.order_late[c.order.index()] = true;
             }
         }
         Some(Shipment {
@@ -296,8 +296,8 @@ fn units_cost(c: &Candidate, line: usize, q: u32) -> f64 {
 }
 
 /// Penalty for the units of line `k` of order `o` that no package carries.
-fn unfilled_cost(cs: &CandidateSet, o: usize, k: usize, missing: u32) -> f64 {
-    cs.unfilled_penalty[o][k] * missing as f64
+fn unfilled_cost(cs: &CandidateSet, o: OrderIdx, k: usize, missing: u32) -> f64 {
+    cs.unfilled_of(o)[k] * missing as f64
 }
 
 /// Penalty for an order's packages beyond the first.
@@ -315,14 +315,14 @@ pub fn plan_cost(s: &Scenario, cs: &CandidateSet, assignments: &[Assignment]) ->
         let c = &cs.candidates[a.candidate];
         for &(line, q) in a.units.iter().filter(|&&(_, q)| q > 0) {
             cost += units_cost(c, line, q);
-            shipped[c.order][line] += q;
+            shipped[c.order.index()][line] += q;
         }
         cost += c.package.total();
-        packages[c.order] += 1;
+        packages[c.order.index()] += 1;
     }
     for (o, order) in s.orders.iter().enumerate() {
         for (k, l) in order.lines.iter().enumerate() {
-            cost += unfilled_cost(cs, o, k, l.quantity - shipped[o][k]);
+            cost += unfilled_cost(cs, OrderIdx::new(o), k, l.quantity - shipped[o][k]);
         }
         cost += split_cost(s, packages[o]);
     }
@@ -331,7 +331,7 @@ pub fn plan_cost(s: &Scenario, cs: &CandidateSet, assignments: &[Assignment]) ->
 
 /// Cost of one order's packages (`plan` holds only packages of order `o`):
 /// packages, units, splits and unfilled units.
-pub fn order_cost(s: &Scenario, cs: &CandidateSet, o: usize, plan: &[Assignment]) -> f64 {
+pub fn order_cost(s: &Scenario, cs: &CandidateSet, o: OrderIdx, plan: &[Assignment]) -> f64 {
     let order = &s.orders[o];
     let mut shipped = vec![0u32; order.lines.len()];
     let mut packages = 0u32;
@@ -403,7 +403,7 @@ mod tests {
         let (s, cs, plan) = wave();
         assert!(!plan.is_empty());
         let total = plan_cost(&s, &cs, &plan);
-        let by_order: f64 = (0..s.orders.len())
+        let by_order: f64 = OrderIdx::all(s.orders.len())
             .map(|o| {
                 let mine: Vec<Assignment> = plan
                     .iter()
@@ -423,7 +423,7 @@ mod tests {
         let (s, cs, plan) = wave();
         let a = &plan[0];
         let o = cs.candidates[a.candidate].order;
-        let spare = cs.by_order[o].clone().find(|&ci| ci != a.candidate);
+        let spare = cs.range_of(o).find(|&ci| ci != a.candidate);
         let Some(spare) = spare else {
             panic!("the first order has a second candidate");
         };

@@ -28,26 +28,26 @@ impl Remaining {
     /// Units of `sku` left at `node`, within its unit capacity.
     pub fn available(&self, node: NodeIdx, sku: SkuIdx) -> u32 {
         let st = self.stock.get(&(node, sku)).copied().unwrap_or(0);
-        self.units[node].map_or(st, |u| st.min(u))
+        self.units[node.index()].map_or(st, |u| st.min(u))
     }
     /// Unit capacity left at `node`, if it has a unit capacity.
     pub fn units_left(&self, node: NodeIdx) -> Option<u32> {
-        self.units[node]
+        self.units[node.index()]
     }
     /// Whether `node` can open one more package.
     pub fn can_open(&self, node: NodeIdx) -> bool {
-        self.packages[node] != Some(0)
+        self.packages[node.index()] != Some(0)
     }
     /// Takes stock and capacity for a package.
     pub fn take(&mut self, s: &Scenario, cs: &CandidateSet, a: &Assignment) {
         let c = &cs.candidates[a.candidate];
-        if let Some(p) = self.packages[c.node].as_mut() {
+        if let Some(p) = self.packages[c.node.index()].as_mut() {
             *p -= 1;
         }
         for &(line, q) in &a.units {
             let sku = s.orders[c.order].lines[line].sku;
             *self.stock.get_mut(&(c.node, sku)).expect("stock exists") -= q;
-            if let Some(u) = self.units[c.node].as_mut() {
+            if let Some(u) = self.units[c.node.index()].as_mut() {
                 *u -= q;
             }
         }
@@ -55,13 +55,13 @@ impl Remaining {
     /// Gives back the stock and capacity of a package (the inverse of [`Remaining::take`]).
     pub fn give_back(&mut self, s: &Scenario, cs: &CandidateSet, a: &Assignment) {
         let c = &cs.candidates[a.candidate];
-        if let Some(p) = self.packages[c.node].as_mut() {
+        if let Some(p) = self.packages[c.node.index()].as_mut() {
             *p += 1;
         }
         for &(line, q) in &a.units {
             let sku = s.orders[c.order].lines[line].sku;
             *self.stock.entry((c.node, sku)).or_default() += q;
-            if let Some(u) = self.units[c.node].as_mut() {
+            if let Some(u) = self.units[c.node.index()].as_mut() {
                 *u += q;
             }
         }

@@ -22,11 +22,15 @@ pub enum Row {
     Units(NodeIdx),
 }
 
-/// No row.
-const NONE: u32 = u32::MAX;
+/// Marks, in the flat row tables of [`BindableRows`], a line or node whose
+/// limit cannot bind. The tables hold one `u32` per candidate line (tens of
+/// millions in a large wave), which an `Option<u32>` would double; row
+/// numbers stay below it, as a wave has fewer rows than candidate lines.
+const NO_ROW: u32 = u32::MAX;
 
+/// The row of a table entry, if it has one.
 fn opt(r: u32) -> Option<usize> {
-    (r != NONE).then_some(r as usize)
+    (r != NO_ROW).then_some(r as usize)
 }
 
 /// What packages fixed beforehand take from each limit.
@@ -100,7 +104,7 @@ impl BindableRows {
         let mut units_ub = vec![0u64; n_nodes];
         for c in candidates {
             line_start.push(line_slot.len() as u32);
-            pkg_ub[c.node] += 1;
+            pkg_ub[c.node.index()] += 1;
             for cl in &c.lines {
                 let key = (c.node, s.orders[c.order].lines[cl.line].sku);
                 let k = *slot.entry(key).or_insert_with(|| {
@@ -109,7 +113,7 @@ impl BindableRows {
                     (keys.len() - 1) as u32
                 });
                 stock_ub[k as usize] += u64::from(cl.max_units);
-                units_ub[c.node] += u64::from(cl.max_units);
+                units_ub[c.node.index()] += u64::from(cl.max_units);
                 line_slot.push(k);
             }
         }
@@ -119,7 +123,7 @@ impl BindableRows {
         let mut limit = Vec::new();
         let mut by_key: Vec<usize> = (0..keys.len()).collect();
         by_key.sort_unstable_by_key(|&k| keys[k]);
-        let mut stock_row = vec![NONE; keys.len()];
+        let mut stock_row = vec![NO_ROW; keys.len()];
         for k in by_key {
             let (n, sku) = keys[k];
             let l = left(s.atp(n, sku) as u64, used.stock.get(&(n, sku)));
@@ -133,14 +137,14 @@ impl BindableRows {
                              cap: &dyn Fn(NodeIdx) -> Option<u32>,
                              used: &FxHashMap<NodeIdx, u64>,
                              row: fn(NodeIdx) -> Row| {
-            (0..n_nodes)
+            NodeIdx::all(n_nodes)
                 .map(|n| match cap(n).map(|c| left(u64::from(c), used.get(&n))) {
-                    Some(l) if ub[n] > l => {
+                    Some(l) if ub[n.index()] > l => {
                         rows.push(row(n));
                         limit.push(l as f64);
                         (rows.len() - 1) as u32
                     }
-                    _ => NONE,
+                    _ => NO_ROW,
                 })
                 .collect::<Vec<u32>>()
         };
@@ -177,12 +181,12 @@ impl BindableRows {
 
     /// The package row of a node, if it can bind.
     pub fn packages(&self, node: NodeIdx) -> Option<usize> {
-        opt(self.pkg_row[node])
+        opt(self.pkg_row[node.index()])
     }
 
     /// The units row of a node, if it can bind.
     pub fn units(&self, node: NodeIdx) -> Option<usize> {
-        opt(self.units_row[node])
+        opt(self.units_row[node.index()])
     }
 
     /// The stock row of the `k`-th line (in its `lines` order) of the

@@ -9,7 +9,7 @@ use good_lp::{Expression, ProblemVariables, Variable, VariableDefinition, variab
 
 use crate::input::settings::Settings;
 use crate::network::candidates::CandidateSet;
-use crate::network::domain::{NodeIdx, Scenario};
+use crate::network::domain::{NodeIdx, OrderIdx, Scenario};
 use crate::solution::assignment::Assignment;
 use crate::solution::plan::Status;
 use crate::solver::{self, MipModel, SolverOutcome};
@@ -127,14 +127,14 @@ impl Columns {
 
 /// Builds the MIP for a candidate set.
 pub fn build(s: &Scenario, cs: &CandidateSet) -> Formulation {
-    let all: Vec<usize> = (0..s.orders.len()).collect();
+    let all: Vec<OrderIdx> = OrderIdx::all(s.orders.len()).collect();
     build_part(s, cs, &all, &[], None).expect("no deadline")
 }
 
 /// Builds the MIP for a candidate set, or nothing if that is not done by
 /// `deadline` (a million candidates take tens of seconds on a busy machine).
 pub fn build_within(s: &Scenario, cs: &CandidateSet, deadline: Instant) -> Option<Formulation> {
-    let all: Vec<usize> = (0..s.orders.len()).collect();
+    let all: Vec<OrderIdx> = OrderIdx::all(s.orders.len()).collect();
     build_part(s, cs, &all, &[], Some(deadline))
 }
 
@@ -145,7 +145,7 @@ pub fn build_within(s: &Scenario, cs: &CandidateSet, deadline: Instant) -> Optio
 pub fn build_part(
     s: &Scenario,
     cs: &CandidateSet,
-    free: &[usize],
+    free: &[OrderIdx],
     fixed: &[crate::solution::assignment::Assignment],
     deadline: Option<Instant>,
 ) -> Option<Formulation> {
@@ -157,7 +157,7 @@ pub fn build_part(
     };
     let mut objective = Expression::default();
     let mut constraints = Vec::new();
-    let model_candidates: Vec<usize> = free.iter().flat_map(|&o| cs.by_order[o].clone()).collect();
+    let model_candidates: Vec<usize> = free.iter().flat_map(|&o| cs.range_of(o)).collect();
     let mut y = Vec::with_capacity(model_candidates.len());
     let mut x = Vec::with_capacity(model_candidates.len());
     // The stock and capacity rows that can bind (what the fixed packages
@@ -205,14 +205,14 @@ pub fn build_part(
             return None;
         }
         let order = &s.orders[o];
-        let range = first..first + cs.by_order[o].len();
+        let range = first..first + cs.range_of(o).len();
         first = range.end;
         // Unfilled units; for ship-complete orders all lines move together with
         // one binary `f` (filled) instead.
         let fill = order.ship_complete.then(|| cols.add(variable().binary()));
         for (k, l) in order.lines.iter().enumerate() {
             let uc = cols.add(variable().integer().min(0).max(l.quantity as f64));
-            objective += cs.unfilled_penalty[o][k] * uc.var;
+            objective += cs.unfilled_of(o)[k] * uc.var;
             let mut cover = Expression::from(uc.var);
             for ci in range.clone() {
                 for (line, xc) in &x[ci] {

@@ -9,7 +9,7 @@
 use ndarray::Array2;
 
 use crate::network::candidates::{Candidate, CandidateSet};
-use crate::network::domain::{OrderIdx, Scenario};
+use crate::network::domain::{NodeIdx, OrderIdx, Scenario};
 use crate::solution::assignment::Assignment;
 
 /// Costs and limits of one order's candidates as the search sees them.
@@ -18,7 +18,7 @@ pub struct OrderView {
     /// Candidate indices (into the wave's candidate set).
     pub cands: Vec<usize>,
     /// Node of each candidate.
-    pub node: Vec<usize>,
+    pub node: Vec<NodeIdx>,
     /// Package cost of each candidate.
     pub pkg: Vec<f64>,
     /// Whether each candidate may be opened.
@@ -46,13 +46,13 @@ pub struct OrderView {
 impl OrderView {
     /// The order's candidates with their own costs and limits.
     pub fn new(s: &Scenario, cs: &CandidateSet, o: OrderIdx) -> OrderView {
-        let range = cs.by_order[o].clone();
+        let range = cs.range_of(o);
         OrderView::of(
             s,
             o,
             &cs.candidates[range.clone()],
             range.start,
-            &cs.unfilled_penalty[o],
+            cs.unfilled_of(o),
         )
     }
 
@@ -512,7 +512,7 @@ mod tests {
         }
         OrderView {
             cands: (0..n).collect(),
-            node: (0..n).collect(),
+            node: NodeIdx::all(n).collect(),
             pkg: (0..n).map(|_| next(30) as f64).collect(),
             openable: vec![true; n],
             line,

@@ -250,11 +250,11 @@ fn decompose(
         let whole = out.inexact.len() == s.orders.len();
         let mut free = vec![false; s.orders.len()];
         for &o in &out.inexact {
-            free[o] = true;
+            free[o.index()] = true;
         }
         let fixed: Vec<Assignment> = plan
             .iter()
-            .filter(|a| !free[cs.candidates[a.candidate].order])
+            .filter(|a| !free[cs.candidates[a.candidate].order.index()])
             .cloned()
             .collect();
         let share = if polish && full && !whole { 0.5 } else { 1.0 };

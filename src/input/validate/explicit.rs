@@ -59,7 +59,7 @@ pub(super) fn explicit_costs(
         orders: orders
             .iter()
             .enumerate()
-            .map(|(k, o)| (o.id.as_str(), k))
+            .map(|(k, o)| (o.id.as_str(), OrderIdx::new(k)))
             .collect(),
         nodes: node_index,
     };

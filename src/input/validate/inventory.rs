@@ -57,14 +57,14 @@ pub(super) fn inventory(
 }
 
 /// The index of `id`, a `what` (node or SKU) named in `field`, or E102.
-fn known(
+fn known<I: Copy>(
     c: &mut Collector,
     rec: &str,
     field: &str,
     what: &str,
     id: &str,
-    index: &HashMap<String, usize>,
-) -> Option<usize> {
+    index: &HashMap<String, I>,
+) -> Option<I> {
     let found = index.get(id).copied();
     if found.is_none() {
         c.error(
@@ -149,7 +149,7 @@ fn add_row(stock: &mut Stock, n: NodeIdx, s: SkuIdx, q: RowQuantities) {
 /// W201 for every SKU no row stocks.
 fn warn_unstocked(c: &mut Collector, skus: &[Sku], stocked: &HashSet<SkuIdx>) {
     for (k, s) in skus.iter().enumerate() {
-        if !stocked.contains(&k) {
+        if !stocked.contains(&SkuIdx::new(k)) {
             c.warn(
                 IssueCode::SkuWithoutStock,
                 &format!("sku {}", s.id),

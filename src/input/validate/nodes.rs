@@ -25,7 +25,7 @@ pub(super) fn nodes(
         .services
         .iter()
         .enumerate()
-        .map(|(k, s)| (s.id.as_str(), k))
+        .map(|(k, s)| (s.id.as_str(), ServiceIdx::new(k)))
         .collect();
     let mut nodes = Vec::new();
     let mut node_index: HashMap<String, NodeIdx> = HashMap::default();
@@ -42,7 +42,7 @@ pub(super) fn nodes(
             continue;
         }
         let node = node(c, &rec, n, catalog, &service_index, explicit_mode);
-        node_index.insert(n.id.clone(), nodes.len());
+        node_index.insert(n.id.clone(), NodeIdx::new(nodes.len()));
         nodes.push(node);
     }
     (nodes, node_index)

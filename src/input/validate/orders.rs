@@ -152,7 +152,7 @@ fn line(c: &mut Collector, rec: &str, k: usize, l: &LineRecord, cx: &OrderContex
         .unfilled_penalty
         .and_then(|p| c.non_negative(rec, &format!("{field}.unfilled_penalty"), p));
     let (sku, q) = (sku?, q?);
-    if !cx.stocked.contains(&sku) && cx.skus.get(sku).is_some() {
+    if !cx.stocked.contains(&sku) && cx.skus.get(sku.index()).is_some() {
         c.warn(
             IssueCode::LineWithoutStock,
             rec,

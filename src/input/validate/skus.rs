@@ -27,7 +27,7 @@ pub(super) fn skus(
             );
             continue;
         }
-        sku_index.insert(s.id.clone(), skus.len());
+        sku_index.insert(s.id.clone(), SkuIdx::new(skus.len()));
         skus.push(sku(c, &rec, s));
     }
     (skus, sku_index)

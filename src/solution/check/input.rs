@@ -536,7 +536,11 @@ impl Input {
                 per_unit: n.handling_per_unit,
                 cap_packages: n.capacity_orders.map(u64::from),
                 cap_units: n.capacity_units.map(u64::from),
-                offers: n.services.iter().map(|o| (o.service, o.cutoff)).collect(),
+                offers: n
+                    .services
+                    .iter()
+                    .map(|o| (o.service.index(), o.cutoff))
+                    .collect(),
                 processing_days: n.processing_days,
                 closed_weekdays: n.closed_weekdays.iter().copied().collect(),
                 closed_dates: n.closed_dates.iter().copied().collect(),
@@ -554,7 +558,7 @@ impl Input {
                     .lines
                     .iter()
                     .map(|l| CLine {
-                        sku: l.sku,
+                        sku: l.sku.index(),
                         quantity: u64::from(l.quantity),
                         penalty: l.unfilled_penalty,
                     })
@@ -562,7 +566,7 @@ impl Input {
                 promised: o.promised,
                 ship_complete: o.ship_complete,
                 max_packages: o.max_packages.map(u64::from),
-                pickup_node: o.pickup_node,
+                pickup_node: o.pickup_node.map(domain::NodeIdx::index),
             })
             .collect();
         let p = &s.policy;
@@ -579,7 +583,11 @@ impl Input {
             nodes,
             services,
             orders,
-            atp: s.atp.iter().map(|(&k, &v)| (k, u64::from(v))).collect(),
+            atp: s
+                .atp
+                .iter()
+                .map(|(&(n, k), &v)| ((n.index(), k.index()), u64::from(v)))
+                .collect(),
             policy: CPolicy {
                 split: p.split_penalty,
                 late: p.late_penalty_per_day,
@@ -594,8 +602,16 @@ impl Input {
                 },
             },
             explicit: s.explicit.as_ref().map(|e| CExplicit {
-                package: e.package.clone(),
-                unit: e.unit.clone(),
+                package: e
+                    .package
+                    .iter()
+                    .map(|(&(o, n), &c)| ((o.index(), n.index()), c))
+                    .collect(),
+                unit: e
+                    .unit
+                    .iter()
+                    .map(|(&(o, k, n), &c)| ((o.index(), k, n.index()), c))
+                    .collect(),
             }),
         }
     }

@@ -11,7 +11,7 @@ use crate::solution::remaining::Remaining;
 
 /// Orders in arrival order: placement time, then input order.
 pub fn arrival_order(s: &Scenario) -> Vec<OrderIdx> {
-    let mut v: Vec<OrderIdx> = (0..s.orders.len()).collect();
+    let mut v: Vec<OrderIdx> = OrderIdx::all(s.orders.len()).collect();
     v.sort_by_key(|&o| (s.orders[o].placed_at, o));
     v
 }
@@ -30,7 +30,7 @@ pub fn route_order(
     o: OrderIdx,
 ) -> Vec<Assignment> {
     let order = &s.orders[o];
-    let range = cs.by_order[o].clone();
+    let range = cs.range_of(o);
     let max_pk = if order.ship_complete {
         Some(1)
     } else {
@@ -42,7 +42,7 @@ pub fn route_order(
             .lines
             .iter()
             .enumerate()
-            .map(|(k, l)| cs.unfilled_penalty[o][k] * l.quantity as f64)
+            .map(|(k, l)| cs.unfilled_of(o)[k] * l.quantity as f64)
             .sum();
         let best = range
             .clone()
@@ -112,7 +112,7 @@ fn fill_lines(
     seed: Option<usize>,
 ) -> (Vec<Assignment>, f64) {
     let order = &s.orders[o];
-    let range = cs.by_order[o].clone();
+    let range = cs.range_of(o);
     let mut open: Vec<Assignment> = Vec::new();
     let mut used_stock: HashMap<(NodeIdx, SkuIdx), u32> = HashMap::default();
     let mut used_units: HashMap<NodeIdx, u32> = HashMap::default();
@@ -153,7 +153,7 @@ fn fill_lines(
         });
     }
     for (k, l) in order.lines.iter().enumerate() {
-        let penalty = cs.unfilled_penalty[o][k];
+        let penalty = cs.unfilled_of(o)[k];
         while need[k] > 0 {
             let mut best: Option<(f64, usize, u32)> = None;
             for ci in range.clone() {

@@ -13,7 +13,7 @@
 //!   each the one covering most of what is still missing (ties: in market, closer).
 
 use crate::network::candidates::CandidateSet;
-use crate::network::domain::{NodeIdx, OrderIdx, Scenario};
+use crate::network::domain::{NodeIdx, OrderIdx, Scenario, SkuIdx};
 use crate::solution::assignment::Assignment;
 use crate::solution::remaining::Remaining;
 use crate::sourcing::baselines::greedy::arrival_order;
@@ -33,7 +33,7 @@ pub enum Rule {
 /// late, then cheapest package, then lowest index).
 fn node_choices(cs: &CandidateSet, o: OrderIdx) -> Vec<(NodeIdx, usize)> {
     let mut best: Vec<(NodeIdx, usize)> = Vec::new();
-    for ci in cs.by_order[o].clone() {
+    for ci in cs.range_of(o) {
         let c = &cs.candidates[ci];
         let key = |k: usize| {
             let x = &cs.candidates[k];
@@ -70,7 +70,7 @@ fn fill_top_down(
     let order = &s.orders[o];
     let limit = order.max_packages;
     let mut open: Vec<Assignment> = Vec::new();
-    let mut used: Vec<(NodeIdx, usize, u32)> = Vec::new(); // (node, sku, units) taken in this order
+    let mut used: Vec<(NodeIdx, SkuIdx, u32)> = Vec::new(); // (node, sku, units) taken in this order
     let mut node_units: Vec<(NodeIdx, u32)> = Vec::new();
     for (k, l) in order.lines.iter().enumerate() {
         let mut need = l.quantity;

@@ -8,7 +8,7 @@ use rustc_hash::FxHashMap;
 
 use crate::input::settings::Settings;
 use crate::network::candidates::CandidateSet;
-use crate::network::domain::Scenario;
+use crate::network::domain::{OrderIdx, Scenario};
 use crate::solution::assignment::Assignment;
 use crate::solution::decode;
 use crate::solver::{Master, MasterColumn, MasterLp, SolverError};
@@ -32,7 +32,7 @@ pub(super) struct Ctx<'a> {
 #[derive(Clone)]
 pub(super) struct Column {
     /// The order.
-    pub(super) order: usize,
+    pub(super) order: OrderIdx,
     /// Its packages.
     pub(super) assignments: Vec<Assignment>,
     /// Cost and coupling-row entries.
@@ -41,7 +41,7 @@ pub(super) struct Column {
 
 impl Column {
     /// The column of plan `plan` of order `o`.
-    pub(super) fn new(ctx: &Ctx, o: usize, plan: &[Assignment]) -> Column {
+    pub(super) fn new(ctx: &Ctx, o: OrderIdx, plan: &[Assignment]) -> Column {
         Column {
             order: o,
             assignments: plan.to_vec(),
@@ -59,9 +59,9 @@ impl Column {
 }
 
 /// A key that tells two plans of one order apart.
-type PlanKey = (usize, Vec<(usize, Vec<(usize, u32)>)>);
+type PlanKey = (OrderIdx, Vec<(usize, Vec<(usize, u32)>)>);
 
-fn plan_key(o: usize, plan: &[Assignment]) -> PlanKey {
+fn plan_key(o: OrderIdx, plan: &[Assignment]) -> PlanKey {
     let mut k: Vec<(usize, Vec<(usize, u32)>)> = plan
         .iter()
         .map(|a| {
@@ -81,9 +81,9 @@ fn plan_key(o: usize, plan: &[Assignment]) -> PlanKey {
 /// its duals (its price is 0), and most rows of a wave never bind.
 pub(super) struct Restricted {
     /// Orders, by convexity slot.
-    pub(super) orders: Vec<usize>,
-    /// Slot of each order of the wave (`usize::MAX` if not in this master).
-    pub(super) slot: Vec<usize>,
+    pub(super) orders: Vec<OrderIdx>,
+    /// Slot of each order of the wave (`None` if not in this master).
+    slot: Vec<Option<usize>>,
     /// Limit of each coupling row.
     pub(super) limit: Vec<f64>,
     /// The master LP.
@@ -93,8 +93,8 @@ pub(super) struct Restricted {
     /// Columns in the master (the first ones of `columns`); the others are
     /// offered since the last solve.
     flushed: usize,
-    /// Master row of each coupling row, `usize::MAX` while it is left out.
-    pub(super) row_of: Vec<usize>,
+    /// Master row of each coupling row, `None` while it is left out.
+    pub(super) row_of: Vec<Option<usize>>,
     /// Per coupling row, the most its columns could use: the sum over orders
     /// of each order's largest use.
     reach: Vec<f64>,
@@ -112,13 +112,13 @@ impl Restricted {
     /// A master over `orders` under `limit`, each order's empty plan offered.
     pub(super) fn new(
         ctx: &Ctx,
-        orders: Vec<usize>,
+        orders: Vec<OrderIdx>,
         limit: Vec<f64>,
     ) -> Result<Restricted, SolverError> {
         let rows = limit.len();
-        let mut slot = vec![usize::MAX; ctx.s.orders.len()];
+        let mut slot = vec![None; ctx.s.orders.len()];
         for (k, &o) in orders.iter().enumerate() {
-            slot[o] = k;
+            slot[o.index()] = Some(k);
         }
         let ones = vec![1.0; orders.len()];
         let master = Master::new(&ones, &ones, ctx.settings)?;
@@ -127,7 +127,7 @@ impl Restricted {
             orders,
             slot,
             priced_at: vec![f64::NAN; rows],
-            row_of: vec![usize::MAX; rows],
+            row_of: vec![None; rows],
             reach: vec![0.0; rows],
             largest: FxHashMap::default(),
             limit,
@@ -137,6 +137,7 @@ impl Restricted {
             seen: HashSet::new(),
         };
         // Leaving an order unfilled uses no row: the master is always feasible.
+        // Column `k` is the empty plan of slot `k` (see `heaviest`).
         for k in 0..r.orders.len() {
             let o = r.orders[k];
             r.offer(Column::new(ctx, o, &[]));
@@ -144,10 +145,20 @@ impl Restricted {
         Ok(r)
     }
 
+    /// The convexity slot of order `o`, if it is in this master.
+    pub(super) fn slot_of(&self, o: OrderIdx) -> Option<usize> {
+        self.slot[o.index()]
+    }
+
+    /// The convexity slot of order `o`, which is in this master.
+    pub(super) fn slot(&self, o: OrderIdx) -> usize {
+        self.slot_of(o).expect("order of this master")
+    }
+
     /// Adds a column unless the order already has that plan.
     pub(super) fn offer(&mut self, col: Column) {
         if self.seen.insert(plan_key(col.order, &col.assignments)) {
-            let k = self.slot[col.order];
+            let k = self.slot(col.order);
             for &(row, a) in &col.data.entries {
                 let most = self.largest.entry((row, k)).or_insert(0.0);
                 if a > *most {
@@ -163,12 +174,12 @@ impl Restricted {
     /// entries of the columns it has, then the columns offered since.
     pub(super) fn flush(&mut self) -> Result<(), SolverError> {
         let mut added = 0;
-        let mut new_row = vec![usize::MAX; self.limit.len()];
+        let mut new_row = vec![None; self.limit.len()];
         let in_master = self.master.rows();
         for (r, fresh) in new_row.iter_mut().enumerate() {
-            if self.row_of[r] == usize::MAX && self.reach[r] > self.limit[r] + 1e-9 {
-                *fresh = added;
-                self.row_of[r] = in_master + added;
+            if self.row_of[r].is_none() && self.reach[r] > self.limit[r] + 1e-9 {
+                *fresh = Some(added);
+                self.row_of[r] = Some(in_master + added);
                 added += 1;
             }
         }
@@ -176,14 +187,14 @@ impl Restricted {
             let mut entries: Vec<Vec<(usize, f64)>> = vec![Vec::new(); added];
             let mut upper = vec![0.0; added];
             for (r, &i) in new_row.iter().enumerate() {
-                if i != usize::MAX {
+                if let Some(i) = i {
                     upper[i] = self.limit[r];
                 }
             }
             for (j, col) in self.columns[..self.flushed].iter().enumerate() {
                 for &(r, a) in &col.data.entries {
-                    if new_row[r] != usize::MAX {
-                        entries[new_row[r]].push((j, a));
+                    if let Some(i) = new_row[r] {
+                        entries[i].push((j, a));
                     }
                 }
             }
@@ -197,10 +208,9 @@ impl Restricted {
                     .data
                     .entries
                     .iter()
-                    .filter(|&&(r, _)| self.row_of[r] != usize::MAX)
-                    .map(|&(r, a)| (self.row_of[r], a))
+                    .filter_map(|&(r, a)| Some((self.row_of[r]?, a)))
                     .collect();
-                entries.push((self.slot[col.order], 1.0));
+                entries.push((self.slot(col.order), 1.0));
                 MasterColumn {
                     cost: col.data.cost,
                     entries,
@@ -220,10 +230,12 @@ impl Restricted {
 
     /// Per slot: the column with the largest LP value, and that value.
     pub(super) fn heaviest(&self, values: &[f64]) -> Vec<(f64, usize)> {
-        let mut h = vec![(-1.0, usize::MAX); self.orders.len()];
+        // Column `k` is slot `k`'s empty plan, in every solved LP: it starts
+        // as the heaviest, below any value it or another column can take.
+        let mut h: Vec<(f64, usize)> = (0..self.orders.len()).map(|k| (-1.0, k)).collect();
         // Columns offered after the LP was solved have no value yet.
         for (j, col) in self.columns.iter().enumerate().take(values.len()) {
-            let k = self.slot[col.order];
+            let k = self.slot(col.order);
             if values[j] > h[k].0 {
                 h[k] = (values[j], j);
             }

@@ -50,7 +50,7 @@ pub use rows::{Coupling, RowPrices};
 use crate::solver::SolverError;
 use crate::input::settings::Settings;
 use crate::network::candidates::CandidateSet;
-use crate::network::domain::Scenario;
+use crate::network::domain::{OrderIdx, Scenario};
 use crate::solution::assignment::Assignment;
 use crate::sourcing::decompose::master::Ctx;
 use crate::sourcing::decompose::search::Search;
@@ -102,7 +102,7 @@ pub struct Outcome {
     /// bound is the search's root bound).
     pub inexact_orders: usize,
     /// Those orders, ascending.
-    pub inexact: Vec<usize>,
+    pub inexact: Vec<OrderIdx>,
     /// Orders that share no row that can bind (solved once, exactly, alone).
     pub independent_orders: usize,
     /// Sizes (orders) of the connected components of orders linked by rows

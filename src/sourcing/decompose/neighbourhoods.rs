@@ -11,6 +11,7 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
+use crate::network::domain::OrderIdx;
 use crate::solver::SolverError;
 use crate::sourcing::decompose::master::{Column, Ctx, Restricted};
 use crate::sourcing::order_opt::{OrderView, best_plan};
@@ -71,7 +72,7 @@ pub(super) fn lp_neighbourhood(top: &Restricted, values: &[f64], width: Width) -
     }
     let mut hot = vec![false; rows];
     for (j, col) in top.columns.iter().enumerate().take(values.len()) {
-        if !whole[top.slot[col.order]] && values[j] > 1e-9 {
+        if !whole[top.slot(col.order)] && values[j] > 1e-9 {
             for &(row, a) in &col.data.entries {
                 let conflict = a > left[row] + 1e-6;
                 let tight = width == Width::Tight && left[row] < 2.0 * a + 1e-6;
@@ -104,7 +105,7 @@ fn price_neighbourhood(
     let mut users: Vec<Vec<usize>> = vec![Vec::new(); rows];
     for col in &top.columns {
         for &(row, _) in &col.data.entries {
-            users[row].push(top.slot[col.order]);
+            users[row].push(top.slot(col.order));
         }
     }
     let mut free = vec![false; incumbent.len()];
@@ -183,7 +184,7 @@ pub(super) struct Stop {
 /// (at zero prices). Without them a neighbourhood has only columns made for
 /// the master LP, many of which no longer fit, and HiGHS spends its root
 /// cuts finding the completions these give.
-fn fitted_columns(ctx: &Ctx, orders: &[usize], price: &[f64], left: &[f64]) -> Vec<Column> {
+fn fitted_columns(ctx: &Ctx, orders: &[OrderIdx], price: &[f64], left: &[f64]) -> Vec<Column> {
     orders
         .par_iter()
         .flat_map_iter(|&o| {
@@ -238,7 +239,7 @@ impl Neighbourhood {
         for l in &mut left {
             *l = l.round();
         }
-        let free: Vec<usize> = (0..kept.len())
+        let free: Vec<OrderIdx> = (0..kept.len())
             .filter(|&k| kept[k].is_none())
             .map(|k| top.orders[k])
             .collect();
@@ -247,7 +248,7 @@ impl Neighbourhood {
             .then(|| -> Result<Restricted, SolverError> {
                 let mut sub = Restricted::new(ctx, free, left.clone())?;
                 for col in top.columns.iter().chain(also) {
-                    if sub.slot[col.order] != usize::MAX && col.fits(&left) {
+                    if sub.slot_of(col.order).is_some() && col.fits(&left) {
                         sub.offer(col.clone());
                     }
                 }
@@ -299,7 +300,7 @@ impl Neighbourhood {
         if let Some(sub) = &self.sub {
             for (col, v) in sub.columns.iter().zip(&values?) {
                 if *v > 0.5 {
-                    chosen[top.slot[col.order]] = Some(col.clone());
+                    chosen[top.slot(col.order)] = Some(col.clone());
                 }
             }
         }

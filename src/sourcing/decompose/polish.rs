@@ -5,7 +5,7 @@
 use rustc_hash::FxHashMap as HashMap;
 
 use crate::network::candidates::CandidateSet;
-use crate::network::domain::{NodeIdx, Scenario, SkuIdx};
+use crate::network::domain::{NodeIdx, OrderIdx, Scenario, SkuIdx};
 use crate::solution::assignment::Assignment;
 use crate::solution::decode;
 use crate::solution::remaining::Remaining;
@@ -20,20 +20,20 @@ pub fn improve(s: &Scenario, cs: &CandidateSet, plan: Vec<Assignment>) -> Vec<As
     let mut left = Remaining::new(s);
     for a in plan {
         left.take(s, cs, &a);
-        by_order[cs.candidates[a.candidate].order].push(a);
+        by_order[cs.candidates[a.candidate].order.index()].push(a);
     }
     for o in arrival_order(s) {
-        for a in &by_order[o] {
+        for a in &by_order[o.index()] {
             left.give_back(s, cs, a);
         }
         let mut v = OrderView::new(s, cs, o);
         restrict_to(&mut v, s, cs, &left, o);
         let fresh = best_plan(&v);
-        let current = decode::order_cost(s, cs, o, &by_order[o]);
+        let current = decode::order_cost(s, cs, o, &by_order[o.index()]);
         if fresh.cost < current - 1e-9 && fits(s, cs, &left, &fresh.assignments) {
-            by_order[o] = fresh.assignments;
+            by_order[o.index()] = fresh.assignments;
         }
-        for a in &by_order[o] {
+        for a in &by_order[o.index()] {
             left.take(s, cs, a);
         }
     }
@@ -62,7 +62,7 @@ fn fits(s: &Scenario, cs: &CandidateSet, left: &Remaining, plan: &[Assignment]) 
 }
 
 /// Limits a view to the stock and capacity left.
-fn restrict_to(v: &mut OrderView, s: &Scenario, cs: &CandidateSet, left: &Remaining, o: usize) {
+fn restrict_to(v: &mut OrderView, s: &Scenario, cs: &CandidateSet, left: &Remaining, o: OrderIdx) {
     for (p, &ci) in v.cands.iter().enumerate() {
         let c = &cs.candidates[ci];
         v.openable[p] = left.can_open(c.node);

@@ -5,6 +5,7 @@
 
 use rayon::prelude::*;
 
+use crate::network::domain::OrderIdx;
 use crate::solution::assignment::Assignment;
 use crate::solver::MasterLp;
 use crate::sourcing::decompose::master::{Column, Ctx, Restricted};
@@ -30,13 +31,7 @@ impl Restricted {
         let price: Vec<f64> = self
             .row_of
             .iter()
-            .map(|&m| {
-                if m == usize::MAX {
-                    0.0
-                } else {
-                    (-lp.row_duals[m]).max(0.0)
-                }
-            })
+            .map(|&m| m.map_or(0.0, |m| (-lp.row_duals[m]).max(0.0)))
             .collect();
         let mu = &lp.row_duals[..self.orders.len()];
         let changed: Vec<bool> = price
@@ -49,7 +44,7 @@ impl Restricted {
         let touched: Vec<usize> = (0..self.orders.len())
             .filter(|&k| {
                 self.plans[k].is_none()
-                    || ctx.cp.order_rows[self.orders[k]]
+                    || ctx.cp.order_rows[self.orders[k].index()]
                         .iter()
                         .any(|&r| changed[r])
             })
@@ -85,7 +80,7 @@ impl Restricted {
 /// The orders that share no row that can bind, each with its own optimum.
 pub(super) struct Independent {
     /// The orders (ascending) and their plans.
-    pub(super) plans: Vec<(usize, OrderPlan)>,
+    pub(super) plans: Vec<(OrderIdx, OrderPlan)>,
     /// Sum of their bounds.
     pub(super) bound: f64,
     /// Sum of their costs.
@@ -95,10 +90,13 @@ pub(super) struct Independent {
 impl Independent {
     /// Solves every order without a coupling row, once, exactly.
     pub(super) fn solve(ctx: &Ctx) -> Independent {
-        let plans: Vec<(usize, OrderPlan)> = (0..ctx.s.orders.len())
+        let plans: Vec<(OrderIdx, OrderPlan)> = (0..ctx.s.orders.len())
             .into_par_iter()
             .filter(|&o| ctx.cp.order_rows[o].is_empty())
-            .map(|o| (o, best_plan(&OrderView::new(ctx.s, ctx.cs, o))))
+            .map(|o| {
+                let o = OrderIdx::new(o);
+                (o, best_plan(&OrderView::new(ctx.s, ctx.cs, o)))
+            })
             .collect();
         let bound: f64 = plans.iter().map(|(_, p)| p.bound).sum();
         let cost: f64 = plans.iter().map(|(_, p)| p.cost).sum();

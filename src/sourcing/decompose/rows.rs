@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use crate::network::candidates::{Candidate, CandidateSet};
-use crate::network::domain::{NodeIdx, Scenario, SkuIdx};
+use crate::network::domain::{NodeIdx, OrderIdx, Scenario, SkuIdx};
 use crate::solution::assignment::Assignment;
 pub use crate::sourcing::bindable::Row;
 use crate::sourcing::bindable::{BindableRows, Usage};
@@ -153,8 +153,8 @@ impl Coupling {
                 Row::Stock(n, k) => {
                     p.stock.insert((n, k), pi);
                 }
-                Row::Packages(n) => p.packages[n] = pi,
-                Row::Units(n) => p.units[n] = pi,
+                Row::Packages(n) => p.packages[n.index()] = pi,
+                Row::Units(n) => p.units[n.index()] = pi,
             }
         }
         p
@@ -173,13 +173,14 @@ fn component_sizes(order_rows: &[Vec<usize>], rows: usize) -> Vec<usize> {
     let n = order_rows.len();
     // Orders are joined through the first order seen on each row.
     let mut components = UnionFind::<usize>::new(n);
-    let mut first = vec![usize::MAX; rows];
+    let mut first: Vec<Option<usize>> = vec![None; rows];
     for (o, rs) in order_rows.iter().enumerate() {
         for &r in rs {
-            if first[r] == usize::MAX {
-                first[r] = o;
-            } else {
-                components.union(first[r], o);
+            match first[r] {
+                None => first[r] = Some(o),
+                Some(f) => {
+                    components.union(f, o);
+                }
             }
         }
     }
@@ -228,18 +229,18 @@ impl RowPrices {
     pub fn price_view(
         &self,
         s: &Scenario,
-        o: usize,
+        o: OrderIdx,
         cands: &[Candidate],
         v: &mut OrderView,
         scale: f64,
     ) {
         let order = &s.orders[o];
         for (p, c) in cands.iter().enumerate() {
-            v.pkg[p] += scale * self.packages[c.node];
+            v.pkg[p] += scale * self.packages[c.node.index()];
             for cl in &c.lines {
                 let sku = order.lines[cl.line].sku;
-                let unit =
-                    self.units[c.node] + self.stock.get(&(c.node, sku)).copied().unwrap_or(0.0);
+                let unit = self.units[c.node.index()]
+                    + self.stock.get(&(c.node, sku)).copied().unwrap_or(0.0);
                 if let Some((uc, _)) = v.line[[p, cl.line]].as_mut() {
                     *uc += scale * unit;
                 }
@@ -264,7 +265,7 @@ mod tests {
     fn prices_are_zero_only_when_no_row_has_a_price() {
         assert!(RowPrices::none(3).is_zero());
         let mut p = RowPrices::none(3);
-        p.stock.insert((1, 7), 0.5);
+        p.stock.insert((NodeIdx::new(1), SkuIdx::new(7)), 0.5);
         assert!(!p.is_zero());
         let mut p = RowPrices::none(3);
         p.packages[2] = 1.0;

@@ -6,6 +6,7 @@
 use std::time::Instant;
 
 use crate::network::candidates::CandidateSet;
+use crate::network::domain::OrderIdx;
 use crate::solution::assignment::Assignment;
 use crate::solution::decode;
 use crate::solver::{MasterLp, SolverError};
@@ -64,15 +65,17 @@ impl<'a> Search<'a> {
         let budget = Budget::new(limits.time_limit_s);
         let (s, cs, cp) = (ctx.s, ctx.cs, ctx.cp);
         let n = s.orders.len();
-        let coupled: Vec<usize> = (0..n).filter(|&o| !cp.order_rows[o].is_empty()).collect();
+        let coupled: Vec<OrderIdx> = OrderIdx::all(n)
+            .filter(|&o| !cp.order_rows[o.index()].is_empty())
+            .collect();
         let independent = Independent::solve(&ctx);
         let mut top = Restricted::new(&ctx, coupled.clone(), cp.limit().to_vec())?;
         let mut start_by_order: Vec<Vec<Assignment>> = vec![Vec::new(); n];
         for a in &start {
-            start_by_order[cs.candidates[a.candidate].order].push(a.clone());
+            start_by_order[cs.candidates[a.candidate].order.index()].push(a.clone());
         }
         for &o in &coupled {
-            top.offer(Column::new(&ctx, o, &start_by_order[o]));
+            top.offer(Column::new(&ctx, o, &start_by_order[o.index()]));
         }
         let phases = Phases {
             coupling_s: budget.elapsed(),
@@ -335,7 +338,7 @@ impl<'a> Search<'a> {
     /// What the run found.
     pub(super) fn outcome(self) -> Outcome {
         let cp = self.ctx.cp;
-        let mut inexact: Vec<usize> = self
+        let mut inexact: Vec<OrderIdx> = self
             .top
             .orders
             .iter()
