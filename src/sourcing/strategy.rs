@@ -5,11 +5,13 @@ use std::time::Instant;
 
 use crate::input::settings::{Settings, Strategy};
 use crate::network::candidates::{self, CandidateSet};
-use crate::network::domain::Scenario;
+use crate::network::domain::{OrderIdx, Scenario};
 use crate::network::lanes::Network;
 use crate::solution::assignment::Assignment;
 use crate::solution::decode;
-use crate::solution::plan::{PhaseTimes, Plan, SolveRecord, Status};
+use crate::solution::plan::{
+    Decomposition, DecompositionPhases, Neighbourhood, PhaseTimes, Plan, SolveRecord, Status,
+};
 
 use crate::sourcing::baselines::greedy;
 use crate::sourcing::baselines::rules::{self, Rule};
@@ -137,20 +139,35 @@ struct Wave<'a> {
     started: Instant,
 }
 
+impl Wave<'_> {
+    /// Seconds left of the time limit, which counts from the start of the run.
+    fn left(&self) -> f64 {
+        (self.settings.time_limit_s - self.started.elapsed().as_secs_f64()).max(0.0)
+    }
+}
+
+/// The best plan of a decomposing run so far, its cost, the best bound, and
+/// the status of the last MIP whose plan or proof counts for the wave.
+struct Incumbent {
+    plan: Vec<Assignment>,
+    cost: f64,
+    bound: f64,
+    solver_status: Option<Status>,
+}
+
+impl Incumbent {
+    fn gap(&self) -> f64 {
+        decode::relative_gap(self.cost, self.bound)
+    }
+}
+
 fn decompose(
     wave: &Wave,
     record: &mut SolveRecord,
     phases: &mut PhaseTimes,
     polish: bool,
 ) -> Vec<Assignment> {
-    let Wave {
-        s,
-        net,
-        cs,
-        settings,
-        progress,
-        started,
-    } = *wave;
+    let (s, cs, settings) = (wave.s, wave.cs, wave.settings);
     let t = Instant::now();
     // The start plan and the coupling rows do not depend on each other. The
     // start is the greedy plan alone: column generation soon beats both
@@ -162,20 +179,17 @@ fn decompose(
     // the time and the MIP the rest (its bound can prove optimality); on
     // bigger waves the MIP is too slow to pay, so the decomposition gets all.
     let full = cs.candidates.len() <= POLISH_MAX_CANDIDATES;
-    // The time limit counts from the start of the run (candidates included).
-    let left =
-        |started: Instant| (settings.time_limit_s - started.elapsed().as_secs_f64()).max(0.0);
     let budget = if polish && full {
-        left(started) / 3.0
+        wave.left() / 3.0
     } else {
-        left(started)
+        wave.left()
     };
     let limits = decompose::Limits {
         target_gap: settings.mip_rel_gap,
         time_limit_s: budget,
         max_iterations: 1_000,
     };
-    let out = match decompose::solve(s, cs, &cp, warm.clone(), limits, settings, progress) {
+    let mut out = match decompose::solve(s, cs, &cp, warm.clone(), limits, settings, wave.progress) {
         Ok(out) => out,
         Err(e) => {
             // The master's solver failed: the rule-based start, flagged.
@@ -188,8 +202,66 @@ fn decompose(
     };
     phases.solve_s = t.elapsed().as_secs_f64();
     record.objective = Some(out.cost);
-    let mut bound = out.bound;
-    record.message = format!(
+    record.message = outcome_message(&out);
+    let mut decomposition = decomposition_record(&out);
+    let mut best = Incumbent {
+        plan: std::mem::take(&mut out.assignments),
+        cost: out.cost,
+        bound: out.bound,
+        solver_status: None,
+    };
+    if !out.inexact.is_empty() && best.gap() > settings.mip_rel_gap && wave.left() > 0.05 {
+        decomposition.large_orders_mip = true;
+        let share_all = !(polish && full) || out.inexact.len() == s.orders.len();
+        large_orders_mip(wave, &out.inexact, share_all, &mut best, record, phases);
+    }
+    if polish && full && best.gap() > settings.mip_rel_gap && wave.left() > 0.5 {
+        decomposition.mip_polish = true;
+        full_mip(wave, &mut best, record, phases);
+    }
+    let hit_limit = wave.left() <= 0.01 * settings.time_limit_s;
+    if cs.stats.pruned {
+        // Bounds over the kept candidates say nothing of the ones pruned: the
+        // wave's bound is the pass over every candidate at the best prices.
+        (wave.progress)("bound over every candidate");
+        let t = Instant::now();
+        let (b, inexact) = decompose::exact_bound(s, wave.net, &out.prices);
+        best.bound = b;
+        decomposition.phases.exact_bound_s = t.elapsed().as_secs_f64();
+        phases.solve_s += decomposition.phases.exact_bound_s;
+        decomposition.inexact_orders = decomposition.inexact_orders.max(inexact);
+        decomposition.lagrangian_bound = Some(b);
+    }
+    record.best_bound = best.bound.is_finite().then_some(best.bound);
+    record.status = decomposition_status(&best, &decomposition, hit_limit, settings);
+    record.decomposition = Some(decomposition);
+    best.plan
+}
+
+/// The status of a decomposing run: the last counting MIP's, or what the
+/// gap, the pricing's exactness and the time say.
+fn decomposition_status(
+    best: &Incumbent,
+    decomposition: &Decomposition,
+    hit_limit: bool,
+    settings: &Settings,
+) -> Status {
+    let gap = best.gap();
+    match best.solver_status {
+        Some(st) => st,
+        None if gap <= 1e-9 => Status::Optimal,
+        None if gap <= settings.mip_rel_gap => Status::GapLimit,
+        // An order too large for the exact search was priced by its root
+        // bound only: the master LP did not converge over every plan.
+        None if decomposition.inexact_orders > 0 && !hit_limit => Status::Heuristic,
+        None if decomposition.lp_converged && !hit_limit => Status::Converged,
+        None => Status::TimeLimit,
+    }
+}
+
+/// The solve record's words for a column-generation run.
+fn outcome_message(out: &decompose::Outcome) -> String {
+    let mut message = format!(
         "column generation: {} rounds, {} columns, {} coupling rows, {} components (largest {} orders), {} independent orders{}",
         out.iterations,
         out.columns,
@@ -204,11 +276,14 @@ fn decompose(
         }
     );
     if let Some(why) = &out.master_stopped {
-        record
-            .message
-            .push_str(&format!("; master LP stopped: {why}"));
+        message.push_str(&format!("; master LP stopped: {why}"));
     }
-    let mut decomposition = crate::solution::plan::Decomposition {
+    message
+}
+
+/// The solve record's account of a column-generation run.
+fn decomposition_record(out: &decompose::Outcome) -> Decomposition {
+    Decomposition {
         coupling_rows: out.rows,
         components: out.component_sizes.len(),
         largest_component: out.component_sizes.first().copied().unwrap_or(0),
@@ -223,9 +298,9 @@ fn decompose(
         neighbourhoods: out
             .neighbourhoods
             .iter()
-            .map(|&(free_orders, cost)| crate::solution::plan::Neighbourhood { free_orders, cost })
+            .map(|&(free_orders, cost)| Neighbourhood { free_orders, cost })
             .collect(),
-        phases: crate::solution::plan::DecompositionPhases {
+        phases: DecompositionPhases {
             coupling_s: out.phases.coupling_s,
             master_s: out.phases.master_s,
             pricing_s: out.phases.pricing_s,
@@ -234,132 +309,105 @@ fn decompose(
         },
         mip_polish: false,
         large_orders_mip: false,
+    }
+}
+
+/// Orders too large for the exact search get a MIP of their own over their
+/// candidates, the other orders keeping their packages: all the time left
+/// if `share_all`, else half (the full MIP is still to come in `auto`).
+fn large_orders_mip(
+    wave: &Wave,
+    inexact: &[OrderIdx],
+    share_all: bool,
+    best: &mut Incumbent,
+    record: &mut SolveRecord,
+    phases: &mut PhaseTimes,
+) {
+    let (s, cs) = (wave.s, wave.cs);
+    (wave.progress)("MIP of the large orders");
+    let t = Instant::now();
+    let whole = inexact.len() == s.orders.len();
+    let mut free = vec![false; s.orders.len()];
+    for &o in inexact {
+        free[o.index()] = true;
+    }
+    let fixed: Vec<Assignment> = best
+        .plan
+        .iter()
+        .filter(|a| !free[cs.candidates[a.candidate].order.index()])
+        .cloned()
+        .collect();
+    let share = if share_all { 1.0 } else { 0.5 };
+    let limit = (wave.left() * share).max(0.01);
+    let until = Instant::now() + std::time::Duration::from_secs_f64(limit);
+    let mip = match formulation::build_part(s, cs, inexact, &fixed, Some(until)) {
+        Some(f) => {
+            let limit = until
+                .saturating_duration_since(Instant::now())
+                .as_secs_f64();
+            f.solve(&Settings {
+                time_limit_s: limit.max(0.01),
+                ..wave.settings.clone()
+            })
+        }
+        None => MipResult::not_built(),
     };
-    let mut plan = out.assignments;
-    let mut cost = out.cost;
-    let mut solver_status = None;
-    if !out.inexact.is_empty()
-        && decode::relative_gap(cost, bound) > settings.mip_rel_gap
-        && left(started) > 0.05
-    {
-        // Orders too large for the exact search: a MIP of their own over
-        // their candidates, the other orders keeping their packages (with
-        // the full MIP still to come in `auto`, half the time left).
-        progress("MIP of the large orders");
-        let t = Instant::now();
-        let whole = out.inexact.len() == s.orders.len();
-        let mut free = vec![false; s.orders.len()];
-        for &o in &out.inexact {
-            free[o.index()] = true;
+    phases.solve_s += t.elapsed().as_secs_f64();
+    if let Some(a) = mip.assignments {
+        let mut candidate_plan = fixed;
+        candidate_plan.extend(a);
+        let c = decode::plan_cost(s, cs, &candidate_plan);
+        if c < best.cost - 1e-9 {
+            best.plan = candidate_plan;
+            best.cost = c;
         }
-        let fixed: Vec<Assignment> = plan
-            .iter()
-            .filter(|a| !free[cs.candidates[a.candidate].order.index()])
-            .cloned()
-            .collect();
-        let share = if polish && full && !whole { 0.5 } else { 1.0 };
-        let limit = (left(started) * share).max(0.01);
-        let until = Instant::now() + std::time::Duration::from_secs_f64(limit);
-        let mip = match formulation::build_part(s, cs, &out.inexact, &fixed, Some(until)) {
-            Some(f) => {
-                let limit = until
-                    .saturating_duration_since(Instant::now())
-                    .as_secs_f64();
-                f.solve(&Settings {
-                    time_limit_s: limit.max(0.01),
-                    ..settings.clone()
-                })
-            }
-            None => MipResult::not_built(),
-        };
-        phases.solve_s += t.elapsed().as_secs_f64();
-        decomposition.large_orders_mip = true;
-        if let Some(a) = mip.assignments {
-            let mut candidate_plan = fixed;
-            candidate_plan.extend(a);
-            let c = decode::plan_cost(s, cs, &candidate_plan);
-            if c < cost - 1e-9 {
-                plan = candidate_plan;
-                cost = c;
-            }
-            if whole {
-                solver_status = Some(mip.status);
-            }
+        if whole {
+            best.solver_status = Some(mip.status);
         }
-        // With every order free the MIP is the wave's: its bound counts.
-        if whole && let Some(b) = mip.best_bound {
-            bound = bound.max(b);
-        }
-        record.message.push_str(&format!(
-            "; MIP of {} large order(s): {}",
-            out.inexact.len(),
-            mip.message
-        ));
     }
-    if polish
-        && full
-        && decode::relative_gap(cost, bound) > settings.mip_rel_gap
-        && left(started) > 0.5
-    {
-        // The full MIP with the time left: its plan replaces the
-        // decomposition's only if cheaper, its bound counts too.
-        progress("full MIP");
-        let t = Instant::now();
-        let mip = match formulation::build_within(s, cs, run_deadline(started, settings)) {
-            Some(f) => {
-                record.variables = f.columns();
-                f.solve(&Settings {
-                    time_limit_s: left(started).max(0.01),
-                    ..settings.clone()
-                })
-            }
-            None => MipResult::not_built(),
-        };
-        phases.solve_s += t.elapsed().as_secs_f64();
-        record.constraints = mip.rows;
-        decomposition.mip_polish = true;
-        if let Some(a) = mip.assignments {
-            let c = decode::plan_cost(s, cs, &a);
-            if c <= cost + 1e-9 {
-                plan = a;
-                cost = c;
-            }
-            solver_status = Some(mip.status);
-        }
-        if let Some(b) = mip.best_bound {
-            bound = bound.max(b);
-        }
-        record
-            .message
-            .push_str(&format!("; full MIP: {}", mip.message));
+    // With every order free the MIP is the wave's: its bound counts.
+    if whole && let Some(b) = mip.best_bound {
+        best.bound = best.bound.max(b);
     }
-    let hit_limit = left(started) <= 0.01 * settings.time_limit_s;
-    if cs.stats.pruned {
-        // Bounds over the kept candidates say nothing of the ones pruned: the
-        // wave's bound is the pass over every candidate at the best prices.
-        progress("bound over every candidate");
-        let t = Instant::now();
-        let (b, inexact) = decompose::exact_bound(s, net, &out.prices);
-        bound = b;
-        decomposition.phases.exact_bound_s = t.elapsed().as_secs_f64();
-        phases.solve_s += decomposition.phases.exact_bound_s;
-        decomposition.inexact_orders = decomposition.inexact_orders.max(inexact);
-        decomposition.lagrangian_bound = Some(b);
-    }
-    let gap = decode::relative_gap(cost, bound);
-    record.best_bound = bound.is_finite().then_some(bound);
-    record.status = match solver_status {
-        Some(st) => st,
-        None if gap <= 1e-9 => Status::Optimal,
-        None if gap <= settings.mip_rel_gap => Status::GapLimit,
-        // An order too large for the exact search was priced by its root
-        // bound only: the master LP did not converge over every plan.
-        None if decomposition.inexact_orders > 0 && !hit_limit => Status::Heuristic,
-        None if decomposition.lp_converged && !hit_limit => Status::Converged,
-        None => Status::TimeLimit,
+    record.message.push_str(&format!(
+        "; MIP of {} large order(s): {}",
+        inexact.len(),
+        mip.message
+    ));
+}
+
+/// The full MIP with the time left: its plan replaces the decomposition's
+/// only if cheaper, its bound counts too.
+fn full_mip(wave: &Wave, best: &mut Incumbent, record: &mut SolveRecord, phases: &mut PhaseTimes) {
+    let (s, cs) = (wave.s, wave.cs);
+    (wave.progress)("full MIP");
+    let t = Instant::now();
+    let mip = match formulation::build_within(s, cs, run_deadline(wave.started, wave.settings)) {
+        Some(f) => {
+            record.variables = f.columns();
+            f.solve(&Settings {
+                time_limit_s: wave.left().max(0.01),
+                ..wave.settings.clone()
+            })
+        }
+        None => MipResult::not_built(),
     };
-    record.decomposition = Some(decomposition);
-    plan
+    phases.solve_s += t.elapsed().as_secs_f64();
+    record.constraints = mip.rows;
+    if let Some(a) = mip.assignments {
+        let c = decode::plan_cost(s, cs, &a);
+        if c <= best.cost + 1e-9 {
+            best.plan = a;
+            best.cost = c;
+        }
+        best.solver_status = Some(mip.status);
+    }
+    if let Some(b) = mip.best_bound {
+        best.bound = best.bound.max(b);
+    }
+    record
+        .message
+        .push_str(&format!("; full MIP: {}", mip.message));
 }
 
 /// When a run that started at `started` must end.

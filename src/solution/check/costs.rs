@@ -23,8 +23,20 @@ pub struct Lane {
     pub package: [f64; 4],
 }
 
-/// Why an (order, node, service) cannot ship: a violation kind and a message.
-pub type Refusal = (&'static str, String);
+/// Why an (order, node, service) cannot ship.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Refusal {
+    /// The kind of violation it makes (a `Violation`'s kind).
+    pub kind: &'static str,
+    /// What is wrong, for the report.
+    pub detail: String,
+}
+
+impl Refusal {
+    fn new(kind: &'static str, detail: String) -> Refusal {
+        Refusal { kind, detail }
+    }
+}
 
 /// The lane of order `o` from node `n` by service `v`, or why it is not allowed.
 pub fn lane(inp: &Input, o: usize, n: usize, v: usize) -> Result<Lane, Refusal> {
@@ -33,13 +45,13 @@ pub fn lane(inp: &Input, o: usize, n: usize, v: usize) -> Result<Lane, Refusal> 
     let service = &inp.services[v];
     if let Some(e) = &inp.explicit {
         if service.id != crate::network::domain::EXPLICIT_SERVICE {
-            return Err((
+            return Err(Refusal::new(
                 "not-offered",
                 "explicit-cost scenarios ship only by the `explicit` service".into(),
             ));
         }
         let Some(&cost) = e.package.get(&(o, n)) else {
-            return Err((
+            return Err(Refusal::new(
                 "not-offered",
                 format!("no package cost for order `{}` at `{}`", order.id, node.id),
             ));
@@ -56,7 +68,7 @@ pub fn lane(inp: &Input, o: usize, n: usize, v: usize) -> Result<Lane, Refusal> 
     }
     let cutoff = if service.in_store {
         if order.pickup_node != Some(n) {
-            return Err((
+            return Err(Refusal::new(
                 "pickup",
                 format!("pickup at `{}`, not the order's pickup node", node.id),
             ));
@@ -64,10 +76,10 @@ pub fn lane(inp: &Input, o: usize, n: usize, v: usize) -> Result<Lane, Refusal> 
         None
     } else {
         if order.pickup_node.is_some() {
-            return Err(("pickup", "a pickup order ships only by pickup".into()));
+            return Err(Refusal::new("pickup", "a pickup order ships only by pickup".into()));
         }
         if !node.ship_to_home {
-            return Err((
+            return Err(Refusal::new(
                 "not-offered",
                 format!("`{}` does not ship to homes", node.id),
             ));
@@ -75,7 +87,7 @@ pub fn lane(inp: &Input, o: usize, n: usize, v: usize) -> Result<Lane, Refusal> 
         match node.offers.iter().find(|(s, _)| *s == v) {
             Some(&(_, cutoff)) => cutoff,
             None => {
-                return Err((
+                return Err(Refusal::new(
                     "not-offered",
                     format!("`{}` does not offer `{}`", node.id, service.id),
                 ));
@@ -88,7 +100,7 @@ pub fn lane(inp: &Input, o: usize, n: usize, v: usize) -> Result<Lane, Refusal> 
         match inp.policy.cross_market {
             Some(p) => p,
             None => {
-                return Err((
+                return Err(Refusal::new(
                     "market",
                     format!(
                         "`{}` ({}) may not serve market {}",
@@ -99,7 +111,7 @@ pub fn lane(inp: &Input, o: usize, n: usize, v: usize) -> Result<Lane, Refusal> 
         }
     };
     let Some(ship) = dates::ship_date(inp.wave, node, cutoff, service) else {
-        return Err(("no-ship-date", "no ship date within a year".into()));
+        return Err(Refusal::new("no-ship-date", "no ship date within a year".into()));
     };
     if let Some(p) = order.promised
         && service
@@ -107,7 +119,7 @@ pub fn lane(inp: &Input, o: usize, n: usize, v: usize) -> Result<Lane, Refusal> 
             .iter()
             .any(|&(ship_by, arrive_by)| p <= arrive_by && ship > ship_by)
     {
-        return Err((
+        return Err(Refusal::new(
             "holiday",
             format!("`{}` ships {ship}, after its holiday ship-by", service.id),
         ));

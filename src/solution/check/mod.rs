@@ -238,8 +238,8 @@ fn check_shipment(
     };
     let l = match costs::lane(inp, o, n, v) {
         Ok(l) => l,
-        Err((kind, msg)) => {
-            bad.add(kind, rec, msg);
+        Err(refusal) => {
+            bad.add(refusal.kind, rec, refusal.detail);
             return;
         }
     };
