@@ -10,3 +10,5 @@ cargo clippy --release --all-targets -- -D warnings
 # The library alone, as an embedding crate gets it: no CLI, chart or progress crates.
 cargo clippy --release --all-targets --no-default-features -- -D warnings
 cargo test --release
+# The library's API documentation, links included.
+RUSTDOCFLAGS="-D warnings" cargo doc --release --no-deps --no-default-features

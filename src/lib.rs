@@ -31,7 +31,7 @@
 //! - Check: [`check`] recomputes every number of a [`Plan`] from the scenario;
 //!   [`check_files`] does so from the files of a plan folder.
 //! - Types: [`domain`] (the validated scenario), [`plan`] (what a solve
-//!   returns and writes), [`format`] (the wire format), [`generate`] (the
+//!   returns and writes), [`format`](mod@format) (the wire format), [`generate`] (the
 //!   research instance generator). [`prelude`] imports the common ones.
 //!
 //! Errors are [`DomoptError`], each with a stable code.

@@ -16,7 +16,7 @@ pub fn relative_gap(cost: f64, bound: f64) -> f64 {
 }
 
 /// (cost - bound) / |cost| with its sign; zero when cost and bound are within
-/// solver tolerance ([`SOLVER_TOLERANCE`] relative, at least that much in
+/// solver tolerance (`SOLVER_TOLERANCE`, 1e-6, relative, at least that much in
 /// absolute terms). A larger negative gap is kept: it means the bound is not
 /// valid for the plan, and research tables should show it.
 pub fn signed_gap(cost: f64, bound: f64) -> f64 {

@@ -581,7 +581,7 @@ impl std::fmt::Display for FileProblem {
     }
 }
 
-/// What [`verify_files`] found.
+/// What the check of a plan folder's files found (`check_files`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FilesReport {
     /// Whether `plan.json` has a manifest (a lone `plan.json` printed by
