@@ -48,8 +48,13 @@ use serde_json::{Value, json};
 const BIN: &str = env!("CARGO_BIN_EXE_domopt");
 /// Address space of a run: a scenario of a few kilobytes needs far less.
 const MEMORY_LIMIT: u64 = 4 << 30;
-/// Largest file a run may write.
+/// Largest file a run may write, at the least: a plan grows with the lines of
+/// its scenario (a 75 MB scenario of 2.5 million unfilled lines has a 350 MB
+/// plan.json), so the limit is [`OUTPUT_PER_INPUT`] times the scenario's size
+/// when that is more. What it catches is output that grows with a quantity.
 const FILE_LIMIT: u64 = 256 << 20;
+/// Bytes of plan a run may write per byte of scenario.
+const OUTPUT_PER_INPUT: u64 = 8;
 /// A run (with `--time-limit 2`) that takes longer has hung.
 const WALL_LIMIT: Duration = Duration::from_secs(30);
 /// Output kept of a run; the rest is read and dropped (a plan of 5,000
@@ -172,8 +177,25 @@ fn drain(mut r: impl Read + Send + 'static) -> std::thread::JoinHandle<Vec<u8>> 
     })
 }
 
+/// Bytes of the files in a case's folder and its subfolders (the scenario,
+/// the model, any earlier plan).
+fn input_bytes(dir: &Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|e| match e.file_type() {
+            Ok(t) if t.is_dir() => input_bytes(&e.path()),
+            Ok(t) if t.is_file() => e.metadata().map_or(0, |m| m.len()),
+            _ => 0,
+        })
+        .sum()
+}
+
 /// Runs `domopt args` in `cwd` under the memory, file-size and wall-clock limits.
 fn run_limited(args: &[String], cwd: &Path) -> Outcome {
+    let file_limit = FILE_LIMIT.max(OUTPUT_PER_INPUT.saturating_mul(input_bytes(cwd)));
     let mut cmd = Command::new(BIN);
     cmd.args(args)
         .current_dir(cwd)
@@ -183,10 +205,10 @@ fn run_limited(args: &[String], cwd: &Path) -> Outcome {
         .stderr(Stdio::piped());
     // SAFETY: only setrlimit, which is async-signal-safe, runs between fork and exec.
     unsafe {
-        cmd.pre_exec(|| {
+        cmd.pre_exec(move || {
             for (res, v) in [
                 (libc::RLIMIT_AS, MEMORY_LIMIT),
-                (libc::RLIMIT_FSIZE, FILE_LIMIT),
+                (libc::RLIMIT_FSIZE, file_limit),
                 (libc::RLIMIT_CORE, 0),
             ] {
                 let lim = libc::rlimit {
