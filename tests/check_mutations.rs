@@ -49,6 +49,7 @@ fn cases() -> Vec<Case> {
     let mut out = Vec::new();
     for f in [
         "capacity-crunch",
+        "christmas-calendar",
         "holiday-deadline",
         "lateness",
         "pickup-and-market",

@@ -302,6 +302,15 @@ fn tiny_instance(rng: &mut Rng, name: &str) -> ScenarioFile {
         inventory,
         orders,
         policy,
+        // The regional carrier (which delivers on Saturdays) rests two and
+        // three days after the wave: its transit skips them.
+        calendars: [(
+            "regional".to_string(),
+            [2, 3]
+                .map(|k| (wave_date + Days::new(k)).to_string())
+                .to_vec(),
+        )]
+        .into(),
         ..Default::default()
     }
 }
@@ -334,6 +343,8 @@ fn regional_service(rng: &mut Rng, wave_date: NaiveDate) -> ServiceRecord {
         } else {
             vec![]
         },
+        calendar: Some("regional".into()),
+        saturday_delivery: Some(true),
     }
 }
 
@@ -372,8 +383,12 @@ fn shipment(
     let delivery = if service.is_pickup {
         ship
     } else {
-        calendar::delivery_date(ship, service.transit_days[zone as usize - 1])
-            .expect("a 2026 wave delivers within the calendar")
+        calendar::delivery_date(
+            ship,
+            service.transit_days[zone as usize - 1],
+            &service.delivery,
+        )
+        .expect("a 2026 wave delivers within the calendar")
     };
     Shipment {
         order: order.id.clone(),

@@ -312,6 +312,31 @@ fn lateness_is_paid_when_cheaper_than_a_faster_service() {
 }
 
 #[test]
+fn a_christmas_eve_wave_delivers_on_monday_28_december_never_on_christmas_day() {
+    let plan = assert_meets_expectation("small", "christmas-calendar.json");
+    let christmas = shipment(&plan, "for-christmas-day");
+    assert_eq!(
+        (
+            christmas.service.as_str(),
+            christmas.delivery_date.to_string().as_str(),
+            christmas.late_days
+        ),
+        ("ground", "2026-12-28", 1)
+    );
+    let tuesday = shipment(&plan, "for-tuesday");
+    assert_eq!(
+        (tuesday.service.as_str(), tuesday.late_days),
+        ("two_day", 0)
+    );
+    assert_eq!(tuesday.delivery_date.to_string(), "2026-12-29");
+    assert!(
+        plan.shipments
+            .iter()
+            .all(|s| s.delivery_date.to_string() != "2026-12-25")
+    );
+}
+
+#[test]
 fn every_shipped_dataset_is_proven_optimal_with_a_zero_gap() {
     for folder in ["seed-example", "small"] {
         for name in shipped(folder) {

@@ -432,6 +432,21 @@ impl WaveSpec {
             inventory,
             orders,
             policy,
+            // The regional carrier rests on the day after the wave and, with
+            // a holiday ship-by, three days later too: transit skips them.
+            calendars: [(
+                "regional".to_string(),
+                [1, 4]
+                    .into_iter()
+                    .take(if p.regional.holiday_ship_by.is_some() {
+                        2
+                    } else {
+                        1
+                    })
+                    .map(|k| (wave_time.date() + chrono::Days::new(k)).to_string())
+                    .collect(),
+            )]
+            .into(),
             ..Default::default()
         }
     }
@@ -487,6 +502,8 @@ impl RegionalSpec {
                 })
                 .into_iter()
                 .collect(),
+            calendar: Some("regional".into()),
+            saturday_delivery: Some(self.saturday),
         }
     }
 }

@@ -119,6 +119,12 @@ fn a_scenario_with_many_problems_reports_every_error_code_in_one_run() {
                 "id": "short",
                 "per_package": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0],
                 "transit_days": [1, 1, 1, 1, 1, 1, 1, 1]
+            },
+            {
+                "id": "no-calendar",
+                "per_package": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0],
+                "transit_days": [1, 1, 1, 1, 1, 1, 1, 1],
+                "calendar": "nope"
             }
         ],
         "inventory": [
@@ -157,7 +163,10 @@ fn a_scenario_with_many_problems_reports_every_error_code_in_one_run() {
         .map(|c| c.as_str())
         .filter(|c| c.starts_with('E') && !not_from_validation.contains(c))
         .collect();
-    assert!(wanted.len() >= 17, "IssueCode::ALL lists E101..E117");
+    assert!(
+        wanted.len() >= 18,
+        "IssueCode::ALL lists E101..E117 and E123"
+    );
     for code in &wanted {
         assert!(
             found.contains(code),

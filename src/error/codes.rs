@@ -68,6 +68,7 @@ issue_codes! {
     Io = "E121", "a file cannot be read or written";
     UnusableOutDir = "E122",
         "the output folder cannot take a plan (a file, a link, foreign files, a file in its path)";
+    UnknownCalendar = "E123", "a service names a carrier calendar that is neither built in nor in the scenario";
     SkuWithoutStock = "W201", "SKU has no stock anywhere";
     NodeWithoutService = "W202", "node offers no carrier service";
     LineWithoutStock = "W203", "order line's SKU has no stock anywhere: it will be unfilled";

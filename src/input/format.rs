@@ -37,6 +37,11 @@ pub struct ScenarioFile {
     /// Cost-model values that override the chosen model for this scenario.
     #[serde(default)]
     pub policy: PolicyOverrides,
+    /// Carrier calendars: name -> non-delivery dates (`YYYY-MM-DD`). They add
+    /// to the built-in `ups`, `fedex` and `usps`, or replace one of the same
+    /// name; a service follows one with `calendar`.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub calendars: std::collections::BTreeMap<String, Vec<String>>,
     /// Costs given directly (research instances). When present, only the listed
     /// (order, node) pairs can ship, at exactly these costs, with no carrier
     /// service, dates or zones; coordinates become optional. In a folder
@@ -218,11 +223,21 @@ pub struct ServiceRecord {
     /// Rate per unit per great-circle mile.
     #[serde(default)]
     pub per_unit_per_mile: Option<f64>,
-    /// Transit business days by zone 1..8 (eight whole numbers).
+    /// Transit days by zone 1..8 (eight whole numbers): days the service
+    /// delivers on (Monday to Friday, Saturday too with `saturday_delivery`,
+    /// less its calendar's non-delivery dates).
     pub transit_days: Vec<f64>,
     /// Weekdays the carrier picks up (default Mon..Fri).
     #[serde(default)]
     pub pickup_weekdays: Option<Vec<String>>,
+    /// The carrier calendar whose non-delivery dates transit skips: a
+    /// built-in (`ups`, `fedex`, `usps`) or one of the scenario's `calendars`
+    /// (default: none, no holidays).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendar: Option<String>,
+    /// Saturday counts as a delivery day (unless a non-delivery date); default false.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub saturday_delivery: Option<bool>,
     /// Holiday deadlines: shipping after `ship_by` cannot arrive by `arrive_by`.
     #[serde(default)]
     pub holiday_deadlines: Vec<HolidayDeadlineRecord>,

@@ -1,9 +1,11 @@
 //! Dates: when a node can hand a package to a carrier, when it arrives, and how
-//! late that is against a promise. Business days are Monday to Friday.
+//! late that is against a promise. Business days are Monday to Friday; a
+//! service's transit counts the days it delivers on (its `DeliveryDays`: its
+//! carrier calendar's holidays skipped, Saturday counted when it delivers then).
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 
-use crate::network::domain::{Node, NodeService, Service};
+use crate::network::domain::{DeliveryDays, Node, NodeService, Service};
 
 /// How far ahead a ship date is searched before a (node, service) is declared unusable.
 const HORIZON_DAYS: u64 = 366;
@@ -85,10 +87,11 @@ pub fn ship_date(
     None
 }
 
-/// Estimated delivery: ship date plus the service's transit business days;
-/// `None` past the last date the calendar can hold.
-pub fn delivery_date(ship: NaiveDate, transit_days: u32) -> Option<NaiveDate> {
-    add_business_days(ship, transit_days)
+/// Estimated delivery: ship date plus `transit_days` days the service
+/// delivers on (`days`, see [`DeliveryDays::add`]); `None` past the last date
+/// the calendar can hold.
+pub fn delivery_date(ship: NaiveDate, transit_days: u32, days: &DeliveryDays) -> Option<NaiveDate> {
+    days.add(ship, transit_days)
 }
 
 /// Whether a holiday deadline of the service rules it out: the order needs its
@@ -158,6 +161,7 @@ mod tests {
             ],
             holiday_deadlines: vec![(date("2026-12-19"), date("2026-12-24"))],
             is_pickup: false,
+            delivery: DeliveryDays::default(),
         }
     }
 
@@ -201,7 +205,7 @@ mod tests {
     #[test]
     fn transit_and_lateness_count_business_days() {
         // Friday + 2 business days = Tuesday; promised Monday -> 1 day late.
-        let delivery = delivery_date(date("2026-12-04"), 2).unwrap();
+        let delivery = delivery_date(date("2026-12-04"), 2, &DeliveryDays::default()).unwrap();
         assert_eq!(delivery, date("2026-12-08"));
         assert_eq!(business_days_late(delivery, date("2026-12-07")), 1);
         assert_eq!(business_days_late(delivery, date("2026-12-08")), 0);
@@ -268,7 +272,7 @@ mod tests {
     fn dates_past_the_end_of_the_calendar_are_none_not_a_panic() {
         assert_eq!(add_business_days(NaiveDate::MAX, 1), None);
         assert_eq!(add_business_days(date("2026-12-01"), u32::MAX), None);
-        assert_eq!(delivery_date(NaiveDate::MAX, 5), None);
+        assert_eq!(delivery_date(NaiveDate::MAX, 5, &DeliveryDays::default()), None);
         let wave = NaiveDate::MAX.and_hms_opt(23, 0, 0).unwrap();
         assert_eq!(
             ship_date(wave, &node(3, &[]), &offer("15:00"), &service()),

@@ -314,7 +314,7 @@ fn offers(
                 ship
             } else {
                 // Past the end of the calendar there is no delivery date: no lane.
-                let Some(d) = calendar::delivery_date(ship, service.transit_days[z]) else {
+                let Some(d) = calendar::delivery_date(ship, service.transit_days[z], &service.delivery) else {
                     continue;
                 };
                 d

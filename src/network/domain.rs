@@ -8,6 +8,8 @@ use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Weekday};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
+pub use crate::network::holidays::DeliveryDays;
+
 /// Defines a typed index into one of the scenario's vectors: a position that
 /// cannot be mixed up with the position of another kind of thing. It holds a
 /// `usize` (no count limit to check, the same size as before), hashes and
@@ -209,7 +211,7 @@ pub struct Service {
     pub per_unit: f64,
     /// Per-unit per-mile rate.
     pub per_unit_per_mile: f64,
-    /// Transit business days by zone.
+    /// Transit days by zone: days the service delivers on (see `delivery`).
     pub transit_days: [u32; ZONES],
     /// Weekdays the carrier collects.
     pub pickup_weekdays: Vec<Weekday>,
@@ -217,6 +219,9 @@ pub struct Service {
     pub holiday_deadlines: Vec<(NaiveDate, NaiveDate)>,
     /// The built-in in-store pickup "service": no carrier, no transit.
     pub is_pickup: bool,
+    /// The days it delivers on: Monday to Friday (and Saturday with
+    /// `saturday_delivery`), except its calendar's non-delivery dates.
+    pub delivery: DeliveryDays,
 }
 
 /// Id of the built-in pickup service.

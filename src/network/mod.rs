@@ -6,4 +6,5 @@ pub mod calendar;
 pub mod candidates;
 pub mod domain;
 pub mod geo;
+pub mod holidays;
 pub mod lanes;

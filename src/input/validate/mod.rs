@@ -3,9 +3,10 @@
 //! Errors stop the run (exit code 2, nothing written); warnings do not.
 //!
 //! [`build_scenario`] checks the parts in a fixed order (wave time, policy,
-//! services, SKUs, nodes, inventory, orders, explicit costs), so that a
+//! calendars, services, SKUs, nodes, inventory, orders, explicit costs), so that a
 //! report lists its issues in the same order on every run; one file per part.
 
+mod calendars;
 mod collector;
 mod coordinates;
 mod dates;
@@ -41,7 +42,14 @@ pub fn build_scenario(
     let merged = model.policy.overlaid(&f.policy).overlaid(run);
     let policy = policy::policy(&mut c, &merged);
     let explicit_mode = f.explicit_costs.is_some();
-    let catalog = services::services(&mut c, &model.services, &f.services, explicit_mode);
+    let calendars = calendars::calendars(&mut c, &f.calendars);
+    let catalog = services::services(
+        &mut c,
+        &model.services,
+        &f.services,
+        &calendars,
+        explicit_mode,
+    );
     let (skus, sku_index) = skus::skus(&mut c, &f.skus);
     let (nodes, node_index) = nodes::nodes(&mut c, &f.nodes, &catalog, explicit_mode);
     let stock = inventory::inventory(

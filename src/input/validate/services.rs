@@ -8,8 +8,9 @@ use rustc_hash::FxHashSet as HashSet;
 
 use crate::error::IssueCode;
 use crate::input::format::{HolidayDeadlineRecord, ServiceRecord};
-use crate::network::domain::{EXPLICIT_SERVICE, PICKUP_SERVICE, Service, ZONES};
+use crate::network::domain::{DeliveryDays, EXPLICIT_SERVICE, PICKUP_SERVICE, Service, ZONES};
 
+use super::calendars::Calendars;
 use super::collector::Collector;
 
 /// The services of a scenario, with what the nodes' checks need to know.
@@ -29,6 +30,7 @@ pub(super) fn services(
     c: &mut Collector,
     model: &[ServiceRecord],
     scenario: &[ServiceRecord],
+    calendars: &Calendars,
     explicit_mode: bool,
 ) -> Catalog {
     let records = merged_records(c, model, scenario);
@@ -46,7 +48,7 @@ pub(super) fn services(
             all_valid = false;
             continue;
         }
-        match service(c, r) {
+        match service(c, r, calendars) {
             Some(s) => services.push(s),
             None => all_valid = false,
         }
@@ -91,7 +93,7 @@ fn merged_records(
 }
 
 /// One carrier service, or `None` if any of its values is wrong (each reported).
-fn service(c: &mut Collector, r: &ServiceRecord) -> Option<Service> {
+fn service(c: &mut Collector, r: &ServiceRecord, calendars: &Calendars) -> Option<Service> {
     let rec = format!("service {}", r.id);
     let per_package = zone_table(c, &rec, "per_package", &r.per_package);
     let per_lb = match &r.per_lb {
@@ -107,6 +109,7 @@ fn service(c: &mut Collector, r: &ServiceRecord) -> Option<Service> {
     let transit = transit_days(c, &rec, &r.transit_days);
     let weekdays = pickup_weekdays(c, &rec, r.pickup_weekdays.as_deref());
     let deadlines = holiday_deadlines(c, &rec, &r.holiday_deadlines);
+    let delivery = delivery_days(c, &rec, r, calendars);
     Some(Service {
         id: r.id.clone(),
         carrier: r.carrier.clone().unwrap_or_default(),
@@ -119,7 +122,36 @@ fn service(c: &mut Collector, r: &ServiceRecord) -> Option<Service> {
         pickup_weekdays: weekdays,
         holiday_deadlines: deadlines,
         is_pickup: false,
+        delivery: delivery?,
     })
+}
+
+/// The days the service delivers on: its calendar's holidays (no calendar:
+/// none) and Saturday if it says so; an unknown calendar is E123.
+fn delivery_days(
+    c: &mut Collector,
+    rec: &str,
+    r: &ServiceRecord,
+    calendars: &Calendars,
+) -> Option<DeliveryDays> {
+    let saturday = r.saturday_delivery.unwrap_or(false);
+    let Some(name) = &r.calendar else {
+        return Some(DeliveryDays::new(saturday, []));
+    };
+    match calendars.get(name) {
+        Some(dates) => Some(DeliveryDays::new(saturday, dates.iter().copied())),
+        None => {
+            let known: Vec<&str> = calendars.keys().map(String::as_str).collect();
+            c.error(
+                IssueCode::UnknownCalendar,
+                rec,
+                "calendar",
+                format!("no calendar `{name}` (known: {})", known.join(", ")),
+                "name a built-in calendar (ups, fedex, usps) or add it to the scenario's calendars",
+            );
+            None
+        }
+    }
 }
 
 /// Eight non-negative rates, one per zone, or E113 (E108/E116/E117 per value).
@@ -222,6 +254,7 @@ fn pickup_service() -> Service {
         pickup_weekdays: vec![],
         holiday_deadlines: vec![],
         is_pickup: true,
+        delivery: DeliveryDays::default(),
     }
 }
 

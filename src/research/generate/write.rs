@@ -46,6 +46,7 @@ pub(super) fn scenario_file(
         inventory: vec![],
         orders: vec![],
         policy: PolicyOverrides::default(),
+        calendars: Default::default(),
         explicit_costs: None,
     };
     let json = serde_json::to_string(&head).map_err(|e| io_err(dir, e))?;

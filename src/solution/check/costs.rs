@@ -130,7 +130,15 @@ pub fn lane(inp: &Input, o: usize, n: usize, v: usize) -> Result<Lane, Refusal> 
     let delivery = if service.in_store {
         ship
     } else {
-        dates::plus_business_days(ship, service.transit[z])
+        match dates::plus_delivery_days(service, ship, service.transit[z]) {
+            Some(d) => d,
+            None => {
+                return Err(Refusal::new(
+                    "no-delivery-date",
+                    "no delivery date within the calendar".into(),
+                ));
+            }
+        }
     };
     let late = order.promised.map_or(0, |p| dates::days_late(delivery, p));
     Ok(Lane {

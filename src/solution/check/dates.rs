@@ -1,5 +1,6 @@
-//! Dates by the checker's own rules: business days, the node's open days,
-//! the first ship date after a wave, lateness. Independent of `calendar`.
+//! Dates by the checker's own rules: business days, the days a service
+//! delivers on, the node's open days, the first ship date after a wave,
+//! lateness. Independent of `calendar` and `holidays`: day by day.
 
 use chrono::{Datelike, Days, NaiveDate, NaiveDateTime, NaiveTime};
 
@@ -19,6 +20,25 @@ pub fn plus_business_days(from: NaiveDate, n: u32) -> NaiveDate {
         counted += u32::from(business_day(d));
     }
     d
+}
+
+/// Whether `service` delivers on `d`: Monday to Friday, Saturday if it
+/// delivers on Saturdays, never on a date of its calendar.
+pub fn delivers_on(service: &CService, d: NaiveDate) -> bool {
+    let weekday = d.weekday().number_from_monday();
+    (weekday <= 5 || (weekday == 6 && service.saturday)) && !service.no_delivery.contains(&d)
+}
+
+/// `ship` plus `n` days `service` delivers on (counting starts the day after
+/// `ship`); `None` past the end of the calendar.
+pub fn plus_delivery_days(service: &CService, ship: NaiveDate, n: u32) -> Option<NaiveDate> {
+    let mut d = ship;
+    let mut counted = 0;
+    while counted < n {
+        d = d.succ_opt()?;
+        counted += u32::from(delivers_on(service, d));
+    }
+    Some(d)
 }
 
 /// Whether `d` is a day `node` works.
@@ -82,6 +102,44 @@ mod tests {
         assert_eq!(plus_business_days(d("2026-12-04"), 2), d("2026-12-08"));
         assert_eq!(days_late(d("2026-12-08"), d("2026-12-05")), 2);
         assert_eq!(days_late(d("2026-12-08"), d("2026-12-08")), 0);
+    }
+
+    fn carrier(saturday: bool, holidays: &[&str]) -> CService {
+        let mut v = builtin("ground", false);
+        v.saturday = saturday;
+        v.no_delivery = holidays.iter().map(|h| d(h)).collect();
+        v
+    }
+
+    #[test]
+    fn delivery_days_skip_the_carriers_holidays_and_count_saturday_only_when_it_delivers() {
+        let ups = carrier(false, &["2026-12-25", "2027-01-01", "2027-12-31"]);
+        // Thursday 24 Dec 2026 + 1: Christmas, the weekend, so Monday 28.
+        assert_eq!(
+            plus_delivery_days(&ups, d("2026-12-24"), 1),
+            Some(d("2026-12-28"))
+        );
+        // Thursday 30 Dec 2027 + 1: New Year 2028 observed Friday 31.
+        assert_eq!(
+            plus_delivery_days(&ups, d("2027-12-30"), 1),
+            Some(d("2028-01-03"))
+        );
+        let saturdays = carrier(true, &["2026-12-25", "2026-12-26"]);
+        assert_eq!(
+            plus_delivery_days(&saturdays, d("2026-12-24"), 1),
+            Some(d("2026-12-28"))
+        );
+        assert_eq!(
+            plus_delivery_days(&saturdays, d("2026-12-04"), 1),
+            Some(d("2026-12-05"))
+        );
+        // No calendar: Monday to Friday, as business days.
+        let none = carrier(false, &[]);
+        assert_eq!(
+            plus_delivery_days(&none, d("2026-12-24"), 1),
+            Some(plus_business_days(d("2026-12-24"), 1))
+        );
+        assert_eq!(plus_delivery_days(&none, NaiveDate::MAX, 1), None);
     }
 
     fn node(processing_days: u32, closed: &[Weekday]) -> CNode {

@@ -3,7 +3,8 @@
 //! with availability, promised dates and the cost-model merge computed here.
 //! Nothing below calls the loader's domain (`validate`, `Scenario::atp`),
 //! `calendar`, `network` or `candidates`; only the embedded ZIP table of `geo`
-//! (data, not a formula) is shared. The date rules are in [`super::dates`],
+//! and the embedded carrier-holiday CSV text (data, not formulas) are shared:
+//! the checker reads the CSV with its own code. The date rules are in [`super::dates`],
 //! distances and zones in [`super::costs`].
 
 use std::collections::{HashMap, HashSet};
@@ -96,7 +97,34 @@ fn zone_values(source: &Path, id: &str, what: &str, v: &[f64]) -> Result<Vec<f64
     Ok(v.to_vec())
 }
 
-fn service(source: &Path, r: &ServiceRecord) -> Result<CService, DomoptError> {
+/// Calendar name -> non-delivery dates.
+type Calendars = HashMap<String, HashSet<NaiveDate>>;
+
+/// The built-in carrier calendars (the embedded CSV's rows `date,carrier,...`)
+/// with the scenario's added, one of the same name replacing a built-in.
+fn calendars(source: &Path, f: &ScenarioFile) -> Result<Calendars, DomoptError> {
+    let mut all: Calendars = HashMap::new();
+    let text = crate::network::holidays::US_CARRIER_HOLIDAYS;
+    for row in text.lines().skip(1).filter(|l| !l.trim().is_empty()) {
+        let cols: Vec<&str> = row.split(',').collect();
+        let (Some(d), Some(carrier)) = (cols.first(), cols.get(1)) else {
+            return Err(bad(source, format!("carrier calendar row `{row}`")));
+        };
+        all.entry(carrier.trim().to_string())
+            .or_default()
+            .insert(date(source, d)?);
+    }
+    for (name, dates) in &f.calendars {
+        let own = dates
+            .iter()
+            .map(|d| date(source, d))
+            .collect::<Result<_, _>>()?;
+        all.insert(name.clone(), own);
+    }
+    Ok(all)
+}
+
+fn service(source: &Path, r: &ServiceRecord, calendars: &Calendars) -> Result<CService, DomoptError> {
     let all_week = [
         Weekday::Mon,
         Weekday::Tue,
@@ -129,6 +157,14 @@ fn service(source: &Path, r: &ServiceRecord) -> Result<CService, DomoptError> {
         per_unit: r.per_unit.unwrap_or(0.0),
         per_unit_per_mile: r.per_unit_per_mile.unwrap_or(0.0),
         transit,
+        saturday: r.saturday_delivery.unwrap_or(false),
+        no_delivery: match &r.calendar {
+            Some(name) => calendars
+                .get(name)
+                .cloned()
+                .ok_or_else(|| bad(source, format!("service {}: no calendar `{name}`", r.id)))?,
+            None => HashSet::new(),
+        },
         pickup_days,
         deadlines,
         in_store: false,
@@ -144,6 +180,8 @@ pub(crate) fn builtin(id: &str, in_store: bool) -> CService {
         per_unit: 0.0,
         per_unit_per_mile: 0.0,
         transit: vec![0; 8],
+        saturday: false,
+        no_delivery: HashSet::new(),
         pickup_days: HashSet::new(),
         deadlines: Vec::new(),
         in_store,
@@ -230,14 +268,15 @@ fn services(
     f: &ScenarioFile,
     explicit_mode: bool,
 ) -> Result<Vec<CService>, DomoptError> {
+    let calendars = calendars(src, f)?;
     let mut services = Vec::new();
     for r in &model.services {
         let own = f.services.iter().find(|s| s.id == r.id).unwrap_or(r);
-        services.push(service(src, own)?);
+        services.push(service(src, own, &calendars)?);
     }
     for r in &f.services {
         if !model.services.iter().any(|m| m.id == r.id) {
-            services.push(service(src, r)?);
+            services.push(service(src, r, &calendars)?);
         }
     }
     services.push(builtin(domain::PICKUP_SERVICE, true));
@@ -517,6 +556,8 @@ impl Input {
                 per_unit: v.per_unit,
                 per_unit_per_mile: v.per_unit_per_mile,
                 transit: v.transit_days.to_vec(),
+                saturday: v.delivery.saturday(),
+                no_delivery: v.delivery.holidays().collect(),
                 pickup_days: v.pickup_weekdays.iter().copied().collect(),
                 deadlines: v.holiday_deadlines.clone(),
                 in_store: v.is_pickup,

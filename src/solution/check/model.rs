@@ -52,8 +52,12 @@ pub struct CService {
     pub per_unit: f64,
     /// Rate per unit per mile.
     pub per_unit_per_mile: f64,
-    /// Transit business days by zone 1..8.
+    /// Transit days by zone 1..8, counted in the days it delivers on.
     pub transit: Vec<u32>,
+    /// Delivers on Saturdays.
+    pub saturday: bool,
+    /// Dates it does not deliver on (its calendar's).
+    pub no_delivery: HashSet<NaiveDate>,
     /// Weekdays the carrier collects.
     pub pickup_days: HashSet<Weekday>,
     /// (ship by, arrive by).

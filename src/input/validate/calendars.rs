@@ -1,0 +1,31 @@
+//! Carrier calendars: the built-in ones (`ups`, `fedex`, `usps`) with the
+//! scenario's added, a scenario calendar of a built-in's name replacing it.
+//! Each date must parse and lie within the years the engine accepts (E110).
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+
+use crate::network::holidays::builtin_calendars;
+
+use super::collector::Collector;
+
+/// Calendar name -> non-delivery dates. A calendar with a bad date is kept
+/// with its good dates (the run stops on the E110 anyway), so that a service
+/// naming it is not also reported as naming an unknown calendar.
+pub(super) type Calendars = BTreeMap<String, Vec<NaiveDate>>;
+
+/// The calendars a scenario's services may follow.
+pub(super) fn calendars(c: &mut Collector, given: &BTreeMap<String, Vec<String>>) -> Calendars {
+    let mut all = builtin_calendars();
+    for (name, dates) in given {
+        let rec = format!("calendar {name}");
+        let parsed = dates
+            .iter()
+            .enumerate()
+            .filter_map(|(k, d)| c.date(&rec, &format!("calendars.{name}[{k}]"), d))
+            .collect();
+        all.insert(name.clone(), parsed);
+    }
+    all
+}
