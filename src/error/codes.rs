@@ -69,6 +69,11 @@ issue_codes! {
     UnusableOutDir = "E122",
         "the output folder cannot take a plan (a file, a link, foreign files, a file in its path)";
     UnknownCalendar = "E123", "a service names a carrier calendar that is neither built in nor in the scenario";
+    UnknownChannel = "E128", "an order or a cart names a sales channel the scenario does not define";
+    BadChannelRule = "E129",
+        "a channel's allocation rule is out of range (buffer units, network share, node kinds or nodes)";
+    NotQuotable = "E130",
+        "a cart cannot be quoted (the scenario gives costs explicitly, without services or dates)";
     SkuWithoutStock = "W201", "SKU has no stock anywhere";
     NodeWithoutService = "W202", "node offers no carrier service";
     LineWithoutStock = "W203", "order line's SKU has no stock anywhere: it will be unfilled";

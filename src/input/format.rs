@@ -42,6 +42,10 @@ pub struct ScenarioFile {
     /// name; a service follows one with `calendar`.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub calendars: std::collections::BTreeMap<String, Vec<String>>,
+    /// Sales channels and their share of the stock (buffers kept for a
+    /// channel, caps on a channel); orders and carts name one with `channel`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub channels: Vec<ChannelRecord>,
     /// Costs given directly (research instances). When present, only the listed
     /// (order, node) pairs can ship, at exactly these costs, with no carrier
     /// service, dates or zones; coordinates become optional. In a folder
@@ -86,6 +90,35 @@ pub struct UnitCostRecord {
     pub node: String,
     /// Cost per unit.
     pub cost: f64,
+}
+
+/// A sales channel (web, marketplace, walk-in, ...) and its allocation rule.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ChannelRecord {
+    /// Unique channel id.
+    pub id: String,
+    /// Units of every SKU kept at some nodes for this channel alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub buffer: Option<BufferRecord>,
+    /// Most of a SKU's network stock this channel may be promised, as a
+    /// share in (0, 1] (e.g. 0.3 for a marketplace capped at 30 %).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network_share: Option<f64>,
+}
+
+/// "Keep 2 units in each store for walk-in customers".
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct BufferRecord {
+    /// Units of each SKU kept at each covered node.
+    pub units: f64,
+    /// Node kinds covered (`dc`, `store`, `3pl`, `supplier`); default all.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub node_kinds: Vec<String>,
+    /// Node ids covered; default every node of the kinds.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub nodes: Vec<String>,
 }
 
 /// A place that can ship.
@@ -295,6 +328,10 @@ pub struct OrderRecord {
     /// Priority (informational in model version 1; higher first for baselines).
     #[serde(default)]
     pub priority: Option<f64>,
+    /// Sales channel the order was taken in (one of the scenario's
+    /// `channels`); default: the default channel, which no rule names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<String>,
 }
 
 /// One line of an order.
@@ -368,6 +405,8 @@ struct OrderRow {
     pickup_node: Option<String>,
     #[serde(default)]
     priority: Option<f64>,
+    #[serde(default)]
+    channel: Option<String>,
 }
 
 /// A row of `order_lines.csv`.
@@ -578,6 +617,7 @@ fn read_folder(dir: &Path) -> Result<LoadedScenario, DomoptError> {
                 max_packages: row.max_packages,
                 pickup_node: row.pickup_node,
                 priority: row.priority,
+                channel: row.channel,
             });
         }
         {
@@ -674,6 +714,7 @@ pub fn write_scenario_folder(file: &ScenarioFile, dir: &Path) -> Result<(), Domo
                 max_packages: o.max_packages,
                 pickup_node: o.pickup_node.clone(),
                 priority: o.priority,
+                channel: o.channel.clone(),
             })
             .map_err(|e| DomoptError::io(dir, e))?;
         for l in &o.lines {

@@ -1,6 +1,7 @@
 //! Reading a scenario: the wire format (JSON, CSV folders), cost models, the
 //! run's settings, and validation into the typed network.
 
+pub mod cart;
 pub mod cost_model;
 pub mod format;
 pub mod settings;

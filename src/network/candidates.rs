@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 use crate::network::calendar;
 use crate::network::domain::*;
 use crate::network::lanes::Network;
+pub use crate::network::pricing::{PackageCost, UnitCost};
+use crate::network::pricing;
 
 /// Which (order, node, service) combinations get variables.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -22,44 +24,6 @@ pub enum CandidateMode {
         /// Nodes kept per line.
         k: usize,
     },
-}
-
-/// Cost of one package, by component.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
-pub struct PackageCost {
-    /// Carrier rate per package.
-    pub shipping: f64,
-    /// Node handling per package.
-    pub handling: f64,
-    /// Lateness penalty.
-    pub lateness: f64,
-    /// Cross-market penalty.
-    pub cross_market: f64,
-}
-
-impl PackageCost {
-    /// Sum of the components.
-    pub fn total(&self) -> f64 {
-        self.shipping + self.handling + self.lateness + self.cross_market
-    }
-}
-
-/// Cost of one unit of a line, by component.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
-pub struct UnitCost {
-    /// Carrier weight, per-unit and distance rates.
-    pub shipping: f64,
-    /// Node handling per unit.
-    pub handling: f64,
-    /// Store premium.
-    pub store_premium: f64,
-}
-
-impl UnitCost {
-    /// Sum of the components.
-    pub fn total(&self) -> f64 {
-        self.shipping + self.handling + self.store_premium
-    }
 }
 
 /// A line the candidate's node can ship.
@@ -295,11 +259,10 @@ fn offers(
                 (&node.services, &shared.ship[n.index()])
             }
         };
-        let cross = node.market != order.market && order.pickup_node.is_none();
-        let cross_penalty = match (cross, s.policy.cross_market) {
-            (false, _) => 0.0,
-            (true, CrossMarket::Forbid) => continue,
-            (true, CrossMarket::Penalty(p)) => p,
+        let Some(cross_penalty) =
+            pricing::cross_market_penalty(&s.policy, node, &order.market, order.pickup_node.is_some())
+        else {
+            continue;
         };
         for (offer, ship) in offers.iter().zip(ships) {
             let service = &s.services[offer.service];
@@ -322,33 +285,16 @@ fn offers(
             let late_days = order
                 .promised
                 .map_or(0, |p| calendar::business_days_late(delivery, p));
-            let package = PackageCost {
-                shipping: service.per_package[z],
-                handling: node.handling_per_package,
-                lateness: s.policy.late_penalty_per_day * late_days as f64,
-                cross_market: cross_penalty,
-            };
+            let package =
+                pricing::package_cost(&s.policy, node, service, lane, late_days, cross_penalty);
             let lines = order
                 .lines
                 .iter()
                 .enumerate()
-                .map(|(k, l)| {
-                    let sku = &s.skus[l.sku];
-                    CandidateLine {
-                        line: k,
-                        cost: UnitCost {
-                            shipping: sku.weight_lb * service.per_lb[z]
-                                + service.per_unit
-                                + service.per_unit_per_mile * lane.miles,
-                            handling: node.handling_per_unit,
-                            store_premium: if node.kind == NodeKind::Store {
-                                s.policy.store_premium_per_unit
-                            } else {
-                                0.0
-                            },
-                        },
-                        max_units: l.quantity.min(s.atp(n, l.sku)),
-                    }
+                .map(|(k, l)| CandidateLine {
+                    line: k,
+                    cost: pricing::unit_cost(&s.policy, node, service, &s.skus[l.sku], lane),
+                    max_units: l.quantity.min(s.atp(n, l.sku)),
                 })
                 .collect();
             out.push(Candidate {

@@ -79,6 +79,10 @@ typed_index!(
     /// Index of an order in [`Scenario::orders`].
     OrderIdx => Order
 );
+typed_index!(
+    /// Index of a sales channel in [`Scenario::channels`].
+    ChannelIdx => Channel
+);
 
 /// Number of parcel zones (1..=8).
 pub const ZONES: usize = 8;
@@ -263,6 +267,8 @@ pub struct Order {
     pub pickup_node: Option<NodeIdx>,
     /// Priority (higher first in baselines).
     pub priority: f64,
+    /// The sales channel it was taken in (`None`: the default channel).
+    pub channel: Option<ChannelIdx>,
 }
 
 impl Order {
@@ -278,6 +284,79 @@ impl Order {
             .map(|l| l.quantity)
             .sum()
     }
+}
+
+/// A sales channel and how much of the stock it may take.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Channel {
+    /// Id as given.
+    pub id: String,
+    /// Units kept at some nodes for this channel alone.
+    pub buffer: Option<ChannelBuffer>,
+    /// Most of each SKU's network stock (a share in (0, 1]) this channel
+    /// may be promised.
+    pub network_share: Option<f64>,
+}
+
+/// Units of every SKU that the nodes a buffer covers keep for its channel:
+/// no other channel may take them ("keep 2 units in each store for walk-in
+/// customers").
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChannelBuffer {
+    /// Units per SKU at each covered node.
+    pub units: u32,
+    /// Node kinds covered (empty: every kind).
+    pub kinds: Vec<NodeKind>,
+    /// Nodes covered (empty: every node of the kinds).
+    pub nodes: BTreeSet<NodeIdx>,
+}
+
+impl ChannelBuffer {
+    /// Whether the buffer keeps units at `node`.
+    pub fn covers(&self, index: NodeIdx, node: &Node) -> bool {
+        (self.kinds.is_empty() || self.kinds.contains(&node.kind))
+            && (self.nodes.is_empty() || self.nodes.contains(&index))
+    }
+}
+
+/// An inbound receipt that has not arrived by the wave's date: it adds to
+/// the stock available to promise from its arrival date on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Receipt {
+    /// Where it arrives.
+    pub node: NodeIdx,
+    /// What arrives.
+    pub sku: SkuIdx,
+    /// The arrival date.
+    pub arrives: NaiveDate,
+    /// Units arriving.
+    pub units: u32,
+    /// On hand minus reserved minus safety stock of its row, which may be
+    /// negative: the receipt first makes up for that.
+    pub usable_before: i64,
+}
+
+/// A shopping cart to quote at checkout: what may be promised for it.
+#[derive(Debug, Clone)]
+pub struct Cart {
+    /// Id as given (or its position).
+    pub id: String,
+    /// When it is quoted: ship dates count from here.
+    pub at: NaiveDateTime,
+    /// Destination latitude.
+    pub lat: f64,
+    /// Destination longitude.
+    pub lon: f64,
+    /// Destination market.
+    pub market: String,
+    /// Lines.
+    pub lines: Vec<Line>,
+    /// The store the customer would collect from, if any.
+    pub pickup_node: Option<NodeIdx>,
+    /// The sales channel (`None`: the default channel).
+    pub channel: Option<ChannelIdx>,
+    /// The date the customer needs it by, if any (holiday deadlines apply).
+    pub deliver_by: Option<NaiveDate>,
 }
 
 /// What to do with shipments that cross markets.
@@ -331,8 +410,18 @@ pub struct Scenario {
     pub services: Vec<Service>,
     /// Orders.
     pub orders: Vec<Order>,
-    /// Available to promise per (node, SKU); absent means zero.
+    /// Available to promise per (node, SKU) to this wave's orders; absent
+    /// means zero. Channel buffers of channels with no order in the wave are
+    /// already taken out (they are in `withheld`).
     pub atp: FxHashMap<(NodeIdx, SkuIdx), u32>,
+    /// Units the wave leaves for the buffers of channels it has no order of,
+    /// per (node, SKU), where positive: `atp + withheld` is the stock
+    /// available to promise at the wave's time.
+    pub withheld: FxHashMap<(NodeIdx, SkuIdx), u32>,
+    /// Inbound receipts that arrive after the wave's date.
+    pub receipts: Vec<Receipt>,
+    /// Sales channels and their allocation rules.
+    pub channels: Vec<Channel>,
     /// The cost model.
     pub policy: Policy,
     /// Name of the cost model the policy came from.
@@ -361,6 +450,13 @@ impl Scenario {
     /// Index of a node by id.
     pub fn node_index(&self, id: &str) -> Option<NodeIdx> {
         self.nodes.iter().position(|n| n.id == id).map(NodeIdx::new)
+    }
+    /// Index of a channel by id.
+    pub fn channel_index(&self, id: &str) -> Option<ChannelIdx> {
+        self.channels
+            .iter()
+            .position(|c| c.id == id)
+            .map(ChannelIdx::new)
     }
     /// Index of a service by id.
     pub fn service_index(&self, id: &str) -> Option<ServiceIdx> {

@@ -1,12 +1,12 @@
 //! Inventory: one row per (node, SKU), whole quantities, reserved within
 //! on hand, and the units available to promise at the wave's time.
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::error::IssueCode;
 use crate::input::format::InventoryRecord;
-use crate::network::domain::{NodeIdx, Sku, SkuIdx};
+use crate::network::domain::{NodeIdx, Receipt, Sku, SkuIdx};
 
 use super::collector::Collector;
 
@@ -16,6 +16,8 @@ pub(super) struct Stock {
     pub atp: HashMap<(NodeIdx, SkuIdx), u32>,
     /// SKUs with units on hand or inbound at some node.
     pub stocked: HashSet<SkuIdx>,
+    /// Inbound receipts that arrive after the wave's date.
+    pub receipts: Vec<Receipt>,
 }
 
 /// The inventory's stock, then a warning (W201) for every SKU stocked nowhere.
@@ -30,6 +32,7 @@ pub(super) fn inventory(
     let mut stock = Stock {
         atp: HashMap::default(),
         stocked: HashSet::default(),
+        receipts: Vec::new(),
     };
     let mut seen = HashSet::default();
     for (k, r) in rows.iter().enumerate() {
@@ -86,6 +89,8 @@ struct RowQuantities {
     inbound: u32,
     /// Whether the inbound receipt has arrived by the wave's date.
     arrived: bool,
+    /// When it arrives, if dated.
+    inbound_date: Option<NaiveDate>,
 }
 
 /// The row's quantities, each whole and within the limit, reserved at most
@@ -127,6 +132,7 @@ fn row_quantities(
         safety: safety?,
         inbound: inbound?,
         arrived,
+        inbound_date,
     })
 }
 
@@ -143,6 +149,17 @@ fn add_row(stock: &mut Stock, n: NodeIdx, s: SkuIdx, q: RowQuantities) {
     }
     if q.on_hand > 0 || q.inbound > 0 {
         stock.stocked.insert(s);
+    }
+    if let (false, Some(arrives)) = (q.arrived, q.inbound_date)
+        && q.inbound > 0
+    {
+        stock.receipts.push(Receipt {
+            node: n,
+            sku: s,
+            arrives,
+            units: q.inbound,
+            usable_before: i64::from(q.on_hand) - i64::from(q.reserved) - i64::from(q.safety),
+        });
     }
 }
 

@@ -15,3 +15,5 @@ pub const MAX_AMOUNT: f64 = 1e9;
 pub const MAX_LINES_PER_ORDER: usize = 1_000;
 /// Years of any date or date-time.
 pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=9999;
+/// Lines in one cart quoted at checkout.
+pub const MAX_CART_LINES: usize = 100;

@@ -7,6 +7,8 @@
 //! report lists its issues in the same order on every run; one file per part.
 
 mod calendars;
+mod carts;
+mod channels;
 mod collector;
 mod coordinates;
 mod dates;
@@ -20,6 +22,7 @@ mod services;
 mod skus;
 
 pub use crate::error::ValidationReport;
+pub use carts::CartValidator;
 pub use dates::parse_datetime;
 
 use crate::input::cost_model::CostModel;
@@ -52,7 +55,8 @@ pub fn build_scenario(
     );
     let (skus, sku_index) = skus::skus(&mut c, &f.skus);
     let (nodes, node_index) = nodes::nodes(&mut c, &f.nodes, &catalog, explicit_mode);
-    let stock = inventory::inventory(
+    let channels = channels::channels(&mut c, &f.channels, &node_index);
+    let mut stock = inventory::inventory(
         &mut c,
         &f.inventory,
         &node_index,
@@ -69,6 +73,7 @@ pub fn build_scenario(
         policy: policy.as_ref(),
         wave_time,
         explicit_mode,
+        channels: &channels,
     };
     let orders = orders::orders(&mut c, &f.orders, &loaded.orphan_lines, &context);
     let explicit = f
@@ -80,6 +85,8 @@ pub fn build_scenario(
     if report.has_errors() {
         return Err(report);
     }
+    let buffers = channels::wave_buffers(&channels, &orders, &nodes);
+    let withheld = channels::hold_back(&mut stock.atp, &buffers);
     let scenario = Scenario {
         name: f.name.clone().unwrap_or_else(|| {
             loaded
@@ -94,6 +101,9 @@ pub fn build_scenario(
         services: catalog.services,
         orders,
         atp: stock.atp,
+        withheld,
+        receipts: stock.receipts,
+        channels,
         policy: policy.expect("no errors means the policy is complete"),
         model_name: model.name.clone(),
         explicit,

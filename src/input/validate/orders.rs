@@ -7,7 +7,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::error::IssueCode;
 use crate::input::format::{LineRecord, OrderRecord, OrphanLine};
-use crate::network::domain::{Line, Node, NodeIdx, Order, Policy, Sku, SkuIdx};
+use crate::network::domain::{Channel, Line, Node, NodeIdx, Order, Policy, Sku, SkuIdx};
 
 use super::collector::Collector;
 use super::coordinates::place;
@@ -31,6 +31,8 @@ pub(super) struct OrderContext<'a> {
     pub wave_time: Option<NaiveDateTime>,
     /// Whether costs are given explicitly (coordinates then optional).
     pub explicit_mode: bool,
+    /// The sales channels.
+    pub channels: &'a [Channel],
 }
 
 /// The orders (each id once; a repeated id is E101 and skipped), then the
@@ -107,6 +109,7 @@ fn order(c: &mut Collector, rec: &str, o: &OrderRecord, cx: &OrderContext) -> Or
         .priority
         .and_then(|p| c.finite(rec, "priority", p))
         .unwrap_or(0.0);
+    let channel = super::channels::channel_of(c, rec, o.channel.as_deref(), cx.channels);
     let (lat, lon) = loc.unwrap_or((0.0, 0.0));
     Order {
         id: o.id.clone(),
@@ -120,6 +123,7 @@ fn order(c: &mut Collector, rec: &str, o: &OrderRecord, cx: &OrderContext) -> Or
         max_packages,
         pickup_node,
         priority,
+        channel,
     }
 }
 
