@@ -72,7 +72,9 @@ macro_rules! layers {
 }
 
 // The layers, lowest first (see the module map above).
-layers!(error, network, input, solution, solver, sourcing, research);
+layers!(
+    error, network, input, solution, solver, sourcing, promise, research
+);
 
 use std::path::Path;
 
@@ -113,6 +115,17 @@ pub mod format {
 /// Realistic peak-season instances for research (`domopt generate`).
 pub mod generate {
     pub use crate::research::generate::{GenConfig, GenSummary, PRESETS, generate};
+}
+
+/// Promising at checkout: stock available to promise by node, date and
+/// channel, and every service's option for a cart ([`Promiser`](promise::Promiser)).
+pub mod promising {
+    pub use crate::input::cart::{CartFile, CartLineRecord, CartRecord, parse_carts, read_carts};
+    pub use crate::input::validate::CartValidator;
+    pub use crate::promise::atp::{AtpQuery, Availability, NetworkAtp, NodeAtp, SkuAtp, query};
+    pub use crate::promise::quote::{
+        Offer, Outcome, Promise, PromisedPackage, Promiser, Reason, ServiceOption,
+    };
 }
 
 /// The names most programs need: `use domopt::prelude::*;`.

@@ -23,6 +23,17 @@ pub struct Lane {
     pub zone: u8,
 }
 
+impl Lane {
+    /// The lane from a site to a point: great-circle miles and their zone.
+    pub fn between(from: (f64, f64), to: (f64, f64)) -> Lane {
+        let miles = geo::great_circle_miles(from.0, from.1, to.0, to.1);
+        Lane {
+            miles,
+            zone: geo::zone_for_miles(miles),
+        }
+    }
+}
+
 /// The network of one scenario.
 #[derive(Debug, Clone)]
 pub struct Network {
@@ -88,13 +99,7 @@ impl Network {
     pub fn lane(&self, node: NodeIdx, order: OrderIdx) -> Lane {
         let d = self.order_destination[order.index()];
         if self.miles.is_empty() {
-            let (lat, lon) = self.destinations[d];
-            let (nlat, nlon) = self.node_sites[node.index()];
-            let miles = geo::great_circle_miles(nlat, nlon, lat, lon);
-            return Lane {
-                miles,
-                zone: geo::zone_for_miles(miles),
-            };
+            return Lane::between(self.node_sites[node.index()], self.destinations[d]);
         }
         Lane {
             miles: self.miles[[node.index(), d]],
