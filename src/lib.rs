@@ -120,7 +120,9 @@ pub mod generate {
 /// Promising at checkout: stock available to promise by node, date and
 /// channel, and every service's option for a cart ([`Promiser`](promise::Promiser)).
 pub mod promising {
-    pub use crate::input::cart::{CartFile, CartLineRecord, CartRecord, parse_carts, read_carts};
+    pub use crate::input::cart::{
+        AtpQueryRecord, CartFile, CartLineRecord, CartRecord, parse_carts, read_carts,
+    };
     pub use crate::input::validate::CartValidator;
     pub use crate::promise::atp::{AtpQuery, Availability, NetworkAtp, NodeAtp, SkuAtp, query};
     pub use crate::promise::quote::{

@@ -268,6 +268,8 @@ fn tiny_instance(rng: &mut Rng, name: &str) -> ScenarioFile {
                 None
             },
             priority: None,
+            channel: None,
+            service: None,
         });
     }
 

@@ -397,6 +397,8 @@ impl WaveSpec {
                     max_packages: o.max_packages.map(f64::from),
                     pickup_node,
                     priority: None,
+                    channel: None,
+                    service: None,
                 }
             })
             .collect();

@@ -1,10 +1,12 @@
 //! Subcommands, one file each, and the exit codes they share.
 
+mod atp;
 mod bench;
 mod bound;
 mod check;
 mod common;
 mod generate;
+mod promise;
 mod schema;
 mod solve;
 mod validate;
@@ -47,6 +49,8 @@ enum Command {
     Generate(generate::Args),
     Bound(bound::Args),
     Bench(bench::Args),
+    Promise(promise::Args),
+    Atp(atp::Args),
 }
 
 /// Runs a subcommand.
@@ -59,5 +63,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Generate(a) => generate::run(a),
         Command::Bound(a) => bound::run(a),
         Command::Bench(a) => bench::run(a),
+        Command::Promise(a) => promise::run(a),
+        Command::Atp(a) => atp::run(a),
     }
 }

@@ -74,6 +74,8 @@ issue_codes! {
         "a channel's allocation rule is out of range (buffer units, network share, node kinds or nodes)";
     NotQuotable = "E130",
         "a cart cannot be quoted (the scenario gives costs explicitly, without services or dates)";
+    ServiceNotForOrder = "E131",
+        "an order asks for a service it cannot ship by (a pickup order, or a built-in service)";
     SkuWithoutStock = "W201", "SKU has no stock anywhere";
     NodeWithoutService = "W202", "node offers no carrier service";
     LineWithoutStock = "W203", "order line's SKU has no stock anywhere: it will be unfilled";

@@ -55,6 +55,23 @@ pub struct CartLineRecord {
     pub quantity: f64,
 }
 
+/// A question about stock available to promise, as ids.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct AtpQueryRecord {
+    /// SKU ids.
+    pub skus: Vec<String>,
+    /// The date (`YYYY-MM-DD`); default: the scenario's wave date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// The channel asking; default: the default channel.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<String>,
+    /// Only nodes of this market; default: all.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub market: Option<String>,
+}
+
 /// Several carts in one file.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq, Default)]
 #[serde(deny_unknown_fields)]

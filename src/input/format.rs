@@ -332,6 +332,10 @@ pub struct OrderRecord {
     /// `channels`); default: the default channel, which no rule names.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel: Option<String>,
+    /// The carrier service the customer chose at checkout: only it ships
+    /// the order (default: any service). Not for pickup orders.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
 }
 
 /// One line of an order.
@@ -407,6 +411,8 @@ struct OrderRow {
     priority: Option<f64>,
     #[serde(default)]
     channel: Option<String>,
+    #[serde(default)]
+    service: Option<String>,
 }
 
 /// A row of `order_lines.csv`.
@@ -618,6 +624,7 @@ fn read_folder(dir: &Path) -> Result<LoadedScenario, DomoptError> {
                 pickup_node: row.pickup_node,
                 priority: row.priority,
                 channel: row.channel,
+                service: row.service,
             });
         }
         {
@@ -715,6 +722,7 @@ pub fn write_scenario_folder(file: &ScenarioFile, dir: &Path) -> Result<(), Domo
                 pickup_node: o.pickup_node.clone(),
                 priority: o.priority,
                 channel: o.channel.clone(),
+                service: o.service.clone(),
             })
             .map_err(|e| DomoptError::io(dir, e))?;
         for l in &o.lines {

@@ -265,6 +265,9 @@ fn offers(
             continue;
         };
         for (offer, ship) in offers.iter().zip(ships) {
+            if order.service.is_some_and(|v| v != offer.service) && order.pickup_node.is_none() {
+                continue;
+            }
             let service = &s.services[offer.service];
             let Some(ship) = *ship else {
                 continue;

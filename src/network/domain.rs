@@ -269,6 +269,8 @@ pub struct Order {
     pub priority: f64,
     /// The sales channel it was taken in (`None`: the default channel).
     pub channel: Option<ChannelIdx>,
+    /// The only service that may ship it, when the customer chose one.
+    pub service: Option<ServiceIdx>,
 }
 
 impl Order {
@@ -357,6 +359,20 @@ pub struct Cart {
     pub channel: Option<ChannelIdx>,
     /// The date the customer needs it by, if any (holiday deadlines apply).
     pub deliver_by: Option<NaiveDate>,
+}
+
+/// A question about stock available to promise: what may be promised of
+/// these SKUs on a date, to a channel, in a market.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AtpQuery {
+    /// The SKUs.
+    pub skus: Vec<SkuIdx>,
+    /// The date (inbound arrived by then counts).
+    pub date: NaiveDate,
+    /// The channel asking (`None`: the default channel).
+    pub channel: Option<ChannelIdx>,
+    /// Only nodes of this market (`None`: all).
+    pub market: Option<String>,
 }
 
 /// What to do with shipments that cross markets.

@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
+pub use crate::network::domain::AtpQuery;
 use crate::network::domain::{ChannelIdx, NodeIdx, Receipt, Scenario, SkuIdx};
 
 /// Stock available to promise on a scenario, by node, date and channel.
@@ -101,19 +102,6 @@ impl<'a> Availability<'a> {
     fn slot(&self, channel: Option<ChannelIdx>) -> usize {
         channel.map_or(self.s.channels.len(), ChannelIdx::index)
     }
-}
-
-/// A question to [`query`]: what may be promised of these SKUs on a date.
-#[derive(Debug, Clone)]
-pub struct AtpQuery {
-    /// The SKUs.
-    pub skus: Vec<SkuIdx>,
-    /// The date (inbound arrived by then counts).
-    pub date: NaiveDate,
-    /// The channel asking (`None`: the default channel).
-    pub channel: Option<ChannelIdx>,
-    /// Only nodes of this market (`None`: all).
-    pub market: Option<String>,
 }
 
 /// The answer for one SKU.

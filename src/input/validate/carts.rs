@@ -7,8 +7,8 @@
 use rustc_hash::FxHashMap as HashMap;
 
 use crate::error::{IssueCode, ValidationReport};
-use crate::input::cart::{CartLineRecord, CartRecord};
-use crate::network::domain::{Cart, Line, NodeIdx, Scenario, SkuIdx};
+use crate::input::cart::{AtpQueryRecord, CartLineRecord, CartRecord};
+use crate::network::domain::{AtpQuery, Cart, Line, NodeIdx, Scenario, SkuIdx};
 
 use super::collector::Collector;
 use super::coordinates::place;
@@ -58,6 +58,46 @@ impl<'a> CartValidator<'a> {
             return Err(report);
         }
         Ok(carts)
+    }
+
+    /// An availability question, or its problems (E102 unknown SKU, E110
+    /// bad date, E128 unknown channel).
+    pub fn query(&self, q: &AtpQueryRecord) -> Result<AtpQuery, ValidationReport> {
+        let mut c = Collector::default();
+        let rec = "query";
+        let skus = q
+            .skus
+            .iter()
+            .filter_map(|id| {
+                let k = self.sku_index.get(id.as_str()).copied();
+                if k.is_none() {
+                    c.error(
+                        IssueCode::UnknownReference,
+                        rec,
+                        "sku",
+                        format!("unknown SKU `{id}`"),
+                        "fix the SKU id",
+                    );
+                }
+                k
+            })
+            .collect();
+        let date = match &q.date {
+            Some(d) => c.date(rec, "date", d),
+            None => Some(self.scenario.wave_time.date()),
+        };
+        let channel =
+            super::channels::channel_of(&mut c, rec, q.channel.as_deref(), &self.scenario.channels);
+        let report = c.into_report();
+        if report.has_errors() {
+            return Err(report);
+        }
+        Ok(AtpQuery {
+            skus,
+            date: date.expect("no errors means the date parsed"),
+            channel,
+            market: q.market.clone(),
+        })
     }
 
     fn cart(&self, c: &mut Collector, k: usize, r: &CartRecord) -> Cart {

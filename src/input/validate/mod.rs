@@ -74,6 +74,7 @@ pub fn build_scenario(
         wave_time,
         explicit_mode,
         channels: &channels,
+        services: &catalog.services,
     };
     let orders = orders::orders(&mut c, &f.orders, &loaded.orphan_lines, &context);
     let explicit = f

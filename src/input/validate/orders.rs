@@ -7,7 +7,9 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::error::IssueCode;
 use crate::input::format::{LineRecord, OrderRecord, OrphanLine};
-use crate::network::domain::{Channel, Line, Node, NodeIdx, Order, Policy, Sku, SkuIdx};
+use crate::network::domain::{
+    Channel, Line, Node, NodeIdx, Order, Policy, Service, ServiceIdx, Sku, SkuIdx,
+};
 
 use super::collector::Collector;
 use super::coordinates::place;
@@ -33,6 +35,8 @@ pub(super) struct OrderContext<'a> {
     pub explicit_mode: bool,
     /// The sales channels.
     pub channels: &'a [Channel],
+    /// The carrier services (the built-ins last).
+    pub services: &'a [Service],
 }
 
 /// The orders (each id once; a repeated id is E101 and skipped), then the
@@ -110,6 +114,7 @@ fn order(c: &mut Collector, rec: &str, o: &OrderRecord, cx: &OrderContext) -> Or
         .and_then(|p| c.finite(rec, "priority", p))
         .unwrap_or(0.0);
     let channel = super::channels::channel_of(c, rec, o.channel.as_deref(), cx.channels);
+    let service = requested_service(c, rec, o, cx);
     let (lat, lon) = loc.unwrap_or((0.0, 0.0));
     Order {
         id: o.id.clone(),
@@ -124,7 +129,41 @@ fn order(c: &mut Collector, rec: &str, o: &OrderRecord, cx: &OrderContext) -> Or
         pickup_node,
         priority,
         channel,
+        service,
     }
+}
+
+/// The service the customer chose: a known one (E102) that a shipped order
+/// can go by (E131: not a pickup order, not a built-in service).
+fn requested_service(
+    c: &mut Collector,
+    rec: &str,
+    o: &OrderRecord,
+    cx: &OrderContext,
+) -> Option<ServiceIdx> {
+    let id = o.service.as_deref()?;
+    let Some(v) = cx.services.iter().position(|s| s.id == id) else {
+        c.error(
+            IssueCode::UnknownReference,
+            rec,
+            "service",
+            format!("unknown service `{id}`"),
+            "name a service of the cost model or the scenario",
+        );
+        return None;
+    };
+    let builtin = cx.services[v].is_pickup || id == crate::network::domain::EXPLICIT_SERVICE;
+    if o.pickup_node.is_some() || builtin {
+        c.error(
+            IssueCode::ServiceNotForOrder,
+            rec,
+            "service",
+            format!("`{id}` cannot be asked for by this order"),
+            "drop `service` (pickup orders are collected in store) or name a carrier service",
+        );
+        return None;
+    }
+    Some(ServiceIdx::new(v))
 }
 
 /// Line `k`: a known SKU (E102), a positive whole quantity (E103 for zero),

@@ -78,6 +78,14 @@ pub fn lane(inp: &Input, o: usize, n: usize, v: usize) -> Result<Lane, Refusal> 
         if order.pickup_node.is_some() {
             return Err(Refusal::new("pickup", "a pickup order ships only by pickup".into()));
         }
+        if let Some(w) = order.service
+            && w != v
+        {
+            return Err(Refusal::new(
+                "service",
+                format!("the order asked for `{}`", inp.services[w].id),
+            ));
+        }
         if !node.ship_to_home {
             return Err(Refusal::new(
                 "not-offered",

@@ -377,10 +377,40 @@ fn available_to_promise(
     Ok(atp)
 }
 
+/// Takes out of `atp` the units that the buffers of channels with no order
+/// in the wave keep at each node: the wave may not ship them.
+fn leave_absent_channels_buffers(
+    src: &Path,
+    f: &ScenarioFile,
+    atp: &mut HashMap<(usize, usize), u64>,
+) -> Result<(), DomoptError> {
+    let present: HashSet<&str> = f.orders.iter().filter_map(|o| o.channel.as_deref()).collect();
+    let mut kept = vec![0u64; f.nodes.len()];
+    for ch in f.channels.iter().filter(|ch| !present.contains(ch.id.as_str())) {
+        let Some(b) = &ch.buffer else { continue };
+        let units = whole(src, "buffer.units", b.units)?;
+        for (k, node) in f.nodes.iter().enumerate() {
+            let kind = node.kind.trim().to_ascii_lowercase();
+            let by_kind = b.node_kinds.is_empty()
+                || b.node_kinds.iter().any(|x| x.trim().to_ascii_lowercase() == kind);
+            let by_id = b.nodes.is_empty() || b.nodes.iter().any(|x| x == &node.id);
+            if by_kind && by_id {
+                kept[k] += units;
+            }
+        }
+    }
+    // The checker's nodes are the file's, in order.
+    for (&(n, _), units) in atp.iter_mut() {
+        *units = units.saturating_sub(kept[n]);
+    }
+    Ok(())
+}
+
 /// Where SKU and node ids are, for reading orders.
 struct Indices<'a> {
     sku: &'a HashMap<String, usize>,
     node: &'a HashMap<String, usize>,
+    service: &'a HashMap<String, usize>,
 }
 
 /// An order as the checker reads it, its promise from its date or its
@@ -438,6 +468,14 @@ fn order(
             .max_packages
             .map(|m| whole(src, "max_packages", m))
             .transpose()?,
+        service: match &o.service {
+            Some(id) => Some(
+                *at.service
+                    .get(id)
+                    .ok_or_else(|| bad(src, format!("{what}: service {id}")))?,
+            ),
+            None => None,
+        },
         pickup_node: match &o.pickup_node {
             Some(id) => Some(
                 *at.node
@@ -513,10 +551,12 @@ impl Input {
             .map(|n| node(src, n, explicit_mode, &service_ix))
             .collect::<Result<Vec<_>, _>>()?;
         let node_ix = index(nodes.iter().map(|n| &n.id));
-        let atp = available_to_promise(src, f, wave, &node_ix, &sku_ix)?;
+        let mut atp = available_to_promise(src, f, wave, &node_ix, &sku_ix)?;
+        leave_absent_channels_buffers(src, f, &mut atp)?;
         let at = Indices {
             sku: &sku_ix,
             node: &node_ix,
+            service: &service_ix,
         };
         let orders = f
             .orders
@@ -608,6 +648,7 @@ impl Input {
                 ship_complete: o.ship_complete,
                 max_packages: o.max_packages.map(u64::from),
                 pickup_node: o.pickup_node.map(domain::NodeIdx::index),
+                service: o.service.map(domain::ServiceIdx::index),
             })
             .collect();
         let p = &s.policy;

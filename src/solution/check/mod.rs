@@ -38,7 +38,7 @@ use crate::solution::plan::{CostBreakdown, Plan, Shipment};
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Violation {
     /// What kind: `unknown-id`, `not-offered`, `market`, `dates`, `miles`,
-    /// `no-ship-date`, `no-delivery-date`, `holiday`, `items`, `stock`, `capacity`, `coverage`,
+    /// `no-ship-date`, `no-delivery-date`, `holiday`, `service`, `items`, `stock`, `capacity`, `coverage`,
     /// `one-service-per-node`, `ship-complete`, `max-packages`, `pickup`,
     /// `cost`, `backorder`, `summary`, `kpi`, `solve`, `file`.
     pub kind: &'static str,

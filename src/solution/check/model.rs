@@ -98,6 +98,8 @@ pub struct COrder {
     pub max_packages: Option<u64>,
     /// Pickup node index.
     pub pickup_node: Option<usize>,
+    /// The only service that may ship it, if the customer chose one.
+    pub service: Option<usize>,
 }
 
 /// The cost model's penalties.
