@@ -418,3 +418,43 @@ fn a_wave_leaves_the_buffers_of_channels_it_has_no_order_of() {
     assert!(check(&s, &plan).ok());
     assert_eq!(shipped(&plan), 3);
 }
+
+#[test]
+fn an_order_that_chose_a_service_ships_only_by_it_and_the_checker_holds_it_to_that() {
+    let mut f = network();
+    let order = |service: Option<&str>| domopt::format::OrderRecord {
+        id: "chose-overnight".into(),
+        placed_at: None,
+        zip: Some("10001".into()),
+        lat: None,
+        lon: None,
+        market: None,
+        lines: vec![domopt::format::LineRecord {
+            sku: "tshirt".into(),
+            quantity: 1.0,
+            unfilled_penalty: None,
+        }],
+        service_level: None,
+        promised_date: None,
+        ship_complete: None,
+        max_packages: None,
+        pickup_node: None,
+        priority: None,
+        channel: None,
+        service: service.map(Into::into),
+    };
+    f.orders = vec![order(None)];
+    let cheapest = solve(&build(&f, &[]), &Settings::default(), Strategy::Monolithic);
+    assert_eq!(cheapest.shipments[0].service, "ground");
+    f.orders = vec![order(Some("overnight"))];
+    let s = build(&f, &[]);
+    let mut plan = solve(&s, &Settings::default(), Strategy::Monolithic);
+    assert!(check(&s, &plan).ok());
+    assert_eq!(plan.shipments[0].service, "overnight");
+    plan.shipments[0].service = "ground".into();
+    let report = check(&s, &plan);
+    assert!(
+        report.violations.iter().any(|v| v.kind == "service"),
+        "{report:#?}"
+    );
+}
