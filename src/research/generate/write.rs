@@ -47,6 +47,7 @@ pub(super) fn scenario_file(
         orders: vec![],
         policy: PolicyOverrides::default(),
         calendars: Default::default(),
+        time_zone: None,
         explicit_costs: None,
     };
     let json = serde_json::to_string(&head).map_err(|e| io_err(dir, e))?;
