@@ -529,3 +529,42 @@ fn the_checker_reads_every_wave_time_of_a_year_on_each_nodes_clock_as_the_optimi
         }
     }
 }
+
+#[test]
+fn services_following_one_calendar_share_its_dates_instead_of_copying_them() {
+    // Ten years of daily rest days, named by three services: held once.
+    let long: Vec<String> = (0..3653)
+        .map(|k| (date("2030-01-01") + chrono::Days::new(k)).to_string())
+        .collect();
+    let services = json!([
+        service("a", json!({ "calendar": "long" })),
+        service("b", json!({ "calendar": "long" })),
+        service(
+            "c",
+            json!({ "calendar": "long", "saturday_delivery": true })
+        ),
+        service(
+            "d",
+            json!({ "calendar": "long", "saturday_delivery": true })
+        ),
+    ]);
+    let v = wave(
+        "2026-12-01T09:00",
+        &["a"],
+        services,
+        json!({ "long": long }),
+    );
+    let model = CostModel::load("us-parcel").unwrap();
+    let (s, _) = validate(&loaded(v), &model, &PolicyOverrides::default()).unwrap();
+    let identity = |id: &str| {
+        s.services[s.service_index(id).unwrap()]
+            .delivery
+            .dates_identity()
+    };
+    assert_eq!(identity("a"), identity("b"));
+    assert_eq!(identity("c"), identity("d"));
+    let input = Input::from_scenario(&s);
+    let set = |id: &str| input.services[input.service_ix[id]].no_delivery.clone();
+    assert!(std::sync::Arc::ptr_eq(&set("a"), &set("b")));
+    assert_eq!(set("a").len(), 3653);
+}

@@ -8,6 +8,7 @@
 //! sorted holidays, so a date computation does not grow with the transit.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
 
@@ -60,18 +61,19 @@ fn nth_weekday(n: i64, k: i64) -> i64 {
 }
 
 /// The days a service delivers on. The default is Monday to Friday with no
-/// holidays, the rule before calendars existed.
+/// holidays, the rule before calendars existed. Clones share the date lists,
+/// so that services following one calendar hold it once.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DeliveryDays {
     /// Saturday is a delivery day.
     saturday: bool,
     /// Day indices of the non-delivery dates that fall on a delivery weekday
     /// (the others change no transit count), ascending, without repeats.
-    holidays: Vec<i64>,
+    holidays: Arc<[i64]>,
     /// Day indices of every non-delivery date, weekends included: the carrier
     /// does not pick up on them either (a Saturday pickup of a service that
     /// delivers Monday to Friday), ascending, without repeats.
-    rest_days: Vec<i64>,
+    rest_days: Arc<[i64]>,
 }
 
 impl DeliveryDays {
@@ -89,8 +91,15 @@ impl DeliveryDays {
         DeliveryDays {
             saturday,
             holidays,
-            rest_days,
+            rest_days: rest_days.into(),
         }
+    }
+
+    /// The address of the shared list of non-delivery dates: equal for
+    /// clones (services following one calendar), so that a caller can key
+    /// what it derives from the dates by it instead of comparing them.
+    pub fn dates_identity(&self) -> usize {
+        Arc::as_ptr(&self.rest_days).cast::<i64>() as usize
     }
 
     /// Whether Saturday is a delivery day.

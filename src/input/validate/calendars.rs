@@ -7,14 +7,17 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
+use crate::network::domain::DeliveryDays;
 use crate::network::holidays::builtin_calendars;
 
 use super::collector::Collector;
 
-/// Calendar name -> non-delivery dates. A calendar with a bad date is kept
-/// with its good dates (the run stops on the E110 anyway), so that a service
-/// naming it is not also reported as naming an unknown calendar.
-pub(super) type Calendars = BTreeMap<String, Vec<NaiveDate>>;
+/// Calendar name -> its delivery days without and with Saturday delivery,
+/// built once and shared by the services that follow it (a long calendar is
+/// held once, however many services name it). A calendar with a bad date is
+/// kept with its good dates (the run stops on the E110 anyway), so that a
+/// service naming it is not also reported as naming an unknown calendar.
+pub(super) type Calendars = BTreeMap<String, [DeliveryDays; 2]>;
 
 /// The calendars a scenario's services may follow: the built-in ones, the
 /// model's, the scenario's (later ones replacing earlier ones of the same name).
@@ -27,7 +30,7 @@ pub(super) fn calendars(
     for (origin, given) in [("model calendar", model), ("calendar", scenario)] {
         for (name, dates) in given {
             let rec = format!("{origin} {name}");
-            let parsed = dates
+            let parsed: Vec<NaiveDate> = dates
                 .iter()
                 .enumerate()
                 .filter_map(|(k, d)| c.date(&rec, &format!("calendars.{name}[{k}]"), d))
@@ -35,5 +38,10 @@ pub(super) fn calendars(
             all.insert(name.clone(), parsed);
         }
     }
-    all
+    all.into_iter()
+        .map(|(name, dates)| {
+            let days = [false, true].map(|saturday| DeliveryDays::new(saturday, dates.iter().copied()));
+            (name, days)
+        })
+        .collect()
 }

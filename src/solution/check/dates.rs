@@ -137,7 +137,7 @@ mod tests {
     fn carrier(saturday: bool, holidays: &[&str]) -> CService {
         let mut v = builtin("ground", false);
         v.saturday = saturday;
-        v.no_delivery = holidays.iter().map(|h| d(h)).collect();
+        v.no_delivery = std::sync::Arc::new(holidays.iter().map(|h| d(h)).collect());
         v
     }
 
@@ -248,7 +248,7 @@ mod tests {
     fn a_carrier_picks_up_on_none_of_its_calendars_dates_in_store_pickup_ignores_them() {
         let cutoff = NaiveTime::from_hms_opt(15, 0, 0);
         let mut ups = ground();
-        ups.no_delivery = [d("2026-12-25")].into_iter().collect();
+        ups.no_delivery = std::sync::Arc::new([d("2026-12-25")].into_iter().collect());
         // Thursday 24 Dec 2026 after the cutoff: Christmas, the weekend, Monday.
         let late = d("2026-12-24").and_hms_opt(16, 0, 0).unwrap();
         assert_eq!(ship_date(late, &node(0, &[]), cutoff, &ups), Some(d("2026-12-28")));

@@ -9,6 +9,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::sync::Arc;
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Weekday};
 use chrono_tz::Tz;
@@ -110,14 +111,14 @@ fn zone_values(source: &Path, id: &str, what: &str, v: &[f64]) -> Result<Vec<f64
     Ok(v.to_vec())
 }
 
-/// Calendar name -> non-delivery dates.
-type Calendars = HashMap<String, HashSet<NaiveDate>>;
+/// Calendar name -> non-delivery dates, shared by the services following it.
+type Calendars = HashMap<String, Arc<HashSet<NaiveDate>>>;
 
 /// The built-in carrier calendars (the embedded CSV's rows `date,carrier,...`)
 /// with the model's and then the scenario's added, each replacing an earlier
 /// one of the same name.
 fn calendars(source: &Path, model: &CostModel, f: &ScenarioFile) -> Result<Calendars, DomoptError> {
-    let mut all: Calendars = HashMap::new();
+    let mut all: HashMap<String, HashSet<NaiveDate>> = HashMap::new();
     let text = crate::network::holidays::US_CARRIER_HOLIDAYS;
     for row in text.lines().skip(1).filter(|l| !l.trim().is_empty()) {
         let cols: Vec<&str> = row.split(',').collect();
@@ -135,7 +136,7 @@ fn calendars(source: &Path, model: &CostModel, f: &ScenarioFile) -> Result<Calen
             .collect::<Result<_, _>>()?;
         all.insert(name.clone(), own);
     }
-    Ok(all)
+    Ok(all.into_iter().map(|(k, v)| (k, Arc::new(v))).collect())
 }
 
 fn service(source: &Path, r: &ServiceRecord, calendars: &Calendars) -> Result<CService, DomoptError> {
@@ -177,7 +178,7 @@ fn service(source: &Path, r: &ServiceRecord, calendars: &Calendars) -> Result<CS
                 .get(name)
                 .cloned()
                 .ok_or_else(|| bad(source, format!("service {}: no calendar `{name}`", r.id)))?,
-            None => HashSet::new(),
+            None => Arc::default(),
         },
         pickup_days,
         deadlines,
@@ -195,7 +196,7 @@ pub(crate) fn builtin(id: &str, in_store: bool) -> CService {
         per_unit_per_mile: 0.0,
         transit: vec![0; 8],
         saturday: false,
-        no_delivery: HashSet::new(),
+        no_delivery: Arc::default(),
         pickup_days: HashSet::new(),
         deadlines: Vec::new(),
         in_store,
@@ -562,6 +563,13 @@ impl Input {
     /// [`Input::from_wire`]: availability, promised dates and locations are
     /// the loader's; dates, zones and costs are still the checker's own.
     pub fn from_scenario(s: &domain::Scenario) -> Input {
+        // One date set per calendar, however many services follow it.
+        let mut seen: HashMap<usize, Arc<HashSet<NaiveDate>>> = HashMap::new();
+        let mut dates_of = |days: &domain::DeliveryDays| {
+            seen.entry(days.dates_identity())
+                .or_insert_with(|| Arc::new(days.non_delivery_dates().collect()))
+                .clone()
+        };
         let services: Vec<CService> = s
             .services
             .iter()
@@ -573,7 +581,7 @@ impl Input {
                 per_unit_per_mile: v.per_unit_per_mile,
                 transit: v.transit_days.to_vec(),
                 saturday: v.delivery.saturday(),
-                no_delivery: v.delivery.non_delivery_dates().collect(),
+                no_delivery: dates_of(&v.delivery),
                 pickup_days: v.pickup_weekdays.iter().copied().collect(),
                 deadlines: v.holiday_deadlines.clone(),
                 in_store: v.is_pickup,
