@@ -514,8 +514,12 @@ fn the_checker_reads_every_wave_time_of_a_year_on_each_nodes_clock_as_the_optimi
         let model = CostModel::load("us-parcel").unwrap();
         let (mut s, _) = validate(&loaded(v), &model, &PolicyOverrides::default()).unwrap();
         let start = s.wave_time;
-        for half_hours in 0..(2 * 24 * 366) {
-            s.wave_time = start + chrono::Duration::minutes(30 * half_hours);
+        let year = (0..(2 * 24 * 366)).map(|k| start + chrono::Duration::minutes(30 * k));
+        // The first and last wave times validation accepts, and one far ahead.
+        let ends = ["1900-01-01T00:00", "2100-07-01T16:30", "9999-12-31T23:59"]
+            .map(|t| chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M").unwrap());
+        for t in year.chain(ends) {
+            s.wave_time = t;
             let input = Input::from_scenario(&s);
             for (node, cnode) in s.nodes.iter().zip(&input.nodes) {
                 assert_eq!(
@@ -567,4 +571,41 @@ fn services_following_one_calendar_share_its_dates_instead_of_copying_them() {
     let set = |id: &str| input.services[input.service_ix[id]].no_delivery.clone();
     assert!(std::sync::Arc::ptr_eq(&set("a"), &set("b")));
     assert_eq!(set("a").len(), 3653);
+}
+
+/// A loader bug applied to the domain of `v`: the plan solved on the wrong
+/// domain must be refused by the checker's own reading of the input.
+fn loader_bug_is_caught(v: Value, bug: fn(&mut domopt::Scenario)) {
+    let l = loaded(v);
+    let model = CostModel::load("us-parcel").unwrap();
+    let run = PolicyOverrides::default();
+    let (mut s, _) = validate(&l, &model, &run).expect("valid scenario");
+    bug(&mut s);
+    let plan = solve(&s, &Settings::default(), Strategy::Monolithic);
+    assert!(domopt::check(&s, &plan).ok(), "the shared domain hides it");
+    let own = Input::from_wire(&l, &model, &run).unwrap();
+    let report = check_input(&own, &plan);
+    assert!(
+        report.violations.iter().any(|v| v.kind == "dates"),
+        "{:#?}",
+        report.violations
+    );
+}
+
+#[test]
+fn a_loader_that_drops_a_nodes_time_zone_or_a_carriers_calendar_is_caught_by_the_checker() {
+    let zoned = zoned_wave(
+        "2026-12-01T16:30",
+        Some("America/New_York"),
+        Some("America/Los_Angeles"),
+    );
+    loader_bug_is_caught(zoned.clone(), |s| s.nodes[0].time_zone = None);
+    loader_bug_is_caught(zoned, |s| s.time_zone = None);
+    let mut christmas = wave("2026-12-24T16:00", &["ground"], json!([]), json!({}));
+    christmas["nodes"][0]["services"][0]["cutoff"] = json!("15:00");
+    loader_bug_is_caught(christmas, |s| {
+        for v in &mut s.services {
+            v.delivery = Default::default();
+        }
+    });
 }
