@@ -177,7 +177,7 @@ pub struct Node {
     /// Rule priority (lower first).
     pub rank: Option<f64>,
     /// The node's own time zone, its cutoffs' clock; `None`: the scenario's
-    /// (see [`crate::network::calendar::local_wave_time`]).
+    /// (see `network::calendar::local_wave_time`).
     pub time_zone: Option<Tz>,
 }
 
