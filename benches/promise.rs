@@ -84,8 +84,12 @@ fn percentiles(n: usize, mut f: impl FnMut(usize)) -> (f64, f64, f64) {
 }
 
 fn latency_table() {
-    println!("promise latency, five-line carts, peak-l network (500 nodes), {TIMED_QUOTES} quotes:");
-    println!("seed | quote p50 / p99 / max (us) | validate + quote p50 / p99 / max (us) | options available");
+    println!(
+        "promise latency, five-line carts, peak-l network (500 nodes), {TIMED_QUOTES} quotes:"
+    );
+    println!(
+        "seed | quote p50 / p99 / max (us) | validate + quote p50 / p99 / max (us) | options available"
+    );
     for seed in [1, 2, 3] {
         let dir = tempfile::tempdir().expect("temporary folder");
         let s = network(seed, dir.path());

@@ -167,6 +167,7 @@ fn tiny_instance(rng: &mut Rng, name: &str) -> ScenarioFile {
                 vec![]
             },
             rank: None,
+            time_zone: None,
         });
     }
 

@@ -318,6 +318,7 @@ impl WaveSpec {
                         .into_iter()
                         .collect(),
                     rank: Some(k as f64),
+                    time_zone: None,
                 }
             })
             .collect();

@@ -100,9 +100,11 @@ fn a_scenario_with_many_problems_reports_every_error_code_in_one_run() {
                 "handling_per_package": -1.0,
                 "services": [{ "service": "ground" }]
             },
-            { "id": "dc", "kind": "dc", "lat": 41.0, "lon": -90.0 },
+            { "id": "dc", "kind": "dc", "lat": 41.0, "lon": -90.0,
+              "time_zone": "America/Chicago" },
             {
                 "id": "odd", "kind": "warehouse", "lat": 95.0, "lon": 0.0,
+                "time_zone": "Mars/Olympus",
                 "services": [{ "service": "ground" }]
             },
             {
@@ -172,8 +174,8 @@ fn a_scenario_with_many_problems_reports_every_error_code_in_one_run() {
         .filter(|c| c.starts_with('E') && !not_from_validation.contains(c))
         .collect();
     assert!(
-        wanted.len() >= 18,
-        "IssueCode::ALL lists E101..E117 and E123"
+        wanted.len() >= 20,
+        "IssueCode::ALL lists E101..E117 and E123..E125"
     );
     for code in &wanted {
         assert!(
@@ -199,6 +201,8 @@ fn a_scenario_with_many_problems_reports_every_error_code_in_one_run() {
     }
     // Each problem is pinned to its record and field.
     assert!(has(&report, "E101", "node dc", "id"));
+    assert!(has(&report, "E124", "node odd", "time_zone"));
+    assert!(has(&report, "E125", "node dc", "time_zone"));
     assert!(has(
         &report,
         "E102",

@@ -69,6 +69,9 @@ issue_codes! {
     UnusableOutDir = "E122",
         "the output folder cannot take a plan (a file, a link, foreign files, a file in its path)";
     UnknownCalendar = "E123", "a service names a carrier calendar that is neither built in nor in the scenario";
+    UnknownTimeZone = "E124", "unknown time zone (not an IANA name such as America/Los_Angeles)";
+    NodeZoneWithoutScenarioZone = "E125",
+        "a node has a time zone but the scenario does not say which zone its times are written in";
     UnknownChannel = "E128", "an order or a cart names a sales channel the scenario does not define";
     BadChannelRule = "E129",
         "a channel's allocation rule is out of range (buffer units, network share, node kinds or nodes)";

@@ -32,6 +32,11 @@ pub struct CostModel {
     /// Carrier services.
     #[serde(default)]
     pub services: Vec<ServiceRecord>,
+    /// Carrier calendars: name -> non-delivery dates (`YYYY-MM-DD`), added to
+    /// the built-in ones or replacing one of the same name; a scenario's
+    /// calendar of the same name replaces the model's.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub calendars: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 impl CostModel {

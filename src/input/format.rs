@@ -19,8 +19,15 @@ pub struct ScenarioFile {
     /// A name for reports.
     #[serde(default)]
     pub name: Option<String>,
-    /// When the wave is cut: `YYYY-MM-DDTHH:MM` (local time of the network).
+    /// When the wave is cut: `YYYY-MM-DDTHH:MM`, on the clock of `time_zone`
+    /// (without it, the one local time of the whole network).
     pub wave_time: String,
+    /// IANA time zone (`America/New_York`) in which `wave_time` and the
+    /// orders' `placed_at` are written; a node's cutoffs are then compared with
+    /// the wave time on the node's own clock (its `time_zone`, else this one).
+    /// Default: none, one local time for everything.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
     /// Fulfillment nodes: DCs, stores, 3PLs and drop-ship suppliers.
     pub nodes: Vec<NodeRecord>,
     /// Items that can be ordered.
@@ -171,6 +178,11 @@ pub struct NodeRecord {
     /// Priority for rule-based routers and tie-breaks (lower ships first).
     #[serde(default)]
     pub rank: Option<f64>,
+    /// IANA time zone of the node (`America/Los_Angeles`): its cutoffs and ship
+    /// days are on this clock. Default: the scenario's `time_zone`; used only
+    /// when the scenario has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
 }
 
 /// A carrier service as offered at one node.

@@ -2,10 +2,12 @@
 //! late that is against a promise. Business days are Monday to Friday; a
 //! service's transit counts the days it delivers on (its `DeliveryDays`: its
 //! carrier calendar's holidays skipped, Saturday counted when it delivers then).
+//! A carrier picks up on none of its calendar's non-delivery dates, and a
+//! node's cutoffs are read on its own clock ([`local_wave_time`]).
 
-use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use chrono::{Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, Offset, TimeZone};
 
-use crate::network::domain::{DeliveryDays, Node, NodeService, Service};
+use crate::network::domain::{DeliveryDays, Node, NodeService, Scenario, Service, Tz};
 
 /// How far ahead a ship date is searched before a (node, service) is declared unusable.
 const HORIZON_DAYS: u64 = 366;
@@ -47,10 +49,50 @@ fn node_open(node: &Node, d: NaiveDate) -> bool {
     !node.closed_weekdays.contains(&d.weekday()) && !node.closed_dates.contains(&d)
 }
 
+/// The wave time on `node`'s clock: what its cutoffs and its ship day are
+/// compared with. The same as written when the scenario has no time zone;
+/// otherwise converted to the node's zone (a node without one has the
+/// scenario's), see [`local_time`].
+pub fn local_wave_time(s: &Scenario, node: &Node) -> NaiveDateTime {
+    local_time(s.time_zone, node, s.wave_time)
+}
+
+/// `t`, written on the clock of `written_in`, on `node`'s clock (its own zone,
+/// else `written_in`'s): unchanged without `written_in`. A wall time
+/// the clocks skip or repeat at a daylight-saving change is read with the
+/// offset in force before the change (02:30 on a spring-forward night is
+/// 03:30 daylight time; 01:30 on a fall-back night is the first 01:30).
+pub fn local_time(written_in: Option<Tz>, node: &Node, t: NaiveDateTime) -> NaiveDateTime {
+    let Some(from) = written_in else {
+        return t;
+    };
+    let to = node.time_zone.unwrap_or(from);
+    // Beyond the dates chrono holds (never for a validated wave): unchanged.
+    offset_seconds(from, t)
+        .and_then(|east| t.checked_sub_signed(Duration::seconds(i64::from(east))))
+        .map_or(t, |utc| to.from_utc_datetime(&utc).naive_local())
+}
+
+/// Seconds east of UTC of the wall time `t` in `zone`, by the rule of
+/// [`local_time`] for skipped and repeated wall times.
+fn offset_seconds(zone: Tz, t: NaiveDateTime) -> Option<i32> {
+    let offset = match zone.offset_from_local_datetime(&t) {
+        LocalResult::Single(o) => o,
+        LocalResult::Ambiguous(first, _) => first,
+        // In a gap: the offset two days earlier is the one before the change
+        // (offsets stay within a day, gaps within a day, changes days apart).
+        LocalResult::None => zone.offset_from_utc_datetime(&t.checked_sub_signed(Duration::days(2))?),
+    };
+    Some(offset.fix().local_minus_utc())
+}
+
 /// First date the package can leave `node` with `service`, for work released at
-/// `wave`: a wave after the cutoff misses that day's pickup; processing takes
-/// `processing_days` open days; the day must be open at the node and a pickup
-/// day of the carrier. `None` if no such day exists within a year.
+/// `wave` (on the node's clock, see [`local_wave_time`]): a wave after the
+/// cutoff misses that day's pickup; processing takes `processing_days` open
+/// days; the day must be open at the node and, for a carrier, a pickup
+/// weekday that is not a non-delivery date of its calendar (the in-store
+/// pickup service needs only the node open). `None` if no such day exists
+/// within a year.
 pub fn ship_date(
     wave: NaiveDateTime,
     node: &Node,
@@ -78,7 +120,8 @@ pub fn ship_date(
         }
     }
     for _ in 0..HORIZON_DAYS {
-        let carrier_ok = service.is_pickup || service.pickup_weekdays.contains(&d.weekday());
+        let carrier_ok = service.is_pickup
+            || (service.pickup_weekdays.contains(&d.weekday()) && !service.delivery.rests_on(d));
         if node_open(node, d) && carrier_ok {
             return Some(d);
         }
@@ -139,6 +182,7 @@ mod tests {
             closed_weekdays: closed.to_vec(),
             closed_dates: Default::default(),
             rank: None,
+            time_zone: None,
         }
     }
 
@@ -162,6 +206,25 @@ mod tests {
             holiday_deadlines: vec![(date("2026-12-19"), date("2026-12-24"))],
             is_pickup: false,
             delivery: DeliveryDays::default(),
+        }
+    }
+
+    fn ups_service() -> Service {
+        let ups = crate::network::holidays::builtin_calendars()["ups"].clone();
+        Service {
+            delivery: DeliveryDays::new(false, ups),
+            ..service()
+        }
+    }
+
+    fn at(s: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M").unwrap()
+    }
+
+    fn zoned(zone: Option<&str>) -> Node {
+        Node {
+            time_zone: zone.map(|z| z.parse().unwrap()),
+            ..node(0, &[])
         }
     }
 
@@ -190,6 +253,112 @@ mod tests {
             ship_date(wave, &node(0, &[]), &offer("15:00"), &service()),
             Some(date("2026-12-07"))
         );
+    }
+
+    #[test]
+    fn a_christmas_eve_wave_after_the_cutoff_ships_monday_28_december_not_christmas_day() {
+        // Thursday 24 Dec 2026 16:00: Friday 25 is a UPS holiday, then the weekend.
+        let wave = at("2026-12-24T16:00");
+        assert_eq!(
+            ship_date(wave, &node(0, &[]), &offer("15:00"), &ups_service()),
+            Some(date("2026-12-28"))
+        );
+        // Without a calendar the carrier picks up on Christmas Day.
+        assert_eq!(
+            ship_date(wave, &node(0, &[]), &offer("15:00"), &service()),
+            Some(date("2026-12-25"))
+        );
+    }
+
+    #[test]
+    fn a_wave_just_after_the_cutoff_before_new_year_observed_on_friday_ships_monday() {
+        // Thursday 30 Dec 2027; New Year 2028 is observed on Friday 31.
+        let n = node(0, &[]);
+        let (cutoff, v) = (offer("15:00"), ups_service());
+        let on_time = at("2027-12-30T15:00");
+        assert_eq!(ship_date(on_time, &n, &cutoff, &v), Some(date("2027-12-30")));
+        let just_missed = on_time + chrono::Duration::seconds(1);
+        assert_eq!(ship_date(just_missed, &n, &cutoff, &v), Some(date("2028-01-03")));
+    }
+
+    #[test]
+    fn a_carrier_holiday_on_a_saturday_pickup_day_is_skipped_but_in_store_pickup_is_not() {
+        // A carrier collecting on Saturdays (delivering Monday to Friday)
+        // rests on Saturday 5 December 2026 by its own calendar.
+        let v = Service {
+            pickup_weekdays: vec![Weekday::Fri, Weekday::Sat, Weekday::Mon],
+            delivery: DeliveryDays::new(false, [date("2026-12-05")]),
+            ..service()
+        };
+        let friday_late = at("2026-12-04T16:00");
+        assert_eq!(
+            ship_date(friday_late, &node(0, &[]), &offer("15:00"), &v),
+            Some(date("2026-12-07"))
+        );
+        let in_store = Service {
+            is_pickup: true,
+            ..ups_service()
+        };
+        assert_eq!(
+            ship_date(at("2026-12-25T09:00"), &node(0, &[]), &offer("15:00"), &in_store),
+            Some(date("2026-12-25"))
+        );
+    }
+
+    #[test]
+    fn a_new_york_wave_at_16_30_is_13_30_in_los_angeles_before_its_15_00_cutoff() {
+        let ny = "America/New_York".parse().ok();
+        // Tuesday 1 December 2026, 16:30 Eastern.
+        let wave = at("2026-12-01T16:30");
+        let la = zoned(Some("America/Los_Angeles"));
+        assert_eq!(local_time(ny, &la, wave), at("2026-12-01T13:30"));
+        assert_eq!(
+            ship_date(local_time(ny, &la, wave), &la, &offer("15:00"), &service()),
+            Some(date("2026-12-01"))
+        );
+        // A node without a zone is on the scenario's clock: cutoff missed.
+        let own = zoned(None);
+        assert_eq!(local_time(ny, &own, wave), wave);
+        assert_eq!(
+            ship_date(local_time(ny, &own, wave), &own, &offer("15:00"), &service()),
+            Some(date("2026-12-02"))
+        );
+    }
+
+    #[test]
+    fn without_a_scenario_zone_node_zones_change_nothing() {
+        let la = zoned(Some("America/Los_Angeles"));
+        let wave = at("2026-12-01T16:30");
+        assert_eq!(local_time(None, &la, wave), wave);
+    }
+
+    #[test]
+    fn the_offset_between_new_york_and_london_follows_each_daylight_saving_change() {
+        let ny = "America/New_York".parse().ok();
+        let london = zoned(Some("Europe/London"));
+        // The US springs forward on 8 March 2026, the UK on 29 March: four
+        // hours apart in between, five before and after.
+        assert_eq!(local_time(ny, &london, at("2026-03-02T10:30")), at("2026-03-02T15:30"));
+        assert_eq!(local_time(ny, &london, at("2026-03-10T10:30")), at("2026-03-10T14:30"));
+        assert_eq!(local_time(ny, &london, at("2026-03-31T10:30")), at("2026-03-31T15:30"));
+        // So a 10:30 New York wave makes a 15:00 London cutoff only in between.
+        let cutoff = offer("15:00");
+        let ship = |t: &str| ship_date(local_time(ny, &london, at(t)), &london, &cutoff, &service());
+        assert_eq!(ship("2026-03-10T10:30"), Some(date("2026-03-10")));
+        assert_eq!(ship("2026-03-31T10:30"), Some(date("2026-04-01")));
+    }
+
+    #[test]
+    fn skipped_and_repeated_wall_times_are_read_with_the_offset_before_the_change() {
+        let ny = "America/New_York".parse().ok();
+        let la = zoned(Some("America/Los_Angeles"));
+        // 02:30 on 8 March 2026 does not exist in New York: 03:30 EDT, which
+        // is 23:30 the evening before in Los Angeles (still on PST).
+        assert_eq!(local_time(ny, &la, at("2026-03-08T02:30")), at("2026-03-07T23:30"));
+        // 01:30 on 1 November 2026 happens twice: the first, 01:30 EDT.
+        assert_eq!(local_time(ny, &la, at("2026-11-01T01:30")), at("2026-10-31T22:30"));
+        // A wave past midnight in New York is the evening before in Los Angeles.
+        assert_eq!(local_time(ny, &la, at("2026-12-02T01:00")), at("2026-12-01T22:00"));
     }
 
     #[test]

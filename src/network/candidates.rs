@@ -157,7 +157,7 @@ impl Shared {
                         .iter()
                         .map(|offer| {
                             calendar::ship_date(
-                                s.wave_time,
+                                calendar::local_wave_time(s, node),
                                 node,
                                 offer,
                                 &s.services[offer.service],
@@ -174,7 +174,8 @@ impl Shared {
                         service: pickup_service,
                         cutoff: None,
                     };
-                    calendar::ship_date(s.wave_time, node, &offer, &s.services[pickup_service])
+                    let wave = calendar::local_wave_time(s, node);
+                    calendar::ship_date(wave, node, &offer, &s.services[pickup_service])
                 })
                 .collect(),
             pickup_service,

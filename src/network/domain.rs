@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Weekday};
+pub use chrono_tz::Tz;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
@@ -179,6 +180,9 @@ pub struct Node {
     pub closed_dates: BTreeSet<NaiveDate>,
     /// Rule priority (lower first).
     pub rank: Option<f64>,
+    /// The node's own time zone, its cutoffs' clock; `None`: the scenario's
+    /// (see `network::calendar::local_wave_time`).
+    pub time_zone: Option<Tz>,
 }
 
 /// An item.
@@ -416,8 +420,11 @@ pub struct Policy {
 pub struct Scenario {
     /// Name for reports.
     pub name: String,
-    /// Wave cut time.
+    /// Wave cut time, on the clock of `time_zone`.
     pub wave_time: NaiveDateTime,
+    /// The zone `wave_time` and the orders' placement times are written in;
+    /// `None`: one local time for the whole network, node zones unused.
+    pub time_zone: Option<Tz>,
     /// Nodes.
     pub nodes: Vec<Node>,
     /// SKUs.

@@ -8,6 +8,7 @@
 //! sorted holidays, so a date computation does not grow with the transit.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
 
@@ -60,28 +61,45 @@ fn nth_weekday(n: i64, k: i64) -> i64 {
 }
 
 /// The days a service delivers on. The default is Monday to Friday with no
-/// holidays, the rule before calendars existed.
+/// holidays, the rule before calendars existed. Clones share the date lists,
+/// so that services following one calendar hold it once.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DeliveryDays {
     /// Saturday is a delivery day.
     saturday: bool,
     /// Day indices of the non-delivery dates that fall on a delivery weekday
-    /// (the others change nothing), ascending, without repeats.
-    holidays: Vec<i64>,
+    /// (the others change no transit count), ascending, without repeats.
+    holidays: Arc<[i64]>,
+    /// Day indices of every non-delivery date, weekends included: the carrier
+    /// does not pick up on them either (a Saturday pickup of a service that
+    /// delivers Monday to Friday), ascending, without repeats.
+    rest_days: Arc<[i64]>,
 }
 
 impl DeliveryDays {
     /// Monday to Friday, and Saturday if `saturday`, except `non_delivery`.
     pub fn new(saturday: bool, non_delivery: impl IntoIterator<Item = NaiveDate>) -> Self {
         let k = if saturday { 6 } else { 5 };
-        let mut holidays: Vec<i64> = non_delivery
-            .into_iter()
-            .map(day_index)
+        let mut rest_days: Vec<i64> = non_delivery.into_iter().map(day_index).collect();
+        rest_days.sort_unstable();
+        rest_days.dedup();
+        let holidays = rest_days
+            .iter()
+            .copied()
             .filter(|i| i.rem_euclid(7) < k)
             .collect();
-        holidays.sort_unstable();
-        holidays.dedup();
-        DeliveryDays { saturday, holidays }
+        DeliveryDays {
+            saturday,
+            holidays,
+            rest_days: rest_days.into(),
+        }
+    }
+
+    /// The address of the shared list of non-delivery dates: equal for
+    /// clones (services following one calendar), so that a caller can key
+    /// what it derives from the dates by it instead of comparing them.
+    pub fn dates_identity(&self) -> usize {
+        Arc::as_ptr(&self.rest_days).cast::<i64>() as usize
     }
 
     /// Whether Saturday is a delivery day.
@@ -92,6 +110,17 @@ impl DeliveryDays {
     /// The non-delivery dates that fall on delivery weekdays, ascending.
     pub fn holidays(&self) -> impl Iterator<Item = NaiveDate> + '_ {
         self.holidays.iter().filter_map(|&i| from_index(i))
+    }
+
+    /// Every non-delivery date of its calendar, weekends included, ascending.
+    pub fn non_delivery_dates(&self) -> impl Iterator<Item = NaiveDate> + '_ {
+        self.rest_days.iter().filter_map(|&i| from_index(i))
+    }
+
+    /// Whether `d` is a non-delivery date of its calendar: the carrier
+    /// neither delivers nor picks up then, whatever the weekday.
+    pub fn rests_on(&self, d: NaiveDate) -> bool {
+        self.rest_days.binary_search(&day_index(d)).is_ok()
     }
 
     fn week(&self) -> i64 {
@@ -239,11 +268,25 @@ mod tests {
     }
 
     #[test]
-    fn holidays_on_a_weekend_change_nothing_and_dates_past_the_end_are_none() {
+    fn holidays_on_a_weekend_change_no_transit_but_the_carrier_rests_then() {
         // Sunday 27 Dec 2026 for a Monday-to-Friday service.
         let cal = DeliveryDays::new(false, [date("2026-12-27")]);
-        assert_eq!(cal, DeliveryDays::default());
         assert_eq!(date("2026-12-27").weekday(), Weekday::Sun);
+        assert_eq!(cal.holidays().count(), 0);
+        for offset in 0..14 {
+            let d = date("2026-12-20") + Days::new(offset);
+            assert_eq!(cal.add(d, 3), DeliveryDays::default().add(d, 3), "{d}");
+        }
+        assert!(cal.rests_on(date("2026-12-27")));
+        assert!(!cal.rests_on(date("2026-12-26")));
+        assert_eq!(
+            cal.non_delivery_dates().collect::<Vec<_>>(),
+            [date("2026-12-27")]
+        );
+    }
+
+    #[test]
+    fn dates_past_the_end_are_none() {
         assert_eq!(ups().add(NaiveDate::MAX, 1), None);
         assert_eq!(ups().add(date("2026-12-01"), u32::MAX), None);
     }

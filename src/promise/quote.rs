@@ -257,7 +257,10 @@ pub(super) fn ship_dates(s: &Scenario, at: NaiveDateTime) -> Vec<Vec<Option<Naiv
         .map(|node| {
             node.services
                 .iter()
-                .map(|offer| calendar::ship_date(at, node, offer, &s.services[offer.service]))
+                .map(|offer| {
+                    let local = calendar::local_time(s.time_zone, node, at);
+                    calendar::ship_date(local, node, offer, &s.services[offer.service])
+                })
                 .collect()
         })
         .collect()
@@ -412,7 +415,8 @@ impl Promiser<'_> {
                 service: v,
                 cutoff: None,
             };
-            let day = calendar::ship_date(cart.at, node, &offer, &self.s.services[v]);
+            let local = calendar::local_time(self.s.time_zone, node, cart.at);
+            let day = calendar::ship_date(local, node, &offer, &self.s.services[v]);
             return Some((offer, day));
         }
         if !node.capabilities.ship_to_home {

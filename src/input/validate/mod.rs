@@ -2,8 +2,9 @@
 //! once. Each issue has a stable code, the record, the field and what to do.
 //! Errors stop the run (exit code 2, nothing written); warnings do not.
 //!
-//! [`build_scenario`] checks the parts in a fixed order (wave time, policy,
-//! calendars, services, SKUs, nodes, inventory, orders, explicit costs), so that a
+//! [`build_scenario`] checks the parts in a fixed order (wave time and time
+//! zone, policy, calendars, services, SKUs, nodes, inventory, orders, explicit
+//! costs), so that a
 //! report lists its issues in the same order on every run; one file per part.
 
 mod calendars;
@@ -20,6 +21,7 @@ mod orders;
 mod policy;
 mod services;
 mod skus;
+mod zones;
 
 pub use crate::error::ValidationReport;
 pub use carts::CartValidator;
@@ -42,10 +44,15 @@ pub fn build_scenario(
     let f = &loaded.file;
 
     let wave_time = c.datetime("scenario", "wave_time", &f.wave_time);
+    let time_zone = f
+        .time_zone
+        .as_deref()
+        .and_then(|z| zones::time_zone(&mut c, "scenario", "time_zone", z));
+    zones::node_zones_need_a_scenario_zone(&mut c, f);
     let merged = model.policy.overlaid(&f.policy).overlaid(run);
     let policy = policy::policy(&mut c, &merged);
     let explicit_mode = f.explicit_costs.is_some();
-    let calendars = calendars::calendars(&mut c, &f.calendars);
+    let calendars = calendars::calendars(&mut c, &model.calendars, &f.calendars);
     let catalog = services::services(
         &mut c,
         &model.services,
@@ -97,6 +104,7 @@ pub fn build_scenario(
                 .unwrap_or_default()
         }),
         wave_time: wave_time.expect("no errors means the wave time parsed"),
+        time_zone,
         nodes,
         skus,
         services: catalog.services,

@@ -1,5 +1,5 @@
 //! Nodes: unique ids, kind, place, capabilities, handling costs, capacities,
-//! the carrier services offered with their cutoffs, and closed days.
+//! the carrier services offered with their cutoffs, closed days and time zone.
 
 use std::collections::BTreeSet;
 
@@ -95,6 +95,10 @@ fn node(
     }
     let (closed_weekdays, closed_dates) = closed_days(c, rec, n);
     let rank = n.rank.and_then(|r| c.finite(rec, "rank", r));
+    let time_zone = n
+        .time_zone
+        .as_deref()
+        .and_then(|z| super::zones::time_zone(c, rec, "time_zone", z));
     let (lat, lon) = loc.unwrap_or((0.0, 0.0));
     Node {
         id: n.id.clone(),
@@ -112,6 +116,7 @@ fn node(
         closed_weekdays,
         closed_dates,
         rank,
+        time_zone,
     }
 }
 

@@ -139,7 +139,7 @@ fn delivery_days(
         return Some(DeliveryDays::new(saturday, []));
     };
     match calendars.get(name) {
-        Some(dates) => Some(DeliveryDays::new(saturday, dates.iter().copied())),
+        Some(days) => Some(days[usize::from(saturday)].clone()),
         None => {
             let known: Vec<&str> = calendars.keys().map(String::as_str).collect();
             c.error(

@@ -71,6 +71,7 @@ fn dcs(cfg: &GenConfig) -> Vec<NodeRecord> {
                 closed_weekdays: vec!["Sun".into()],
                 closed_dates: vec![],
                 rank: Some(k as f64),
+                time_zone: None,
             }
         })
         .collect()
@@ -103,6 +104,7 @@ fn store(cfg: &GenConfig, k: usize, id: String, zip: String) -> NodeRecord {
         closed_weekdays: vec![],
         closed_dates: vec!["2026-12-25".into()],
         rank: Some((cfg.dcs + k) as f64),
+        time_zone: None,
     }
 }
 
@@ -124,6 +126,7 @@ fn tpl(cfg: &GenConfig, k: usize, zip: String) -> NodeRecord {
         closed_weekdays: vec!["Sat".into(), "Sun".into()],
         closed_dates: vec![],
         rank: Some((cfg.dcs + cfg.stores + k) as f64),
+        time_zone: None,
     }
 }
 
@@ -145,6 +148,7 @@ fn supplier(cfg: &GenConfig, k: usize, zip: String) -> NodeRecord {
         closed_weekdays: vec!["Sat".into(), "Sun".into()],
         closed_dates: vec![],
         rank: Some((cfg.dcs + cfg.stores + cfg.tpls + k) as f64),
+        time_zone: None,
     }
 }
 

@@ -48,6 +48,7 @@ pub(super) fn scenario_file(
         policy: PolicyOverrides::default(),
         calendars: Default::default(),
         channels: Vec::new(),
+        time_zone: None,
         explicit_costs: None,
     };
     let json = serde_json::to_string(&head).map_err(|e| io_err(dir, e))?;

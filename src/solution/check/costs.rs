@@ -118,7 +118,8 @@ pub fn lane(inp: &Input, o: usize, n: usize, v: usize) -> Result<Lane, Refusal> 
             }
         }
     };
-    let Some(ship) = dates::ship_date(inp.wave, node, cutoff, service) else {
+    let wave = dates::wave_at(inp.wave, inp.zone, node);
+    let Some(ship) = dates::ship_date(wave, node, cutoff, service) else {
         return Err(Refusal::new("no-ship-date", "no ship date within a year".into()));
     };
     if let Some(p) = order.promised

@@ -1,8 +1,10 @@
 //! Dates by the checker's own rules: business days, the days a service
-//! delivers on, the node's open days, the first ship date after a wave,
-//! lateness. Independent of `calendar` and `holidays`: day by day.
+//! delivers on, the node's open days, the wave on a node's clock, the first
+//! ship date after a wave, lateness. Independent of `calendar` and
+//! `holidays`: day by day, hour by hour.
 
-use chrono::{Datelike, Days, NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{Datelike, Days, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, TimeZone};
+use chrono_tz::Tz;
 
 use super::model::{CNode, CService};
 
@@ -46,8 +48,34 @@ pub fn open(node: &CNode, d: NaiveDate) -> bool {
     !node.closed_weekdays.contains(&d.weekday()) && !node.closed_dates.contains(&d)
 }
 
-/// First ship date for work released at `wave` at `node` by `service` with
-/// cutoff `cutoff`; `None` beyond 366 days.
+/// `wave`, written on the clock of `written_in`, on `node`'s clock (its zone,
+/// else `written_in`'s); as written without a scenario zone. A wall time
+/// skipped or repeated by a daylight-saving change is read with the offset
+/// of the last wall time before it that exists once.
+pub fn wave_at(wave: NaiveDateTime, written_in: Option<Tz>, node: &CNode) -> NaiveDateTime {
+    let Some(from) = written_in else {
+        return wave;
+    };
+    let to = node.zone.unwrap_or(from);
+    // Step back an hour at a time to a wall time that exists (a gap is at
+    // most a day), take the earliest instant it names, and add the steps back.
+    for back in 0..=26 {
+        let Some(earlier) = wave.checked_sub_signed(TimeDelta::hours(back)) else {
+            break;
+        };
+        if let Some(instant) = from.from_local_datetime(&earlier).earliest() {
+            let Some(instant) = instant.checked_add_signed(TimeDelta::hours(back)) else {
+                break;
+            };
+            return instant.with_timezone(&to).naive_local();
+        }
+    }
+    wave
+}
+
+/// First ship date for work released at `wave` (on the node's clock) at
+/// `node` by `service` with cutoff `cutoff`: a carrier picks up on its pickup
+/// weekdays except its calendar's dates; `None` beyond 366 days.
 pub fn ship_date(
     wave: NaiveDateTime,
     node: &CNode,
@@ -70,7 +98,9 @@ pub fn ship_date(
         return None;
     }
     (0..366u64).map(|k| day + Days::new(k)).find(|d| {
-        open(node, *d) && (service.in_store || service.pickup_days.contains(&d.weekday()))
+        open(node, *d)
+            && (service.in_store
+                || (service.pickup_days.contains(&d.weekday()) && !service.no_delivery.contains(d)))
     })
 }
 
@@ -107,7 +137,7 @@ mod tests {
     fn carrier(saturday: bool, holidays: &[&str]) -> CService {
         let mut v = builtin("ground", false);
         v.saturday = saturday;
-        v.no_delivery = holidays.iter().map(|h| d(h)).collect();
+        v.no_delivery = std::sync::Arc::new(holidays.iter().map(|h| d(h)).collect());
         v
     }
 
@@ -158,6 +188,7 @@ mod tests {
             processing_days,
             closed_weekdays: closed.iter().copied().collect(),
             closed_dates: HashSet::new(),
+            zone: None,
         }
     }
 
@@ -211,5 +242,37 @@ mod tests {
         ];
         assert_eq!(ship_date(tue, &node(0, &all), cutoff, &ground()), None);
         assert_eq!(ship_date(tue, &node(1, &all), cutoff, &ground()), None);
+    }
+
+    #[test]
+    fn a_carrier_picks_up_on_none_of_its_calendars_dates_in_store_pickup_ignores_them() {
+        let cutoff = NaiveTime::from_hms_opt(15, 0, 0);
+        let mut ups = ground();
+        ups.no_delivery = std::sync::Arc::new([d("2026-12-25")].into_iter().collect());
+        // Thursday 24 Dec 2026 after the cutoff: Christmas, the weekend, Monday.
+        let late = d("2026-12-24").and_hms_opt(16, 0, 0).unwrap();
+        assert_eq!(ship_date(late, &node(0, &[]), cutoff, &ups), Some(d("2026-12-28")));
+        let mut pickup = builtin("pickup", true);
+        pickup.no_delivery = ups.no_delivery.clone();
+        assert_eq!(ship_date(late, &node(0, &[]), cutoff, &pickup), Some(d("2026-12-25")));
+    }
+
+    #[test]
+    fn the_wave_is_read_on_the_nodes_clock_only_when_the_scenario_has_a_zone() {
+        let ny: Tz = "America/New_York".parse().unwrap();
+        let mut la = node(0, &[]);
+        la.zone = "America/Los_Angeles".parse().ok();
+        let t = |s: &str| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M").unwrap();
+        assert_eq!(wave_at(t("2026-12-01T16:30"), Some(ny), &la), t("2026-12-01T13:30"));
+        assert_eq!(wave_at(t("2026-12-01T16:30"), None, &la), t("2026-12-01T16:30"));
+        // Skipped 02:30 is 03:30 EDT, 23:30 PST the evening before.
+        assert_eq!(wave_at(t("2026-03-08T02:30"), Some(ny), &la), t("2026-03-07T23:30"));
+        // Repeated 01:30 is the first one, EDT.
+        assert_eq!(wave_at(t("2026-11-01T01:30"), Some(ny), &la), t("2026-10-31T22:30"));
+        // A node without a zone is on the scenario's clock.
+        assert_eq!(
+            wave_at(t("2026-12-01T16:30"), Some(ny), &node(0, &[])),
+            t("2026-12-01T16:30")
+        );
     }
 }

@@ -9,8 +9,10 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::sync::Arc;
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Weekday};
+use chrono_tz::Tz;
 
 use crate::error::DomoptError;
 use crate::input::cost_model::CostModel;
@@ -24,8 +26,10 @@ pub use super::model::{CExplicit, CLine, CNode, COrder, CPolicy, CService};
 /// Everything the checker needs, read from the input by its own code.
 #[derive(Debug, Clone)]
 pub struct Input {
-    /// Wave cut time.
+    /// Wave cut time, on the clock of `zone`.
     pub wave: NaiveDateTime,
+    /// The zone the wave time is written in, if the scenario names one.
+    pub zone: Option<Tz>,
     /// Nodes.
     pub nodes: Vec<CNode>,
     /// SKU ids.
@@ -76,6 +80,16 @@ fn date_time(source: &Path, s: &str) -> Result<NaiveDateTime, DomoptError> {
     Ok(date(source, s)?.and_hms_opt(0, 0, 0).expect("midnight"))
 }
 
+fn zone(source: &Path, name: &Option<String>) -> Result<Option<Tz>, DomoptError> {
+    name.as_deref()
+        .map(|z| {
+            z.trim()
+                .parse::<Tz>()
+                .map_err(|_| bad(source, format!("`{z}` is not a time zone")))
+        })
+        .transpose()
+}
+
 fn weekday(source: &Path, s: &str) -> Result<Weekday, DomoptError> {
     s.trim()
         .parse::<Weekday>()
@@ -97,13 +111,14 @@ fn zone_values(source: &Path, id: &str, what: &str, v: &[f64]) -> Result<Vec<f64
     Ok(v.to_vec())
 }
 
-/// Calendar name -> non-delivery dates.
-type Calendars = HashMap<String, HashSet<NaiveDate>>;
+/// Calendar name -> non-delivery dates, shared by the services following it.
+type Calendars = HashMap<String, Arc<HashSet<NaiveDate>>>;
 
 /// The built-in carrier calendars (the embedded CSV's rows `date,carrier,...`)
-/// with the scenario's added, one of the same name replacing a built-in.
-fn calendars(source: &Path, f: &ScenarioFile) -> Result<Calendars, DomoptError> {
-    let mut all: Calendars = HashMap::new();
+/// with the model's and then the scenario's added, each replacing an earlier
+/// one of the same name.
+fn calendars(source: &Path, model: &CostModel, f: &ScenarioFile) -> Result<Calendars, DomoptError> {
+    let mut all: HashMap<String, HashSet<NaiveDate>> = HashMap::new();
     let text = crate::network::holidays::US_CARRIER_HOLIDAYS;
     for row in text.lines().skip(1).filter(|l| !l.trim().is_empty()) {
         let cols: Vec<&str> = row.split(',').collect();
@@ -114,14 +129,14 @@ fn calendars(source: &Path, f: &ScenarioFile) -> Result<Calendars, DomoptError> 
             .or_default()
             .insert(date(source, d)?);
     }
-    for (name, dates) in &f.calendars {
+    for (name, dates) in model.calendars.iter().chain(&f.calendars) {
         let own = dates
             .iter()
             .map(|d| date(source, d))
             .collect::<Result<_, _>>()?;
         all.insert(name.clone(), own);
     }
-    Ok(all)
+    Ok(all.into_iter().map(|(k, v)| (k, Arc::new(v))).collect())
 }
 
 fn service(source: &Path, r: &ServiceRecord, calendars: &Calendars) -> Result<CService, DomoptError> {
@@ -163,7 +178,7 @@ fn service(source: &Path, r: &ServiceRecord, calendars: &Calendars) -> Result<CS
                 .get(name)
                 .cloned()
                 .ok_or_else(|| bad(source, format!("service {}: no calendar `{name}`", r.id)))?,
-            None => HashSet::new(),
+            None => Arc::default(),
         },
         pickup_days,
         deadlines,
@@ -181,7 +196,7 @@ pub(crate) fn builtin(id: &str, in_store: bool) -> CService {
         per_unit_per_mile: 0.0,
         transit: vec![0; 8],
         saturday: false,
-        no_delivery: HashSet::new(),
+        no_delivery: Arc::default(),
         pickup_days: HashSet::new(),
         deadlines: Vec::new(),
         in_store,
@@ -268,7 +283,7 @@ fn services(
     f: &ScenarioFile,
     explicit_mode: bool,
 ) -> Result<Vec<CService>, DomoptError> {
-    let calendars = calendars(src, f)?;
+    let calendars = calendars(src, model, f)?;
     let mut services = Vec::new();
     for r in &model.services {
         let own = f.services.iter().find(|s| s.id == r.id).unwrap_or(r);
@@ -340,6 +355,7 @@ fn node(
             .iter()
             .map(|d| date(src, d))
             .collect::<Result<_, _>>()?,
+        zone: zone(src, &n.time_zone)?,
     })
 }
 
@@ -567,6 +583,7 @@ impl Input {
         let explicit = explicit_costs(src, f, &order_ix, &node_ix)?;
         Ok(Input {
             wave,
+            zone: zone(src, &f.time_zone)?,
             nodes,
             sku_ids,
             sku_weight,
@@ -586,6 +603,13 @@ impl Input {
     /// [`Input::from_wire`]: availability, promised dates and locations are
     /// the loader's; dates, zones and costs are still the checker's own.
     pub fn from_scenario(s: &domain::Scenario) -> Input {
+        // One date set per calendar, however many services follow it.
+        let mut seen: HashMap<usize, Arc<HashSet<NaiveDate>>> = HashMap::new();
+        let mut dates_of = |days: &domain::DeliveryDays| {
+            seen.entry(days.dates_identity())
+                .or_insert_with(|| Arc::new(days.non_delivery_dates().collect()))
+                .clone()
+        };
         let services: Vec<CService> = s
             .services
             .iter()
@@ -597,7 +621,7 @@ impl Input {
                 per_unit_per_mile: v.per_unit_per_mile,
                 transit: v.transit_days.to_vec(),
                 saturday: v.delivery.saturday(),
-                no_delivery: v.delivery.holidays().collect(),
+                no_delivery: dates_of(&v.delivery),
                 pickup_days: v.pickup_weekdays.iter().copied().collect(),
                 deadlines: v.holiday_deadlines.clone(),
                 in_store: v.is_pickup,
@@ -625,6 +649,7 @@ impl Input {
                 processing_days: n.processing_days,
                 closed_weekdays: n.closed_weekdays.iter().copied().collect(),
                 closed_dates: n.closed_dates.iter().copied().collect(),
+                zone: n.time_zone,
             })
             .collect();
         let orders: Vec<COrder> = s
@@ -657,6 +682,7 @@ impl Input {
         };
         Input {
             wave: s.wave_time,
+            zone: s.time_zone,
             node_ix: index(nodes.iter().map(|n| n.id.clone()).collect()),
             service_ix: index(services.iter().map(|v| v.id.clone()).collect()),
             order_ix: index(orders.iter().map(|o| o.id.clone()).collect()),

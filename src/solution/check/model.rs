@@ -3,8 +3,10 @@
 //! ([`super::input`] builds them; [`super::dates`] and [`super::costs`] use them).
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use chrono::{NaiveDate, NaiveTime, Weekday};
+use chrono_tz::Tz;
 
 /// A node as the checker reads it.
 #[derive(Debug, Clone)]
@@ -37,6 +39,8 @@ pub struct CNode {
     pub closed_weekdays: HashSet<Weekday>,
     /// Dates closed.
     pub closed_dates: HashSet<NaiveDate>,
+    /// Its own time zone (else the scenario's).
+    pub zone: Option<Tz>,
 }
 
 /// A carrier service as the checker reads it.
@@ -56,8 +60,9 @@ pub struct CService {
     pub transit: Vec<u32>,
     /// Delivers on Saturdays.
     pub saturday: bool,
-    /// Dates it does not deliver on (its calendar's).
-    pub no_delivery: HashSet<NaiveDate>,
+    /// Dates it neither delivers nor picks up on (its calendar's, shared by
+    /// the services following it).
+    pub no_delivery: Arc<HashSet<NaiveDate>>,
     /// Weekdays the carrier collects.
     pub pickup_days: HashSet<Weekday>,
     /// (ship by, arrive by).
