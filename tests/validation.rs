@@ -148,7 +148,11 @@ fn a_scenario_with_many_problems_reports_every_error_code_in_one_run() {
             { "id": "huge", "lat": 41.3, "lon": -90.0,
               "lines": [{ "sku": "widget", "quantity": 2147483648u64 }] }
         ],
-        "policy": { "split_penalty": -1.0 }
+        "policy": { "split_penalty": -1.0 },
+        "transfer_lanes": [
+            { "from": "dc", "to": "store" },
+            { "from": "store", "to": "store" }
+        ]
     }));
     // JSON has no NaN: the non-finite number is set in Rust.
     f.skus[1].weight_lb = f64::NAN;

@@ -69,6 +69,9 @@ issue_codes! {
     UnusableOutDir = "E122",
         "the output folder cannot take a plan (a file, a link, foreign files, a file in its path)";
     UnknownCalendar = "E123", "a service names a carrier calendar that is neither built in nor in the scenario";
+    TransferToNonPickup = "E126", "a transfer lane goes to a node without the `pickup` capability";
+    BadTransferLane = "E127",
+        "a transfer lane that cannot be priced (from a node to itself, in an explicit-cost scenario, or a cost the lane and the cost model both leave out)";
     SkuWithoutStock = "W201", "SKU has no stock anywhere";
     NodeWithoutService = "W202", "node offers no carrier service";
     LineWithoutStock = "W203", "order line's SKU has no stock anywhere: it will be unfilled";

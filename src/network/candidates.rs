@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::network::calendar;
 use crate::network::domain::*;
 use crate::network::lanes::Network;
+use crate::network::transfers;
 
 /// Which (order, node, service) combinations get variables.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -287,7 +288,11 @@ fn offers(
                     std::slice::from_ref(&shared.pickup_ship[n.index()]),
                 )
             }
-            Some(_) => continue,
+            Some(_) => {
+                // Another node serves a pickup order only by a store transfer.
+                out.extend(transfers::candidate_from(s, net, o, n));
+                continue;
+            }
             None => {
                 if !node.capabilities.ship_to_home {
                     continue;

@@ -8,3 +8,4 @@ pub mod domain;
 pub mod geo;
 pub mod holidays;
 pub mod lanes;
+pub mod transfers;

@@ -3,8 +3,9 @@
 //! Errors stop the run (exit code 2, nothing written); warnings do not.
 //!
 //! [`build_scenario`] checks the parts in a fixed order (wave time, policy,
-//! calendars, services, SKUs, nodes, inventory, orders, explicit costs), so that a
-//! report lists its issues in the same order on every run; one file per part.
+//! calendars, services, SKUs, nodes, inventory, orders, explicit costs,
+//! transfer lanes), so that a report lists its issues in the same order on
+//! every run; one file per part.
 
 mod calendars;
 mod collector;
@@ -18,6 +19,7 @@ mod orders;
 mod policy;
 mod services;
 mod skus;
+mod transfers;
 
 pub use crate::error::ValidationReport;
 pub use dates::parse_datetime;
@@ -75,6 +77,13 @@ pub fn build_scenario(
         .explicit_costs
         .as_ref()
         .map(|e| explicit::explicit_costs(&mut c, e, &orders, &node_index));
+    let lanes = transfers::LaneContext {
+        defaults: &model.transfers,
+        nodes: &nodes,
+        node_index: &node_index,
+        explicit_mode,
+    };
+    let transfer_lanes = transfers::transfer_lanes(&mut c, &f.transfer_lanes, &lanes);
 
     let report = c.into_report();
     if report.has_errors() {
@@ -97,6 +106,7 @@ pub fn build_scenario(
         policy: policy.expect("no errors means the policy is complete"),
         model_name: model.name.clone(),
         explicit,
+        transfer_lanes,
     };
     Ok((scenario, report))
 }
