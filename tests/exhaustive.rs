@@ -747,7 +747,8 @@ impl Coverage {
         self.line_split_across_nodes += usize::from(line_split);
         self.ship_complete_shipped += usize::from(complete);
         self.pickup_shipped += usize::from(best.shipments.iter().any(|sh| sh.service == "pickup"));
-        self.transfer_shipped += usize::from(best.shipments.iter().any(|sh| sh.service == "transfer"));
+        self.transfer_shipped +=
+            usize::from(best.shipments.iter().any(|sh| sh.service == "transfer"));
         let ships_by = |id: &str| usize::from(best.shipments.iter().any(|sh| sh.service == id));
         self.overnight_shipped += ships_by("overnight");
         self.regional_shipped += ships_by("regional");
@@ -932,7 +933,10 @@ fn mip_and_auto_optima_equal_exhaustive_enumeration_on_tiny_instances() {
         ("with a late package", c.late),
         ("shipping a ship-complete order", c.ship_complete_shipped),
         ("shipping a pickup order", c.pickup_shipped),
-        ("filling a pickup order by a store transfer", c.transfer_shipped),
+        (
+            "filling a pickup order by a store transfer",
+            c.transfer_shipped,
+        ),
         ("filling a node's capacity", c.capacity_full),
         ("shipping overnight", c.overnight_shipped),
         ("shipping by a scenario-defined service", c.regional_shipped),

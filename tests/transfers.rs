@@ -31,12 +31,7 @@ fn solved(strategy: Strategy) -> Plan {
     let plan = run(&s, &Settings::default(), strategy);
     let input = Input::read(&dataset(), "us-parcel", &[]).expect("the checker reads it");
     let report = check_input(&input, &plan);
-    assert!(
-        report.ok(),
-        "{}: {:#?}",
-        strategy.name(),
-        report.violations
-    );
+    assert!(report.ok(), "{}: {:#?}", strategy.name(), report.violations);
     plan
 }
 
@@ -54,18 +49,28 @@ fn a_store_short_of_a_line_gets_it_by_transfer_ready_after_the_lane_lead_time() 
     let lamp = transfer("book-and-lamp");
     assert_eq!(lamp.node, "store-dayton");
     assert_eq!(lamp.to_node.as_deref(), Some("store-columbus"));
-    assert_eq!((lamp.ship_date, lamp.delivery_date), (date("2026-12-01"), date("2026-12-02")));
+    assert_eq!(
+        (lamp.ship_date, lamp.delivery_date),
+        (date("2026-12-01"), date("2026-12-02"))
+    );
     assert_eq!(lamp.late_days, 0);
     // dc-knoxville releases Wednesday (a processing day), + 2 = Friday, when
     // the store is closed: ready Saturday.
     let lamps = transfer("two-lamps");
     assert_eq!(lamps.node, "dc-knoxville");
-    assert_eq!((lamps.ship_date, lamps.delivery_date), (date("2026-12-02"), date("2026-12-05")));
+    assert_eq!(
+        (lamps.ship_date, lamps.delivery_date),
+        (date("2026-12-02"), date("2026-12-05"))
+    );
     // The cost model's lane: 3.00 per package, 0.25 per unit, plus handling.
     assert_eq!(lamps.cost.shipping, 3.0 + 2.0 * 0.25);
     assert_eq!(lamps.cost.handling, 1.0 + 2.0 * 0.25);
     // A transfer package is a package of the order: the split penalty applies.
-    let order = plan.orders.iter().find(|o| o.order == "book-and-lamp").unwrap();
+    let order = plan
+        .orders
+        .iter()
+        .find(|o| o.order == "book-and-lamp")
+        .unwrap();
     assert_eq!(order.packages, 2);
     assert_eq!(plan.kpis.cost.split, 4.0);
     // The order is ready when its last package is: Wednesday.
@@ -105,7 +110,11 @@ fn every_strategy_carries_transfers_and_passes_the_checker() {
             strategy.name()
         );
         if matches!(strategy, Strategy::Auto | Strategy::Decompose) {
-            assert!((plan.kpis.cost.total - 23.0).abs() < 1e-6, "{}", strategy.name());
+            assert!(
+                (plan.kpis.cost.total - 23.0).abs() < 1e-6,
+                "{}",
+                strategy.name()
+            );
         }
     }
 }
@@ -153,7 +162,11 @@ fn findings_after(edit: impl Fn(&mut Value), input: &Input) -> Vec<&'static str>
     let mut v = serde_json::to_value(solved(Strategy::Monolithic)).unwrap();
     edit(&mut v);
     let plan: Plan = serde_json::from_value(v).unwrap();
-    check_input(input, &plan).violations.iter().map(|x| x.kind).collect()
+    check_input(input, &plan)
+        .violations
+        .iter()
+        .map(|x| x.kind)
+        .collect()
 }
 
 fn transfer_index(v: &Value, order: &str) -> usize {
@@ -219,7 +232,10 @@ fn the_checker_refuses_a_transfer_for_an_order_that_is_not_a_pickup_order() {
         serde_json::from_str(&std::fs::read_to_string(dataset()).unwrap()).unwrap();
     scenario["nodes"][0]["capabilities"] = json!(["pickup", "ship_to_home"]);
     scenario["nodes"][0]["services"] = json!([{ "service": "ground" }]);
-    scenario["orders"][1].as_object_mut().unwrap().remove("pickup_node");
+    scenario["orders"][1]
+        .as_object_mut()
+        .unwrap()
+        .remove("pickup_node");
     let path = temp("home.json");
     std::fs::write(&path, scenario.to_string()).unwrap();
     let input = Input::read(&path, "us-parcel", &[]).unwrap();
@@ -293,7 +309,9 @@ fn report_after(model: &str, edit: impl Fn(&mut Value)) -> domopt::ValidationRep
 
 /// (code, field) of each error.
 fn errors(r: &domopt::ValidationReport) -> Vec<(&'static str, String)> {
-    r.errors().map(|i| (i.code.as_str(), i.field.clone())).collect()
+    r.errors()
+        .map(|i| (i.code.as_str(), i.field.clone()))
+        .collect()
 }
 
 #[test]
@@ -373,7 +391,11 @@ fn lanes_in_an_explicit_cost_scenario_are_e127() {
     };
     let model = domopt::CostModel::load("us-parcel").unwrap();
     let r = domopt::validate(&loaded, &model, &Default::default()).expect_err("accepted");
-    assert!(errors(&r).iter().any(|(c, _)| *c == "E127"), "{:?}", errors(&r));
+    assert!(
+        errors(&r).iter().any(|(c, _)| *c == "E127"),
+        "{:?}",
+        errors(&r)
+    );
 }
 
 #[test]
@@ -389,7 +411,11 @@ fn the_transfer_service_is_built_in_and_cannot_be_defined_or_offered() {
             "transit_days": [1, 1, 1, 1, 1, 1, 1, 1]
         }]);
     });
-    assert!(errors(&defined).iter().any(|(c, f)| *c == "E101" && f == "id"));
+    assert!(
+        errors(&defined)
+            .iter()
+            .any(|(c, f)| *c == "E101" && f == "id")
+    );
 }
 
 #[test]

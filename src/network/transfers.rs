@@ -135,3 +135,49 @@ fn candidate(
         lines,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn scenario() -> Scenario {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("datasets/small/pickup-transfer.json");
+        crate::load_scenario(&path, "us-parcel", &[])
+            .expect("valid scenario")
+            .0
+    }
+
+    fn lane_from(s: &Scenario, id: &str) -> TransferLane {
+        let from = s.node_index(id).unwrap();
+        *s.transfer_lanes.iter().find(|l| l.from == from).unwrap()
+    }
+
+    #[test]
+    fn a_quote_adds_the_lead_time_to_the_release_and_waits_for_the_store_to_open() {
+        let s = scenario();
+        // Released Wednesday after a processing day, + 2 = Friday, closed: Saturday.
+        let q = quote(&s, &lane_from(&s, "dc-knoxville"), s.wave_time).unwrap();
+        assert_eq!((q.release, q.ready), (date("2026-12-02"), date("2026-12-05")));
+        assert_eq!(q.package.total(), 3.0 + 1.0);
+        assert_eq!(q.unit.total(), 0.25 + 0.25);
+        // A store source: released on the wave day; its units carry the premium.
+        let q = quote(&s, &lane_from(&s, "store-dayton"), s.wave_time).unwrap();
+        assert_eq!((q.release, q.ready), (date("2026-12-01"), date("2026-12-02")));
+        assert_eq!(q.unit.store_premium, 1.0);
+    }
+
+    #[test]
+    fn a_quote_past_the_end_of_the_calendar_is_none_not_a_panic() {
+        let s = scenario();
+        let mut lane = lane_from(&s, "store-dayton");
+        lane.lead_days = u32::MAX;
+        assert_eq!(quote(&s, &lane, s.wave_time), None);
+        let end = NaiveDate::MAX.and_hms_opt(12, 0, 0).unwrap();
+        assert_eq!(quote(&s, &lane_from(&s, "dc-knoxville"), end), None);
+    }
+}
