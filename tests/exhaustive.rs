@@ -411,7 +411,7 @@ fn shipment(
     let zone = geo::zone_for_miles(miles);
     // A store transfer: dated by its lane (a shipment without one the checker refuses).
     let lane = (service.id == TRANSFER_SERVICE)
-        .then(|| order.pickup_node)
+        .then_some(order.pickup_node)
         .flatten()
         .and_then(|p| s.lanes_into(p).iter().find(|l| l.from == n));
     if let Some(q) = lane.and_then(|l| transfers::quote(s, l, s.wave_time)) {
