@@ -1,6 +1,7 @@
 //! Store transfers: a pickup order at store `p` may take stock of another
 //! node `m` moved over a transfer lane `m -> p`. This file prices one lane
-//! and dates it, for the optimiser's candidates and the promise alike:
+//! and dates it, for the optimiser's candidates (`candidates.rs` makes a
+//! transfer candidate of a quote) and the promise alike:
 //!
 //! - release: the first day `m` can release the work (its processing days
 //!   and closed days, as for in-store pickup: no carrier, so no cutoff and no
@@ -17,30 +18,44 @@
 use chrono::{Days, NaiveDate, NaiveDateTime};
 
 use crate::network::calendar;
-use crate::network::candidates::{Candidate, CandidateLine, PackageCost, UnitCost};
 use crate::network::domain::{
-    NodeIdx, NodeKind, NodeService, OrderIdx, PICKUP_SERVICE, Scenario, ServiceIdx, TRANSFER_SERVICE,
-    TransferLane,
+    NodeIdx, NodeKind, NodeService, PICKUP_SERVICE, Scenario, TransferLane,
 };
-use crate::network::lanes::Network;
 
 /// How far ahead an open day of the store is searched.
 const HORIZON_DAYS: u64 = 366;
 
 /// Dates and costs of one transfer lane for work released at a wave time.
+/// Lateness is not in it: it depends on the order's promise
+/// (`Policy::late_penalty_per_day` per business day from `ready` past it).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TransferQuote {
     /// First day the source node releases the work.
     pub release: NaiveDate,
     /// Day the units are ready for pickup at the store.
     pub ready: NaiveDate,
-    /// Cost of the transfer package, lateness not included (it depends on
-    /// the order's promise: `Policy::late_penalty_per_day` per business day
-    /// from `ready` past it).
-    pub package: PackageCost,
-    /// Cost per unit moved (the same for every SKU: a transfer is priced per
-    /// unit, not by weight or distance).
-    pub unit: UnitCost,
+    /// The lane's cost per package.
+    pub per_package: f64,
+    /// The source's handling per package.
+    pub handling_per_package: f64,
+    /// The lane's cost per unit (the same for every SKU: a transfer is priced
+    /// per unit, not by weight or distance).
+    pub per_unit: f64,
+    /// The source's handling per unit.
+    pub handling_per_unit: f64,
+    /// The store premium per unit when the source is a store, else 0.
+    pub store_premium_per_unit: f64,
+}
+
+impl TransferQuote {
+    /// Cost of the transfer package, lateness not included.
+    pub fn package_cost(&self) -> f64 {
+        self.per_package + self.handling_per_package
+    }
+    /// Cost of one unit moved.
+    pub fn unit_cost(&self) -> f64 {
+        self.per_unit + self.handling_per_unit + self.store_premium_per_unit
+    }
 }
 
 /// The quote of `lane` for work released at `wave`; `None` when the source
@@ -62,78 +77,24 @@ pub fn quote(s: &Scenario, lane: &TransferLane, wave: NaiveDateTime) -> Option<T
     Some(TransferQuote {
         release,
         ready,
-        package: PackageCost {
-            shipping: lane.per_package,
-            handling: source.handling_per_package,
-            lateness: 0.0,
-            cross_market: 0.0,
-        },
-        unit: UnitCost {
-            shipping: lane.per_unit,
-            handling: source.handling_per_unit,
-            store_premium: if source.kind == NodeKind::Store {
-                s.policy.store_premium_per_unit
-            } else {
-                0.0
-            },
+        per_package: lane.per_package,
+        handling_per_package: source.handling_per_package,
+        per_unit: lane.per_unit,
+        handling_per_unit: source.handling_per_unit,
+        store_premium_per_unit: if source.kind == NodeKind::Store {
+            s.policy.store_premium_per_unit
+        } else {
+            0.0
         },
     })
 }
 
-/// The transfer candidate of pickup order `o` from node `from`, if a lane
-/// goes from `from` to the order's pickup store, before looking at stock.
-/// Zone and miles are those of `from` to the order's destination, as for any
-/// candidate.
-pub(crate) fn candidate_from(
-    s: &Scenario,
-    net: &Network,
-    o: OrderIdx,
-    from: NodeIdx,
-) -> Option<Candidate> {
-    let into = s.lanes_into(s.orders[o].pickup_node?);
-    let lane = &into[into.binary_search_by_key(&from, |l| l.from).ok()?];
-    candidate(s, net, o, lane, s.service_index(TRANSFER_SERVICE)?)
-}
-
-/// The candidate of pickup order `o` over `lane`.
-fn candidate(
-    s: &Scenario,
-    net: &Network,
-    o: OrderIdx,
-    lane: &TransferLane,
-    service: ServiceIdx,
-) -> Option<Candidate> {
-    let order = &s.orders[o];
-    let q = quote(s, lane, s.wave_time)?;
-    let late_days = order
-        .promised
-        .map_or(0, |p| calendar::business_days_late(q.ready, p));
-    let geo = net.lane(lane.from, o);
-    let lines = order
-        .lines
-        .iter()
-        .enumerate()
-        .map(|(k, l)| CandidateLine {
-            line: k,
-            cost: q.unit,
-            max_units: l.quantity.min(s.atp(lane.from, l.sku)),
-        })
-        .collect();
-    Some(Candidate {
-        order: o,
-        node: lane.from,
-        service,
-        ship_date: q.release,
-        delivery_date: q.ready,
-        late_days,
-        zone: geo.zone,
-        miles: geo.miles,
-        package: PackageCost {
-            lateness: s.policy.late_penalty_per_day * late_days as f64,
-            ..q.package
-        },
-        lines,
-    })
+/// The lane from `from` to pickup store `to`, if the scenario has one.
+pub fn lane(s: &Scenario, from: NodeIdx, to: NodeIdx) -> Option<&TransferLane> {
+    let into = s.lanes_into(to);
+    into.binary_search_by_key(&from, |l| l.from)
+        .ok()
+        .map(|k| &into[k])
 }
 
 #[cfg(test)]
@@ -154,7 +115,8 @@ mod tests {
 
     fn lane_from(s: &Scenario, id: &str) -> TransferLane {
         let from = s.node_index(id).unwrap();
-        *s.transfer_lanes.iter().find(|l| l.from == from).unwrap()
+        let to = s.node_index("store-columbus").unwrap();
+        *lane(s, from, to).unwrap()
     }
 
     #[test]
@@ -163,12 +125,12 @@ mod tests {
         // Released Wednesday after a processing day, + 2 = Friday, closed: Saturday.
         let q = quote(&s, &lane_from(&s, "dc-knoxville"), s.wave_time).unwrap();
         assert_eq!((q.release, q.ready), (date("2026-12-02"), date("2026-12-05")));
-        assert_eq!(q.package.total(), 3.0 + 1.0);
-        assert_eq!(q.unit.total(), 0.25 + 0.25);
+        assert_eq!(q.package_cost(), 3.0 + 1.0);
+        assert_eq!(q.unit_cost(), 0.25 + 0.25);
         // A store source: released on the wave day; its units carry the premium.
         let q = quote(&s, &lane_from(&s, "store-dayton"), s.wave_time).unwrap();
         assert_eq!((q.release, q.ready), (date("2026-12-01"), date("2026-12-02")));
-        assert_eq!(q.unit.store_premium, 1.0);
+        assert_eq!(q.store_premium_per_unit, 1.0);
     }
 
     #[test]
