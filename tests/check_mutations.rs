@@ -53,6 +53,7 @@ fn cases() -> Vec<Case> {
         "holiday-deadline",
         "lateness",
         "pickup-and-market",
+        "pickup-transfer",
         "ship-complete",
     ] {
         let p = dataset(&format!("small/{f}.json"));
@@ -147,6 +148,16 @@ fn mutations(case: &Case) -> Vec<(String, Value)> {
                 v["shipments"][i][field] = to.clone()
             });
         }
+        let to = other(&nodes, &sh["to_node"]);
+        edit(format!("shipment {i} to_node"), &|v| {
+            v["shipments"][i]["to_node"] = to.clone()
+        });
+        edit(format!("shipment {i} to_node removed"), &|v| {
+            v["shipments"][i]
+                .as_object_mut()
+                .expect("a shipment is an object")
+                .remove("to_node");
+        });
         for field in ["ship_date", "delivery_date"] {
             edit(format!("shipment {i} {field}"), &|v| {
                 v["shipments"][i][field] = next_day(&v["shipments"][i][field])

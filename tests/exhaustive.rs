@@ -12,7 +12,8 @@
 //! multiset of `q` choices: a line can be split across nodes and services in any
 //! way. Choices are discarded early only when the checker itself rejects them for
 //! a reason that no completion could repair: a shipment that is not allowed at
-//! all (service not offered, wrong market, pickup rules, no ship date, holiday),
+//! all (service not offered, wrong market, pickup or transfer rules, no ship
+//! date, holiday),
 //! more stock or capacity than exists (adding shipments only uses more), or an
 //! order rule (one service per node, ship-complete, max packages) broken by the
 //! order's own complete assignment.
@@ -21,13 +22,14 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use chrono::{Days, NaiveDate};
-use domopt::domain::{NodeIdx, NodeService, Scenario, ServiceIdx};
+use domopt::domain::{NodeIdx, NodeService, Scenario, ServiceIdx, TRANSFER_SERVICE};
 use domopt::format::{
     HolidayDeadlineRecord, InventoryRecord, LineRecord, NodeRecord, NodeServiceRecord, OrderRecord,
-    PolicyOverrides, ScenarioFile, ServiceRecord, SkuRecord,
+    PolicyOverrides, ScenarioFile, ServiceRecord, SkuRecord, TransferLaneRecord,
 };
 use domopt::network::calendar;
 use domopt::network::geo;
+use domopt::network::transfers;
 use domopt::plan::{Backorder, Item, Plan, Shipment, ShipmentCost};
 use domopt::solution::check::{self, CheckReport};
 use domopt::sourcing::{self, Strategy};
@@ -351,6 +353,36 @@ fn regional_service(rng: &mut Rng, wave_date: NaiveDate) -> ServiceRecord {
     }
 }
 
+/// Sometimes (drawing on its own random stream, so that the instances of the
+/// main stream stay as they were) makes a node a pickup store, one order a
+/// pickup order there, and gives the store transfer lanes from the other
+/// nodes: their own costs and lead time of 0-3 business days, or the cost
+/// model's.
+fn with_transfers(mut file: ScenarioFile, rng: &mut Rng) -> ScenarioFile {
+    if !rng.chance(0.3) {
+        return file;
+    }
+    let p = rng.below(file.nodes.len() as u64) as usize;
+    file.nodes[p].capabilities = Some(vec!["ship_to_home".into(), "pickup".into()]);
+    let store = file.nodes[p].id.clone();
+    let o = rng.below(file.orders.len() as u64) as usize;
+    file.orders[o].pickup_node = Some(store.clone());
+    for m in 0..file.nodes.len() {
+        if m == p || !rng.chance(0.7) {
+            continue;
+        }
+        let own = rng.chance(0.7);
+        file.transfer_lanes.push(TransferLaneRecord {
+            from: file.nodes[m].id.clone(),
+            to: store.clone(),
+            per_package: own.then(|| rng.money(8.0, 1.0)),
+            per_unit: own.then(|| rng.money(1.5, 0.5)),
+            lead_days: own.then(|| rng.range(0, 3) as f64),
+        });
+    }
+    file
+}
+
 /// Where one unit goes: a (node, service) pair, or nowhere (unfilled).
 type Choice = Option<(NodeIdx, ServiceIdx)>;
 
@@ -380,6 +412,37 @@ fn shipment(
     };
     let miles = geo::great_circle_miles(node.lat, node.lon, order.lat, order.lon);
     let zone = geo::zone_for_miles(miles);
+    // A store transfer: dated by its lane (a shipment without one the checker refuses).
+    let lane = (service.id == TRANSFER_SERVICE)
+        .then_some(order.pickup_node)
+        .flatten()
+        .and_then(|p| s.lanes_into(p).iter().find(|l| l.from == n));
+    if let Some(q) = lane.and_then(|l| transfers::quote(s, l, s.wave_time)) {
+        let items = units
+            .iter()
+            .map(|(&line, &quantity)| Item {
+                line,
+                sku: s.skus[order.lines[line].sku].id.clone(),
+                quantity,
+            })
+            .collect();
+        return Shipment {
+            order: order.id.clone(),
+            node: node.id.clone(),
+            service: service.id.clone(),
+            to_node: order.pickup_node.map(|p| s.nodes[p].id.clone()),
+            items,
+            ship_date: q.release,
+            delivery_date: q.ready,
+            promised_date: order.promised,
+            late_days: order
+                .promised
+                .map_or(0, |p| calendar::business_days_late(q.ready, p)),
+            zone,
+            miles,
+            cost: ShipmentCost::default(),
+        };
+    }
     let ship = offer
         .and_then(|offer| calendar::ship_date(s.wave_time, node, &offer, service))
         .unwrap_or(s.wave_time.date());
@@ -397,6 +460,7 @@ fn shipment(
         order: order.id.clone(),
         node: node.id.clone(),
         service: service.id.clone(),
+        to_node: None,
         items: units
             .iter()
             .map(|(&line, &quantity)| Item {
@@ -641,6 +705,7 @@ struct Coverage {
     late: usize,
     ship_complete_shipped: usize,
     pickup_shipped: usize,
+    transfer_shipped: usize,
     capacity_full: usize,
     overnight_shipped: usize,
     regional_shipped: usize,
@@ -685,6 +750,8 @@ impl Coverage {
         self.line_split_across_nodes += usize::from(line_split);
         self.ship_complete_shipped += usize::from(complete);
         self.pickup_shipped += usize::from(best.shipments.iter().any(|sh| sh.service == "pickup"));
+        self.transfer_shipped +=
+            usize::from(best.shipments.iter().any(|sh| sh.service == "transfer"));
         let ships_by = |id: &str| usize::from(best.shipments.iter().any(|sh| sh.service == id));
         self.overnight_shipped += ships_by("overnight");
         self.regional_shipped += ships_by("regional");
@@ -707,6 +774,7 @@ impl Coverage {
 fn mip_and_auto_optima_equal_exhaustive_enumeration_on_tiny_instances() {
     let start = Instant::now();
     let mut rng = Rng::new(SEED);
+    let mut lanes_rng = Rng::new(SEED ^ 0x7A4E_5FE4);
     let mut failures = Vec::new();
     let (mut proven, mut redrawn, mut plans_checked, mut biggest) = (0usize, 0usize, 0u64, 0u64);
     let mut coverage = Coverage::default();
@@ -722,7 +790,7 @@ fn mip_and_auto_optima_equal_exhaustive_enumeration_on_tiny_instances() {
     };
     while proven < INSTANCES {
         let name = format!("tiny-{proven:02}-{redrawn}");
-        let file = tiny_instance(&mut rng, &name);
+        let file = with_transfers(tiny_instance(&mut rng, &name), &mut lanes_rng);
         let s = build(&file);
         let Some(per_order) = order_options(&s, &template) else {
             redrawn += 1;
@@ -868,6 +936,10 @@ fn mip_and_auto_optima_equal_exhaustive_enumeration_on_tiny_instances() {
         ("with a late package", c.late),
         ("shipping a ship-complete order", c.ship_complete_shipped),
         ("shipping a pickup order", c.pickup_shipped),
+        (
+            "filling a pickup order by a store transfer",
+            c.transfer_shipped,
+        ),
         ("filling a node's capacity", c.capacity_full),
         ("shipping overnight", c.overnight_shipped),
         ("shipping by a scenario-defined service", c.regional_shipped),

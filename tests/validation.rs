@@ -158,7 +158,11 @@ fn a_scenario_with_many_problems_reports_every_error_code_in_one_run() {
             { "id": "marketplace", "network_share": 1.5 },
             { "id": "walk_in", "buffer": { "units": 2, "node_kinds": ["kiosk"] } }
         ],
-        "policy": { "split_penalty": -1.0 }
+        "policy": { "split_penalty": -1.0 },
+        "transfer_lanes": [
+            { "from": "dc", "to": "store" },
+            { "from": "store", "to": "store" }
+        ]
     }));
     // JSON has no NaN: the non-finite number is set in Rust.
     f.skus[1].weight_lb = f64::NAN;

@@ -14,7 +14,8 @@ use super::{EXIT_FAILURE, EXIT_OK};
 /// (availability, promised dates, ship and delivery dates, miles, zones and
 /// costs are recomputed, not taken from the loader) and checks feasibility
 /// (stock, capacity, coverage, one service per node, ship-complete, max
-/// packages, pickup, markets, holiday deadlines); each shipment's dates,
+/// packages, pickup, store transfers: lane, destination store and pickup
+/// orders only, markets, holiday deadlines); each shipment's dates,
 /// promise, zone, miles and cost; backorders (line, SKU, units, penalty);
 /// per-order summaries; every KPI; and the solve record (objective = plan
 /// cost, bound <= objective, gap from the two, status consistent with them

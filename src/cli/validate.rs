@@ -44,7 +44,8 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             "valid: {} nodes, {} SKUs, {} services, {} orders, {} lines, model {}",
             s.nodes.len(),
             s.skus.len(),
-            s.services.len() - 1,
+            // The built-in pickup and transfer are not counted.
+            s.services.len() - 2,
             s.orders.len(),
             lines,
             s.model_name

@@ -72,6 +72,9 @@ issue_codes! {
     UnknownTimeZone = "E124", "unknown time zone (not an IANA name such as America/Los_Angeles)";
     NodeZoneWithoutScenarioZone = "E125",
         "a node has a time zone but the scenario does not say which zone its times are written in";
+    TransferToNonPickup = "E126", "a transfer lane goes to a node without the `pickup` capability";
+    BadTransferLane = "E127",
+        "a transfer lane that cannot be priced (from a node to itself, in an explicit-cost scenario, or a cost the lane and the cost model both leave out)";
     UnknownChannel = "E128", "an order or a cart names a sales channel the scenario does not define";
     BadChannelRule = "E129",
         "a channel's allocation rule is out of range (buffer units, network share, node kinds or nodes)";

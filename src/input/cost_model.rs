@@ -37,6 +37,25 @@ pub struct CostModel {
     /// calendar of the same name replaces the model's.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub calendars: std::collections::BTreeMap<String, Vec<String>>,
+    /// Defaults of the scenario's transfer lanes (a lane's own values win).
+    #[serde(default)]
+    pub transfers: TransferDefaults,
+}
+
+/// The `[transfers]` table: what a transfer lane costs and takes when the
+/// lane does not say.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransferDefaults {
+    /// Cost per transfer package.
+    #[serde(default)]
+    pub per_package: Option<f64>,
+    /// Cost per unit moved.
+    #[serde(default)]
+    pub per_unit: Option<f64>,
+    /// Whole business days from release at the source to arrival at the store.
+    #[serde(default)]
+    pub lead_days: Option<f64>,
 }
 
 impl CostModel {

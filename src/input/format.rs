@@ -59,6 +59,31 @@ pub struct ScenarioFile {
     /// scenario: `package_costs.csv` and `unit_costs.csv`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub explicit_costs: Option<ExplicitCostsRecord>,
+    /// Transfer lanes: a pickup order at `to` may be filled with stock of
+    /// `from` moved there (pickup in store with a store transfer). In a folder
+    /// scenario they may also be in `transfer_lanes.csv`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub transfer_lanes: Vec<TransferLaneRecord>,
+}
+
+/// One transfer lane (one row of `transfer_lanes.csv`). Absent costs and lead
+/// time come from the cost model's `[transfers]` table.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TransferLaneRecord {
+    /// Node id that gives the stock (any kind).
+    pub from: String,
+    /// Node id of the pickup store that receives it (needs the `pickup` capability).
+    pub to: String,
+    /// Cost per transfer package.
+    #[serde(default)]
+    pub per_package: Option<f64>,
+    /// Cost per unit moved.
+    #[serde(default)]
+    pub per_unit: Option<f64>,
+    /// Whole business days from release at `from` to arrival at `to`.
+    #[serde(default)]
+    pub lead_days: Option<f64>,
 }
 
 /// Costs given directly instead of derived from services, zones and handling.
@@ -460,7 +485,8 @@ pub struct LoadedScenario {
 }
 
 /// Reads a scenario: a `.json` file, or a folder with `scenario.json` and
-/// optional `inventory.csv`, `orders.csv` and `order_lines.csv`.
+/// optional `inventory.csv`, `orders.csv`, `order_lines.csv` and
+/// `transfer_lanes.csv`.
 pub fn read_scenario(path: &Path) -> Result<LoadedScenario, DomoptError> {
     if path.is_dir() {
         read_folder(path)
@@ -603,6 +629,11 @@ fn read_folder(dir: &Path) -> Result<LoadedScenario, DomoptError> {
                 explicit.units.extend(read_csv::<UnitCostRecord>(&path)?);
             }
         }
+    }
+    let lanes = dir.join("transfer_lanes.csv");
+    if lanes.exists() {
+        file.transfer_lanes
+            .extend(read_csv::<TransferLaneRecord>(&lanes)?);
     }
     let mut orphan_lines = Vec::new();
     let orders = dir.join("orders.csv");

@@ -45,7 +45,8 @@ pub fn business_days_late(delivery: NaiveDate, promised: NaiveDate) -> u32 {
     u32::try_from(late.max(0)).unwrap_or(u32::MAX)
 }
 
-fn node_open(node: &Node, d: NaiveDate) -> bool {
+/// Whether `node` works on `d` (neither a closed weekday nor a closed date).
+pub fn node_open(node: &Node, d: NaiveDate) -> bool {
     !node.closed_weekdays.contains(&d.weekday()) && !node.closed_dates.contains(&d)
 }
 

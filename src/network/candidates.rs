@@ -12,6 +12,7 @@ use crate::network::domain::*;
 use crate::network::lanes::Network;
 pub use crate::network::pricing::{PackageCost, UnitCost};
 use crate::network::pricing;
+use crate::network::transfers;
 
 /// Which (order, node, service) combinations get variables.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -252,7 +253,11 @@ fn offers(
                     std::slice::from_ref(&shared.pickup_ship[n.index()]),
                 )
             }
-            Some(_) => continue,
+            Some(_) => {
+                // Another node serves a pickup order only by a store transfer.
+                out.extend(transfer_offer(s, net, o, n));
+                continue;
+            }
             None => {
                 if !node.capabilities.ship_to_home {
                     continue;
@@ -316,6 +321,51 @@ fn offers(
         }
     }
     out
+}
+
+/// The store-transfer offer of pickup order `o` from node `from`, if a lane
+/// goes from `from` to its pickup store: dated and priced by
+/// [`transfers::quote`], with zone and miles of `from` to the destination.
+fn transfer_offer(s: &Scenario, net: &Network, o: OrderIdx, from: NodeIdx) -> Option<Candidate> {
+    let order = &s.orders[o];
+    let lane = transfers::lane(s, from, order.pickup_node?)?;
+    let q = transfers::quote(s, lane, s.wave_time)?;
+    let late_days = order
+        .promised
+        .map_or(0, |p| calendar::business_days_late(q.ready, p));
+    let geo = net.lane(from, o);
+    let unit = UnitCost {
+        shipping: q.per_unit,
+        handling: q.handling_per_unit,
+        store_premium: q.store_premium_per_unit,
+    };
+    let lines = order
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(k, l)| CandidateLine {
+            line: k,
+            cost: unit,
+            max_units: l.quantity.min(s.atp(from, l.sku)),
+        })
+        .collect();
+    Some(Candidate {
+        order: o,
+        node: from,
+        service: s.service_index(TRANSFER_SERVICE)?,
+        ship_date: q.release,
+        delivery_date: q.ready,
+        late_days,
+        zone: geo.zone,
+        miles: geo.miles,
+        package: PackageCost {
+            shipping: q.per_package,
+            handling: q.handling_per_package,
+            lateness: s.policy.late_penalty_per_day * late_days as f64,
+            cross_market: 0.0,
+        },
+        lines,
+    })
 }
 
 /// Offers of an explicit-cost scenario: the listed (order, node) pairs, with

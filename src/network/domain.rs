@@ -235,6 +235,26 @@ pub struct Service {
 /// Id of the built-in pickup service.
 pub const PICKUP_SERVICE: &str = "pickup";
 
+/// Id of the built-in store-transfer "service": stock moved over a transfer
+/// lane to the pickup store of a pickup order (no carrier rates, no zones).
+pub const TRANSFER_SERVICE: &str = "transfer";
+
+/// A transfer lane: stock of `from` can be moved to the pickup store `to`
+/// for the pickup orders of `to`, at these costs and this lead time.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TransferLane {
+    /// The node that gives the stock.
+    pub from: NodeIdx,
+    /// The pickup store that receives it.
+    pub to: NodeIdx,
+    /// Cost per transfer package (the lane's share of the truck move).
+    pub per_package: f64,
+    /// Cost per unit moved.
+    pub per_unit: f64,
+    /// Business days from the day `from` releases the work to its arrival at `to`.
+    pub lead_days: u32,
+}
+
 /// One line of an order.
 #[derive(Debug, Clone)]
 pub struct Line {
@@ -451,6 +471,8 @@ pub struct Scenario {
     pub model_name: String,
     /// Costs given directly, if the scenario is in explicit-cost form.
     pub explicit: Option<ExplicitCosts>,
+    /// Transfer lanes, sorted by (to, from), each pair once.
+    pub transfer_lanes: Vec<TransferLane>,
 }
 
 /// Id of the built-in service of explicit-cost scenarios.
@@ -480,6 +502,12 @@ impl Scenario {
             .iter()
             .position(|c| c.id == id)
             .map(ChannelIdx::new)
+    }
+    /// The transfer lanes into pickup store `to`, by source node.
+    pub fn lanes_into(&self, to: NodeIdx) -> &[TransferLane] {
+        let start = self.transfer_lanes.partition_point(|l| l.to < to);
+        let end = self.transfer_lanes.partition_point(|l| l.to <= to);
+        &self.transfer_lanes[start..end]
     }
     /// Index of a service by id.
     pub fn service_index(&self, id: &str) -> Option<ServiceIdx> {

@@ -9,3 +9,4 @@ pub mod geo;
 pub mod holidays;
 pub mod lanes;
 pub mod pricing;
+pub mod transfers;

@@ -3,7 +3,7 @@
 //! choice costs, for the strategies that compare plans before decoding one.
 
 use crate::network::candidates::{Candidate, CandidateSet};
-use crate::network::domain::{OrderIdx, Scenario};
+use crate::network::domain::{OrderIdx, Scenario, TRANSFER_SERVICE};
 use crate::solution::assignment::Assignment;
 use crate::solution::plan::*;
 
@@ -159,6 +159,7 @@ impl Tally {
             order: order.id.clone(),
             node: s.nodes[c.node].id.clone(),
             service: s.services[c.service].id.clone(),
+            to_node: transfer_destination(s, c),
             items,
             ship_date: c.ship_date,
             delivery_date: c.delivery_date,
@@ -286,6 +287,14 @@ fn node_utilisation(s: &Scenario, t: &Tally) -> Vec<NodeUse> {
 // [`assemble`] computes the reported cost by component instead.
 
 /// Whether a package counts: one without units is dropped from the plan.
+/// The pickup store a transfer candidate goes to; `None` for any other service.
+fn transfer_destination(s: &Scenario, c: &Candidate) -> Option<String> {
+    if s.services[c.service].id != TRANSFER_SERVICE {
+        return None;
+    }
+    s.orders[c.order].pickup_node.map(|p| s.nodes[p].id.clone())
+}
+
 fn carries_units(a: &Assignment) -> bool {
     a.units.iter().any(|&(_, q)| q > 0)
 }

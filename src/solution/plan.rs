@@ -89,6 +89,10 @@ pub struct Shipment {
     pub node: String,
     /// Service id.
     pub service: String,
+    /// For a store transfer (service `transfer`): the pickup store the units
+    /// go to from `node`. Absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to_node: Option<String>,
     /// Contents.
     pub items: Vec<Item>,
     /// Ship date.
@@ -426,6 +430,7 @@ impl Plan {
             late_days: u32,
             zone: u8,
             package_cost: f64,
+            to_node: Option<&'a str>,
         }
         let rows = self.shipments.iter().enumerate().flat_map(|(p, s)| {
             s.items.iter().map(move |i| Row {
@@ -441,6 +446,7 @@ impl Plan {
                 late_days: s.late_days,
                 zone: s.zone,
                 package_cost: s.cost.total,
+                to_node: s.to_node.as_deref(),
             })
         });
         Self::csv_bytes(rows, "shipments.csv")

@@ -4,8 +4,8 @@
 //!
 //! [`build_scenario`] checks the parts in a fixed order (wave time and time
 //! zone, policy, calendars, services, SKUs, nodes, inventory, orders, explicit
-//! costs), so that a
-//! report lists its issues in the same order on every run; one file per part.
+//! costs, transfer lanes), so that a report lists its issues in the same order
+//! on every run; one file per part.
 
 mod calendars;
 mod carts;
@@ -21,6 +21,7 @@ mod orders;
 mod policy;
 mod services;
 mod skus;
+mod transfers;
 mod zones;
 
 pub use crate::error::ValidationReport;
@@ -88,6 +89,13 @@ pub fn build_scenario(
         .explicit_costs
         .as_ref()
         .map(|e| explicit::explicit_costs(&mut c, e, &orders, &node_index));
+    let lanes = transfers::LaneContext {
+        defaults: &model.transfers,
+        nodes: &nodes,
+        node_index: &node_index,
+        explicit_mode,
+    };
+    let transfer_lanes = transfers::transfer_lanes(&mut c, &f.transfer_lanes, &lanes);
 
     let report = c.into_report();
     if report.has_errors() {
@@ -116,6 +124,7 @@ pub fn build_scenario(
         policy: policy.expect("no errors means the policy is complete"),
         model_name: model.name.clone(),
         explicit,
+        transfer_lanes,
     };
     Ok((scenario, report))
 }

@@ -8,7 +8,9 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::error::IssueCode;
 use crate::input::format::{NodeRecord, NodeServiceRecord};
-use crate::network::domain::{Capabilities, Node, NodeIdx, NodeKind, NodeService, ServiceIdx};
+use crate::network::domain::{
+    Capabilities, Node, NodeIdx, NodeKind, NodeService, ServiceIdx, TRANSFER_SERVICE,
+};
 
 use super::collector::Collector;
 use super::coordinates::place;
@@ -147,7 +149,7 @@ fn capabilities(c: &mut Collector, rec: &str, list: Option<&[String]>) -> Capabi
 }
 
 /// The carrier services offered at the node, each known (E102), not the
-/// built-in pickup (E112) and listed once (E101), with a valid cutoff (E110).
+/// built-in pickup or transfer (E112) and listed once (E101), with a valid cutoff (E110).
 fn offers(
     c: &mut Collector,
     rec: &str,
@@ -179,6 +181,16 @@ fn offers(
                 &field,
                 "`pickup` is implied by the `pickup` capability".into(),
                 "remove it and add the `pickup` capability",
+            );
+            continue;
+        }
+        if catalog.services[sidx].id == TRANSFER_SERVICE {
+            c.error(
+                IssueCode::UnknownListValue,
+                rec,
+                &field,
+                "`transfer` is implied by a transfer lane".into(),
+                "remove it and list the lane in the scenario's `transfer_lanes`",
             );
             continue;
         }

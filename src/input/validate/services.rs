@@ -1,6 +1,6 @@
 //! Carrier services: the cost model's, replaced or extended by the
 //! scenario's, each with its zone tables, pickup days and holiday deadlines,
-//! plus the built-in pickup (and explicit-cost) services.
+//! plus the built-in pickup, transfer (and explicit-cost) services.
 
 use chrono::Weekday;
 // Fx hashing: the default SipHash was the largest cost of loading a wave.
@@ -8,14 +8,16 @@ use rustc_hash::FxHashSet as HashSet;
 
 use crate::error::IssueCode;
 use crate::input::format::{HolidayDeadlineRecord, ServiceRecord};
-use crate::network::domain::{DeliveryDays, EXPLICIT_SERVICE, PICKUP_SERVICE, Service, ZONES};
+use crate::network::domain::{
+    DeliveryDays, EXPLICIT_SERVICE, PICKUP_SERVICE, Service, TRANSFER_SERVICE, ZONES,
+};
 
 use super::calendars::Calendars;
 use super::collector::Collector;
 
 /// The services of a scenario, with what the nodes' checks need to know.
 pub(super) struct Catalog {
-    /// The valid services, then pickup (and explicit costs when used).
+    /// The valid services, then pickup, transfer (and explicit costs when used).
     pub services: Vec<Service>,
     /// Every service record considered, valid or not.
     pub records: Vec<ServiceRecord>,
@@ -37,7 +39,7 @@ pub(super) fn services(
     let mut services: Vec<Service> = Vec::new();
     let mut all_valid = true;
     for r in &records {
-        if r.id == PICKUP_SERVICE || r.id == EXPLICIT_SERVICE {
+        if [PICKUP_SERVICE, TRANSFER_SERVICE, EXPLICIT_SERVICE].contains(&r.id.as_str()) {
             c.error(
                 IssueCode::DuplicateId,
                 &format!("service {}", r.id),
@@ -54,6 +56,7 @@ pub(super) fn services(
         }
     }
     services.push(pickup_service());
+    services.push(transfer_service());
     if explicit_mode {
         services.push(explicit_service());
     }
@@ -255,6 +258,17 @@ fn pickup_service() -> Service {
         holiday_deadlines: vec![],
         is_pickup: true,
         delivery: DeliveryDays::default(),
+    }
+}
+
+/// A store transfer: priced by its transfer lane, not by these (zero) rates;
+/// like pickup, it needs no carrier pickup day (see `network::transfers`).
+fn transfer_service() -> Service {
+    Service {
+        id: TRANSFER_SERVICE.into(),
+        name: "Store transfer".into(),
+        is_pickup: false,
+        ..pickup_service()
     }
 }
 

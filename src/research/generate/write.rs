@@ -50,6 +50,7 @@ pub(super) fn scenario_file(
         channels: Vec::new(),
         time_zone: None,
         explicit_costs: None,
+        transfer_lanes: vec![],
     };
     let json = serde_json::to_string(&head).map_err(|e| io_err(dir, e))?;
     std::fs::write(dir.join("scenario.json"), json + "\n").map_err(|e| io_err(dir, e))

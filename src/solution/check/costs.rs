@@ -66,6 +66,9 @@ pub fn lane(inp: &Input, o: usize, n: usize, v: usize) -> Result<Lane, Refusal> 
             package: [cost, 0.0, 0.0, 0.0],
         });
     }
+    if service.id == crate::network::domain::TRANSFER_SERVICE {
+        return transfer_lane(inp, o, n);
+    }
     let cutoff = if service.in_store {
         if order.pickup_node != Some(n) {
             return Err(Refusal::new(
@@ -165,6 +168,57 @@ pub fn lane(inp: &Input, o: usize, n: usize, v: usize) -> Result<Lane, Refusal> 
     })
 }
 
+/// The transfer lane of pickup order `o` from node `n` to its pickup store:
+/// released when `n` can release work (processing and closed days, no
+/// carrier), ready `lead_days` business days later or on the store's next
+/// open day; priced by the lane plus `n`'s handling.
+fn transfer_lane(inp: &Input, o: usize, n: usize) -> Result<Lane, Refusal> {
+    let order = &inp.orders[o];
+    let node = &inp.nodes[n];
+    let Some(p) = order.pickup_node else {
+        return Err(Refusal::new(
+            "transfer",
+            "only a pickup order may take a store transfer".into(),
+        ));
+    };
+    let store = &inp.nodes[p];
+    let Some(t) = inp.transfers.get(&(n, p)) else {
+        return Err(Refusal::new(
+            "transfer",
+            format!("no transfer lane from `{}` to `{}`", node.id, store.id),
+        ));
+    };
+    let in_store = super::input::builtin(crate::network::domain::PICKUP_SERVICE, true);
+    let Some(release) = dates::ship_date(inp.wave, node, None, &in_store) else {
+        return Err(Refusal::new("no-ship-date", "no release date within a year".into()));
+    };
+    let arrival = dates::plus_business_days(release, t.lead_days);
+    let Some(ready) = (0..366u64)
+        .filter_map(|k| arrival.checked_add_days(chrono::Days::new(k)))
+        .find(|d| dates::open(store, *d))
+    else {
+        return Err(Refusal::new(
+            "no-delivery-date",
+            format!("`{}` is not open within a year of the arrival", store.id),
+        ));
+    };
+    let late = order.promised.map_or(0, |p| dates::days_late(ready, p));
+    let miles = miles(node.lat, node.lon, order.lat, order.lon);
+    Ok(Lane {
+        ship: release,
+        delivery: ready,
+        late,
+        zone: zone(miles),
+        miles,
+        package: [
+            t.per_package,
+            node.per_package,
+            inp.policy.late * f64::from(late),
+            0.0,
+        ],
+    })
+}
+
 /// Per-unit shipping, handling and store premium of line `k` of order `o`
 /// on `lane` from node `n` by service `v`; `None` when an explicit-cost
 /// scenario lists no unit cost for it.
@@ -175,13 +229,18 @@ pub fn unit(inp: &Input, o: usize, n: usize, v: usize, k: usize, lane: &Lane) ->
     let line = inp.orders[o].lines.get(k)?;
     let node = &inp.nodes[n];
     let service = &inp.services[v];
+    let premium = if node.store { inp.policy.store } else { 0.0 };
+    if service.id == crate::network::domain::TRANSFER_SERVICE {
+        let t = inp.transfers.get(&(n, inp.orders[o].pickup_node?))?;
+        return Some([t.per_unit, node.per_unit, premium]);
+    }
     let z = usize::from(lane.zone) - 1;
     Some([
         inp.sku_weight[line.sku] * service.per_lb[z]
             + service.per_unit
             + service.per_unit_per_mile * lane.miles,
         node.per_unit,
-        if node.store { inp.policy.store } else { 0.0 },
+        premium,
     ])
 }
 

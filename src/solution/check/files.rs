@@ -37,6 +37,9 @@ pub struct ShipmentRow {
     pub zone: u8,
     /// Total cost of the package.
     pub package_cost: f64,
+    /// The pickup store of a transfer (empty otherwise).
+    #[serde(default)]
+    pub to_node: Option<String>,
 }
 
 /// Reads a CSV file into rows; a missing or malformed file is a violation,
@@ -124,6 +127,7 @@ pub fn check_dir(dir: &Path, plan: &Plan) -> Result<Vec<Violation>, DomoptError>
                 late_days: s.late_days,
                 zone: s.zone,
                 package_cost: s.cost.total,
+                to_node: s.to_node.clone(),
             })
         })
         .collect();

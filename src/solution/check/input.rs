@@ -21,7 +21,7 @@ use crate::input::format::{
 };
 use crate::network::domain;
 
-pub use super::model::{CExplicit, CLine, CNode, COrder, CPolicy, CService};
+pub use super::model::{CExplicit, CLine, CNode, COrder, CPolicy, CService, CTransfer};
 
 /// Everything the checker needs, read from the input by its own code.
 #[derive(Debug, Clone)]
@@ -46,6 +46,8 @@ pub struct Input {
     pub policy: CPolicy,
     /// Explicit costs, if given.
     pub explicit: Option<CExplicit>,
+    /// Transfer lanes by (from node, to node).
+    pub transfers: HashMap<(usize, usize), CTransfer>,
     /// Id -> index maps.
     pub node_ix: HashMap<String, usize>,
     /// Id -> index.
@@ -275,8 +277,8 @@ fn merged_policy(
 }
 
 /// Services: the model's (a scenario's service of the same id replaces it),
-/// then the scenario's own, then the built-in pickup and, with explicit
-/// costs, the explicit service.
+/// then the scenario's own, then the built-in pickup and transfer and, with
+/// explicit costs, the explicit service.
 fn services(
     src: &Path,
     model: &CostModel,
@@ -295,6 +297,7 @@ fn services(
         }
     }
     services.push(builtin(domain::PICKUP_SERVICE, true));
+    services.push(builtin(domain::TRANSFER_SERVICE, false));
     if explicit_mode {
         services.push(builtin(domain::EXPLICIT_SERVICE, false));
     }
@@ -532,6 +535,39 @@ fn explicit_costs(
     Ok(Some(out))
 }
 
+/// The transfer lanes, each value the lane's own or the cost model's.
+fn transfer_lanes(
+    src: &Path,
+    f: &ScenarioFile,
+    model: &CostModel,
+    node_ix: &HashMap<String, usize>,
+) -> Result<HashMap<(usize, usize), CTransfer>, DomoptError> {
+    let mut out = HashMap::new();
+    for r in &f.transfer_lanes {
+        let what = format!("transfer lane {} -> {}", r.from, r.to);
+        let (Some(&from), Some(&to)) = (node_ix.get(&r.from), node_ix.get(&r.to)) else {
+            return Err(bad(src, format!("{what}: unknown node")));
+        };
+        let d = &model.transfers;
+        let value = |own: Option<f64>, model: Option<f64>, field: &str| {
+            own.or(model)
+                .ok_or_else(|| bad(src, format!("{what}: no {field}")))
+        };
+        let lane = CTransfer {
+            per_package: value(r.per_package, d.per_package, "per_package")?,
+            per_unit: value(r.per_unit, d.per_unit, "per_unit")?,
+            lead_days: u32::try_from(whole(
+                src,
+                "lead_days",
+                value(r.lead_days, d.lead_days, "lead_days")?,
+            )?)
+            .map_err(|_| bad(src, format!("{what}: lead_days too large")))?,
+        };
+        out.insert((from, to), lane);
+    }
+    Ok(out)
+}
+
 impl Input {
     /// Reads the scenario at `path` with cost model `model` (preset or TOML)
     /// and the run's `--set` overrides, by the checker's own code.
@@ -581,6 +617,7 @@ impl Input {
             .collect::<Result<Vec<_>, _>>()?;
         let order_ix = index(orders.iter().map(|o| &o.id));
         let explicit = explicit_costs(src, f, &order_ix, &node_ix)?;
+        let transfers = transfer_lanes(src, f, model, &node_ix)?;
         Ok(Input {
             wave,
             zone: zone(src, &f.time_zone)?,
@@ -592,6 +629,7 @@ impl Input {
             atp,
             policy,
             explicit,
+            transfers,
             node_ix,
             service_ix,
             order_ix,
@@ -721,6 +759,18 @@ impl Input {
                     .map(|(&(o, k, n), &c)| ((o.index(), k, n.index()), c))
                     .collect(),
             }),
+            transfers: s
+                .transfer_lanes
+                .iter()
+                .map(|l| {
+                    let lane = CTransfer {
+                        per_package: l.per_package,
+                        per_unit: l.per_unit,
+                        lead_days: l.lead_days,
+                    };
+                    ((l.from.index(), l.to.index()), lane)
+                })
+                .collect(),
         }
     }
 

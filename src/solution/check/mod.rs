@@ -39,7 +39,7 @@ use crate::solution::plan::{CostBreakdown, Plan, Shipment};
 pub struct Violation {
     /// What kind: `unknown-id`, `not-offered`, `market`, `dates`, `miles`,
     /// `no-ship-date`, `no-delivery-date`, `holiday`, `service`, `items`, `stock`, `capacity`, `coverage`,
-    /// `one-service-per-node`, `ship-complete`, `max-packages`, `pickup`,
+    /// `one-service-per-node`, `ship-complete`, `max-packages`, `pickup`, `transfer`,
     /// `cost`, `backorder`, `summary`, `kpi`, `solve`, `file`.
     pub kind: &'static str,
     /// The record, e.g. `order O-1 shipment 2`.
@@ -244,6 +244,7 @@ fn check_shipment(
         }
     };
     check_lane(&inp.orders[o], sh, &l, &rec, bad);
+    check_destination(inp, o, v, sh, &rec, bad);
     if !drawn.nodes_used[o].insert(n) {
         bad.add(
             "one-service-per-node",
@@ -312,6 +313,24 @@ fn check_lane(order: &COrder, sh: &Shipment, l: &Lane, rec: &str, bad: &mut Find
             "miles",
             rec,
             format!("plan says {} miles, input gives {}", sh.miles, l.miles),
+        );
+    }
+}
+
+/// A store transfer names the order's pickup store as its `to_node`; no
+/// other shipment names one.
+fn check_destination(inp: &Input, o: usize, v: usize, sh: &Shipment, rec: &str, bad: &mut Findings) {
+    let transfer = inp.services[v].id == crate::network::domain::TRANSFER_SERVICE;
+    let store = inp.orders[o].pickup_node.map(|p| inp.nodes[p].id.as_str());
+    let expected = if transfer { store } else { None };
+    if sh.to_node.as_deref() != expected {
+        bad.add(
+            "transfer",
+            rec,
+            format!(
+                "plan sends it to {:?}, input gives {:?}",
+                sh.to_node, expected
+            ),
         );
     }
 }

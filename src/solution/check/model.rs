@@ -1,5 +1,5 @@
 //! The checker's own records of the input: a node, a service, an order and
-//! its lines, the policy and explicit costs as the checker reads them
+//! its lines, the policy, explicit costs and transfer lanes as the checker reads them
 //! ([`super::input`] builds them; [`super::dates`] and [`super::costs`] use them).
 
 use std::collections::{HashMap, HashSet};
@@ -129,4 +129,16 @@ pub struct CExplicit {
     pub package: HashMap<(usize, usize), f64>,
     /// (order, line, node) -> unit cost.
     pub unit: HashMap<(usize, usize, usize), f64>,
+}
+
+/// A transfer lane as the checker reads it (the lane's values, else the cost
+/// model's `[transfers]`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CTransfer {
+    /// Cost per transfer package.
+    pub per_package: f64,
+    /// Cost per unit moved.
+    pub per_unit: f64,
+    /// Business days from release at the source to arrival at the store.
+    pub lead_days: u32,
 }

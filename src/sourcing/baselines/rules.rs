@@ -11,6 +11,10 @@
 //!   fulfillments", then "stay in market", then "ship from closest": a location
 //!   that has the whole order if one exists; otherwise locations added greedily,
 //!   each the one covering most of what is still missing (ties: in market, closer).
+//!
+//! For a pickup order every rule looks at the pickup store first and at the
+//! nodes with a transfer lane to it after, in the rule's order (`shopify`
+//! still takes a location with the whole order first: fewest packages).
 
 use crate::network::candidates::CandidateSet;
 use crate::network::domain::{NodeIdx, OrderIdx, Scenario, SkuIdx};
@@ -164,6 +168,10 @@ fn route(
                 .then(miles(cs, a.1).total_cmp(&miles(cs, b.1)))
                 .then(a.0.cmp(&b.0))
         }),
+    }
+    if let Some(p) = order.pickup_node {
+        // Pickup: the store's own stock first, then transfers in the rule's order.
+        list.sort_by_key(|x| x.0 != p);
     }
     let whole = |x: &(NodeIdx, usize)| has_everything(s, cs, left, o, x.0, x.1);
     if order.ship_complete {
