@@ -130,7 +130,16 @@ fn latency_table() {
     }
 }
 
+/// Registers the font domopt embeds as plotters' `sans-serif`, which
+/// criterion's report charts need (see `benches/pipeline.rs`).
+fn register_chart_font() {
+    const FONT: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
+    plotters::style::register_font("sans-serif", plotters::style::FontStyle::Normal, FONT)
+        .unwrap_or_else(|_| panic!("the embedded chart font could not be read"));
+}
+
 fn promise(c: &mut Criterion) {
+    register_chart_font();
     latency_table();
     let dir = tempfile::tempdir().expect("temporary folder");
     let s = network(1, dir.path());

@@ -458,3 +458,62 @@ fn an_order_that_chose_a_service_ships_only_by_it_and_the_checker_holds_it_to_th
         "{report:#?}"
     );
 }
+
+#[test]
+fn a_pickup_store_short_of_a_line_is_promised_a_transfer_ready_after_its_lead_time() {
+    let mut f = network();
+    f.transfer_lanes.push(domopt::format::TransferLaneRecord {
+        from: "dc-newark".into(),
+        to: "store-brooklyn".into(),
+        per_package: None,
+        per_unit: None,
+        lead_days: None,
+    });
+    let s = build(&f, &[]);
+    let mut c = cart("11201", &[("jacket", 1.0), ("pants", 1.0)]);
+    c.pickup_node = Some("store-brooklyn".into());
+    let pickup = available(&quote(&s, c.clone()), "pickup");
+    // Newark releases on Friday the 18th; two business days: Tuesday.
+    assert_eq!(pickup.delivery_date, date("2026-12-22"));
+    assert!(!pickup.ships_complete);
+    let from: Vec<&str> = pickup.packages.iter().map(|k| k.node.as_str()).collect();
+    assert_eq!(from, ["store-brooklyn", "dc-newark"]);
+    // us-parcel's [transfers]: 3.00 a package and 0.25 a unit, plus Newark's
+    // handling (1.50 and 0.25).
+    assert!((pickup.packages[1].cost - (3.0 + 1.5 + 0.25 + 0.25)).abs() < 1e-9);
+    // The wave plans the same: the order collected on the promised day.
+    f.orders = vec![domopt::format::OrderRecord {
+        id: "collect".into(),
+        placed_at: None,
+        zip: Some("11201".into()),
+        lat: None,
+        lon: None,
+        market: None,
+        lines: ["jacket", "pants"]
+            .iter()
+            .map(|k| domopt::format::LineRecord {
+                sku: (*k).into(),
+                quantity: 1.0,
+                unfilled_penalty: None,
+            })
+            .collect(),
+        service_level: None,
+        promised_date: Some("2026-12-22".into()),
+        ship_complete: None,
+        max_packages: None,
+        pickup_node: Some("store-brooklyn".into()),
+        priority: None,
+        channel: None,
+        service: None,
+    }];
+    let s = build(&f, &[]);
+    let plan = solve(&s, &Settings::default(), Strategy::Monolithic);
+    assert!(check(&s, &plan).ok());
+    let transfer = plan
+        .shipments
+        .iter()
+        .find(|k| k.service == "transfer")
+        .expect("a transfer");
+    assert_eq!(transfer.delivery_date, date("2026-12-22"));
+    assert!((plan.orders[0].cost - pickup.cost).abs() < 1e-6);
+}

@@ -113,6 +113,47 @@ fn promise_the_wave(file: &mut ScenarioFile) -> HashMap<String, Promised> {
     promised
 }
 
+/// Every tenth order is collected at the store nearest to it, and every DC
+/// may transfer stock to every store that hands out orders.
+fn collect_every_tenth_order_in_store(file: &mut ScenarioFile) {
+    let s = build(file);
+    let stores: Vec<&domopt::domain::Node> =
+        s.nodes.iter().filter(|n| n.capabilities.pickup).collect();
+    assert!(!stores.is_empty());
+    for (k, o) in file
+        .orders
+        .iter_mut()
+        .enumerate()
+        .filter(|(k, _)| k % 10 == 0)
+    {
+        let (lat, lon) = (s.orders[k].lat, s.orders[k].lon);
+        let near = stores
+            .iter()
+            .min_by(|a, b| {
+                let d = |n: &domopt::domain::Node| (n.lat - lat).powi(2) + (n.lon - lon).powi(2);
+                d(a).total_cmp(&d(b))
+            })
+            .expect("a store");
+        o.pickup_node = Some(near.id.clone());
+    }
+    for dc in s
+        .nodes
+        .iter()
+        .filter(|n| n.kind == domopt::domain::NodeKind::Dc)
+    {
+        for store in &stores {
+            file.transfer_lanes
+                .push(domopt::format::TransferLaneRecord {
+                    from: dc.id.clone(),
+                    to: store.id.clone(),
+                    per_package: None,
+                    per_unit: None,
+                    lead_days: None,
+                });
+        }
+    }
+}
+
 fn solved(file: &ScenarioFile) -> (Scenario, Plan) {
     let s = build(file);
     let plan = solve(&s, &Settings::default(), Strategy::Monolithic);
@@ -141,7 +182,10 @@ fn with_stock_for_everyone_every_order_arrives_on_its_promised_date_by_its_servi
         n.capacity_orders = None;
         n.capacity_units = None;
     }
+    collect_every_tenth_order_in_store(&mut file);
     let promised = promise_the_wave(&mut file);
+    let pickups = promised.values().filter(|p| p.service == "pickup").count();
+    assert!(pickups >= 20, "{pickups} pickup orders promised");
     assert!(
         promised.len() >= 280,
         "{} of 300 orders promised",
@@ -176,9 +220,19 @@ fn with_stock_for_everyone_every_order_arrives_on_its_promised_date_by_its_servi
             p.cost
         );
     }
+    let mut transfers = 0;
     for sh in &plan.shipments {
-        assert_eq!(sh.service, promised[&sh.order].service, "{}", sh.order);
+        let promised = &promised[&sh.order].service;
+        if promised == "pickup" && sh.service == "transfer" {
+            transfers += 1;
+            continue;
+        }
+        assert_eq!(&sh.service, promised, "{}", sh.order);
     }
+    assert!(
+        transfers > 0,
+        "some pickup stores are short and get a transfer"
+    );
 }
 
 #[test]

@@ -68,6 +68,13 @@ impl<'a> Availability<'a> {
         self.s.atp(node, sku).saturating_add(withheld)
     }
 
+    /// What `channel` may be promised of `raw` units at `node`: less what
+    /// the node keeps for the buffers of the other channels.
+    pub fn channel_view(&self, node: NodeIdx, raw: u32, channel: Option<ChannelIdx>) -> u32 {
+        let kept = self.kept_for_others[self.slot(channel)][node.index()];
+        u64::from(raw).saturating_sub(kept) as u32
+    }
+
     /// Units of `sku` at `node` on `date` that `channel` may be promised,
     /// before its network share.
     pub fn for_channel(
@@ -77,8 +84,7 @@ impl<'a> Availability<'a> {
         date: NaiveDate,
         channel: Option<ChannelIdx>,
     ) -> u32 {
-        let kept = self.kept_for_others[self.slot(channel)][node.index()];
-        (u64::from(self.at_node(node, sku, date)).saturating_sub(kept)) as u32
+        self.channel_view(node, self.at_node(node, sku, date), channel)
     }
 
     /// The most of `sku` the channel may be promised over the network on

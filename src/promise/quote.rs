@@ -9,10 +9,12 @@ use serde::Serialize;
 use crate::input::validate::CartValidator;
 use crate::network::calendar;
 use crate::network::domain::{
-    Cart, Node, NodeIdx, NodeService, PICKUP_SERVICE, Scenario, ServiceIdx, SkuIdx,
+    Cart, EXPLICIT_SERVICE, Node, NodeIdx, NodeService, PICKUP_SERVICE, Scenario, ServiceIdx,
+    SkuIdx, TRANSFER_SERVICE,
 };
 use crate::network::lanes::Lane;
 use crate::network::pricing;
+use crate::network::transfers::{self, TransferQuote};
 use crate::promise::atp::Availability;
 
 /// What may be promised for one cart.
@@ -110,29 +112,63 @@ pub struct PromisedPackage {
 }
 
 /// Quotes carts on one scenario: built once (ship dates at the scenario's
-/// time, which nodes stock each SKU, the cart validator), then each quote
+/// time, the stock of each SKU by node, the cart validator), then each quote
 /// looks only at the nodes that hold the cart's SKUs.
 pub struct Promiser<'a> {
     pub(super) s: &'a Scenario,
     atp: Availability<'a>,
     carts: CartValidator<'a>,
-    /// Nodes with any stock of each SKU, now or inbound, ascending.
-    stocking: Vec<Vec<NodeIdx>>,
+    /// Per SKU, the nodes with stock at the wave's time or inbound, with
+    /// their stock available to promise at the wave's time, by node.
+    stocking: Vec<Vec<(NodeIdx, u32)>>,
     /// Ship date per node and entry of its `services`, for the scenario's time.
     ship: Vec<Vec<Option<NaiveDate>>>,
     pickup: ServiceIdx,
+}
+
+/// What the nodes holding the cart's SKUs can give it: per node (in node
+/// order), the units of each of the cart's distinct SKUs, for its channel.
+pub(super) struct Stock {
+    nodes: Vec<NodeIdx>,
+    /// `nodes.len()` rows of `width` units.
+    units: Vec<u32>,
+    width: usize,
+}
+
+impl Stock {
+    /// The units row `row` gives of each SKU.
+    pub(super) fn row(&self, row: usize) -> &[u32] {
+        &self.units[row * self.width..(row + 1) * self.width]
+    }
+    /// The row of `node`, if it holds any.
+    fn row_of(&self, node: NodeIdx) -> Option<usize> {
+        self.nodes.binary_search(&node).ok()
+    }
+}
+
+/// How a source's package is priced.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Pricing {
+    /// A carrier service (or in-store pickup) over a lane to the destination.
+    Carrier {
+        /// The lane.
+        lane: Lane,
+        /// Its cross-market penalty.
+        cross_market: f64,
+    },
+    /// A store transfer to the pickup store.
+    Transfer(TransferQuote),
 }
 
 /// A node able to ship part of the cart with a service.
 #[derive(Debug, Clone)]
 pub(super) struct Source {
     pub(super) node: NodeIdx,
+    /// Its row in the cart's [`Stock`].
+    pub(super) row: usize,
     pub(super) ship: NaiveDate,
     pub(super) delivery: NaiveDate,
-    pub(super) lane: Lane,
-    pub(super) cross_market: f64,
-    /// Units it can give of each of the cart's SKUs.
-    pub(super) units: Vec<u32>,
+    pub(super) pricing: Pricing,
 }
 
 /// The cart's demand: units per distinct SKU, and the lines of each.
@@ -166,23 +202,40 @@ impl Demand {
     }
 }
 
+/// Why no node can ship a service: what the nodes failed on.
+#[derive(Default)]
+struct Misses {
+    offered: bool,
+    capacity: bool,
+    holiday: bool,
+    undated: bool,
+}
+
 impl<'a> Promiser<'a> {
     /// A promiser for `s`.
     pub fn new(s: &'a Scenario) -> Self {
-        let mut stocking = vec![Vec::new(); s.skus.len()];
+        let atp = Availability::new(s);
+        let mut stocking: Vec<Vec<NodeIdx>> = vec![Vec::new(); s.skus.len()];
         let held = s.atp.keys().chain(s.withheld.keys()).copied();
         let inbound = s.receipts.iter().map(|r| (r.node, r.sku));
         for (n, k) in held.chain(inbound) {
             stocking[k.index()].push(n);
         }
-        for nodes in &mut stocking {
-            nodes.sort_unstable();
-            nodes.dedup();
-        }
+        let day = s.wave_time.date();
+        let stocking = stocking
+            .into_iter()
+            .enumerate()
+            .map(|(k, mut nodes)| {
+                nodes.sort_unstable();
+                nodes.dedup();
+                let k = SkuIdx::new(k);
+                nodes.into_iter().map(|n| (n, atp.at_node(n, k, day))).collect()
+            })
+            .collect();
         let pickup = s.service_index(PICKUP_SERVICE).expect("pickup service exists");
         Promiser {
             s,
-            atp: Availability::new(s),
+            atp,
             carts: CartValidator::new(s),
             stocking,
             ship: ship_dates(s, s.wave_time),
@@ -203,17 +256,19 @@ impl<'a> Promiser<'a> {
     /// Every service's option for `cart`.
     pub fn quote(&self, cart: &Cart) -> Promise {
         let demand = Demand::of(cart);
+        let stock = self.stock(cart, &demand);
+        let own;
         let ship = if cart.at == self.s.wave_time {
-            None
+            &self.ship
         } else {
-            Some(ship_dates(self.s, cart.at))
+            own = ship_dates(self.s, cart.at);
+            &own
         };
-        let ship = ship.as_ref().unwrap_or(&self.ship);
-        let options = crate::network::domain::ServiceIdx::all(self.s.services.len())
+        let options = ServiceIdx::all(self.s.services.len())
             .filter(|&v| self.listed(v, cart))
             .map(|v| ServiceOption {
                 service: self.s.services[v].id.clone(),
-                outcome: self.option(cart, &demand, v, ship),
+                outcome: self.option(cart, &demand, &stock, v, ship),
             })
             .collect();
         Promise {
@@ -223,25 +278,65 @@ impl<'a> Promiser<'a> {
         }
     }
 
-    /// Pickup is an option only for a cart with a pickup node; the built-in
-    /// services of explicit costs never are.
+    /// What each node holding the cart's SKUs can give it, for its channel,
+    /// on the day it is quoted.
+    pub(super) fn stock(&self, cart: &Cart, d: &Demand) -> Stock {
+        let width = d.skus.len();
+        let mut nodes: Vec<NodeIdx> = d
+            .skus
+            .iter()
+            .flat_map(|k| self.stocking[k.index()].iter().map(|&(n, _)| n))
+            .collect();
+        nodes.sort_unstable();
+        nodes.dedup();
+        let mut units = vec![0u32; nodes.len() * width];
+        let day = cart.at.date();
+        let later = day > self.s.wave_time.date() && !self.s.receipts.is_empty();
+        for (i, (&k, &want)) in d.skus.iter().zip(&d.units).enumerate() {
+            let mut row = 0;
+            for &(n, at_wave) in &self.stocking[k.index()] {
+                while nodes[row] != n {
+                    row += 1;
+                }
+                let raw = if later { self.atp.at_node(n, k, day) } else { at_wave };
+                let view = self.atp.channel_view(n, raw, cart.channel);
+                units[row * width + i] = view.min(want);
+            }
+        }
+        Stock {
+            nodes,
+            units,
+            width,
+        }
+    }
+
+    /// Pickup is an option only for a cart with a pickup node; the other
+    /// built-in services (transfer, explicit) never are.
     fn listed(&self, v: ServiceIdx, cart: &Cart) -> bool {
+        let id = self.s.services[v].id.as_str();
         if v == self.pickup {
             return cart.pickup_node.is_some();
         }
-        !self.s.services[v].is_pickup && self.s.services[v].id != crate::network::domain::EXPLICIT_SERVICE
+        !self.s.services[v].is_pickup && id != EXPLICIT_SERVICE && id != TRANSFER_SERVICE
     }
 
-    fn option(&self, cart: &Cart, d: &Demand, v: ServiceIdx, ship: &[Vec<Option<NaiveDate>>]) -> Outcome {
-        let sources = match self.sources(cart, d, v, ship) {
+    fn option(
+        &self,
+        cart: &Cart,
+        d: &Demand,
+        stock: &Stock,
+        v: ServiceIdx,
+        ship: &[Vec<Option<NaiveDate>>],
+    ) -> Outcome {
+        let sources = match self.sources(cart, stock, v, ship) {
             Ok(sources) => sources,
             Err(refusal) => return refusal,
         };
         if let Some(refusal) = self.channel_cap(cart, d) {
             return refusal;
         }
-        let Some(offer) = self.choose(cart, d, v, &sources) else {
-            return refusal(Reason::NoStockInMarket, short_sku(self.s, d, &sources));
+        let Some(offer) = self.choose(cart, d, stock, v, &sources) else {
+            return refusal(Reason::NoStockInMarket, short_sku(self.s, d, stock, &sources));
         };
         match cart.deliver_by {
             Some(by) if offer.delivery_date > by => self.late(cart, d, v, by, &offer),
@@ -250,17 +345,16 @@ impl<'a> Promiser<'a> {
     }
 }
 
-/// Ship dates per node and entry of its services, for work released at `at`.
+/// Ship dates per node and entry of its services, for work released at `at`
+/// (on the scenario's clock; each node reads it on its own).
 pub(super) fn ship_dates(s: &Scenario, at: NaiveDateTime) -> Vec<Vec<Option<NaiveDate>>> {
     s.nodes
         .iter()
         .map(|node| {
+            let local = calendar::local_time(s.time_zone, node, at);
             node.services
                 .iter()
-                .map(|offer| {
-                    let local = calendar::local_time(s.time_zone, node, at);
-                    calendar::ship_date(local, node, offer, &s.services[offer.service])
-                })
+                .map(|offer| calendar::ship_date(local, node, offer, &s.services[offer.service]))
                 .collect()
         })
         .collect()
@@ -271,9 +365,10 @@ pub(super) fn refusal(reason: Reason, detail: String) -> Outcome {
 }
 
 /// The first SKU the sources cannot cover, in words.
-fn short_sku(s: &Scenario, d: &Demand, sources: &[Source]) -> String {
+fn short_sku(s: &Scenario, d: &Demand, stock: &Stock, sources: &[Source]) -> String {
     let short = (0..d.skus.len()).find(|&i| {
-        sources.iter().map(|src| u64::from(src.units[i])).sum::<u64>() < u64::from(d.units[i])
+        let held: u64 = sources.iter().map(|src| u64::from(stock.row(src.row)[i])).sum();
+        held < u64::from(d.units[i])
     });
     match short {
         Some(i) => format!(
@@ -285,149 +380,163 @@ fn short_sku(s: &Scenario, d: &Demand, sources: &[Source]) -> String {
 }
 
 impl Promiser<'_> {
-    /// The nodes that may ship with `v` to the cart, with what each holds
-    /// for its channel; or the refusal when none may.
+    /// The nodes that may ship with `v` to the cart, with their dates; or the
+    /// refusal when none may.
     pub(super) fn sources(
         &self,
         cart: &Cart,
-        d: &Demand,
+        stock: &Stock,
         v: ServiceIdx,
         ship: &[Vec<Option<NaiveDate>>],
     ) -> Result<Vec<Source>, Outcome> {
-        let service = &self.s.services[v];
-        let date = cart.at.date();
-        let mut nodes: Vec<NodeIdx> = d
-            .skus
-            .iter()
-            .flat_map(|k| self.stocking[k.index()].iter().copied())
-            .collect();
-        nodes.sort_unstable();
-        nodes.dedup();
-        let (mut offered, mut capacity, mut dated, mut holiday) = (false, false, false, false);
+        let mut misses = Misses::default();
         let mut out = Vec::new();
-        for n in nodes {
-            let node = &self.s.nodes[n];
-            let Some((offer, ship_day)) = self.offer_at(cart, n, v, ship) else {
-                continue;
-            };
-            let Some(cross) = pricing::cross_market_penalty(
-                &self.s.policy,
-                node,
-                &cart.market,
-                v == self.pickup,
-            ) else {
-                continue;
-            };
-            offered = true;
-            let _ = offer;
-            let units: Vec<u32> = d
-                .skus
-                .iter()
-                .zip(&d.units)
-                .map(|(&k, &q)| q.min(self.atp.for_channel(n, k, date, cart.channel)))
-                .collect();
-            if units.iter().all(|&u| u == 0) {
-                continue;
+        if v == self.pickup {
+            self.pickup_sources(cart, stock, &mut misses, &mut out);
+        } else {
+            for (row, &n) in stock.nodes.iter().enumerate() {
+                if let Some(src) = self.carrier_source(cart, stock, row, n, v, ship, &mut misses) {
+                    out.push(src);
+                }
             }
-            if !has_capacity(node, &units) {
-                capacity = true;
-                continue;
-            }
-            let Some(ship_day) = ship_day else { continue };
-            if calendar::misses_holiday_deadline(service, ship_day, cart.deliver_by) {
-                holiday = true;
-                continue;
-            }
-            let lane = Lane::between((node.lat, node.lon), (cart.lat, cart.lon));
-            let delivery = if service.is_pickup {
-                Some(ship_day)
-            } else {
-                calendar::delivery_date(ship_day, service.transit_days[lane.zone as usize - 1], &service.delivery)
-            };
-            let Some(delivery) = delivery else { continue };
-            dated = true;
-            out.push(Source {
-                node: n,
-                ship: ship_day,
-                delivery,
-                lane,
-                cross_market: cross,
-                units,
-            });
         }
         if out.is_empty() {
-            return Err(match (offered, capacity, dated) {
-                _ if holiday => refusal(
-                    Reason::HolidayDeadline,
-                    format!(
-                        "`{}` can no longer ship in time for {}: its holiday ship-by date has passed",
-                        service.id,
-                        cart.deliver_by.map_or(String::new(), |d| d.to_string())
-                    ),
-                ),
-                (false, _, _) => refusal(
-                    Reason::NotOffered,
-                    format!("no node holding the cart's SKUs offers `{}` to this destination", service.id),
-                ),
-                (true, true, _) => refusal(
-                    Reason::Capacity,
-                    "the nodes holding the cart's SKUs have no capacity left in the wave".into(),
-                ),
-                (true, false, false) if self.any_units(cart, d, v, ship) => refusal(
-                    Reason::NoDate,
-                    "no ship or delivery day within a year".into(),
-                ),
-                _ => refusal(
-                    Reason::NoStockInMarket,
-                    format!("no node that may ship `{}` to this destination holds the cart's SKUs for its channel", service.id),
-                ),
-            });
+            return Err(self.no_source(cart, v, &misses));
         }
         Ok(out)
     }
 
-    /// Whether some node offering `v` holds units of the cart for its channel.
-    fn any_units(&self, cart: &Cart, d: &Demand, v: ServiceIdx, ship: &[Vec<Option<NaiveDate>>]) -> bool {
-        let date = cart.at.date();
-        d.skus.iter().any(|&k| {
-            self.stocking[k.index()].iter().any(|&n| {
-                self.offer_at(cart, n, v, ship).is_some()
-                    && self.atp.for_channel(n, k, date, cart.channel) > 0
-            })
-        })
-    }
-
-    /// Node `n`'s offer of `v` and its ship date, if it offers `v` to the
-    /// cart (pickup: only at the cart's pickup node, from its open days).
-    fn offer_at(
+    /// Node `n` (row `row` of the stock) shipping with carrier service `v`.
+    #[allow(clippy::too_many_arguments)]
+    fn carrier_source(
         &self,
         cart: &Cart,
+        stock: &Stock,
+        row: usize,
         n: NodeIdx,
         v: ServiceIdx,
         ship: &[Vec<Option<NaiveDate>>],
-    ) -> Option<(NodeService, Option<NaiveDate>)> {
+        misses: &mut Misses,
+    ) -> Option<Source> {
         let node = &self.s.nodes[n];
-        if v == self.pickup {
-            if cart.pickup_node != Some(n) {
-                return None;
-            }
-            let offer = NodeService {
-                service: v,
-                cutoff: None,
-            };
-            let local = calendar::local_time(self.s.time_zone, node, cart.at);
-            let day = calendar::ship_date(local, node, &offer, &self.s.services[v]);
-            return Some((offer, day));
-        }
+        let service = &self.s.services[v];
         if !node.capabilities.ship_to_home {
             return None;
         }
         let k = node.services.iter().position(|o| o.service == v)?;
-        Some((node.services[k].clone(), ship[n.index()][k]))
+        let cross_market = pricing::cross_market_penalty(&self.s.policy, node, &cart.market, false)?;
+        misses.offered = true;
+        let units = stock.row(row);
+        if units.iter().all(|&u| u == 0) {
+            return None;
+        }
+        if !has_capacity(node, units) {
+            misses.capacity = true;
+            return None;
+        }
+        let Some(ship_day) = ship[n.index()][k] else {
+            misses.undated = true;
+            return None;
+        };
+        if calendar::misses_holiday_deadline(service, ship_day, cart.deliver_by) {
+            misses.holiday = true;
+            return None;
+        }
+        let lane = Lane::between((node.lat, node.lon), (cart.lat, cart.lon));
+        let transit = service.transit_days[lane.zone as usize - 1];
+        let Some(delivery) = calendar::delivery_date(ship_day, transit, &service.delivery) else {
+            misses.undated = true;
+            return None;
+        };
+        Some(Source {
+            node: n,
+            row,
+            ship: ship_day,
+            delivery,
+            pricing: Pricing::Carrier { lane, cross_market },
+        })
+    }
+
+    /// The pickup store's own stock, ready on its pickup day, and stock moved
+    /// to it over its transfer lanes, ready after their lead time.
+    fn pickup_sources(&self, cart: &Cart, stock: &Stock, misses: &mut Misses, out: &mut Vec<Source>) {
+        let Some(p) = cart.pickup_node else { return };
+        misses.offered = true;
+        let store = &self.s.nodes[p];
+        let offer = NodeService {
+            service: self.pickup,
+            cutoff: None,
+        };
+        let local = calendar::local_time(self.s.time_zone, store, cart.at);
+        let service = &self.s.services[self.pickup];
+        let lane = Lane::between((store.lat, store.lon), (cart.lat, cart.lon));
+        if let Some(row) = stock.row_of(p) {
+            match calendar::ship_date(local, store, &offer, service) {
+                Some(day) => out.push(Source {
+                    node: p,
+                    row,
+                    ship: day,
+                    delivery: day,
+                    pricing: Pricing::Carrier {
+                        lane,
+                        cross_market: 0.0,
+                    },
+                }),
+                None => misses.undated = true,
+            }
+        }
+        for lane in self.s.lanes_into(p) {
+            let Some(row) = stock.row_of(lane.from) else { continue };
+            let source = &self.s.nodes[lane.from];
+            let local = calendar::local_time(self.s.time_zone, source, cart.at);
+            match transfers::quote(self.s, lane, local) {
+                Some(q) => out.push(Source {
+                    node: lane.from,
+                    row,
+                    ship: q.release,
+                    delivery: q.ready,
+                    pricing: Pricing::Transfer(q),
+                }),
+                None => misses.undated = true,
+            }
+        }
+    }
+
+    /// The refusal of a service no node can ship.
+    fn no_source(&self, cart: &Cart, v: ServiceIdx, m: &Misses) -> Outcome {
+        let id = &self.s.services[v].id;
+        if m.holiday {
+            let by = cart.deliver_by.map_or(String::new(), |d| d.to_string());
+            return refusal(
+                Reason::HolidayDeadline,
+                format!("`{id}` can no longer ship in time for {by}: its holiday ship-by date has passed"),
+            );
+        }
+        if !m.offered {
+            return refusal(
+                Reason::NotOffered,
+                format!("no node holding the cart's SKUs offers `{id}` to this destination"),
+            );
+        }
+        if m.capacity {
+            return refusal(
+                Reason::Capacity,
+                "the nodes holding the cart's SKUs have no capacity left in the wave".into(),
+            );
+        }
+        if m.undated {
+            return refusal(Reason::NoDate, "no ship or delivery day within a year".into());
+        }
+        refusal(
+            Reason::NoStockInMarket,
+            format!("no node that may ship `{id}` to this destination holds the cart's SKUs for its channel"),
+        )
     }
 
     /// The refusal when the channel's network share is below a SKU's units.
     fn channel_cap(&self, cart: &Cart, d: &Demand) -> Option<Outcome> {
+        let channel = cart.channel?;
+        self.s.channels[channel].network_share?;
         let date = cart.at.date();
         let s = self.s;
         d.skus.iter().zip(&d.units).find_map(|(&k, &q)| {
@@ -438,8 +547,7 @@ impl Promiser<'_> {
                     Reason::ChannelCap,
                     format!(
                         "{q} unit(s) of `{}` wanted; channel `{}` may be promised {cap}",
-                        s.skus[k].id,
-                        cart.channel.map_or("", |c| s.channels[c].id.as_str())
+                        s.skus[k].id, s.channels[channel].id
                     ),
                 )
             })
