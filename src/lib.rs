@@ -30,6 +30,10 @@
 //!   tables, where a bound above the cost must show).
 //! - Check: [`check`] recomputes every number of a [`Plan`] from the scenario;
 //!   [`check_files`] does so from the files of a plan folder.
+//! - Promise: [`promising::Promiser`] quotes carts at checkout (every
+//!   service's earliest delivery, cost and nodes, or why not), and
+//!   [`promising::query`] answers what is available to promise by node,
+//!   date and channel.
 //! - Types: [`domain`] (the validated scenario), [`plan`] (what a solve
 //!   returns and writes), [`format`](mod@format) (the wire format), [`generate`] (the
 //!   research instance generator). [`prelude`] imports the common ones.
@@ -44,11 +48,12 @@
 //! | layer | what it holds |
 //! |---|---|
 //! | `error` | [`DomoptError`], the issue codes and the validation report |
-//! | `network` | the typed domain (nodes, SKUs, services, orders), geography (ZIP to coordinates, zones), calendars, lanes, candidate (order, node, service) packages |
+//! | `network` | the typed domain (nodes, SKUs, services, orders, channels, carts), geography (ZIP to coordinates, zones), calendars, lanes, pricing, store transfers, candidate (order, node, service) packages |
 //! | `input` | the wire format (JSON, CSV folders), cost models, settings, validation (one rule per function) into the domain |
 //! | `solution` | the shared solution concepts (an assignment, the stock left), decoding into a plan, the plan and its folder, the gap, the independent checker |
 //! | `solver` | the only code that touches HiGHS: the MIP through good_lp, the column-generation master through the `highs` crate, raw FFI in one private file |
 //! | `sourcing` | the sourcing and splitting decision: the strategies, the MIP formulation, the rows that can bind, the per-order exact search, the decomposition (rows, master, pricing, neighbourhoods, bound, time budget, polish) and the baselines |
+//! | `promise` | the promising decision: available to promise by node, date and channel; every service's option for a cart, with the wave's own date and cost rules |
 //! | `research` | the instance generator |
 //!
 //! The CLI, the bench runner and its charts are in the binary (`src/cli/`),

@@ -17,8 +17,8 @@ use super::{EXIT_INVALID, EXIT_OK};
 /// figures add the nodes that ship to customers (in `--market` if given).
 ///
 /// Examples:
-///   domopt atp datasets/small/promise-network.json --sku jacket --sku pants
-///   domopt atp datasets/small/promise-network.json --sku jacket --channel marketplace --date 2026-12-18 --json
+///   domopt atp datasets/promise/network.json --sku jacket --sku pants
+///   domopt atp datasets/promise/network.json --sku jacket --channel marketplace --date 2026-12-18 --json
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -74,7 +74,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         );
         for node in &sku.nodes {
             println!(
-                "  {:<12} {:<8} {:<4} atp {:>6}  available {:>6}",
+                "  {:<16} {:<8} {:<4} atp {:>6}  available {:>6}",
                 node.node, node.kind, node.market, node.atp, node.available
             );
         }

@@ -26,8 +26,8 @@ use super::{EXIT_INVALID, EXIT_OK};
 /// unknown channel), all at once; nothing is quoted half-way.
 ///
 /// Examples:
-///   domopt promise datasets/small/promise-network.json --cart datasets/small/promise-carts.json
-///   domopt promise target/gen/peak-s --cart cart.json --json
+///   domopt promise datasets/promise/network.json --cart datasets/promise/carts.json
+///   domopt promise datasets/promise/network.json --cart datasets/promise/carts.json --json
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
