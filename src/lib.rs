@@ -123,7 +123,7 @@ pub mod generate {
 }
 
 /// Promising at checkout: stock available to promise by node, date and
-/// channel, and every service's option for a cart ([`Promiser`](promise::Promiser)).
+/// channel, and every service's option for a cart ([`Promiser`](promising::Promiser)).
 pub mod promising {
     pub use crate::input::cart::{
         AtpQueryRecord, CartFile, CartLineRecord, CartRecord, parse_carts, read_carts,
