@@ -517,3 +517,57 @@ fn a_pickup_store_short_of_a_line_is_promised_a_transfer_ready_after_its_lead_ti
     assert_eq!(transfer.delivery_date, date("2026-12-22"));
     assert!((plan.orders[0].cost - pickup.cost).abs() < 1e-6);
 }
+
+#[test]
+fn a_transfer_is_released_on_its_source_s_clock_in_the_wave_and_the_promise_alike() {
+    let mut f = network();
+    // 10:00 in New York on Wednesday is midnight into Thursday in Tokyo.
+    f.wave_time = "2026-12-16T10:00".into();
+    f.time_zone = Some("America/New_York".into());
+    for n in &mut f.nodes {
+        if n.id == "dc-reno" {
+            n.time_zone = Some("Asia/Tokyo".into());
+        }
+    }
+    f.transfer_lanes.push(domopt::format::TransferLaneRecord {
+        from: "dc-reno".into(),
+        to: "store-brooklyn".into(),
+        per_package: None,
+        per_unit: None,
+        lead_days: Some(1.0),
+    });
+    let s = build(&f, &[]);
+    let mut c = cart("11201", &[("tshirt", 1.0)]);
+    c.pickup_node = Some("store-brooklyn".into());
+    let pickup = available(&quote(&s, c), "pickup");
+    assert_eq!(pickup.packages[0].ship_date, date("2026-12-17"));
+    assert_eq!(pickup.delivery_date, date("2026-12-18"));
+    f.orders = vec![domopt::format::OrderRecord {
+        id: "collect".into(),
+        placed_at: None,
+        zip: Some("11201".into()),
+        lat: None,
+        lon: None,
+        market: None,
+        lines: vec![domopt::format::LineRecord {
+            sku: "tshirt".into(),
+            quantity: 1.0,
+            unfilled_penalty: None,
+        }],
+        service_level: None,
+        promised_date: None,
+        ship_complete: None,
+        max_packages: None,
+        pickup_node: Some("store-brooklyn".into()),
+        priority: None,
+        channel: None,
+        service: None,
+    }];
+    let s = build(&f, &[]);
+    let plan = solve(&s, &Settings::default(), Strategy::Monolithic);
+    let report = check(&s, &plan);
+    assert!(report.ok(), "{report:#?}");
+    assert_eq!(plan.shipments[0].service, "transfer");
+    assert_eq!(plan.shipments[0].ship_date, date("2026-12-17"));
+    assert_eq!(plan.shipments[0].delivery_date, date("2026-12-18"));
+}

@@ -329,7 +329,7 @@ fn offers(
 fn transfer_offer(s: &Scenario, net: &Network, o: OrderIdx, from: NodeIdx) -> Option<Candidate> {
     let order = &s.orders[o];
     let lane = transfers::lane(s, from, order.pickup_node?)?;
-    let q = transfers::quote(s, lane, s.wave_time)?;
+    let q = transfers::quote(s, lane, calendar::local_wave_time(s, &s.nodes[from]))?;
     let late_days = order
         .promised
         .map_or(0, |p| calendar::business_days_late(q.ready, p));

@@ -189,7 +189,8 @@ fn transfer_lane(inp: &Input, o: usize, n: usize) -> Result<Lane, Refusal> {
         ));
     };
     let in_store = super::input::builtin(crate::network::domain::PICKUP_SERVICE, true);
-    let Some(release) = dates::ship_date(inp.wave, node, None, &in_store) else {
+    let wave = dates::wave_at(inp.wave, inp.zone, node);
+    let Some(release) = dates::ship_date(wave, node, None, &in_store) else {
         return Err(Refusal::new("no-ship-date", "no release date within a year".into()));
     };
     let arrival = dates::plus_business_days(release, t.lead_days);
