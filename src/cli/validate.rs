@@ -10,8 +10,9 @@ use super::common::{ScenarioArgs, print_report};
 /// Every problem is reported at once, each with a stable code, the record,
 /// the field and what to do. Exit code 2 if any error was found.
 ///
-/// Codes E101..E117, E123..E125 (calendars, time zones) and warnings
-/// W201..W203 are listed in docs/format.md.
+/// Codes E101..E117, E123..E129 and E131 (calendars, time zones, store
+/// transfers, channels, a chosen service) and warnings W201..W203 are listed
+/// in docs/format.md.
 /// E117 marks a value above a stated limit: 1,000,000,000 units in any
 /// quantity and in the whole wave, 366 days in any day count, 1e9 in any
 /// cost, rate, penalty or weight, 1,000 lines per order; dates run from
