@@ -80,6 +80,12 @@ macro_rules! layers {
 layers!(
     error, network, input, solution, solver, sourcing, promise, research
 );
+// The HTTP service, the top layer, only with the `serve` feature.
+#[cfg(all(feature = "serve", feature = "internals"))]
+#[doc(hidden)]
+pub mod serve;
+#[cfg(all(feature = "serve", not(feature = "internals")))]
+mod serve;
 
 use std::path::Path;
 
@@ -133,6 +139,13 @@ pub mod promising {
     pub use crate::promise::quote::{
         Offer, Outcome, Promise, PromisedPackage, Promiser, Reason, ServiceOption,
     };
+}
+
+/// The HTTP service (`domopt serve`; feature `serve`): a router over one
+/// scenario, the server with graceful shutdown, and its OpenAPI document.
+#[cfg(feature = "serve")]
+pub mod http {
+    pub use crate::serve::{MAX_BODY_BYTES, openapi_document, router, serve};
 }
 
 /// The names most programs need: `use domopt::prelude::*;`.

@@ -135,6 +135,9 @@ fn run(line: &str, cwd: &Path) -> Result<f64, String> {
             args[i] = "tiny".into();
         }
     }
+    if args.first().map(String::as_str) == Some("serve") {
+        return run_server(&mut args, cwd);
+    }
     let stdout = match redirect {
         Some(file) => {
             Stdio::from(std::fs::File::create(cwd.join(file)).map_err(|e| e.to_string())?)
@@ -176,6 +179,50 @@ fn run(line: &str, cwd: &Path) -> Result<f64, String> {
             "{status}: {}",
             tail.into_iter().rev().collect::<Vec<_>>().join(" | ")
         ))
+    }
+}
+
+/// A `domopt serve` example: started on a free port (its `--listen` address
+/// becomes `127.0.0.1:0`), it must report that it listens, then stop on
+/// SIGTERM with exit 0.
+fn run_server(args: &mut [String], cwd: &Path) -> Result<f64, String> {
+    for i in 1..args.len() {
+        if args[i - 1] == "--listen" {
+            args[i] = "127.0.0.1:0".into();
+        }
+    }
+    let start = Instant::now();
+    let mut child = Command::new(BIN)
+        .args(&*args)
+        .current_dir(cwd)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    while !line.contains("listening") {
+        line.clear();
+        let read =
+            std::io::BufRead::read_line(&mut stderr, &mut line).map_err(|e| e.to_string())?;
+        if read == 0 || start.elapsed() > WALL_LIMIT {
+            let _ = child.kill();
+            return Err(format!("the server did not listen: {line}"));
+        }
+    }
+    let sent = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .map_err(|e| e.to_string())?;
+    if !sent.success() {
+        return Err("SIGTERM could not be sent".into());
+    }
+    let status = child.wait().map_err(|e| e.to_string())?;
+    if status.success() {
+        Ok(start.elapsed().as_secs_f64())
+    } else {
+        Err(format!("{status} after SIGTERM"))
     }
 }
 

@@ -8,6 +8,7 @@ mod common;
 mod generate;
 mod promise;
 mod schema;
+mod serve;
 mod solve;
 mod validate;
 
@@ -51,6 +52,7 @@ enum Command {
     Bench(bench::Args),
     Promise(promise::Args),
     Atp(atp::Args),
+    Serve(serve::Args),
 }
 
 /// Runs a subcommand.
@@ -65,5 +67,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench(a) => bench::run(a),
         Command::Promise(a) => promise::run(a),
         Command::Atp(a) => atp::run(a),
+        Command::Serve(a) => serve::run(a),
     }
 }

@@ -7,6 +7,7 @@
 
 use chrono::NaiveDate;
 use rustc_hash::FxHashMap;
+use schemars::JsonSchema;
 use serde::Serialize;
 
 pub use crate::network::domain::AtpQuery;
@@ -111,7 +112,7 @@ impl<'a> Availability<'a> {
 }
 
 /// The answer for one SKU.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct SkuAtp {
     /// SKU id.
     pub sku: String,
@@ -127,7 +128,7 @@ pub struct SkuAtp {
 }
 
 /// Network-level availability of a SKU.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct NetworkAtp {
     /// Available to promise before channel rules.
     pub atp: u64,
@@ -141,7 +142,7 @@ pub struct NetworkAtp {
 }
 
 /// Node-level availability of a SKU.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct NodeAtp {
     /// Node id.
     pub node: String,

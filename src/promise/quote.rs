@@ -4,6 +4,7 @@
 //! rules (`calendar`, `pricing`), so that the wave keeps what is promised.
 
 use chrono::{NaiveDate, NaiveDateTime};
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::input::validate::CartValidator;
@@ -18,7 +19,7 @@ use crate::network::transfers::{self, TransferQuote};
 use crate::promise::atp::Availability;
 
 /// What may be promised for one cart.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Promise {
     /// The cart's id.
     pub cart: String,
@@ -36,7 +37,7 @@ impl Promise {
 }
 
 /// One service's answer.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct ServiceOption {
     /// Service id.
     pub service: String,
@@ -46,7 +47,7 @@ pub struct ServiceOption {
 }
 
 /// An offer or a refusal.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Outcome {
     /// The service can be promised.
@@ -61,7 +62,7 @@ pub enum Outcome {
 }
 
 /// Why a service cannot be promised.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Reason {
     /// No node that may serve the destination offers the service.
@@ -84,7 +85,7 @@ pub enum Reason {
 }
 
 /// An available option.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Offer {
     /// The latest package's estimated delivery (pickup: ready) date.
     pub delivery_date: NaiveDate,
@@ -97,7 +98,7 @@ pub struct Offer {
 }
 
 /// One package of an offer.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct PromisedPackage {
     /// The node that ships it.
     pub node: String,

@@ -1,0 +1,167 @@
+//! The routes: health and readiness, the checkout promise, availability,
+//! metrics and the OpenAPI document.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{Uri, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Serialize;
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+use super::errors::ApiError;
+use super::{AppState, MAX_BODY_BYTES, metrics};
+use crate::input::cart::{AtpQueryRecord, CartFile, CartRecord};
+use crate::promise::atp::{Availability, SkuAtp, query};
+use crate::promise::quote::Promise;
+
+/// The router with its layers: body limit, metrics, request logs.
+pub(super) fn router(state: Arc<AppState>) -> axum::Router {
+    axum::Router::new()
+        .route("/health", get(health))
+        .route("/ready", get(ready))
+        .route("/v1/promise", post(promise))
+        .route("/v1/availability", post(availability))
+        .route("/metrics", get(prometheus))
+        .route("/openapi.json", get(openapi))
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn(metrics::track))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .with_state(state)
+}
+
+/// `{"status": "ok"}`.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct Health {
+    /// Always `ok` when the process answers.
+    pub status: &'static str,
+}
+
+/// The process is up.
+async fn health() -> Json<Health> {
+    Json(Health { status: "ok" })
+}
+
+/// Ready to answer: the scenario is loaded and validated (it is, once the
+/// router exists), with its size.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct Readiness {
+    /// `ready`.
+    pub status: &'static str,
+    /// The scenario's name.
+    pub scenario: String,
+    /// Nodes, SKUs and services (the built-ins included).
+    pub nodes: usize,
+    /// SKUs.
+    pub skus: usize,
+    /// Services.
+    pub services: usize,
+}
+
+async fn ready(State(state): State<Arc<AppState>>) -> Json<Readiness> {
+    let s = state.promiser.availability().scenario();
+    Json(Readiness {
+        status: "ready",
+        scenario: s.name.clone(),
+        nodes: s.nodes.len(),
+        skus: s.skus.len(),
+        services: s.services.len(),
+    })
+}
+
+/// One cart, or `{"carts": [...]}`: the body of `/v1/promise`.
+#[derive(Debug, schemars::JsonSchema)]
+#[serde(untagged)]
+pub enum PromiseRequest {
+    /// Several carts.
+    Many(CartFile),
+    /// One cart.
+    One(CartRecord),
+}
+
+/// Every service's option for each cart (422 with every issue of every
+/// cart when one is invalid; nothing is quoted then).
+async fn promise(
+    State(state): State<Arc<AppState>>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<Vec<Promise>>, ApiError> {
+    let value: serde_json::Value = json_of(body)?;
+    let records = carts_of(value)?;
+    let answer = tokio::task::spawn_blocking(move || {
+        let carts = state.promiser.validator().carts(&records)?;
+        Ok(carts.iter().map(|c| state.promiser.quote(c)).collect())
+    })
+    .await
+    .expect("a quote does not panic");
+    answer.map(Json).map_err(ApiError::invalid)
+}
+
+/// A body read as JSON of type `T`, whatever its content type says (`curl
+/// -d` sends form encoding): 413 (E117) over the size limit, 400 (E100) when
+/// it is not `T`.
+fn json_of<T: serde::de::DeserializeOwned>(
+    body: Result<Bytes, BytesRejection>,
+) -> Result<T, ApiError> {
+    let bytes = body.map_err(ApiError::body)?;
+    serde_json::from_slice(&bytes).map_err(|e| ApiError::malformed(e.to_string()))
+}
+
+/// The carts of a body: one cart, or `{"carts": [...]}` (deny unknown
+/// fields in both, as the cart file does).
+fn carts_of(value: serde_json::Value) -> Result<Vec<CartRecord>, ApiError> {
+    // Told apart by the `carts` key rather than by trying both shapes, so
+    // that an error names what is wrong with the shape that was meant.
+    let parsed = if value.get("carts").is_some() {
+        serde_json::from_value(value).map(PromiseRequest::Many)
+    } else {
+        serde_json::from_value(value).map(PromiseRequest::One)
+    };
+    match parsed.map_err(|e| ApiError::malformed(e.to_string()))? {
+        PromiseRequest::Many(file) => Ok(file.carts),
+        PromiseRequest::One(cart) => Ok(vec![cart]),
+    }
+}
+
+/// Availability of SKUs per node and over the network, for a date and a
+/// channel.
+async fn availability(
+    State(state): State<Arc<AppState>>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<Vec<SkuAtp>>, ApiError> {
+    let record: AtpQueryRecord = json_of(body)?;
+    let q = state
+        .promiser
+        .validator()
+        .query(&record)
+        .map_err(ApiError::invalid)?;
+    let s = state.promiser.availability().scenario();
+    Ok(Json(query(&Availability::new(s), &q)))
+}
+
+/// The metrics, in the Prometheus text format.
+async fn prometheus() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        metrics::handle().render(),
+    )
+        .into_response()
+}
+
+/// The OpenAPI document of these routes.
+async fn openapi() -> Json<serde_json::Value> {
+    Json(super::openapi::document())
+}
+
+async fn not_found(uri: Uri) -> ApiError {
+    ApiError::not_found(uri.path())
+}
