@@ -8,6 +8,7 @@ mod errors;
 mod metrics;
 mod openapi;
 mod routes;
+mod wire;
 
 use std::future::Future;
 use std::sync::Arc;

@@ -7,7 +7,7 @@ use schemars::{JsonSchema, schema_for};
 use serde_json::{Map, Value, json};
 
 use super::errors::ApiError;
-use super::routes::{Health, PromiseRequest, Readiness};
+use super::wire::{Health, PromiseRequest, Readiness};
 use crate::input::cart::AtpQueryRecord;
 use crate::promise::atp::SkuAtp;
 use crate::promise::quote::Promise;

@@ -10,13 +10,13 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use serde::Serialize;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use super::errors::ApiError;
+use super::wire::{Health, PromiseRequest, Readiness};
 use super::{AppState, MAX_BODY_BYTES, metrics};
-use crate::input::cart::{AtpQueryRecord, CartFile, CartRecord};
+use crate::input::cart::{AtpQueryRecord, CartRecord};
 use crate::promise::atp::{Availability, SkuAtp, query};
 use crate::promise::quote::Promise;
 
@@ -40,32 +40,9 @@ pub(super) fn router(state: Arc<AppState>) -> axum::Router {
         .with_state(state)
 }
 
-/// `{"status": "ok"}`.
-#[derive(Debug, Serialize, schemars::JsonSchema)]
-pub struct Health {
-    /// Always `ok` when the process answers.
-    pub status: &'static str,
-}
-
 /// The process is up.
 async fn health() -> Json<Health> {
     Json(Health { status: "ok" })
-}
-
-/// Ready to answer: the scenario is loaded and validated (it is, once the
-/// router exists), with its size.
-#[derive(Debug, Serialize, schemars::JsonSchema)]
-pub struct Readiness {
-    /// `ready`.
-    pub status: &'static str,
-    /// The scenario's name.
-    pub scenario: String,
-    /// Nodes, SKUs and services (the built-ins included).
-    pub nodes: usize,
-    /// SKUs.
-    pub skus: usize,
-    /// Services.
-    pub services: usize,
 }
 
 async fn ready(State(state): State<Arc<AppState>>) -> Json<Readiness> {
@@ -77,16 +54,6 @@ async fn ready(State(state): State<Arc<AppState>>) -> Json<Readiness> {
         skus: s.skus.len(),
         services: s.services.len(),
     })
-}
-
-/// One cart, or `{"carts": [...]}`: the body of `/v1/promise`.
-#[derive(Debug, schemars::JsonSchema)]
-#[serde(untagged)]
-pub enum PromiseRequest {
-    /// Several carts.
-    Many(CartFile),
-    /// One cart.
-    One(CartRecord),
 }
 
 /// Every service's option for each cart (422 with every issue of every
