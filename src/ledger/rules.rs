@@ -321,7 +321,7 @@ pub fn initial_events(rows: &[crate::input::format::InventoryRecord], now: Naive
             inbound_date: r
                 .inbound_date
                 .as_deref()
-                .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
+                .and_then(|d| NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").ok()),
         });
         let reserved = units(r.reserved);
         if reserved > 0 {
