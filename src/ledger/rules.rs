@@ -639,8 +639,8 @@ impl<'a, S: Store> Session<'a, S> {
         self.claim_answer(&last)
     }
 
-    /// Whether each node of an assignment has the units for the claim's
-    /// channel (its network units already count against the network).
+    /// Whether each node of an assignment has the units free (the claim's
+    /// channel rules were applied when its network units were reserved).
     fn check_assignable(&self, c: &Claim, new_lines: &[ClaimLine]) -> Result<(), LedgerError> {
         for l in new_lines.iter().filter(|l| !c.lines.contains(l)) {
             let node = l.node.as_deref().unwrap_or_default();
@@ -668,15 +668,17 @@ impl<'a, S: Store> Session<'a, S> {
                 "`{id}` has units not yet assigned to a node"
             )));
         }
+        // Shipping takes the units off on hand: they must be there (not
+        // only inbound counted as arrived).
+        let mut shipped: BTreeMap<(String, String), u64> = BTreeMap::new();
         for l in &c.lines {
-            let node = l.node.clone().unwrap_or_default();
-            let on_hand = self
-                .state
-                .stock
-                .get(&(node.clone(), l.sku.clone()))
-                .map_or(0, |r| r.on_hand);
-            if i64::from(l.quantity) > on_hand {
-                return Err(insufficient(&l.sku, Some(&node), u64::from(l.quantity), on_hand.max(0) as u64));
+            let key = (l.node.clone().unwrap_or_default(), l.sku.clone());
+            *shipped.entry(key).or_default() += u64::from(l.quantity);
+        }
+        for ((node, sku), q) in shipped {
+            let on_hand = self.row(&node, &sku).on_hand.max(0) as u64;
+            if q > on_hand {
+                return Err(insufficient(&sku, Some(&node), q, on_hand));
             }
         }
         self.emit(Event::Committed { claim: id.into() })?;
