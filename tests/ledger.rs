@@ -502,7 +502,9 @@ fn after_kill_9_mid_stream_every_acknowledged_reservation_is_there_once_and_the_
     let (db, _) = ledger(dir.path(), SCARCE, clock());
     let mut acked = Vec::new();
     for (round, delay_ms) in [0u64, 3, 7].into_iter().enumerate() {
-        acked.extend(reserve_until_killed(&db, round, 8, delay_ms));
+        let got = reserve_until_killed(&db, round, 8, delay_ms);
+        assert_eq!(got.len(), 8, "the stream ran until it was killed");
+        acked.extend(got);
     }
     let l = SqliteLedger::open(&db, clock()).unwrap();
     let report = l.verify().unwrap();
