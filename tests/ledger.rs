@@ -539,3 +539,69 @@ fn after_kill_9_mid_stream_every_acknowledged_reservation_is_there_once_and_the_
         "a resent acknowledged request is not granted twice"
     );
 }
+
+/// `domopt ARGS`: its exit code and stdout.
+fn domopt(args: &[&str]) -> (i32, String) {
+    let out = Command::new(BIN).args(args).output().unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+    )
+}
+
+#[test]
+fn the_commands_refuse_bad_requests_with_their_code_and_exit_2_writing_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, l) = ledger(dir.path(), SCARCE, clock());
+    let db = db.to_str().unwrap();
+    let scenario = dir.path().join("scenario.json").display().to_string();
+    let before = events(&l);
+    for (args, code) in [
+        (vec!["reserve", db, "--id", "a", "--line", "last=5"], "E140"),
+        (
+            vec!["reserve", db, "--id", "a", "--line", "last=-1"],
+            "E145",
+        ),
+        (
+            vec!["reserve", db, "--id", "a", "--line", "last=1.5"],
+            "E145",
+        ),
+        (
+            vec!["reserve", db, "--id", "a", "--line", "last@dc-z=1"],
+            "E102",
+        ),
+        (
+            vec!["hold", db, "--id", "h", "--ttl", "0", "--line", "last=1"],
+            "E145",
+        ),
+        (vec!["commit", db, "--id", "never"], "E141"),
+        (
+            vec![
+                "adjust",
+                db,
+                "--request",
+                "c",
+                "--node",
+                "dc-a",
+                "--sku",
+                "last",
+                "--delta=-9",
+            ],
+            "E145",
+        ),
+        (vec!["ledger", "init", db, "--scenario", &scenario], "E149"),
+    ] {
+        let mut args = args;
+        args.push("--json");
+        let (exit, out) = domopt(&args);
+        assert_eq!(exit, 2, "{args:?}");
+        let answer: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(answer["code"], code, "{args:?}: {out}");
+    }
+    assert_eq!(events(&l), before, "nothing written");
+    let (exit, out) = domopt(&["reserve", db, "--id", "a", "--line", "last=4", "--json"]);
+    assert_eq!(exit, 0);
+    let answer: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(answer["claim"]["status"], "active");
+    assert_eq!(domopt(&["ledger", "verify", db]).0, 0);
+}

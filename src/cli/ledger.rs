@@ -520,6 +520,11 @@ fn exit_unless_failed(code: ExitCode) -> ExitCode {
 }
 
 fn init(db: PathBuf, scenario: PathBuf, model: String, common: Common) -> anyhow::Result<ExitCode> {
+    // Checked before the scenario is read: an existing ledger is never touched.
+    if std::fs::metadata(&db).is_ok_and(|m| m.len() > 0) {
+        let exists = LedgerError::Exists(db.display().to_string());
+        return finish::<()>(Err(exists.into()), &common, |_| {});
+    }
     let args = ScenarioArgs {
         scenario: scenario.clone(),
         model: model.clone(),
