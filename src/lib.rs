@@ -34,6 +34,9 @@
 //!   service's earliest delivery, cost and nodes, or why not), and
 //!   [`promising::query`] answers what is available to promise by node,
 //!   date and channel.
+//! - Reserve: [`reservations::SqliteLedger`] keeps holds, reservations and
+//!   commits per node and SKU without ever granting more than is free, with
+//!   an append-only event history it can be rebuilt and verified from.
 //! - Types: [`domain`] (the validated scenario), [`plan`] (what a solve
 //!   returns and writes), [`format`](mod@format) (the wire format), [`generate`] (the
 //!   research instance generator). [`prelude`] imports the common ones.
@@ -54,6 +57,7 @@
 //! | `solver` | the only code that touches HiGHS: the MIP through good_lp, the column-generation master through the `highs` crate, raw FFI in one private file |
 //! | `sourcing` | the sourcing and splitting decision: the strategies, the MIP formulation, the rows that can bind, the per-order exact search, the decomposition (rows, master, pricing, neighbourhoods, bound, time budget, polish) and the baselines |
 //! | `promise` | the promising decision: available to promise by node, date and channel; every service's option for a cart, with the wave's own date and cost rules |
+//! | `ledger` | the reservation ledger: holds, reservations, assignment to nodes, commits, receipts and counts, the event history and its fold, the embedded SQLite back end |
 //! | `research` | the instance generator |
 //!
 //! The CLI, the bench runner and its charts are in the binary (`src/cli/`),
@@ -78,7 +82,7 @@ macro_rules! layers {
 
 // The layers, lowest first (see the module map above).
 layers!(
-    error, network, input, solution, solver, sourcing, promise, research
+    error, network, input, solution, solver, sourcing, promise, ledger, research
 );
 // The HTTP service, the top layer, only with the `serve` feature.
 #[cfg(all(feature = "serve", feature = "internals"))]
@@ -146,6 +150,19 @@ pub mod promising {
 #[cfg(feature = "serve")]
 pub mod http {
     pub use crate::serve::{MAX_BODY_BYTES, openapi_document, router, serve};
+}
+
+/// The reservation ledger: holds, reservations, commits, receipts and
+/// counts per (node, SKU), with an append-only event history
+/// ([`SqliteLedger`](reservations::SqliteLedger) is the embedded back end).
+pub mod reservations {
+    pub use crate::ledger::rules::{Base, Breach};
+    pub use crate::ledger::sqlite::{SCHEMA_VERSION, SqliteLedger};
+    pub use crate::ledger::{
+        Adjustment, Answer, Claim, ClaimKind, ClaimLine, ClaimStatus, Clock, Event, FixedClock,
+        Ledger, LedgerAvailability, LedgerError, NetRow, NodeAvailability, Request, State,
+        StockRow, SystemClock, VerifyReport,
+    };
 }
 
 /// The names most programs need: `use domopt::prelude::*;`.

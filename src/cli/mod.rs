@@ -6,6 +6,7 @@ mod bound;
 mod check;
 mod common;
 mod generate;
+mod ledger;
 mod promise;
 mod schema;
 mod serve;
@@ -53,6 +54,14 @@ enum Command {
     Promise(promise::Args),
     Atp(atp::Args),
     Serve(serve::Args),
+    Ledger(ledger::Args),
+    Hold(ledger::HoldArgs),
+    Reserve(ledger::ReserveArgs),
+    Assign(ledger::AssignArgs),
+    Release(ledger::ReleaseArgs),
+    Commit(ledger::CommitArgs),
+    Receive(ledger::ReceiveArgs),
+    Adjust(ledger::AdjustArgs),
 }
 
 /// Runs a subcommand.
@@ -68,5 +77,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Promise(a) => promise::run(a),
         Command::Atp(a) => atp::run(a),
         Command::Serve(a) => serve::run(a),
+        Command::Ledger(a) => ledger::run(a),
+        Command::Hold(a) => ledger::hold(a),
+        Command::Reserve(a) => ledger::reserve(a),
+        Command::Assign(a) => ledger::assign(a),
+        Command::Release(a) => ledger::release(a),
+        Command::Commit(a) => ledger::commit(a),
+        Command::Receive(a) => ledger::receive(a),
+        Command::Adjust(a) => ledger::adjust(a),
     }
 }

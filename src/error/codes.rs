@@ -82,6 +82,18 @@ issue_codes! {
         "a cart cannot be quoted (the scenario gives costs explicitly, without services or dates)";
     ServiceNotForOrder = "E131",
         "an order asks for a service it cannot ship by (a pickup order, or a built-in service)";
+    InsufficientStock = "E140", "a ledger request asks for more units than are free (the answer says how many are)";
+    UnknownClaim = "E141", "a release, commit or assignment names a reservation or hold that was never made";
+    ClaimNotActive = "E142", "a reservation or hold is no longer active (commit after release, release after commit)";
+    HoldExpired = "E143", "a hold has expired";
+    IdempotencyConflict = "E144", "a request id was already used for a request with different content";
+    BadLedgerQuantity = "E145",
+        "a ledger quantity is zero, negative, not a whole number or above the limit";
+    ClaimMismatch = "E146",
+        "a request does not fit the reservation (a hold committed, units not assigned to a node, an assignment that does not cover the order)";
+    LedgerStore = "E147", "the ledger file cannot be opened or written, or is not a ledger of this schema version";
+    LedgerDiverged = "E148", "the ledger's stored state differs from the fold of its event history";
+    LedgerExists = "E149", "`ledger init` on a file that already holds a ledger";
     SkuWithoutStock = "W201", "SKU has no stock anywhere";
     NodeWithoutService = "W202", "node offers no carrier service";
     LineWithoutStock = "W203", "order line's SKU has no stock anywhere: it will be unfilled";

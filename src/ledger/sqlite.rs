@@ -1,0 +1,533 @@
+//! The embedded back end: one SQLite file (bundled, nothing to install), in
+//! WAL mode with `synchronous=FULL`, so that an acknowledged write survives
+//! a crash. Each operation is one `BEGIN IMMEDIATE` transaction: writers,
+//! whether threads or processes, take the file's write lock in turn and
+//! wait for it (busy timeout), so requests for the last units are decided
+//! one after the other on the state the previous one left.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use chrono::NaiveDateTime;
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
+
+use crate::input::cost_model::CostModel;
+use crate::input::format::{LoadedScenario, PolicyOverrides, ScenarioFile};
+use crate::input::validate::build_scenario;
+
+use super::rules::{self, Base, Store};
+use super::{
+    Answer, Claim, Clock, Event, Ledger, LedgerAvailability, LedgerError, NetRow, Request, State,
+    StockRow, VerifyReport,
+};
+
+/// The schema version this code writes and reads.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// How long a writer waits for the file's write lock before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
+
+const SCHEMA: &str = "
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    request TEXT NOT NULL,
+    at TEXT NOT NULL,
+    payload TEXT NOT NULL
+);
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+    BEGIN SELECT RAISE(ABORT, 'the event history is append-only'); END;
+CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+    BEGIN SELECT RAISE(ABORT, 'the event history is append-only'); END;
+CREATE TABLE requests (id TEXT PRIMARY KEY, content TEXT NOT NULL, answer TEXT NOT NULL);
+CREATE TABLE stock (
+    node TEXT NOT NULL, sku TEXT NOT NULL,
+    on_hand INTEGER NOT NULL, safety INTEGER NOT NULL,
+    inbound INTEGER NOT NULL, inbound_date TEXT,
+    held INTEGER NOT NULL, reserved INTEGER NOT NULL, committed INTEGER NOT NULL,
+    PRIMARY KEY (node, sku)
+);
+CREATE INDEX stock_by_sku ON stock (sku);
+CREATE TABLE network (sku TEXT PRIMARY KEY, held INTEGER NOT NULL, reserved INTEGER NOT NULL);
+CREATE TABLE claims (
+    id TEXT PRIMARY KEY, kind TEXT NOT NULL, order_id TEXT, status TEXT NOT NULL,
+    expires TEXT, body TEXT NOT NULL
+);
+CREATE INDEX claims_by_order ON claims (order_id, status);
+CREATE INDEX claims_due ON claims (status, kind, expires);
+";
+
+/// A ledger in one SQLite file.
+pub struct SqliteLedger {
+    conn: Mutex<Connection>,
+    base: Base,
+    clock: Arc<dyn Clock>,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for SqliteLedger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteLedger").field("path", &self.path).finish()
+    }
+}
+
+impl SqliteLedger {
+    /// Makes a ledger at `path` (which must not exist, or be empty) from a
+    /// scenario's network and inventory (its orders are left out), the
+    /// scenario validated with cost model `model`.
+    pub fn create(
+        path: &Path,
+        scenario: &LoadedScenario,
+        model: &str,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, LedgerError> {
+        if std::fs::metadata(path).is_ok_and(|m| m.len() > 0) {
+            return Err(LedgerError::Exists(path.display().to_string()));
+        }
+        let mut file = scenario.file.clone();
+        file.orders.clear();
+        let base = base_of(&file, model)?;
+        let mut conn = connect(path, OpenFlags::SQLITE_OPEN_CREATE)?;
+        let now = clock.now();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute_batch(SCHEMA)?;
+        let meta = [
+            ("schema_version", SCHEMA_VERSION.to_string()),
+            ("model", model.to_string()),
+            ("scenario", serde_json::to_string(&file)?),
+            ("created", now.to_string()),
+        ];
+        for (k, v) in meta {
+            tx.execute("INSERT INTO meta (key, value) VALUES (?1, ?2)", params![k, v])?;
+        }
+        {
+            let mut store = SqliteStore { tx: &tx };
+            let mut state = State::default();
+            for e in rules::initial_events(&file.inventory, now) {
+                state.apply(&e);
+                store.append("init", now, &e)?;
+            }
+            write_state(&mut store, &state)?;
+        }
+        tx.commit()?;
+        Ok(SqliteLedger {
+            conn: Mutex::new(conn),
+            base,
+            clock,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Opens the ledger at `path`.
+    pub fn open(path: &Path, clock: Arc<dyn Clock>) -> Result<Self, LedgerError> {
+        if !path.is_file() {
+            return Err(LedgerError::Store(format!(
+                "no ledger at {}: make one with `domopt ledger init`",
+                path.display()
+            )));
+        }
+        let conn = connect(path, OpenFlags::empty())?;
+        let version: Option<String> = meta(&conn, "schema_version")
+            .map_err(|_| LedgerError::Store(format!("{} is not a domopt ledger", path.display())))?;
+        if version.as_deref() != Some(&SCHEMA_VERSION.to_string()) {
+            return Err(LedgerError::Store(format!(
+                "{}: schema version {}, this domopt reads {SCHEMA_VERSION}",
+                path.display(),
+                version.unwrap_or_default()
+            )));
+        }
+        let model = meta(&conn, "model")?.unwrap_or_default();
+        let file: ScenarioFile = serde_json::from_str(&meta(&conn, "scenario")?.unwrap_or_default())?;
+        Ok(SqliteLedger {
+            conn: Mutex::new(conn),
+            base: base_of(&file, &model)?,
+            clock,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Its file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The network it was made from.
+    pub fn base(&self) -> &Base {
+        &self.base
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Connection> {
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Runs `f` in one `BEGIN IMMEDIATE` transaction, committed only on `Ok`.
+    fn write<T>(
+        &self,
+        f: impl FnOnce(&mut SqliteStore<'_>) -> Result<T, LedgerError>,
+    ) -> Result<T, LedgerError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = f(&mut SqliteStore { tx: &tx })?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// The stored state, read in one transaction.
+    fn read_state(&self) -> Result<(State, Vec<Event>), LedgerError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
+        let out = (read_all(&tx)?, read_events(&tx)?);
+        tx.commit()?;
+        Ok(out)
+    }
+
+    fn compare(&self, stored: &State, events: &[Event]) -> VerifyReport {
+        let replay = State::replay(events);
+        let mut differences = Vec::new();
+        diff(&mut differences, "stock", &stored.stock, &replay.stock);
+        diff(&mut differences, "network", &stored.network, &replay.network);
+        diff(&mut differences, "claim", &stored.claims, &replay.claims);
+        let date = self.clock.now().date();
+        let skus: std::collections::BTreeSet<&String> = replay
+            .stock
+            .values()
+            .map(|r| &r.sku)
+            .chain(replay.network.keys())
+            .collect();
+        let invariant_breaches = skus
+            .into_iter()
+            .flat_map(|k| self.base.breaches(stored, k, date))
+            .map(|b| b.to_string())
+            .collect();
+        VerifyReport {
+            events: events.len() as i64,
+            stock_rows: stored.stock.len(),
+            claims: stored.claims.len(),
+            differences,
+            invariant_breaches,
+        }
+    }
+}
+
+impl Ledger for SqliteLedger {
+    fn execute(&self, request: &Request) -> Result<Answer, LedgerError> {
+        let now = self.clock.now();
+        self.write(|store| rules::execute(store, &self.base, request, now))
+    }
+
+    fn expire(&self) -> Result<Vec<String>, LedgerError> {
+        let now = self.clock.now();
+        self.write(|store| rules::expire(store, &self.base, now))
+    }
+
+    fn availability(
+        &self,
+        sku: &str,
+        channel: Option<&str>,
+        at: Option<NaiveDateTime>,
+    ) -> Result<LedgerAvailability, LedgerError> {
+        let at = at.unwrap_or_else(|| self.clock.now());
+        let mut conn = self.lock();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
+        let mut store = SqliteStore { tx: &tx };
+        let mut state = State::default();
+        for r in store.stock_of(sku)? {
+            state.stock.insert((r.node.clone(), r.sku.clone()), r);
+        }
+        if let Some(n) = store.network_of(sku)? {
+            state.network.insert(sku.into(), n);
+        }
+        tx.commit()?;
+        self.base.availability(&state, sku, channel, at)
+    }
+
+    fn claim(&self, id: &str) -> Result<Option<Claim>, LedgerError> {
+        let conn = self.lock();
+        claim_by_id(&conn, id)
+    }
+
+    fn state(&self) -> Result<State, LedgerError> {
+        Ok(self.read_state()?.0)
+    }
+
+    fn verify(&self) -> Result<VerifyReport, LedgerError> {
+        let (stored, events) = self.read_state()?;
+        Ok(self.compare(&stored, &events))
+    }
+
+    fn rebuild(&self) -> Result<VerifyReport, LedgerError> {
+        self.write(|store| {
+            let stored = read_all(store.tx)?;
+            let events = read_events(store.tx)?;
+            let report = self.compare(&stored, &events);
+            store
+                .tx
+                .execute_batch("DELETE FROM stock; DELETE FROM network; DELETE FROM claims;")?;
+            write_state(store, &State::replay(&events))?;
+            Ok(report)
+        })
+    }
+}
+
+/// The base of a stored scenario.
+fn base_of(file: &ScenarioFile, model: &str) -> Result<Base, LedgerError> {
+    let loaded = LoadedScenario {
+        file: file.clone(),
+        orphan_lines: Vec::new(),
+        source: PathBuf::from("ledger scenario"),
+    };
+    let model = CostModel::load(model).map_err(|e| LedgerError::Store(e.to_string()))?;
+    let (scenario, _) = build_scenario(&loaded, &model, &PolicyOverrides::default())
+        .map_err(|r| LedgerError::Store(format!("the ledger's scenario does not validate: {r:?}")))?;
+    Ok(Base::new(scenario))
+}
+
+/// A connection with the durability and locking the ledger relies on.
+fn connect(path: &Path, extra: OpenFlags) -> Result<Connection, LedgerError> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX | extra;
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    let mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(LedgerError::Store(format!("journal mode {mode}, WAL wanted")));
+    }
+    conn.execute_batch("PRAGMA synchronous=FULL;")?;
+    Ok(conn)
+}
+
+fn meta(conn: &Connection, key: &str) -> Result<Option<String>, LedgerError> {
+    Ok(conn
+        .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+        .optional()?)
+}
+
+fn claim_by_id(conn: &Connection, id: &str) -> Result<Option<Claim>, LedgerError> {
+    let body: Option<String> = conn
+        .query_row("SELECT body FROM claims WHERE id = ?1", [id], |r| r.get(0))
+        .optional()?;
+    Ok(body.map(|b| serde_json::from_str(&b)).transpose()?)
+}
+
+/// Times in the claims table, fixed width so that text order is time order.
+fn time_key(t: NaiveDateTime) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.9f").to_string()
+}
+
+fn stock_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StockRow> {
+    let date: Option<String> = r.get(5)?;
+    Ok(StockRow {
+        node: r.get(0)?,
+        sku: r.get(1)?,
+        on_hand: r.get(2)?,
+        safety: r.get(3)?,
+        inbound: r.get(4)?,
+        inbound_date: date.and_then(|d| d.parse().ok()),
+        held: r.get(6)?,
+        reserved: r.get(7)?,
+        committed: r.get(8)?,
+    })
+}
+
+const STOCK_COLUMNS: &str =
+    "node, sku, on_hand, safety, inbound, inbound_date, held, reserved, committed";
+
+fn read_all(conn: &Connection) -> Result<State, LedgerError> {
+    let mut s = State::default();
+    let mut q = conn.prepare(&format!("SELECT {STOCK_COLUMNS} FROM stock"))?;
+    for r in q.query_map([], stock_row)? {
+        let r = r?;
+        s.stock.insert((r.node.clone(), r.sku.clone()), r);
+    }
+    let mut q = conn.prepare("SELECT sku, held, reserved FROM network")?;
+    for r in q.query_map([], |r| {
+        Ok(NetRow {
+            sku: r.get(0)?,
+            held: r.get(1)?,
+            reserved: r.get(2)?,
+        })
+    })? {
+        let r = r?;
+        s.network.insert(r.sku.clone(), r);
+    }
+    let mut q = conn.prepare("SELECT body FROM claims")?;
+    for body in q.query_map([], |r| r.get::<_, String>(0))? {
+        let c: Claim = serde_json::from_str(&body?)?;
+        s.claims.insert(c.id.clone(), c);
+    }
+    Ok(s)
+}
+
+fn read_events(conn: &Connection) -> Result<Vec<Event>, LedgerError> {
+    let mut q = conn.prepare("SELECT payload FROM events ORDER BY seq")?;
+    let rows = q.query_map([], |r| r.get::<_, String>(0))?;
+    let mut out = Vec::new();
+    for p in rows {
+        out.push(serde_json::from_str(&p?)?);
+    }
+    Ok(out)
+}
+
+fn write_state(store: &mut SqliteStore<'_>, s: &State) -> Result<(), LedgerError> {
+    for r in s.stock.values() {
+        store.put_stock(r)?;
+    }
+    for r in s.network.values() {
+        store.put_network(r)?;
+    }
+    for c in s.claims.values() {
+        store.put_claim(c)?;
+    }
+    Ok(())
+}
+
+/// The keys on which two maps differ, one line each.
+fn diff<K: Ord + std::fmt::Debug, V: PartialEq + std::fmt::Debug>(
+    out: &mut Vec<String>,
+    what: &str,
+    stored: &std::collections::BTreeMap<K, V>,
+    replay: &std::collections::BTreeMap<K, V>,
+) {
+    for (k, v) in stored {
+        match replay.get(k) {
+            None => out.push(format!("{what} {k:?}: stored but not in the history")),
+            Some(r) if r != v => out.push(format!("{what} {k:?}: stored {v:?}, replayed {r:?}")),
+            _ => {}
+        }
+    }
+    for k in replay.keys().filter(|k| !stored.contains_key(k)) {
+        out.push(format!("{what} {k:?}: in the history but not stored"));
+    }
+}
+
+/// The SQLite transaction an operation runs in.
+struct SqliteStore<'a> {
+    tx: &'a rusqlite::Transaction<'a>,
+}
+
+impl Store for SqliteStore<'_> {
+    fn stored_request(&mut self, id: &str) -> Result<Option<(String, String)>, LedgerError> {
+        Ok(self
+            .tx
+            .query_row(
+                "SELECT content, answer FROM requests WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
+    }
+
+    fn put_request(&mut self, id: &str, content: &str, answer: &str) -> Result<(), LedgerError> {
+        self.tx.execute(
+            "INSERT INTO requests (id, content, answer) VALUES (?1, ?2, ?3)",
+            params![id, content, answer],
+        )?;
+        Ok(())
+    }
+
+    fn stock_of(&mut self, sku: &str) -> Result<Vec<StockRow>, LedgerError> {
+        let mut q = self
+            .tx
+            .prepare_cached(&format!("SELECT {STOCK_COLUMNS} FROM stock WHERE sku = ?1"))?;
+        let rows = q.query_map([sku], stock_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn network_of(&mut self, sku: &str) -> Result<Option<NetRow>, LedgerError> {
+        Ok(self
+            .tx
+            .query_row(
+                "SELECT sku, held, reserved FROM network WHERE sku = ?1",
+                [sku],
+                |r| {
+                    Ok(NetRow {
+                        sku: r.get(0)?,
+                        held: r.get(1)?,
+                        reserved: r.get(2)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    fn claim(&mut self, id: &str) -> Result<Option<Claim>, LedgerError> {
+        claim_by_id(self.tx, id)
+    }
+
+    fn active_claims_of_order(&mut self, order: &str) -> Result<Vec<Claim>, LedgerError> {
+        let mut q = self.tx.prepare_cached(
+            "SELECT body FROM claims WHERE order_id = ?1 AND status = 'active' ORDER BY id",
+        )?;
+        let bodies = q.query_map([order], |r| r.get::<_, String>(0))?;
+        let mut out = Vec::new();
+        for b in bodies {
+            out.push(serde_json::from_str(&b?)?);
+        }
+        Ok(out)
+    }
+
+    fn due_holds(&mut self, now: NaiveDateTime) -> Result<Vec<String>, LedgerError> {
+        let mut q = self.tx.prepare_cached(
+            "SELECT id FROM claims WHERE status = 'active' AND kind = 'hold' AND expires <= ?1 \
+             ORDER BY expires, id",
+        )?;
+        let ids = q.query_map([time_key(now)], |r| r.get::<_, String>(0))?;
+        Ok(ids.collect::<Result<_, _>>()?)
+    }
+
+    fn append(&mut self, request: &str, at: NaiveDateTime, e: &Event) -> Result<i64, LedgerError> {
+        self.tx.execute(
+            "INSERT INTO events (request, at, payload) VALUES (?1, ?2, ?3)",
+            params![request, time_key(at), serde_json::to_string(e)?],
+        )?;
+        Ok(self.tx.last_insert_rowid())
+    }
+
+    fn put_stock(&mut self, r: &StockRow) -> Result<(), LedgerError> {
+        self.tx.execute(
+            &format!(
+                "INSERT OR REPLACE INTO stock ({STOCK_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+            ),
+            params![
+                r.node,
+                r.sku,
+                r.on_hand,
+                r.safety,
+                r.inbound,
+                r.inbound_date.map(|d| d.to_string()),
+                r.held,
+                r.reserved,
+                r.committed
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn put_network(&mut self, r: &NetRow) -> Result<(), LedgerError> {
+        self.tx.execute(
+            "INSERT OR REPLACE INTO network (sku, held, reserved) VALUES (?1, ?2, ?3)",
+            params![r.sku, r.held, r.reserved],
+        )?;
+        Ok(())
+    }
+
+    fn put_claim(&mut self, c: &Claim) -> Result<(), LedgerError> {
+        let kind = match c.kind {
+            super::ClaimKind::Hold => "hold",
+            super::ClaimKind::Reservation => "reservation",
+        };
+        self.tx.execute(
+            "INSERT OR REPLACE INTO claims (id, kind, order_id, status, expires, body) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                c.id,
+                kind,
+                c.order,
+                c.status.as_str(),
+                c.expires.map(time_key),
+                serde_json::to_string(c)?
+            ],
+        )?;
+        Ok(())
+    }
+}

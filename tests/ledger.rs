@@ -1,0 +1,607 @@
+//! The reservation ledger on its embedded SQLite back end: the invariant
+//! under racing connections, idempotency, hold expiry on an injected clock,
+//! refusals (commit after release, release of what was never reserved),
+//! all-or-nothing assignment, the event history's replay, and crash safety
+//! of acknowledged reservations under `kill -9`.
+
+use std::io::{BufRead, BufReader};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Barrier};
+
+use chrono::{NaiveDateTime, TimeDelta};
+use domopt::IssueCode;
+use domopt::promising::{AtpQuery, Availability, query};
+use domopt::reservations::{
+    Adjustment, ClaimLine, ClaimStatus, Clock, FixedClock, Ledger, LedgerError, Request,
+    SqliteLedger,
+};
+
+const BIN: &str = env!("CARGO_BIN_EXE_domopt");
+
+/// Two DCs: `last` has 2 + 2 units free (dc-a keeps 1 of its 3 as safety
+/// stock), `one` a single unit at dc-b, `plenty` 100 at dc-a with 5 inbound
+/// on 2026-12-21.
+const SCARCE: &str = r#"{
+  "name": "scarce",
+  "wave_time": "2026-12-18T10:00",
+  "nodes": [
+    { "id": "dc-a", "kind": "dc", "zip": "07102", "services": [{ "service": "ground" }] },
+    { "id": "dc-b", "kind": "dc", "zip": "89502", "services": [{ "service": "ground" }] }
+  ],
+  "skus": [
+    { "id": "last", "weight_lb": 1.0 },
+    { "id": "one", "weight_lb": 1.0 },
+    { "id": "plenty", "weight_lb": 1.0 }
+  ],
+  "inventory": [
+    { "node": "dc-a", "sku": "last", "on_hand": 3, "safety_stock": 1 },
+    { "node": "dc-b", "sku": "last", "on_hand": 2 },
+    { "node": "dc-b", "sku": "one", "on_hand": 1 },
+    { "node": "dc-a", "sku": "plenty", "on_hand": 100, "inbound_quantity": 5, "inbound_date": "2026-12-21" }
+  ]
+}"#;
+
+fn t(s: &str) -> NaiveDateTime {
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M").unwrap()
+}
+
+/// A fresh ledger file made from `scenario` (JSON text), on `clock`.
+fn ledger(dir: &Path, scenario: &str, clock: Arc<dyn Clock>) -> (PathBuf, SqliteLedger) {
+    let json = dir.join("scenario.json");
+    std::fs::write(&json, scenario).unwrap();
+    let loaded = domopt::format::read_scenario(&json).unwrap();
+    let db = dir.join("ledger.db");
+    let l = SqliteLedger::create(&db, &loaded, domopt::DEFAULT_MODEL, clock).unwrap();
+    (db, l)
+}
+
+fn clock() -> Arc<FixedClock> {
+    Arc::new(FixedClock::new(t("2026-12-18T10:00")))
+}
+
+fn line(sku: &str, node: Option<&str>, quantity: u32) -> ClaimLine {
+    ClaimLine {
+        sku: sku.into(),
+        node: node.map(String::from),
+        quantity,
+    }
+}
+
+fn reserve(id: &str, order: Option<&str>, lines: Vec<ClaimLine>) -> Request {
+    Request::Reserve {
+        id: id.into(),
+        order: order.map(String::from),
+        channel: None,
+        from_hold: None,
+        lines,
+    }
+}
+
+fn hold(id: &str, ttl_seconds: u32, lines: Vec<ClaimLine>) -> Request {
+    Request::Hold {
+        id: id.into(),
+        order: None,
+        channel: None,
+        ttl_seconds,
+        lines,
+    }
+}
+
+fn code(r: Result<impl std::fmt::Debug, LedgerError>) -> IssueCode {
+    r.expect_err("the ledger refuses").code()
+}
+
+fn events(l: &SqliteLedger) -> i64 {
+    l.verify().unwrap().events
+}
+
+/// `n` threads, each with its own connection, reserve one unit of `last`
+/// (network level, or at dc-b for every third) and one of `one`.
+fn race(n: usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, _) = ledger(dir.path(), SCARCE, clock());
+    let start = Arc::new(Barrier::new(n));
+    let threads: Vec<_> = (0..n)
+        .map(|i| {
+            let (db, start) = (db.clone(), start.clone());
+            std::thread::spawn(move || {
+                let l = SqliteLedger::open(&db, clock()).unwrap();
+                start.wait();
+                let at = (i % 3 == 0).then_some("dc-b");
+                let last = l.execute(&reserve(
+                    &format!("last-{i}"),
+                    None,
+                    vec![line("last", at, 1)],
+                ));
+                let one = l.execute(&reserve(
+                    &format!("one-{i}"),
+                    None,
+                    vec![line("one", None, 1)],
+                ));
+                [last, one].map(|r| match r {
+                    Ok(_) => 1u32,
+                    Err(e) => {
+                        assert_eq!(e.code(), IssueCode::InsufficientStock, "{e}");
+                        0
+                    }
+                })
+            })
+        })
+        .collect();
+    let granted = threads
+        .into_iter()
+        .map(|h| h.join().unwrap())
+        .fold([0, 0], |a, b| [a[0] + b[0], a[1] + b[1]]);
+    assert_eq!(granted, [4, 1], "exactly the free units are granted");
+    let l = SqliteLedger::open(&db, clock()).unwrap();
+    let report = l.verify().unwrap();
+    assert!(report.ok(), "{report:?}");
+    for sku in ["last", "one"] {
+        let av = l.availability(sku, None, None).unwrap();
+        assert_eq!(av.network_available, 0, "{sku}: nothing left");
+        assert!(av.nodes.iter().all(|n| n.free >= 0), "{av:?}");
+    }
+}
+
+#[test]
+fn sixteen_racing_connections_get_exactly_the_last_free_units_and_the_history_reconciles() {
+    race(16);
+}
+
+#[test]
+fn sixty_four_racing_connections_get_exactly_the_last_free_units_and_the_history_reconciles() {
+    race(64);
+}
+
+#[test]
+fn the_same_request_id_returns_the_first_answer_and_with_other_content_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, l) = ledger(dir.path(), SCARCE, clock());
+    let r = reserve("r1", Some("A"), vec![line("last", None, 2)]);
+    let first = l.execute(&r).unwrap();
+    let before = events(&l);
+    let again = l.execute(&r).unwrap();
+    assert!(again.replayed && !first.replayed);
+    assert_eq!((again.seq, &again.claim), (first.seq, &first.claim));
+    assert_eq!(events(&l), before, "a replay writes nothing");
+    let other = reserve("r1", Some("A"), vec![line("last", None, 1)]);
+    assert_eq!(code(l.execute(&other)), IssueCode::IdempotencyConflict);
+    assert_eq!(events(&l), before);
+    assert_eq!(
+        l.availability("last", None, None)
+            .unwrap()
+            .network_available,
+        2
+    );
+}
+
+#[test]
+fn a_hold_expires_on_the_clock_and_cannot_be_reserved_from_afterwards() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = clock();
+    let (_, l) = ledger(dir.path(), SCARCE, c.clone());
+    l.execute(&hold("cart", 60, vec![line("last", None, 4)]))
+        .unwrap();
+    let one_more = reserve("r1", None, vec![line("last", None, 1)]);
+    assert_eq!(code(l.execute(&one_more)), IssueCode::InsufficientStock);
+    c.set(t("2026-12-18T10:00") + TimeDelta::seconds(59));
+    assert_eq!(l.expire().unwrap(), Vec::<String>::new(), "not yet");
+    c.set(t("2026-12-18T10:01"));
+    let from_hold = Request::Reserve {
+        id: "r2".into(),
+        order: None,
+        channel: None,
+        from_hold: Some("cart".into()),
+        lines: vec![line("last", None, 4)],
+    };
+    assert_eq!(code(l.execute(&from_hold)), IssueCode::HoldExpired);
+    assert_eq!(
+        l.claim("cart").unwrap().unwrap().status,
+        ClaimStatus::Active,
+        "refused: nothing written"
+    );
+    l.execute(&one_more).unwrap();
+    assert_eq!(
+        l.claim("cart").unwrap().unwrap().status,
+        ClaimStatus::Expired
+    );
+    l.execute(&hold("cart-2", 30, vec![line("last", Some("dc-a"), 1)]))
+        .unwrap();
+    c.set(t("2026-12-18T10:02"));
+    assert_eq!(l.expire().unwrap(), ["cart-2"]);
+    assert_eq!(
+        l.availability("last", None, None)
+            .unwrap()
+            .network_available,
+        3
+    );
+    assert!(l.verify().unwrap().ok());
+}
+
+#[test]
+fn a_reservation_from_a_live_hold_takes_the_hold_units() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, l) = ledger(dir.path(), SCARCE, clock());
+    l.execute(&hold("cart", 600, vec![line("last", None, 4)]))
+        .unwrap();
+    let from_hold = Request::Reserve {
+        id: "r".into(),
+        order: Some("A".into()),
+        channel: None,
+        from_hold: Some("cart".into()),
+        lines: vec![line("last", None, 4)],
+    };
+    l.execute(&from_hold).unwrap();
+    assert_eq!(
+        l.claim("cart").unwrap().unwrap().status,
+        ClaimStatus::Released
+    );
+    assert_eq!(
+        l.availability("last", None, None).unwrap().network_claimed,
+        4
+    );
+}
+
+#[test]
+fn commit_after_release_and_release_of_what_was_never_reserved_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, l) = ledger(dir.path(), SCARCE, clock());
+    l.execute(&reserve("r", None, vec![line("last", Some("dc-b"), 2)]))
+        .unwrap();
+    let release = |id: &str| Request::Release {
+        id: id.into(),
+        claim: "r".into(),
+    };
+    l.execute(&release("rel-1")).unwrap();
+    let before = events(&l);
+    let commit = Request::Commit {
+        id: "c".into(),
+        claim: "r".into(),
+    };
+    assert_eq!(code(l.execute(&commit)), IssueCode::ClaimNotActive);
+    assert_eq!(
+        code(l.execute(&release("rel-2"))),
+        IssueCode::ClaimNotActive
+    );
+    let never = Request::Release {
+        id: "rel-3".into(),
+        claim: "never".into(),
+    };
+    assert_eq!(code(l.execute(&never)), IssueCode::UnknownClaim);
+    assert_eq!(events(&l), before, "nothing written");
+    let row = &l.availability("last", None, None).unwrap().nodes[1];
+    assert_eq!(
+        (row.node.as_str(), row.on_hand, row.reserved),
+        ("dc-b", 2, 0)
+    );
+}
+
+#[test]
+fn assignment_to_nodes_is_all_or_nothing_and_commit_then_leaves_on_hand() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, l) = ledger(dir.path(), SCARCE, clock());
+    l.execute(&reserve("r", Some("A"), vec![line("last", None, 3)]))
+        .unwrap();
+    let commit = Request::Commit {
+        id: "c".into(),
+        claim: "r".into(),
+    };
+    assert_eq!(
+        code(l.execute(&commit)),
+        IssueCode::ClaimMismatch,
+        "not assigned yet"
+    );
+    // Another cart holds one of dc-b's two units: dc-b can no longer give 2.
+    l.execute(&hold("cart", 600, vec![line("last", Some("dc-b"), 1)]))
+        .unwrap();
+    let assign = |id: &str, lines| Request::Assign {
+        id: id.into(),
+        order: "A".into(),
+        lines,
+    };
+    let before = events(&l);
+    let too_much_at_b = assign(
+        "a1",
+        vec![line("last", Some("dc-a"), 1), line("last", Some("dc-b"), 2)],
+    );
+    assert_eq!(
+        code(l.execute(&too_much_at_b)),
+        IssueCode::InsufficientStock
+    );
+    let short = assign("a2", vec![line("last", Some("dc-a"), 2)]);
+    assert_eq!(code(l.execute(&short)), IssueCode::ClaimMismatch);
+    assert_eq!(events(&l), before, "nothing written");
+    assert!(l.claim("r").unwrap().unwrap().lines[0].node.is_none());
+    let fits = assign(
+        "a3",
+        vec![line("last", Some("dc-a"), 2), line("last", Some("dc-b"), 1)],
+    );
+    l.execute(&fits).unwrap();
+    let av = l.availability("last", None, None).unwrap();
+    assert_eq!(av.network_claimed, 0);
+    assert_eq!(
+        av.nodes.iter().map(|n| n.reserved).collect::<Vec<_>>(),
+        [2, 1]
+    );
+    l.execute(&commit).unwrap();
+    let av = l.availability("last", None, None).unwrap();
+    let on_hand: Vec<i64> = av.nodes.iter().map(|n| n.on_hand).collect();
+    assert_eq!(on_hand, [1, 1]);
+    assert!(l.verify().unwrap().ok());
+}
+
+#[test]
+fn counts_and_receipts_keep_the_invariant_and_quantities_in_range() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, l) = ledger(dir.path(), SCARCE, clock());
+    l.execute(&reserve("r", None, vec![line("last", Some("dc-a"), 2)]))
+        .unwrap();
+    let count = |id: &str, change| Request::Adjust {
+        id: id.into(),
+        node: "dc-a".into(),
+        sku: "last".into(),
+        change,
+    };
+    // dc-a: 3 on hand, 1 safety, 2 reserved: a count of 2 would break the invariant.
+    assert_eq!(
+        code(l.execute(&count("c1", Adjustment::Set(2)))),
+        IssueCode::InsufficientStock
+    );
+    assert_eq!(
+        code(l.execute(&count("c2", Adjustment::Delta(-4)))),
+        IssueCode::BadLedgerQuantity
+    );
+    l.execute(&count("c3", Adjustment::Delta(2))).unwrap();
+    let zero = reserve("z", None, vec![line("last", None, 0)]);
+    assert_eq!(code(l.execute(&zero)), IssueCode::BadLedgerQuantity);
+    let huge = reserve("h", None, vec![line("last", None, u32::MAX)]);
+    assert_eq!(code(l.execute(&huge)), IssueCode::BadLedgerQuantity);
+    let receipt = Request::Receive {
+        id: "asn".into(),
+        node: "dc-a".into(),
+        sku: "plenty".into(),
+        units: 7,
+    };
+    let row = l.execute(&receipt).unwrap().stock.unwrap();
+    assert_eq!(
+        (row.on_hand, row.inbound),
+        (107, 0),
+        "5 expected inbound, 2 more"
+    );
+    let overflow = Request::Receive {
+        id: "asn-2".into(),
+        node: "dc-a".into(),
+        sku: "plenty".into(),
+        units: 999_999_999,
+    };
+    assert_eq!(code(l.execute(&overflow)), IssueCode::BadLedgerQuantity);
+    assert!(l.verify().unwrap().ok());
+}
+
+#[test]
+fn availability_follows_the_promise_rules_for_inbound_and_channels() {
+    let dir = tempfile::tempdir().unwrap();
+    let network = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/promise/network.json"),
+    )
+    .unwrap();
+    let (_, l) = ledger(dir.path(), &network, clock());
+    let (s, _) = domopt::load_scenario(
+        &dir.path().join("scenario.json"),
+        domopt::DEFAULT_MODEL,
+        &[],
+    )
+    .unwrap();
+    let atp = Availability::new(&s);
+    for (sku, channel, date) in [
+        ("jacket", None, "2026-12-18T10:00"),
+        ("jacket", Some("walk_in"), "2026-12-18T10:00"),
+        ("pants", Some("marketplace"), "2026-12-18T10:00"),
+        ("boots", None, "2026-12-20T10:00"),
+        ("boots", None, "2026-12-21T10:00"),
+    ] {
+        let q = AtpQuery {
+            skus: vec![domopt::domain::SkuIdx::new(
+                s.skus.iter().position(|k| k.id == sku).unwrap(),
+            )],
+            date: t(date).date(),
+            channel: channel.map(|c| s.channel_index(c).unwrap()),
+            market: None,
+        };
+        let promise = query(&atp, &q).remove(0);
+        let ours = l.availability(sku, channel, Some(t(date))).unwrap();
+        assert_eq!(
+            ours.network_available, promise.network.available,
+            "{sku} {channel:?} {date}"
+        );
+        for n in &promise.nodes {
+            let mine = ours.nodes.iter().find(|m| m.node == n.node).unwrap();
+            assert_eq!(
+                mine.available,
+                u64::from(n.available),
+                "{sku} at {}",
+                n.node
+            );
+        }
+    }
+    // The walk-in buffer keeps 2 of store-manhattan's 3 jackets from the default channel.
+    let web = reserve("w", None, vec![line("jacket", Some("store-manhattan"), 2)]);
+    assert_eq!(code(l.execute(&web)), IssueCode::InsufficientStock);
+    let walk_in = Request::Reserve {
+        id: "wi".into(),
+        order: None,
+        channel: Some("walk_in".into()),
+        from_hold: None,
+        lines: vec![line("jacket", Some("store-manhattan"), 3)],
+    };
+    l.execute(&walk_in).unwrap();
+}
+
+#[test]
+fn verify_finds_a_stored_state_that_left_its_history_and_rebuild_restores_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, l) = ledger(dir.path(), SCARCE, clock());
+    l.execute(&reserve("r", None, vec![line("last", Some("dc-a"), 1)]))
+        .unwrap();
+    assert!(l.verify().unwrap().ok());
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute(
+        "UPDATE stock SET reserved = 0 WHERE node = 'dc-a' AND sku = 'last'",
+        [],
+    )
+    .unwrap();
+    let report = l.verify().unwrap();
+    assert_eq!(report.differences.len(), 1, "{report:?}");
+    assert!(
+        conn.execute("DELETE FROM events", []).is_err(),
+        "the history is append-only"
+    );
+    l.rebuild().unwrap();
+    assert!(l.verify().unwrap().ok());
+    assert_eq!(
+        l.availability("last", None, None).unwrap().nodes[0].reserved,
+        1
+    );
+}
+
+/// Runs `domopt reserve` in a shell loop, one unit of `plenty` each, and
+/// SIGKILLs the whole process group `delay_ms` after the `acks`-th
+/// acknowledgment; the ids acknowledged.
+fn reserve_until_killed(db: &Path, round: usize, acks: usize, delay_ms: u64) -> Vec<String> {
+    let script = format!(
+        "for i in $(seq 1 1000); do \"{BIN}\" reserve \"{}\" --id k{round}-$i --line plenty=1 || exit 1; done",
+        db.display()
+    );
+    let mut child = Command::new("sh")
+        .args(["-c", &script])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .process_group(0)
+        .spawn()
+        .unwrap();
+    let mut acked = Vec::new();
+    for l in BufReader::new(child.stdout.take().unwrap()).lines() {
+        let l = l.unwrap();
+        acked.push(l.split_whitespace().next().unwrap().to_string());
+        if acked.len() == acks {
+            std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+            // SAFETY: kill(2) on our own child's process group touches no memory.
+            unsafe { libc::kill(-(child.id() as i32), libc::SIGKILL) };
+            break;
+        }
+    }
+    child.wait().unwrap();
+    acked
+}
+
+#[test]
+fn after_kill_9_mid_stream_every_acknowledged_reservation_is_there_once_and_the_ledger_verifies() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, _) = ledger(dir.path(), SCARCE, clock());
+    let mut acked = Vec::new();
+    for (round, delay_ms) in [0u64, 3, 7].into_iter().enumerate() {
+        let got = reserve_until_killed(&db, round, 8, delay_ms);
+        assert_eq!(got.len(), 8, "the stream ran until it was killed");
+        acked.extend(got);
+    }
+    let l = SqliteLedger::open(&db, clock()).unwrap();
+    let report = l.verify().unwrap();
+    assert!(report.ok(), "{report:?}");
+    for id in &acked {
+        let c = l
+            .claim(id)
+            .unwrap()
+            .unwrap_or_else(|| panic!("acknowledged {id} lost"));
+        assert_eq!(c.status, ClaimStatus::Active);
+    }
+    let state = l.state().unwrap();
+    let active = state
+        .claims
+        .values()
+        .filter(|c| c.status == ClaimStatus::Active)
+        .count();
+    assert!(
+        (acked.len()..=acked.len() + 3).contains(&active),
+        "{active} active for {} acknowledged (at most one in flight per kill)",
+        acked.len()
+    );
+    assert_eq!(
+        state.network["plenty"].reserved, active as i64,
+        "each granted once"
+    );
+    let resent = l
+        .execute(&reserve(&acked[0], None, vec![line("plenty", None, 1)]))
+        .unwrap();
+    assert!(
+        resent.replayed,
+        "a resent acknowledged request is not granted twice"
+    );
+}
+
+/// `domopt ARGS`: its exit code and stdout.
+fn domopt(args: &[&str]) -> (i32, String) {
+    let out = Command::new(BIN).args(args).output().unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+    )
+}
+
+#[test]
+fn the_commands_refuse_bad_requests_with_their_code_and_exit_2_writing_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, l) = ledger(dir.path(), SCARCE, clock());
+    let db = db.to_str().unwrap();
+    let scenario = dir.path().join("scenario.json").display().to_string();
+    let before = events(&l);
+    for (args, code) in [
+        (vec!["reserve", db, "--id", "a", "--line", "last=5"], "E140"),
+        (
+            vec!["reserve", db, "--id", "a", "--line", "last=-1"],
+            "E145",
+        ),
+        (
+            vec!["reserve", db, "--id", "a", "--line", "last=1.5"],
+            "E145",
+        ),
+        (
+            vec!["reserve", db, "--id", "a", "--line", "last@dc-z=1"],
+            "E102",
+        ),
+        (
+            vec!["hold", db, "--id", "h", "--ttl", "0", "--line", "last=1"],
+            "E145",
+        ),
+        (vec!["commit", db, "--id", "never"], "E141"),
+        (
+            vec![
+                "adjust",
+                db,
+                "--request",
+                "c",
+                "--node",
+                "dc-a",
+                "--sku",
+                "last",
+                "--delta=-9",
+            ],
+            "E145",
+        ),
+        (vec!["ledger", "init", db, "--scenario", &scenario], "E149"),
+    ] {
+        let mut args = args;
+        args.push("--json");
+        let (exit, out) = domopt(&args);
+        assert_eq!(exit, 2, "{args:?}");
+        let answer: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(answer["code"], code, "{args:?}: {out}");
+    }
+    assert_eq!(events(&l), before, "nothing written");
+    let (exit, out) = domopt(&["reserve", db, "--id", "a", "--line", "last=4", "--json"]);
+    assert_eq!(exit, 0);
+    let answer: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(answer["claim"]["status"], "active");
+    assert_eq!(domopt(&["ledger", "verify", db]).0, 0);
+}
