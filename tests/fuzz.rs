@@ -1914,7 +1914,10 @@ fn mutate_cart(v: &mut Value, scenario: &Value, rng: &mut ChaCha8Rng, e: &mut Ef
 /// Bytes of a cart file, sometimes with a field twice (serde refuses it).
 fn cart_bytes(v: &Value, rng: &mut ChaCha8Rng, e: &mut Effect) -> Vec<u8> {
     let mut text = serde_json::to_string(v).unwrap();
-    if let Some(at) = text.find("{\"quantity\":").filter(|_| rng.random_bool(0.05)) {
+    if let Some(at) = text
+        .find("{\"quantity\":")
+        .filter(|_| rng.random_bool(0.05))
+    {
         text.insert_str(at + 1, "\"quantity\":1,");
         e.reject("a field twice");
         e.notes.push("a line's quantity twice".into());

@@ -6,13 +6,19 @@
 //! The waves mix what makes routing hard: reserved and safety stock, node
 //! capacities, ship-complete orders, package limits, in-store pickup, a second
 //! market that is forbidden or penalised, promises that make lateness matter,
-//! and orders with two lines of the same SKU.
+//! orders with two lines of the same SKU, sales channels with store or
+//! network-wide buffers (and orders in some of them), orders that chose a
+//! carrier service, and store-transfer lanes to pickup stores. Every plan
+//! keeps the wave's stock (ATP less the buffers of channels with no order in
+//! the wave, recomputed here from the file) and ships an order that chose a
+//! service only by it.
 
 use domopt::Settings;
 use domopt::domain::Scenario;
 use domopt::format::{
-    HolidayDeadlineRecord, InventoryRecord, LineRecord, NodeRecord, NodeServiceRecord, OrderRecord,
-    PolicyOverrides, ScenarioFile, ServiceRecord, SkuRecord,
+    BufferRecord, ChannelRecord, HolidayDeadlineRecord, InventoryRecord, LineRecord, NodeRecord,
+    NodeServiceRecord, OrderRecord, PolicyOverrides, ScenarioFile, ServiceRecord, SkuRecord,
+    TransferLaneRecord,
 };
 use domopt::plan::Plan;
 use domopt::solution::check;
@@ -132,6 +138,10 @@ struct OrderSpec {
     max_packages: Option<u8>,
     /// Pickup at the first pickup-capable node at or after this index.
     pickup: Option<usize>,
+    /// The scenario's channel of this index (modulo their count), if any.
+    channel: Option<usize>,
+    /// The service of `SERVICES` the customer chose (not for a pickup order).
+    service: Option<usize>,
 }
 
 fn order_spec() -> impl Strategy<Value = OrderSpec> {
@@ -151,6 +161,10 @@ fn order_spec() -> impl Strategy<Value = OrderSpec> {
             prop::option::weighted(0.2, 1u8..3),
             prop::option::weighted(0.15, 0..MAX_NODES),
         ),
+        (
+            prop::option::weighted(0.4, 0..2usize),
+            prop::option::weighted(0.2, 0..SERVICES.len()),
+        ),
     )
         .prop_map(
             |(
@@ -158,6 +172,7 @@ fn order_spec() -> impl Strategy<Value = OrderSpec> {
                 lines,
                 (promised_in_days, service_level, placed_hours_earlier),
                 (ship_complete, max_packages, pickup),
+                (channel, service),
             )| OrderSpec {
                 zip,
                 foreign,
@@ -168,8 +183,37 @@ fn order_spec() -> impl Strategy<Value = OrderSpec> {
                 ship_complete,
                 max_packages,
                 pickup,
+                channel,
+                service,
             },
         )
+}
+
+/// A sales channel: a buffer of units at every node, or at the nodes of one
+/// kind of `KINDS`; and a network share (which bounds promises, not waves).
+#[derive(Debug, Clone)]
+struct ChannelSpec {
+    buffer: Option<(u8, Option<usize>)>,
+    share: bool,
+}
+
+fn channel_spec() -> impl Strategy<Value = ChannelSpec> {
+    (
+        prop::option::weighted(0.8, (1u8..4, prop::option::weighted(0.5, 0..2usize))),
+        prop::bool::weighted(0.3),
+    )
+        .prop_map(|(buffer, share)| ChannelSpec { buffer, share })
+}
+
+/// A store-transfer lane: from node, to node (kept when it is a pickup store
+/// other than `from`), lead days; half the waves have none.
+type LaneSpec = (usize, usize, u8);
+
+fn lanes_spec() -> impl Strategy<Value = Vec<LaneSpec>> {
+    prop_oneof![
+        1 => Just(vec![]),
+        1 => prop::collection::vec((0..MAX_NODES, 0..MAX_NODES, 0u8..3), 1..4),
+    ]
 }
 
 #[derive(Debug, Clone)]
@@ -248,6 +292,9 @@ struct WaveSpec {
     stock: Vec<StockSpec>,
     orders: Vec<OrderSpec>,
     policy: PolicySpec,
+    /// Half the waves have none.
+    channels: Vec<ChannelSpec>,
+    lanes: Vec<LaneSpec>,
 }
 
 fn wave_spec() -> impl Strategy<Value = WaveSpec> {
@@ -258,15 +305,23 @@ fn wave_spec() -> impl Strategy<Value = WaveSpec> {
         prop::collection::vec(stock_spec(), MAX_NODES * MAX_SKUS),
         prop::collection::vec(order_spec(), 1..=8),
         policy_spec(),
+        (
+            prop_oneof![1 => Just(vec![]), 1 => prop::collection::vec(channel_spec(), 1..=2)],
+            lanes_spec(),
+        ),
     )
-        .prop_map(|(wave, nodes, skus, stock, orders, policy)| WaveSpec {
-            wave,
-            nodes,
-            skus,
-            stock,
-            orders,
-            policy,
-        })
+        .prop_map(
+            |(wave, nodes, skus, stock, orders, policy, (channels, lanes))| WaveSpec {
+                wave,
+                nodes,
+                skus,
+                stock,
+                orders,
+                policy,
+                channels,
+                lanes,
+            },
+        )
 }
 
 impl WaveSpec {
@@ -396,10 +451,16 @@ impl WaveSpec {
                         }),
                     ship_complete: o.ship_complete.then_some(true),
                     max_packages: o.max_packages.map(f64::from),
+                    service: o
+                        .service
+                        .filter(|_| pickup_node.is_none())
+                        .map(|v| SERVICES[v].to_string()),
                     pickup_node,
                     priority: None,
-                    channel: None,
-                    service: None,
+                    channel: o
+                        .channel
+                        .filter(|_| !self.channels.is_empty())
+                        .map(|c| format!("C{}", c % self.channels.len())),
                 }
             })
             .collect();
@@ -426,8 +487,38 @@ impl WaveSpec {
             ),
             ..Default::default()
         };
+        let channels = self
+            .channels
+            .iter()
+            .enumerate()
+            .map(|(k, c)| ChannelRecord {
+                id: format!("C{k}"),
+                buffer: c.buffer.map(|(units, kind)| BufferRecord {
+                    units: units.into(),
+                    node_kinds: kind.map(|k| KINDS[k].to_string()).into_iter().collect(),
+                    nodes: vec![],
+                }),
+                network_share: c.share.then_some(0.5),
+            })
+            .collect();
+        let mut transfer_lanes: Vec<TransferLaneRecord> = Vec::new();
+        for &(from, to, lead) in &self.lanes {
+            let (from, to) = (from % nodes.len(), to % nodes.len());
+            let new = |l: &&TransferLaneRecord| l.from == nodes[from].id && l.to == nodes[to].id;
+            if from != to && self.nodes[to].pickup && !transfer_lanes.iter().any(|l| new(&l)) {
+                transfer_lanes.push(TransferLaneRecord {
+                    from: nodes[from].id.clone(),
+                    to: nodes[to].id.clone(),
+                    per_package: None,
+                    per_unit: (lead == 2).then_some(1.0),
+                    lead_days: Some(lead.into()),
+                });
+            }
+        }
         ScenarioFile {
             name: Some("random-wave".into()),
+            channels,
+            transfer_lanes,
             wave_time: wave.into(),
             nodes,
             skus,
@@ -524,7 +615,7 @@ proptest! {
     #![proptest_config(config())]
 
     #[test]
-    fn every_plan_passes_the_checker_bounds_hold_and_optimisers_never_lose_to_greedy(spec in wave_spec()) {
+    fn every_plan_passes_the_checker_keeps_the_wave_s_stock_and_chosen_services_bounds_hold_and_optimisers_never_lose_to_greedy(spec in wave_spec()) {
         let file = spec.to_file();
         let s = build(&file);
         let mono = run(&s, &file, Routing::Monolithic)?;
@@ -552,6 +643,13 @@ proptest! {
             compact_json(&file)
         );
         for plan in others.iter().chain([&mono, &greedy]) {
+            if let Some(why) = over_the_wave_s_stock(&file, plan).or_else(|| off_the_chosen_service(&file, plan)) {
+                return Err(TestCaseError::fail(format!(
+                    "{} plan: {why}\nscenario: {}",
+                    plan.solve.strategy,
+                    compact_json(&file)
+                )));
+            }
             let report = check::check_input(&checker_input(&file), plan);
             prop_assert!(
                 report.ok(),
@@ -589,6 +687,81 @@ proptest! {
             prop_assert_eq!(first.kpis.cost, second.kpis.cost);
         }
     }
+}
+
+/// The units a wave may ship from `node` of `sku`, recomputed from the file:
+/// on hand, plus an inbound receipt dated on or before the wave's date, less
+/// reserved and safety stock, less the buffers of the channels with no order
+/// in the wave (a buffer covers the nodes of its kinds, all if none).
+fn wave_stock(file: &ScenarioFile, node: &NodeRecord, sku: &str) -> f64 {
+    let wave_date = &file.wave_time[..10];
+    let atp = file
+        .inventory
+        .iter()
+        .filter(|r| r.node == node.id && r.sku == sku)
+        .map(|r| {
+            let arrived = r.inbound_date.as_deref().is_some_and(|d| d <= wave_date);
+            r.on_hand
+                + if arrived {
+                    r.inbound_quantity.unwrap_or(0.0)
+                } else {
+                    0.0
+                }
+                - r.reserved.unwrap_or(0.0)
+                - r.safety_stock.unwrap_or(0.0)
+        })
+        .sum::<f64>()
+        .max(0.0);
+    let in_the_wave = |c: &ChannelRecord| {
+        file.orders
+            .iter()
+            .any(|o| o.channel.as_ref() == Some(&c.id))
+    };
+    let buffered: f64 = file
+        .channels
+        .iter()
+        .filter(|c| !in_the_wave(c))
+        .filter_map(|c| c.buffer.as_ref())
+        .filter(|b| b.node_kinds.is_empty() || b.node_kinds.contains(&node.kind))
+        .filter(|b| b.nodes.is_empty() || b.nodes.contains(&node.id))
+        .map(|b| b.units)
+        .sum();
+    (atp - buffered).max(0.0)
+}
+
+/// Why a plan ships more of a SKU from a node than the wave may, if it does.
+fn over_the_wave_s_stock(file: &ScenarioFile, plan: &Plan) -> Option<String> {
+    for node in &file.nodes {
+        for sku in &file.skus {
+            let shipped: u32 = plan
+                .shipments
+                .iter()
+                .filter(|s| s.node == node.id)
+                .flat_map(|s| &s.items)
+                .filter(|i| i.sku == sku.id)
+                .map(|i| i.quantity)
+                .sum();
+            let may = wave_stock(file, node, &sku.id);
+            if f64::from(shipped) > may {
+                return Some(format!(
+                    "ships {shipped} of {} from {}, which the wave may ship {may} of",
+                    sku.id, node.id
+                ));
+            }
+        }
+    }
+    None
+}
+
+/// Why a plan ships an order that chose a service by another, if it does.
+fn off_the_chosen_service(file: &ScenarioFile, plan: &Plan) -> Option<String> {
+    file.orders.iter().find_map(|o| {
+        let chosen = o.service.as_ref()?;
+        plan.shipments
+            .iter()
+            .find(|s| s.order == o.id && &s.service != chosen)
+            .map(|s| format!("order {} chose {chosen} and ships by {}", o.id, s.service))
+    })
 }
 
 /// The checker's own reading of a generated file (not the loader's scenario).
