@@ -516,8 +516,9 @@ fn verify(case: &Case, dir: &Path) -> Result<(), Failure> {
 /// What is wrong with a `promise --json` answer, if anything: one promise
 /// per cart, in order; one option per service (the same services for every
 /// cart, `pickup` as well exactly when the cart names a pickup node); an
-/// available option delivers no earlier than its packages ship, on its
-/// latest package's date, at a finite cost >= 0.
+/// available option's packages cover the cart's units line by line, and it
+/// delivers no earlier than they ship, on its latest package's date, at a
+/// finite cost >= 0.
 fn promise_broken(answer: &Value, case: &Case) -> Option<(&'static str, String)> {
     let cart_file: Value = case
         .files
@@ -562,8 +563,14 @@ fn promise_broken(answer: &Value, case: &Case) -> Option<(&'static str, String)>
                 format!("cart {id}: {names:?}"),
             ));
         }
+        let wanted: Vec<f64> = cart["lines"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|l| l["quantity"].as_f64().unwrap_or(0.0))
+            .collect();
         for o in options.iter().filter(|o| o["status"] == "available") {
-            if let Some(why) = option_broken(o) {
+            if let Some(why) = option_broken(o, &wanted) {
                 return Some((why, format!("cart {id}: {o}")));
             }
         }
@@ -571,8 +578,9 @@ fn promise_broken(answer: &Value, case: &Case) -> Option<(&'static str, String)>
     None
 }
 
-/// What is wrong with an available option, if anything.
-fn option_broken(o: &Value) -> Option<&'static str> {
+/// What is wrong with an available option of a cart of `wanted` units per
+/// line, if anything.
+fn option_broken(o: &Value, wanted: &[f64]) -> Option<&'static str> {
     let date = o["delivery_date"].as_str()?;
     if !o["cost"]
         .as_f64()
@@ -585,7 +593,15 @@ fn option_broken(o: &Value) -> Option<&'static str> {
         return Some("an available option without packages");
     };
     let mut latest = "";
+    let mut covered = vec![0.0; wanted.len()];
     for pkg in packages {
+        for pair in pkg["lines"].as_array().into_iter().flatten() {
+            let line = pair[0].as_u64().map_or(usize::MAX, |l| l as usize);
+            let Some(c) = covered.get_mut(line) else {
+                return Some("a package of a line the cart does not have");
+            };
+            *c += pair[1].as_f64().unwrap_or(f64::NAN);
+        }
         let (Some(ship), Some(ready)) = (pkg["ship_date"].as_str(), pkg["delivery_date"].as_str())
         else {
             return Some("a package without its dates");
@@ -600,6 +616,9 @@ fn option_broken(o: &Value) -> Option<&'static str> {
             return Some("a package's cost is not a finite number >= 0");
         }
         latest = latest.max(ready);
+    }
+    if covered != wanted {
+        return Some("an option's packages do not cover the cart's units line by line");
     }
     (latest != date).then_some("an option's date is not its latest package's")
 }
