@@ -1969,7 +1969,14 @@ fn make_promise_case(seeds: &[(String, Seed)], rng: &mut ChaCha8Rng) -> Case {
     let Some((_, Seed::File(mut scenario))) = seeds.iter().find(|(n, _)| n == name).cloned() else {
         panic!("{name} is a seed");
     };
-    for _ in 0..rng.random_range(0..=2) {
+    // Most cases quote the scenario as shipped: most scenario mutations
+    // make it invalid, and the quote itself is what is fuzzed here.
+    let rounds = if rng.random_bool(0.6) {
+        0
+    } else {
+        rng.random_range(1..=2)
+    };
+    for _ in 0..rounds {
         if !e.reject.is_empty() {
             break;
         }
@@ -1983,7 +1990,7 @@ fn make_promise_case(seeds: &[(String, Seed)], rng: &mut ChaCha8Rng) -> Case {
     if atp {
         atp_flags(&mut args, &scenario, rng, &mut e);
     } else {
-        for _ in 0..rng.random_range(0..=3) {
+        for _ in 0..rng.random_range(0..=2) {
             if !e.reject.is_empty() {
                 break;
             }
@@ -2016,13 +2023,15 @@ fn make_promise_case(seeds: &[(String, Seed)], rng: &mut ChaCha8Rng) -> Case {
 
 /// `atp`'s flags: SKUs (known, unknown, repeated), a date, a channel, a market.
 fn atp_flags(args: &mut Vec<String>, scenario: &Value, rng: &mut ChaCha8Rng, e: &mut Effect) {
-    let mut skus = ids_of(scenario, "skus");
-    skus.push("fuzz-missing".into());
+    let skus = ids_of(scenario, "skus");
     for _ in 0..rng.random_range(1..=3) {
-        let sku = skus.choose(rng).unwrap().clone();
-        if sku == "fuzz-missing" {
-            e.reject("unknown SKU");
-        }
+        let sku = match skus.choose(rng) {
+            Some(sku) if rng.random_bool(0.9) => sku.clone(),
+            _ => {
+                e.reject("unknown SKU");
+                "fuzz-missing".into()
+            }
+        };
         args.extend(["--sku".into(), sku]);
     }
     if rng.random_bool(0.5) {
