@@ -3,16 +3,25 @@
 //! tiny wave) are parsed and mutated as trees and tables (extreme and
 //! non-finite numbers, type confusions, missing and extra fields, duplicate
 //! and dangling ids, unicode and control characters, truncation, wrong CSV
-//! headers, removed files, non-UTF-8 bytes, huge line counts) and the CLI
-//! flags are mutated too. Each case runs the built binary in a child process
-//! under a memory limit, a file-size limit and a wall-clock limit.
+//! headers, removed files, non-UTF-8 bytes, huge line counts; channels,
+//! chosen services, time zones, transfer lanes, a model's `[transfers]` and
+//! `[calendars]`) and the CLI flags are mutated too. One case in seven is a
+//! `promise` (with a mutated cart file) or an `atp` query on the promise
+//! network or the store-transfer scenario. Each case runs the built binary
+//! in a child process under a memory limit, a file-size limit and a
+//! wall-clock limit.
 //!
 //! The invariant of every case: the run ends with exit code 0, 2 or 3 (no
 //! signal, no panic message, no time-out, no memory or file blow-up); a case
 //! whose mutation makes the input certainly invalid (an unknown field or
 //! column, a dangling or duplicate id, a type confusion, a truncated or
 //! non-UTF-8 file) exits 2; exit 2 writes nothing; `--json` prints JSON; an
-//! exit-0 plan passes `domopt check`; an exit-0 `generate` validates.
+//! exit-0 plan passes `domopt check`; an exit-0 `generate` validates. For
+//! `promise` and `atp` only exit 0 or 2 is allowed, and their `--json`
+//! answers are checked: one promise per cart and one option per service,
+//! every available option covering the cart line by line, dated by its
+//! latest package and no earlier than any ship date, at a finite cost >= 0;
+//! one ATP answer per `--sku`, never more available than ATP.
 //!
 //! Environment (the defaults are CI's bounded run, about a minute on two cores):
 //! - `DOMOPT_FUZZ_SEED=S`: the run's seed (default 1); each case's seed derives
@@ -540,7 +549,7 @@ fn promise_broken(answer: &Value, case: &Case) -> Option<(&'static str, String)>
             .as_str()
             .map_or(format!("{}", k + 1), String::from);
         if p["cart"].as_str() != Some(&id) {
-            return Some(("promises not in the carts' order", format!("{p:.200}")));
+            return Some(("promises not in the carts' order", format!("{p}")));
         }
         let options = p["options"].as_array().map(Vec::as_slice).unwrap_or(&[]);
         let mut names: Vec<&str> = options
@@ -638,7 +647,7 @@ fn atp_broken(answer: &Value, args: &[String]) -> Option<(&'static str, String)>
                 .is_some_and(|(a, atp)| a <= atp)
         };
         if !within(&r["network"]) || !r["nodes"].as_array().is_some_and(|n| n.iter().all(within)) {
-            return Some(("more available than ATP", format!("{r:.300}")));
+            return Some(("more available than ATP", format!("{r}")));
         }
     }
     None
