@@ -3,16 +3,25 @@
 //! tiny wave) are parsed and mutated as trees and tables (extreme and
 //! non-finite numbers, type confusions, missing and extra fields, duplicate
 //! and dangling ids, unicode and control characters, truncation, wrong CSV
-//! headers, removed files, non-UTF-8 bytes, huge line counts) and the CLI
-//! flags are mutated too. Each case runs the built binary in a child process
-//! under a memory limit, a file-size limit and a wall-clock limit.
+//! headers, removed files, non-UTF-8 bytes, huge line counts; channels,
+//! chosen services, time zones, transfer lanes, a model's `[transfers]` and
+//! `[calendars]`) and the CLI flags are mutated too. One case in seven is a
+//! `promise` (with a mutated cart file) or an `atp` query on the promise
+//! network or the store-transfer scenario. Each case runs the built binary
+//! in a child process under a memory limit, a file-size limit and a
+//! wall-clock limit.
 //!
 //! The invariant of every case: the run ends with exit code 0, 2 or 3 (no
 //! signal, no panic message, no time-out, no memory or file blow-up); a case
 //! whose mutation makes the input certainly invalid (an unknown field or
 //! column, a dangling or duplicate id, a type confusion, a truncated or
 //! non-UTF-8 file) exits 2; exit 2 writes nothing; `--json` prints JSON; an
-//! exit-0 plan passes `domopt check`; an exit-0 `generate` validates.
+//! exit-0 plan passes `domopt check`; an exit-0 `generate` validates. For
+//! `promise` and `atp` only exit 0 or 2 is allowed, and their `--json`
+//! answers are checked: one promise per cart and one option per service,
+//! every available option covering the cart line by line, dated by its
+//! latest package and no earlier than any ship date, at a finite cost >= 0;
+//! one ATP answer per `--sku`, never more available than ATP.
 //!
 //! Environment (the defaults are CI's bounded run, about a minute on two cores):
 //! - `DOMOPT_FUZZ_SEED=S`: the run's seed (default 1); each case's seed derives
@@ -405,6 +414,16 @@ fn verify(case: &Case, dir: &Path) -> Result<(), Failure> {
             format!("{e}: {}", tail(&o.stdout, 3)),
         );
     }
+    if let (0, Ok(answer)) = (code, &json_out) {
+        let broken = match cmd {
+            "promise" => promise_broken(answer, case),
+            "atp" => atp_broken(answer, &args),
+            _ => None,
+        };
+        if let Some((class, detail)) = broken {
+            return fail(class, detail);
+        }
+    }
     if code == 0 && cmd == "solve" && writes_out {
         // The plan's figures are sane: rates are fractions, costs finite numbers.
         let plan: Value = match std::fs::read(out.join("plan.json"))
@@ -503,6 +522,137 @@ fn verify(case: &Case, dir: &Path) -> Result<(), Failure> {
     Ok(())
 }
 
+/// What is wrong with a `promise --json` answer, if anything: one promise
+/// per cart, in order; one option per service (the same services for every
+/// cart, `pickup` as well exactly when the cart names a pickup node); an
+/// available option's packages cover the cart's units line by line, and it
+/// delivers no earlier than they ship, on its latest package's date, at a
+/// finite cost >= 0.
+fn promise_broken(answer: &Value, case: &Case) -> Option<(&'static str, String)> {
+    let cart_file: Value = case
+        .files
+        .get("carts.json")
+        .and_then(|b| serde_json::from_slice(b).ok())?;
+    let carts = match cart_file.get("carts") {
+        Some(list) => list.as_array()?.clone(),
+        None => vec![cart_file],
+    };
+    let Some(promises) = answer.as_array().filter(|p| p.len() == carts.len()) else {
+        return Some((
+            "not one promise per cart",
+            format!("{} cart(s)", carts.len()),
+        ));
+    };
+    let mut services: Option<Vec<&str>> = None;
+    for (k, (p, cart)) in promises.iter().zip(&carts).enumerate() {
+        let id = cart["id"]
+            .as_str()
+            .map_or(format!("{}", k + 1), String::from);
+        if p["cart"].as_str() != Some(&id) {
+            return Some(("promises not in the carts' order", format!("{p}")));
+        }
+        let options = p["options"].as_array().map(Vec::as_slice).unwrap_or(&[]);
+        let mut names: Vec<&str> = options
+            .iter()
+            .filter_map(|o| o["service"].as_str())
+            .collect();
+        let pickup = names.iter().position(|s| *s == "pickup");
+        if pickup.is_some() != cart["pickup_node"].is_string() {
+            return Some(("a pickup option without a pickup node or none with one", id));
+        }
+        if let Some(i) = pickup {
+            names.remove(i);
+        }
+        let mut distinct = names.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        if distinct.len() != names.len() || services.get_or_insert(names.clone()) != &names {
+            return Some((
+                "not one option per service",
+                format!("cart {id}: {names:?}"),
+            ));
+        }
+        let wanted: Vec<f64> = cart["lines"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|l| l["quantity"].as_f64().unwrap_or(0.0))
+            .collect();
+        for o in options.iter().filter(|o| o["status"] == "available") {
+            if let Some(why) = option_broken(o, &wanted) {
+                return Some((why, format!("cart {id}: {o}")));
+            }
+        }
+    }
+    None
+}
+
+/// What is wrong with an available option of a cart of `wanted` units per
+/// line, if anything.
+fn option_broken(o: &Value, wanted: &[f64]) -> Option<&'static str> {
+    let date = o["delivery_date"].as_str()?;
+    if !o["cost"]
+        .as_f64()
+        .is_some_and(|c| c.is_finite() && c >= 0.0)
+    {
+        return Some("an option's cost is not a finite number >= 0");
+    }
+    let packages = o["packages"].as_array().filter(|p| !p.is_empty());
+    let Some(packages) = packages else {
+        return Some("an available option without packages");
+    };
+    let mut latest = "";
+    let mut covered = vec![0.0; wanted.len()];
+    for pkg in packages {
+        for pair in pkg["lines"].as_array().into_iter().flatten() {
+            let line = pair[0].as_u64().map_or(usize::MAX, |l| l as usize);
+            let Some(c) = covered.get_mut(line) else {
+                return Some("a package of a line the cart does not have");
+            };
+            *c += pair[1].as_f64().unwrap_or(f64::NAN);
+        }
+        let (Some(ship), Some(ready)) = (pkg["ship_date"].as_str(), pkg["delivery_date"].as_str())
+        else {
+            return Some("a package without its dates");
+        };
+        if ship > date || ship > ready {
+            return Some("an option delivers before a package ships");
+        }
+        if !pkg["cost"]
+            .as_f64()
+            .is_some_and(|c| c.is_finite() && c >= 0.0)
+        {
+            return Some("a package's cost is not a finite number >= 0");
+        }
+        latest = latest.max(ready);
+    }
+    if covered != wanted {
+        return Some("an option's packages do not cover the cart's units line by line");
+    }
+    (latest != date).then_some("an option's date is not its latest package's")
+}
+
+/// What is wrong with an `atp --json` answer, if anything: one answer per
+/// `--sku`, and no node or network figure available beyond its ATP.
+fn atp_broken(answer: &Value, args: &[String]) -> Option<(&'static str, String)> {
+    let skus = args.iter().filter(|a| *a == "--sku").count();
+    let Some(rows) = answer.as_array().filter(|r| r.len() == skus) else {
+        return Some(("not one answer per --sku", format!("{skus} --sku")));
+    };
+    for r in rows {
+        let within = |x: &Value| {
+            x["available"]
+                .as_u64()
+                .zip(x["atp"].as_u64())
+                .is_some_and(|(a, atp)| a <= atp)
+        };
+        if !within(&r["network"]) || !r["nodes"].as_array().is_some_and(|n| n.iter().all(within)) {
+            return Some(("more available than ATP", format!("{r}")));
+        }
+    }
+    None
+}
+
 // ---------------------------------------------------------------- seeds
 
 fn manifest() -> PathBuf {
@@ -544,6 +694,8 @@ fn seeds(tmp: &Path) -> Vec<(String, Seed)> {
         "small/pickup-and-market.json",
         "small/lateness.json",
         "explicit-cost/example.json",
+        "small/pickup-transfer.json",
+        "promise/network.json",
     ] {
         let text = std::fs::read(manifest().join("datasets").join(rel)).unwrap();
         seeds.push((
@@ -725,7 +877,13 @@ fn mutate_json(v: &mut Value, rng: &mut ChaCha8Rng, e: &mut Effect) {
         .chars()
         .take(10)
         .collect();
-    match rng.random_range(0..14) {
+    match rng.random_range(0..18) {
+        // Issue 12's fields: channels, an order's channel and service, time
+        // zones, transfer lanes.
+        14 => mutate_channels(v, rng, e),
+        15 => mutate_order_channel_or_service(v, rng, e),
+        16 => mutate_time_zones(v, rng, e),
+        17 => mutate_transfer_lanes(v, rng, e),
         // An extreme number anywhere a number is.
         0 | 1 => {
             let ps = paths_where(v, |_, x| x.is_number());
@@ -882,9 +1040,16 @@ fn mutate_json(v: &mut Value, rng: &mut ChaCha8Rng, e: &mut Effect) {
         }
         // A duplicate record (duplicate id).
         9 => {
-            let list = *["nodes", "skus", "orders", "inventory"]
-                .choose(rng)
-                .unwrap();
+            let list = *[
+                "nodes",
+                "skus",
+                "orders",
+                "inventory",
+                "channels",
+                "transfer_lanes",
+            ]
+            .choose(rng)
+            .unwrap();
             if let Some(a) = v[list].as_array_mut().filter(|a| !a.is_empty()) {
                 let i = rng.random_range(0..a.len());
                 let dup = a[i].clone();
@@ -900,7 +1065,9 @@ fn mutate_json(v: &mut Value, rng: &mut ChaCha8Rng, e: &mut Effect) {
                     && (matches!(p.first(), Some(Seg::K(k)) if k == "inventory")
                         && ["node", "sku"].contains(&key_of(p))
                         || matches!(p.first(), Some(Seg::K(k)) if k == "orders")
-                            && key_of(p) == "sku")
+                            && ["sku", "channel", "service"].contains(&key_of(p))
+                        || matches!(p.first(), Some(Seg::K(k)) if k == "transfer_lanes")
+                            && ["from", "to"].contains(&key_of(p)))
             });
             if let Some(p) = ps.choose(rng) {
                 *at(v, p) = json!("fuzz-missing");
@@ -978,6 +1145,184 @@ fn mutate_json(v: &mut Value, rng: &mut ChaCha8Rng, e: &mut Effect) {
             }
         }
     }
+}
+
+// ---------------------------------------------------------------- issue 12's scenario fields
+
+/// The ids of a scenario's records in `list` (nodes, channels, ...).
+fn ids_of(v: &Value, list: &str) -> Vec<String> {
+    v[list]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r["id"].as_str().map(String::from))
+        .collect()
+}
+
+/// The scenario's `channels`, made a list if it is not one.
+fn channels_mut(v: &mut Value) -> &mut Vec<Value> {
+    if !v["channels"].is_array() {
+        v["channels"] = json!([]);
+    }
+    v["channels"].as_array_mut().unwrap()
+}
+
+/// A channel with a buffer or a network share, or one of those out of range.
+fn mutate_channels(v: &mut Value, rng: &mut ChaCha8Rng, e: &mut Effect) {
+    let nodes = ids_of(v, "nodes");
+    let id = format!("fuzz-channel-{}", rng.random_range(0..3));
+    let channel = match rng.random_range(0..7) {
+        0 => json!({ "id": id, "buffer": { "units": extreme_number(rng) } }),
+        1 => {
+            let kinds = *[&["store"][..], &["dc"], &["store", "dc"], &[]]
+                .choose(rng)
+                .unwrap();
+            let units = *[0u64, 1, 2, 5, 4294967295].choose(rng).unwrap();
+            json!({ "id": id, "buffer": { "units": units, "node_kinds": kinds } })
+        }
+        2 => {
+            let some: Vec<&String> = nodes.iter().filter(|_| rng.random_bool(0.5)).collect();
+            json!({ "id": id, "buffer": { "units": rng.random_range(0..4), "nodes": some } })
+        }
+        3 => {
+            let share = *[1e-9, 0.3, 0.5, 1.0].choose(rng).unwrap();
+            json!({ "id": id, "network_share": share })
+        }
+        4 => {
+            let share = *[0.0, -0.5, 1.5, 1e308].choose(rng).unwrap();
+            e.reject("network share outside (0, 1]");
+            json!({ "id": id, "network_share": share })
+        }
+        5 => {
+            e.reject("buffer of an unknown node kind or node");
+            if rng.random_bool(0.5) {
+                json!({ "id": id, "buffer": { "units": 1, "node_kinds": ["warehouse"] } })
+            } else {
+                json!({ "id": id, "buffer": { "units": 1, "nodes": ["fuzz-missing"] } })
+            }
+        }
+        _ => json!({ "id": id }),
+    };
+    e.notes.push(format!(".channels += {channel}"));
+    let list = channels_mut(v);
+    if list.iter().any(|c| c["id"] == channel["id"]) {
+        e.reject("duplicate record");
+    }
+    list.push(channel);
+}
+
+/// An order in a channel (made if need be) or naming a carrier service.
+fn mutate_order_channel_or_service(v: &mut Value, rng: &mut ChaCha8Rng, e: &mut Effect) {
+    let n = v["orders"].as_array().map_or(0, Vec::len);
+    if n == 0 || !v["orders"].as_array().unwrap().iter().all(Value::is_object) {
+        return;
+    }
+    let i = rng.random_range(0..n);
+    if rng.random_bool(0.5) {
+        let mut channels = ids_of(v, "channels");
+        if channels.is_empty() || rng.random_bool(0.3) {
+            let id = format!("fuzz-walk-in-{}", channels.len());
+            let units = *[1u64, 2, 1000, 4294967295].choose(rng).unwrap();
+            channels_mut(v).push(json!({ "id": id, "buffer": { "units": units } }));
+            e.notes
+                .push(format!(".channels += {id} with a buffer of {units}"));
+            channels.push(id);
+        }
+        let id = channels.choose(rng).unwrap().clone();
+        e.notes.push(format!(".orders[{i}].channel = {id}"));
+        v["orders"][i]["channel"] = json!(id);
+    } else {
+        let service = *[
+            "ground",
+            "two_day",
+            "overnight",
+            "express",
+            "pickup",
+            "transfer",
+        ]
+        .choose(rng)
+        .unwrap();
+        if ["pickup", "transfer"].contains(&service) {
+            e.reject("an order chose a built-in service");
+        }
+        e.notes.push(format!(".orders[{i}].service = {service}"));
+        v["orders"][i]["service"] = json!(service);
+    }
+}
+
+/// The scenario's and a node's time zones, real or unknown.
+fn mutate_time_zones(v: &mut Value, rng: &mut ChaCha8Rng, e: &mut Effect) {
+    let zones = [
+        "America/New_York",
+        "America/Los_Angeles",
+        "Asia/Tokyo",
+        "Pacific/Kiritimati",
+        "Pacific/Pago_Pago",
+        "UTC",
+    ];
+    let scenario_zone = v["time_zone"].as_str().map(String::from);
+    let n = v["nodes"].as_array().map_or(0, Vec::len);
+    if rng.random_bool(0.5) || n == 0 || !v["nodes"][0].is_object() {
+        let z = if rng.random_bool(0.15) {
+            e.reject("unknown time zone");
+            "Mars/Olympus_Mons"
+        } else {
+            zones.choose(rng).unwrap()
+        };
+        e.notes.push(format!(".time_zone = {z}"));
+        v["time_zone"] = json!(z);
+    } else {
+        let i = rng.random_range(0..n);
+        if !v["nodes"][i].is_object() {
+            return;
+        }
+        let z = zones.choose(rng).unwrap();
+        if scenario_zone.is_none() {
+            e.reject("a node's time zone without the scenario's");
+        }
+        e.notes.push(format!(".nodes[{i}].time_zone = {z}"));
+        v["nodes"][i]["time_zone"] = json!(z);
+    }
+}
+
+/// A transfer lane to a pickup store, with extreme values, to itself or twice.
+fn mutate_transfer_lanes(v: &mut Value, rng: &mut ChaCha8Rng, e: &mut Effect) {
+    let nodes = ids_of(v, "nodes");
+    let stores: Vec<String> = v["nodes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|n| {
+            n["capabilities"]
+                .as_array()
+                .is_some_and(|c| c.contains(&json!("pickup")))
+        })
+        .filter_map(|n| n["id"].as_str().map(String::from))
+        .collect();
+    let (Some(from), Some(to)) = (nodes.choose(rng), stores.choose(rng)) else {
+        return;
+    };
+    let mut lane = json!({ "from": from, "to": to });
+    if from == to {
+        e.reject("a transfer lane from a node to itself");
+    }
+    for key in ["per_package", "per_unit", "lead_days"] {
+        if rng.random_bool(0.3) {
+            lane[key] = extreme_number(rng);
+        }
+    }
+    if !v["transfer_lanes"].is_array() {
+        v["transfer_lanes"] = json!([]);
+    }
+    let lanes = v["transfer_lanes"].as_array_mut().unwrap();
+    if lanes
+        .iter()
+        .any(|l| l["from"] == lane["from"] && l["to"] == lane["to"])
+    {
+        e.reject("duplicate record");
+    }
+    e.notes.push(format!(".transfer_lanes += {lane}"));
+    lanes.push(lane);
 }
 
 // ---------------------------------------------------------------- CSV mutations
@@ -1269,6 +1614,11 @@ fn mutate_flags(args: &mut Vec<String>, case: &mut Case, rng: &mut ChaCha8Rng, e
                     "{case}/secret.txt".to_string()
                 }
                 "scenario" => "{case}".to_string(),
+                "toml" if rng.random_bool(0.5) => {
+                    case.files
+                        .insert("model.toml".into(), model_with_mutated_tables(rng, e));
+                    "{case}/model.toml".to_string()
+                }
                 "toml" => {
                     let v = extreme_number(rng);
                     let key = pick(
@@ -1356,6 +1706,377 @@ fn mutate_flags(args: &mut Vec<String>, case: &mut Case, rng: &mut ChaCha8Rng, e
     args.extend(value);
 }
 
+/// The us-parcel model with its `[transfers]` table's values extreme or
+/// missing, and sometimes a `[calendars]` table of odd dates.
+fn model_with_mutated_tables(rng: &mut ChaCha8Rng, e: &mut Effect) -> Vec<u8> {
+    let text = std::fs::read_to_string(manifest().join("models/us-parcel.toml")).unwrap();
+    let (head, _) = text
+        .split_once("[transfers]")
+        .expect("us-parcel has [transfers]");
+    let mut toml = format!("{head}[transfers]\n");
+    for key in ["per_package", "per_unit", "lead_days"] {
+        match rng.random_range(0..4) {
+            0 => {}
+            1 => toml.push_str(&format!("{key} = {}\n", extreme_number(rng))),
+            _ => toml.push_str(&format!("{key} = 2\n")),
+        }
+    }
+    if rng.random_bool(0.5) {
+        let dates = *[
+            "[\"2026-12-21\", \"2026-12-22\"]",
+            "[]",
+            "[\"2026-02-30\"]",
+            "[\"9999-12-31\", \"0001-01-01\"]",
+            "[1]",
+        ]
+        .choose(rng)
+        .unwrap();
+        let name = *["ups", "fuzz_calendar"].choose(rng).unwrap();
+        toml.push_str(&format!("\n[calendars]\n{name} = {dates}\n"));
+    }
+    e.notes.push(format!(
+        "model: {}",
+        toml.split_once("[transfers]").unwrap().1.escape_debug()
+    ));
+    toml.into_bytes()
+}
+
+// ---------------------------------------------------------------- promise and atp cases
+
+/// The carts quoted on `small/pickup-transfer.json`: pickup carts whose
+/// lines need store transfers, and a home delivery.
+fn transfer_carts() -> Value {
+    json!({ "carts": [
+        { "id": "book-and-lamp", "lat": 40.05, "lon": -83.0, "pickup_node": "store-columbus",
+          "lines": [{ "sku": "book", "quantity": 2 }, { "sku": "lamp", "quantity": 1 }] },
+        { "id": "two-lamps", "lat": 40.05, "lon": -83.0, "pickup_node": "store-columbus",
+          "lines": [{ "sku": "lamp", "quantity": 2 }] },
+        { "id": "home", "lat": 40.05, "lon": -83.0, "lines": [{ "sku": "book", "quantity": 1 }] }
+    ]})
+}
+
+/// The carts of a cart file (one cart or `{"carts": [...]}`), if it is a list.
+fn carts_of(v: &mut Value) -> Option<&mut Vec<Value>> {
+    if v.get("carts").is_some() {
+        v["carts"].as_array_mut()
+    } else {
+        None
+    }
+}
+
+/// One mutation of a cart file: quantities, ids, dates, sizes, destinations.
+fn mutate_cart(v: &mut Value, scenario: &Value, rng: &mut ChaCha8Rng, e: &mut Effect) {
+    let Some(carts) = carts_of(v).filter(|c| !c.is_empty() && c.iter().all(Value::is_object))
+    else {
+        return mutate_json(v, rng, e);
+    };
+    let i = rng.random_range(0..carts.len());
+    let lines = carts[i]["lines"].as_array().map_or(0, Vec::len);
+    match rng.random_range(0..12) {
+        0 if lines > 0 && carts[i]["lines"][0].is_object() => {
+            let q = [
+                json!(0),
+                json!(-1),
+                json!(0.5),
+                json!(1e-300),
+                json!(1),
+                json!(1e308),
+                json!(4294967295u64),
+                json!(9007199254740992u64),
+                json!(100000),
+            ]
+            .choose(rng)
+            .unwrap()
+            .clone();
+            if q.as_f64().is_some_and(|q| q <= 0.0 || q.fract() != 0.0) {
+                e.reject("a cart line of no or part units");
+            }
+            e.notes.push(format!(".carts[{i}].lines[0].quantity = {q}"));
+            carts[i]["lines"][0]["quantity"] = q;
+        }
+        1 => {
+            let (key, value, why) = *[
+                ("channel", "fuzz-missing", "unknown channel"),
+                ("pickup_node", "fuzz-missing", "unknown pickup node"),
+                (
+                    "pickup_node",
+                    "dc-newark",
+                    "pickup at a node without pickup",
+                ),
+                ("market", "XX", ""),
+                ("market", "", ""),
+            ]
+            .choose(rng)
+            .unwrap();
+            // (dc-newark is a DC without the pickup capability only in network.json.)
+            if !why.is_empty()
+                && (value != "dc-newark" || ids_of(scenario, "nodes").contains(&value.into()))
+            {
+                e.reject(why);
+            }
+            e.notes.push(format!(".carts[{i}].{key} = {value:?}"));
+            carts[i][key] = json!(value);
+        }
+        2 if lines > 0 && carts[i]["lines"][0].is_object() => {
+            e.reject("unknown SKU");
+            e.notes
+                .push(format!(".carts[{i}].lines[0].sku = fuzz-missing"));
+            carts[i]["lines"][0]["sku"] = json!("fuzz-missing");
+        }
+        3 => {
+            let mut channels = ids_of(scenario, "channels");
+            channels.push(String::new());
+            let c = channels.choose(rng).unwrap();
+            if c.is_empty() {
+                carts[i].as_object_mut().unwrap().remove("channel");
+                e.notes.push(format!(".carts[{i}] in the default channel"));
+            } else {
+                e.notes.push(format!(".carts[{i}].channel = {c}"));
+                carts[i]["channel"] = json!(c);
+            }
+        }
+        4 => {
+            let (at, bad) = *[
+                ("2026-11-01T08:00", false),
+                ("2026-12-18T09:59", false),
+                ("2026-12-24T23:59", false),
+                ("2027-03-14T02:30", false),
+                ("1970-01-01T00:00", false),
+                ("0001-01-01T00:00", false),
+                ("9999-12-31T23:59", false),
+                ("2026-12-18", false),
+                ("2026-02-30T10:00", true),
+                ("2026-12-18T25:00", true),
+                ("yesterday", true),
+            ]
+            .choose(rng)
+            .unwrap();
+            if bad {
+                e.reject("cart quoted at no date");
+            }
+            e.notes.push(format!(".carts[{i}].at = {at}"));
+            carts[i]["at"] = json!(at);
+        }
+        5 => {
+            let (by, bad) = *[
+                ("1900-01-01", false),
+                ("2026-12-17", false),
+                ("2026-12-18", false),
+                ("2026-12-24", false),
+                ("2027-01-04", false),
+                ("9999-12-31", false),
+                ("0001-01-01", false),
+                ("2026-13-01", true),
+                ("soon", true),
+            ]
+            .choose(rng)
+            .unwrap();
+            if bad {
+                e.reject("cart needed by no date");
+            }
+            e.notes.push(format!(".carts[{i}].deliver_by = {by}"));
+            carts[i]["deliver_by"] = json!(by);
+        }
+        6 if lines > 0 => {
+            // At and over the 100-line limit of one cart.
+            let n = *[99usize, 100, 101, 5000].choose(rng).unwrap();
+            if n > 100 {
+                e.reject("more than 100 lines in a cart");
+            }
+            let base = carts[i]["lines"].as_array().unwrap().clone();
+            let mut all = Vec::with_capacity(n);
+            while all.len() < n {
+                all.push(base[all.len() % base.len()].clone());
+            }
+            e.notes.push(format!(".carts[{i}] has {n} lines"));
+            carts[i]["lines"] = json!(all);
+        }
+        7 => {
+            // Many carts (renamed copies); each is quoted.
+            let n = *[50usize, 300].choose(rng).unwrap();
+            let base = carts.clone();
+            let mut k = 0;
+            while carts.len() < n {
+                let mut c = base[k % base.len()].clone();
+                c["id"] = json!(format!("fuzz-cart-{k}"));
+                carts.push(c);
+                k += 1;
+            }
+            e.notes.push(format!("{n} carts"));
+        }
+        8 => {
+            let (key, value) = [
+                ("zip", json!("00000")),
+                ("zip", json!("99999")),
+                ("zip", json!("ABCDE")),
+                ("lat", json!(91.0)),
+                ("lat", json!(-1e308)),
+                ("lon", json!(180.0)),
+                ("lat", json!(0.0)),
+            ]
+            .choose(rng)
+            .unwrap()
+            .clone();
+            e.notes.push(format!(".carts[{i}].{key} = {value}"));
+            carts[i][key] = value;
+        }
+        9 => {
+            // No destination at all.
+            let c = carts[i].as_object_mut().unwrap();
+            for k in ["zip", "lat", "lon"] {
+                c.remove(k);
+            }
+            e.reject("a cart without a destination");
+            e.notes.push(format!(".carts[{i}] has no destination"));
+        }
+        10 => {
+            // Carts are not required to have distinct ids: each is quoted.
+            let dup = carts[i].clone();
+            carts.push(dup);
+            e.notes.push(format!(".carts[{i}] twice"));
+        }
+        _ => mutate_json(v, rng, e),
+    }
+}
+
+/// Bytes of a cart file, sometimes with a field twice (serde refuses it).
+fn cart_bytes(v: &Value, rng: &mut ChaCha8Rng, e: &mut Effect) -> Vec<u8> {
+    let mut text = serde_json::to_string(v).unwrap();
+    if let Some(at) = text
+        .find("{\"quantity\":")
+        .filter(|_| rng.random_bool(0.05))
+    {
+        text.insert_str(at + 1, "\"quantity\":1,");
+        e.reject("a field twice");
+        e.notes.push("a line's quantity twice".into());
+    }
+    let mut bytes = text.into_bytes();
+    if rng.random_bool(0.05) {
+        mutate_bytes(&mut bytes, true, rng, e);
+    }
+    bytes
+}
+
+/// A `promise` or `atp` case on the promise network (or the transfer
+/// scenario), with the scenario and the cart file mutated.
+fn make_promise_case(seeds: &[(String, Seed)], rng: &mut ChaCha8Rng) -> Case {
+    let mut e = Effect::default();
+    let mut case = Case {
+        expect: vec![0, 2],
+        ..Case::default()
+    };
+    let transfers = rng.random_bool(0.25);
+    let (name, mut carts) = if transfers {
+        ("small/pickup-transfer.json", transfer_carts())
+    } else {
+        let text = std::fs::read(manifest().join("datasets/promise/carts.json")).unwrap();
+        (
+            "promise/network.json",
+            serde_json::from_slice(&text).unwrap(),
+        )
+    };
+    let Some((_, Seed::File(mut scenario))) = seeds.iter().find(|(n, _)| n == name).cloned() else {
+        panic!("{name} is a seed");
+    };
+    // Most cases quote the scenario as shipped: most scenario mutations
+    // make it invalid, and the quote itself is what is fuzzed here.
+    let rounds = if rng.random_bool(0.6) {
+        0
+    } else {
+        rng.random_range(1..=2)
+    };
+    for _ in 0..rounds {
+        if !e.reject.is_empty() {
+            break;
+        }
+        mutate_json(&mut scenario, rng, &mut e);
+    }
+    let atp = rng.random_bool(0.3);
+    let mut args: Vec<String> = vec![
+        if atp { "atp" } else { "promise" }.into(),
+        "{case}/scenario.json".into(),
+    ];
+    if atp {
+        atp_flags(&mut args, &scenario, rng, &mut e);
+    } else {
+        for _ in 0..rng.random_range(0..=2) {
+            if !e.reject.is_empty() {
+                break;
+            }
+            mutate_cart(&mut carts, &scenario, rng, &mut e);
+        }
+        case.files
+            .insert("carts.json".into(), cart_bytes(&carts, rng, &mut e));
+        args.extend(["--cart".into(), "{case}/carts.json".into()]);
+    }
+    if rng.random_bool(0.85) {
+        args.push("--json".into());
+    }
+    if rng.random_bool(0.1) {
+        case.files
+            .insert("model.toml".into(), model_with_mutated_tables(rng, &mut e));
+        args.extend(["--model".into(), "{case}/model.toml".into()]);
+    }
+    case.files.insert(
+        "scenario.json".into(),
+        serde_json::to_vec_pretty(&scenario).unwrap(),
+    );
+    case.args = args;
+    if !e.reject.is_empty() {
+        case.expect = vec![2];
+        case.reject = e.reject.join(", ");
+    }
+    case.note = format!("from {name}: {}", e.notes.join("; "));
+    case
+}
+
+/// `atp`'s flags: SKUs (known, unknown, repeated), a date, a channel, a market.
+fn atp_flags(args: &mut Vec<String>, scenario: &Value, rng: &mut ChaCha8Rng, e: &mut Effect) {
+    let skus = ids_of(scenario, "skus");
+    for _ in 0..rng.random_range(1..=3) {
+        let sku = match skus.choose(rng) {
+            Some(sku) if rng.random_bool(0.9) => sku.clone(),
+            _ => {
+                e.reject("unknown SKU");
+                "fuzz-missing".into()
+            }
+        };
+        args.extend(["--sku".into(), sku]);
+    }
+    if rng.random_bool(0.5) {
+        let (date, bad) = *[
+            ("2026-12-18", false),
+            ("2026-12-21", false),
+            ("1970-01-01", false),
+            ("9999-12-31", false),
+            ("0001-01-01", false),
+            ("2026-02-30", true),
+            ("2026-12-18T10:00", true),
+            ("x", true),
+        ]
+        .choose(rng)
+        .unwrap();
+        if bad {
+            e.reject("atp on no date");
+        }
+        args.extend(["--date".into(), date.into()]);
+    }
+    if rng.random_bool(0.5) {
+        let mut channels = ids_of(scenario, "channels");
+        channels.push("fuzz-missing".into());
+        let c = channels.choose(rng).unwrap().clone();
+        if c == "fuzz-missing" {
+            e.reject("unknown channel");
+        }
+        args.extend(["--channel".into(), c]);
+    }
+    if rng.random_bool(0.3) {
+        let m = *["US", "CA", "XX", ""].choose(rng).unwrap();
+        args.extend(["--market".into(), m.into()]);
+    }
+    e.notes.push(args[2..].join(" "));
+}
+
 // ---------------------------------------------------------------- a case
 
 fn make_case(seeds: &[(String, Seed)], rng: &mut ChaCha8Rng) -> Case {
@@ -1364,6 +2085,9 @@ fn make_case(seeds: &[(String, Seed)], rng: &mut ChaCha8Rng) -> Case {
         ..Case::default()
     };
     let mut e = Effect::default();
+    if rng.random_bool(0.15) {
+        return make_promise_case(seeds, rng);
+    }
     if rng.random_bool(0.05) {
         // The generator's knobs.
         let knob = *[

@@ -205,6 +205,22 @@ fn a_cart_no_node_holds_whole_splits_and_one_a_node_holds_ships_complete() {
 }
 
 #[test]
+fn two_lines_of_one_sku_split_over_packages_each_get_their_own_units() {
+    // (Found by the property test: each package spread its units over the
+    // lines from the first, so the second package filled line 0 again.)
+    let s = build(&network(), &[]);
+    let p = quote(&s, cart("10001", &[("jacket", 12.0), ("jacket", 12.0)]));
+    // No node holds 24 jackets: Reno's 20 and Newark's 5 cover them.
+    let ground = available(&p, "ground");
+    assert_eq!(ground.packages.len(), 2);
+    let mut per_line = [0u32; 2];
+    for &(line, units) in ground.packages.iter().flat_map(|k| &k.lines) {
+        per_line[line] += units;
+    }
+    assert_eq!(per_line, [12, 12]);
+}
+
+#[test]
 fn pickup_is_offered_at_the_cart_s_pickup_store_the_same_day() {
     let s = build(&network(), &[]);
     let mut c = cart("10001", &[("jacket", 1.0), ("pants", 1.0)]);

@@ -6,15 +6,29 @@
 //! The waves mix what makes routing hard: reserved and safety stock, node
 //! capacities, ship-complete orders, package limits, in-store pickup, a second
 //! market that is forbidden or penalised, promises that make lateness matter,
-//! and orders with two lines of the same SKU.
+//! orders with two lines of the same SKU, sales channels with store or
+//! network-wide buffers (and orders in some of them), orders that chose a
+//! carrier service, and store-transfer lanes to pickup stores. Every plan
+//! keeps the wave's stock (ATP less the buffers of channels with no order in
+//! the wave, recomputed here from the file) and ships an order that chose a
+//! service only by it.
+//!
+//! On the same generated scenarios, random carts (two lines of one SKU,
+//! channels, pickup stores with transfer lanes, quoted later than the wave)
+//! are promised: every available offer covers exactly the cart's units per
+//! line, takes from each node no more than its stock for the cart's channel
+//! (recomputed here), keeps within the channel's network share, is dated by
+//! its latest package, and a second quote gives the same answer.
 
 use domopt::Settings;
 use domopt::domain::Scenario;
 use domopt::format::{
-    HolidayDeadlineRecord, InventoryRecord, LineRecord, NodeRecord, NodeServiceRecord, OrderRecord,
-    PolicyOverrides, ScenarioFile, ServiceRecord, SkuRecord,
+    BufferRecord, ChannelRecord, HolidayDeadlineRecord, InventoryRecord, LineRecord, NodeRecord,
+    NodeServiceRecord, OrderRecord, PolicyOverrides, ScenarioFile, ServiceRecord, SkuRecord,
+    TransferLaneRecord,
 };
 use domopt::plan::Plan;
+use domopt::promising::{CartLineRecord, CartRecord, Offer, Outcome, Promiser};
 use domopt::solution::check;
 use domopt::sourcing::{self, Strategy as Routing};
 
@@ -132,6 +146,10 @@ struct OrderSpec {
     max_packages: Option<u8>,
     /// Pickup at the first pickup-capable node at or after this index.
     pickup: Option<usize>,
+    /// The scenario's channel of this index (modulo their count), if any.
+    channel: Option<usize>,
+    /// The service of `SERVICES` the customer chose (not for a pickup order).
+    service: Option<usize>,
 }
 
 fn order_spec() -> impl Strategy<Value = OrderSpec> {
@@ -151,6 +169,10 @@ fn order_spec() -> impl Strategy<Value = OrderSpec> {
             prop::option::weighted(0.2, 1u8..3),
             prop::option::weighted(0.15, 0..MAX_NODES),
         ),
+        (
+            prop::option::weighted(0.4, 0..2usize),
+            prop::option::weighted(0.2, 0..SERVICES.len()),
+        ),
     )
         .prop_map(
             |(
@@ -158,6 +180,7 @@ fn order_spec() -> impl Strategy<Value = OrderSpec> {
                 lines,
                 (promised_in_days, service_level, placed_hours_earlier),
                 (ship_complete, max_packages, pickup),
+                (channel, service),
             )| OrderSpec {
                 zip,
                 foreign,
@@ -168,8 +191,37 @@ fn order_spec() -> impl Strategy<Value = OrderSpec> {
                 ship_complete,
                 max_packages,
                 pickup,
+                channel,
+                service,
             },
         )
+}
+
+/// A sales channel: a buffer of units at every node, or at the nodes of one
+/// kind of `KINDS`; and a network share (which bounds promises, not waves).
+#[derive(Debug, Clone)]
+struct ChannelSpec {
+    buffer: Option<(u8, Option<usize>)>,
+    share: bool,
+}
+
+fn channel_spec() -> impl Strategy<Value = ChannelSpec> {
+    (
+        prop::option::weighted(0.8, (1u8..4, prop::option::weighted(0.5, 0..2usize))),
+        prop::bool::weighted(0.3),
+    )
+        .prop_map(|(buffer, share)| ChannelSpec { buffer, share })
+}
+
+/// A store-transfer lane: from node, to node (kept when it is a pickup store
+/// other than `from`), lead days; half the waves have none.
+type LaneSpec = (usize, usize, u8);
+
+fn lanes_spec() -> impl Strategy<Value = Vec<LaneSpec>> {
+    prop_oneof![
+        1 => Just(vec![]),
+        1 => prop::collection::vec((0..MAX_NODES, 0..MAX_NODES, 0u8..3), 1..4),
+    ]
 }
 
 #[derive(Debug, Clone)]
@@ -248,6 +300,9 @@ struct WaveSpec {
     stock: Vec<StockSpec>,
     orders: Vec<OrderSpec>,
     policy: PolicySpec,
+    /// Half the waves have none.
+    channels: Vec<ChannelSpec>,
+    lanes: Vec<LaneSpec>,
 }
 
 fn wave_spec() -> impl Strategy<Value = WaveSpec> {
@@ -258,15 +313,23 @@ fn wave_spec() -> impl Strategy<Value = WaveSpec> {
         prop::collection::vec(stock_spec(), MAX_NODES * MAX_SKUS),
         prop::collection::vec(order_spec(), 1..=8),
         policy_spec(),
+        (
+            prop_oneof![1 => Just(vec![]), 1 => prop::collection::vec(channel_spec(), 1..=2)],
+            lanes_spec(),
+        ),
     )
-        .prop_map(|(wave, nodes, skus, stock, orders, policy)| WaveSpec {
-            wave,
-            nodes,
-            skus,
-            stock,
-            orders,
-            policy,
-        })
+        .prop_map(
+            |(wave, nodes, skus, stock, orders, policy, (channels, lanes))| WaveSpec {
+                wave,
+                nodes,
+                skus,
+                stock,
+                orders,
+                policy,
+                channels,
+                lanes,
+            },
+        )
 }
 
 impl WaveSpec {
@@ -396,10 +459,16 @@ impl WaveSpec {
                         }),
                     ship_complete: o.ship_complete.then_some(true),
                     max_packages: o.max_packages.map(f64::from),
+                    service: o
+                        .service
+                        .filter(|_| pickup_node.is_none())
+                        .map(|v| SERVICES[v].to_string()),
                     pickup_node,
                     priority: None,
-                    channel: None,
-                    service: None,
+                    channel: o
+                        .channel
+                        .filter(|_| !self.channels.is_empty())
+                        .map(|c| format!("C{}", c % self.channels.len())),
                 }
             })
             .collect();
@@ -426,8 +495,38 @@ impl WaveSpec {
             ),
             ..Default::default()
         };
+        let channels = self
+            .channels
+            .iter()
+            .enumerate()
+            .map(|(k, c)| ChannelRecord {
+                id: format!("C{k}"),
+                buffer: c.buffer.map(|(units, kind)| BufferRecord {
+                    units: units.into(),
+                    node_kinds: kind.map(|k| KINDS[k].to_string()).into_iter().collect(),
+                    nodes: vec![],
+                }),
+                network_share: c.share.then_some(0.5),
+            })
+            .collect();
+        let mut transfer_lanes: Vec<TransferLaneRecord> = Vec::new();
+        for &(from, to, lead) in &self.lanes {
+            let (from, to) = (from % nodes.len(), to % nodes.len());
+            let new = |l: &&TransferLaneRecord| l.from == nodes[from].id && l.to == nodes[to].id;
+            if from != to && self.nodes[to].pickup && !transfer_lanes.iter().any(|l| new(&l)) {
+                transfer_lanes.push(TransferLaneRecord {
+                    from: nodes[from].id.clone(),
+                    to: nodes[to].id.clone(),
+                    per_package: None,
+                    per_unit: (lead == 2).then_some(1.0),
+                    lead_days: Some(lead.into()),
+                });
+            }
+        }
         ScenarioFile {
             name: Some("random-wave".into()),
+            channels,
+            transfer_lanes,
             wave_time: wave.into(),
             nodes,
             skus,
@@ -524,7 +623,7 @@ proptest! {
     #![proptest_config(config())]
 
     #[test]
-    fn every_plan_passes_the_checker_bounds_hold_and_optimisers_never_lose_to_greedy(spec in wave_spec()) {
+    fn every_plan_passes_the_checker_keeps_the_wave_s_stock_and_chosen_services_bounds_hold_and_optimisers_never_lose_to_greedy(spec in wave_spec()) {
         let file = spec.to_file();
         let s = build(&file);
         let mono = run(&s, &file, Routing::Monolithic)?;
@@ -552,6 +651,13 @@ proptest! {
             compact_json(&file)
         );
         for plan in others.iter().chain([&mono, &greedy]) {
+            if let Some(why) = over_the_wave_s_stock(&file, plan).or_else(|| off_the_chosen_service(&file, plan)) {
+                return Err(TestCaseError::fail(format!(
+                    "{} plan: {why}\nscenario: {}",
+                    plan.solve.strategy,
+                    compact_json(&file)
+                )));
+            }
             let report = check::check_input(&checker_input(&file), plan);
             prop_assert!(
                 report.ok(),
@@ -591,6 +697,92 @@ proptest! {
     }
 }
 
+/// ATP of `sku` at `node` on `date` (`YYYY-MM-DD`), recomputed from the
+/// file: on hand, plus an inbound receipt dated on or before `date`, less
+/// reserved and safety stock, at least 0.
+fn node_atp(file: &ScenarioFile, node: &NodeRecord, sku: &str, date: &str) -> f64 {
+    file.inventory
+        .iter()
+        .filter(|r| r.node == node.id && r.sku == sku)
+        .map(|r| {
+            let arrived = r.inbound_date.as_deref().is_some_and(|d| d <= date);
+            r.on_hand
+                + if arrived {
+                    r.inbound_quantity.unwrap_or(0.0)
+                } else {
+                    0.0
+                }
+                - r.reserved.unwrap_or(0.0)
+                - r.safety_stock.unwrap_or(0.0)
+        })
+        .sum::<f64>()
+        .max(0.0)
+}
+
+/// Units the buffers of the channels `counted` keep at `node` (a buffer
+/// covers the nodes of its kinds, all if none).
+fn buffered(
+    file: &ScenarioFile,
+    node: &NodeRecord,
+    counted: impl Fn(&ChannelRecord) -> bool,
+) -> f64 {
+    file.channels
+        .iter()
+        .filter(|c| counted(c))
+        .filter_map(|c| c.buffer.as_ref())
+        .filter(|b| b.node_kinds.is_empty() || b.node_kinds.contains(&node.kind))
+        .filter(|b| b.nodes.is_empty() || b.nodes.contains(&node.id))
+        .map(|b| b.units)
+        .sum()
+}
+
+/// The units a wave may ship from `node` of `sku`: its ATP on the wave's
+/// date less the buffers of the channels with no order in the wave.
+fn wave_stock(file: &ScenarioFile, node: &NodeRecord, sku: &str) -> f64 {
+    let in_the_wave = |c: &ChannelRecord| {
+        file.orders
+            .iter()
+            .any(|o| o.channel.as_ref() == Some(&c.id))
+    };
+    let atp = node_atp(file, node, sku, &file.wave_time[..10]);
+    (atp - buffered(file, node, |c| !in_the_wave(c))).max(0.0)
+}
+
+/// Why a plan ships more of a SKU from a node than the wave may, if it does.
+fn over_the_wave_s_stock(file: &ScenarioFile, plan: &Plan) -> Option<String> {
+    for node in &file.nodes {
+        for sku in &file.skus {
+            let shipped: u32 = plan
+                .shipments
+                .iter()
+                .filter(|s| s.node == node.id)
+                .flat_map(|s| &s.items)
+                .filter(|i| i.sku == sku.id)
+                .map(|i| i.quantity)
+                .sum();
+            let may = wave_stock(file, node, &sku.id);
+            if f64::from(shipped) > may {
+                return Some(format!(
+                    "ships {shipped} of {} from {}, which the wave may ship {may} of",
+                    sku.id, node.id
+                ));
+            }
+        }
+    }
+    None
+}
+
+/// Why a plan ships an order that chose a service by another, if it does.
+fn off_the_chosen_service(file: &ScenarioFile, plan: &Plan) -> Option<String> {
+    file.orders.iter().find_map(|o| {
+        let chosen = o.service.as_ref()?;
+        plan.shipments
+            .iter()
+            .find(|s| s.order == o.id && &s.service != chosen)
+            .map(|s| format!("order {} chose {chosen} and ships by {}", o.id, s.service))
+    })
+}
+
 /// The checker's own reading of a generated file (not the loader's scenario).
 fn checker_input(file: &domopt::format::ScenarioFile) -> check::Input {
     let loaded = domopt::format::LoadedScenario {
@@ -600,4 +792,194 @@ fn checker_input(file: &domopt::format::ScenarioFile) -> check::Input {
     };
     let model = domopt::CostModel::load("us-parcel").expect("preset");
     check::Input::from_wire(&loaded, &model, &Default::default()).expect("the checker reads it")
+}
+
+// ---------------------------------------------------------------- the promise
+
+/// A cart on a generated wave: lines (SKU index, units), destination, the
+/// channel of this index (modulo their count), a pickup node (the first
+/// pickup store at or after this index), and hours after the wave it is
+/// quoted.
+#[derive(Debug, Clone)]
+struct CartSpec {
+    lines: Vec<(usize, u8)>,
+    zip: usize,
+    foreign: bool,
+    channel: Option<usize>,
+    pickup: Option<usize>,
+    later_hours: Option<u8>,
+}
+
+fn cart_spec() -> impl Strategy<Value = CartSpec> {
+    (
+        prop::collection::vec((0..MAX_SKUS, 1u8..5), 1..4),
+        (0..ZIPS.len(), prop::bool::weighted(0.15)),
+        prop::option::weighted(0.5, 0..2usize),
+        prop::option::weighted(0.3, 0..MAX_NODES),
+        prop::option::weighted(0.4, 0u8..80),
+    )
+        .prop_map(
+            |(lines, (zip, foreign), channel, pickup, later_hours)| CartSpec {
+                lines,
+                zip,
+                foreign,
+                channel,
+                pickup,
+                later_hours,
+            },
+        )
+}
+
+impl CartSpec {
+    fn to_record(&self, spec: &WaveSpec, file: &ScenarioFile) -> CartRecord {
+        let wave =
+            chrono::NaiveDateTime::parse_from_str(&file.wave_time, "%Y-%m-%dT%H:%M").unwrap();
+        CartRecord {
+            zip: Some(ZIPS[self.zip].into()),
+            market: self.foreign.then(|| "CA".to_string()),
+            lines: self
+                .lines
+                .iter()
+                .map(|&(k, q)| CartLineRecord {
+                    sku: file.skus[k % file.skus.len()].id.clone(),
+                    quantity: q.into(),
+                })
+                .collect(),
+            channel: self
+                .channel
+                .filter(|_| !file.channels.is_empty())
+                .map(|c| file.channels[c % file.channels.len()].id.clone()),
+            pickup_node: self.pickup.and_then(|from| {
+                let n = spec.nodes.len();
+                (0..n)
+                    .map(|d| (from + d) % n)
+                    .find(|&k| spec.nodes[k].pickup)
+                    .map(|k| file.nodes[k].id.clone())
+            }),
+            at: self.later_hours.map(|h| {
+                (wave + chrono::Duration::hours(h.into()))
+                    .format("%Y-%m-%dT%H:%M")
+                    .to_string()
+            }),
+            ..Default::default()
+        }
+    }
+}
+
+/// Why an available offer is wrong, if it is: its packages cover exactly
+/// the cart's units; each node gives no more of a SKU than its stock for
+/// the cart's channel on the quote's date (ATP less the buffers of the
+/// other channels, recomputed from the file); a carrier option takes no
+/// more of a SKU than the channel's network share of the stock of the nodes
+/// that ship to homes; the offer's date is its latest package's.
+fn offer_broken(
+    file: &ScenarioFile,
+    cart: &CartRecord,
+    service: &str,
+    offer: &Offer,
+) -> Option<String> {
+    let date = cart.at.as_deref().unwrap_or(&file.wave_time)[..10].to_string();
+    let mut covered = vec![0u32; cart.lines.len()];
+    let mut taken: std::collections::BTreeMap<(&str, &str), u32> = Default::default();
+    for p in &offer.packages {
+        for &(line, units) in &p.lines {
+            covered[line] += units;
+            *taken
+                .entry((p.node.as_str(), cart.lines[line].sku.as_str()))
+                .or_default() += units;
+        }
+    }
+    let wanted: Vec<u32> = cart.lines.iter().map(|l| l.quantity as u32).collect();
+    if covered != wanted {
+        return Some(format!(
+            "{service}: packages cover {covered:?} of {wanted:?}"
+        ));
+    }
+    let channel = cart.channel.as_deref();
+    for (&(node, sku), &units) in &taken {
+        let n = file
+            .nodes
+            .iter()
+            .find(|n| n.id == node)
+            .expect("a node of the file");
+        let stock = (node_atp(file, n, sku, &date)
+            - buffered(file, n, |c| Some(c.id.as_str()) != channel))
+        .max(0.0);
+        if f64::from(units) > stock {
+            return Some(format!(
+                "{service}: {units} of {sku} from {node}, which has {stock} for the channel"
+            ));
+        }
+    }
+    let share = file
+        .channels
+        .iter()
+        .find(|c| Some(c.id.as_str()) == channel)
+        .and_then(|c| c.network_share);
+    if let (Some(share), false) = (share, service == "pickup") {
+        for sku in &file.skus {
+            let network: f64 = file
+                .nodes
+                .iter()
+                .filter(|n| {
+                    n.capabilities
+                        .as_ref()
+                        .is_some_and(|c| c.iter().any(|c| c == "ship_to_home"))
+                })
+                .map(|n| node_atp(file, n, &sku.id, &date))
+                .sum();
+            let units: u32 = taken
+                .iter()
+                .filter(|((_, k), _)| *k == sku.id)
+                .map(|(_, u)| u)
+                .sum();
+            if f64::from(units) > (share * network).floor() {
+                return Some(format!(
+                    "{service}: {units} of {} beyond the share {share} of {network}",
+                    sku.id
+                ));
+            }
+        }
+    }
+    let latest = offer.packages.iter().map(|p| p.delivery_date).max();
+    (latest != Some(offer.delivery_date)).then(|| {
+        format!(
+            "{service}: offer on {}, latest package {latest:?}",
+            offer.delivery_date
+        )
+    })
+}
+
+proptest! {
+    #![proptest_config(Config { cases: 128, ..config() })]
+
+    #[test]
+    fn every_offer_covers_the_cart_from_the_channel_s_stock_by_its_latest_package_and_quotes_the_same_twice(
+        spec in wave_spec(),
+        carts in prop::collection::vec(cart_spec(), 1..4),
+    ) {
+        let file = spec.to_file();
+        let s = build(&file);
+        let records: Vec<CartRecord> = carts.iter().map(|c| c.to_record(&spec, &file)).collect();
+        let promiser = Promiser::new(&s);
+        let valid = promiser.validator().carts(&records);
+        let valid = valid.map_err(|r| TestCaseError::fail(format!("carts refused: {r:?}")))?;
+        let again = Promiser::new(&s);
+        for (record, cart) in records.iter().zip(&valid) {
+            let promise = promiser.quote(cart);
+            prop_assert_eq!(&promise, &promiser.quote(cart), "a second quote differs");
+            prop_assert_eq!(&promise, &again.quote(cart), "another promiser's quote differs");
+            for option in &promise.options {
+                let Outcome::Available(offer) = &option.outcome else {
+                    continue;
+                };
+                if let Some(why) = offer_broken(&file, record, &option.service, offer) {
+                    return Err(TestCaseError::fail(format!(
+                        "{why}\ncart: {record:?}\nscenario: {}",
+                        compact_json(&file)
+                    )));
+                }
+            }
+        }
+    }
 }

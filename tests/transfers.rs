@@ -419,6 +419,20 @@ fn the_transfer_service_is_built_in_and_cannot_be_defined_or_offered() {
 }
 
 #[test]
+fn an_order_cannot_ask_for_the_built_in_transfer_service() {
+    // (Found by the fuzzer: `"service": "transfer"` on a home-delivery order
+    // was accepted, and the order left unfilled: no carrier ships by it.)
+    let r = report_after("us-parcel", |v| {
+        v["orders"][0]
+            .as_object_mut()
+            .unwrap()
+            .remove("pickup_node");
+        v["orders"][0]["service"] = json!("transfer");
+    });
+    assert_eq!(errors(&r), [("E131", "service".to_string())]);
+}
+
+#[test]
 fn a_bad_transfers_table_in_the_cost_model_is_reported() {
     let dir = temp("model");
     std::fs::create_dir_all(&dir).unwrap();

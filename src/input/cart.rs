@@ -103,11 +103,13 @@ pub fn read_carts(path: &Path) -> Result<Vec<CartRecord>, DomoptError> {
 /// The carts of a file's text (`path` names it in errors).
 pub fn parse_carts(path: &Path, text: &str) -> Result<Vec<CartRecord>, DomoptError> {
     let value: serde_json::Value = serde_json::from_str(text).map_err(|e| malformed(path, e))?;
+    // The records are read from the text, not from `value`: a JSON object
+    // keeps the last of two equal keys, and a field given twice is refused.
     if value.get("carts").is_some() {
-        let file: CartFile = serde_json::from_value(value).map_err(|e| malformed(path, e))?;
+        let file: CartFile = serde_json::from_str(text).map_err(|e| malformed(path, e))?;
         return Ok(file.carts);
     }
-    let cart: CartRecord = serde_json::from_value(value).map_err(|e| malformed(path, e))?;
+    let cart: CartRecord = serde_json::from_str(text).map_err(|e| malformed(path, e))?;
     Ok(vec![cart])
 }
 
@@ -122,6 +124,19 @@ mod tests {
         let p = Path::new("cart.json");
         assert_eq!(parse_carts(p, one).unwrap().len(), 1);
         assert_eq!(parse_carts(p, many).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn a_field_given_twice_is_malformed() {
+        // (Found by the fuzzer: the second quantity was quoted silently.)
+        for twice in [
+            r#"{"zip": "10001", "lines": [{"sku": "a", "quantity": 1, "quantity": 5}]}"#,
+            r#"{"carts": [{"zip": "10001", "zip": "60611", "lines": []}]}"#,
+        ] {
+            let e = parse_carts(Path::new("cart.json"), twice).unwrap_err();
+            assert_eq!(e.code(), Some(crate::error::IssueCode::Malformed), "{twice}");
+            assert!(e.to_string().contains("duplicate field"), "{e}");
+        }
     }
 
     #[test]

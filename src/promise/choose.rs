@@ -39,13 +39,16 @@ impl Promiser<'_> {
     }
 
     fn offer(&self, cart: &Cart, d: &Demand, v: ServiceIdx, picks: &[(&Source, Take)]) -> Offer {
+        // Units of each cart line not yet in a package: a line is filled
+        // across packages, never beyond its quantity.
+        let mut unpacked: Vec<u32> = cart.lines.iter().map(|l| l.quantity).collect();
         let packages: Vec<PromisedPackage> = picks
             .iter()
             .map(|(src, take)| PromisedPackage {
                 node: self.s.nodes[src.node].id.clone(),
                 ship_date: src.ship,
                 delivery_date: src.delivery,
-                lines: lines_of(cart, d, take),
+                lines: lines_of(d, take, &mut unpacked),
                 cost: self.package_cost(d, v, src, take),
             })
             .collect();
@@ -181,19 +184,19 @@ fn covered(row: &[u32], left: &[u32]) -> u64 {
     left.iter().zip(row).map(|(&l, &u)| u64::from(l.min(u))).sum()
 }
 
-/// A package's (cart line, units): each SKU's units spread over its lines
-/// in order.
-fn lines_of(cart: &Cart, d: &Demand, take: &[u32]) -> Vec<(usize, u32)> {
+/// A package's (cart line, units): each SKU's units spread in order over
+/// its lines' units that no earlier package carries (`unpacked`, taken down).
+fn lines_of(d: &Demand, take: &[u32], unpacked: &mut [u32]) -> Vec<(usize, u32)> {
     let mut out = Vec::new();
     for (i, &units) in take.iter().enumerate() {
         let mut left = units;
         for &k in &d.lines[i] {
-            if left == 0 {
-                break;
+            let q = left.min(unpacked[k]);
+            if q > 0 {
+                out.push((k, q));
+                unpacked[k] -= q;
+                left -= q;
             }
-            let q = left.min(cart.lines[k].quantity);
-            out.push((k, q));
-            left -= q;
         }
     }
     out.sort_unstable();

@@ -152,7 +152,9 @@ fn requested_service(
         );
         return None;
     };
-    let builtin = cx.services[v].is_pickup || id == crate::network::domain::EXPLICIT_SERVICE;
+    let builtin = cx.services[v].is_pickup
+        || id == crate::network::domain::EXPLICIT_SERVICE
+        || id == crate::network::domain::TRANSFER_SERVICE;
     if o.pickup_node.is_some() || builtin {
         c.error(
             IssueCode::ServiceNotForOrder,
