@@ -58,6 +58,34 @@ fn cart(zip: &str, lines: &[(&str, f64)]) -> CartRecord {
     }
 }
 
+/// An order of `lines` to `zip`, every option at its default.
+fn order(id: &str, zip: &str, lines: &[(&str, f64)]) -> domopt::format::OrderRecord {
+    domopt::format::OrderRecord {
+        id: id.into(),
+        placed_at: None,
+        zip: Some(zip.into()),
+        lat: None,
+        lon: None,
+        market: None,
+        lines: lines
+            .iter()
+            .map(|&(sku, quantity)| domopt::format::LineRecord {
+                sku: sku.into(),
+                quantity,
+                unfilled_penalty: None,
+            })
+            .collect(),
+        service_level: None,
+        promised_date: None,
+        ship_complete: None,
+        max_packages: None,
+        pickup_node: None,
+        priority: None,
+        channel: None,
+        service: None,
+    }
+}
+
 fn quote(s: &Scenario, c: CartRecord) -> Promise {
     let p = Promiser::new(s);
     let carts = p.validator().carts(&[c]).expect("a valid cart");
@@ -402,25 +430,8 @@ fn a_wave_leaves_the_buffers_of_channels_it_has_no_order_of() {
     f.inventory.retain(|r| r.node == "store-manhattan");
     f.orders = (0..3)
         .map(|k| domopt::format::OrderRecord {
-            id: format!("o{k}"),
-            placed_at: None,
-            zip: Some("10001".into()),
-            lat: None,
-            lon: None,
-            market: None,
-            lines: vec![domopt::format::LineRecord {
-                sku: "pants".into(),
-                quantity: 1.0,
-                unfilled_penalty: None,
-            }],
-            service_level: None,
-            promised_date: None,
-            ship_complete: None,
-            max_packages: None,
-            pickup_node: None,
-            priority: None,
             channel: Some("web".into()),
-            service: None,
+            ..order(&format!("o{k}"), "10001", &[("pants", 1.0)])
         })
         .collect();
     let s = build(&f, &[]);
@@ -439,25 +450,8 @@ fn a_wave_leaves_the_buffers_of_channels_it_has_no_order_of() {
 fn an_order_that_chose_a_service_ships_only_by_it_and_the_checker_holds_it_to_that() {
     let mut f = network();
     let order = |service: Option<&str>| domopt::format::OrderRecord {
-        id: "chose-overnight".into(),
-        placed_at: None,
-        zip: Some("10001".into()),
-        lat: None,
-        lon: None,
-        market: None,
-        lines: vec![domopt::format::LineRecord {
-            sku: "tshirt".into(),
-            quantity: 1.0,
-            unfilled_penalty: None,
-        }],
-        service_level: None,
-        promised_date: None,
-        ship_complete: None,
-        max_packages: None,
-        pickup_node: None,
-        priority: None,
-        channel: None,
         service: service.map(Into::into),
+        ..order("chose-overnight", "10001", &[("tshirt", 1.0)])
     };
     f.orders = vec![order(None)];
     let cheapest = solve(&build(&f, &[]), &Settings::default(), Strategy::Monolithic);
@@ -499,28 +493,9 @@ fn a_pickup_store_short_of_a_line_is_promised_a_transfer_ready_after_its_lead_ti
     assert!((pickup.packages[1].cost - (3.0 + 1.5 + 0.25 + 0.25)).abs() < 1e-9);
     // The wave plans the same: the order collected on the promised day.
     f.orders = vec![domopt::format::OrderRecord {
-        id: "collect".into(),
-        placed_at: None,
-        zip: Some("11201".into()),
-        lat: None,
-        lon: None,
-        market: None,
-        lines: ["jacket", "pants"]
-            .iter()
-            .map(|k| domopt::format::LineRecord {
-                sku: (*k).into(),
-                quantity: 1.0,
-                unfilled_penalty: None,
-            })
-            .collect(),
-        service_level: None,
         promised_date: Some("2026-12-22".into()),
-        ship_complete: None,
-        max_packages: None,
         pickup_node: Some("store-brooklyn".into()),
-        priority: None,
-        channel: None,
-        service: None,
+        ..order("collect", "11201", &[("jacket", 1.0), ("pants", 1.0)])
     }];
     let s = build(&f, &[]);
     let plan = solve(&s, &Settings::default(), Strategy::Monolithic);
@@ -559,25 +534,9 @@ fn a_transfer_is_released_on_its_source_s_clock_in_the_wave_and_the_promise_alik
     assert_eq!(pickup.packages[0].ship_date, date("2026-12-17"));
     assert_eq!(pickup.delivery_date, date("2026-12-18"));
     f.orders = vec![domopt::format::OrderRecord {
-        id: "collect".into(),
-        placed_at: None,
-        zip: Some("11201".into()),
-        lat: None,
-        lon: None,
-        market: None,
-        lines: vec![domopt::format::LineRecord {
-            sku: "tshirt".into(),
-            quantity: 1.0,
-            unfilled_penalty: None,
-        }],
-        service_level: None,
         promised_date: None,
-        ship_complete: None,
-        max_packages: None,
         pickup_node: Some("store-brooklyn".into()),
-        priority: None,
-        channel: None,
-        service: None,
+        ..order("collect", "11201", &[("tshirt", 1.0)])
     }];
     let s = build(&f, &[]);
     let plan = solve(&s, &Settings::default(), Strategy::Monolithic);

@@ -151,18 +151,9 @@ impl<'a> CartValidator<'a> {
                 "fix the SKU id",
             );
         }
-        let q = c.quantity(rec, &format!("{field}.quantity"), l.quantity);
-        if q == Some(0) {
-            c.error(
-                IssueCode::NegativeQuantity,
-                rec,
-                &format!("{field}.quantity"),
-                "zero units".into(),
-                "ask for at least one unit or drop the line",
-            );
-        }
+        let q = c.units_asked(rec, &format!("{field}.quantity"), l.quantity);
         let (sku, quantity) = (sku?, q?);
-        (quantity > 0).then_some(Line {
+        Some(Line {
             sku,
             quantity,
             unfilled_penalty: None,

@@ -130,6 +130,23 @@ impl Collector {
             .map(|v| v as u32)
     }
 
+    /// Units asked for on an order or cart line: a whole number of at least
+    /// one, or E108/E103/E104/E117 (zero is E103 too). `None` when wrong.
+    pub(super) fn units_asked(&mut self, record: &str, field: &str, v: f64) -> Option<u32> {
+        let q = self.quantity(record, field, v)?;
+        if q == 0 {
+            self.error(
+                IssueCode::NegativeQuantity,
+                record,
+                field,
+                "zero units ordered".into(),
+                "ask for at least one unit or drop the line",
+            );
+            return None;
+        }
+        Some(q)
+    }
+
     /// A whole, non-negative number, or E108/E103/E104.
     fn whole(&mut self, record: &str, field: &str, v: f64) -> Option<f64> {
         let v = self.finite(record, field, v)?;

@@ -170,7 +170,7 @@ fn requested_service(
 
 /// Line `k`: a known SKU (E102), a positive whole quantity (E103 for zero),
 /// a valid penalty, and W203 when its SKU is stocked nowhere. `None` when
-/// it is wrong or has no units.
+/// it is wrong.
 fn line(c: &mut Collector, rec: &str, k: usize, l: &LineRecord, cx: &OrderContext) -> Option<Line> {
     let field = format!("lines[{k}]");
     let sku = cx.sku_index.get(&l.sku).copied();
@@ -183,16 +183,7 @@ fn line(c: &mut Collector, rec: &str, k: usize, l: &LineRecord, cx: &OrderContex
             "add the SKU or fix the id",
         );
     }
-    let q = c.quantity(rec, &format!("{field}.quantity"), l.quantity);
-    if q == Some(0) {
-        c.error(
-            IssueCode::NegativeQuantity,
-            rec,
-            &format!("{field}.quantity"),
-            "zero units ordered".into(),
-            "order at least one unit or drop the line",
-        );
-    }
+    let q = c.units_asked(rec, &format!("{field}.quantity"), l.quantity);
     let pen = l
         .unfilled_penalty
         .and_then(|p| c.non_negative(rec, &format!("{field}.unfilled_penalty"), p));
@@ -206,7 +197,7 @@ fn line(c: &mut Collector, rec: &str, k: usize, l: &LineRecord, cx: &OrderContex
             "expect the line to be unfilled",
         );
     }
-    (q > 0).then_some(Line {
+    Some(Line {
         sku,
         quantity: q,
         unfilled_penalty: pen,
