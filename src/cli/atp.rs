@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use domopt::promising::{AtpQueryRecord, Availability, Promiser, query};
+use domopt::promising::{AtpQueryRecord, Promiser, query};
 
 use super::common::{ScenarioArgs, print_report};
 use super::{EXIT_INVALID, EXIT_OK};
@@ -60,7 +60,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(EXIT_INVALID));
         }
     };
-    let answers = query(&Availability::new(&s), &q);
+    let answers = query(promiser.availability(), &q);
     if a.json {
         println!("{}", serde_json::to_string_pretty(&answers)?);
         return Ok(ExitCode::from(EXIT_OK));

@@ -17,7 +17,7 @@ use super::errors::ApiError;
 use super::wire::{Health, PromiseRequest, Readiness};
 use super::{AppState, MAX_BODY_BYTES, metrics};
 use crate::input::cart::{AtpQueryRecord, CartRecord};
-use crate::promise::atp::{Availability, SkuAtp, query};
+use crate::promise::atp::{SkuAtp, query};
 use crate::promise::quote::Promise;
 
 /// The router with its layers: body limit, metrics, request logs.
@@ -111,8 +111,7 @@ async fn availability(
         .validator()
         .query(&record)
         .map_err(ApiError::invalid)?;
-    let s = state.promiser.availability().scenario();
-    Ok(Json(query(&Availability::new(s), &q)))
+    Ok(Json(query(state.promiser.availability(), &q)))
 }
 
 /// The metrics, in the Prometheus text format.

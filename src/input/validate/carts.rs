@@ -141,16 +141,8 @@ impl<'a> CartValidator<'a> {
 
     fn line(&self, c: &mut Collector, rec: &str, k: usize, l: &CartLineRecord) -> Option<Line> {
         let field = format!("lines[{k}]");
-        let sku = self.sku_index.get(l.sku.as_str()).copied();
-        if sku.is_none() {
-            c.error(
-                IssueCode::UnknownReference,
-                rec,
-                &format!("{field}.sku"),
-                format!("unknown SKU `{}`", l.sku),
-                "fix the SKU id",
-            );
-        }
+        let found = self.sku_index.get(l.sku.as_str()).copied();
+        let sku = c.known_sku(found, rec, &format!("{field}.sku"), &l.sku);
         let q = c.units_asked(rec, &format!("{field}.quantity"), l.quantity);
         let (sku, quantity) = (sku?, q?);
         Some(Line {

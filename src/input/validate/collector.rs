@@ -130,6 +130,20 @@ impl Collector {
             .map(|v| v as u32)
     }
 
+    /// `found`, the SKU a line names, or E102 when `id` names none.
+    pub(super) fn known_sku<I>(&mut self, found: Option<I>, record: &str, field: &str, id: &str) -> Option<I> {
+        if found.is_none() {
+            self.error(
+                IssueCode::UnknownReference,
+                record,
+                field,
+                format!("unknown SKU `{id}`"),
+                "add the SKU or fix the id",
+            );
+        }
+        found
+    }
+
     /// Units asked for on an order or cart line: a whole number of at least
     /// one, or E108/E103/E104/E117 (zero is E103 too). `None` when wrong.
     pub(super) fn units_asked(&mut self, record: &str, field: &str, v: f64) -> Option<u32> {

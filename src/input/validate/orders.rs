@@ -173,16 +173,7 @@ fn requested_service(
 /// it is wrong.
 fn line(c: &mut Collector, rec: &str, k: usize, l: &LineRecord, cx: &OrderContext) -> Option<Line> {
     let field = format!("lines[{k}]");
-    let sku = cx.sku_index.get(&l.sku).copied();
-    if sku.is_none() {
-        c.error(
-            IssueCode::UnknownReference,
-            rec,
-            &format!("{field}.sku"),
-            format!("unknown SKU `{}`", l.sku),
-            "add the SKU or fix the id",
-        );
-    }
+    let sku = c.known_sku(cx.sku_index.get(&l.sku).copied(), rec, &format!("{field}.sku"), &l.sku);
     let q = c.units_asked(rec, &format!("{field}.quantity"), l.quantity);
     let pen = l
         .unfilled_penalty
