@@ -160,8 +160,8 @@ pub mod reservations {
     pub use crate::ledger::sqlite::{SCHEMA_VERSION, SqliteLedger};
     pub use crate::ledger::{
         Adjustment, Answer, Claim, ClaimKind, ClaimLine, ClaimStatus, Clock, Event, FixedClock,
-        Ledger, LedgerAvailability, LedgerError, NetRow, NodeAvailability, Request, State,
-        StockRow, SystemClock, VerifyReport,
+        Guard, Ledger, LedgerAvailability, LedgerError, LedgerUrl, NetRow, NodeAvailability,
+        Request, Snapshot, State, StockRow, SystemClock, VerifyReport, create, open,
     };
 }
 

@@ -605,3 +605,75 @@ fn the_commands_refuse_bad_requests_with_their_code_and_exit_2_writing_nothing()
     assert_eq!(answer["claim"]["status"], "active");
     assert_eq!(domopt(&["ledger", "verify", db]).0, 0);
 }
+
+#[test]
+fn a_batch_is_applied_whole_or_not_at_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, l) = ledger(dir.path(), SCARCE, clock());
+    let before = l.snapshot().unwrap();
+    // The second request asks for two units of `one`, which has a single one.
+    let batch = [
+        reserve("b1", Some("A"), vec![line("last", Some("dc-a"), 2)]),
+        reserve("b2", Some("B"), vec![line("one", Some("dc-b"), 2)]),
+    ];
+    assert_eq!(
+        code(l.execute_all(&batch, None)),
+        IssueCode::InsufficientStock
+    );
+    let after = l.snapshot().unwrap();
+    assert_eq!(after, before, "nothing of the batch was written");
+    assert!(l.claim("b1").unwrap().is_none());
+    let answers = l.execute_all(&batch[..1], None).unwrap();
+    assert_eq!(answers.len(), 1);
+    assert!(l.snapshot().unwrap().seq > before.seq);
+}
+
+#[test]
+fn a_guarded_batch_is_refused_when_its_skus_changed_after_its_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, l) = ledger(dir.path(), SCARCE, clock());
+    let seen = l.snapshot().unwrap().seq;
+    let guard = |skus: &[&str]| domopt::reservations::Guard {
+        seq: seen,
+        skus: skus.iter().map(|s| s.to_string()).collect(),
+    };
+    // A cart holds a unit of `plenty`, then releases it: `plenty` changed.
+    l.execute(&hold("cart", 600, vec![line("plenty", None, 1)]))
+        .unwrap();
+    l.execute(&Request::Release {
+        id: "cart-back".into(),
+        claim: "cart".into(),
+    })
+    .unwrap();
+    let wave = [reserve(
+        "w1",
+        Some("A"),
+        vec![line("last", Some("dc-a"), 1)],
+    )];
+    let e = l
+        .execute_all(&wave, Some(&guard(&["last", "plenty"])))
+        .unwrap_err();
+    assert_eq!(e.code(), IssueCode::AvailabilityChanged);
+    assert!(e.to_string().contains("plenty"), "{e}");
+    assert!(!e.to_string().contains("last,"), "{e}");
+    assert!(l.claim("w1").unwrap().is_none(), "nothing written");
+    // A guard over SKUs nobody touched lets the batch through.
+    l.execute_all(&wave, Some(&guard(&["last"]))).unwrap();
+    assert!(l.verify().unwrap().ok());
+}
+
+#[test]
+fn a_ledger_url_opens_the_file_it_names_and_a_malformed_one_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, _) = ledger(dir.path(), SCARCE, clock());
+    let url = format!("sqlite:{}", db.display());
+    let l = domopt::reservations::open(&url, clock()).unwrap();
+    assert_eq!(
+        l.availability("one", None, None).unwrap().network_available,
+        1
+    );
+    for bad in ["", "mysql://localhost/x", "sqlite:"] {
+        let e = domopt::reservations::open(bad, clock()).err().unwrap();
+        assert_eq!(e.code(), IssueCode::BadLedgerUrl, "{bad}");
+    }
+}

@@ -94,6 +94,10 @@ issue_codes! {
     LedgerStore = "E147", "the ledger file cannot be opened or written, or is not a ledger of this schema version";
     LedgerDiverged = "E148", "the ledger's stored state differs from the fold of its event history";
     LedgerExists = "E149", "`ledger init` on a file that already holds a ledger";
+    AvailabilityChanged = "E150",
+        "a wave's commit finds that the ledger's availability of its SKUs changed after the wave read it";
+    BadLedgerUrl = "E151",
+        "a ledger URL is malformed or names a back end this domopt does not have (sqlite:PATH, a path, postgres://...)";
     SkuWithoutStock = "W201", "SKU has no stock anywhere";
     NodeWithoutService = "W202", "node offers no carrier service";
     LineWithoutStock = "W203", "order line's SKU has no stock anywhere: it will be unfilled";

@@ -70,6 +70,25 @@ pub enum LedgerError {
     /// `init` on a file that already holds a ledger.
     #[error("{0} already holds a ledger")]
     Exists(String),
+    /// A guarded batch found events after the version it was computed on
+    /// that touch its SKUs.
+    #[error("availability of {skus} changed after version {seq} (now {now}): solve again")]
+    Changed {
+        /// The version the batch was computed on.
+        seq: i64,
+        /// The ledger's version now.
+        now: i64,
+        /// The SKUs that changed, comma-separated.
+        skus: String,
+    },
+    /// A ledger URL that does not parse or names no back end.
+    #[error("ledger URL `{url}`: {detail}")]
+    BadUrl {
+        /// The URL given.
+        url: String,
+        /// What is wrong with it.
+        detail: String,
+    },
 }
 
 fn at_node(node: &Option<String>) -> String {
@@ -92,6 +111,8 @@ impl LedgerError {
             LedgerError::Store(_) => IssueCode::LedgerStore,
             LedgerError::Diverged(_) => IssueCode::LedgerDiverged,
             LedgerError::Exists(_) => IssueCode::LedgerExists,
+            LedgerError::Changed { .. } => IssueCode::AvailabilityChanged,
+            LedgerError::BadUrl { .. } => IssueCode::BadLedgerUrl,
         }
     }
 

@@ -23,11 +23,13 @@ mod error;
 pub mod rules;
 pub mod sqlite;
 mod state;
+mod url;
 
 use chrono::{NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use error::LedgerError;
+pub use url::{LedgerUrl, create, open};
 pub use state::{Claim, ClaimKind, ClaimLine, ClaimStatus, Event, NetRow, State, StockRow};
 
 /// Where a ledger reads the time: holds expire by it, inbound counts by it.
@@ -267,6 +269,28 @@ impl VerifyReport {
     }
 }
 
+/// The ledger's state and its version (the sequence number of the last
+/// event), read in one transaction.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Snapshot {
+    /// The stored state.
+    pub state: State,
+    /// The last event's sequence number (0: none).
+    pub seq: i64,
+}
+
+/// What a batch computed on a [`Snapshot`] relies on: that no event after
+/// `seq` touched `skus`. A wave's commit carries one, so that a plan solved
+/// on availability that changed meanwhile is refused (E150) rather than
+/// applied to stock it did not see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Guard {
+    /// The version the batch was computed on.
+    pub seq: i64,
+    /// The SKUs whose availability it used.
+    pub skus: std::collections::BTreeSet<String>,
+}
+
 /// The one interface of the ledger's back ends (embedded SQLite; a shared
 /// server database for several `domopt serve` instances).
 pub trait Ledger: Send + Sync {
@@ -274,6 +298,15 @@ pub trait Ledger: Send + Sync {
     /// nothing. Holds past their time are expired first, in the same
     /// transaction.
     fn execute(&self, request: &Request) -> Result<Answer, LedgerError>;
+
+    /// Applies `requests` in order in one transaction: all of them, or none
+    /// (the first refusal is the error). With a `guard`, refuses with E150
+    /// when an event after its version touched its SKUs.
+    fn execute_all(
+        &self,
+        requests: &[Request],
+        guard: Option<&Guard>,
+    ) -> Result<Vec<Answer>, LedgerError>;
 
     /// Expires the holds past their time; their ids.
     fn expire(&self) -> Result<Vec<String>, LedgerError>;
@@ -289,8 +322,16 @@ pub trait Ledger: Send + Sync {
     /// A hold or reservation by id.
     fn claim(&self, id: &str) -> Result<Option<Claim>, LedgerError>;
 
+    /// The whole stored state and its version, read in one transaction.
+    fn snapshot(&self) -> Result<Snapshot, LedgerError>;
+
     /// The whole stored state.
-    fn state(&self) -> Result<State, LedgerError>;
+    fn state(&self) -> Result<State, LedgerError> {
+        Ok(self.snapshot()?.state)
+    }
+
+    /// The scenario (network, SKUs, channels) the ledger was made from.
+    fn base(&self) -> &rules::Base;
 
     /// Replays the history and compares it with the stored state.
     fn verify(&self) -> Result<VerifyReport, LedgerError>;

@@ -14,7 +14,7 @@ use crate::network::domain::{AtpQuery, ChannelIdx, NodeIdx, Receipt, Scenario, S
 use crate::promise::atp::{Availability, query};
 
 use super::{
-    Adjustment, Answer, Claim, ClaimKind, ClaimLine, ClaimStatus, Event, LedgerAvailability,
+    Adjustment, Answer, Claim, ClaimKind, ClaimLine, ClaimStatus, Event, Guard, LedgerAvailability,
     LedgerError, NetRow, NodeAvailability, Request, State, StockRow,
 };
 
@@ -43,6 +43,8 @@ pub trait Store {
     fn put_network(&mut self, row: &NetRow) -> Result<(), LedgerError>;
     /// Writes a claim.
     fn put_claim(&mut self, claim: &Claim) -> Result<(), LedgerError>;
+    /// The events after sequence number `seq`, in order, with their numbers.
+    fn events_after(&mut self, seq: i64) -> Result<Vec<(i64, Event)>, LedgerError>;
 }
 
 /// What the ledger knows of the network: the scenario it was made from,
@@ -289,6 +291,63 @@ pub fn execute<S: Store>(
     op.flush()?;
     store.put_request(request.id(), &content, &serde_json::to_string(&answer)?)?;
     Ok(answer)
+}
+
+/// Runs `requests` in order as one operation: every answer, or the first
+/// refusal (the caller then rolls back, so nothing of the batch is
+/// written). With a `guard`, the batch is refused first (E150) when an
+/// event after the guard's version touched one of its SKUs.
+pub fn execute_all<S: Store>(
+    store: &mut S,
+    base: &Base,
+    requests: &[Request],
+    guard: Option<&Guard>,
+    now: NaiveDateTime,
+) -> Result<Vec<Answer>, LedgerError> {
+    if let Some(g) = guard {
+        check_unchanged(store, g)?;
+    }
+    requests
+        .iter()
+        .map(|r| execute(store, base, r, now))
+        .collect()
+}
+
+/// Refuses when an event after `guard.seq` touched one of `guard.skus`.
+fn check_unchanged<S: Store>(store: &mut S, guard: &Guard) -> Result<(), LedgerError> {
+    let mut changed = BTreeSet::new();
+    let mut last = guard.seq;
+    for (seq, e) in store.events_after(guard.seq)? {
+        last = seq;
+        for sku in skus_touched(store, &e)? {
+            if guard.skus.contains(&sku) {
+                changed.insert(sku);
+            }
+        }
+    }
+    if changed.is_empty() {
+        return Ok(());
+    }
+    Err(LedgerError::Changed {
+        seq: guard.seq,
+        now: last,
+        skus: changed.into_iter().collect::<Vec<_>>().join(", "),
+    })
+}
+
+/// The SKUs an event changes the availability of.
+fn skus_touched<S: Store>(store: &mut S, e: &Event) -> Result<Vec<String>, LedgerError> {
+    let lines = |lines: &[ClaimLine]| lines.iter().map(|l| l.sku.clone()).collect();
+    Ok(match e {
+        Event::Stocked { sku, .. } | Event::Received { sku, .. } | Event::Adjusted { sku, .. } => {
+            vec![sku.clone()]
+        }
+        Event::Claimed { claim } => lines(&claim.lines),
+        Event::Assigned { lines: l, .. } => lines(l),
+        Event::Released { claim } | Event::Committed { claim } | Event::Expired { claim } => {
+            store.claim(claim)?.map_or_else(Vec::new, |c| lines(&c.lines))
+        }
+    })
 }
 
 /// Expires the holds past their time at `now`; their ids.

@@ -18,8 +18,8 @@ use crate::input::validate::build_scenario;
 
 use super::rules::{self, Base, Store};
 use super::{
-    Answer, Claim, Clock, Event, Ledger, LedgerAvailability, LedgerError, NetRow, Request, State,
-    StockRow, VerifyReport,
+    Answer, Claim, Clock, Event, Guard, Ledger, LedgerAvailability, LedgerError, NetRow, Request,
+    Snapshot, State, StockRow, VerifyReport,
 };
 
 /// The schema version this code writes and reads.
@@ -152,11 +152,6 @@ impl SqliteLedger {
         &self.path
     }
 
-    /// The network it was made from.
-    pub fn base(&self) -> &Base {
-        &self.base
-    }
-
     fn lock(&self) -> MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -216,6 +211,15 @@ impl Ledger for SqliteLedger {
         self.write(|store| rules::execute(store, &self.base, request, now))
     }
 
+    fn execute_all(
+        &self,
+        requests: &[Request],
+        guard: Option<&Guard>,
+    ) -> Result<Vec<Answer>, LedgerError> {
+        let now = self.clock.now();
+        self.write(|store| rules::execute_all(store, &self.base, requests, guard, now))
+    }
+
     fn expire(&self) -> Result<Vec<String>, LedgerError> {
         let now = self.clock.now();
         self.write(|store| rules::expire(store, &self.base, now))
@@ -247,8 +251,17 @@ impl Ledger for SqliteLedger {
         claim_by_id(&conn, id)
     }
 
-    fn state(&self) -> Result<State, LedgerError> {
-        Ok(self.read_state()?.0)
+    fn snapshot(&self) -> Result<Snapshot, LedgerError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
+        let state = read_all(&tx)?;
+        let seq: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM events", [], |r| r.get(0))?;
+        tx.commit()?;
+        Ok(Snapshot { state, seq })
+    }
+
+    fn base(&self) -> &Base {
+        &self.base
     }
 
     fn verify(&self) -> Result<VerifyReport, LedgerError> {
@@ -473,6 +486,19 @@ impl Store for SqliteStore<'_> {
         )?;
         let ids = q.query_map([time_key(now)], |r| r.get::<_, String>(0))?;
         Ok(ids.collect::<Result<_, _>>()?)
+    }
+
+    fn events_after(&mut self, seq: i64) -> Result<Vec<(i64, Event)>, LedgerError> {
+        let mut q = self
+            .tx
+            .prepare_cached("SELECT seq, payload FROM events WHERE seq > ?1 ORDER BY seq")?;
+        let rows = q.query_map([seq], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (n, payload) = row?;
+            out.push((n, serde_json::from_str(&payload)?));
+        }
+        Ok(out)
     }
 
     fn append(&mut self, request: &str, at: NaiveDateTime, e: &Event) -> Result<i64, LedgerError> {

@@ -1,0 +1,120 @@
+//! Ledger URLs: which back end a command or server uses. `sqlite:PATH`,
+//! `sqlite://PATH` or a bare path name the embedded SQLite file;
+//! `postgres://` or `postgresql://` a PostgreSQL database shared by several
+//! servers.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::input::format::LoadedScenario;
+
+use super::sqlite::SqliteLedger;
+use super::{Clock, Ledger, LedgerError};
+
+/// A parsed ledger URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LedgerUrl {
+    /// An SQLite file.
+    Sqlite(PathBuf),
+    /// A PostgreSQL connection string (`postgres://user:pass@host:port/db`).
+    Postgres(String),
+}
+
+impl std::str::FromStr for LedgerUrl {
+    type Err = LedgerError;
+
+    fn from_str(url: &str) -> Result<Self, LedgerError> {
+        let bad = |detail: &str| LedgerError::BadUrl {
+            url: url.into(),
+            detail: detail.into(),
+        };
+        let trimmed = url.trim();
+        if trimmed.is_empty() {
+            return Err(bad("empty"));
+        }
+        if trimmed.starts_with("postgres://") || trimmed.starts_with("postgresql://") {
+            return Ok(LedgerUrl::Postgres(trimmed.to_string()));
+        }
+        let path = trimmed
+            .strip_prefix("sqlite://")
+            .or_else(|| trimmed.strip_prefix("sqlite:"));
+        match path {
+            Some("") => Err(bad("no file after `sqlite:`")),
+            Some(p) => Ok(LedgerUrl::Sqlite(PathBuf::from(p))),
+            None if has_scheme(trimmed) => Err(bad(
+                "unknown scheme: use sqlite:PATH, a path, or postgres://user@host/db",
+            )),
+            None => Ok(LedgerUrl::Sqlite(PathBuf::from(trimmed))),
+        }
+    }
+}
+
+/// `scheme:` before any `/` (a Windows-free world: `C:` is not a concern).
+fn has_scheme(s: &str) -> bool {
+    s.split_once(':').is_some_and(|(scheme, _)| {
+        !scheme.is_empty()
+            && !scheme.contains('/')
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    })
+}
+
+/// Opens the ledger at `url`.
+pub fn open(url: &str, clock: Arc<dyn Clock>) -> Result<Box<dyn Ledger>, LedgerError> {
+    match url.parse()? {
+        LedgerUrl::Sqlite(path) => Ok(Box::new(SqliteLedger::open(&path, clock)?)),
+        LedgerUrl::Postgres(_) => Err(postgres_missing(url)),
+    }
+}
+
+/// Makes a ledger at `url` from a scenario's network and inventory.
+pub fn create(
+    url: &str,
+    scenario: &LoadedScenario,
+    model: &str,
+    clock: Arc<dyn Clock>,
+) -> Result<Box<dyn Ledger>, LedgerError> {
+    match url.parse()? {
+        LedgerUrl::Sqlite(path) => Ok(Box::new(SqliteLedger::create(
+            &path, scenario, model, clock,
+        )?)),
+        LedgerUrl::Postgres(_) => Err(postgres_missing(url)),
+    }
+}
+
+fn postgres_missing(url: &str) -> LedgerError {
+    LedgerError::BadUrl {
+        url: url.into(),
+        detail: "the PostgreSQL back end is not in this build".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(s: &str) -> Option<LedgerUrl> {
+        s.parse().ok()
+    }
+
+    #[test]
+    fn paths_and_sqlite_urls_name_a_file_and_postgres_urls_a_database() {
+        let file = |p: &str| Some(LedgerUrl::Sqlite(PathBuf::from(p)));
+        assert_eq!(parse("target/l.db"), file("target/l.db"));
+        assert_eq!(parse("sqlite:target/l.db"), file("target/l.db"));
+        assert_eq!(parse("sqlite:///tmp/l.db"), file("/tmp/l.db"));
+        assert_eq!(
+            parse("postgres://u@127.0.0.1/db"),
+            Some(LedgerUrl::Postgres("postgres://u@127.0.0.1/db".into()))
+        );
+    }
+
+    #[test]
+    fn an_unknown_scheme_or_an_empty_url_is_refused_with_its_code() {
+        for url in ["", "  ", "mysql://x/y", "sqlite:", "http://localhost"] {
+            let e = url.parse::<LedgerUrl>().unwrap_err();
+            assert_eq!(e.code(), crate::IssueCode::BadLedgerUrl, "{url}");
+        }
+    }
+}
