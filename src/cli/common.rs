@@ -83,3 +83,39 @@ pub fn print_report(report: &ValidationReport, json: bool) {
         );
     }
 }
+
+/// The ledger's clock: `at` (YYYY-MM-DDTHH:MM[:SS], UTC) or the system's.
+pub fn ledger_clock(
+    at: Option<&str>,
+) -> Result<std::sync::Arc<dyn domopt::reservations::Clock>, DomoptError> {
+    use domopt::reservations::{FixedClock, SystemClock};
+    let Some(at) = at else {
+        return Ok(std::sync::Arc::new(SystemClock));
+    };
+    ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"]
+        .iter()
+        .find_map(|f| chrono::NaiveDateTime::parse_from_str(at, f).ok())
+        .map(|t| std::sync::Arc::new(FixedClock::new(t)) as _)
+        .ok_or_else(|| DomoptError::Settings {
+            field: "at".into(),
+            detail: format!("{at}: expected YYYY-MM-DDTHH:MM[:SS]"),
+        })
+}
+
+/// Prints a ledger error with its code and returns the exit code: 1 when
+/// the ledger itself failed, 2 when it refused.
+pub fn report_ledger_error(e: &domopt::reservations::LedgerError, json: bool) -> ExitCode {
+    let code = e.code();
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({ "code": code.as_str(), "error": e.to_string() })
+        );
+    }
+    eprintln!("domopt: error {code}: {e}");
+    if code == domopt::IssueCode::LedgerStore {
+        ExitCode::from(EXIT_FAILURE)
+    } else {
+        ExitCode::from(EXIT_INVALID)
+    }
+}

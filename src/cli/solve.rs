@@ -8,7 +8,9 @@ use domopt::Strategy;
 use domopt::plan::Status;
 use domopt::{CandidateMode, Settings};
 
-use super::common::{ScenarioArgs, report_error};
+use domopt::reservations::{WaveError, WaveInput, WaveOptions, solve_from_ledger};
+
+use super::common::{ScenarioArgs, ledger_clock, report_error, report_ledger_error};
 use super::{EXIT_INVALID, EXIT_NO_PLAN, EXIT_OK};
 
 /// Route a wave of orders and write the plan.
@@ -37,6 +39,14 @@ use super::{EXIT_INVALID, EXIT_NO_PLAN, EXIT_OK};
 ///   domopt solve my-wave/ --strategy greedy-cost --json > plan.json
 ///   domopt solve my-wave/ --gap 0.005 --time-limit 20    # stop at a proven 0.5 %
 ///   domopt solve datasets/jasin-sinha/items-2 --model jasin-sinha --set split_penalty=12
+///
+/// With --ledger the stock is the reservation ledger's (free units plus what
+/// the wave's own orders hold or reserve), and --commit writes the plan to it
+/// as node-level reservations in one transaction, all or nothing; a commit on
+/// stock that changed after the read is refused (E150) and the wave solved
+/// again (--retries):
+///   domopt ledger init target/seed.db --scenario datasets/seed-example/two-shipments.json
+///   domopt solve datasets/seed-example/two-shipments.json --ledger target/seed.db --commit
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -72,6 +82,25 @@ pub struct Args {
     /// Shipments to list in the summary.
     #[arg(long, default_value_t = 20)]
     show: usize,
+    /// Read the stock from this reservation ledger (a path, sqlite:PATH or
+    /// postgres://...) instead of the scenario's inventory: free units, plus
+    /// what the wave's own orders hold or reserve.
+    #[arg(long, value_name = "URL")]
+    ledger: Option<String>,
+    /// With --ledger: commit the plan as node-level reservations in one
+    /// transaction, all or nothing (the wave's orders' holds and
+    /// reservations are replaced; network-level reservations the plan
+    /// fills exactly are assigned to its nodes).
+    #[arg(long, requires = "ledger")]
+    commit: bool,
+    /// With --commit: solves again when the stock of the wave's SKUs changed
+    /// between the read and the commit, at most this many times (then exit
+    /// 2 with E150, nothing committed).
+    #[arg(long, default_value_t = 3, requires = "commit")]
+    retries: u32,
+    /// The ledger's clock, YYYY-MM-DDTHH:MM[:SS] in UTC (default: now).
+    #[arg(long, value_name = "TIME", requires = "ledger")]
+    at: Option<String>,
 }
 
 fn parse_candidates(s: &str) -> Option<CandidateMode> {
@@ -129,6 +158,9 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     {
         return Ok(report_error(&e, a.json));
     }
+    if a.ledger.is_some() {
+        return from_ledger(&a, &settings, strategy);
+    }
     let scenario = match a.scenario.load(a.json) {
         Ok(s) => s,
         Err(code) => return Ok(code),
@@ -155,6 +187,11 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         eprintln!("domopt: no plan could be made: {}", plan.solve.message);
         return Ok(ExitCode::from(EXIT_NO_PLAN));
     }
+    write_plan(&a, &plan)
+}
+
+/// Writes the plan folder and prints the plan (JSON) or its summary.
+fn write_plan(a: &Args, plan: &domopt::Plan) -> anyhow::Result<ExitCode> {
     if let Some(dir) = &a.out
         && let Err(e) = plan.write_dir(dir)
     {
@@ -170,4 +207,57 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::from(EXIT_OK))
+}
+
+/// `--ledger`: the wave on the ledger's stock, committed with `--commit`.
+fn from_ledger(a: &Args, settings: &Settings, strategy: Strategy) -> anyhow::Result<ExitCode> {
+    let url = a.ledger.as_deref().unwrap_or_default();
+    let inputs = (|| {
+        let loaded = domopt::format::read_scenario(&a.scenario.scenario)?;
+        let model = domopt::CostModel::load(&a.scenario.model)?;
+        let overrides = domopt::format::PolicyOverrides::from_assignments(&a.scenario.set)?;
+        Ok::<_, domopt::DomoptError>((loaded, model, overrides))
+    })();
+    let (loaded, model, overrides) = match inputs {
+        Ok(v) => v,
+        Err(e) => return Ok(report_error(&e, a.json)),
+    };
+    let clock = match ledger_clock(a.at.as_deref()) {
+        Ok(c) => c,
+        Err(e) => return Ok(report_error(&e, a.json)),
+    };
+    let input = WaveInput {
+        loaded: &loaded,
+        model: &model,
+        overrides: &overrides,
+        settings,
+        strategy,
+    };
+    let options = WaveOptions {
+        commit: a.commit,
+        retries: a.retries,
+    };
+    let progress = |line: &str| eprintln!("domopt: {line}");
+    let wave = domopt::reservations::open(url, clock)
+        .map_err(WaveError::from)
+        .and_then(|ledger| solve_from_ledger(&*ledger, input, options, &progress));
+    let wave = match wave {
+        Ok(w) => w,
+        Err(WaveError::Scenario(e)) => return Ok(report_error(&e, a.json)),
+        Err(WaveError::Ledger(e)) => return Ok(report_ledger_error(&e, a.json)),
+    };
+    eprintln!(
+        "domopt: stock read from the ledger at version {} ({} solve(s))",
+        wave.read_at, wave.attempts
+    );
+    if let Some(c) = &wave.committed {
+        eprintln!(
+            "domopt: committed at version {}: {} reservation(s) made, {} assigned to nodes, {} hold(s) or reservation(s) replaced",
+            c.seq,
+            c.reserved.len(),
+            c.assigned.len(),
+            c.released.len()
+        );
+    }
+    write_plan(a, &wave.plan)
 }

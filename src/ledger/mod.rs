@@ -24,6 +24,7 @@ pub mod rules;
 pub mod sqlite;
 mod state;
 mod url;
+pub mod wave;
 
 use chrono::{NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -277,6 +278,8 @@ pub struct Snapshot {
     pub state: State,
     /// The last event's sequence number (0: none).
     pub seq: i64,
+    /// The ledger's clock when it was read.
+    pub at: NaiveDateTime,
 }
 
 /// What a batch computed on a [`Snapshot`] relies on: that no event after

@@ -96,7 +96,7 @@ impl Base {
 
     /// Whether network-level claims may be served from `node` (it ships to
     /// customers), as the network figures of available-to-promise count it.
-    fn counts(&self, node: &str) -> bool {
+    pub(super) fn counts(&self, node: &str) -> bool {
         self.scenario
             .node_index(node)
             .is_some_and(|n| self.scenario.nodes[n].capabilities.ship_to_home)

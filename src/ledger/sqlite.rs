@@ -257,7 +257,11 @@ impl Ledger for SqliteLedger {
         let state = read_all(&tx)?;
         let seq: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM events", [], |r| r.get(0))?;
         tx.commit()?;
-        Ok(Snapshot { state, seq })
+        Ok(Snapshot {
+            state,
+            seq,
+            at: self.clock.now(),
+        })
     }
 
     fn base(&self) -> &Base {
