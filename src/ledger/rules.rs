@@ -8,6 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
+use rustc_hash::FxHashMap;
 
 use crate::input::validate::limits::{MAX_DAYS, MAX_LINES_PER_ORDER, MAX_UNITS};
 use crate::network::domain::{AtpQuery, ChannelIdx, NodeIdx, Receipt, Scenario, SkuIdx};
@@ -47,18 +48,34 @@ pub trait Store {
     fn events_after(&mut self, seq: i64) -> Result<Vec<(i64, Event)>, LedgerError>;
 }
 
+/// Free units per node (of one SKU) and the dated inbound still to come.
+type FreeStock = (FxHashMap<(NodeIdx, SkuIdx), u32>, Vec<Receipt>);
+
 /// What the ledger knows of the network: the scenario it was made from,
 /// without orders (ids, which nodes ship to customers, channel rules).
 #[derive(Debug, Clone)]
 pub struct Base {
     scenario: Scenario,
+    /// Node and SKU indices by id: a request looks up every row it reads.
+    nodes: FxHashMap<String, NodeIdx>,
+    skus: FxHashMap<String, SkuIdx>,
 }
 
 impl Base {
     /// The base of a validated scenario.
     pub fn new(mut scenario: Scenario) -> Self {
         scenario.orders.clear();
-        Base { scenario }
+        let nodes = NodeIdx::all(scenario.nodes.len())
+            .map(|n| (scenario.nodes[n].id.clone(), n))
+            .collect();
+        let skus = (0..scenario.skus.len())
+            .map(|k| (scenario.skus[k].id.clone(), SkuIdx::new(k)))
+            .collect();
+        Base {
+            scenario,
+            nodes,
+            skus,
+        }
     }
 
     /// The scenario.
@@ -67,22 +84,17 @@ impl Base {
     }
 
     fn node(&self, id: &str) -> Result<NodeIdx, LedgerError> {
-        self.scenario.node_index(id).ok_or(LedgerError::UnknownId {
+        self.nodes.get(id).copied().ok_or(LedgerError::UnknownId {
             what: "node",
             id: id.into(),
         })
     }
 
     fn sku(&self, id: &str) -> Result<SkuIdx, LedgerError> {
-        self.scenario
-            .skus
-            .iter()
-            .position(|k| k.id == id)
-            .map(SkuIdx::new)
-            .ok_or(LedgerError::UnknownId {
-                what: "SKU",
-                id: id.into(),
-            })
+        self.skus.get(id).copied().ok_or(LedgerError::UnknownId {
+            what: "SKU",
+            id: id.into(),
+        })
     }
 
     fn channel(&self, id: Option<&str>) -> Result<Option<ChannelIdx>, LedgerError> {
@@ -97,9 +109,9 @@ impl Base {
     /// Whether network-level claims may be served from `node` (it ships to
     /// customers), as the network figures of available-to-promise count it.
     pub(super) fn counts(&self, node: &str) -> bool {
-        self.scenario
-            .node_index(node)
-            .is_some_and(|n| self.scenario.nodes[n].capabilities.ship_to_home)
+        self.nodes
+            .get(node)
+            .is_some_and(|&n| self.scenario.nodes[n].capabilities.ship_to_home)
     }
 
     /// Availability of `sku` in `state` for `channel` at `now`. The free
@@ -117,8 +129,8 @@ impl Base {
         let k = self.sku(sku)?;
         let ch = self.channel(channel)?;
         let rows: Vec<&StockRow> = state.stock.values().filter(|r| r.sku == sku).collect();
-        let scenario = self.free_stock_scenario(&rows, k)?;
-        let atp = Availability::new(&scenario);
+        let (stock, receipts) = self.free_stock(&rows, k)?;
+        let atp = Availability::with_stock(&self.scenario, stock, receipts);
         let q = AtpQuery {
             skus: vec![k],
             date: now.date(),
@@ -131,14 +143,15 @@ impl Base {
         let slack = (answer.network.atp as i64 - claimed).max(0) as u64;
         let channel_left = (answer.network.channel_atp as i64 - claimed).max(0) as u64;
         let network_available = answer.network.cap.map_or(channel_left, |c| c.min(channel_left));
+        let views: FxHashMap<&str, u64> = answer
+            .nodes
+            .iter()
+            .map(|n| (n.node.as_str(), u64::from(n.available)))
+            .collect();
         let nodes = rows
             .iter()
             .map(|r| {
-                let view = answer
-                    .nodes
-                    .iter()
-                    .find(|n| n.node == r.node)
-                    .map_or(0, |n| u64::from(n.available));
+                let view = views.get(r.node.as_str()).copied().unwrap_or(0);
                 let available = if self.counts(&r.node) { view.min(slack) } else { view };
                 node_line(r, now.date(), available)
             })
@@ -153,24 +166,22 @@ impl Base {
         })
     }
 
-    /// The base scenario with the free stock of `rows` as its
-    /// available-to-promise, dated inbound as receipts.
-    fn free_stock_scenario(&self, rows: &[&StockRow], k: SkuIdx) -> Result<Scenario, LedgerError> {
-        let mut s = self.scenario.clone();
-        s.atp.clear();
-        s.withheld.clear();
-        s.receipts.clear();
+    /// The free stock of `rows` as available-to-promise units per node,
+    /// and their dated inbound as receipts.
+    fn free_stock(&self, rows: &[&StockRow], k: SkuIdx) -> Result<FreeStock, LedgerError> {
+        let mut stock = FxHashMap::default();
+        let mut receipts = Vec::new();
         for r in rows {
             let n = self.node(&r.node)?;
             let undated = if r.inbound_date.is_none() { r.inbound } else { 0 };
             let before = r.on_hand - r.safety - r.held - r.reserved + undated;
             if before > 0 {
-                s.atp.insert((n, k), to_u32(before));
+                stock.insert((n, k), to_u32(before));
             }
             if let Some(arrives) = r.inbound_date
                 && r.inbound > 0
             {
-                s.receipts.push(Receipt {
+                receipts.push(Receipt {
                     node: n,
                     sku: k,
                     arrives,
@@ -179,7 +190,7 @@ impl Base {
                 });
             }
         }
-        Ok(s)
+        Ok((stock, receipts))
     }
 
     /// Where the invariant does not hold for `sku` on `date`.
