@@ -3,8 +3,12 @@
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
-use super::EXIT_OK;
+use std::sync::Arc;
+
+use domopt::reservations::SystemClock;
+
 use super::common::ScenarioArgs;
+use super::{EXIT_FAILURE, EXIT_INVALID, EXIT_OK};
 
 /// Serve the checkout promise and stock available to promise over HTTP.
 ///
@@ -34,6 +38,11 @@ pub struct Args {
     /// Log JSON lines instead of text.
     #[arg(long)]
     log_json: bool,
+    /// The reservation ledger to serve: a path or sqlite:PATH (made by
+    /// `domopt ledger init`), or postgres://... when that back end is
+    /// built in. Without it the ledger routes answer 503 (E147).
+    #[arg(long, value_name = "URL")]
+    ledger: Option<String>,
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
@@ -42,16 +51,35 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         Ok(s) => s,
         Err(code) => return Ok(code),
     };
+    let name = scenario.name.clone();
+    let router = match &a.ledger {
+        None => domopt::http::router(scenario),
+        Some(url) => match domopt::reservations::open(url, Arc::new(SystemClock)) {
+            Ok(l) => domopt::http::router_with_ledger(scenario, Arc::from(l)),
+            Err(e) => {
+                eprintln!("error[{}]: {e}", e.code());
+                let bad_url = e.code() == domopt::IssueCode::BadLedgerUrl;
+                return Ok(ExitCode::from(if bad_url {
+                    EXIT_INVALID
+                } else {
+                    EXIT_FAILURE
+                }));
+            }
+        },
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(a.listen).await?;
-        tracing::info!(address = %listener.local_addr()?, scenario = %scenario.name, "listening");
-        domopt::http::serve(listener, domopt::http::router(scenario), stop_signal()).await?;
-        tracing::info!("stopped");
+        tracing::info!(address = %listener.local_addr()?, scenario = %name, "listening");
+        domopt::http::serve(listener, router, stop_signal()).await?;
         anyhow::Ok(())
     })?;
+    // Dropping the runtime waits for the ledger calls still running on its
+    // blocking pool (a write whose client went away): none is cut short.
+    drop(runtime);
+    tracing::info!("stopped");
     Ok(ExitCode::from(EXIT_OK))
 }
 
