@@ -10,23 +10,49 @@ use domopt::reservations::SystemClock;
 use super::common::ScenarioArgs;
 use super::{EXIT_FAILURE, EXIT_INVALID, EXIT_OK};
 
-/// Serve the checkout promise and stock available to promise over HTTP.
+/// Serve the checkout promise, stock available to promise and, with
+/// --ledger, the reservation ledger over HTTP.
 ///
 /// Loads and validates the scenario once, then answers on loopback by
-/// default: POST /v1/promise (one cart or {"carts": [...]}, as for
-/// `domopt promise`), POST /v1/availability ({"skus": [...], "date",
-/// "channel", "market"}, as for `domopt atp`), GET /health, GET /ready,
-/// GET /metrics (Prometheus text), GET /openapi.json. Errors are JSON with
-/// a stable code: 400 E100 for a body that is not the route's JSON, 413
-/// E117 over 1 MiB, 422 with every issue of an invalid cart or query.
-/// Logs are structured (tracing; RUST_LOG sets the level, --log-json for
-/// JSON lines). SIGINT or SIGTERM stops accepting connections and lets the
-/// requests in flight finish. Reservations (hold, reserve, commit) are not
-/// served yet. The OpenAPI document: `domopt schema --openapi`.
+/// default (the address is logged: `listening address=...`, so that
+/// --listen 127.0.0.1:0 takes a free port):
+///   POST /v1/promise        one cart or {"carts": [...]}, as `domopt promise`
+///   POST /v1/availability   {"skus": [...], "date", "channel", "market"}, as `domopt atp`
+///   GET  /health, GET /ready (503 when the ledger does not answer)
+///   GET  /metrics (Prometheus text), GET /openapi.json
+/// With --ledger URL (a path or sqlite:PATH made by `domopt ledger init`):
+///   POST /v1/holds          {"id", "ttl_seconds", "lines": [{"sku", "node"?, "quantity"}], "order"?, "channel"?}
+///   POST /v1/reservations   {"id", "lines", "order"?, "channel"?, "from_hold"?}
+///   POST /v1/assignments    {"id", "order", "lines": [{"sku", "node", "quantity"}]}
+///   POST /v1/releases       {"id", "claim"}
+///   POST /v1/commits        {"id", "claim"}
+///   POST /v1/receipts       {"id", "node", "sku", "units"}
+///   POST /v1/adjustments    {"id", "node", "sku", "set" | "delta"}
+///   GET  /v1/claims/{id}
+///   GET  /v1/ledger/availability?sku=SKU&channel=CHANNEL
+///   GET  /v1/ledger/verify
+/// A change's `id` makes it idempotent (or an Idempotency-Key header): the
+/// same id and body answer the first answer again ("replayed": true).
+/// Without --ledger these routes answer 503 (E147). /v1/promise and
+/// /v1/availability read the scenario's stock, not the ledger's holds.
+///
+/// Errors are JSON with a stable code: 400 E100 for a body that is not the
+/// route's JSON, 413 E117 over 1 MiB, 422 with every issue of an invalid
+/// cart or query; ledger refusals: 409 E140 (with "available"), E142, E144,
+/// 404 E141, 410 E143, 422 E145 (quantity not a whole number in range),
+/// E102, E128, E146, 503 E147. Logs are structured (tracing; RUST_LOG sets
+/// the level, --log-json for JSON lines). SIGINT or SIGTERM stops
+/// accepting connections and lets the requests in flight, ledger writes
+/// included, finish. The OpenAPI document: `domopt schema --openapi`.
 ///
 /// Examples:
 ///   domopt serve datasets/promise/network.json --listen 127.0.0.1:8080
 ///   curl -s localhost:8080/v1/promise -d @datasets/promise/carts.json
+///   domopt ledger init target/ledger.db --scenario datasets/promise/network.json
+///   domopt serve datasets/promise/network.json --ledger target/ledger.db
+///   curl -s localhost:8080/v1/reservations -d '{"id": "order-1", "lines": [{"sku": "jacket", "quantity": 2}]}'
+///   curl -s localhost:8080/v1/commits -d '{"id": "ship-1", "claim": "order-1"}'
+///   curl -s 'localhost:8080/v1/ledger/availability?sku=jacket'
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
