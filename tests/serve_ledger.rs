@@ -559,3 +559,47 @@ fn a_server_given_a_ledger_that_does_not_exist_refuses_to_start() {
         assert!(stderr.contains(code), "{url}: {stderr}");
     }
 }
+
+/// The network figure of `/v1/availability` for `sku`.
+fn promised_units(server: &Server, sku: &str) -> Value {
+    let (status, av) = server.post("/v1/availability", &json!({ "skus": [sku] }));
+    assert_eq!(status, 200, "{av}");
+    av[0]["network"]["available"].clone()
+}
+
+/// Promise and availability read the ledger: the units it holds or
+/// reserves are not offered once the view is refreshed (at most
+/// `MAX_STALENESS` plus one refresh later).
+fn promise_reads_the_ledger(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let (scenario, url) = setup(dir.path(), backend);
+    let server = Server::start(&scenario, Some(&url));
+    let cart = json!({"zip": "10001", "lines": [{"sku": "one", "quantity": 1}]});
+    let (_, offered) = server.post("/v1/promise", &cart);
+    assert_eq!(promised_units(&server, "one"), 1);
+    assert_eq!(promised_units(&server, "last"), 4);
+
+    let one = reservation("o-one", "one", None, json!(1));
+    assert_eq!(server.post("/v1/reservations", &one).0, 200);
+    let hold = json!({"id": "h-last", "ttl_seconds": 600, "lines": [{"sku": "last", "node": "dc-b", "quantity": 2}]});
+    assert_eq!(server.post("/v1/holds", &hold).0, 200);
+    std::thread::sleep(domopt::http::MAX_STALENESS + Duration::from_millis(50));
+    assert_eq!(promised_units(&server, "one"), 0, "reserved for another");
+    assert_eq!(promised_units(&server, "last"), 2, "two held at dc-b");
+    let (_, now) = server.post("/v1/promise", &cart);
+    assert_ne!(
+        now, offered,
+        "the promise no longer offers the reserved unit"
+    );
+
+    let release = json!({"id": "r-one", "claim": "o-one"});
+    assert_eq!(server.post("/v1/releases", &release).0, 200);
+    std::thread::sleep(domopt::http::MAX_STALENESS + Duration::from_millis(50));
+    assert_eq!(promised_units(&server, "one"), 1, "released: offered again");
+    assert_eq!(server.post("/v1/promise", &cart).1, offered);
+}
+
+#[test]
+fn promise_and_availability_do_not_offer_what_the_ledger_holds_or_reserves_on_sqlite() {
+    promise_reads_the_ledger(sqlite);
+}

@@ -33,8 +33,11 @@ use super::{EXIT_FAILURE, EXIT_INVALID, EXIT_OK};
 ///   GET  /v1/ledger/verify
 /// A change's `id` makes it idempotent (or an Idempotency-Key header): the
 /// same id and body answer the first answer again ("replayed": true).
-/// Without --ledger these routes answer 503 (E147). /v1/promise and
-/// /v1/availability read the scenario's stock, not the ledger's holds.
+/// Without --ledger these routes answer 503 (E147). With it, /v1/promise
+/// and /v1/availability read the scenario with the ledger's free stock (on
+/// hand less safety, held and reserved units; network-level claims off the
+/// nodes that ship to customers, largest first), rebuilt when the ledger's
+/// version changed and at most 200 ms plus one refresh old.
 ///
 /// Errors are JSON with a stable code: 400 E100 for a body that is not the
 /// route's JSON, 413 E117 over 1 MiB, 422 with every issue of an invalid

@@ -65,7 +65,8 @@ async fn ready(State(state): State<Arc<AppState>>) -> (StatusCode, Json<Readines
             Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
         },
     };
-    let s = state.promiser.availability().scenario();
+    let view = state.live.view().await;
+    let s = view.promiser().availability().scenario();
     let readiness = Readiness {
         status: if status == StatusCode::OK {
             "ready"
@@ -89,9 +90,11 @@ async fn promise(
 ) -> Result<Json<Vec<Promise>>, ApiError> {
     let value: serde_json::Value = json_of(body)?;
     let records = carts_of(value)?;
+    let view = state.live.view().await;
     let answer = tokio::task::spawn_blocking(move || {
-        let carts = state.promiser.validator().carts(&records)?;
-        Ok(carts.iter().map(|c| state.promiser.quote(c)).collect())
+        let promiser = view.promiser();
+        let carts = promiser.validator().carts(&records)?;
+        Ok(carts.iter().map(|c| promiser.quote(c)).collect())
     })
     .await
     .expect("a quote does not panic");
@@ -131,12 +134,13 @@ async fn availability(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Vec<SkuAtp>>, ApiError> {
     let record: AtpQueryRecord = json_of(body)?;
-    let q = state
-        .promiser
+    let view = state.live.view().await;
+    let promiser = view.promiser();
+    let q = promiser
         .validator()
         .query(&record)
         .map_err(ApiError::invalid)?;
-    Ok(Json(query(state.promiser.availability(), &q)))
+    Ok(Json(query(promiser.availability(), &q)))
 }
 
 /// The metrics, in the Prometheus text format.
