@@ -20,7 +20,10 @@ const REQUESTS_PER_CLIENT: usize = 2_000;
 
 /// The ledger back ends measured: a name and a fresh ledger URL in a
 /// folder (a PostgreSQL back end is one more entry).
-const LEDGERS: &[(&str, fn(&Path) -> String)] = &[("sqlite", sqlite)];
+const LEDGERS: &[(&str, LedgerUrl)] = &[("sqlite", sqlite)];
+
+/// A fresh ledger URL in a folder.
+type LedgerUrl = fn(&Path) -> String;
 
 fn sqlite(dir: &Path) -> String {
     format!("sqlite:{}", dir.join("ledger.db").display())
@@ -55,7 +58,7 @@ fn main() {
 }
 
 /// Reservation load on a fresh ledger made from the generated network.
-fn reservations(dir: &Path, name: &str, url: fn(&Path) -> String) {
+fn reservations(dir: &Path, name: &str, url: LedgerUrl) {
     let loaded = domopt::format::read_scenario(dir).expect("the scenario reads");
     let url = url(dir);
     let clock = Arc::new(domopt::reservations::SystemClock);

@@ -101,8 +101,9 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         .build()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(a.listen).await?;
+        let stop = stop_signal()?;
         tracing::info!(address = %listener.local_addr()?, scenario = %name, "listening");
-        domopt::http::serve(listener, router, stop_signal()).await?;
+        domopt::http::serve(listener, router, stop).await?;
         anyhow::Ok(())
     })?;
     // Dropping the runtime waits for the ledger calls still running on its
@@ -127,14 +128,18 @@ fn init_logs(json: bool) {
     }
 }
 
-/// Completes on SIGINT or SIGTERM.
-async fn stop_signal() {
-    let interrupt = tokio::signal::ctrl_c();
-    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        .expect("a SIGTERM handler can be installed");
-    tokio::select! {
-        _ = interrupt => {},
-        _ = terminate.recv() => {},
-    }
-    tracing::info!("shutting down: finishing requests in flight");
+/// Completes on SIGINT or SIGTERM. The handlers are installed now, before
+/// the server says it listens, so that a signal sent as soon as it does
+/// stops it gracefully rather than killing it.
+fn stop_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {},
+            _ = terminate.recv() => {},
+        }
+        tracing::info!("shutting down: finishing requests in flight");
+    })
 }
