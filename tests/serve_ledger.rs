@@ -2,7 +2,8 @@
 //! processes on loopback: racing clients get exactly the free units,
 //! acknowledged reservations survive `kill -9`, holds expire, requests are
 //! idempotent, refusals carry their code and status and write nothing, and
-//! a server without a ledger says so.
+//! a server without a ledger says so, and SIGTERM answers every write it
+//! applied.
 //!
 //! Every scenario takes the back end as a parameter (a function making a
 //! fresh, empty ledger URL): a PostgreSQL variant is one more `#[test]`
@@ -602,4 +603,62 @@ fn promise_reads_the_ledger(backend: Backend) {
 #[test]
 fn promise_and_availability_do_not_offer_what_the_ledger_holds_or_reserves_on_sqlite() {
     promise_reads_the_ledger(sqlite);
+}
+
+/// SIGTERM during four streams of reservations: the server stops taking
+/// requests, answers those it took, and exits 0; exactly the acknowledged
+/// reservations are in the ledger (nothing applied goes unanswered, nothing
+/// answered is missing) and it verifies.
+fn graceful(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let (scenario, url) = setup(dir.path(), backend);
+    let mut server = Server::start(&scenario, Some(&url));
+    let target = server.url("/v1/reservations");
+    let acked: Vec<AtomicUsize> = (0..4).map(|_| AtomicUsize::new(0)).collect();
+    std::thread::scope(|s| {
+        for (round, count) in acked.iter().enumerate() {
+            let target = &target;
+            s.spawn(move || reserve_until_refused(target, round, count));
+        }
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        while acked
+            .iter()
+            .map(|a| a.load(Ordering::SeqCst))
+            .sum::<usize>()
+            < 40
+        {
+            assert!(std::time::Instant::now() < deadline, "the streams stalled");
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        let sent = Command::new("kill")
+            .args(["-TERM", &server.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        let status = server.child.wait().unwrap();
+        assert!(status.success(), "{status} after SIGTERM");
+    });
+    let acked: Vec<usize> = acked.iter().map(|a| a.load(Ordering::SeqCst)).collect();
+    let clock = Arc::new(domopt::reservations::SystemClock);
+    let ledger = domopt::reservations::open(&url, clock).unwrap();
+    assert!(ledger.verify().unwrap().ok());
+    let state = ledger.state().unwrap();
+    for (round, n) in acked.iter().enumerate() {
+        for i in 1..=*n {
+            assert!(
+                state.claims.contains_key(&format!("{round}-{i}")),
+                "{round}-{i} lost"
+            );
+        }
+    }
+    let total: usize = acked.iter().sum();
+    assert_eq!(
+        state.network["plenty"].reserved, total as i64,
+        "exactly the acknowledged reservations: {acked:?}"
+    );
+}
+
+#[test]
+fn sigterm_during_streams_of_reservations_answers_every_write_it_applied_on_sqlite() {
+    graceful(sqlite);
 }
