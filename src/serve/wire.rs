@@ -80,7 +80,7 @@ impl Units {
         let n = &self.0;
         if n.as_i64().is_some_and(|v| v < 0) {
             format!("{n}: negative, at least 1 unit")
-        } else if n.is_f64() {
+        } else if n.as_f64().is_some_and(|f| f.fract() != 0.0) {
             format!("{n}: not a whole number of units")
         } else {
             format!("{n}: out of range")
