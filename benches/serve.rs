@@ -3,15 +3,34 @@
 //! one keep-alive connection), on peak-l's network (500 nodes, 20k SKUs).
 //! Prints throughput and the p50 / p99 / max latency seen by the clients.
 //! Server and clients share the machine's cores, as they would on one host.
+//! Then reservations (`POST /v1/reservations`, one unit of a stocked
+//! (node, SKU), a distinct id each: every one a durable write) on each
+//! ledger back end in `LEDGERS`.
 //!
 //!     cargo bench --bench serve
 
+use std::path::Path;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use domopt::generate::{GenConfig, generate};
 
 const CLIENTS: [usize; 2] = [1, 4];
 const REQUESTS_PER_CLIENT: usize = 2_000;
+
+/// The ledger back ends measured: a name and a fresh ledger URL in a
+/// folder (a PostgreSQL back end is one more entry).
+const LEDGERS: &[(&str, LedgerUrl)] = &[("sqlite", sqlite)];
+
+/// A fresh ledger URL in a folder.
+type LedgerUrl = fn(&Path) -> String;
+
+fn sqlite(dir: &Path) -> String {
+    format!("sqlite:{}", dir.join("ledger.db").display())
+}
+
+/// A request body from (client, request number).
+type Body = Arc<dyn Fn(usize, usize) -> String + Send + Sync>;
 
 fn main() {
     let dir = tempfile::tempdir().expect("temporary folder");
@@ -21,20 +40,75 @@ fn main() {
         .expect("override");
     generate(&cfg, 1, "peak-l-network", dir.path()).expect("generated");
     let (s, _) = domopt::load_scenario(dir.path(), "us-parcel", &[]).expect("valid scenario");
-    let bodies = bodies(&s);
-    let (addr, _runtime) = start(s);
+    let [carts, queries] = bodies(&s);
+    let (addr, _runtime) = start(domopt::http::router(s));
     println!("HTTP load, peak-l network, {REQUESTS_PER_CLIENT} requests per client, loopback:");
     println!("route | clients | requests/s | p50 (us) | p99 (us) | max (us)");
-    for route in ["/v1/promise", "/v1/availability"] {
+    for (route, list) in [("/v1/promise", carts), ("/v1/availability", queries)] {
+        let list = Arc::new(list);
+        let body: Body = Arc::new(move |c, k| list[(c * 7919 + k) % list.len()].clone());
         for clients in CLIENTS {
-            let (rate, p50, p99, max) = load(addr, route, &bodies[route_index(route)], clients);
+            let (rate, p50, p99, max) = load(addr, route, &body, clients);
             println!("{route} | {clients} | {rate:.0} | {p50:.0} | {p99:.0} | {max:.0}");
         }
     }
+    for (name, url) in LEDGERS {
+        reservations(dir.path(), name, *url);
+    }
 }
 
-fn route_index(route: &str) -> usize {
-    usize::from(route == "/v1/availability")
+/// Reservation load on a fresh ledger made from the generated network.
+fn reservations(dir: &Path, name: &str, url: LedgerUrl) {
+    let loaded = domopt::format::read_scenario(dir).expect("the scenario reads");
+    let url = url(dir);
+    let clock = Arc::new(domopt::reservations::SystemClock);
+    let ledger = domopt::reservations::create(&url, &loaded, domopt::DEFAULT_MODEL, clock)
+        .expect("a fresh ledger");
+    let stocked = stocked(ledger.as_ref());
+    let (s, _) = domopt::load_scenario(dir, "us-parcel", &[]).expect("valid scenario");
+    let (addr, _runtime) = start(domopt::http::router_with_ledger(s, Arc::from(ledger)));
+    // Each request takes the next free unit: none is refused.
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    for clients in CLIENTS {
+        let (units, next) = (stocked.clone(), next.clone());
+        let body: Body = Arc::new(move |c, k| {
+            let slot = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let (node, sku) = &units[slot];
+            let id = format!("bench-{clients}-{c}-{k}");
+            let line = serde_json::json!({"sku": sku, "node": node, "quantity": 1});
+            serde_json::json!({"id": id, "lines": [line]}).to_string()
+        });
+        let route = "/v1/reservations";
+        let (rate, p50, p99, max) = load(addr, route, &body, clients);
+        println!("{route} ({name}) | {clients} | {rate:.0} | {p50:.0} | {p99:.0} | {max:.0}");
+    }
+}
+
+/// Free units as (node, SKU), one entry per unit, rows taken in turn so
+/// that consecutive requests touch different rows.
+fn stocked(ledger: &dyn domopt::reservations::Ledger) -> Arc<Vec<(String, String)>> {
+    let state = ledger.state().expect("the ledger's state");
+    let today = chrono::Utc::now().date_naive();
+    let rows: Vec<_> = state
+        .stock
+        .values()
+        .map(|r| (r, r.free(today).max(0)))
+        .collect();
+    let needed = REQUESTS_PER_CLIENT * CLIENTS.iter().sum::<usize>();
+    let mut units = Vec::with_capacity(needed);
+    for round in 0.. {
+        let before = units.len();
+        for (r, free) in &rows {
+            if *free > round && units.len() < needed {
+                units.push((r.node.clone(), r.sku.clone()));
+            }
+        }
+        if units.len() == needed || units.len() == before {
+            break;
+        }
+    }
+    assert_eq!(units.len(), needed, "enough free units for every request");
+    Arc::new(units)
 }
 
 /// Request bodies: five-line carts to the wave's destinations, and
@@ -68,8 +142,8 @@ fn bodies(s: &domopt::Scenario) -> [Vec<String>; 2] {
     [carts, queries]
 }
 
-/// The service on a free loopback port, on its own runtime.
-fn start(s: domopt::Scenario) -> (std::net::SocketAddr, tokio::runtime::Runtime) {
+/// `router` on a free loopback port, on its own runtime.
+fn start(router: axum::Router) -> (std::net::SocketAddr, tokio::runtime::Runtime) {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -79,7 +153,6 @@ fn start(s: domopt::Scenario) -> (std::net::SocketAddr, tokio::runtime::Runtime)
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
         .expect("a loopback port");
     let addr = listener.local_addr().expect("address");
-    let router = domopt::http::router(s);
     runtime.spawn(domopt::http::serve(
         listener,
         router,
@@ -93,7 +166,7 @@ fn start(s: domopt::Scenario) -> (std::net::SocketAddr, tokio::runtime::Runtime)
 fn load(
     addr: std::net::SocketAddr,
     route: &str,
-    bodies: &[String],
+    body: &Body,
     clients: usize,
 ) -> (f64, f64, f64, f64) {
     let url = format!("http://{addr}{route}");
@@ -101,7 +174,7 @@ fn load(
     let threads: Vec<_> = (0..clients)
         .map(|c| {
             let url = url.clone();
-            let bodies = bodies.to_vec();
+            let body = body.clone();
             std::thread::spawn(move || {
                 let agent: ureq::Agent = ureq::Agent::config_builder()
                     .timeout_global(Some(Duration::from_secs(30)))
@@ -109,7 +182,7 @@ fn load(
                     .into();
                 (0..REQUESTS_PER_CLIENT)
                     .map(|k| {
-                        let body = &bodies[(c * 7919 + k) % bodies.len()];
+                        let body = body(c, k);
                         let t = Instant::now();
                         let mut r = agent
                             .post(&url)

@@ -149,7 +149,9 @@ pub mod promising {
 /// scenario, the server with graceful shutdown, and its OpenAPI document.
 #[cfg(feature = "serve")]
 pub mod http {
-    pub use crate::serve::{MAX_BODY_BYTES, openapi_document, router, serve};
+    pub use crate::serve::{
+        MAX_BODY_BYTES, MAX_STALENESS, openapi_document, router, router_with_ledger, serve,
+    };
 }
 
 /// The reservation ledger: holds, reservations, commits, receipts and

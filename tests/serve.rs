@@ -201,6 +201,7 @@ fn the_committed_openapi_document_is_the_generated_one_and_names_every_route() {
     let server = Server::start();
     assert_eq!(server.get("/openapi.json").1, committed);
     for (path, ops) in committed["paths"].as_object().unwrap() {
+        let path = &path.replace("{id}", "x");
         for method in ops.as_object().unwrap().keys() {
             let (status, _) = match method.as_str() {
                 "get" => server.get(path),

@@ -3,26 +3,59 @@
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
-use super::EXIT_OK;
-use super::common::ScenarioArgs;
+use std::sync::Arc;
 
-/// Serve the checkout promise and stock available to promise over HTTP.
+use domopt::reservations::SystemClock;
+
+use super::common::ScenarioArgs;
+use super::{EXIT_FAILURE, EXIT_INVALID, EXIT_OK};
+
+/// Serve the checkout promise, stock available to promise and, with
+/// --ledger, the reservation ledger over HTTP.
 ///
 /// Loads and validates the scenario once, then answers on loopback by
-/// default: POST /v1/promise (one cart or {"carts": [...]}, as for
-/// `domopt promise`), POST /v1/availability ({"skus": [...], "date",
-/// "channel", "market"}, as for `domopt atp`), GET /health, GET /ready,
-/// GET /metrics (Prometheus text), GET /openapi.json. Errors are JSON with
-/// a stable code: 400 E100 for a body that is not the route's JSON, 413
-/// E117 over 1 MiB, 422 with every issue of an invalid cart or query.
-/// Logs are structured (tracing; RUST_LOG sets the level, --log-json for
-/// JSON lines). SIGINT or SIGTERM stops accepting connections and lets the
-/// requests in flight finish. Reservations (hold, reserve, commit) are not
-/// served yet. The OpenAPI document: `domopt schema --openapi`.
+/// default (the address is logged: `listening address=...`, so that
+/// --listen 127.0.0.1:0 takes a free port):
+///   POST /v1/promise        one cart or {"carts": [...]}, as `domopt promise`
+///   POST /v1/availability   {"skus": [...], "date", "channel", "market"}, as `domopt atp`
+///   GET  /health, GET /ready (503 when the ledger does not answer)
+///   GET  /metrics (Prometheus text), GET /openapi.json
+/// With --ledger URL (a path or sqlite:PATH made by `domopt ledger init`):
+///   POST /v1/holds          {"id", "ttl_seconds", "lines": [{"sku", "node"?, "quantity"}], "order"?, "channel"?}
+///   POST /v1/reservations   {"id", "lines", "order"?, "channel"?, "from_hold"?}
+///   POST /v1/assignments    {"id", "order", "lines": [{"sku", "node", "quantity"}]}
+///   POST /v1/releases       {"id", "claim"}
+///   POST /v1/commits        {"id", "claim"}
+///   POST /v1/receipts       {"id", "node", "sku", "units"}
+///   POST /v1/adjustments    {"id", "node", "sku", "set" | "delta"}
+///   GET  /v1/claims/{id}
+///   GET  /v1/ledger/availability?sku=SKU&channel=CHANNEL
+///   GET  /v1/ledger/verify
+/// A change's `id` makes it idempotent (or an Idempotency-Key header): the
+/// same id and body answer the first answer again ("replayed": true).
+/// Without --ledger these routes answer 503 (E147). With it, /v1/promise
+/// and /v1/availability read the scenario with the ledger's free stock (on
+/// hand less safety, held and reserved units; network-level claims off the
+/// nodes that ship to customers, largest first), rebuilt when the ledger's
+/// version changed and at most 200 ms plus one refresh old.
+///
+/// Errors are JSON with a stable code: 400 E100 for a body that is not the
+/// route's JSON, 413 E117 over 1 MiB, 422 with every issue of an invalid
+/// cart or query; ledger refusals: 409 E140 (with "available"), E142, E144,
+/// 404 E141, 410 E143, 422 E145 (quantity not a whole number in range),
+/// E102, E128, E146, 503 E147. Logs are structured (tracing; RUST_LOG sets
+/// the level, --log-json for JSON lines). SIGINT or SIGTERM stops
+/// accepting connections and lets the requests in flight, ledger writes
+/// included, finish. The OpenAPI document: `domopt schema --openapi`.
 ///
 /// Examples:
 ///   domopt serve datasets/promise/network.json --listen 127.0.0.1:8080
 ///   curl -s localhost:8080/v1/promise -d @datasets/promise/carts.json
+///   domopt ledger init target/ledger.db --scenario datasets/promise/network.json
+///   domopt serve datasets/promise/network.json --ledger target/ledger.db
+///   curl -s localhost:8080/v1/reservations -d '{"id": "order-1", "lines": [{"sku": "jacket", "quantity": 2}]}'
+///   curl -s localhost:8080/v1/commits -d '{"id": "ship-1", "claim": "order-1"}'
+///   curl -s 'localhost:8080/v1/ledger/availability?sku=jacket'
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -34,6 +67,11 @@ pub struct Args {
     /// Log JSON lines instead of text.
     #[arg(long)]
     log_json: bool,
+    /// The reservation ledger to serve: a path or sqlite:PATH (made by
+    /// `domopt ledger init`), or postgres://... when that back end is
+    /// built in. Without it the ledger routes answer 503 (E147).
+    #[arg(long, value_name = "URL")]
+    ledger: Option<String>,
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
@@ -42,16 +80,36 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         Ok(s) => s,
         Err(code) => return Ok(code),
     };
+    let name = scenario.name.clone();
+    let router = match &a.ledger {
+        None => domopt::http::router(scenario),
+        Some(url) => match domopt::reservations::open(url, Arc::new(SystemClock)) {
+            Ok(l) => domopt::http::router_with_ledger(scenario, Arc::from(l)),
+            Err(e) => {
+                eprintln!("error[{}]: {e}", e.code());
+                let bad_url = e.code() == domopt::IssueCode::BadLedgerUrl;
+                return Ok(ExitCode::from(if bad_url {
+                    EXIT_INVALID
+                } else {
+                    EXIT_FAILURE
+                }));
+            }
+        },
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(a.listen).await?;
-        tracing::info!(address = %listener.local_addr()?, scenario = %scenario.name, "listening");
-        domopt::http::serve(listener, domopt::http::router(scenario), stop_signal()).await?;
-        tracing::info!("stopped");
+        let stop = stop_signal()?;
+        tracing::info!(address = %listener.local_addr()?, scenario = %name, "listening");
+        domopt::http::serve(listener, router, stop).await?;
         anyhow::Ok(())
     })?;
+    // Dropping the runtime waits for the ledger calls still running on its
+    // blocking pool (a write whose client went away): none is cut short.
+    drop(runtime);
+    tracing::info!("stopped");
     Ok(ExitCode::from(EXIT_OK))
 }
 
@@ -70,14 +128,18 @@ fn init_logs(json: bool) {
     }
 }
 
-/// Completes on SIGINT or SIGTERM.
-async fn stop_signal() {
-    let interrupt = tokio::signal::ctrl_c();
-    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        .expect("a SIGTERM handler can be installed");
-    tokio::select! {
-        _ = interrupt => {},
-        _ = terminate.recv() => {},
-    }
-    tracing::info!("shutting down: finishing requests in flight");
+/// Completes on SIGINT or SIGTERM. The handlers are installed now, before
+/// the server says it listens, so that a signal sent as soon as it does
+/// stops it gracefully rather than killing it.
+fn stop_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {},
+            _ = terminate.recv() => {},
+        }
+        tracing::info!("shutting down: finishing requests in flight");
+    })
 }

@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use crate::error::{Issue, IssueCode, ValidationReport};
+use crate::ledger::LedgerError;
 
 /// An error answer.
 #[derive(Debug, Serialize, schemars::JsonSchema)]
@@ -20,6 +21,10 @@ pub struct ApiError {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     #[schemars(skip)]
     pub issues: Vec<Issue>,
+    /// For E140 (insufficient stock): the units that could have been
+    /// granted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub available: Option<u64>,
     #[serde(skip)]
     status: StatusCode,
 }
@@ -35,6 +40,7 @@ impl ApiError {
             code,
             error: format!("the request has {} error(s)", issues.len()),
             issues,
+            available: None,
             status: StatusCode::UNPROCESSABLE_ENTITY,
         }
     }
@@ -52,6 +58,7 @@ impl ApiError {
             code: code.to_string(),
             error: rejection.body_text(),
             issues: Vec::new(),
+            available: None,
             status,
         }
     }
@@ -62,6 +69,7 @@ impl ApiError {
             code: IssueCode::Malformed.to_string(),
             error: detail,
             issues: Vec::new(),
+            available: None,
             status: StatusCode::BAD_REQUEST,
         }
     }
@@ -72,7 +80,60 @@ impl ApiError {
             code: IssueCode::UnknownReference.to_string(),
             error: format!("no route {path}"),
             issues: Vec::new(),
+            available: None,
             status: StatusCode::NOT_FOUND,
+        }
+    }
+}
+
+impl ApiError {
+    /// A ledger refusal, with the status its code maps to: 409 when the
+    /// ledger's state forbids it now (E140 insufficient, with the units
+    /// available; E142 not active; E144 idempotency conflict; E149; E150),
+    /// 404 for an unknown claim (E141), 410 for an expired hold (E143), 422
+    /// for a request that cannot be right (E145 quantity, E102 unknown id,
+    /// E128 unknown channel, E146 mismatch), 503 when the store fails
+    /// (E147), 500 when it no longer reconciles (E148) or its URL is bad
+    /// (E151).
+    pub fn ledger(e: LedgerError) -> ApiError {
+        let status = match &e {
+            LedgerError::Insufficient { .. }
+            | LedgerError::NotActive { .. }
+            | LedgerError::IdempotencyConflict(_)
+            | LedgerError::Exists(_)
+            | LedgerError::Changed { .. } => StatusCode::CONFLICT,
+            LedgerError::UnknownClaim(_) => StatusCode::NOT_FOUND,
+            LedgerError::Expired(_) => StatusCode::GONE,
+            LedgerError::BadQuantity { .. }
+            | LedgerError::UnknownId { .. }
+            | LedgerError::UnknownChannel(_)
+            | LedgerError::Mismatch(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            LedgerError::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
+            LedgerError::Diverged(_) | LedgerError::BadUrl { .. } => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        };
+        let available = match &e {
+            LedgerError::Insufficient { available, .. } => Some(*available),
+            _ => None,
+        };
+        ApiError {
+            code: e.code().to_string(),
+            error: e.to_string(),
+            issues: Vec::new(),
+            available,
+            status,
+        }
+    }
+
+    /// A ledger route of a server started without `--ledger`: 503 (E147).
+    pub fn no_ledger() -> ApiError {
+        ApiError {
+            code: IssueCode::LedgerStore.to_string(),
+            error: "this server has no reservation ledger: start it with --ledger URL".into(),
+            issues: Vec::new(),
+            available: None,
+            status: StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 }

@@ -42,3 +42,10 @@ pub async fn track(req: Request, next: Next) -> Response {
         .record(start.elapsed().as_secs_f64());
     response
 }
+
+/// Counts one answer of a ledger route by its outcome: `granted`,
+/// `replayed`, or the refusal's code (`E140`, ...).
+pub fn ledger_outcome(route: &'static str, outcome: String) {
+    let labels = [("route", route.to_string()), ("outcome", outcome)];
+    metrics::counter!("domopt_ledger_requests_total", &labels).increment(1);
+}

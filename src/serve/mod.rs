@@ -5,9 +5,11 @@
 //! Graceful shutdown lets requests in flight finish.
 
 mod errors;
+mod ledger;
 mod metrics;
 mod openapi;
 mod routes;
+mod view;
 mod wire;
 
 use std::future::Future;
@@ -15,8 +17,8 @@ use std::sync::Arc;
 
 use tokio::net::TcpListener;
 
+use crate::ledger::Ledger;
 use crate::network::domain::Scenario;
-use crate::promise::quote::Promiser;
 
 pub use openapi::document as openapi_document;
 
@@ -24,25 +26,45 @@ pub use openapi::document as openapi_document;
 /// one-line carts); larger bodies get 413 with code E117.
 pub const MAX_BODY_BYTES: usize = 1 << 20;
 
-/// What every request reads: the scenario's promiser.
+/// What every request reads: the scenario's promiser (with a ledger, a
+/// live view of it: see [`view`]), and the reservation ledger if any.
 pub(crate) struct AppState {
-    promiser: Promiser<'static>,
+    live: view::Live,
+    ledger: Option<Arc<dyn Ledger>>,
 }
 
-/// The service's routes over `scenario`. The scenario lives as long as the
-/// process: the promiser borrows it for every request.
+pub use view::MAX_STALENESS;
+
+/// The service's routes over `scenario`, without a ledger (its routes
+/// answer 503, E147).
 pub fn router(scenario: Scenario) -> axum::Router {
+    build(scenario, None)
+}
+
+/// The service's routes over `scenario` and the reservation `ledger`
+/// (`/v1/holds`, `/v1/reservations`, ...). `/v1/promise` and
+/// `/v1/availability` then read the scenario with the ledger's holds and
+/// reservations taken off its stock, at most [`MAX_STALENESS`] plus one
+/// refresh old.
+pub fn router_with_ledger(scenario: Scenario, ledger: Arc<dyn Ledger>) -> axum::Router {
+    build(scenario, Some(ledger))
+}
+
+fn build(scenario: Scenario, ledger: Option<Arc<dyn Ledger>>) -> axum::Router {
     // Installed before the first request, so that it counts every request.
     metrics::handle();
-    let scenario: &'static Scenario = Box::leak(Box::new(scenario));
-    let state = Arc::new(AppState {
-        promiser: Promiser::new(scenario),
-    });
+    let live = match &ledger {
+        None => view::Live::fixed(scenario),
+        Some(l) => view::Live::over(scenario, l.clone()),
+    };
+    let state = Arc::new(AppState { live, ledger });
     routes::router(state)
 }
 
 /// Serves `router` on `listener` until `shutdown` completes, then stops
-/// accepting connections and lets the requests in flight finish.
+/// accepting connections and lets the requests in flight finish. A ledger
+/// write whose client went away meanwhile keeps running on the blocking
+/// pool: dropping the tokio runtime waits for it.
 pub async fn serve(
     listener: TcpListener,
     router: axum::Router,

@@ -7,7 +7,10 @@ use schemars::{JsonSchema, schema_for};
 use serde_json::{Map, Value, json};
 
 use super::errors::ApiError;
-use super::wire::{Health, PromiseRequest, Readiness};
+use super::wire::{
+    AdjustmentBody, AssignmentBody, ClaimOut, ClaimRefBody, Health, HoldBody, LedgerAnswer,
+    LedgerAvailabilityOut, PromiseRequest, Readiness, ReceiptBody, ReservationBody, VerifyOut,
+};
 use crate::input::cart::AtpQueryRecord;
 use crate::promise::atp::SkuAtp;
 use crate::promise::quote::Promise;
@@ -20,8 +23,65 @@ pub(super) struct RouteDoc {
     request: Option<&'static str>,
     /// The success answer's schema name (`None`: plain text).
     response: Option<&'static str>,
-    /// Whether the route answers 4xx errors with an [`ApiError`].
-    errors: bool,
+    /// The error statuses the route answers with an [`ApiError`], and when.
+    errors: &'static [(&'static str, &'static str)],
+    /// Its path or query parameters: (name, `path` or `query`, required,
+    /// description).
+    params: &'static [(&'static str, &'static str, bool, &'static str)],
+}
+
+/// The errors of a route reading a JSON body.
+const BODY_ERRORS: &[(&str, &str)] = &[
+    ("400", "the body is not JSON of the route's shape (E100)"),
+    ("413", "the body is over 1 MiB (E117)"),
+    ("422", "the content is invalid: every issue with its code"),
+];
+
+/// The errors of a ledger change.
+const CHANGE_ERRORS: &[(&str, &str)] = &[
+    (
+        "400",
+        "the body is not JSON of the route's shape, or has no request id (E100)",
+    ),
+    ("404", "the claim named was never made (E141)"),
+    (
+        "409",
+        "not enough units are free (E140, with `available`), the claim is no longer active (E142), or the request id was used for other content (E144)",
+    ),
+    ("410", "the hold has expired (E143)"),
+    ("413", "the body is over 1 MiB (E117)"),
+    (
+        "422",
+        "a quantity is not a whole number in range (E145), an unknown SKU or node (E102) or channel (E128), or the request does not fit the claim (E146)",
+    ),
+    ("503", "the server has no ledger, or its store fails (E147)"),
+];
+
+/// The errors of a ledger read.
+const READ_ERRORS: &[(&str, &str)] = &[
+    ("400", "a query parameter is missing or malformed (E100)"),
+    ("404", "the claim was never made (E141)"),
+    ("422", "an unknown SKU (E102) or channel (E128)"),
+    ("503", "the server has no ledger, or its store fails (E147)"),
+];
+
+/// A ledger change: a JSON body, the ledger's answer, its errors, and the
+/// optional `Idempotency-Key` header.
+const fn change(path: &'static str, summary: &'static str, request: &'static str) -> RouteDoc {
+    RouteDoc {
+        method: "post",
+        path,
+        summary,
+        request: Some(request),
+        response: Some("LedgerAnswer"),
+        errors: CHANGE_ERRORS,
+        params: &[(
+            "Idempotency-Key",
+            "header",
+            false,
+            "The request id when the body has no `id` (when both are given they must agree). The same id with the same body gets the first answer again, with `replayed: true`; with another body 409 E144.",
+        )],
+    }
 }
 
 /// Every route of the router.
@@ -32,15 +92,17 @@ pub(super) const ROUTES: &[RouteDoc] = &[
         summary: "The process is up.",
         request: None,
         response: Some("Health"),
-        errors: false,
+        errors: &[],
+        params: &[],
     },
     RouteDoc {
         method: "get",
         path: "/ready",
-        summary: "Ready to answer: the scenario is loaded and valid.",
+        summary: "Ready to answer: the scenario is loaded and valid, and the ledger (if any) answers; 503 with the same body when it does not.",
         request: None,
         response: Some("Readiness"),
-        errors: false,
+        errors: &[],
+        params: &[],
     },
     RouteDoc {
         method: "post",
@@ -48,7 +110,8 @@ pub(super) const ROUTES: &[RouteDoc] = &[
         summary: "Every service's option for each cart: earliest delivery, cost, nodes, complete or split, or why not. 422 with every issue of every cart when one is invalid (nothing is quoted); 400 for a body that is not a cart; 413 over 1 MiB.",
         request: Some("PromiseRequest"),
         response: Some("Promises"),
-        errors: true,
+        errors: BODY_ERRORS,
+        params: &[],
     },
     RouteDoc {
         method: "post",
@@ -56,7 +119,78 @@ pub(super) const ROUTES: &[RouteDoc] = &[
         summary: "Stock available to promise of SKUs per node and over the network, for a date and a channel.",
         request: Some("AtpQueryRecord"),
         response: Some("Availabilities"),
-        errors: true,
+        errors: BODY_ERRORS,
+        params: &[],
+    },
+    change(
+        "/v1/holds",
+        "A cart's soft hold of units for `ttl_seconds` (its id names the hold), granted in full or refused with what is available.",
+        "HoldBody",
+    ),
+    change(
+        "/v1/reservations",
+        "An order's hard reservation (its id names it), network level or at nodes, optionally replacing a live hold of the cart.",
+        "ReservationBody",
+    ),
+    change(
+        "/v1/assignments",
+        "An order's network-level reservations become node-level ones, all or nothing.",
+        "AssignmentBody",
+    ),
+    change(
+        "/v1/releases",
+        "A hold or reservation given back.",
+        "ClaimRefBody",
+    ),
+    change(
+        "/v1/commits",
+        "A node-level reservation shipped: its units leave on hand.",
+        "ClaimRefBody",
+    ),
+    change(
+        "/v1/receipts",
+        "Units arrive at a node (counted first against its inbound).",
+        "ReceiptBody",
+    ),
+    change(
+        "/v1/adjustments",
+        "A cycle count: on hand set (`set`) or moved (`delta`), exactly one of them.",
+        "AdjustmentBody",
+    ),
+    RouteDoc {
+        method: "get",
+        path: "/v1/claims/{id}",
+        summary: "A hold or reservation by id, as it stands.",
+        request: None,
+        response: Some("ClaimOut"),
+        errors: READ_ERRORS,
+        params: &[("id", "path", true, "The hold or reservation id.")],
+    },
+    RouteDoc {
+        method: "get",
+        path: "/v1/ledger/availability",
+        summary: "What a request for a SKU may get from the ledger now, per node and over the network, for a channel.",
+        request: None,
+        response: Some("LedgerAvailabilityOut"),
+        errors: READ_ERRORS,
+        params: &[
+            ("sku", "query", true, "The SKU."),
+            (
+                "channel",
+                "query",
+                false,
+                "The channel asking (absent: the default).",
+            ),
+        ],
+    },
+    RouteDoc {
+        method: "get",
+        path: "/v1/ledger/verify",
+        summary: "The ledger's event history replayed and compared with its stored state; `ok` says whether they agree and the invariant holds.",
+        request: None,
+        response: Some("VerifyOut"),
+        errors: READ_ERRORS,
+        params: &[],
     },
     RouteDoc {
         method: "get",
@@ -64,7 +198,8 @@ pub(super) const ROUTES: &[RouteDoc] = &[
         summary: "Requests and their latency by route and status, in the Prometheus text format.",
         request: None,
         response: None,
-        errors: false,
+        errors: &[],
+        params: &[],
     },
     RouteDoc {
         method: "get",
@@ -72,7 +207,8 @@ pub(super) const ROUTES: &[RouteDoc] = &[
         summary: "This document.",
         request: None,
         response: None,
-        errors: false,
+        errors: &[],
+        params: &[],
     },
 ];
 
@@ -86,6 +222,16 @@ fn schemas() -> Map<String, Value> {
     add::<AtpQueryRecord>(&mut out, "AtpQueryRecord");
     add::<Vec<SkuAtp>>(&mut out, "Availabilities");
     add::<ApiError>(&mut out, "ApiError");
+    add::<HoldBody>(&mut out, "HoldBody");
+    add::<ReservationBody>(&mut out, "ReservationBody");
+    add::<AssignmentBody>(&mut out, "AssignmentBody");
+    add::<ClaimRefBody>(&mut out, "ClaimRefBody");
+    add::<ReceiptBody>(&mut out, "ReceiptBody");
+    add::<AdjustmentBody>(&mut out, "AdjustmentBody");
+    add::<LedgerAnswer>(&mut out, "LedgerAnswer");
+    add::<ClaimOut>(&mut out, "ClaimOut");
+    add::<LedgerAvailabilityOut>(&mut out, "LedgerAvailabilityOut");
+    add::<VerifyOut>(&mut out, "VerifyOut");
     out
 }
 
@@ -116,22 +262,26 @@ fn operation(r: &RouteDoc) -> Value {
     };
     let mut responses = Map::new();
     responses.insert("200".into(), ok);
-    if r.errors {
-        let error =
-            json!({ "content": { "application/json": { "schema": reference("ApiError") } } });
-        for (status, what) in [
-            ("400", "the body is not JSON of the route's shape (E100)"),
-            ("413", "the body is over 1 MiB (E117)"),
-            ("422", "the content is invalid: every issue with its code"),
-        ] {
-            let mut e = error.clone();
-            e["description"] = json!(what);
-            responses.insert(status.into(), e);
-        }
+    for (status, what) in r.errors {
+        let error = json!({
+            "description": what,
+            "content": { "application/json": { "schema": reference("ApiError") } }
+        });
+        responses.insert((*status).into(), error);
     }
     let mut op = json!({ "summary": r.summary, "responses": responses });
     if let Some(name) = r.request {
         op["requestBody"] = json!({ "required": true, "content": { "application/json": { "schema": reference(name) } } });
+    }
+    if !r.params.is_empty() {
+        let params: Vec<Value> = r
+            .params
+            .iter()
+            .map(|(name, place, required, what)| {
+                json!({ "name": name, "in": place, "required": required, "description": what, "schema": { "type": "string" } })
+            })
+            .collect();
+        op["parameters"] = Value::Array(params);
     }
     op
 }
@@ -143,12 +293,13 @@ pub fn document() -> Value {
         let entry = paths.entry(r.path).or_insert_with(|| json!({}));
         entry[r.method] = operation(r);
     }
+
     json!({
         "openapi": "3.1.0",
         "info": {
             "title": "domopt",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "Distributed order management as optimisation: the checkout promise and stock available to promise of one scenario. Errors are JSON with a stable code (see docs/format.md)."
+            "description": "Distributed order management as optimisation: the checkout promise and stock available to promise of one scenario, and its reservation ledger (holds, reservations, commits) when the server has one. Errors are JSON with a stable code (see docs/format.md)."
         },
         "paths": paths,
         "components": { "schemas": schemas() }

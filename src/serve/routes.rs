@@ -7,7 +7,7 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{Uri, header};
+use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
@@ -15,7 +15,7 @@ use tracing::Level;
 
 use super::errors::ApiError;
 use super::wire::{Health, PromiseRequest, Readiness};
-use super::{AppState, MAX_BODY_BYTES, metrics};
+use super::{AppState, MAX_BODY_BYTES, ledger, metrics};
 use crate::input::cart::{AtpQueryRecord, CartRecord};
 use crate::promise::atp::{SkuAtp, query};
 use crate::promise::quote::Promise;
@@ -27,6 +27,16 @@ pub(super) fn router(state: Arc<AppState>) -> axum::Router {
         .route("/ready", get(ready))
         .route("/v1/promise", post(promise))
         .route("/v1/availability", post(availability))
+        .route("/v1/holds", post(ledger::holds))
+        .route("/v1/reservations", post(ledger::reservations))
+        .route("/v1/assignments", post(ledger::assignments))
+        .route("/v1/releases", post(ledger::releases))
+        .route("/v1/commits", post(ledger::commits))
+        .route("/v1/receipts", post(ledger::receipts))
+        .route("/v1/adjustments", post(ledger::adjustments))
+        .route("/v1/claims/{id}", get(ledger::claim))
+        .route("/v1/ledger/availability", get(ledger::availability))
+        .route("/v1/ledger/verify", get(ledger::verify))
         .route("/metrics", get(prometheus))
         .route("/openapi.json", get(openapi))
         .fallback(not_found)
@@ -45,15 +55,31 @@ async fn health() -> Json<Health> {
     Json(Health { status: "ok" })
 }
 
-async fn ready(State(state): State<Arc<AppState>>) -> Json<Readiness> {
-    let s = state.promiser.availability().scenario();
-    Json(Readiness {
-        status: "ready",
+/// Ready when the scenario is loaded (always, once the router exists) and
+/// the ledger, if any, answers; 503 when it does not.
+async fn ready(State(state): State<Arc<AppState>>) -> (StatusCode, Json<Readiness>) {
+    let (status, ledger) = match &state.ledger {
+        None => (StatusCode::OK, "none"),
+        Some(_) => match ledger::answers(&state).await {
+            Ok(()) => (StatusCode::OK, "ok"),
+            Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+        },
+    };
+    let view = state.live.view().await;
+    let s = view.promiser().availability().scenario();
+    let readiness = Readiness {
+        status: if status == StatusCode::OK {
+            "ready"
+        } else {
+            "not_ready"
+        },
+        ledger,
         scenario: s.name.clone(),
         nodes: s.nodes.len(),
         skus: s.skus.len(),
         services: s.services.len(),
-    })
+    };
+    (status, Json(readiness))
 }
 
 /// Every service's option for each cart (422 with every issue of every
@@ -64,9 +90,11 @@ async fn promise(
 ) -> Result<Json<Vec<Promise>>, ApiError> {
     let value: serde_json::Value = json_of(body)?;
     let records = carts_of(value)?;
+    let view = state.live.view().await;
     let answer = tokio::task::spawn_blocking(move || {
-        let carts = state.promiser.validator().carts(&records)?;
-        Ok(carts.iter().map(|c| state.promiser.quote(c)).collect())
+        let promiser = view.promiser();
+        let carts = promiser.validator().carts(&records)?;
+        Ok(carts.iter().map(|c| promiser.quote(c)).collect())
     })
     .await
     .expect("a quote does not panic");
@@ -76,7 +104,7 @@ async fn promise(
 /// A body read as JSON of type `T`, whatever its content type says (`curl
 /// -d` sends form encoding): 413 (E117) over the size limit, 400 (E100) when
 /// it is not `T`.
-fn json_of<T: serde::de::DeserializeOwned>(
+pub(super) fn json_of<T: serde::de::DeserializeOwned>(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<T, ApiError> {
     let bytes = body.map_err(ApiError::body)?;
@@ -106,12 +134,13 @@ async fn availability(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Vec<SkuAtp>>, ApiError> {
     let record: AtpQueryRecord = json_of(body)?;
-    let q = state
-        .promiser
+    let view = state.live.view().await;
+    let promiser = view.promiser();
+    let q = promiser
         .validator()
         .query(&record)
         .map_err(ApiError::invalid)?;
-    Ok(Json(query(state.promiser.availability(), &q)))
+    Ok(Json(query(promiser.availability(), &q)))
 }
 
 /// The metrics, in the Prometheus text format.

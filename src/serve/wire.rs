@@ -2,9 +2,14 @@
 //! availability types are the library's), for the routes and the OpenAPI
 //! document.
 
-use serde::Serialize;
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::{Deserialize, Serialize};
 
 use crate::input::cart::{CartFile, CartRecord};
+use crate::ledger::{
+    Adjustment, Answer, Claim, ClaimKind, ClaimLine, ClaimStatus, LedgerAvailability, LedgerError,
+    Request, StockRow, VerifyReport,
+};
 
 /// `{"status": "ok"}`.
 #[derive(Debug, Serialize, schemars::JsonSchema)]
@@ -14,11 +19,14 @@ pub struct Health {
 }
 
 /// Ready to answer: the scenario is loaded and validated (it is, once the
-/// router exists), with its size.
+/// router exists) and the ledger, if any, answers; with the scenario's size.
 #[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Readiness {
-    /// `ready`.
+    /// `ready`, or `not_ready` (with status 503) when the ledger does not
+    /// answer.
     pub status: &'static str,
+    /// The reservation ledger: `none` (no --ledger), `ok`, `unavailable`.
+    pub ledger: &'static str,
     /// The scenario's name.
     pub scenario: String,
     /// Nodes, SKUs and services (the built-ins included).
@@ -37,4 +45,587 @@ pub enum PromiseRequest {
     Many(CartFile),
     /// One cart.
     One(CartRecord),
+}
+
+// ---------------------------------------------------------------------------
+// The reservation ledger's wire types. They mirror the library's `Request`,
+// `Answer`, `Claim`, ... but are kept apart from them, so that the HTTP
+// contract (and its OpenAPI schemas) changes only on purpose.
+
+/// A whole number as sent: any JSON number, checked when the request is
+/// built, so that a negative, fractional or too large quantity is refused
+/// with E145 and the field's name rather than with a parse error.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(transparent)]
+pub struct Units(serde_json::Number);
+
+impl Units {
+    /// The number as a `u32`, or E145 naming `field`.
+    pub fn count(&self, field: &str) -> Result<u32, LedgerError> {
+        match self.0.as_u64() {
+            Some(n) => u32::try_from(n)
+                .map_err(|_| LedgerError::quantity(field, format!("{n}: too large"))),
+            None => Err(LedgerError::quantity(field, self.why_not_whole())),
+        }
+    }
+
+    /// The number as an `i64` (a signed difference), or E145.
+    pub fn signed(&self, field: &str) -> Result<i64, LedgerError> {
+        self.0
+            .as_i64()
+            .ok_or_else(|| LedgerError::quantity(field, self.why_not_whole()))
+    }
+
+    fn why_not_whole(&self) -> String {
+        let n = &self.0;
+        if n.as_i64().is_some_and(|v| v < 0) {
+            format!("{n}: negative, at least 1 unit")
+        } else if n.as_f64().is_some_and(|f| f.fract() != 0.0) {
+            format!("{n}: not a whole number of units")
+        } else {
+            format!("{n}: out of range")
+        }
+    }
+}
+
+/// Units of one SKU at a node, or over the network (no node).
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LineBody {
+    /// SKU id.
+    pub sku: String,
+    /// Node id; absent: a network-level claim, assigned to nodes later.
+    #[serde(default)]
+    pub node: Option<String>,
+    /// Units: a whole number from 1 (else 422 E145).
+    #[schemars(with = "u32")]
+    pub quantity: Units,
+}
+
+impl LineBody {
+    fn line(&self) -> Result<ClaimLine, LedgerError> {
+        Ok(ClaimLine {
+            sku: self.sku.clone(),
+            node: self.node.clone(),
+            quantity: self.quantity.count(&format!("quantity of {}", self.sku))?,
+        })
+    }
+}
+
+fn lines(lines: &[LineBody]) -> Result<Vec<ClaimLine>, LedgerError> {
+    lines.iter().map(LineBody::line).collect()
+}
+
+/// The request id of a body: its `id`, or the `Idempotency-Key` header when
+/// the body has none. Both present must agree.
+fn request_id(body: Option<String>, header: Option<String>) -> Result<String, String> {
+    match (body, header) {
+        (Some(b), Some(h)) if b != h => Err(format!(
+            "the body's id `{b}` and the Idempotency-Key `{h}` differ"
+        )),
+        (Some(id), _) | (None, Some(id)) => Ok(id),
+        (None, None) => {
+            Err("a request id is needed: `id` in the body or an Idempotency-Key header".into())
+        }
+    }
+}
+
+/// Why a ledger body cannot become a request: its id (400 E100) or a
+/// quantity (422 E145).
+#[derive(Debug)]
+pub enum BodyError {
+    /// No id, or two that differ.
+    Id(String),
+    /// A quantity out of range.
+    Ledger(LedgerError),
+}
+
+impl From<LedgerError> for BodyError {
+    fn from(e: LedgerError) -> Self {
+        BodyError::Ledger(e)
+    }
+}
+
+/// A body of a ledger change: it becomes the library's [`Request`].
+pub trait ChangeBody: serde::de::DeserializeOwned + Send + 'static {
+    /// The request, with `key` the `Idempotency-Key` header if any.
+    fn request(self, key: Option<String>) -> Result<Request, BodyError>;
+}
+
+macro_rules! id_of {
+    ($body:expr, $key:expr) => {
+        request_id($body.id.clone(), $key).map_err(BodyError::Id)?
+    };
+}
+
+/// `POST /v1/holds`: a cart's soft hold for `ttl_seconds`.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HoldBody {
+    /// Request id and hold id (or the Idempotency-Key header).
+    #[serde(default)]
+    pub id: Option<String>,
+    /// The order or cart it is for.
+    #[serde(default)]
+    pub order: Option<String>,
+    /// Sales channel (absent: the default).
+    #[serde(default)]
+    pub channel: Option<String>,
+    /// Time to live, in seconds.
+    #[schemars(with = "u32")]
+    pub ttl_seconds: Units,
+    /// Units per SKU, at a node or over the network.
+    pub lines: Vec<LineBody>,
+}
+
+impl ChangeBody for HoldBody {
+    fn request(self, key: Option<String>) -> Result<Request, BodyError> {
+        Ok(Request::Hold {
+            id: id_of!(self, key),
+            ttl_seconds: self.ttl_seconds.count("ttl_seconds")?,
+            lines: lines(&self.lines)?,
+            order: self.order,
+            channel: self.channel,
+        })
+    }
+}
+
+/// `POST /v1/reservations`: an order's hard reservation.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReservationBody {
+    /// Request id and reservation id (or the Idempotency-Key header).
+    #[serde(default)]
+    pub id: Option<String>,
+    /// The order.
+    #[serde(default)]
+    pub order: Option<String>,
+    /// Sales channel (absent: the default).
+    #[serde(default)]
+    pub channel: Option<String>,
+    /// A live hold of the cart that the reservation replaces (released in
+    /// the same transaction, so its units count as free).
+    #[serde(default)]
+    pub from_hold: Option<String>,
+    /// Units per SKU, at a node or over the network.
+    pub lines: Vec<LineBody>,
+}
+
+impl ChangeBody for ReservationBody {
+    fn request(self, key: Option<String>) -> Result<Request, BodyError> {
+        Ok(Request::Reserve {
+            id: id_of!(self, key),
+            lines: lines(&self.lines)?,
+            order: self.order,
+            channel: self.channel,
+            from_hold: self.from_hold,
+        })
+    }
+}
+
+/// `POST /v1/assignments`: an order's network-level reservations become
+/// node-level ones, all or nothing.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssignmentBody {
+    /// Request id (or the Idempotency-Key header).
+    #[serde(default)]
+    pub id: Option<String>,
+    /// The order.
+    pub order: String,
+    /// Units per (SKU, node); per SKU they add up to the order's
+    /// network-level units.
+    pub lines: Vec<LineBody>,
+}
+
+impl ChangeBody for AssignmentBody {
+    fn request(self, key: Option<String>) -> Result<Request, BodyError> {
+        Ok(Request::Assign {
+            id: id_of!(self, key),
+            lines: lines(&self.lines)?,
+            order: self.order,
+        })
+    }
+}
+
+/// `POST /v1/releases` and `POST /v1/commits`: a hold or reservation given
+/// back, or a node-level reservation shipped.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClaimRefBody {
+    /// Request id (or the Idempotency-Key header).
+    #[serde(default)]
+    pub id: Option<String>,
+    /// The hold or reservation.
+    pub claim: String,
+}
+
+/// A release (the route decides between release and commit).
+#[derive(Debug, Deserialize)]
+#[serde(transparent)]
+pub struct ReleaseBody(pub ClaimRefBody);
+
+/// A commit.
+#[derive(Debug, Deserialize)]
+#[serde(transparent)]
+pub struct CommitBody(pub ClaimRefBody);
+
+impl ChangeBody for ReleaseBody {
+    fn request(self, key: Option<String>) -> Result<Request, BodyError> {
+        Ok(Request::Release {
+            id: id_of!(self.0, key),
+            claim: self.0.claim,
+        })
+    }
+}
+
+impl ChangeBody for CommitBody {
+    fn request(self, key: Option<String>) -> Result<Request, BodyError> {
+        Ok(Request::Commit {
+            id: id_of!(self.0, key),
+            claim: self.0.claim,
+        })
+    }
+}
+
+/// `POST /v1/receipts`: units arrive at a node (counted first against its
+/// inbound).
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReceiptBody {
+    /// Request id (or the Idempotency-Key header).
+    #[serde(default)]
+    pub id: Option<String>,
+    /// Node id.
+    pub node: String,
+    /// SKU id.
+    pub sku: String,
+    /// Units received.
+    #[schemars(with = "u32")]
+    pub units: Units,
+}
+
+impl ChangeBody for ReceiptBody {
+    fn request(self, key: Option<String>) -> Result<Request, BodyError> {
+        Ok(Request::Receive {
+            id: id_of!(self, key),
+            units: self.units.count("units")?,
+            node: self.node,
+            sku: self.sku,
+        })
+    }
+}
+
+/// `POST /v1/adjustments`: a cycle count, exactly one of `set` (on hand
+/// becomes this count) and `delta` (on hand moves by this many units).
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AdjustmentBody {
+    /// Request id (or the Idempotency-Key header).
+    #[serde(default)]
+    pub id: Option<String>,
+    /// Node id.
+    pub node: String,
+    /// SKU id.
+    pub sku: String,
+    /// The counted on-hand units.
+    #[serde(default)]
+    #[schemars(with = "Option<u32>")]
+    pub set: Option<Units>,
+    /// The difference of on hand, signed.
+    #[serde(default)]
+    #[schemars(with = "Option<i64>")]
+    pub delta: Option<Units>,
+}
+
+impl ChangeBody for AdjustmentBody {
+    fn request(self, key: Option<String>) -> Result<Request, BodyError> {
+        let change = match (&self.set, &self.delta) {
+            (Some(s), None) => Adjustment::Set(s.count("set")?),
+            (None, Some(d)) => Adjustment::Delta(d.signed("delta")?),
+            _ => {
+                return Err(
+                    LedgerError::quantity("change", "give exactly one of set and delta").into(),
+                );
+            }
+        };
+        Ok(Request::Adjust {
+            id: id_of!(self, key),
+            node: self.node,
+            sku: self.sku,
+            change,
+        })
+    }
+}
+
+/// Hold or reservation.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ClaimKindOut {
+    /// A cart's soft hold, until it expires.
+    Hold,
+    /// An order's hard reservation, until released or committed.
+    Reservation,
+}
+
+/// Where a hold or reservation stands.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ClaimStatusOut {
+    /// It holds its units.
+    Active,
+    /// Given back.
+    Released,
+    /// Shipped: its units left on hand.
+    Committed,
+    /// A hold past its time.
+    Expired,
+}
+
+/// Units of one SKU claimed at a node, or over the network (no node).
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct LineOut {
+    /// SKU id.
+    pub sku: String,
+    /// Node id; absent: network level.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node: Option<String>,
+    /// Units.
+    pub quantity: u32,
+}
+
+/// A hold or a reservation.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct ClaimOut {
+    /// Its id (the request id that made it).
+    pub id: String,
+    /// Hold or reservation.
+    pub kind: ClaimKindOut,
+    /// The order it is for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order: Option<String>,
+    /// The sales channel asking (absent: the default channel).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel: Option<String>,
+    /// When it was made (UTC).
+    pub created: NaiveDateTime,
+    /// When a hold expires (UTC).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires: Option<NaiveDateTime>,
+    /// Where it stands.
+    pub status: ClaimStatusOut,
+    /// What it claims.
+    pub lines: Vec<LineOut>,
+}
+
+impl From<Claim> for ClaimOut {
+    fn from(c: Claim) -> Self {
+        ClaimOut {
+            id: c.id,
+            kind: match c.kind {
+                ClaimKind::Hold => ClaimKindOut::Hold,
+                ClaimKind::Reservation => ClaimKindOut::Reservation,
+            },
+            order: c.order,
+            channel: c.channel,
+            created: c.created,
+            expires: c.expires,
+            status: match c.status {
+                ClaimStatus::Active => ClaimStatusOut::Active,
+                ClaimStatus::Released => ClaimStatusOut::Released,
+                ClaimStatus::Committed => ClaimStatusOut::Committed,
+                ClaimStatus::Expired => ClaimStatusOut::Expired,
+            },
+            lines: c
+                .lines
+                .into_iter()
+                .map(|l| LineOut {
+                    sku: l.sku,
+                    node: l.node,
+                    quantity: l.quantity,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// One (node, SKU) of the ledger.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct StockOut {
+    /// Node id.
+    pub node: String,
+    /// SKU id.
+    pub sku: String,
+    /// Units physically on hand.
+    pub on_hand: i64,
+    /// Units kept back from every request.
+    pub safety: i64,
+    /// Units of an inbound receipt not yet received.
+    pub inbound: i64,
+    /// When the inbound units arrive (absent: they count now).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inbound_date: Option<NaiveDate>,
+    /// Units of active node-level holds.
+    pub held: i64,
+    /// Units of active node-level reservations.
+    pub reserved: i64,
+    /// Units committed (shipped) so far.
+    pub committed: i64,
+}
+
+impl From<StockRow> for StockOut {
+    fn from(r: StockRow) -> Self {
+        StockOut {
+            node: r.node,
+            sku: r.sku,
+            on_hand: r.on_hand,
+            safety: r.safety,
+            inbound: r.inbound,
+            inbound_date: r.inbound_date,
+            held: r.held,
+            reserved: r.reserved,
+            committed: r.committed,
+        }
+    }
+}
+
+/// What a granted ledger change answers.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct LedgerAnswer {
+    /// The request id.
+    pub request: String,
+    /// The sequence number of the request's last event (the ledger's
+    /// version after it).
+    pub seq: i64,
+    /// The hold or reservation it made or changed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claim: Option<ClaimOut>,
+    /// The stock row it changed (receipts, adjustments).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stock: Option<StockOut>,
+    /// True when this is the stored answer of an earlier identical request
+    /// (nothing was applied again).
+    pub replayed: bool,
+}
+
+impl From<Answer> for LedgerAnswer {
+    fn from(a: Answer) -> Self {
+        LedgerAnswer {
+            request: a.request,
+            seq: a.seq,
+            claim: a.claim.map(ClaimOut::from),
+            stock: a.stock.map(StockOut::from),
+            replayed: a.replayed,
+        }
+    }
+}
+
+/// `GET /v1/ledger/availability` query: `?sku=..&channel=..`.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LedgerQuery {
+    /// The SKU.
+    pub sku: String,
+    /// The channel asking (absent: the default).
+    #[serde(default)]
+    pub channel: Option<String>,
+}
+
+/// One node's availability in the ledger.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct NodeAvailabilityOut {
+    /// Node id.
+    pub node: String,
+    /// On hand.
+    pub on_hand: i64,
+    /// Safety stock.
+    pub safety: i64,
+    /// Inbound arrived by now.
+    pub inbound_arrived: i64,
+    /// Active holds.
+    pub held: i64,
+    /// Active reservations.
+    pub reserved: i64,
+    /// Committed so far.
+    pub committed: i64,
+    /// Free: usable less held and reserved.
+    pub free: i64,
+    /// What a node-level request of the channel may get now.
+    pub available: u64,
+}
+
+/// Availability of one SKU in the ledger, per node and over the network.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct LedgerAvailabilityOut {
+    /// SKU id.
+    pub sku: String,
+    /// As of this time (UTC).
+    pub at: NaiveDateTime,
+    /// The channel asking (absent: the default).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel: Option<String>,
+    /// Units of network-level holds and reservations.
+    pub network_claimed: i64,
+    /// What a network-level request may get now.
+    pub network_available: u64,
+    /// Per node with a row.
+    pub nodes: Vec<NodeAvailabilityOut>,
+}
+
+impl From<LedgerAvailability> for LedgerAvailabilityOut {
+    fn from(a: LedgerAvailability) -> Self {
+        LedgerAvailabilityOut {
+            sku: a.sku,
+            at: a.at,
+            channel: a.channel,
+            network_claimed: a.network_claimed,
+            network_available: a.network_available,
+            nodes: a
+                .nodes
+                .into_iter()
+                .map(|n| NodeAvailabilityOut {
+                    node: n.node,
+                    on_hand: n.on_hand,
+                    safety: n.safety,
+                    inbound_arrived: n.inbound_arrived,
+                    held: n.held,
+                    reserved: n.reserved,
+                    committed: n.committed,
+                    free: n.free,
+                    available: n.available,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// What `GET /v1/ledger/verify` found: the history replayed and compared
+/// with the stored state.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct VerifyOut {
+    /// The state reconciles with its history and keeps the invariant.
+    pub ok: bool,
+    /// Events replayed.
+    pub events: i64,
+    /// Stock rows compared.
+    pub stock_rows: usize,
+    /// Claims compared.
+    pub claims: usize,
+    /// Where the stored state and the replay differ.
+    pub differences: Vec<String>,
+    /// Rows where the invariant does not hold now.
+    pub invariant_breaches: Vec<String>,
+}
+
+impl From<VerifyReport> for VerifyOut {
+    fn from(r: VerifyReport) -> Self {
+        VerifyOut {
+            ok: r.ok(),
+            events: r.events,
+            stock_rows: r.stock_rows,
+            claims: r.claims,
+            differences: r.differences,
+            invariant_breaches: r.invariant_breaches,
+        }
+    }
 }
