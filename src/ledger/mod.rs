@@ -294,6 +294,22 @@ pub struct Guard {
     pub skus: std::collections::BTreeSet<String>,
 }
 
+/// Takes `claimed` units off `rows` (free units, node) for network-level
+/// claims, the fullest node first (ties by node), so that whatever a plan
+/// or a promise then takes of the rest, the claims stay covered. Which nodes
+/// give the units is a choice: the fullest keep the most choice elsewhere.
+pub fn keep_for_network<N: Ord>(rows: &mut [(i64, N)], mut claimed: i64) {
+    rows.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    for (free, _) in rows.iter_mut() {
+        if claimed <= 0 {
+            break;
+        }
+        let take = claimed.min((*free).max(0));
+        *free -= take;
+        claimed -= take;
+    }
+}
+
 /// The one interface of the ledger's back ends (embedded SQLite; a shared
 /// server database for several `domopt serve` instances).
 pub trait Ledger: Send + Sync {
@@ -327,6 +343,12 @@ pub trait Ledger: Send + Sync {
 
     /// The whole stored state and its version, read in one transaction.
     fn snapshot(&self) -> Result<Snapshot, LedgerError>;
+
+    /// The version alone (the last event's sequence number): whether
+    /// anything changed since a snapshot, without reading the state.
+    fn version(&self) -> Result<i64, LedgerError> {
+        Ok(self.snapshot()?.seq)
+    }
 
     /// The whole stored state.
     fn state(&self) -> Result<State, LedgerError> {

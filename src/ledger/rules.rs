@@ -173,8 +173,7 @@ impl Base {
         let mut receipts = Vec::new();
         for r in rows {
             let n = self.node(&r.node)?;
-            let undated = if r.inbound_date.is_none() { r.inbound } else { 0 };
-            let before = r.on_hand - r.safety - r.held - r.reserved + undated;
+            let before = r.free_before_receipt();
             if before > 0 {
                 stock.insert((n, k), to_u32(before));
             }

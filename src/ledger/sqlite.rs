@@ -263,6 +263,11 @@ impl Ledger for SqliteLedger {
         })
     }
 
+    fn version(&self) -> Result<i64, LedgerError> {
+        let conn = self.lock();
+        Ok(conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM events", [], |r| r.get(0))?)
+    }
+
     fn base(&self) -> &Base {
         &self.base
     }

@@ -64,6 +64,14 @@ impl StockRow {
         self.on_hand - self.safety + self.arrived(date)
     }
 
+    /// Free units before a dated inbound receipt arrives (an undated one
+    /// counts now): what a promise reads as stock, with the dated receipt
+    /// apart. Negative when held and reserved units count on the receipt.
+    pub fn free_before_receipt(&self) -> i64 {
+        let undated = if self.inbound_date.is_none() { self.inbound } else { 0 };
+        self.on_hand - self.safety - self.held - self.reserved + undated
+    }
+
     /// Usable units not held or reserved (negative only if the invariant is broken).
     pub fn free(&self, date: NaiveDate) -> i64 {
         self.usable(date) - self.held - self.reserved

@@ -32,7 +32,7 @@ use crate::sourcing::{Strategy, run_with_progress};
 use super::rules::Base;
 use super::{
     Answer, Claim, ClaimKind, ClaimLine, ClaimStatus, Guard, Ledger, LedgerError, Request,
-    Snapshot,
+    Snapshot, keep_for_network,
 };
 
 /// Why a wave could not be solved from, or committed to, the ledger.
@@ -230,7 +230,7 @@ fn wave_stock(base: &Base, snapshot: &Snapshot, own: &[Claim]) -> Vec<InventoryR
     }
     for (sku, net) in &snapshot.state.network {
         let others = net.held + net.reserved - own_network.get(sku.as_str()).copied().unwrap_or(0);
-        keep_for_network(base, &mut units, sku, others);
+        keep_sku_for_network(base, &mut units, sku, others);
     }
     units
         .into_iter()
@@ -247,26 +247,23 @@ fn wave_stock(base: &Base, snapshot: &Snapshot, own: &[Claim]) -> Vec<InventoryR
         .collect()
 }
 
-/// Takes `claimed` units of `sku` off the nodes that serve network claims,
-/// the fullest first (ties by node id), so that the wave leaves them.
-fn keep_for_network(
+/// Takes `claimed` units of `sku` off the nodes that serve network claims
+/// (see [`keep_for_network`]).
+fn keep_sku_for_network(
     base: &Base,
     units: &mut BTreeMap<(String, String), i64>,
     sku: &str,
-    mut claimed: i64,
+    claimed: i64,
 ) {
-    let mut rows: Vec<(&(String, String), &mut i64)> = units
-        .iter_mut()
+    let mut rows: Vec<(i64, &String)> = units
+        .iter()
         .filter(|((node, s), u)| s == sku && **u > 0 && base.counts(node))
+        .map(|((node, _), u)| (*u, node))
         .collect();
-    rows.sort_by(|a, b| (*b.1).cmp(&*a.1).then_with(|| a.0.cmp(b.0)));
-    for (_, u) in rows {
-        if claimed <= 0 {
-            break;
-        }
-        let take = claimed.min(*u);
-        *u -= take;
-        claimed -= take;
+    keep_for_network(&mut rows, claimed);
+    let left: Vec<(String, i64)> = rows.into_iter().map(|(u, n)| (n.clone(), u)).collect();
+    for (node, u) in left {
+        units.insert((node, sku.to_string()), u);
     }
 }
 

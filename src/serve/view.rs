@@ -22,7 +22,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
-use crate::ledger::{Ledger, Snapshot};
+use crate::ledger::{Ledger, Snapshot, keep_for_network};
 use crate::network::domain::{NodeIdx, Receipt, Scenario, SkuIdx};
 use crate::promise::quote::Promiser;
 
@@ -120,9 +120,14 @@ impl Live {
         let seen = src.version();
         let started = Instant::now();
         let rebuilt = tokio::task::spawn_blocking(move || {
+            // The version first: the state is read only when it moved.
+            let seq = ledger.version()?;
+            if seq == seen {
+                return Ok((seq, None));
+            }
             let snap = ledger.snapshot()?;
-            let view = (snap.seq != seen).then(|| View::of(with_ledger(&base, &snap)));
-            Ok::<_, crate::ledger::LedgerError>((snap.seq, view))
+            let view = View::of(with_ledger(&base, &snap));
+            Ok::<_, crate::ledger::LedgerError>((snap.seq, Some(view)))
         })
         .await;
         match rebuilt {
@@ -173,21 +178,16 @@ fn with_ledger(base: &Scenario, snap: &Snapshot) -> Scenario {
         .map(|(i, k)| (k.id.as_str(), SkuIdx::new(i)))
         .collect();
     // Per SKU, its nodes that ship to customers and their free units.
-    let mut shipping: HashMap<SkuIdx, Vec<(u32, NodeIdx)>> = HashMap::new();
+    let mut shipping: HashMap<SkuIdx, Vec<(i64, NodeIdx)>> = HashMap::new();
     for r in snap.state.stock.values() {
         let (Some(&n), Some(&k)) = (nodes.get(r.node.as_str()), skus.get(r.sku.as_str())) else {
             continue;
         };
-        let undated = if r.inbound_date.is_none() {
-            r.inbound
-        } else {
-            0
-        };
-        let before = r.on_hand - r.safety - r.held - r.reserved + undated;
+        let before = r.free_before_receipt();
         if before > 0 {
             s.atp.insert((n, k), units(before));
             if base.nodes[n.index()].capabilities.ship_to_home {
-                shipping.entry(k).or_default().push((units(before), n));
+                shipping.entry(k).or_default().push((before, n));
             }
         }
         if let Some(arrives) = r.inbound_date
@@ -206,16 +206,10 @@ fn with_ledger(base: &Scenario, snap: &Snapshot) -> Scenario {
         let Some(&k) = skus.get(net.sku.as_str()) else {
             continue;
         };
-        let mut claimed = net.held + net.reserved;
         let mut at = shipping.remove(&k).unwrap_or_default();
-        at.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        keep_for_network(&mut at, net.held + net.reserved);
         for (free, n) in at {
-            if claimed <= 0 {
-                break;
-            }
-            let take = claimed.min(i64::from(free));
-            claimed -= take;
-            s.atp.insert((n, k), free - units(take));
+            s.atp.insert((n, k), units(free));
         }
     }
     s
