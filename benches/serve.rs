@@ -66,7 +66,16 @@ fn reservations(dir: &Path, name: &str, url: LedgerUrl) {
         .expect("a fresh ledger");
     let stocked = stocked(ledger.as_ref());
     let (s, _) = domopt::load_scenario(dir, "us-parcel", &[]).expect("valid scenario");
-    let (addr, _runtime) = start(domopt::http::router_with_ledger(s, Arc::from(ledger)));
+    let waves = domopt::http::WaveSource {
+        model: domopt::CostModel::load("us-parcel").expect("the preset"),
+        overrides: Default::default(),
+        loaded,
+    };
+    let (addr, _runtime) = start(domopt::http::router_with_ledger(
+        s,
+        Arc::from(ledger),
+        waves,
+    ));
     // Each request takes the next free unit: none is refused.
     let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     for clients in CLIENTS {

@@ -150,7 +150,8 @@ pub mod promising {
 #[cfg(feature = "serve")]
 pub mod http {
     pub use crate::serve::{
-        MAX_BODY_BYTES, MAX_STALENESS, openapi_document, router, router_with_ledger, serve,
+        MAX_BODY_BYTES, MAX_SOLVE_SECONDS, MAX_STALENESS, WaveSource, openapi_document, router,
+        router_with_ledger, serve,
     };
 }
 

@@ -662,3 +662,114 @@ fn graceful(backend: Backend) {
 fn sigterm_during_streams_of_reservations_answers_every_write_it_applied_on_sqlite() {
     graceful(sqlite);
 }
+
+/// The guide's example over HTTP: a shopper's cart (a jacket, a t-shirt and
+/// the Chicago store's only free pair of pants) is promised, held, sourced
+/// in a wave from the ledger and committed, then shipped; a second cart
+/// asking for the same pants meanwhile is neither promised them nor given
+/// them.
+fn seed_example(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = "datasets/seed-example/two-shipments.json";
+    let loaded = domopt::format::read_scenario(Path::new(scenario)).unwrap();
+    let url = backend(dir.path());
+    let clock = Arc::new(domopt::reservations::SystemClock);
+    domopt::reservations::create(&url, &loaded, domopt::DEFAULT_MODEL, clock).unwrap();
+    let server = Server::start(scenario, Some(&url));
+    let lines = json!([
+        { "sku": "jacket", "quantity": 1 },
+        { "sku": "t-shirt", "quantity": 1 },
+        { "sku": "pants", "quantity": 1 }
+    ]);
+    let cart = json!({ "id": "cart-1", "zip": "60614", "lines": lines });
+    let pants_offered = |server: &Server| {
+        let (status, a) = server.post("/v1/availability", &json!({ "skus": ["pants"] }));
+        assert_eq!(status, 200, "{a}");
+        a[0]["network"]["available"].as_u64().unwrap()
+    };
+
+    // 1. Promise: every line can ship (the pants from the Chicago store).
+    let (status, promise) = server.post("/v1/promise", &cart);
+    assert_eq!(status, 200, "{promise}");
+    let offered = promise[0]["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|o| o["service"] == "ground" && o["status"] == "available");
+    assert!(offered, "{promise}");
+    assert_eq!(pants_offered(&server), 1);
+
+    // 2. Hold the cart at checkout, over the network.
+    let hold = json!({ "id": "cart-1", "order": "shopper-1", "ttl_seconds": 900, "lines": lines });
+    let (status, held) = server.post("/v1/holds", &hold);
+    assert_eq!(status, 200, "{held}");
+    // Another cart is no longer promised the pants, nor given them.
+    std::thread::sleep(domopt::http::MAX_STALENESS + Duration::from_millis(50));
+    assert_eq!(pants_offered(&server), 0);
+    let other =
+        json!({ "id": "cart-2", "ttl_seconds": 900, "lines": [{ "sku": "pants", "quantity": 1 }] });
+    let (status, refused) = server.post("/v1/holds", &other);
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (409, Some("E140")),
+        "{refused}"
+    );
+
+    // 3. The order is placed; the wave sources it from the ledger and
+    // commits it: the hold becomes node-level reservations.
+    let order =
+        json!({ "id": "shopper-1", "zip": "60614", "service_level": "standard", "lines": lines });
+    let (status, wave) = server.post("/v1/solve", &json!({ "orders": [order], "commit": true }));
+    assert_eq!(status, 200, "{wave}");
+    assert_eq!(wave["plan"]["kpis"]["fill_rate"], 1.0, "{wave}");
+    let committed = &wave["committed"];
+    assert_eq!(committed["released"], json!(["cart-1"]), "{wave}");
+    let reservation = committed["reserved"][0].as_str().unwrap().to_string();
+    let (status, claim) = server.get(&format!("/v1/claims/{reservation}"));
+    assert_eq!(status, 200, "{claim}");
+    let nodes: Vec<&str> = claim["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["node"].as_str().unwrap())
+        .collect();
+    assert!(
+        nodes.contains(&"store-chicago") && nodes.contains(&"dc-ontario"),
+        "{claim}"
+    );
+
+    // 4. Shipped: the units leave on hand.
+    let (status, shipped) = server.post(
+        "/v1/commits",
+        &json!({ "id": "ship-1", "claim": reservation }),
+    );
+    assert_eq!(status, 200, "{shipped}");
+    let (status, pants) = server.get("/v1/ledger/availability?sku=pants");
+    assert_eq!(status, 200, "{pants}");
+    let chicago = &pants["nodes"][0];
+    assert_eq!(
+        (chicago["on_hand"].as_i64(), chicago["reserved"].as_i64()),
+        (Some(3), Some(3)),
+        "{pants}"
+    );
+    // The same wave again is refused: its order shipped.
+    let (status, again) = server.post(
+        "/v1/solve",
+        &json!({ "orders": [order_again()], "commit": true }),
+    );
+    assert_eq!(
+        (status, again["code"].as_str()),
+        (422, Some("E146")),
+        "{again}"
+    );
+    server.events();
+}
+
+fn order_again() -> Value {
+    json!({ "id": "shopper-1", "zip": "60614", "lines": [{ "sku": "pants", "quantity": 1 }] })
+}
+
+#[test]
+fn the_guides_example_over_http_promise_hold_solve_commit_on_sqlite() {
+    seed_example(sqlite);
+}

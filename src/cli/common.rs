@@ -39,6 +39,25 @@ impl ScenarioArgs {
     }
 }
 
+/// A scenario as read, its cost model and the run's overrides: what a wave
+/// on the ledger's stock is validated and solved with.
+pub struct Inputs {
+    pub loaded: domopt::format::LoadedScenario,
+    pub model: domopt::CostModel,
+    pub overrides: domopt::format::PolicyOverrides,
+}
+
+impl ScenarioArgs {
+    /// Reads the scenario, the cost model and the overrides, unvalidated.
+    pub fn inputs(&self) -> Result<Inputs, DomoptError> {
+        Ok(Inputs {
+            loaded: domopt::format::read_scenario(&self.scenario)?,
+            model: domopt::CostModel::load(&self.model)?,
+            overrides: domopt::format::PolicyOverrides::from_assignments(&self.set)?,
+        })
+    }
+}
+
 /// Prints a library error and returns its exit code.
 pub fn report_error(e: &DomoptError, json: bool) -> ExitCode {
     match e {

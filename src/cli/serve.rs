@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use domopt::reservations::SystemClock;
 
-use super::common::ScenarioArgs;
+use super::common::{ScenarioArgs, report_error};
 use super::{EXIT_FAILURE, EXIT_INVALID, EXIT_OK};
 
 /// Serve the checkout promise, stock available to promise and, with
@@ -31,6 +31,9 @@ use super::{EXIT_FAILURE, EXIT_INVALID, EXIT_OK};
 ///   GET  /v1/claims/{id}
 ///   GET  /v1/ledger/availability?sku=SKU&channel=CHANNEL
 ///   GET  /v1/ledger/verify
+///   POST /v1/solve          {"orders": [...as in a scenario file], "commit"?, "retries"?, "strategy"?, "time_limit_s"?}
+///                           a wave sourced on the ledger's stock and, with "commit", committed
+///                           as node-level reservations (as `solve --ledger --commit`); one at a time
 /// A change's `id` makes it idempotent (or an Idempotency-Key header): the
 /// same id and body answer the first answer again ("replayed": true).
 /// Without --ledger these routes answer 503 (E147). With it, /v1/promise
@@ -84,7 +87,20 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let router = match &a.ledger {
         None => domopt::http::router(scenario),
         Some(url) => match domopt::reservations::open(url, Arc::new(SystemClock)) {
-            Ok(l) => domopt::http::router_with_ledger(scenario, Arc::from(l)),
+            Ok(l) => {
+                // The scenario validated above: reading it again cannot fail
+                // but for a file changed meanwhile.
+                let inputs = match a.scenario.inputs() {
+                    Ok(i) => i,
+                    Err(e) => return Ok(report_error(&e, false)),
+                };
+                let waves = domopt::http::WaveSource {
+                    loaded: inputs.loaded,
+                    model: inputs.model,
+                    overrides: inputs.overrides,
+                };
+                domopt::http::router_with_ledger(scenario, Arc::from(l), waves)
+            }
             Err(e) => {
                 eprintln!("error[{}]: {e}", e.code());
                 let bad_url = e.code() == domopt::IssueCode::BadLedgerUrl;

@@ -10,7 +10,7 @@ use domopt::{CandidateMode, Settings};
 
 use domopt::reservations::{WaveError, WaveInput, WaveOptions, solve_from_ledger};
 
-use super::common::{ScenarioArgs, ledger_clock, report_error, report_ledger_error};
+use super::common::{Inputs, ScenarioArgs, ledger_clock, report_error, report_ledger_error};
 use super::{EXIT_INVALID, EXIT_NO_PLAN, EXIT_OK};
 
 /// Route a wave of orders and write the plan.
@@ -212,13 +212,11 @@ fn write_plan(a: &Args, plan: &domopt::Plan) -> anyhow::Result<ExitCode> {
 /// `--ledger`: the wave on the ledger's stock, committed with `--commit`.
 fn from_ledger(a: &Args, settings: &Settings, strategy: Strategy) -> anyhow::Result<ExitCode> {
     let url = a.ledger.as_deref().unwrap_or_default();
-    let inputs = (|| {
-        let loaded = domopt::format::read_scenario(&a.scenario.scenario)?;
-        let model = domopt::CostModel::load(&a.scenario.model)?;
-        let overrides = domopt::format::PolicyOverrides::from_assignments(&a.scenario.set)?;
-        Ok::<_, domopt::DomoptError>((loaded, model, overrides))
-    })();
-    let (loaded, model, overrides) = match inputs {
+    let Inputs {
+        loaded,
+        model,
+        overrides,
+    } = match a.scenario.inputs() {
         Ok(v) => v,
         Err(e) => return Ok(report_error(&e, a.json)),
     };

@@ -126,6 +126,26 @@ impl ApiError {
         }
     }
 
+    /// An error with its code and status.
+    pub(super) fn with_status(code: String, error: String, status: StatusCode) -> ApiError {
+        ApiError {
+            code,
+            error,
+            issues: Vec::new(),
+            available: None,
+            status,
+        }
+    }
+
+    /// The server failed: 500 (E152).
+    pub(super) fn internal(error: String) -> ApiError {
+        ApiError::with_status(
+            IssueCode::ServerFailure.to_string(),
+            error,
+            StatusCode::INTERNAL_SERVER_ERROR,
+        )
+    }
+
     /// A ledger route of a server started without `--ledger`: 503 (E147).
     pub fn no_ledger() -> ApiError {
         ApiError {

@@ -9,6 +9,7 @@ mod ledger;
 mod metrics;
 mod openapi;
 mod routes;
+mod solve;
 mod view;
 mod wire;
 
@@ -31,7 +32,10 @@ pub const MAX_BODY_BYTES: usize = 1 << 20;
 pub(crate) struct AppState {
     live: view::Live,
     ledger: Option<Arc<dyn Ledger>>,
+    waves: Option<Arc<solve::Waves>>,
 }
+
+pub use solve::{MAX_SOLVE_SECONDS, WaveSource};
 
 pub use view::MAX_STALENESS;
 
@@ -42,22 +46,35 @@ pub fn router(scenario: Scenario) -> axum::Router {
 }
 
 /// The service's routes over `scenario` and the reservation `ledger`
-/// (`/v1/holds`, `/v1/reservations`, ...). `/v1/promise` and
-/// `/v1/availability` then read the scenario with the ledger's holds and
-/// reservations taken off its stock, at most [`MAX_STALENESS`] plus one
-/// refresh old.
-pub fn router_with_ledger(scenario: Scenario, ledger: Arc<dyn Ledger>) -> axum::Router {
-    build(scenario, Some(ledger))
+/// (`/v1/holds`, `/v1/reservations`, ...), and `/v1/solve` for waves of
+/// orders on the network of `waves` (the scenario as loaded, with its cost
+/// model and overrides). `/v1/promise` and `/v1/availability` then read the
+/// scenario with the ledger's holds and reservations taken off its stock,
+/// at most [`MAX_STALENESS`] plus one refresh old.
+pub fn router_with_ledger(
+    scenario: Scenario,
+    ledger: Arc<dyn Ledger>,
+    waves: WaveSource,
+) -> axum::Router {
+    build(scenario, Some((ledger, waves)))
 }
 
-fn build(scenario: Scenario, ledger: Option<Arc<dyn Ledger>>) -> axum::Router {
+fn build(scenario: Scenario, ledger: Option<(Arc<dyn Ledger>, WaveSource)>) -> axum::Router {
     // Installed before the first request, so that it counts every request.
     metrics::handle();
+    let (ledger, waves) = match ledger {
+        None => (None, None),
+        Some((l, w)) => (Some(l), Some(Arc::new(solve::Waves::new(w)))),
+    };
     let live = match &ledger {
         None => view::Live::fixed(scenario),
         Some(l) => view::Live::over(scenario, l.clone()),
     };
-    let state = Arc::new(AppState { live, ledger });
+    let state = Arc::new(AppState {
+        live,
+        ledger,
+        waves,
+    });
     routes::router(state)
 }
 

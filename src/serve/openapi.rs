@@ -9,7 +9,8 @@ use serde_json::{Map, Value, json};
 use super::errors::ApiError;
 use super::wire::{
     AdjustmentBody, AssignmentBody, ClaimOut, ClaimRefBody, Health, HoldBody, LedgerAnswer,
-    LedgerAvailabilityOut, PromiseRequest, Readiness, ReceiptBody, ReservationBody, VerifyOut,
+    LedgerAvailabilityOut, PromiseRequest, Readiness, ReceiptBody, ReservationBody, SolveBody,
+    SolveOut, VerifyOut,
 };
 use crate::input::cart::AtpQueryRecord;
 use crate::promise::atp::SkuAtp;
@@ -54,6 +55,22 @@ const CHANGE_ERRORS: &[(&str, &str)] = &[
         "422",
         "a quantity is not a whole number in range (E145), an unknown SKU or node (E102) or channel (E128), or the request does not fit the claim (E146)",
     ),
+    ("503", "the server has no ledger, or its store fails (E147)"),
+];
+
+/// The errors of a wave's solve.
+const SOLVE_ERRORS: &[(&str, &str)] = &[
+    ("400", "the body is not JSON of the route's shape (E100)"),
+    (
+        "409",
+        "the stock changed before every commit tried (E150), or the ledger refused the plan's reservations (E140)",
+    ),
+    ("413", "the body is over 1 MiB (E117)"),
+    (
+        "422",
+        "invalid orders (every issue with its code), a bad setting or strategy (E120), an order that already shipped (E146)",
+    ),
+    ("500", "no plan could be made (E152)"),
     ("503", "the server has no ledger, or its store fails (E147)"),
 ];
 
@@ -193,6 +210,15 @@ pub(super) const ROUTES: &[RouteDoc] = &[
         params: &[],
     },
     RouteDoc {
+        method: "post",
+        path: "/v1/solve",
+        summary: "A wave of orders sourced on the ledger's stock (free units plus what the wave's own orders hold or reserve) and, with `commit`, committed to it as node-level reservations in one transaction, all or nothing. A commit on stock that changed after the read is refused and the wave solved again, up to `retries` times (then 409 E150). One wave at a time per server.",
+        request: Some("SolveBody"),
+        response: Some("SolveOut"),
+        errors: SOLVE_ERRORS,
+        params: &[],
+    },
+    RouteDoc {
         method: "get",
         path: "/metrics",
         summary: "Requests and their latency by route and status, in the Prometheus text format.",
@@ -232,6 +258,8 @@ fn schemas() -> Map<String, Value> {
     add::<ClaimOut>(&mut out, "ClaimOut");
     add::<LedgerAvailabilityOut>(&mut out, "LedgerAvailabilityOut");
     add::<VerifyOut>(&mut out, "VerifyOut");
+    add::<SolveBody>(&mut out, "SolveBody");
+    add::<SolveOut>(&mut out, "SolveOut");
     out
 }
 

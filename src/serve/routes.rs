@@ -15,7 +15,7 @@ use tracing::Level;
 
 use super::errors::ApiError;
 use super::wire::{Health, PromiseRequest, Readiness};
-use super::{AppState, MAX_BODY_BYTES, ledger, metrics};
+use super::{AppState, MAX_BODY_BYTES, ledger, metrics, solve};
 use crate::input::cart::{AtpQueryRecord, CartRecord};
 use crate::promise::atp::{SkuAtp, query};
 use crate::promise::quote::Promise;
@@ -37,6 +37,7 @@ pub(super) fn router(state: Arc<AppState>) -> axum::Router {
         .route("/v1/claims/{id}", get(ledger::claim))
         .route("/v1/ledger/availability", get(ledger::availability))
         .route("/v1/ledger/verify", get(ledger::verify))
+        .route("/v1/solve", post(solve::solve))
         .route("/metrics", get(prometheus))
         .route("/openapi.json", get(openapi))
         .fallback(not_found)

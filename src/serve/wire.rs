@@ -629,3 +629,60 @@ impl From<VerifyReport> for VerifyOut {
         }
     }
 }
+
+/// The body of `/v1/solve`: a wave of orders (as in a scenario file's
+/// `orders`, lines inline) to source on the ledger's stock.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SolveBody {
+    /// The wave's orders.
+    pub orders: Vec<crate::input::format::OrderRecord>,
+    /// Commit the plan to the ledger as node-level reservations, in one
+    /// transaction, all or nothing.
+    #[serde(default)]
+    pub commit: bool,
+    /// Solves after the first when the stock changed before the commit.
+    #[serde(default = "default_retries")]
+    pub retries: u32,
+    /// Strategy (default `auto`), as for `domopt solve --strategy`.
+    #[serde(default)]
+    pub strategy: Option<String>,
+    /// Solver time limit in seconds (at most 60; default 10).
+    #[serde(default = "default_time_limit")]
+    pub time_limit_s: f64,
+}
+
+fn default_retries() -> u32 {
+    3
+}
+
+fn default_time_limit() -> f64 {
+    10.0
+}
+
+/// The answer of `/v1/solve`.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct SolveOut {
+    /// The plan, as `domopt solve --json` prints it (see docs/format.md).
+    pub plan: serde_json::Value,
+    /// The ledger version the stock was read at.
+    pub read_at: i64,
+    /// Solves made (more than one when the stock changed before a commit).
+    pub attempts: u32,
+    /// What the commit wrote, when asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub committed: Option<WaveCommitOut>,
+}
+
+/// What a wave's commit wrote.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct WaveCommitOut {
+    /// Holds and reservations of the wave's orders released (re-sourced).
+    pub released: Vec<String>,
+    /// Network-level reservations assigned to the plan's nodes.
+    pub assigned: Vec<String>,
+    /// New node-level reservations, `wave-SEQ:ORDER`.
+    pub reserved: Vec<String>,
+    /// The ledger version after the commit.
+    pub seq: i64,
+}

@@ -1,0 +1,158 @@
+//! `POST /v1/solve`: a wave of orders sourced on the ledger's stock and,
+//! with `commit`, committed to it as node-level reservations in one
+//! transaction (see `ledger::wave`). The network, cost model and overrides
+//! are the server's; the orders come with the request. One wave is solved
+//! at a time per server (a solve takes the cores); servers sharing a ledger
+//! are kept apart by the commit's guard, which refuses a wave whose stock
+//! changed after it was read and solves it again.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
+use axum::http::StatusCode;
+
+use super::AppState;
+use super::errors::ApiError;
+use super::routes::json_of;
+use super::wire::{SolveBody, SolveOut, WaveCommitOut};
+use crate::error::DomoptError;
+use crate::input::cost_model::CostModel;
+use crate::input::format::{LoadedScenario, PolicyOverrides};
+use crate::input::settings::{Settings, Strategy};
+use crate::ledger::wave::{WaveError, WaveInput, WaveOptions, solve_from_ledger};
+
+/// The longest time limit a request may ask for, in seconds.
+pub const MAX_SOLVE_SECONDS: f64 = 60.0;
+
+/// What a server solves waves with: the scenario as loaded (its network;
+/// its own orders are replaced by each request's), the cost model and the
+/// run's policy overrides.
+pub struct WaveSource {
+    /// The scenario file, as read.
+    pub loaded: LoadedScenario,
+    /// The cost model.
+    pub model: CostModel,
+    /// Policy overrides (`--set`).
+    pub overrides: PolicyOverrides,
+}
+
+/// The wave source and the lock that keeps solves one at a time.
+pub(crate) struct Waves {
+    source: WaveSource,
+    one_at_a_time: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl Waves {
+    pub(crate) fn new(source: WaveSource) -> Waves {
+        Waves {
+            source,
+            one_at_a_time: Arc::new(tokio::sync::Mutex::new(())),
+        }
+    }
+}
+
+/// Solves the request's wave on the ledger's stock; commits it if asked.
+pub(super) async fn solve(
+    State(state): State<Arc<AppState>>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<SolveOut>, ApiError> {
+    let (Some(ledger), Some(waves)) = (state.ledger.clone(), state.waves.clone()) else {
+        return Err(ApiError::no_ledger());
+    };
+    let body: SolveBody = json_of(body)?;
+    let (settings, strategy) = run_of(&body)?;
+    // Held by the blocking task: a solve whose client went away still
+    // keeps the next one waiting until it ends.
+    let one = waves.one_at_a_time.clone().lock_owned().await;
+    let answer = tokio::task::spawn_blocking(move || {
+        let _one = one;
+        let mut loaded = waves.source.loaded.clone();
+        loaded.file.orders = body.orders;
+        loaded.orphan_lines.clear();
+        let input = WaveInput {
+            loaded: &loaded,
+            model: &waves.source.model,
+            overrides: &waves.source.overrides,
+            settings: &settings,
+            strategy,
+        };
+        let options = WaveOptions {
+            commit: body.commit,
+            retries: body.retries,
+        };
+        solve_from_ledger(ledger.as_ref(), input, options, &|line| {
+            tracing::info!("{line}")
+        })
+    })
+    .await
+    .map_err(|e| ApiError::internal(format!("the solve failed: {e}")))?;
+    let wave = answer.map_err(wave_error)?;
+    Ok(Json(SolveOut {
+        plan: serde_json::to_value(&wave.plan)
+            .map_err(|e| ApiError::internal(format!("the plan does not serialise: {e}")))?,
+        read_at: wave.read_at,
+        attempts: wave.attempts,
+        committed: wave.committed.map(|c| WaveCommitOut {
+            released: c.released,
+            assigned: c.assigned,
+            reserved: c.reserved,
+            seq: c.seq,
+        }),
+    }))
+}
+
+/// The solver settings and strategy of a request (422, E118 or E119, when
+/// out of range or unknown).
+fn run_of(body: &SolveBody) -> Result<(Settings, Strategy), ApiError> {
+    let strategy = body
+        .strategy
+        .as_deref()
+        .unwrap_or("auto")
+        .parse::<Strategy>()
+        .map_err(|e| ApiError::unprocessable(crate::IssueCode::BadSetting, e.to_string()))?;
+    let settings = Settings {
+        time_limit_s: body.time_limit_s,
+        ..Settings::default()
+    };
+    settings.validate().map_err(domopt_error)?;
+    if body.time_limit_s > MAX_SOLVE_SECONDS {
+        return Err(ApiError::unprocessable(
+            crate::IssueCode::BadSetting,
+            format!(
+                "time_limit_s {}: at most {MAX_SOLVE_SECONDS} seconds over HTTP",
+                body.time_limit_s
+            ),
+        ));
+    }
+    Ok((settings, strategy))
+}
+
+fn wave_error(e: WaveError) -> ApiError {
+    match e {
+        WaveError::Ledger(e) => ApiError::ledger(e),
+        WaveError::Scenario(e) => domopt_error(e),
+    }
+}
+
+/// 422 with every issue for invalid orders, 422 for a bad setting, 500 when
+/// no plan could be made.
+fn domopt_error(e: DomoptError) -> ApiError {
+    match e {
+        DomoptError::Invalid(report) => ApiError::invalid(report),
+        DomoptError::NoPlan(why) => ApiError::internal(format!("no plan could be made: {why}")),
+        other => {
+            let code = other.code().unwrap_or(crate::IssueCode::Malformed);
+            ApiError::unprocessable(code, other.to_string())
+        }
+    }
+}
+
+impl ApiError {
+    /// A request that cannot be right: 422 with `code`.
+    fn unprocessable(code: crate::IssueCode, error: String) -> ApiError {
+        ApiError::with_status(code.to_string(), error, StatusCode::UNPROCESSABLE_ENTITY)
+    }
+}
