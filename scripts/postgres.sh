@@ -5,12 +5,18 @@
 # 127.0.0.1:5432. Idempotent; exits non-zero, saying why, when it cannot.
 # The tests then connect as postgres://domopt:domopt@127.0.0.1:5432/postgres
 # (override with DOMOPT_TEST_POSTGRES) and make one database per test.
-# Needs root (or the postgres OS user's rights) and Debian's postgresql
-# packages (pg_lsclusters, pg_ctlcluster).
+# Needs root and Debian's postgresql packages (pg_lsclusters, pg_ctlcluster),
+# which it installs with apt-get when they are missing.
 set -eu
 fail() { echo "scripts/postgres.sh: $*" >&2; exit 1; }
-command -v pg_lsclusters >/dev/null 2>&1 \
-  || fail "PostgreSQL is not installed (Debian: apt-get install postgresql)"
+if ! command -v pg_lsclusters >/dev/null 2>&1; then
+  command -v apt-get >/dev/null 2>&1 \
+    || fail "PostgreSQL is not installed and there is no apt-get: install it and re-run"
+  echo "scripts/postgres.sh: installing PostgreSQL (Debian's postgresql)" >&2
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null \
+    || fail "apt-get install postgresql failed"
+fi
 # The first cluster listed: on these machines, 15 main.
 set -- $(pg_lsclusters --no-header | head -n 1)
 [ $# -ge 4 ] || fail "no PostgreSQL cluster (pg_lsclusters lists none)"
