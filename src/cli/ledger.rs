@@ -34,16 +34,15 @@ use super::{EXIT_FAILURE, EXIT_INVALID, EXIT_OK};
 /// The changes are top-level commands: hold, reserve, assign, release,
 /// commit, receive, adjust.
 ///
-/// LEDGER is a URL: an SQLite file (a path, or sqlite:PATH), embedded, for
-/// one process at a time; or a PostgreSQL database that several servers and
-/// commands share, postgres://USER:PASSWORD@HOST:PORT/DATABASE (the
-/// database must exist; `ledger init` makes the tables in it).
+/// LEDGER is a URL: an SQLite file (a path, or sqlite:PATH), embedded; or a
+/// PostgreSQL database that several servers and commands share,
+/// postgres://USER:PASSWORD@HOST:PORT/DATABASE (the database must exist;
+/// `ledger init` makes the ledger's tables in it), as in
+/// `domopt ledger init postgres://domopt:domopt@127.0.0.1:5432/shop --scenario ...`.
 ///
 /// Examples:
 ///   domopt ledger init target/ledger.db --scenario datasets/promise/network.json
-///   domopt ledger init postgres://domopt:domopt@127.0.0.1:5432/shop --scenario datasets/promise/network.json
 ///   domopt ledger availability target/ledger.db --sku jacket
-///   domopt ledger availability postgres://domopt:domopt@127.0.0.1:5432/shop --sku jacket
 ///   domopt ledger availability target/ledger.db --sku pants --channel walk_in --json
 ///   domopt ledger verify target/ledger.db
 ///   domopt ledger rebuild target/ledger.db --json
@@ -173,7 +172,6 @@ pub struct HoldArgs {
 /// Examples:
 ///   domopt reserve target/ledger.db --id order-1 --order A-1 --line jacket=2
 ///   domopt reserve target/ledger.db --id order-2 --order A-2 --from-hold cart-1 --line jacket=1 --json
-///   domopt reserve postgres://domopt:domopt@127.0.0.1:5432/shop --id order-3 --line jacket=1
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct ReserveArgs {
