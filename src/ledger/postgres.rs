@@ -48,8 +48,7 @@ use r2d2_postgres::r2d2::{Pool, PooledConnection};
 use crate::input::format::{LoadedScenario, ScenarioFile};
 
 use super::rules::{self, Base, Store};
-use super::stored::{self, base_of, write_state};
-use super::url::redact;
+use super::stored::{self, base_of, redact, write_state};
 use super::{
     Answer, Claim, ClaimKind, Clock, Event, Guard, Ledger, LedgerAvailability, LedgerError, NetRow,
     Request, Snapshot, State, StockRow, VerifyReport,

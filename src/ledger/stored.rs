@@ -1,6 +1,6 @@
 //! What the back ends share around the rules: the base of a stored
-//! scenario, writing a whole state, and `verify`'s comparison of the stored
-//! state with the replay of the history.
+//! scenario, writing a whole state, `verify`'s comparison of the stored
+//! state with the replay of the history, and URLs shown without passwords.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -86,4 +86,20 @@ fn diff<K: Ord + std::fmt::Debug, V: PartialEq + std::fmt::Debug>(
     for k in replay.keys().filter(|k| !stored.contains_key(k)) {
         out.push(format!("{what} {k:?}: in the history but not stored"));
     }
+}
+
+/// A URL without what may be a password: the user information before `@`
+/// is cut to the user name, and query parameters (`?password=...`) are
+/// dropped.
+pub(super) fn redact(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let rest = rest.split_once('?').map_or(rest, |(r, _)| r);
+    let rest = match rest.rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split_once(':').map_or(userinfo, |(u, _)| u);
+            format!("{user}@{host}")
+        }
+        None => rest.to_string(),
+    };
+    format!("{scheme}://{rest}")
 }

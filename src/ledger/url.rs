@@ -12,6 +12,7 @@ use crate::input::format::LoadedScenario;
 #[cfg(feature = "postgres")]
 use super::postgres::PostgresLedger;
 use super::sqlite::SqliteLedger;
+use super::stored::redact;
 use super::{Clock, Ledger, LedgerError};
 
 /// A parsed ledger URL.
@@ -60,22 +61,6 @@ impl std::fmt::Display for LedgerUrl {
             LedgerUrl::Postgres(url) => f.write_str(&redact(url)),
         }
     }
-}
-
-/// A URL without what may be a password: the user information before `@`
-/// is cut to the user name, and query parameters (`?password=...`) are
-/// dropped.
-pub(super) fn redact(url: &str) -> String {
-    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
-    let rest = rest.split_once('?').map_or(rest, |(r, _)| r);
-    let rest = match rest.rsplit_once('@') {
-        Some((userinfo, host)) => {
-            let user = userinfo.split_once(':').map_or(userinfo, |(u, _)| u);
-            format!("{user}@{host}")
-        }
-        None => rest.to_string(),
-    };
-    format!("{scheme}://{rest}")
 }
 
 /// `scheme:` before any `/` (a Windows-free world: `C:` is not a concern).
