@@ -760,6 +760,14 @@ fn the_commands_refuse_bad_requests_with_their_code_and_exit_2_writing_nothing(b
             "E145",
         ),
         (vec!["ledger", "init", db, "--scenario", &scenario], "E149"),
+        (
+            vec!["reserve", "mysql://x/y", "--id", "a", "--line", "last=1"],
+            "E151",
+        ),
+        (
+            vec!["ledger", "init", "sqlite:", "--scenario", &scenario],
+            "E151",
+        ),
     ] {
         let mut args = args;
         args.push("--json");
@@ -854,4 +862,35 @@ fn making_a_ledger_where_one_already_is_is_refused_and_leaves_it_as_it_was(b: Ba
     let again = domopt::reservations::create(&made.url, &loaded, domopt::DEFAULT_MODEL, clock());
     assert_eq!(code(again.map(|_| ())), IssueCode::LedgerExists);
     assert_eq!(made.open(clock()).snapshot().unwrap(), before);
+}
+
+#[test]
+fn the_postgres_ledger_answers_from_tokio_blocking_threads_as_the_server_calls_it() {
+    let (_made, l) = Made::new(Backend::Postgres, SCARCE, clock());
+    let l: Arc<dyn Ledger> = Arc::from(l);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .build()
+        .unwrap();
+    let granted = runtime.block_on(async {
+        let tasks: Vec<_> = (0..8)
+            .map(|i| {
+                let l = l.clone();
+                tokio::task::spawn_blocking(move || {
+                    l.execute(&reserve(
+                        &format!("t{i}"),
+                        None,
+                        vec![line("last", None, 1)],
+                    ))
+                    .is_ok()
+                })
+            })
+            .collect();
+        let mut granted = 0;
+        for t in tasks {
+            granted += usize::from(t.await.unwrap());
+        }
+        granted
+    });
+    assert_eq!(granted, 4, "the four free units, once each");
 }

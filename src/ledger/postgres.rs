@@ -33,6 +33,11 @@
 //! network. Errors of the connection or the database are E147 naming the
 //! URL without its password.
 //!
+//! Threads: the client is synchronous and blocks on a small tokio runtime of
+//! its own. A server calls it from blocking threads (tokio's
+//! `spawn_blocking`), never from inside an async task, where tokio refuses
+//! to block on a second runtime.
+//!
 //! [`rules`]: super::rules
 
 use std::sync::Arc;
