@@ -40,13 +40,14 @@
 //!
 //! [`rules`]: super::rules
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::NaiveDateTime;
 use postgres::config::Host;
 use postgres::types::FromSql;
-use postgres::{Client, Config, IsolationLevel, NoTls, Row, Transaction};
+use postgres::{Client, Config, IsolationLevel, NoTls, Row, Statement, Transaction};
 use r2d2_postgres::PostgresConnectionManager;
 use r2d2_postgres::r2d2::{Pool, PooledConnection};
 
@@ -168,9 +169,11 @@ impl PostgresLedger {
                 .map_err(&err)?;
         }
         {
+            let mut statements = Statements::default();
             let mut store = PgStore {
                 tx: &mut tx,
                 shown: &shown,
+                statements: &mut statements,
             };
             let mut state = State::default();
             for e in rules::initial_events(&file.inventory, now) {
@@ -240,17 +243,7 @@ impl PostgresLedger {
         &self,
         f: impl FnOnce(&mut PgStore<'_, '_>) -> Result<T, LedgerError>,
     ) -> Result<T, LedgerError> {
-        let mut conn = self.connection()?;
-        let err = db_error(&self.shown);
-        let mut tx = conn.transaction().map_err(&err)?;
-        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])
-            .map_err(&err)?;
-        let out = f(&mut PgStore {
-            tx: &mut tx,
-            shown: &self.shown,
-        })?;
-        tx.commit().map_err(&err)?;
-        Ok(out)
+        self.transaction(true, f)
     }
 
     /// Runs `f` in one read-only REPEATABLE READ transaction.
@@ -258,20 +251,23 @@ impl PostgresLedger {
         &self,
         f: impl FnOnce(&mut PgStore<'_, '_>) -> Result<T, LedgerError>,
     ) -> Result<T, LedgerError> {
+        self.transaction(false, f)
+    }
+
+    /// Runs `f` in a transaction on a connection of the pool, with the
+    /// statements that connection prepared before (kept with it).
+    fn transaction<T>(
+        &self,
+        write: bool,
+        f: impl FnOnce(&mut PgStore<'_, '_>) -> Result<T, LedgerError>,
+    ) -> Result<T, LedgerError> {
         let mut conn = self.connection()?;
-        let err = db_error(&self.shown);
-        let mut tx = conn
-            .build_transaction()
-            .isolation_level(IsolationLevel::RepeatableRead)
-            .read_only(true)
-            .start()
-            .map_err(&err)?;
-        let out = f(&mut PgStore {
-            tx: &mut tx,
-            shown: &self.shown,
-        })?;
-        tx.commit().map_err(&err)?;
-        Ok(out)
+        let mut statements = PooledConnection::extensions_mut(&mut conn)
+            .remove::<Statements>()
+            .unwrap_or_default();
+        let out = in_transaction(&mut conn, &self.shown, &mut statements, write, f);
+        PooledConnection::extensions_mut(&mut conn).insert(statements);
+        out
     }
 
     fn compare(&self, stored: &State, events: &[Event]) -> VerifyReport {
@@ -439,6 +435,44 @@ fn pool(config: Config) -> Result<Pool<Manager>, LedgerError> {
         .map_err(|e| LedgerError::Store(format!("connection pool: {e}")))
 }
 
+/// Runs `f` in a transaction on `client`: a write takes the ledger's
+/// advisory lock first; a read is a read-only REPEATABLE READ snapshot.
+/// Committed only on `Ok` (dropped, it rolls back).
+fn in_transaction<T>(
+    client: &mut Client,
+    shown: &str,
+    statements: &mut Statements,
+    write: bool,
+    f: impl FnOnce(&mut PgStore<'_, '_>) -> Result<T, LedgerError>,
+) -> Result<T, LedgerError> {
+    let err = db_error(shown);
+    let mut tx = if write {
+        let mut tx = client.transaction().map_err(&err)?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])
+            .map_err(&err)?;
+        tx
+    } else {
+        client
+            .build_transaction()
+            .isolation_level(IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()
+            .map_err(&err)?
+    };
+    let out = f(&mut PgStore {
+        tx: &mut tx,
+        shown,
+        statements,
+    })?;
+    tx.commit().map_err(&err)?;
+    Ok(out)
+}
+
+/// The statements a connection prepared, by their SQL: each later use is
+/// one round trip instead of two (prepare, then execute).
+#[derive(Default)]
+struct Statements(HashMap<String, Statement>);
+
 /// Whether the database already holds a ledger (its `meta` table).
 fn has_ledger(tx: &mut Transaction<'_>, shown: &str) -> Result<bool, LedgerError> {
     let row = tx
@@ -502,22 +536,36 @@ fn json<T: serde::de::DeserializeOwned>(r: &Row, i: usize) -> Result<T, LedgerEr
 struct PgStore<'a, 't> {
     tx: &'a mut Transaction<'t>,
     shown: &'a str,
+    statements: &'a mut Statements,
 }
 
 type Param<'p> = &'p (dyn postgres::types::ToSql + Sync);
 
 impl PgStore<'_, '_> {
+    /// The prepared statement of `sql` on this connection.
+    fn statement(&mut self, sql: &str) -> Result<Statement, LedgerError> {
+        if let Some(s) = self.statements.0.get(sql) {
+            return Ok(s.clone());
+        }
+        let s = self.tx.prepare(sql).map_err(db_error(self.shown))?;
+        self.statements.0.insert(sql.to_string(), s.clone());
+        Ok(s)
+    }
+
     fn rows(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>, LedgerError> {
-        self.tx.query(sql, params).map_err(db_error(self.shown))
+        let s = self.statement(sql)?;
+        self.tx.query(&s, params).map_err(db_error(self.shown))
     }
 
     fn one(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Row, LedgerError> {
-        self.tx.query_one(sql, params).map_err(db_error(self.shown))
+        let s = self.statement(sql)?;
+        self.tx.query_one(&s, params).map_err(db_error(self.shown))
     }
 
     fn run(&mut self, sql: &str, params: &[Param<'_>]) -> Result<(), LedgerError> {
+        let s = self.statement(sql)?;
         self.tx
-            .execute(sql, params)
+            .execute(&s, params)
             .map(|_| ())
             .map_err(db_error(self.shown))
     }
