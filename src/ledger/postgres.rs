@@ -27,7 +27,8 @@
 //! refuse any UPDATE, DELETE or TRUNCATE of the history. Times are kept as
 //! fixed-width text in the "C" collation, compared as SQLite compares them.
 //!
-//! Connections: an r2d2 pool per ledger ([`POOL_SIZE`] at most), over
+//! Connections: an r2d2 pool per ledger ([`POOL_SIZE`] at most; each
+//! connection keeps the statements it prepared), over
 //! plain TCP or a Unix socket: this build has no TLS (`sslmode=require` is
 //! refused when connecting), so keep the database on loopback or a private
 //! network. Errors of the connection or the database are E147 naming the
