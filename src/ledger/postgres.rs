@@ -150,14 +150,6 @@ impl PostgresLedger {
         file.orders.clear();
         let base = base_of(&file, model)?;
         let mut client = connect(&config, &shown)?;
-        let err = db_error(&shown);
-        let mut tx = client.transaction().map_err(&err)?;
-        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])
-            .map_err(&err)?;
-        if has_ledger(&mut tx, &shown)? {
-            return Err(LedgerError::Exists(shown.clone()));
-        }
-        tx.batch_execute(SCHEMA).map_err(&err)?;
         let now = clock.now();
         let meta = [
             ("schema_version", SCHEMA_VERSION.to_string()),
@@ -165,30 +157,30 @@ impl PostgresLedger {
             ("scenario", serde_json::to_string(&file)?),
             ("created", now.to_string()),
         ];
-        for (k, v) in meta {
-            tx.execute("INSERT INTO meta (key, value) VALUES ($1, $2)", &[&k, &v])
-                .map_err(&err)?;
-        }
-        {
-            let mut statements = Statements::default();
-            let mut store = PgStore {
-                tx: &mut tx,
-                shown: &shown,
-                statements: &mut statements,
-            };
+        let mut statements = Statements::default();
+        in_transaction(&mut client, &shown, &mut statements, true, |store| {
+            if store.has_ledger()? {
+                return Err(LedgerError::Exists(store.shown.to_string()));
+            }
+            store
+                .tx
+                .batch_execute(SCHEMA)
+                .map_err(db_error(store.shown))?;
+            for (k, v) in &meta {
+                store.run("INSERT INTO meta (key, value) VALUES ($1, $2)", &[k, v])?;
+            }
             let mut state = State::default();
             for e in rules::initial_events(&file.inventory, now) {
                 state.apply(&e);
                 store.append("init", now, &e)?;
             }
-            write_state(&mut store, &state)?;
-        }
-        tx.commit().map_err(&err)?;
+            write_state(store, &state)
+        })?;
         Ok(PostgresLedger {
             pool: pool(config)?,
             base,
             clock,
-            shown: shown.clone(),
+            shown,
         })
     }
 
@@ -196,34 +188,30 @@ impl PostgresLedger {
     pub fn open(url: &str, clock: Arc<dyn Clock>) -> Result<Self, LedgerError> {
         let (config, shown) = config_of(url)?;
         let mut client = connect(&config, &shown)?;
-        let err = db_error(&shown);
-        let mut tx = client
-            .build_transaction()
-            .isolation_level(IsolationLevel::RepeatableRead)
-            .read_only(true)
-            .start()
-            .map_err(&err)?;
-        if !has_ledger(&mut tx, &shown)? {
-            return Err(LedgerError::Store(format!(
-                "{shown} holds no domopt ledger: make one with `domopt ledger init`"
-            )));
-        }
-        let version = meta(&mut tx, &shown, "schema_version")?;
-        if version.as_deref() != Some(&SCHEMA_VERSION.to_string()) {
-            return Err(LedgerError::Store(format!(
-                "{shown}: schema version {}, this domopt reads {SCHEMA_VERSION}",
-                version.unwrap_or_default()
-            )));
-        }
-        let model = meta(&mut tx, &shown, "model")?.unwrap_or_default();
-        let scenario = meta(&mut tx, &shown, "scenario")?.unwrap_or_default();
-        tx.commit().map_err(&err)?;
-        let file: ScenarioFile = serde_json::from_str(&scenario)?;
+        let mut statements = Statements::default();
+        let (model, scenario) = in_transaction(&mut client, &shown, &mut statements, false, |store| {
+            if !store.has_ledger()? {
+                return Err(LedgerError::Store(format!(
+                    "{} holds no domopt ledger: make one with `domopt ledger init`",
+                    store.shown
+                )));
+            }
+            let version = store.meta("schema_version")?;
+            if version.as_deref() != Some(&SCHEMA_VERSION.to_string()) {
+                return Err(LedgerError::Store(format!(
+                    "{}: schema version {}, this domopt reads {SCHEMA_VERSION}",
+                    store.shown,
+                    version.unwrap_or_default()
+                )));
+            }
+            Ok((store.meta("model")?, store.meta("scenario")?))
+        })?;
+        let file: ScenarioFile = serde_json::from_str(&scenario.unwrap_or_default())?;
         Ok(PostgresLedger {
             pool: pool(config)?,
-            base: base_of(&file, &model)?,
+            base: base_of(&file, &model.unwrap_or_default())?,
             clock,
-            shown: shown.clone(),
+            shown,
         })
     }
 
@@ -474,21 +462,6 @@ fn in_transaction<T>(
 #[derive(Default)]
 struct Statements(HashMap<String, Statement>);
 
-/// Whether the database already holds a ledger (its `meta` table).
-fn has_ledger(tx: &mut Transaction<'_>, shown: &str) -> Result<bool, LedgerError> {
-    let row = tx
-        .query_one("SELECT to_regclass('meta') IS NOT NULL", &[])
-        .map_err(db_error(shown))?;
-    col(&row, 0)
-}
-
-fn meta(tx: &mut Transaction<'_>, shown: &str, key: &str) -> Result<Option<String>, LedgerError> {
-    let row = tx
-        .query_opt("SELECT value FROM meta WHERE key = $1", &[&key])
-        .map_err(db_error(shown))?;
-    row.map(|r| col(&r, 0)).transpose()
-}
-
 /// Times in the events and claims tables, fixed width so that text order
 /// (collation "C") is time order; as the SQLite back end writes them.
 fn time_key(t: NaiveDateTime) -> String {
@@ -569,6 +542,17 @@ impl PgStore<'_, '_> {
             .execute(&s, params)
             .map(|_| ())
             .map_err(db_error(self.shown))
+    }
+
+    /// Whether the database already holds a ledger (its `meta` table).
+    fn has_ledger(&mut self) -> Result<bool, LedgerError> {
+        let row = self.one("SELECT to_regclass('meta') IS NOT NULL", &[])?;
+        col(&row, 0)
+    }
+
+    fn meta(&mut self, key: &str) -> Result<Option<String>, LedgerError> {
+        let rows = self.rows("SELECT value FROM meta WHERE key = $1", &[&key])?;
+        rows.first().map(|r| col(r, 0)).transpose()
     }
 
     fn read_all(&mut self) -> Result<State, LedgerError> {
