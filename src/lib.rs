@@ -36,7 +36,9 @@
 //!   date and channel.
 //! - Reserve: [`reservations::SqliteLedger`] keeps holds, reservations and
 //!   commits per node and SKU without ever granting more than is free, with
-//!   an append-only event history it can be rebuilt and verified from.
+//!   an append-only event history it can be rebuilt and verified from;
+//!   `reservations::PostgresLedger` (feature `postgres`) is the same ledger
+//!   in a PostgreSQL database that several servers share.
 //! - Types: [`domain`] (the validated scenario), [`plan`] (what a solve
 //!   returns and writes), [`format`](mod@format) (the wire format), [`generate`] (the
 //!   research instance generator). [`prelude`] imports the common ones.
@@ -57,7 +59,7 @@
 //! | `solver` | the only code that touches HiGHS: the MIP through good_lp, the column-generation master through the `highs` crate, raw FFI in one private file |
 //! | `sourcing` | the sourcing and splitting decision: the strategies, the MIP formulation, the rows that can bind, the per-order exact search, the decomposition (rows, master, pricing, neighbourhoods, bound, time budget, polish) and the baselines |
 //! | `promise` | the promising decision: available to promise by node, date and channel; every service's option for a cart, with the wave's own date and cost rules |
-//! | `ledger` | the reservation ledger: holds, reservations, assignment to nodes, commits, receipts and counts, the event history and its fold, the embedded SQLite back end |
+//! | `ledger` | the reservation ledger: holds, reservations, assignment to nodes, commits, receipts and counts, the event history and its fold, the embedded SQLite back end and the shared PostgreSQL one |
 //! | `research` | the instance generator |
 //!
 //! The CLI, the bench runner and its charts are in the binary (`src/cli/`),
@@ -157,8 +159,13 @@ pub mod http {
 
 /// The reservation ledger: holds, reservations, commits, receipts and
 /// counts per (node, SKU), with an append-only event history
-/// ([`SqliteLedger`](reservations::SqliteLedger) is the embedded back end).
+/// ([`SqliteLedger`](reservations::SqliteLedger) is the embedded back end,
+/// `PostgresLedger`, with the `postgres` feature, the one several servers
+/// share; [`open`](reservations::open) and [`create`](reservations::create)
+/// pick one by URL).
 pub mod reservations {
+    #[cfg(feature = "postgres")]
+    pub use crate::ledger::postgres::{POOL_SIZE, PostgresLedger};
     pub use crate::ledger::rules::{Base, Breach};
     pub use crate::ledger::sqlite::{SCHEMA_VERSION, SqliteLedger};
     pub use crate::ledger::wave::{

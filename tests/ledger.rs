@@ -1,21 +1,29 @@
-//! The reservation ledger on its embedded SQLite back end: the invariant
-//! under racing connections, idempotency, hold expiry on an injected clock,
-//! refusals (commit after release, release of what was never reserved),
-//! all-or-nothing assignment, the event history's replay, and crash safety
-//! of acknowledged reservations under `kill -9`.
+//! The reservation ledger, every test on both back ends (embedded SQLite,
+//! and PostgreSQL as several servers share it; `sqlite::NAME` and
+//! `postgres::NAME`): the invariant under racing connections, idempotency,
+//! hold expiry on an injected clock, refusals (commit after release,
+//! release of what was never reserved), all-or-nothing assignment and
+//! batches, the event history's replay, and crash safety of acknowledged
+//! reservations under `kill -9`.
+//!
+//! The PostgreSQL tests connect to `DOMOPT_TEST_POSTGRES` (default
+//! `postgres://domopt:domopt@127.0.0.1:5432/postgres`, which
+//! `scripts/postgres.sh` readies), make one database per test and drop it
+//! at the end. They fail, saying so, when PostgreSQL is not reachable.
 
 use std::io::{BufRead, BufReader};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::{Arc, Barrier};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Barrier, Once};
+use std::time::Duration;
 
 use chrono::{NaiveDateTime, TimeDelta};
 use domopt::IssueCode;
 use domopt::promising::{AtpQuery, Availability, query};
 use domopt::reservations::{
     Adjustment, ClaimLine, ClaimStatus, Clock, FixedClock, Ledger, LedgerError, Request,
-    SqliteLedger,
 };
 
 const BIN: &str = env!("CARGO_BIN_EXE_domopt");
@@ -47,14 +55,193 @@ fn t(s: &str) -> NaiveDateTime {
     NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M").unwrap()
 }
 
-/// A fresh ledger file made from `scenario` (JSON text), on `clock`.
-fn ledger(dir: &Path, scenario: &str, clock: Arc<dyn Clock>) -> (PathBuf, SqliteLedger) {
-    let json = dir.join("scenario.json");
-    std::fs::write(&json, scenario).unwrap();
-    let loaded = domopt::format::read_scenario(&json).unwrap();
-    let db = dir.join("ledger.db");
-    let l = SqliteLedger::create(&db, &loaded, domopt::DEFAULT_MODEL, clock).unwrap();
-    (db, l)
+/// The back end a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Generates, for each test function `fn NAME(b: Backend)`, the tests
+/// `sqlite::NAME` and `postgres::NAME`.
+macro_rules! on_both_back_ends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[test]
+            fn $name() {
+                super::$name(super::Backend::Sqlite)
+            })*
+        }
+        mod postgres {
+            $(#[test]
+            fn $name() {
+                super::$name(super::Backend::Postgres)
+            })*
+        }
+    };
+}
+
+on_both_back_ends!(
+    sixteen_racing_connections_get_exactly_the_last_free_units_and_the_history_reconciles,
+    sixty_four_racing_connections_get_exactly_the_last_free_units_and_the_history_reconciles,
+    the_same_request_id_returns_the_first_answer_and_with_other_content_is_refused,
+    a_hold_expires_on_the_clock_and_cannot_be_reserved_from_afterwards,
+    a_reservation_from_a_live_hold_takes_the_hold_units,
+    commit_after_release_and_release_of_what_was_never_reserved_are_refused,
+    assignment_to_nodes_is_all_or_nothing_and_commit_then_leaves_on_hand,
+    counts_and_receipts_keep_the_invariant_and_quantities_in_range,
+    availability_follows_the_promise_rules_for_inbound_and_channels,
+    verify_finds_a_stored_state_that_left_its_history_and_rebuild_restores_it,
+    after_kill_9_mid_stream_every_acknowledged_reservation_is_there_once_and_the_ledger_verifies,
+    the_commands_refuse_bad_requests_with_their_code_and_exit_2_writing_nothing,
+    a_batch_is_applied_whole_or_not_at_all,
+    a_guarded_batch_is_refused_when_its_skus_changed_after_its_version,
+    a_ledger_url_opens_the_ledger_it_names_and_a_malformed_one_is_refused,
+    making_a_ledger_where_one_already_is_is_refused_and_leaves_it_as_it_was,
+);
+
+/// The admin URL of the PostgreSQL the tests use.
+fn admin_url() -> String {
+    std::env::var("DOMOPT_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://domopt:domopt@127.0.0.1:5432/postgres".into())
+}
+
+/// A connection to `url`, or a failure that says how to get PostgreSQL
+/// ready.
+fn connect(url: &str) -> ::postgres::Client {
+    let mut config: ::postgres::Config = url.parse().expect("a PostgreSQL URL");
+    config.connect_timeout(Duration::from_secs(5));
+    config.connect(::postgres::NoTls).unwrap_or_else(|e| {
+        panic!(
+            "PostgreSQL is not reachable ({e:?}): run scripts/postgres.sh (it starts the \
+             cluster and makes the domopt role), or set DOMOPT_TEST_POSTGRES to an admin URL"
+        )
+    })
+}
+
+/// `url` with another database name.
+fn with_database(url: &str, db: &str) -> String {
+    let (base, query) = url.split_once('?').map_or((url, ""), |(b, q)| (b, q));
+    let server = base.rsplit_once('/').map_or(base, |(s, _)| s);
+    let query = if query.is_empty() {
+        String::new()
+    } else {
+        format!("?{query}")
+    };
+    format!("{server}/{db}{query}")
+}
+
+/// A database made for one test, dropped when the test ends.
+struct TestDatabase {
+    name: String,
+}
+
+impl TestDatabase {
+    fn new() -> Self {
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        static SWEEP: Once = Once::new();
+        let mut admin = connect(&admin_url());
+        SWEEP.call_once(|| drop_left_over(&mut admin));
+        let name = format!(
+            "domopt_t_{}_{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::SeqCst)
+        );
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .unwrap();
+        TestDatabase { name }
+    }
+
+    fn url(&self) -> String {
+        with_database(&admin_url(), &self.name)
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        // Best effort: a database left over is swept by a later run.
+        let admin = admin_url()
+            .parse::<::postgres::Config>()
+            .map(|c| c.connect(::postgres::NoTls));
+        if let Ok(Ok(mut admin)) = admin {
+            let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
+            let _ = admin.batch_execute(&sql);
+        }
+    }
+}
+
+/// Drops the test databases of test processes that are gone (killed
+/// before their databases were dropped).
+fn drop_left_over(admin: &mut ::postgres::Client) {
+    let Ok(rows) = admin.query(
+        "SELECT datname FROM pg_database WHERE datname LIKE 'domopt\\_t\\_%'",
+        &[],
+    ) else {
+        return;
+    };
+    for row in rows {
+        let name: String = row.get(0);
+        let pid = name.split('_').nth(2).unwrap_or_default();
+        if !Path::new("/proc").join(pid).exists() {
+            let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+        }
+    }
+}
+
+/// A ledger made for one test: its URL, its scenario file, and what to
+/// clean up at the end.
+struct Made {
+    backend: Backend,
+    url: String,
+    dir: tempfile::TempDir,
+    _database: Option<TestDatabase>,
+}
+
+impl Made {
+    /// A fresh ledger made from `scenario` (JSON text) on `b`, on `clock`.
+    fn new(b: Backend, scenario: &str, clock: Arc<dyn Clock>) -> (Made, Box<dyn Ledger>) {
+        let dir = tempfile::tempdir().unwrap();
+        let (url, database) = match b {
+            Backend::Sqlite => (dir.path().join("ledger.db").display().to_string(), None),
+            Backend::Postgres => {
+                let db = TestDatabase::new();
+                (db.url(), Some(db))
+            }
+        };
+        let made = Made {
+            backend: b,
+            url,
+            dir,
+            _database: database,
+        };
+        std::fs::write(made.scenario(), scenario).unwrap();
+        let loaded = domopt::format::read_scenario(&made.scenario()).unwrap();
+        let l =
+            domopt::reservations::create(&made.url, &loaded, domopt::DEFAULT_MODEL, clock).unwrap();
+        (made, l)
+    }
+
+    fn scenario(&self) -> PathBuf {
+        self.dir.path().join("scenario.json")
+    }
+
+    /// Another connection to the same ledger.
+    fn open(&self, clock: Arc<dyn Clock>) -> Box<dyn Ledger> {
+        domopt::reservations::open(&self.url, clock).unwrap()
+    }
+
+    /// Runs SQL on the store itself, behind the ledger's back.
+    fn tamper(&self, sql: &str) -> Result<(), String> {
+        match self.backend {
+            Backend::Sqlite => rusqlite::Connection::open(&self.url)
+                .and_then(|c| c.execute_batch(sql))
+                .map_err(|e| e.to_string()),
+            Backend::Postgres => connect(&self.url)
+                .batch_execute(sql)
+                .map_err(|e| format!("{e:?}")),
+        }
+    }
 }
 
 fn clock() -> Arc<FixedClock> {
@@ -93,22 +280,24 @@ fn code(r: Result<impl std::fmt::Debug, LedgerError>) -> IssueCode {
     r.expect_err("the ledger refuses").code()
 }
 
-fn events(l: &SqliteLedger) -> i64 {
+fn events(l: &dyn Ledger) -> i64 {
     l.verify().unwrap().events
 }
 
 /// `n` threads, each with its own connection, reserve one unit of `last`
 /// (network level, or at dc-b for every third) and one of `one`.
-fn race(n: usize) {
-    let dir = tempfile::tempdir().unwrap();
-    let (db, _) = ledger(dir.path(), SCARCE, clock());
+fn race(b: Backend, n: usize) {
+    let (made, _) = Made::new(b, SCARCE, clock());
     let start = Arc::new(Barrier::new(n));
     let threads: Vec<_> = (0..n)
         .map(|i| {
-            let (db, start) = (db.clone(), start.clone());
+            let (url, start) = (made.url.clone(), start.clone());
             std::thread::spawn(move || {
-                let l = SqliteLedger::open(&db, clock()).unwrap();
+                let l = domopt::reservations::open(&url, clock()).unwrap();
+                // A read first, so that every connection is open at the start.
+                assert!(l.claim("none").unwrap().is_none());
                 start.wait();
+                let began = std::time::Instant::now();
                 let at = (i % 3 == 0).then_some("dc-b");
                 let last = l.execute(&reserve(
                     &format!("last-{i}"),
@@ -120,22 +309,29 @@ fn race(n: usize) {
                     None,
                     vec![line("one", None, 1)],
                 ));
-                [last, one].map(|r| match r {
+                let granted = [last, one].map(|r| match r {
                     Ok(_) => 1u32,
                     Err(e) => {
                         assert_eq!(e.code(), IssueCode::InsufficientStock, "{e}");
                         0
                     }
-                })
+                });
+                (granted, began.elapsed())
             })
         })
         .collect();
-    let granted = threads
+    let (granted, slowest) = threads
         .into_iter()
         .map(|h| h.join().unwrap())
-        .fold([0, 0], |a, b| [a[0] + b[0], a[1] + b[1]]);
+        .fold(([0, 0], Duration::ZERO), |(a, t), (b, u)| {
+            ([a[0] + b[0], a[1] + b[1]], t.max(u))
+        });
     assert_eq!(granted, [4, 1], "exactly the free units are granted");
-    let l = SqliteLedger::open(&db, clock()).unwrap();
+    eprintln!(
+        "{b:?}: {n} racing connections decided {} requests in {slowest:?}",
+        2 * n
+    );
+    let l = made.open(clock());
     let report = l.verify().unwrap();
     assert!(report.ok(), "{report:?}");
     for sku in ["last", "one"] {
@@ -145,30 +341,30 @@ fn race(n: usize) {
     }
 }
 
-#[test]
-fn sixteen_racing_connections_get_exactly_the_last_free_units_and_the_history_reconciles() {
-    race(16);
+fn sixteen_racing_connections_get_exactly_the_last_free_units_and_the_history_reconciles(
+    b: Backend,
+) {
+    race(b, 16);
 }
 
-#[test]
-fn sixty_four_racing_connections_get_exactly_the_last_free_units_and_the_history_reconciles() {
-    race(64);
+fn sixty_four_racing_connections_get_exactly_the_last_free_units_and_the_history_reconciles(
+    b: Backend,
+) {
+    race(b, 64);
 }
 
-#[test]
-fn the_same_request_id_returns_the_first_answer_and_with_other_content_is_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let (_, l) = ledger(dir.path(), SCARCE, clock());
+fn the_same_request_id_returns_the_first_answer_and_with_other_content_is_refused(b: Backend) {
+    let (_made, l) = Made::new(b, SCARCE, clock());
     let r = reserve("r1", Some("A"), vec![line("last", None, 2)]);
     let first = l.execute(&r).unwrap();
-    let before = events(&l);
+    let before = events(l.as_ref());
     let again = l.execute(&r).unwrap();
     assert!(again.replayed && !first.replayed);
     assert_eq!((again.seq, &again.claim), (first.seq, &first.claim));
-    assert_eq!(events(&l), before, "a replay writes nothing");
+    assert_eq!(events(l.as_ref()), before, "a replay writes nothing");
     let other = reserve("r1", Some("A"), vec![line("last", None, 1)]);
     assert_eq!(code(l.execute(&other)), IssueCode::IdempotencyConflict);
-    assert_eq!(events(&l), before);
+    assert_eq!(events(l.as_ref()), before);
     assert_eq!(
         l.availability("last", None, None)
             .unwrap()
@@ -177,11 +373,9 @@ fn the_same_request_id_returns_the_first_answer_and_with_other_content_is_refuse
     );
 }
 
-#[test]
-fn a_hold_expires_on_the_clock_and_cannot_be_reserved_from_afterwards() {
-    let dir = tempfile::tempdir().unwrap();
+fn a_hold_expires_on_the_clock_and_cannot_be_reserved_from_afterwards(b: Backend) {
     let c = clock();
-    let (_, l) = ledger(dir.path(), SCARCE, c.clone());
+    let (_made, l) = Made::new(b, SCARCE, c.clone());
     l.execute(&hold("cart", 60, vec![line("last", None, 4)]))
         .unwrap();
     let one_more = reserve("r1", None, vec![line("last", None, 1)]);
@@ -220,10 +414,8 @@ fn a_hold_expires_on_the_clock_and_cannot_be_reserved_from_afterwards() {
     assert!(l.verify().unwrap().ok());
 }
 
-#[test]
-fn a_reservation_from_a_live_hold_takes_the_hold_units() {
-    let dir = tempfile::tempdir().unwrap();
-    let (_, l) = ledger(dir.path(), SCARCE, clock());
+fn a_reservation_from_a_live_hold_takes_the_hold_units(b: Backend) {
+    let (_made, l) = Made::new(b, SCARCE, clock());
     l.execute(&hold("cart", 600, vec![line("last", None, 4)]))
         .unwrap();
     let from_hold = Request::Reserve {
@@ -244,10 +436,8 @@ fn a_reservation_from_a_live_hold_takes_the_hold_units() {
     );
 }
 
-#[test]
-fn commit_after_release_and_release_of_what_was_never_reserved_are_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let (_, l) = ledger(dir.path(), SCARCE, clock());
+fn commit_after_release_and_release_of_what_was_never_reserved_are_refused(b: Backend) {
+    let (_made, l) = Made::new(b, SCARCE, clock());
     l.execute(&reserve("r", None, vec![line("last", Some("dc-b"), 2)]))
         .unwrap();
     let release = |id: &str| Request::Release {
@@ -255,7 +445,7 @@ fn commit_after_release_and_release_of_what_was_never_reserved_are_refused() {
         claim: "r".into(),
     };
     l.execute(&release("rel-1")).unwrap();
-    let before = events(&l);
+    let before = events(l.as_ref());
     let commit = Request::Commit {
         id: "c".into(),
         claim: "r".into(),
@@ -270,7 +460,7 @@ fn commit_after_release_and_release_of_what_was_never_reserved_are_refused() {
         claim: "never".into(),
     };
     assert_eq!(code(l.execute(&never)), IssueCode::UnknownClaim);
-    assert_eq!(events(&l), before, "nothing written");
+    assert_eq!(events(l.as_ref()), before, "nothing written");
     let row = &l.availability("last", None, None).unwrap().nodes[1];
     assert_eq!(
         (row.node.as_str(), row.on_hand, row.reserved),
@@ -278,10 +468,8 @@ fn commit_after_release_and_release_of_what_was_never_reserved_are_refused() {
     );
 }
 
-#[test]
-fn assignment_to_nodes_is_all_or_nothing_and_commit_then_leaves_on_hand() {
-    let dir = tempfile::tempdir().unwrap();
-    let (_, l) = ledger(dir.path(), SCARCE, clock());
+fn assignment_to_nodes_is_all_or_nothing_and_commit_then_leaves_on_hand(b: Backend) {
+    let (_made, l) = Made::new(b, SCARCE, clock());
     l.execute(&reserve("r", Some("A"), vec![line("last", None, 3)]))
         .unwrap();
     let commit = Request::Commit {
@@ -301,7 +489,7 @@ fn assignment_to_nodes_is_all_or_nothing_and_commit_then_leaves_on_hand() {
         order: "A".into(),
         lines,
     };
-    let before = events(&l);
+    let before = events(l.as_ref());
     let too_much_at_b = assign(
         "a1",
         vec![line("last", Some("dc-a"), 1), line("last", Some("dc-b"), 2)],
@@ -312,7 +500,7 @@ fn assignment_to_nodes_is_all_or_nothing_and_commit_then_leaves_on_hand() {
     );
     let short = assign("a2", vec![line("last", Some("dc-a"), 2)]);
     assert_eq!(code(l.execute(&short)), IssueCode::ClaimMismatch);
-    assert_eq!(events(&l), before, "nothing written");
+    assert_eq!(events(l.as_ref()), before, "nothing written");
     assert!(l.claim("r").unwrap().unwrap().lines[0].node.is_none());
     let fits = assign(
         "a3",
@@ -332,10 +520,8 @@ fn assignment_to_nodes_is_all_or_nothing_and_commit_then_leaves_on_hand() {
     assert!(l.verify().unwrap().ok());
 }
 
-#[test]
-fn counts_and_receipts_keep_the_invariant_and_quantities_in_range() {
-    let dir = tempfile::tempdir().unwrap();
-    let (_, l) = ledger(dir.path(), SCARCE, clock());
+fn counts_and_receipts_keep_the_invariant_and_quantities_in_range(b: Backend) {
+    let (_made, l) = Made::new(b, SCARCE, clock());
     l.execute(&reserve("r", None, vec![line("last", Some("dc-a"), 2)]))
         .unwrap();
     let count = |id: &str, change| Request::Adjust {
@@ -380,20 +566,13 @@ fn counts_and_receipts_keep_the_invariant_and_quantities_in_range() {
     assert!(l.verify().unwrap().ok());
 }
 
-#[test]
-fn availability_follows_the_promise_rules_for_inbound_and_channels() {
-    let dir = tempfile::tempdir().unwrap();
+fn availability_follows_the_promise_rules_for_inbound_and_channels(b: Backend) {
     let network = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/promise/network.json"),
     )
     .unwrap();
-    let (_, l) = ledger(dir.path(), &network, clock());
-    let (s, _) = domopt::load_scenario(
-        &dir.path().join("scenario.json"),
-        domopt::DEFAULT_MODEL,
-        &[],
-    )
-    .unwrap();
+    let (made, l) = Made::new(b, &network, clock());
+    let (s, _) = domopt::load_scenario(&made.scenario(), domopt::DEFAULT_MODEL, &[]).unwrap();
     let atp = Availability::new(&s);
     for (sku, channel, date) in [
         ("jacket", None, "2026-12-18T10:00"),
@@ -439,25 +618,19 @@ fn availability_follows_the_promise_rules_for_inbound_and_channels() {
     l.execute(&walk_in).unwrap();
 }
 
-#[test]
-fn verify_finds_a_stored_state_that_left_its_history_and_rebuild_restores_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let (db, l) = ledger(dir.path(), SCARCE, clock());
+fn verify_finds_a_stored_state_that_left_its_history_and_rebuild_restores_it(b: Backend) {
+    let (made, l) = Made::new(b, SCARCE, clock());
     l.execute(&reserve("r", None, vec![line("last", Some("dc-a"), 1)]))
         .unwrap();
     assert!(l.verify().unwrap().ok());
-    let conn = rusqlite::Connection::open(&db).unwrap();
-    conn.execute(
-        "UPDATE stock SET reserved = 0 WHERE node = 'dc-a' AND sku = 'last'",
-        [],
-    )
-    .unwrap();
+    made.tamper("UPDATE stock SET reserved = 0 WHERE node = 'dc-a' AND sku = 'last'")
+        .unwrap();
     let report = l.verify().unwrap();
     assert_eq!(report.differences.len(), 1, "{report:?}");
-    assert!(
-        conn.execute("DELETE FROM events", []).is_err(),
-        "the history is append-only"
-    );
+    for change in ["DELETE FROM events", "UPDATE events SET request = 'forged'"] {
+        let refused = made.tamper(change).unwrap_err();
+        assert!(refused.contains("append-only"), "{change}: {refused}");
+    }
     l.rebuild().unwrap();
     assert!(l.verify().unwrap().ok());
     assert_eq!(
@@ -469,10 +642,9 @@ fn verify_finds_a_stored_state_that_left_its_history_and_rebuild_restores_it() {
 /// Runs `domopt reserve` in a shell loop, one unit of `plenty` each, and
 /// SIGKILLs the whole process group `delay_ms` after the `acks`-th
 /// acknowledgment; the ids acknowledged.
-fn reserve_until_killed(db: &Path, round: usize, acks: usize, delay_ms: u64) -> Vec<String> {
+fn reserve_until_killed(url: &str, round: usize, acks: usize, delay_ms: u64) -> Vec<String> {
     let script = format!(
-        "for i in $(seq 1 1000); do \"{BIN}\" reserve \"{}\" --id k{round}-$i --line plenty=1 || exit 1; done",
-        db.display()
+        "for i in $(seq 1 1000); do \"{BIN}\" reserve \"{url}\" --id k{round}-$i --line plenty=1 || exit 1; done"
     );
     let mut child = Command::new("sh")
         .args(["-c", &script])
@@ -496,17 +668,17 @@ fn reserve_until_killed(db: &Path, round: usize, acks: usize, delay_ms: u64) -> 
     acked
 }
 
-#[test]
-fn after_kill_9_mid_stream_every_acknowledged_reservation_is_there_once_and_the_ledger_verifies() {
-    let dir = tempfile::tempdir().unwrap();
-    let (db, _) = ledger(dir.path(), SCARCE, clock());
+fn after_kill_9_mid_stream_every_acknowledged_reservation_is_there_once_and_the_ledger_verifies(
+    b: Backend,
+) {
+    let (made, _) = Made::new(b, SCARCE, clock());
     let mut acked = Vec::new();
     for (round, delay_ms) in [0u64, 3, 7].into_iter().enumerate() {
-        let got = reserve_until_killed(&db, round, 8, delay_ms);
+        let got = reserve_until_killed(&made.url, round, 8, delay_ms);
         assert_eq!(got.len(), 8, "the stream ran until it was killed");
         acked.extend(got);
     }
-    let l = SqliteLedger::open(&db, clock()).unwrap();
+    let l = made.open(clock());
     let report = l.verify().unwrap();
     assert!(report.ok(), "{report:?}");
     for id in &acked {
@@ -549,13 +721,11 @@ fn domopt(args: &[&str]) -> (i32, String) {
     )
 }
 
-#[test]
-fn the_commands_refuse_bad_requests_with_their_code_and_exit_2_writing_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let (db, l) = ledger(dir.path(), SCARCE, clock());
-    let db = db.to_str().unwrap();
-    let scenario = dir.path().join("scenario.json").display().to_string();
-    let before = events(&l);
+fn the_commands_refuse_bad_requests_with_their_code_and_exit_2_writing_nothing(b: Backend) {
+    let (made, l) = Made::new(b, SCARCE, clock());
+    let db = made.url.as_str();
+    let scenario = made.scenario().display().to_string();
+    let before = events(l.as_ref());
     for (args, code) in [
         (vec!["reserve", db, "--id", "a", "--line", "last=5"], "E140"),
         (
@@ -590,6 +760,14 @@ fn the_commands_refuse_bad_requests_with_their_code_and_exit_2_writing_nothing()
             "E145",
         ),
         (vec!["ledger", "init", db, "--scenario", &scenario], "E149"),
+        (
+            vec!["reserve", "mysql://x/y", "--id", "a", "--line", "last=1"],
+            "E151",
+        ),
+        (
+            vec!["ledger", "init", "sqlite:", "--scenario", &scenario],
+            "E151",
+        ),
     ] {
         let mut args = args;
         args.push("--json");
@@ -598,7 +776,7 @@ fn the_commands_refuse_bad_requests_with_their_code_and_exit_2_writing_nothing()
         let answer: serde_json::Value = serde_json::from_str(&out).unwrap();
         assert_eq!(answer["code"], code, "{args:?}: {out}");
     }
-    assert_eq!(events(&l), before, "nothing written");
+    assert_eq!(events(l.as_ref()), before, "nothing written");
     let (exit, out) = domopt(&["reserve", db, "--id", "a", "--line", "last=4", "--json"]);
     assert_eq!(exit, 0);
     let answer: serde_json::Value = serde_json::from_str(&out).unwrap();
@@ -606,10 +784,8 @@ fn the_commands_refuse_bad_requests_with_their_code_and_exit_2_writing_nothing()
     assert_eq!(domopt(&["ledger", "verify", db]).0, 0);
 }
 
-#[test]
-fn a_batch_is_applied_whole_or_not_at_all() {
-    let dir = tempfile::tempdir().unwrap();
-    let (_, l) = ledger(dir.path(), SCARCE, clock());
+fn a_batch_is_applied_whole_or_not_at_all(b: Backend) {
+    let (_made, l) = Made::new(b, SCARCE, clock());
     let before = l.snapshot().unwrap();
     // The second request asks for two units of `one`, which has a single one.
     let batch = [
@@ -628,10 +804,8 @@ fn a_batch_is_applied_whole_or_not_at_all() {
     assert!(l.snapshot().unwrap().seq > before.seq);
 }
 
-#[test]
-fn a_guarded_batch_is_refused_when_its_skus_changed_after_its_version() {
-    let dir = tempfile::tempdir().unwrap();
-    let (_, l) = ledger(dir.path(), SCARCE, clock());
+fn a_guarded_batch_is_refused_when_its_skus_changed_after_its_version(b: Backend) {
+    let (_made, l) = Made::new(b, SCARCE, clock());
     let seen = l.snapshot().unwrap().seq;
     let guard = |skus: &[&str]| domopt::reservations::Guard {
         seq: seen,
@@ -662,11 +836,12 @@ fn a_guarded_batch_is_refused_when_its_skus_changed_after_its_version() {
     assert!(l.verify().unwrap().ok());
 }
 
-#[test]
-fn a_ledger_url_opens_the_file_it_names_and_a_malformed_one_is_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let (db, _) = ledger(dir.path(), SCARCE, clock());
-    let url = format!("sqlite:{}", db.display());
+fn a_ledger_url_opens_the_ledger_it_names_and_a_malformed_one_is_refused(b: Backend) {
+    let (made, _) = Made::new(b, SCARCE, clock());
+    let url = match b {
+        Backend::Sqlite => format!("sqlite:{}", made.url),
+        Backend::Postgres => made.url.clone(),
+    };
     let l = domopt::reservations::open(&url, clock()).unwrap();
     assert_eq!(
         l.availability("one", None, None).unwrap().network_available,
@@ -676,4 +851,46 @@ fn a_ledger_url_opens_the_file_it_names_and_a_malformed_one_is_refused() {
         let e = domopt::reservations::open(bad, clock()).err().unwrap();
         assert_eq!(e.code(), IssueCode::BadLedgerUrl, "{bad}");
     }
+}
+
+fn making_a_ledger_where_one_already_is_is_refused_and_leaves_it_as_it_was(b: Backend) {
+    let (made, l) = Made::new(b, SCARCE, clock());
+    l.execute(&reserve("r", None, vec![line("one", None, 1)]))
+        .unwrap();
+    let before = l.snapshot().unwrap();
+    let loaded = domopt::format::read_scenario(&made.scenario()).unwrap();
+    let again = domopt::reservations::create(&made.url, &loaded, domopt::DEFAULT_MODEL, clock());
+    assert_eq!(code(again.map(|_| ())), IssueCode::LedgerExists);
+    assert_eq!(made.open(clock()).snapshot().unwrap(), before);
+}
+
+#[test]
+fn the_postgres_ledger_answers_from_tokio_blocking_threads_as_the_server_calls_it() {
+    let (_made, l) = Made::new(Backend::Postgres, SCARCE, clock());
+    let l: Arc<dyn Ledger> = Arc::from(l);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .build()
+        .unwrap();
+    let granted = runtime.block_on(async {
+        let tasks: Vec<_> = (0..8)
+            .map(|i| {
+                let l = l.clone();
+                tokio::task::spawn_blocking(move || {
+                    l.execute(&reserve(
+                        &format!("t{i}"),
+                        None,
+                        vec![line("last", None, 1)],
+                    ))
+                    .is_ok()
+                })
+            })
+            .collect();
+        let mut granted = 0;
+        for t in tasks {
+            granted += usize::from(t.await.unwrap());
+        }
+        granted
+    });
+    assert_eq!(granted, 4, "the four free units, once each");
 }

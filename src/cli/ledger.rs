@@ -1,8 +1,8 @@
 //! `domopt ledger ...` and the reservation commands (`hold`, `reserve`,
 //! `assign`, `release`, `commit`, `receive`, `adjust`): thin wrappers over
-//! the embedded SQLite ledger. Every change is one transaction; on an error
-//! nothing is written and the error's code is printed (exit 2; 1 when the
-//! ledger file itself fails).
+//! the ledger a URL names (an SQLite file, or a PostgreSQL database). Every
+//! change is one transaction; on an error nothing is written and the
+//! error's code is printed (exit 2; 1 when the ledger's store itself fails).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -12,7 +12,7 @@ use chrono::NaiveDateTime;
 use domopt::IssueCode;
 use domopt::limits::MAX_UNITS;
 use domopt::reservations::{
-    Adjustment, Answer, ClaimLine, Clock, FixedClock, Ledger, LedgerError, Request, SqliteLedger,
+    Adjustment, Answer, ClaimLine, Clock, FixedClock, Ledger, LedgerError, LedgerUrl, Request,
     SystemClock,
 };
 use serde::Serialize;
@@ -22,7 +22,7 @@ use super::{EXIT_FAILURE, EXIT_INVALID, EXIT_OK};
 
 /// The reservation ledger: stock held for whom between checkout and shipment.
 ///
-/// One SQLite file keeps, per node and SKU, on hand, safety stock, dated
+/// The ledger keeps, per node and SKU, on hand, safety stock, dated
 /// inbound, soft holds (carts, with an expiry), hard reservations and what
 /// was committed, and per SKU the network-level reservations made at order
 /// capture. Nothing is ever granted beyond what is free: per node, held +
@@ -33,6 +33,12 @@ use super::{EXIT_FAILURE, EXIT_INVALID, EXIT_OK};
 ///
 /// The changes are top-level commands: hold, reserve, assign, release,
 /// commit, receive, adjust.
+///
+/// LEDGER is a URL: an SQLite file (a path, or sqlite:PATH), embedded; or a
+/// PostgreSQL database that several servers and commands share,
+/// postgres://USER:PASSWORD@HOST:PORT/DATABASE (the database must exist;
+/// `ledger init` makes the ledger's tables in it), as in
+/// `domopt ledger init postgres://domopt:domopt@127.0.0.1:5432/shop --scenario ...`.
 ///
 /// Examples:
 ///   domopt ledger init target/ledger.db --scenario datasets/promise/network.json
@@ -49,12 +55,14 @@ pub struct Args {
 
 #[derive(Debug, clap::Subcommand)]
 enum LedgerCommand {
-    /// Makes a ledger file from a scenario's network and inventory (its
-    /// orders are left out; units it counts as reserved become
-    /// reservations `initial:NODE:SKU`).
+    /// Makes a ledger from a scenario's network and inventory (its orders
+    /// are left out; units it counts as reserved become reservations
+    /// `initial:NODE:SKU`).
     Init {
-        /// The ledger file to make (must not exist).
-        db: PathBuf,
+        /// The ledger to make: a file that must not exist, or a PostgreSQL
+        /// database that holds no ledger.
+        #[arg(value_name = "LEDGER")]
+        db: String,
         /// The scenario.
         #[arg(long = "scenario", value_name = "SCENARIO")]
         scenario: PathBuf,
@@ -66,8 +74,9 @@ enum LedgerCommand {
     },
     /// Per node and over the network: what a request for a SKU may get now.
     Availability {
-        /// The ledger file.
-        db: PathBuf,
+        /// The ledger: a file path, sqlite:PATH or postgres://...
+        #[arg(value_name = "LEDGER")]
+        db: String,
         /// The SKU.
         #[arg(long)]
         sku: String,
@@ -79,23 +88,26 @@ enum LedgerCommand {
     },
     /// Expires the holds past their time.
     Expire {
-        /// The ledger file.
-        db: PathBuf,
+        /// The ledger: a file path, sqlite:PATH or postgres://...
+        #[arg(value_name = "LEDGER")]
+        db: String,
         #[command(flatten)]
         common: Common,
     },
     /// Replays the event history and compares it with the stored state
     /// (exit 1 if they differ or the invariant is broken).
     Verify {
-        /// The ledger file.
-        db: PathBuf,
+        /// The ledger: a file path, sqlite:PATH or postgres://...
+        #[arg(value_name = "LEDGER")]
+        db: String,
         #[command(flatten)]
         common: Common,
     },
     /// Replaces the stored state by the replay of the event history.
     Rebuild {
-        /// The ledger file.
-        db: PathBuf,
+        /// The ledger: a file path, sqlite:PATH or postgres://...
+        #[arg(value_name = "LEDGER")]
+        db: String,
         #[command(flatten)]
         common: Common,
     },
@@ -113,11 +125,12 @@ pub struct Common {
     at: Option<String>,
 }
 
-/// What a change names: the ledger file and the lines.
+/// What a change names: the ledger and the options.
 #[derive(Debug, clap::Args)]
 pub struct Target {
-    /// The ledger file.
-    db: PathBuf,
+    /// The ledger: a file path, sqlite:PATH or postgres://...
+    #[arg(value_name = "LEDGER")]
+    db: String,
     #[command(flatten)]
     common: Common,
 }
@@ -358,8 +371,11 @@ fn clock(common: &Common) -> Result<Arc<dyn Clock>, Failure> {
     Ok(Arc::new(FixedClock::new(t)))
 }
 
-fn open(target: &Target) -> Result<SqliteLedger, Failure> {
-    Ok(SqliteLedger::open(&target.db, clock(&target.common)?)?)
+fn open(target: &Target) -> Result<Box<dyn Ledger>, Failure> {
+    Ok(domopt::reservations::open(
+        &target.db,
+        clock(&target.common)?,
+    )?)
 }
 
 /// A quantity as typed: a whole number from 1 to the limit (E145 otherwise).
@@ -519,11 +535,19 @@ fn exit_unless_failed(code: ExitCode) -> ExitCode {
     }
 }
 
-fn init(db: PathBuf, scenario: PathBuf, model: String, common: Common) -> anyhow::Result<ExitCode> {
-    // Checked before the scenario is read: an existing ledger is never touched.
-    if std::fs::metadata(&db).is_ok_and(|m| m.len() > 0) {
-        let exists = LedgerError::Exists(db.display().to_string());
-        return finish::<()>(Err(exists.into()), &common, |_| {});
+fn init(db: String, scenario: PathBuf, model: String, common: Common) -> anyhow::Result<ExitCode> {
+    // Checked before the scenario is read: a malformed URL, or an existing
+    // ledger file, which is never touched (a database is checked by
+    // `create`, under its lock).
+    let refusal = match db.parse::<LedgerUrl>() {
+        Err(e) => Some(e),
+        Ok(LedgerUrl::Sqlite(path)) if std::fs::metadata(&path).is_ok_and(|m| m.len() > 0) => {
+            Some(LedgerError::Exists(path.display().to_string()))
+        }
+        Ok(_) => None,
+    };
+    if let Some(e) = refusal {
+        return finish::<()>(Err(e.into()), &common, |_| {});
     }
     let args = ScenarioArgs {
         scenario: scenario.clone(),
@@ -539,22 +563,20 @@ fn init(db: PathBuf, scenario: PathBuf, model: String, common: Common) -> anyhow
     };
     #[derive(Serialize)]
     struct Made {
-        ledger: PathBuf,
+        ledger: String,
         stock_rows: usize,
     }
     let result = clock(&common).and_then(|c| {
-        let l = SqliteLedger::create(&db, &loaded, &model, c)?;
+        let l = domopt::reservations::create(&db, &loaded, &model, c)?;
         Ok(Made {
             stock_rows: l.state()?.stock.len(),
-            ledger: db.clone(),
+            ledger: db
+                .parse::<LedgerUrl>()
+                .map_or(db.clone(), |u| u.to_string()),
         })
     });
     finish(result, &common, |m| {
-        println!(
-            "ledger {} made with {} stock rows",
-            m.ledger.display(),
-            m.stock_rows
-        )
+        println!("ledger {} made with {} stock rows", m.ledger, m.stock_rows)
     })
 }
 

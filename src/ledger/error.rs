@@ -61,13 +61,13 @@ pub enum LedgerError {
     /// assigned to a node, an assignment that does not cover the order).
     #[error("{0}")]
     Mismatch(String),
-    /// The store failed, or the file is not a ledger of this version.
+    /// The store (file or database) failed, or holds no ledger of this version.
     #[error("ledger store: {0}")]
     Store(String),
     /// The stored state differs from the fold of the event history.
     #[error("the ledger does not reconcile with its event history: {0}")]
     Diverged(String),
-    /// `init` on a file that already holds a ledger.
+    /// `init` on a file or database that already holds a ledger.
     #[error("{0} already holds a ledger")]
     Exists(String),
     /// A guarded batch found events after the version it was computed on

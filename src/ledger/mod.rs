@@ -17,12 +17,16 @@
 //!
 //! [`Ledger`] is the one interface of the back ends; [`rules`] holds the
 //! rules once, over a back end's transaction ([`rules::Store`]);
-//! [`sqlite::SqliteLedger`] is the embedded back end.
+//! [`sqlite::SqliteLedger`] is the embedded back end, `postgres::PostgresLedger`
+//! (feature `postgres`) the one several servers share.
 
 mod error;
+#[cfg(feature = "postgres")]
+pub mod postgres;
 pub mod rules;
 pub mod sqlite;
 mod state;
+mod stored;
 mod url;
 pub mod wave;
 

@@ -12,11 +12,10 @@ use std::time::Duration;
 use chrono::NaiveDateTime;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 
-use crate::input::cost_model::CostModel;
-use crate::input::format::{LoadedScenario, PolicyOverrides, ScenarioFile};
-use crate::input::validate::build_scenario;
+use crate::input::format::{LoadedScenario, ScenarioFile};
 
 use super::rules::{self, Base, Store};
+use super::stored::{self, base_of, write_state};
 use super::{
     Answer, Claim, Clock, Event, Guard, Ledger, LedgerAvailability, LedgerError, NetRow, Request,
     Snapshot, State, StockRow, VerifyReport,
@@ -177,30 +176,7 @@ impl SqliteLedger {
     }
 
     fn compare(&self, stored: &State, events: &[Event]) -> VerifyReport {
-        let replay = State::replay(events);
-        let mut differences = Vec::new();
-        diff(&mut differences, "stock", &stored.stock, &replay.stock);
-        diff(&mut differences, "network", &stored.network, &replay.network);
-        diff(&mut differences, "claim", &stored.claims, &replay.claims);
-        let date = self.clock.now().date();
-        let skus: std::collections::BTreeSet<&String> = replay
-            .stock
-            .values()
-            .map(|r| &r.sku)
-            .chain(replay.network.keys())
-            .collect();
-        let invariant_breaches = skus
-            .into_iter()
-            .flat_map(|k| self.base.breaches(stored, k, date))
-            .map(|b| b.to_string())
-            .collect();
-        VerifyReport {
-            events: events.len() as i64,
-            stock_rows: stored.stock.len(),
-            claims: stored.claims.len(),
-            differences,
-            invariant_breaches,
-        }
+        stored::compare(&self.base, stored, events, self.clock.now().date())
     }
 }
 
@@ -291,19 +267,6 @@ impl Ledger for SqliteLedger {
     }
 }
 
-/// The base of a stored scenario.
-fn base_of(file: &ScenarioFile, model: &str) -> Result<Base, LedgerError> {
-    let loaded = LoadedScenario {
-        file: file.clone(),
-        orphan_lines: Vec::new(),
-        source: PathBuf::from("ledger scenario"),
-    };
-    let model = CostModel::load(model).map_err(|e| LedgerError::Store(e.to_string()))?;
-    let (scenario, _) = build_scenario(&loaded, &model, &PolicyOverrides::default())
-        .map_err(|r| LedgerError::Store(format!("the ledger's scenario does not validate: {r:?}")))?;
-    Ok(Base::new(scenario))
-}
-
 /// A connection with the durability and locking the ledger relies on.
 fn connect(path: &Path, extra: OpenFlags) -> Result<Connection, LedgerError> {
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX | extra;
@@ -390,38 +353,6 @@ fn read_events(conn: &Connection) -> Result<Vec<Event>, LedgerError> {
         out.push(serde_json::from_str(&p?)?);
     }
     Ok(out)
-}
-
-fn write_state(store: &mut SqliteStore<'_>, s: &State) -> Result<(), LedgerError> {
-    for r in s.stock.values() {
-        store.put_stock(r)?;
-    }
-    for r in s.network.values() {
-        store.put_network(r)?;
-    }
-    for c in s.claims.values() {
-        store.put_claim(c)?;
-    }
-    Ok(())
-}
-
-/// The keys on which two maps differ, one line each.
-fn diff<K: Ord + std::fmt::Debug, V: PartialEq + std::fmt::Debug>(
-    out: &mut Vec<String>,
-    what: &str,
-    stored: &std::collections::BTreeMap<K, V>,
-    replay: &std::collections::BTreeMap<K, V>,
-) {
-    for (k, v) in stored {
-        match replay.get(k) {
-            None => out.push(format!("{what} {k:?}: stored but not in the history")),
-            Some(r) if r != v => out.push(format!("{what} {k:?}: stored {v:?}, replayed {r:?}")),
-            _ => {}
-        }
-    }
-    for k in replay.keys().filter(|k| !stored.contains_key(k)) {
-        out.push(format!("{what} {k:?}: in the history but not stored"));
-    }
 }
 
 /// The SQLite transaction an operation runs in.

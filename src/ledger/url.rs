@@ -1,14 +1,18 @@
 //! Ledger URLs: which back end a command or server uses. `sqlite:PATH`,
 //! `sqlite://PATH` or a bare path name the embedded SQLite file;
 //! `postgres://` or `postgresql://` a PostgreSQL database shared by several
-//! servers.
+//! servers (`postgres://USER:PASSWORD@HOST:PORT/DATABASE`, the connection
+//! string of libpq; builds with the `postgres` feature).
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::input::format::LoadedScenario;
 
+#[cfg(feature = "postgres")]
+use super::postgres::PostgresLedger;
 use super::sqlite::SqliteLedger;
+use super::stored::redact;
 use super::{Clock, Ledger, LedgerError};
 
 /// A parsed ledger URL.
@@ -49,6 +53,16 @@ impl std::str::FromStr for LedgerUrl {
     }
 }
 
+/// The file's path, or the PostgreSQL URL without its password.
+impl std::fmt::Display for LedgerUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LedgerUrl::Sqlite(path) => write!(f, "{}", path.display()),
+            LedgerUrl::Postgres(url) => f.write_str(&redact(url)),
+        }
+    }
+}
+
 /// `scheme:` before any `/` (a Windows-free world: `C:` is not a concern).
 fn has_scheme(s: &str) -> bool {
     s.split_once(':').is_some_and(|(scheme, _)| {
@@ -64,6 +78,9 @@ fn has_scheme(s: &str) -> bool {
 pub fn open(url: &str, clock: Arc<dyn Clock>) -> Result<Box<dyn Ledger>, LedgerError> {
     match url.parse()? {
         LedgerUrl::Sqlite(path) => Ok(Box::new(SqliteLedger::open(&path, clock)?)),
+        #[cfg(feature = "postgres")]
+        LedgerUrl::Postgres(url) => Ok(Box::new(PostgresLedger::open(&url, clock)?)),
+        #[cfg(not(feature = "postgres"))]
         LedgerUrl::Postgres(_) => Err(postgres_missing(url)),
     }
 }
@@ -79,10 +96,17 @@ pub fn create(
         LedgerUrl::Sqlite(path) => Ok(Box::new(SqliteLedger::create(
             &path, scenario, model, clock,
         )?)),
+        #[cfg(feature = "postgres")]
+        LedgerUrl::Postgres(url) => Ok(Box::new(PostgresLedger::create(
+            &url, scenario, model, clock,
+        )?)),
+        #[cfg(not(feature = "postgres"))]
         LedgerUrl::Postgres(_) => Err(postgres_missing(url)),
     }
 }
 
+/// A build without the `postgres` feature (the library alone).
+#[cfg(not(feature = "postgres"))]
 fn postgres_missing(url: &str) -> LedgerError {
     LedgerError::BadUrl {
         url: url.into(),
@@ -108,6 +132,16 @@ mod tests {
             parse("postgres://u@127.0.0.1/db"),
             Some(LedgerUrl::Postgres("postgres://u@127.0.0.1/db".into()))
         );
+    }
+
+    #[test]
+    fn a_postgres_url_shows_without_its_password() {
+        let shown = |s: &str| parse(s).map(|u| u.to_string());
+        assert_eq!(
+            shown("postgres://u:s3cret@h:5/db?password=x").as_deref(),
+            Some("postgres://u@h:5/db")
+        );
+        assert_eq!(shown("target/l.db").as_deref(), Some("target/l.db"));
     }
 
     #[test]
