@@ -15,9 +15,11 @@ use std::io::{BufRead, BufReader};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Barrier, Once};
+use std::sync::{Arc, Barrier};
 use std::time::Duration;
+
+#[path = "common/postgres.rs"]
+mod test_postgres;
 
 use chrono::{NaiveDateTime, TimeDelta};
 use domopt::IssueCode;
@@ -100,102 +102,13 @@ on_both_back_ends!(
     making_a_ledger_where_one_already_is_is_refused_and_leaves_it_as_it_was,
 );
 
-/// The admin URL of the PostgreSQL the tests use.
-fn admin_url() -> String {
-    std::env::var("DOMOPT_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://domopt:domopt@127.0.0.1:5432/postgres".into())
-}
-
-/// A connection to `url`, or a failure that says how to get PostgreSQL
-/// ready.
-fn connect(url: &str) -> ::postgres::Client {
-    let mut config: ::postgres::Config = url.parse().expect("a PostgreSQL URL");
-    config.connect_timeout(Duration::from_secs(5));
-    config.connect(::postgres::NoTls).unwrap_or_else(|e| {
-        panic!(
-            "PostgreSQL is not reachable ({e:?}): run scripts/postgres.sh (it starts the \
-             cluster and makes the domopt role), or set DOMOPT_TEST_POSTGRES to an admin URL"
-        )
-    })
-}
-
-/// `url` with another database name.
-fn with_database(url: &str, db: &str) -> String {
-    let (base, query) = url.split_once('?').map_or((url, ""), |(b, q)| (b, q));
-    let server = base.rsplit_once('/').map_or(base, |(s, _)| s);
-    let query = if query.is_empty() {
-        String::new()
-    } else {
-        format!("?{query}")
-    };
-    format!("{server}/{db}{query}")
-}
-
-/// A database made for one test, dropped when the test ends.
-struct TestDatabase {
-    name: String,
-}
-
-impl TestDatabase {
-    fn new() -> Self {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        static SWEEP: Once = Once::new();
-        let mut admin = connect(&admin_url());
-        SWEEP.call_once(|| drop_left_over(&mut admin));
-        let name = format!(
-            "domopt_t_{}_{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::SeqCst)
-        );
-        admin
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .unwrap();
-        TestDatabase { name }
-    }
-
-    fn url(&self) -> String {
-        with_database(&admin_url(), &self.name)
-    }
-}
-
-impl Drop for TestDatabase {
-    fn drop(&mut self) {
-        // Best effort: a database left over is swept by a later run.
-        let admin = admin_url()
-            .parse::<::postgres::Config>()
-            .map(|c| c.connect(::postgres::NoTls));
-        if let Ok(Ok(mut admin)) = admin {
-            let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
-            let _ = admin.batch_execute(&sql);
-        }
-    }
-}
-
-/// Drops the test databases of test processes that are gone (killed
-/// before their databases were dropped).
-fn drop_left_over(admin: &mut ::postgres::Client) {
-    let Ok(rows) = admin.query(
-        "SELECT datname FROM pg_database WHERE datname LIKE 'domopt\\_t\\_%'",
-        &[],
-    ) else {
-        return;
-    };
-    for row in rows {
-        let name: String = row.get(0);
-        let pid = name.split('_').nth(2).unwrap_or_default();
-        if !Path::new("/proc").join(pid).exists() {
-            let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
-        }
-    }
-}
-
 /// A ledger made for one test: its URL, its scenario file, and what to
 /// clean up at the end.
 struct Made {
     backend: Backend,
     url: String,
     dir: tempfile::TempDir,
-    _database: Option<TestDatabase>,
+    _database: Option<test_postgres::TestDatabase>,
 }
 
 impl Made {
@@ -205,7 +118,7 @@ impl Made {
         let (url, database) = match b {
             Backend::Sqlite => (dir.path().join("ledger.db").display().to_string(), None),
             Backend::Postgres => {
-                let db = TestDatabase::new();
+                let db = test_postgres::TestDatabase::new();
                 (db.url(), Some(db))
             }
         };
@@ -237,7 +150,7 @@ impl Made {
             Backend::Sqlite => rusqlite::Connection::open(&self.url)
                 .and_then(|c| c.execute_batch(sql))
                 .map_err(|e| e.to_string()),
-            Backend::Postgres => connect(&self.url)
+            Backend::Postgres => test_postgres::connect(&self.url)
                 .batch_execute(sql)
                 .map_err(|e| format!("{e:?}")),
         }

@@ -19,6 +19,9 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
+#[path = "common/postgres.rs"]
+mod test_postgres;
+
 const BIN: &str = env!("CARGO_BIN_EXE_domopt");
 
 /// Two DCs: `last` has 2 + 2 units free (dc-a keeps 1 of its 3 as safety
@@ -44,22 +47,41 @@ const SCARCE: &str = r#"{
 }"#;
 
 /// A back end: a fresh ledger URL where none exists yet.
-type Backend = fn(&Path) -> String;
+type Backend = fn(&Path) -> Place;
+
+/// Where a test's ledger lives: its URL, and the PostgreSQL database made
+/// for it (dropped with it).
+struct Place {
+    url: String,
+    _database: Option<test_postgres::TestDatabase>,
+}
 
 /// An SQLite file in the test's folder.
-fn sqlite(dir: &Path) -> String {
-    format!("sqlite:{}", dir.join("ledger.db").display())
+fn sqlite(dir: &Path) -> Place {
+    Place {
+        url: format!("sqlite:{}", dir.join("ledger.db").display()),
+        _database: None,
+    }
+}
+
+/// A fresh PostgreSQL database.
+fn postgres(_: &Path) -> Place {
+    let db = test_postgres::TestDatabase::new();
+    Place {
+        url: db.url(),
+        _database: Some(db),
+    }
 }
 
 /// The scenario file and a ledger made from it at `backend`'s URL.
-fn setup(dir: &Path, backend: Backend) -> (String, String) {
+fn setup(dir: &Path, backend: Backend) -> (String, Place) {
     let scenario = dir.join("scenario.json");
     std::fs::write(&scenario, SCARCE).unwrap();
     let loaded = domopt::format::read_scenario(&scenario).unwrap();
-    let url = backend(dir);
+    let place = backend(dir);
     let clock = Arc::new(domopt::reservations::SystemClock);
-    domopt::reservations::create(&url, &loaded, domopt::DEFAULT_MODEL, clock).unwrap();
-    (scenario.display().to_string(), url)
+    domopt::reservations::create(&place.url, &loaded, domopt::DEFAULT_MODEL, clock).unwrap();
+    (scenario.display().to_string(), place)
 }
 
 /// A `domopt serve` process on a free loopback port; killed (SIGKILL) when
@@ -176,15 +198,20 @@ fn reservation(id: &str, sku: &str, node: Option<&str>, quantity: Value) -> Valu
 
 /// 64 client threads, each with its own connection, reserve one unit of
 /// `last` (network level, or at dc-b for every third) and one of `one`.
-fn race(backend: Backend) {
+fn race(backend: Backend, servers: usize) {
     let dir = tempfile::tempdir().unwrap();
-    let (scenario, url) = setup(dir.path(), backend);
-    let server = Arc::new(Server::start(&scenario, Some(&url)));
+    let (scenario, place) = setup(dir.path(), backend);
+    let url = place.url.clone();
+    let all: Vec<Arc<Server>> = (0..servers)
+        .map(|_| Arc::new(Server::start(&scenario, Some(&url))))
+        .collect();
+    let server = all[0].clone();
     let n = 64;
     let start = Arc::new(Barrier::new(n));
     let threads: Vec<_> = (0..n)
         .map(|i| {
-            let (server, start) = (server.clone(), start.clone());
+            // Clients take the servers in turn, as behind a load balancer.
+            let (server, start) = (all[i % servers].clone(), start.clone());
             std::thread::spawn(move || {
                 start.wait();
                 let at = (i % 3 == 0).then_some("dc-b");
@@ -224,7 +251,17 @@ fn race(backend: Backend) {
 
 #[test]
 fn sixty_four_racing_http_clients_get_exactly_the_last_free_units_on_sqlite() {
-    race(sqlite);
+    race(sqlite, 1);
+}
+
+#[test]
+fn sixty_four_racing_http_clients_get_exactly_the_last_free_units_on_postgres() {
+    race(postgres, 1);
+}
+
+#[test]
+fn two_servers_sharing_one_postgres_ledger_grant_exactly_the_last_free_units_to_64_clients() {
+    race(postgres, 2);
 }
 
 /// Reserves one unit of `plenty` after another (ids `{round}-1`, ...)
@@ -280,7 +317,8 @@ fn kill_mid_stream(scenario: &str, url: &str, round: usize, acks: usize) -> (Ser
 /// units are reserved, never more.
 fn crash(backend: Backend) {
     let dir = tempfile::tempdir().unwrap();
-    let (scenario, url) = setup(dir.path(), backend);
+    let (scenario, place) = setup(dir.path(), backend);
+    let url = place.url.clone();
     let mut reserved = 0;
     for round in 0..3 {
         let (server, acked) = kill_mid_stream(&scenario, &url, round, 10);
@@ -324,13 +362,20 @@ fn after_kill_9_every_acknowledged_http_reservation_is_there_once_and_the_ledger
     crash(sqlite);
 }
 
+#[test]
+fn after_kill_9_every_acknowledged_http_reservation_is_there_once_and_the_ledger_verifies_on_postgres()
+ {
+    crash(postgres);
+}
+
 /// Holds expire; the same id with the same body is answered again, with
 /// another body refused; commit after release, release of a claim never
 /// made, unknown ids, bad quantities and an oversized body are refused
 /// with their code and status, and none of them writes anything.
 fn refusals(backend: Backend) {
     let dir = tempfile::tempdir().unwrap();
-    let (scenario, url) = setup(dir.path(), backend);
+    let (scenario, place) = setup(dir.path(), backend);
+    let url = place.url.clone();
     let server = Server::start(&scenario, Some(&url));
     let (status, ready) = server.get("/ready");
     assert_eq!((status, &ready["ledger"]), (200, &json!("ok")));
@@ -501,6 +546,12 @@ fn expiry_idempotency_and_every_refusal_over_http_answer_their_code_and_write_no
 }
 
 #[test]
+fn expiry_idempotency_and_every_refusal_over_http_answer_their_code_and_write_nothing_on_postgres()
+{
+    refusals(postgres);
+}
+
+#[test]
 fn a_server_without_a_ledger_answers_503_on_every_ledger_route() {
     let dir = tempfile::tempdir().unwrap();
     let scenario = dir.path().join("scenario.json");
@@ -573,7 +624,8 @@ fn promised_units(server: &Server, sku: &str) -> Value {
 /// `MAX_STALENESS` plus one refresh later).
 fn promise_reads_the_ledger(backend: Backend) {
     let dir = tempfile::tempdir().unwrap();
-    let (scenario, url) = setup(dir.path(), backend);
+    let (scenario, place) = setup(dir.path(), backend);
+    let url = place.url.clone();
     let server = Server::start(&scenario, Some(&url));
     let cart = json!({"zip": "10001", "lines": [{"sku": "one", "quantity": 1}]});
     let (_, offered) = server.post("/v1/promise", &cart);
@@ -605,13 +657,19 @@ fn promise_and_availability_do_not_offer_what_the_ledger_holds_or_reserves_on_sq
     promise_reads_the_ledger(sqlite);
 }
 
+#[test]
+fn promise_and_availability_do_not_offer_what_the_ledger_holds_or_reserves_on_postgres() {
+    promise_reads_the_ledger(postgres);
+}
+
 /// SIGTERM during four streams of reservations: the server stops taking
 /// requests, answers those it took, and exits 0; exactly the acknowledged
 /// reservations are in the ledger (nothing applied goes unanswered, nothing
 /// answered is missing) and it verifies.
 fn graceful(backend: Backend) {
     let dir = tempfile::tempdir().unwrap();
-    let (scenario, url) = setup(dir.path(), backend);
+    let (scenario, place) = setup(dir.path(), backend);
+    let url = place.url.clone();
     let mut server = Server::start(&scenario, Some(&url));
     let target = server.url("/v1/reservations");
     let acked: Vec<AtomicUsize> = (0..4).map(|_| AtomicUsize::new(0)).collect();
@@ -663,6 +721,11 @@ fn sigterm_during_streams_of_reservations_answers_every_write_it_applied_on_sqli
     graceful(sqlite);
 }
 
+#[test]
+fn sigterm_during_streams_of_reservations_answers_every_write_it_applied_on_postgres() {
+    graceful(postgres);
+}
+
 /// The guide's example over HTTP: a shopper's cart (a jacket, a t-shirt and
 /// the Chicago store's only free pair of pants) is promised, held, sourced
 /// in a wave from the ledger and committed, then shipped; a second cart
@@ -672,7 +735,8 @@ fn seed_example(backend: Backend) {
     let dir = tempfile::tempdir().unwrap();
     let scenario = "datasets/seed-example/two-shipments.json";
     let loaded = domopt::format::read_scenario(Path::new(scenario)).unwrap();
-    let url = backend(dir.path());
+    let place = backend(dir.path());
+    let url = place.url.clone();
     let clock = Arc::new(domopt::reservations::SystemClock);
     domopt::reservations::create(&url, &loaded, domopt::DEFAULT_MODEL, clock).unwrap();
     let server = Server::start(scenario, Some(&url));
@@ -772,4 +836,9 @@ fn order_again() -> Value {
 #[test]
 fn the_guides_example_over_http_promise_hold_solve_commit_on_sqlite() {
     seed_example(sqlite);
+}
+
+#[test]
+fn the_guides_example_over_http_promise_hold_solve_commit_on_postgres() {
+    seed_example(postgres);
 }

@@ -118,11 +118,23 @@ type Manager = PostgresConnectionManager<NoTls>;
 /// A ledger in a PostgreSQL database, shared by every process that opens
 /// the same URL.
 pub struct PostgresLedger {
-    pool: Pool<Manager>,
+    /// Always `Some` but in `drop`, which takes it to a thread of its own.
+    pool: Option<Pool<Manager>>,
     base: Base,
     clock: Arc<dyn Clock>,
     /// The URL without its password, for messages.
     shown: String,
+}
+
+/// A client closes its connection by blocking on its own runtime, which
+/// tokio forbids on a thread that runs async tasks (the server drops its
+/// ledger there at shutdown): the pool is closed on a thread of its own.
+impl Drop for PostgresLedger {
+    fn drop(&mut self) {
+        if let Some(pool) = self.pool.take() {
+            let _ = std::thread::spawn(move || drop(pool)).join();
+        }
+    }
 }
 
 impl std::fmt::Debug for PostgresLedger {
@@ -176,7 +188,7 @@ impl PostgresLedger {
             write_state(store, &state)
         })?;
         Ok(PostgresLedger {
-            pool: pool(config)?,
+            pool: Some(pool(config)?),
             base,
             clock,
             shown,
@@ -207,7 +219,7 @@ impl PostgresLedger {
         })?;
         let file: ScenarioFile = serde_json::from_str(&scenario.unwrap_or_default())?;
         Ok(PostgresLedger {
-            pool: pool(config)?,
+            pool: Some(pool(config)?),
             base: base_of(&file, &model.unwrap_or_default())?,
             clock,
             shown,
@@ -220,8 +232,10 @@ impl PostgresLedger {
     }
 
     fn connection(&self) -> Result<PooledConnection<Manager>, LedgerError> {
-        self.pool
-            .get()
+        let pool = self.pool.as_ref().ok_or_else(|| {
+            LedgerError::Store(format!("{}: the ledger is being closed", self.shown))
+        })?;
+        pool.get()
             .map_err(|e| LedgerError::Store(format!("{}: no connection: {e}", self.shown)))
     }
 
