@@ -18,15 +18,35 @@ use domopt::generate::{GenConfig, generate};
 const CLIENTS: [usize; 2] = [1, 4];
 const REQUESTS_PER_CLIENT: usize = 2_000;
 
-/// The ledger back ends measured: a name and a fresh ledger URL in a
-/// folder (a PostgreSQL back end is one more entry).
-const LEDGERS: &[(&str, LedgerUrl)] = &[("sqlite", sqlite)];
+/// The ledger back ends measured: a name and a fresh ledger URL.
+const LEDGERS: &[(&str, LedgerUrl)] = &[("sqlite", sqlite), ("postgres", postgres)];
 
 /// A fresh ledger URL in a folder.
 type LedgerUrl = fn(&Path) -> String;
 
 fn sqlite(dir: &Path) -> String {
     format!("sqlite:{}", dir.join("ledger.db").display())
+}
+
+/// A fresh database on the PostgreSQL the tests use (`DOMOPT_TEST_POSTGRES`,
+/// default the one `scripts/postgres.sh` readies), named like the tests'
+/// so that their next run drops it once this process is gone.
+fn postgres(_: &Path) -> String {
+    let admin = std::env::var("DOMOPT_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://domopt:domopt@127.0.0.1:5432/postgres".into());
+    let name = format!("domopt_t_{}_bench", std::process::id());
+    let mut client = postgres::Client::connect(&admin, postgres::NoTls)
+        .expect("PostgreSQL reachable: run scripts/postgres.sh");
+    // One statement each: PostgreSQL makes and drops databases outside
+    // transaction blocks only.
+    for sql in [
+        format!("DROP DATABASE IF EXISTS {name}"),
+        format!("CREATE DATABASE {name}"),
+    ] {
+        client.batch_execute(&sql).expect("a fresh database");
+    }
+    let server = admin.rsplit_once('/').map_or(admin.as_str(), |(s, _)| s);
+    format!("{server}/{name}")
 }
 
 /// A request body from (client, request number).

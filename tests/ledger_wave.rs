@@ -13,11 +13,14 @@ use domopt::IssueCode;
 use domopt::format::{LoadedScenario, PolicyOverrides};
 use domopt::reservations::{
     Answer, ClaimKind, ClaimLine, ClaimStatus, Clock, FixedClock, Guard, Ledger,
-    LedgerAvailability, LedgerError, LedgerWave, Request, Snapshot, SqliteLedger, VerifyReport,
-    WaveError, WaveInput, WaveOptions, solve_from_ledger,
+    LedgerAvailability, LedgerError, LedgerWave, Request, Snapshot, VerifyReport, WaveError,
+    WaveInput, WaveOptions, solve_from_ledger,
 };
 use domopt::{CostModel, Settings, Strategy};
 use serde_json::{Value, json};
+
+#[path = "common/postgres.rs"]
+mod test_postgres;
 
 const SEED: &str = "datasets/seed-example/two-shipments.json";
 const BIN: &str = env!("CARGO_BIN_EXE_domopt");
@@ -52,18 +55,78 @@ fn load(path: &Path) -> LoadedScenario {
     domopt::format::read_scenario(path).unwrap()
 }
 
+/// Where a test's ledger lives: an SQLite file in its folder, or a fresh
+/// PostgreSQL database (dropped with the test).
+#[derive(Clone, Copy)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A ledger and what keeps its database alive.
+struct Made {
+    url: String,
+    ledger: Box<dyn Ledger>,
+    _database: Option<test_postgres::TestDatabase>,
+}
+
+impl std::ops::Deref for Made {
+    type Target = dyn Ledger;
+    fn deref(&self) -> &(dyn Ledger + 'static) {
+        self.ledger.as_ref()
+    }
+}
+
+/// A fresh ledger URL on `b`.
+fn place(b: Backend, dir: &Path) -> (String, Option<test_postgres::TestDatabase>) {
+    match b {
+        Backend::Sqlite => (format!("sqlite:{}", dir.join("ledger.db").display()), None),
+        Backend::Postgres => {
+            let db = test_postgres::TestDatabase::new();
+            (db.url(), Some(db))
+        }
+    }
+}
+
 /// A ledger made from the seed example (the Chicago store has one free pair
 /// of pants: 4 on hand, 3 reserved).
-fn seed_ledger(dir: &Path) -> SqliteLedger {
+fn seed_ledger(b: Backend, dir: &Path) -> Made {
     let scenario = load(Path::new(SEED));
-    SqliteLedger::create(
-        &dir.join("ledger.db"),
-        &scenario,
-        domopt::DEFAULT_MODEL,
-        clock(),
-    )
-    .unwrap()
+    let (url, database) = place(b, dir);
+    let ledger =
+        domopt::reservations::create(&url, &scenario, domopt::DEFAULT_MODEL, clock()).unwrap();
+    Made {
+        url,
+        ledger,
+        _database: database,
+    }
 }
+
+macro_rules! on_both_back_ends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[test]
+            fn $name() {
+                super::$name(super::Backend::Sqlite)
+            })*
+        }
+        mod postgres {
+            $(#[test]
+            fn $name() {
+                super::$name(super::Backend::Postgres)
+            })*
+        }
+    };
+}
+
+on_both_back_ends!(
+    two_waves_one_after_the_other_do_not_both_get_the_stores_only_free_pair_of_pants,
+    a_wave_replaces_its_orders_holds_and_assigns_the_network_reservations_it_fills_exactly,
+    network_reservations_of_orders_outside_the_wave_stay_covered,
+    a_commit_on_stock_that_changed_after_the_read_is_refused_or_solved_again,
+    an_order_that_already_shipped_cannot_be_in_a_wave_again,
+    solve_with_a_ledger_commits_from_the_command_line,
+);
 
 /// Solves `scenario` (a file) from `ledger`, checks the plan against the
 /// scenario it was solved on, and returns the wave.
@@ -120,40 +183,40 @@ fn free_at(l: &dyn Ledger, sku: &str, node: &str) -> i64 {
         .map_or(0, |n| n.free)
 }
 
-#[test]
-fn two_waves_one_after_the_other_do_not_both_get_the_stores_only_free_pair_of_pants() {
+fn two_waves_one_after_the_other_do_not_both_get_the_stores_only_free_pair_of_pants(b: Backend) {
     let dir = tempfile::tempdir().unwrap();
-    let l = seed_ledger(dir.path());
+    let l = seed_ledger(b, dir.path());
     let first = write(
         dir.path(),
         "first.json",
         &seed_with(json!([order("shopper-1", &[("pants", 1)])])),
     );
-    let w1 = wave(&l, &first, COMMIT).unwrap();
+    let w1 = wave(&*l, &first, COMMIT).unwrap();
     assert_eq!(shipped(&w1, "shopper-1", "pants"), 1);
     let c = w1.committed.as_ref().unwrap();
     let id = format!("wave-{}:shopper-1", w1.read_at);
     assert_eq!(c.reserved, std::slice::from_ref(&id), "{c:?}");
     let r = l.claim(&id).unwrap().unwrap();
     assert_eq!(r.lines, [line("pants", Some("store-chicago"), 1)]);
-    assert_eq!(free_at(&l, "pants", "store-chicago"), 0);
+    assert_eq!(free_at(&*l, "pants", "store-chicago"), 0);
 
     let second = write(
         dir.path(),
         "second.json",
         &seed_with(json!([order("shopper-2", &[("pants", 1)])])),
     );
-    let w2 = wave(&l, &second, COMMIT).unwrap();
+    let w2 = wave(&*l, &second, COMMIT).unwrap();
     assert_eq!(shipped(&w2, "shopper-2", "pants"), 0, "the pair is taken");
     assert_eq!(w2.plan.backorders.len(), 1);
     assert!(w2.committed.as_ref().unwrap().reserved.is_empty());
     assert!(l.verify().unwrap().ok());
 }
 
-#[test]
-fn a_wave_replaces_its_orders_holds_and_assigns_the_network_reservations_it_fills_exactly() {
+fn a_wave_replaces_its_orders_holds_and_assigns_the_network_reservations_it_fills_exactly(
+    b: Backend,
+) {
     let dir = tempfile::tempdir().unwrap();
-    let l = seed_ledger(dir.path());
+    let l = seed_ledger(b, dir.path());
     // shopper-1's cart held the pants at the store; shopper-2 reserved two
     // jackets over the network at checkout.
     l.execute(&Request::Hold {
@@ -177,7 +240,7 @@ fn a_wave_replaces_its_orders_holds_and_assigns_the_network_reservations_it_fill
         order("shopper-2", &[("jacket", 2)])
     ]);
     let path = write(dir.path(), "wave.json", &seed_with(orders));
-    let w = wave(&l, &path, COMMIT).unwrap();
+    let w = wave(&*l, &path, COMMIT).unwrap();
     assert_eq!(
         shipped(&w, "shopper-1", "pants"),
         1,
@@ -201,10 +264,9 @@ fn a_wave_replaces_its_orders_holds_and_assigns_the_network_reservations_it_fill
     assert!(l.verify().unwrap().ok());
 }
 
-#[test]
-fn network_reservations_of_orders_outside_the_wave_stay_covered() {
+fn network_reservations_of_orders_outside_the_wave_stay_covered(b: Backend) {
     let dir = tempfile::tempdir().unwrap();
-    let l = seed_ledger(dir.path());
+    let l = seed_ledger(b, dir.path());
     // 22 jackets in all; another order reserved 20 over the network.
     l.execute(&Request::Reserve {
         id: "big".into(),
@@ -219,7 +281,7 @@ fn network_reservations_of_orders_outside_the_wave_stay_covered() {
         "wave.json",
         &seed_with(json!([order("shopper-1", &[("jacket", 5)])])),
     );
-    let w = wave(&l, &path, COMMIT).unwrap();
+    let w = wave(&*l, &path, COMMIT).unwrap();
     assert_eq!(
         shipped(&w, "shopper-1", "jacket"),
         2,
@@ -237,7 +299,7 @@ fn network_reservations_of_orders_outside_the_wave_stay_covered() {
 /// Chicago store's pants, as a concurrent checkout would between a wave's
 /// read and its commit.
 struct Interfering<'a> {
-    inner: &'a SqliteLedger,
+    inner: &'a dyn Ledger,
     cart: &'static str,
     snapshots: std::sync::atomic::AtomicUsize,
 }
@@ -294,17 +356,16 @@ impl Ledger for Interfering<'_> {
     }
 }
 
-#[test]
-fn a_commit_on_stock_that_changed_after_the_read_is_refused_or_solved_again() {
+fn a_commit_on_stock_that_changed_after_the_read_is_refused_or_solved_again(b: Backend) {
     let dir = tempfile::tempdir().unwrap();
-    let l = seed_ledger(dir.path());
+    let l = seed_ledger(b, dir.path());
     let path = write(
         dir.path(),
         "wave.json",
         &seed_with(json!([order("shopper-1", &[("pants", 1)])])),
     );
     let interfering = |cart| Interfering {
-        inner: &l,
+        inner: &*l,
         cart,
         snapshots: 0.into(),
     };
@@ -339,22 +400,21 @@ fn a_commit_on_stock_that_changed_after_the_read_is_refused_or_solved_again() {
     assert!(l.verify().unwrap().ok());
 }
 
-#[test]
-fn an_order_that_already_shipped_cannot_be_in_a_wave_again() {
+fn an_order_that_already_shipped_cannot_be_in_a_wave_again(b: Backend) {
     let dir = tempfile::tempdir().unwrap();
-    let l = seed_ledger(dir.path());
+    let l = seed_ledger(b, dir.path());
     let path = write(
         dir.path(),
         "wave.json",
         &seed_with(json!([order("shopper-1", &[("pants", 1)])])),
     );
-    let w = wave(&l, &path, COMMIT).unwrap();
+    let w = wave(&*l, &path, COMMIT).unwrap();
     l.execute(&Request::Commit {
         id: "ship".into(),
         claim: w.committed.unwrap().reserved[0].clone(),
     })
     .unwrap();
-    let e = wave(&l, &path, COMMIT).unwrap_err();
+    let e = wave(&*l, &path, COMMIT).unwrap_err();
     assert_eq!(e.code(), Some(IssueCode::ClaimMismatch), "{e}");
 }
 
@@ -367,11 +427,10 @@ fn domopt(args: &[&str]) -> (i32, String, String) {
     )
 }
 
-#[test]
-fn solve_with_a_ledger_commits_from_the_command_line_and_refuses_bad_ledger_urls() {
+fn solve_with_a_ledger_commits_from_the_command_line(b: Backend) {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("cli.db");
-    let db = db.to_str().unwrap();
+    let (url, _database) = place(b, dir.path());
+    let db = url.as_str();
     let (code, _, err) = domopt(&[
         "ledger",
         "init",
@@ -414,6 +473,10 @@ fn solve_with_a_ledger_commits_from_the_command_line_and_refuses_bad_ledger_urls
     let (_, out, _) = domopt(&["ledger", "availability", db, "--sku", "pants", "--json"]);
     let av: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(av["nodes"][0]["reserved"], 4, "{out}");
+}
+
+#[test]
+fn solve_refuses_a_bad_ledger_url_and_a_commit_without_a_ledger() {
     for (url, code_wanted) in [("mysql://x/y", "E151"), ("sqlite:", "E151")] {
         let (code, _, err) = domopt(&["solve", SEED, "--ledger", url]);
         assert_eq!(code, 2, "{err}");

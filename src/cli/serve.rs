@@ -20,7 +20,7 @@ use super::{EXIT_FAILURE, EXIT_INVALID, EXIT_OK};
 ///   POST /v1/availability   {"skus": [...], "date", "channel", "market"}, as `domopt atp`
 ///   GET  /health, GET /ready (503 when the ledger does not answer)
 ///   GET  /metrics (Prometheus text), GET /openapi.json
-/// With --ledger URL (a path or sqlite:PATH made by `domopt ledger init`):
+/// With --ledger URL (a path, sqlite:PATH or postgres://..., made by `domopt ledger init`):
 ///   POST /v1/holds          {"id", "ttl_seconds", "lines": [{"sku", "node"?, "quantity"}], "order"?, "channel"?}
 ///   POST /v1/reservations   {"id", "lines", "order"?, "channel"?, "from_hold"?}
 ///   POST /v1/assignments    {"id", "order", "lines": [{"sku", "node", "quantity"}]}
@@ -70,9 +70,10 @@ pub struct Args {
     /// Log JSON lines instead of text.
     #[arg(long)]
     log_json: bool,
-    /// The reservation ledger to serve: a path or sqlite:PATH (made by
-    /// `domopt ledger init`), or postgres://... when that back end is
-    /// built in. Without it the ledger routes answer 503 (E147).
+    /// The reservation ledger to serve (made by `domopt ledger init`): a
+    /// path or sqlite:PATH, or postgres://user:password@host:port/database,
+    /// which several servers may share. Without it the ledger routes answer
+    /// 503 (E147).
     #[arg(long, value_name = "URL")]
     ledger: Option<String>,
 }
