@@ -65,7 +65,6 @@ enum Backend {
 
 /// A ledger and what keeps its database alive.
 struct Made {
-    url: String,
     ledger: Box<dyn Ledger>,
     _database: Option<test_postgres::TestDatabase>,
 }
@@ -96,7 +95,6 @@ fn seed_ledger(b: Backend, dir: &Path) -> Made {
     let ledger =
         domopt::reservations::create(&url, &scenario, domopt::DEFAULT_MODEL, clock()).unwrap();
     Made {
-        url,
         ledger,
         _database: database,
     }
