@@ -23,6 +23,9 @@ use chrono::{NaiveDateTime, TimeDelta};
 use domopt::reservations::{
     Adjustment, ClaimLine, FixedClock, Guard, Ledger, Request, SqliteLedger,
 };
+#[path = "common/postgres.rs"]
+mod test_postgres;
+
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -302,29 +305,52 @@ fn stream(
     }
 }
 
-#[test]
-fn random_request_streams_get_a_grant_or_a_coded_refusal_and_the_ledger_always_reconciles() {
+/// Runs `streams` streams of the run's seed on fresh ledgers that `make`
+/// returns (with what keeps each alive).
+fn run<K>(streams: u64, make: impl Fn(&Path, Arc<FixedClock>) -> (Box<dyn Ledger>, K)) {
     let seed = env_or("DOMOPT_LEDGER_FUZZ_SEED", 1);
-    let streams = env_or("DOMOPT_LEDGER_FUZZ_STREAMS", 40);
-    let loaded = domopt::format::read_scenario(Path::new(NETWORK)).unwrap();
     let start = NaiveDateTime::parse_from_str("2026-12-18T10:00", "%Y-%m-%dT%H:%M").unwrap();
     let mut tally = Tally::new();
     for s in 0..streams {
         let dir = tempfile::tempdir().unwrap();
         let clock = Arc::new(FixedClock::new(start));
-        let l = SqliteLedger::create(
-            &dir.path().join("ledger.db"),
-            &loaded,
-            domopt::DEFAULT_MODEL,
-            clock.clone(),
-        )
-        .unwrap();
+        let (l, _keep) = make(dir.path(), clock.clone());
         let mut rng = ChaCha8Rng::seed_from_u64(seed.wrapping_mul(1_000_003).wrapping_add(s));
-        stream(&l, &clock, start, &mut rng, &mut tally);
+        stream(l.as_ref(), &clock, start, &mut rng, &mut tally);
     }
     eprintln!("outcomes: {tally:?}");
+    let granted = tally.get("granted").copied().unwrap_or(0);
     assert!(
-        tally.get("granted").copied().unwrap_or(0) > tally.values().sum::<u32>() / 10,
+        granted > tally.values().sum::<u32>() / 10,
         "the streams grant something: {tally:?}"
     );
+}
+
+fn network() -> domopt::format::LoadedScenario {
+    domopt::format::read_scenario(Path::new(NETWORK)).unwrap()
+}
+
+#[test]
+fn random_request_streams_get_a_grant_or_a_coded_refusal_and_the_ledger_always_reconciles_on_sqlite()
+ {
+    let loaded = network();
+    run(env_or("DOMOPT_LEDGER_FUZZ_STREAMS", 40), |dir, clock| {
+        let db = dir.join("ledger.db");
+        let l = SqliteLedger::create(&db, &loaded, domopt::DEFAULT_MODEL, clock).unwrap();
+        (Box::new(l) as Box<dyn Ledger>, ())
+    });
+}
+
+#[test]
+fn random_request_streams_get_a_grant_or_a_coded_refusal_and_the_ledger_always_reconciles_on_postgres()
+ {
+    let loaded = network();
+    // A quarter of SQLite's streams: each request is several round trips.
+    let streams = env_or("DOMOPT_LEDGER_FUZZ_STREAMS", 40).div_ceil(4);
+    run(streams, |_, clock| {
+        let db = test_postgres::TestDatabase::new();
+        let l =
+            domopt::reservations::create(&db.url(), &loaded, domopt::DEFAULT_MODEL, clock).unwrap();
+        (l, db)
+    });
 }

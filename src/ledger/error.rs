@@ -81,6 +81,17 @@ pub enum LedgerError {
         /// The SKUs that changed, comma-separated.
         skus: String,
     },
+    /// An id that is empty, too long or holds a NUL character (which no
+    /// back end may store alike).
+    #[error("bad {field} `{shown}`: {detail}")]
+    BadText {
+        /// Which id.
+        field: &'static str,
+        /// The id, escaped.
+        shown: String,
+        /// Why.
+        detail: &'static str,
+    },
     /// A ledger URL that does not parse or names no back end.
     #[error("ledger URL `{url}`: {detail}")]
     BadUrl {
@@ -113,6 +124,7 @@ impl LedgerError {
             LedgerError::Exists(_) => IssueCode::LedgerExists,
             LedgerError::Changed { .. } => IssueCode::AvailabilityChanged,
             LedgerError::BadUrl { .. } => IssueCode::BadLedgerUrl,
+            LedgerError::BadText { .. } => IssueCode::Malformed,
         }
     }
 

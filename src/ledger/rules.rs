@@ -286,6 +286,7 @@ pub fn execute<S: Store>(
     request: &Request,
     now: NaiveDateTime,
 ) -> Result<Answer, LedgerError> {
+    check_texts(request)?;
     let content = serde_json::to_string(request)?;
     if let Some((stored, answer)) = store.stored_request(request.id())? {
         if stored != content {
@@ -849,6 +850,56 @@ fn check_quantity(field: &str, q: u32) -> Result<(), LedgerError> {
     }
     if q > MAX_UNITS {
         return Err(LedgerError::quantity(field, format!("{q}: above {MAX_UNITS} units")));
+    }
+    Ok(())
+}
+
+/// The longest id a request may carry.
+pub const MAX_ID_CHARS: usize = 1024;
+
+/// Every id of a request: not empty (but for optional ones, absent then),
+/// at most [`MAX_ID_CHARS`], and without NUL, which PostgreSQL cannot store
+/// in text (checked here so that both back ends refuse it alike, E100).
+fn check_texts(request: &Request) -> Result<(), LedgerError> {
+    let mut texts: Vec<(&'static str, &str)> = vec![("request id", request.id())];
+    let mut lines: &[ClaimLine] = &[];
+    match request {
+        Request::Hold { order, channel, lines: l, .. } => {
+            texts.extend(order.as_deref().map(|o| ("order", o)));
+            texts.extend(channel.as_deref().map(|c| ("channel", c)));
+            lines = l;
+        }
+        Request::Reserve { order, channel, from_hold, lines: l, .. } => {
+            texts.extend(order.as_deref().map(|o| ("order", o)));
+            texts.extend(channel.as_deref().map(|c| ("channel", c)));
+            texts.extend(from_hold.as_deref().map(|h| ("hold", h)));
+            lines = l;
+        }
+        Request::Assign { order, lines: l, .. } => {
+            texts.push(("order", order));
+            lines = l;
+        }
+        Request::Release { claim, .. } | Request::Commit { claim, .. } => texts.push(("claim", claim)),
+        Request::Receive { node, sku, .. } | Request::Adjust { node, sku, .. } => {
+            texts.extend([("node", node.as_str()), ("SKU", sku.as_str())]);
+        }
+    }
+    for l in lines {
+        texts.push(("SKU", &l.sku));
+        texts.extend(l.node.as_deref().map(|n| ("node", n)));
+    }
+    for (field, text) in texts {
+        let detail = if text.is_empty() {
+            "empty"
+        } else if text.chars().count() > MAX_ID_CHARS {
+            "longer than 1,024 characters"
+        } else if text.contains('\0') {
+            "holds a NUL character"
+        } else {
+            continue;
+        };
+        let shown: String = text.chars().take(40).flat_map(char::escape_debug).collect();
+        return Err(LedgerError::BadText { field, shown, detail });
     }
     Ok(())
 }

@@ -109,6 +109,7 @@ impl ApiError {
             | LedgerError::UnknownChannel(_)
             | LedgerError::Mismatch(_) => StatusCode::UNPROCESSABLE_ENTITY,
             LedgerError::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
+            LedgerError::BadText { .. } => StatusCode::BAD_REQUEST,
             LedgerError::Diverged(_) | LedgerError::BadUrl { .. } => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
