@@ -96,10 +96,10 @@ issue_codes! {
     LedgerExists = "E149", "`ledger init` on a file or database that already holds a ledger";
     AvailabilityChanged = "E150",
         "a wave's commit finds that the ledger's availability of its SKUs changed after the wave read it";
-    ServerFailure = "E152",
-        "the server failed while answering: a solve that made no plan, or an answer it could not write";
     BadLedgerUrl = "E151",
         "a ledger URL is malformed or names a back end this domopt does not have (sqlite:PATH, a path, postgres://...)";
+    ServerFailure = "E152",
+        "the server failed while answering: a solve that made no plan, or an answer it could not write";
     SkuWithoutStock = "W201", "SKU has no stock anywhere";
     NodeWithoutService = "W202", "node offers no carrier service";
     LineWithoutStock = "W203", "order line's SKU has no stock anywhere: it will be unfilled";

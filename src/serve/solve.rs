@@ -18,7 +18,7 @@ use super::AppState;
 use super::errors::ApiError;
 use super::routes::json_of;
 use super::wire::{SolveBody, SolveOut, WaveCommitOut};
-use crate::error::DomoptError;
+use crate::error::{DomoptError, IssueCode};
 use crate::input::cost_model::CostModel;
 use crate::input::format::{LoadedScenario, PolicyOverrides};
 use crate::input::settings::{Settings, Strategy};
@@ -112,7 +112,7 @@ fn run_of(body: &SolveBody) -> Result<(Settings, Strategy), ApiError> {
         .as_deref()
         .unwrap_or("auto")
         .parse::<Strategy>()
-        .map_err(|e| ApiError::unprocessable(crate::IssueCode::BadSetting, e.to_string()))?;
+        .map_err(|e| ApiError::unprocessable(IssueCode::BadSetting, e.to_string()))?;
     let settings = Settings {
         time_limit_s: body.time_limit_s,
         ..Settings::default()
@@ -120,7 +120,7 @@ fn run_of(body: &SolveBody) -> Result<(Settings, Strategy), ApiError> {
     settings.validate().map_err(domopt_error)?;
     if body.time_limit_s > MAX_SOLVE_SECONDS {
         return Err(ApiError::unprocessable(
-            crate::IssueCode::BadSetting,
+            IssueCode::BadSetting,
             format!(
                 "time_limit_s {}: at most {MAX_SOLVE_SECONDS} seconds over HTTP",
                 body.time_limit_s
@@ -144,7 +144,7 @@ fn domopt_error(e: DomoptError) -> ApiError {
         DomoptError::Invalid(report) => ApiError::invalid(report),
         DomoptError::NoPlan(why) => ApiError::internal(format!("no plan could be made: {why}")),
         other => {
-            let code = other.code().unwrap_or(crate::IssueCode::Malformed);
+            let code = other.code().unwrap_or(IssueCode::Malformed);
             ApiError::unprocessable(code, other.to_string())
         }
     }
@@ -152,7 +152,7 @@ fn domopt_error(e: DomoptError) -> ApiError {
 
 impl ApiError {
     /// A request that cannot be right: 422 with `code`.
-    fn unprocessable(code: crate::IssueCode, error: String) -> ApiError {
+    fn unprocessable(code: IssueCode, error: String) -> ApiError {
         ApiError::with_status(code.to_string(), error, StatusCode::UNPROCESSABLE_ENTITY)
     }
 }
