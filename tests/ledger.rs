@@ -18,6 +18,7 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Barrier};
 use std::time::Duration;
 
+#[macro_use]
 #[path = "common/postgres.rs"]
 mod test_postgres;
 
@@ -64,24 +65,8 @@ enum Backend {
     Postgres,
 }
 
-/// Generates, for each test function `fn NAME(b: Backend)`, the tests
-/// `sqlite::NAME` and `postgres::NAME`.
-macro_rules! on_both_back_ends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[test]
-            fn $name() {
-                super::$name(super::Backend::Sqlite)
-            })*
-        }
-        mod postgres {
-            $(#[test]
-            fn $name() {
-                super::$name(super::Backend::Postgres)
-            })*
-        }
-    };
-}
+// Each test function `fn NAME(b: Backend)` as the tests `sqlite::NAME`
+// and `postgres::NAME`.
 
 on_both_back_ends!(
     sixteen_racing_connections_get_exactly_the_last_free_units_and_the_history_reconciles,

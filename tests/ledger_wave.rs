@@ -19,6 +19,7 @@ use domopt::reservations::{
 use domopt::{CostModel, Settings, Strategy};
 use serde_json::{Value, json};
 
+#[macro_use]
 #[path = "common/postgres.rs"]
 mod test_postgres;
 
@@ -98,23 +99,6 @@ fn seed_ledger(b: Backend, dir: &Path) -> Made {
         ledger,
         _database: database,
     }
-}
-
-macro_rules! on_both_back_ends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[test]
-            fn $name() {
-                super::$name(super::Backend::Sqlite)
-            })*
-        }
-        mod postgres {
-            $(#[test]
-            fn $name() {
-                super::$name(super::Backend::Postgres)
-            })*
-        }
-    };
 }
 
 on_both_back_ends!(

@@ -97,3 +97,23 @@ fn drop_left_over(admin: &mut ::postgres::Client) {
         }
     }
 }
+
+/// Each named test function, taking a `Backend` (an enum of the test file
+/// with `Sqlite` and `Postgres`), as `sqlite::NAME` and `postgres::NAME`.
+#[allow(unused_macros)]
+macro_rules! on_both_back_ends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[test]
+            fn $name() {
+                super::$name(super::Backend::Sqlite)
+            })*
+        }
+        mod postgres {
+            $(#[test]
+            fn $name() {
+                super::$name(super::Backend::Postgres)
+            })*
+        }
+    };
+}
