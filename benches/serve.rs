@@ -64,21 +64,29 @@ fn main() {
     let (addr, _runtime) = start(domopt::http::router(s));
     println!("HTTP load, peak-l network, {REQUESTS_PER_CLIENT} requests per client, loopback:");
     println!("route | clients | requests/s | p50 (us) | p99 (us) | max (us)");
+    let carts_body = cycling(carts.clone());
     for (route, list) in [("/v1/promise", carts), ("/v1/availability", queries)] {
-        let list = Arc::new(list);
-        let body: Body = Arc::new(move |c, k| list[(c * 7919 + k) % list.len()].clone());
+        let body = cycling(list);
         for clients in CLIENTS {
             let (rate, p50, p99, max) = load(addr, route, &body, clients);
             println!("{route} | {clients} | {rate:.0} | {p50:.0} | {p99:.0} | {max:.0}");
         }
     }
     for (name, url) in LEDGERS {
-        reservations(dir.path(), name, *url);
+        reservations(dir.path(), name, *url, &carts_body);
     }
 }
 
-/// Reservation load on a fresh ledger made from the generated network.
-fn reservations(dir: &Path, name: &str, url: LedgerUrl) {
+/// Request bodies taken in turn, each client from its own place.
+fn cycling(list: Vec<String>) -> Body {
+    let list = Arc::new(list);
+    Arc::new(move |c, k| list[(c * 7919 + k) % list.len()].clone())
+}
+
+/// Reservation load on a fresh ledger made from the generated network, then
+/// promises (one client) while another client reserves: the served view is
+/// rebuilt as the ledger moves.
+fn reservations(dir: &Path, name: &str, url: LedgerUrl, carts: &Body) {
     let loaded = domopt::format::read_scenario(dir).expect("the scenario reads");
     let url = url(dir);
     let clock = Arc::new(domopt::reservations::SystemClock);
@@ -111,6 +119,19 @@ fn reservations(dir: &Path, name: &str, url: LedgerUrl) {
         let (rate, p50, p99, max) = load(addr, route, &body, clients);
         println!("{route} ({name}) | {clients} | {rate:.0} | {p50:.0} | {p99:.0} | {max:.0}");
     }
+    let units = stocked.clone();
+    let reserve: Body = Arc::new(move |_, k| {
+        let slot = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let (node, sku) = &units[slot];
+        let line = serde_json::json!({"sku": sku, "node": node, "quantity": 1});
+        serde_json::json!({"id": format!("beside-{k}"), "lines": [line]}).to_string()
+    });
+    let writer = std::thread::spawn(move || load(addr, "/v1/reservations", &reserve, 1));
+    let (rate, p50, p99, max) = load(addr, "/v1/promise", carts, 1);
+    let (w_rate, ..) = writer.join().expect("the reserving client");
+    println!(
+        "/v1/promise beside {w_rate:.0} reservations/s ({name}) | 1 | {rate:.0} | {p50:.0} | {p99:.0} | {max:.0}"
+    );
 }
 
 /// Free units as (node, SKU), one entry per unit, rows taken in turn so
@@ -123,7 +144,8 @@ fn stocked(ledger: &dyn domopt::reservations::Ledger) -> Arc<Vec<(String, String
         .values()
         .map(|r| (r, r.free(today).max(0)))
         .collect();
-    let needed = REQUESTS_PER_CLIENT * CLIENTS.iter().sum::<usize>();
+    // The clients of each row, and the one reserving beside promises.
+    let needed = REQUESTS_PER_CLIENT * (CLIENTS.iter().sum::<usize>() + 1);
     let mut units = Vec::with_capacity(needed);
     for round in 0.. {
         let before = units.len();
