@@ -39,8 +39,9 @@ use super::{EXIT_FAILURE, EXIT_INVALID, EXIT_OK};
 /// Without --ledger these routes answer 503 (E147). With it, /v1/promise
 /// and /v1/availability read the scenario with the ledger's free stock (on
 /// hand less safety, held and reserved units; network-level claims off the
-/// nodes that ship to customers, largest first), rebuilt when the ledger's
-/// version changed and at most 200 ms plus one refresh old.
+/// nodes that ship to customers, largest first), refreshed in the
+/// background when the ledger's version changed (checked every 200 ms, or
+/// twice the last rebuild's time): requests never wait for it.
 ///
 /// Errors are JSON with a stable code: 400 E100 for a body that is not the
 /// route's JSON, 413 E117 over 1 MiB, 422 with every issue of an invalid

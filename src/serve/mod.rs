@@ -50,7 +50,8 @@ pub fn router(scenario: Scenario) -> axum::Router {
 /// orders on the network of `waves` (the scenario as loaded, with its cost
 /// model and overrides). `/v1/promise` and `/v1/availability` then read the
 /// scenario with the ledger's holds and reservations taken off its stock,
-/// at most [`MAX_STALENESS`] plus one refresh old.
+/// at most the check interval (from [`MAX_STALENESS`]) plus one refresh
+/// old; requests never wait for a refresh.
 pub fn router_with_ledger(
     scenario: Scenario,
     ledger: Arc<dyn Ledger>,

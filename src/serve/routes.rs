@@ -66,7 +66,7 @@ async fn ready(State(state): State<Arc<AppState>>) -> (StatusCode, Json<Readines
             Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
         },
     };
-    let view = state.live.view().await;
+    let view = state.live.view();
     let s = view.promiser().availability().scenario();
     let readiness = Readiness {
         status: if status == StatusCode::OK {
@@ -91,7 +91,7 @@ async fn promise(
 ) -> Result<Json<Vec<Promise>>, ApiError> {
     let value: serde_json::Value = json_of(body)?;
     let records = carts_of(value)?;
-    let view = state.live.view().await;
+    let view = state.live.view();
     let answer = tokio::task::spawn_blocking(move || {
         let promiser = view.promiser();
         let carts = promiser.validator().carts(&records)?;
@@ -135,7 +135,7 @@ async fn availability(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Vec<SkuAtp>>, ApiError> {
     let record: AtpQueryRecord = json_of(body)?;
-    let view = state.live.view().await;
+    let view = state.live.view();
     let promiser = view.promiser();
     let q = promiser
         .validator()

@@ -11,14 +11,17 @@
 //! the ledger would grant. Rows of nodes or SKUs the served scenario does
 //! not know are left out.
 //!
-//! Staleness: a request finding the view checked more than
-//! [`MAX_STALENESS`] ago waits for one refresh (a snapshot, and a rebuild
-//! only if the version changed; concurrent requests share it), so an answer
-//! reflects the ledger as of at most `MAX_STALENESS` plus one refresh
-//! before the request. When the ledger fails, the last view is kept and
-//! checked again after `MAX_STALENESS`.
+//! Staleness: requests never wait for the ledger. The first request that
+//! finds the view due for a check (more than [`MAX_STALENESS`] after the
+//! last one started, or twice the last rebuild's time when that is longer)
+//! starts one refresh on the blocking pool (the version, then, only if it
+//! moved, a snapshot and a rebuild) and answers from the current view, as
+//! do the requests during the refresh. So an answer reflects the ledger as
+//! of at most the check interval plus one refresh before it. When the
+//! ledger fails, the last view is kept and checked again later.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
@@ -26,7 +29,8 @@ use crate::ledger::{Ledger, Snapshot, keep_for_network};
 use crate::network::domain::{NodeIdx, Receipt, Scenario, SkuIdx};
 use crate::promise::quote::Promiser;
 
-/// The longest a view is used after its last check against the ledger.
+/// The shortest interval between two checks of the view against the
+/// ledger (longer when rebuilds take long: see the module).
 pub const MAX_STALENESS: Duration = Duration::from_millis(200);
 
 self_cell::self_cell!(
@@ -51,26 +55,42 @@ impl View {
 
 /// The current view, and how to refresh it.
 pub(crate) struct Live {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
     current: RwLock<Arc<View>>,
-    /// With a ledger: the scenario as loaded, the ledger, and the version
-    /// and time of the last check.
+    /// With a ledger: the scenario as loaded, the ledger, and the last check.
     source: Option<Source>,
 }
 
 struct Source {
     base: Arc<Scenario>,
     ledger: Arc<dyn Ledger>,
-    checked: Mutex<(i64, Option<Instant>)>,
-    /// One refresh at a time; the others wait for it.
-    refreshing: tokio::sync::Mutex<()>,
+    checked: Mutex<Checked>,
+    /// A refresh is running (one at a time).
+    refreshing: AtomicBool,
+}
+
+/// The last check of the view against the ledger.
+#[derive(Clone, Copy)]
+struct Checked {
+    /// The ledger version the view is of (-1: none yet).
+    seq: i64,
+    /// When the check started (none: never checked).
+    at: Option<Instant>,
+    /// How long the last rebuild took.
+    cost: Duration,
 }
 
 impl Live {
     /// The scenario's promiser, fixed.
     pub(crate) fn fixed(scenario: Scenario) -> Live {
         Live {
-            current: RwLock::new(Arc::new(View::of(scenario))),
-            source: None,
+            shared: Arc::new(Shared {
+                current: RwLock::new(Arc::new(View::of(scenario))),
+                source: None,
+            }),
         }
     }
 
@@ -78,25 +98,46 @@ impl Live {
     /// off its stock; built now (the first request would otherwise pay).
     pub(crate) fn over(scenario: Scenario, ledger: Arc<dyn Ledger>) -> Live {
         let base = Arc::new(scenario);
-        let (view, checked) = match ledger.snapshot() {
-            Ok(snap) => (
-                View::of(with_ledger(&base, &snap)),
-                (snap.seq, Some(Instant::now())),
-            ),
-            // Not checked: the first request tries again.
-            Err(_) => (View::of((*base).clone()), (-1, None)),
+        let started = Instant::now();
+        let (view, seq, at) = match ledger.snapshot() {
+            Ok(snap) => (View::of(with_ledger(&base, &snap)), snap.seq, Some(started)),
+            // Not checked: the first request starts a refresh.
+            Err(_) => (View::of((*base).clone()), -1, None),
+        };
+        let checked = Checked {
+            seq,
+            at,
+            cost: started.elapsed(),
         };
         Live {
-            current: RwLock::new(Arc::new(view)),
-            source: Some(Source {
-                base,
-                ledger,
-                checked: Mutex::new(checked),
-                refreshing: tokio::sync::Mutex::new(()),
+            shared: Arc::new(Shared {
+                current: RwLock::new(Arc::new(view)),
+                source: Some(Source {
+                    base,
+                    ledger,
+                    checked: Mutex::new(checked),
+                    refreshing: AtomicBool::new(false),
+                }),
             }),
         }
     }
 
+    /// The view to answer with: the current one, never waited for. When it
+    /// is due for a check, a refresh starts on the blocking pool and the
+    /// next requests get its result.
+    pub(crate) fn view(&self) -> Arc<View> {
+        if let Some(src) = &self.shared.source
+            && src.due()
+            && !src.refreshing.swap(true, Ordering::AcqRel)
+        {
+            let shared = self.shared.clone();
+            tokio::task::spawn_blocking(move || shared.refresh());
+        }
+        self.shared.now()
+    }
+}
+
+impl Shared {
     fn now(&self) -> Arc<View> {
         self.current
             .read()
@@ -104,64 +145,57 @@ impl Live {
             .clone()
     }
 
-    /// The view to answer with, refreshed first if it is stale.
-    pub(crate) async fn view(&self) -> Arc<View> {
+    /// Reads the ledger's version, and its state when the version moved,
+    /// and swaps the rebuilt view in. Runs on the blocking pool.
+    fn refresh(&self) {
         let Some(src) = &self.source else {
-            return self.now();
+            return;
         };
-        if src.fresh() {
-            return self.now();
-        }
-        let _one = src.refreshing.lock().await;
-        if src.fresh() {
-            return self.now(); // refreshed while this one waited
-        }
-        let (ledger, base) = (src.ledger.clone(), src.base.clone());
-        let seen = src.version();
+        let seen = src.checked().seq;
         let started = Instant::now();
-        let rebuilt = tokio::task::spawn_blocking(move || {
+        let rebuilt = (|| {
             // The version first: the state is read only when it moved.
-            let seq = ledger.version()?;
+            let seq = src.ledger.version()?;
             if seq == seen {
                 return Ok((seq, None));
             }
-            let snap = ledger.snapshot()?;
-            let view = View::of(with_ledger(&base, &snap));
+            let snap = src.ledger.snapshot()?;
+            let view = View::of(with_ledger(&src.base, &snap));
             Ok::<_, crate::ledger::LedgerError>((snap.seq, Some(view)))
-        })
-        .await;
-        match rebuilt {
-            Ok(Ok((seq, view))) => {
+        })();
+        let seq = match rebuilt {
+            Ok((seq, view)) => {
                 if let Some(v) = view {
                     *self.current.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(v);
                 }
-                src.set(seq, started);
-            }
-            Ok(Err(e)) => {
-                tracing::warn!(error = %e, "the ledger's snapshot failed: keeping the last view");
-                src.set(seen, started);
+                seq
             }
             Err(e) => {
-                tracing::warn!(error = %e, "the view's rebuild failed: keeping the last view");
-                src.set(seen, started);
+                tracing::warn!(error = %e, "the ledger's snapshot failed: keeping the last view");
+                seen
             }
-        }
-        self.now()
+        };
+        *src.checked.lock().unwrap_or_else(|p| p.into_inner()) = Checked {
+            seq,
+            at: Some(started),
+            cost: started.elapsed(),
+        };
+        src.refreshing.store(false, Ordering::Release);
     }
 }
 
 impl Source {
-    fn fresh(&self) -> bool {
-        let checked = self.checked.lock().unwrap_or_else(|p| p.into_inner());
-        checked.1.is_some_and(|t| t.elapsed() < MAX_STALENESS)
+    fn checked(&self) -> Checked {
+        *self.checked.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn version(&self) -> i64 {
-        self.checked.lock().unwrap_or_else(|p| p.into_inner()).0
-    }
-
-    fn set(&self, seq: i64, at: Instant) {
-        *self.checked.lock().unwrap_or_else(|p| p.into_inner()) = (seq, Some(at));
+    /// Whether the view is due for a check: [`MAX_STALENESS`] after the
+    /// last one started, or twice the last rebuild's time if that is
+    /// longer, so that rebuilding a large view takes at most about a third
+    /// of one core however fast the ledger moves.
+    fn due(&self) -> bool {
+        let c = self.checked();
+        c.at.is_none_or(|t| t.elapsed() >= MAX_STALENESS.max(c.cost * 2))
     }
 }
 
