@@ -85,7 +85,7 @@ on_both_back_ends!(
     a_guarded_batch_is_refused_when_its_skus_changed_after_its_version,
     a_ledger_url_opens_the_ledger_it_names_and_a_malformed_one_is_refused,
     making_a_ledger_where_one_already_is_is_refused_and_leaves_it_as_it_was,
-    ids_that_are_empty_too_long_or_hold_a_nul_are_refused_alike_on_both_back_ends,
+    ids_that_are_empty_over_512_bytes_or_hold_a_nul_are_refused_alike_on_both_back_ends,
 );
 
 /// A ledger made for one test: its URL, its scenario file, and what to
@@ -794,10 +794,11 @@ fn the_postgres_ledger_answers_from_tokio_blocking_threads_as_the_server_calls_i
     assert_eq!(granted, 4, "the four free units, once each");
 }
 
-fn ids_that_are_empty_too_long_or_hold_a_nul_are_refused_alike_on_both_back_ends(b: Backend) {
+fn ids_that_are_empty_over_512_bytes_or_hold_a_nul_are_refused_alike_on_both_back_ends(b: Backend) {
     let (_made, l) = Made::new(b, SCARCE, clock());
     let before = events(l.as_ref());
-    let long = "x".repeat(1025);
+    // 129 four-byte characters: 516 bytes.
+    let long = "\u{1F600}".repeat(129);
     let bad = [
         reserve("", None, vec![line("last", None, 1)]),
         reserve("a\0b", None, vec![line("last", None, 1)]),
@@ -815,9 +816,19 @@ fn ids_that_are_empty_too_long_or_hold_a_nul_are_refused_alike_on_both_back_ends
     }
     assert_eq!(events(l.as_ref()), before, "nothing written");
     l.execute(&reserve(
-        &"y".repeat(1024),
+        &"\u{1F600}".repeat(128),
         None,
         vec![line("last", None, 1)],
     ))
-    .expect("an id of 1,024 characters is fine");
+    .expect("an id of 512 bytes is fine");
+    for read in [
+        l.claim("c\0").map(|_| ()),
+        l.availability("\0", None, None).map(|_| ()),
+    ] {
+        assert_eq!(
+            read.unwrap_err().code(),
+            IssueCode::Malformed,
+            "reads check ids too"
+        );
+    }
 }

@@ -855,3 +855,34 @@ fn the_guides_example_over_http_promise_hold_solve_commit_on_sqlite() {
 fn the_guides_example_over_http_promise_hold_solve_commit_on_postgres() {
     seed_example(postgres);
 }
+
+/// A hold past its time stops counting without any write: the server
+/// expires holds every second. A wrong method gets a coded JSON 405.
+fn expiry_without_writes(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let (scenario, place) = setup(dir.path(), backend);
+    let server = Server::start(&scenario, Some(&place.url));
+    let hold = json!({"id": "brief", "ttl_seconds": 1, "lines": [{"sku": "one", "quantity": 1}]});
+    assert_eq!(server.post("/v1/holds", &hold).0, 200);
+    eventually("the hold expires on the server's own", || {
+        server.get("/v1/claims/brief").1["status"] == "expired"
+    });
+    let (status, av) = server.get("/v1/ledger/availability?sku=one");
+    assert_eq!(
+        (status, av["network_available"].as_u64()),
+        (200, Some(1)),
+        "{av}"
+    );
+    let (status, e) = answer(agent().get(&server.url("/v1/holds")).call());
+    assert_eq!((status, e["code"].as_str()), (405, Some("E100")), "{e}");
+}
+
+#[test]
+fn holds_expire_without_writes_and_a_wrong_method_gets_a_coded_405_on_sqlite() {
+    expiry_without_writes(sqlite);
+}
+
+#[test]
+fn holds_expire_without_writes_and_a_wrong_method_gets_a_coded_405_on_postgres() {
+    expiry_without_writes(postgres);
+}

@@ -303,6 +303,10 @@ impl Ledger for PostgresLedger {
         channel: Option<&str>,
         at: Option<NaiveDateTime>,
     ) -> Result<LedgerAvailability, LedgerError> {
+        rules::check_id("SKU", sku)?;
+        if let Some(c) = channel {
+            rules::check_id("channel", c)?;
+        }
         let at = at.unwrap_or_else(|| self.clock.now());
         let state = self.read(|store| {
             let mut state = State::default();
@@ -318,6 +322,7 @@ impl Ledger for PostgresLedger {
     }
 
     fn claim(&self, id: &str) -> Result<Option<Claim>, LedgerError> {
+        rules::check_id("claim", id)?;
         self.read(|store| store.claim(id))
     }
 

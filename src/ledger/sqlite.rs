@@ -206,6 +206,10 @@ impl Ledger for SqliteLedger {
         channel: Option<&str>,
         at: Option<NaiveDateTime>,
     ) -> Result<LedgerAvailability, LedgerError> {
+        rules::check_id("SKU", sku)?;
+        if let Some(c) = channel {
+            rules::check_id("channel", c)?;
+        }
         let at = at.unwrap_or_else(|| self.clock.now());
         let mut conn = self.lock();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
@@ -222,6 +226,7 @@ impl Ledger for SqliteLedger {
     }
 
     fn claim(&self, id: &str) -> Result<Option<Claim>, LedgerError> {
+        rules::check_id("claim", id)?;
         let conn = self.lock();
         claim_by_id(&conn, id)
     }

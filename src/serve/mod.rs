@@ -65,7 +65,10 @@ fn build(scenario: Scenario, ledger: Option<(Arc<dyn Ledger>, WaveSource)>) -> a
     metrics::handle();
     let (ledger, waves) = match ledger {
         None => (None, None),
-        Some((l, w)) => (Some(l), Some(Arc::new(solve::Waves::new(w)))),
+        Some((l, w)) => {
+            expire_every_second(Arc::downgrade(&l));
+            (Some(l), Some(Arc::new(solve::Waves::new(w))))
+        }
     };
     let live = match &ledger {
         None => view::Live::fixed(scenario),
@@ -77,6 +80,24 @@ fn build(scenario: Scenario, ledger: Option<(Arc<dyn Ledger>, WaveSource)>) -> a
         waves,
     });
     routes::router(state)
+}
+
+/// Expires the ledger's holds past their time every second, so that reads
+/// (availability, claims, the served view) stop counting them without
+/// waiting for a write. A plain thread (the router may be made before any
+/// runtime); it ends once the ledger is dropped.
+fn expire_every_second(ledger: std::sync::Weak<dyn Ledger>) {
+    std::thread::spawn(move || {
+        loop {
+            std::thread::sleep(std::time::Duration::from_secs(1));
+            let Some(l) = ledger.upgrade() else {
+                return;
+            };
+            if let Err(e) = l.expire() {
+                tracing::warn!(error = %e, "expiring holds failed");
+            }
+        }
+    });
 }
 
 /// Serves `router` on `listener` until `shutdown` completes, then stops

@@ -41,6 +41,7 @@ pub(super) fn router(state: Arc<AppState>) -> axum::Router {
         .route("/metrics", get(prometheus))
         .route("/openapi.json", get(openapi))
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn(metrics::track))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(
@@ -160,4 +161,12 @@ async fn openapi() -> Json<serde_json::Value> {
 
 async fn not_found(uri: Uri) -> ApiError {
     ApiError::not_found(uri.path())
+}
+
+async fn method_not_allowed(method: axum::http::Method, uri: Uri) -> ApiError {
+    ApiError::with_status(
+        crate::error::IssueCode::Malformed.to_string(),
+        format!("{method} is not a method of {}", uri.path()),
+        StatusCode::METHOD_NOT_ALLOWED,
+    )
 }
