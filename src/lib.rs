@@ -169,7 +169,7 @@ pub mod reservations {
     pub use crate::ledger::rules::{Base, Breach};
     pub use crate::ledger::sqlite::{SCHEMA_VERSION, SqliteLedger};
     pub use crate::ledger::wave::{
-        LedgerWave, WaveCommit, WaveError, WaveInput, WaveOptions, solve_from_ledger,
+        LedgerWave, WaveCommit, WaveError, WaveInput, WaveOptions, same_network, solve_from_ledger,
     };
     pub use crate::ledger::{
         Adjustment, Answer, Claim, ClaimKind, ClaimLine, ClaimStatus, Clock, Event, FixedClock,

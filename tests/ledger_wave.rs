@@ -467,3 +467,19 @@ fn solve_refuses_a_bad_ledger_url_and_a_commit_without_a_ledger() {
     let (code, _, err) = domopt(&["solve", SEED, "--commit"]);
     assert_eq!(code, 2, "--commit needs --ledger: {err}");
 }
+
+#[test]
+fn solve_refuses_a_ledger_made_from_another_network() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("promise.db");
+    let db = db.to_str().unwrap();
+    let network = "datasets/promise/network.json";
+    let (code, _, err) = domopt(&["ledger", "init", db, "--scenario", network]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = domopt(&["solve", SEED, "--ledger", db, "--commit"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("E146") && err.contains("another network"),
+        "{err}"
+    );
+}

@@ -590,12 +590,23 @@ fn a_server_without_a_ledger_answers_503_on_every_ledger_route() {
 }
 
 #[test]
-fn a_server_given_a_ledger_that_does_not_exist_refuses_to_start() {
+fn a_server_given_a_ledger_that_does_not_exist_or_of_another_network_refuses_to_start() {
     let dir = tempfile::tempdir().unwrap();
     let scenario = dir.path().join("scenario.json");
     std::fs::write(&scenario, SCARCE).unwrap();
     let missing = dir.path().join("missing.db");
-    for (url, code) in [(missing.to_str().unwrap(), "E147"), ("mysql://x/y", "E151")] {
+    // A ledger made from another network (the guide's example).
+    let other = dir.path().join("other.db");
+    let seed = domopt::format::read_scenario(Path::new("datasets/seed-example/two-shipments.json"))
+        .unwrap();
+    let clock = Arc::new(domopt::reservations::SystemClock);
+    domopt::reservations::create(other.to_str().unwrap(), &seed, domopt::DEFAULT_MODEL, clock)
+        .unwrap();
+    for (url, code) in [
+        (missing.to_str().unwrap(), "E147"),
+        ("mysql://x/y", "E151"),
+        (other.to_str().unwrap(), "E146"),
+    ] {
         let out = Command::new(BIN)
             .args([
                 "serve",

@@ -90,6 +90,12 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         None => domopt::http::router(scenario),
         Some(url) => match domopt::reservations::open(url, Arc::new(SystemClock)) {
             Ok(l) => {
+                let nodes: Vec<&str> = scenario.nodes.iter().map(|n| n.id.as_str()).collect();
+                let skus: Vec<&str> = scenario.skus.iter().map(|k| k.id.as_str()).collect();
+                if let Err(e) = domopt::reservations::same_network(l.base(), &nodes, &skus) {
+                    eprintln!("error[{}]: {e}", e.code());
+                    return Ok(ExitCode::from(EXIT_INVALID));
+                }
                 // The scenario validated above: reading it again cannot fail
                 // but for a file changed meanwhile.
                 let inputs = match a.scenario.inputs() {

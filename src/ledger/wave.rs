@@ -151,6 +151,28 @@ pub fn solve_from_ledger(
     }
 }
 
+/// Refuses (E146) a scenario whose nodes or SKUs are not those of the
+/// ledger's network: its stock would be read against other ids.
+pub fn same_network(base: &Base, nodes: &[&str], skus: &[&str]) -> Result<(), LedgerError> {
+    let ledger = base.scenario();
+    let differ = |what: &str, ours: BTreeSet<&str>, theirs: BTreeSet<&str>| {
+        let missing: Vec<&&str> = ours.symmetric_difference(&theirs).take(5).collect();
+        (!missing.is_empty()).then(|| {
+            LedgerError::Mismatch(format!(
+                "the ledger was made from another network: {what} differ ({missing:?} ...); make a ledger from this scenario with `domopt ledger init`"
+            ))
+        })
+    };
+    let ledger_nodes = ledger.nodes.iter().map(|n| n.id.as_str()).collect();
+    let ledger_skus = ledger.skus.iter().map(|k| k.id.as_str()).collect();
+    match differ("nodes", nodes.iter().copied().collect(), ledger_nodes)
+        .or_else(|| differ("SKUs", skus.iter().copied().collect(), ledger_skus))
+    {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
 /// The wave's scenario on the snapshot's stock, the guard of its SKUs, and
 /// the active claims of its orders.
 fn wave_scenario(
@@ -165,6 +187,12 @@ fn wave_scenario(
         .iter()
         .map(|o| o.id.as_str())
         .collect();
+    let file = &input.loaded.file;
+    same_network(
+        base,
+        &file.nodes.iter().map(|n| n.id.as_str()).collect::<Vec<_>>(),
+        &file.skus.iter().map(|k| k.id.as_str()).collect::<Vec<_>>(),
+    )?;
     refuse_shipped(snapshot, &orders)?;
     let own: Vec<Claim> = snapshot
         .state
