@@ -111,14 +111,19 @@ pub fn ledger_clock(
     let Some(at) = at else {
         return Ok(std::sync::Arc::new(SystemClock));
     };
-    ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"]
-        .iter()
-        .find_map(|f| chrono::NaiveDateTime::parse_from_str(at, f).ok())
+    parse_at(at)
         .map(|t| std::sync::Arc::new(FixedClock::new(t)) as _)
         .ok_or_else(|| DomoptError::Settings {
             field: "at".into(),
             detail: format!("{at}: expected YYYY-MM-DDTHH:MM[:SS]"),
         })
+}
+
+/// A ledger clock's time as typed: YYYY-MM-DDTHH:MM[:SS], UTC.
+pub fn parse_at(at: &str) -> Option<chrono::NaiveDateTime> {
+    ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"]
+        .iter()
+        .find_map(|f| chrono::NaiveDateTime::parse_from_str(at, f).ok())
 }
 
 /// Prints a ledger error with its code and returns the exit code: 1 when

@@ -8,7 +8,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use chrono::NaiveDateTime;
 use domopt::IssueCode;
 use domopt::limits::MAX_UNITS;
 use domopt::reservations::{
@@ -361,13 +360,10 @@ fn clock(common: &Common) -> Result<Arc<dyn Clock>, Failure> {
     let Some(at) = &common.at else {
         return Ok(Arc::new(SystemClock));
     };
-    let t = ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"]
-        .iter()
-        .find_map(|f| NaiveDateTime::parse_from_str(at, f).ok())
-        .ok_or_else(|| Failure {
-            code: IssueCode::BadDate,
-            message: format!("--at {at}: expected YYYY-MM-DDTHH:MM[:SS]"),
-        })?;
+    let t = super::common::parse_at(at).ok_or_else(|| Failure {
+        code: IssueCode::BadDate,
+        message: format!("--at {at}: expected YYYY-MM-DDTHH:MM[:SS]"),
+    })?;
     Ok(Arc::new(FixedClock::new(t)))
 }
 
