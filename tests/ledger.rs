@@ -86,6 +86,11 @@ on_both_back_ends!(
     a_ledger_url_opens_the_ledger_it_names_and_a_malformed_one_is_refused,
     making_a_ledger_where_one_already_is_is_refused_and_leaves_it_as_it_was,
     ids_that_are_empty_over_512_bytes_or_hold_a_nul_are_refused_alike_on_both_back_ends,
+    a_buffer_is_filled_by_its_channels_claims_and_no_other_channel_takes_it_even_by_assignment,
+    a_network_share_bounds_a_channels_claims_over_many_requests,
+    network_reservations_stay_covered_by_stock_their_channel_may_use,
+    a_cycle_count_below_safety_stock_is_accepted_when_nothing_is_claimed_there,
+    a_ledger_of_schema_2_is_upgraded_on_open_with_its_channel_rows_replayed,
 );
 
 /// A ledger made for one test: its URL, its scenario file, and what to
@@ -831,4 +836,247 @@ fn ids_that_are_empty_over_512_bytes_or_hold_a_nul_are_refused_alike_on_both_bac
             "reads check ids too"
         );
     }
+}
+
+/// One store that ships to customers with 4 units of `k`, a walk-in buffer
+/// of 2 at stores, a web channel without rules and a marketplace with a
+/// 50 % network share; a DC with 6 units.
+const CHANNELS: &str = r#"{
+  "name": "channels",
+  "wave_time": "2026-12-18T10:00",
+  "nodes": [
+    { "id": "store", "kind": "store", "zip": "10001", "capabilities": ["ship_to_home", "pickup"],
+      "services": [{ "service": "ground" }] },
+    { "id": "dc", "kind": "dc", "zip": "07102", "services": [{ "service": "ground" }] }
+  ],
+  "skus": [{ "id": "k", "weight_lb": 1.0 }],
+  "inventory": [
+    { "node": "store", "sku": "k", "on_hand": 4 },
+    { "node": "dc", "sku": "k", "on_hand": 6 }
+  ],
+  "channels": [
+    { "id": "walk_in", "buffer": { "units": 2, "node_kinds": ["store"] } },
+    { "id": "web" },
+    { "id": "marketplace", "network_share": 0.5 }
+  ]
+}"#;
+
+fn reserve_for(id: &str, channel: Option<&str>, lines: Vec<ClaimLine>) -> Request {
+    Request::Reserve {
+        id: id.into(),
+        order: Some(id.into()),
+        channel: channel.map(String::from),
+        from_hold: None,
+        lines,
+    }
+}
+
+/// What a node-level request of `channel` may get at `node`.
+fn at_node(l: &dyn Ledger, channel: Option<&str>, node: &str) -> u64 {
+    let av = l.availability("k", channel, None).unwrap();
+    av.nodes.iter().find(|n| n.node == node).unwrap().available
+}
+
+fn a_buffer_is_filled_by_its_channels_claims_and_no_other_channel_takes_it_even_by_assignment(
+    b: Backend,
+) {
+    let (_made, l) = Made::new(b, CHANNELS, clock());
+    assert_eq!(
+        at_node(&*l, Some("web"), "store"),
+        2,
+        "2 of 4 kept for walk-in"
+    );
+    // A network reservation assigned to the store may not take the buffer.
+    l.execute(&reserve_for("net", Some("web"), vec![line("k", None, 3)]))
+        .unwrap();
+    let into_buffer = Request::Assign {
+        id: "a1".into(),
+        order: "net".into(),
+        lines: vec![line("k", Some("store"), 3)],
+    };
+    assert_eq!(code(l.execute(&into_buffer)), IssueCode::InsufficientStock);
+    // Walk-in's own claims fill its buffer: the rest is the others'.
+    l.execute(&reserve_for(
+        "wi",
+        Some("walk_in"),
+        vec![line("k", Some("store"), 2)],
+    ))
+    .unwrap();
+    assert_eq!(
+        at_node(&*l, Some("web"), "store"),
+        2,
+        "the buffer is filled"
+    );
+    let split = Request::Assign {
+        id: "a2".into(),
+        order: "net".into(),
+        lines: vec![line("k", Some("store"), 2), line("k", Some("dc"), 1)],
+    };
+    l.execute(&split).unwrap();
+    assert_eq!(at_node(&*l, Some("walk_in"), "store"), 0);
+    // Shipping walk-in's units makes its buffer keep 2 again.
+    l.execute(&Request::Commit {
+        id: "c".into(),
+        claim: "wi".into(),
+    })
+    .unwrap();
+    l.execute(&Request::Receive {
+        id: "r".into(),
+        node: "store".into(),
+        sku: "k".into(),
+        units: 3,
+    })
+    .unwrap();
+    assert_eq!(at_node(&*l, Some("web"), "store"), 1, "3 free, 2 kept");
+    assert!(l.verify().unwrap().ok());
+}
+
+fn a_network_share_bounds_a_channels_claims_over_many_requests(b: Backend) {
+    let (_made, l) = Made::new(b, CHANNELS, clock());
+    // 10 free units: the marketplace may hold 5, whether it asks for one
+    // unit at a time, at nodes or over the network.
+    let mut granted = 0;
+    for i in 0..10 {
+        let node = if i % 2 == 0 { Some("dc") } else { None };
+        let r = reserve_for(
+            &format!("m{i}"),
+            Some("marketplace"),
+            vec![line("k", node, 1)],
+        );
+        if l.execute(&r).is_ok() {
+            granted += 1;
+        }
+    }
+    assert_eq!(granted, 5);
+    assert_eq!(
+        l.availability("k", Some("marketplace"), None)
+            .unwrap()
+            .share_left,
+        Some(0)
+    );
+    // Others' claims shrink the base: web takes the 3 units left that no
+    // buffer keeps (the marketplace's 2 network units need the other 2).
+    l.execute(&reserve_for(
+        "w",
+        Some("web"),
+        vec![line("k", Some("dc"), 1), line("k", None, 2)],
+    ))
+    .unwrap();
+    let more = reserve_for("m-more", Some("marketplace"), vec![line("k", None, 1)]);
+    assert_eq!(code(l.execute(&more)), IssueCode::InsufficientStock);
+    // Releasing gives the share back: with m0 to m2 released the
+    // marketplace holds 2 (m3 over the network, m4 at the DC); the base is
+    // 8 free, less 3 network units, plus its 2: floor(0.5 * 7) - 2 = 1.
+    for i in 0..3 {
+        l.execute(&Request::Release {
+            id: format!("rel{i}"),
+            claim: format!("m{i}"),
+        })
+        .unwrap();
+    }
+    assert_eq!(
+        l.availability("k", Some("marketplace"), None)
+            .unwrap()
+            .share_left,
+        Some(1)
+    );
+    l.execute(&Request::Release {
+        id: "rel-w".into(),
+        claim: "w".into(),
+    })
+    .unwrap();
+    // Base 9 free, less 1 network unit, plus its 2: 5 less the 2 it holds.
+    assert_eq!(
+        l.availability("k", Some("marketplace"), None)
+            .unwrap()
+            .share_left,
+        Some(3)
+    );
+    assert!(l.verify().unwrap().ok());
+}
+
+fn network_reservations_stay_covered_by_stock_their_channel_may_use(b: Backend) {
+    let (_made, l) = Made::new(b, CHANNELS, clock());
+    // The DC's 6 go to web at the node; 4 stay at the store, 2 for walk-in.
+    l.execute(&reserve_for(
+        "dc",
+        Some("web"),
+        vec![line("k", Some("dc"), 6)],
+    ))
+    .unwrap();
+    // The default channel may reserve the 2 not kept, over the network.
+    let net = reserve_for("net", None, vec![line("k", None, 3)]);
+    assert_eq!(code(l.execute(&net)), IssueCode::InsufficientStock);
+    l.execute(&reserve_for("net", None, vec![line("k", None, 2)]))
+        .unwrap();
+    // Web may not take them at the store now: the network claims need them.
+    assert_eq!(at_node(&*l, Some("web"), "store"), 0);
+    let web = reserve_for("web", Some("web"), vec![line("k", Some("store"), 1)]);
+    assert_eq!(code(l.execute(&web)), IssueCode::InsufficientStock);
+    // Walk-in still gets its buffer, and the network claims stay covered.
+    l.execute(&reserve_for(
+        "wi",
+        Some("walk_in"),
+        vec![line("k", Some("store"), 2)],
+    ))
+    .unwrap();
+    let wi_more = reserve_for("wi2", Some("walk_in"), vec![line("k", Some("store"), 1)]);
+    assert_eq!(code(l.execute(&wi_more)), IssueCode::InsufficientStock);
+    l.execute(&Request::Assign {
+        id: "a".into(),
+        order: "net".into(),
+        lines: vec![line("k", Some("store"), 2)],
+    })
+    .unwrap();
+    assert!(l.verify().unwrap().ok());
+}
+
+fn a_cycle_count_below_safety_stock_is_accepted_when_nothing_is_claimed_there(b: Backend) {
+    let (_made, l) = Made::new(b, SCARCE, clock());
+    let count = |id: &str, on_hand: u32| Request::Adjust {
+        id: id.into(),
+        node: "dc-a".into(),
+        sku: "last".into(),
+        change: Adjustment::Set(on_hand),
+    };
+    // dc-a keeps 1 of `last` as safety stock.
+    l.execute(&count("c0", 0)).unwrap();
+    assert_eq!(
+        l.availability("last", None, None).unwrap().nodes[0].available,
+        0
+    );
+    l.execute(&count("c3", 3)).unwrap();
+    l.execute(&reserve("r", None, vec![line("last", Some("dc-a"), 2)]))
+        .unwrap();
+    assert_eq!(
+        code(l.execute(&count("c1", 2))),
+        IssueCode::InsufficientStock
+    );
+    assert!(l.verify().unwrap().ok());
+}
+
+fn a_ledger_of_schema_2_is_upgraded_on_open_with_its_channel_rows_replayed(b: Backend) {
+    let (made, l) = Made::new(b, CHANNELS, clock());
+    l.execute(&reserve_for(
+        "wi",
+        Some("walk_in"),
+        vec![line("k", Some("store"), 2)],
+    ))
+    .unwrap();
+    drop(l);
+    made.tamper(
+        "DROP TABLE channel_claims; UPDATE meta SET value = '2' WHERE key = 'schema_version'",
+    )
+    .unwrap();
+    let l = made.open(clock());
+    assert!(l.verify().unwrap().ok());
+    assert_eq!(
+        at_node(&*l, Some("web"), "store"),
+        2,
+        "walk-in's buffer is filled"
+    );
+    made.tamper("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+        .unwrap();
+    let refused = domopt::reservations::open(&made.url, clock()).err();
+    assert_eq!(refused.map(|e| e.code()), Some(IssueCode::LedgerStore));
 }

@@ -5,8 +5,11 @@
 //! made at order capture, before sourcing.
 //!
 //! The invariant, at every instant: per node, held + reserved <= on hand -
-//! safety stock + inbound arrived; per SKU, the network-level claims <= the
-//! sum of what is free at the nodes that ship to customers. A request is
+//! safety stock + inbound arrived (or nothing claimed); per SKU, the
+//! network-level claims <= the sum of what is free at the nodes that ship
+//! to customers. Requests also follow the channel rules across requests
+//! (buffers filled by their channel's claims, network claims kept covered
+//! by stock their channel may use, network shares; `allocation.rs`). A request is
 //! granted in full or refused with what is available, inside one
 //! serialised transaction, so concurrent requests for the last units get
 //! exactly what there is.
@@ -20,6 +23,7 @@
 //! [`sqlite::SqliteLedger`] is the embedded back end, `postgres::PostgresLedger`
 //! (feature `postgres`) the one several servers share.
 
+mod allocation;
 mod error;
 #[cfg(feature = "postgres")]
 pub mod postgres;
@@ -35,7 +39,9 @@ use serde::{Deserialize, Serialize};
 
 pub use error::LedgerError;
 pub use url::{LedgerUrl, create, open};
-pub use state::{Claim, ClaimKind, ClaimLine, ClaimStatus, Event, NetRow, State, StockRow};
+pub use state::{
+    ChannelRow, Claim, ClaimKind, ClaimLine, ClaimStatus, Event, NetRow, State, StockRow,
+};
 
 /// Where a ledger reads the time: holds expire by it, inbound counts by it.
 pub trait Clock: Send + Sync {
@@ -225,6 +231,10 @@ pub struct LedgerAvailability {
     pub network_claimed: i64,
     /// What a network-level request may get now.
     pub network_available: u64,
+    /// What the channel's network share still lets it claim at the nodes
+    /// that ship to customers and over the network (absent: no share).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub share_left: Option<u64>,
     /// Per node with a row.
     pub nodes: Vec<NodeAvailability>,
 }

@@ -57,7 +57,7 @@ use crate::input::format::{LoadedScenario, ScenarioFile};
 use super::rules::{self, Base, Store};
 use super::stored::{self, base_of, redact, write_state};
 use super::{
-    Answer, Claim, ClaimKind, Clock, Event, Guard, Ledger, LedgerAvailability, LedgerError, NetRow,
+    Answer, ChannelRow, Claim, ClaimKind, Clock, Event, Guard, Ledger, LedgerAvailability, LedgerError, NetRow,
     Request, Snapshot, State, StockRow, VerifyReport,
 };
 
@@ -112,6 +112,20 @@ CREATE TABLE claims (
 CREATE INDEX claims_by_order ON claims (order_id, status);
 CREATE INDEX claims_due ON claims (status, kind, expires);
 "#;
+
+/// The named channels' claims per (SKU, node or '' for the network), added
+/// in schema 3.
+const CHANNEL_TABLE: &str = "
+CREATE TABLE channel_claims (
+    sku TEXT NOT NULL, node TEXT NOT NULL, channel TEXT NOT NULL,
+    held BIGINT NOT NULL, reserved BIGINT NOT NULL,
+    PRIMARY KEY (sku, node, channel)
+);
+";
+
+/// Empties the tables of the state (not the history).
+const CLEAR_STATE: &str =
+    "DELETE FROM stock; DELETE FROM network; DELETE FROM claims; DELETE FROM channel_claims;";
 
 type Manager = PostgresConnectionManager<NoTls>;
 
@@ -175,7 +189,7 @@ impl PostgresLedger {
             }
             store
                 .tx
-                .batch_execute(SCHEMA)
+                .batch_execute(&format!("{SCHEMA}{CHANNEL_TABLE}"))
                 .map_err(db_error(store.shown))?;
             for (k, v) in &meta {
                 store.run("INSERT INTO meta (key, value) VALUES ($1, $2)", &[k, v])?;
@@ -200,7 +214,8 @@ impl PostgresLedger {
         let (config, shown) = config_of(url)?;
         let mut client = connect(&config, &shown)?;
         let mut statements = Statements::default();
-        let (model, scenario) = in_transaction(&mut client, &shown, &mut statements, false, |store| {
+        // A write transaction: opening upgrades a ledger of schema 2.
+        let (model, scenario) = in_transaction(&mut client, &shown, &mut statements, true, |store| {
             if !store.has_ledger()? {
                 return Err(LedgerError::Store(format!(
                     "{} holds no domopt ledger: make one with `domopt ledger init`",
@@ -208,7 +223,9 @@ impl PostgresLedger {
                 )));
             }
             let version = store.meta("schema_version")?;
-            if version.as_deref() != Some(&SCHEMA_VERSION.to_string()) {
+            if version.as_deref() == Some("2") {
+                store.upgrade_from_2()?;
+            } else if version.as_deref() != Some(&SCHEMA_VERSION.to_string()) {
                 return Err(LedgerError::Store(format!(
                     "{}: schema version {}, this domopt reads {SCHEMA_VERSION}",
                     store.shown,
@@ -308,16 +325,7 @@ impl Ledger for PostgresLedger {
             rules::check_id("channel", c)?;
         }
         let at = at.unwrap_or_else(|| self.clock.now());
-        let state = self.read(|store| {
-            let mut state = State::default();
-            for r in store.stock_of(sku)? {
-                state.stock.insert((r.node.clone(), r.sku.clone()), r);
-            }
-            if let Some(n) = store.network_of(sku)? {
-                state.network.insert(sku.into(), n);
-            }
-            Ok(state)
-        })?;
+        let state = self.read(|store| rules::sku_state(store, sku))?;
         self.base.availability(&state, sku, channel, at)
     }
 
@@ -361,7 +369,7 @@ impl Ledger for PostgresLedger {
             let report = self.compare(&stored, &events);
             store
                 .tx
-                .batch_execute("DELETE FROM stock; DELETE FROM network; DELETE FROM claims;")
+                .batch_execute(CLEAR_STATE)
                 .map_err(db_error(store.shown))?;
             write_state(store, &State::replay(&events))?;
             Ok(report)
@@ -519,6 +527,20 @@ fn stock_row(r: &Row) -> Result<StockRow, LedgerError> {
     })
 }
 
+const CHANNEL_COLUMNS: &str = "sku, node, channel, held, reserved";
+
+/// A channel row; the network's is stored with node ''.
+fn channel_row(r: &Row) -> Result<ChannelRow, LedgerError> {
+    let node: String = col(r, 1)?;
+    Ok(ChannelRow {
+        sku: col(r, 0)?,
+        node: (!node.is_empty()).then_some(node),
+        channel: col(r, 2)?,
+        held: col(r, 3)?,
+        reserved: col(r, 4)?,
+    })
+}
+
 fn net_row(r: &Row) -> Result<NetRow, LedgerError> {
     Ok(NetRow {
         sku: col(r, 0)?,
@@ -581,6 +603,20 @@ impl PgStore<'_, '_> {
         rows.first().map(|r| col(r, 0)).transpose()
     }
 
+    /// Schema 2 had no per-channel claim rows: adds their table, filled
+    /// from the replay of the history (in the caller's transaction).
+    fn upgrade_from_2(&mut self) -> Result<(), LedgerError> {
+        let events = self.read_events()?;
+        self.tx.batch_execute(CHANNEL_TABLE).map_err(db_error(self.shown))?;
+        for r in State::replay(&events).channels.values() {
+            self.put_channel(r)?;
+        }
+        self.run(
+            "UPDATE meta SET value = $1 WHERE key = 'schema_version'",
+            &[&SCHEMA_VERSION.to_string()],
+        )
+    }
+
     fn read_all(&mut self) -> Result<State, LedgerError> {
         let mut s = State::default();
         for r in self.rows(&format!("SELECT {STOCK_COLUMNS} FROM stock"), &[])? {
@@ -594,6 +630,10 @@ impl PgStore<'_, '_> {
         for r in self.rows("SELECT body FROM claims", &[])? {
             let c: Claim = json(&r, 0)?;
             s.claims.insert(c.id.clone(), c);
+        }
+        for r in self.rows(&format!("SELECT {CHANNEL_COLUMNS} FROM channel_claims"), &[])? {
+            let r = channel_row(&r)?;
+            s.channels.insert(r.key(), r);
         }
         Ok(s)
     }
@@ -697,6 +737,19 @@ impl Store for PgStore<'_, '_> {
                 &r.reserved,
                 &r.committed,
             ],
+        )
+    }
+
+    fn channels_of(&mut self, sku: &str) -> Result<Vec<ChannelRow>, LedgerError> {
+        let sql = format!("SELECT {CHANNEL_COLUMNS} FROM channel_claims WHERE sku = $1");
+        self.rows(&sql, &[&sku])?.iter().map(channel_row).collect()
+    }
+
+    fn put_channel(&mut self, r: &ChannelRow) -> Result<(), LedgerError> {
+        self.run(
+            "INSERT INTO channel_claims (sku, node, channel, held, reserved) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (sku, node, channel) DO UPDATE SET held = EXCLUDED.held, reserved = EXCLUDED.reserved",
+            &[&r.sku, &r.node.as_deref().unwrap_or(""), &r.channel, &r.held, &r.reserved],
         )
     }
 

@@ -11,12 +11,12 @@ use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 use rustc_hash::FxHashMap;
 
 use crate::input::validate::limits::{MAX_DAYS, MAX_LINES_PER_ORDER, MAX_UNITS};
-use crate::network::domain::{AtpQuery, ChannelIdx, NodeIdx, Receipt, Scenario, SkuIdx};
-use crate::promise::atp::{Availability, query};
+use crate::network::domain::{ChannelIdx, NodeIdx, Scenario, SkuIdx};
 
+use super::allocation::{Allocation, ChannelClaims, NodeStock};
 use super::{
-    Adjustment, Answer, Claim, ClaimKind, ClaimLine, ClaimStatus, Event, Guard, LedgerAvailability,
-    LedgerError, NetRow, NodeAvailability, Request, State, StockRow,
+    Adjustment, Answer, ChannelRow, Claim, ClaimKind, ClaimLine, ClaimStatus, Event, Guard,
+    LedgerAvailability, LedgerError, NetRow, NodeAvailability, Request, State, StockRow,
 };
 
 /// A back end's open transaction: reads and writes of the stored state, the
@@ -30,6 +30,8 @@ pub trait Store {
     fn stock_of(&mut self, sku: &str) -> Result<Vec<StockRow>, LedgerError>;
     /// The network row of a SKU.
     fn network_of(&mut self, sku: &str) -> Result<Option<NetRow>, LedgerError>;
+    /// The named channels' rows of a SKU.
+    fn channels_of(&mut self, sku: &str) -> Result<Vec<ChannelRow>, LedgerError>;
     /// A claim by id.
     fn claim(&mut self, id: &str) -> Result<Option<Claim>, LedgerError>;
     /// The active reservations of an order.
@@ -42,14 +44,29 @@ pub trait Store {
     fn put_stock(&mut self, row: &StockRow) -> Result<(), LedgerError>;
     /// Writes a network row.
     fn put_network(&mut self, row: &NetRow) -> Result<(), LedgerError>;
+    /// Writes a channel row.
+    fn put_channel(&mut self, row: &ChannelRow) -> Result<(), LedgerError>;
     /// Writes a claim.
     fn put_claim(&mut self, claim: &Claim) -> Result<(), LedgerError>;
     /// The events after sequence number `seq`, in order, with their numbers.
     fn events_after(&mut self, seq: i64) -> Result<Vec<(i64, Event)>, LedgerError>;
 }
 
-/// Free units per node (of one SKU) and the dated inbound still to come.
-type FreeStock = (FxHashMap<(NodeIdx, SkuIdx), u32>, Vec<Receipt>);
+/// The stored rows of `sku` (stock, network, channels): what its
+/// availability reads.
+pub fn sku_state<S: Store>(store: &mut S, sku: &str) -> Result<State, LedgerError> {
+    let mut state = State::default();
+    for row in store.stock_of(sku)? {
+        state.stock.insert((row.node.clone(), row.sku.clone()), row);
+    }
+    if let Some(n) = store.network_of(sku)? {
+        state.network.insert(sku.to_string(), n);
+    }
+    for row in store.channels_of(sku)? {
+        state.channels.insert(row.key(), row);
+    }
+    Ok(state)
+}
 
 /// What the ledger knows of the network: the scenario it was made from,
 /// without orders (ids, which nodes ship to customers, channel rules).
@@ -114,11 +131,10 @@ impl Base {
             .is_some_and(|&n| self.scenario.nodes[n].capabilities.ship_to_home)
     }
 
-    /// Availability of `sku` in `state` for `channel` at `now`. The free
-    /// stock of each node goes through the available-to-promise rules of
-    /// the promise (inbound by date, channel buffers, network share); the
-    /// network-level claims then come off the network's figure, and bound
-    /// what a node-level request at a node that counts may take.
+    /// Availability of `sku` in `state` for `channel` at `now`: per node
+    /// and over the network, what a request of the channel may get under
+    /// the channel rules of `ledger::allocation` (buffers filled by their
+    /// channel's claims, network claims kept covered, network shares).
     pub fn availability(
         &self,
         state: &State,
@@ -126,70 +142,69 @@ impl Base {
         channel: Option<&str>,
         now: NaiveDateTime,
     ) -> Result<LedgerAvailability, LedgerError> {
-        let k = self.sku(sku)?;
-        let ch = self.channel(channel)?;
-        let rows: Vec<&StockRow> = state.stock.values().filter(|r| r.sku == sku).collect();
-        let (stock, receipts) = self.free_stock(&rows, k)?;
-        let atp = Availability::with_stock(&self.scenario, stock, receipts);
-        let q = AtpQuery {
-            skus: vec![k],
-            date: now.date(),
-            channel: ch,
-            market: None,
-        };
-        let answer = query(&atp, &q).remove(0);
-        let net = state.network.get(sku).cloned().unwrap_or_default();
-        let claimed = net.held + net.reserved;
-        let slack = (answer.network.atp as i64 - claimed).max(0) as u64;
-        let channel_left = (answer.network.channel_atp as i64 - claimed).max(0) as u64;
-        let network_available = answer.network.cap.map_or(channel_left, |c| c.min(channel_left));
-        let views: FxHashMap<&str, u64> = answer
-            .nodes
-            .iter()
-            .map(|n| (n.node.as_str(), u64::from(n.available)))
-            .collect();
+        let slot = self.channel_slot(channel)?;
+        let date = now.date();
+        let (rows, alloc) = self.allocation(state, sku, date)?;
         let nodes = rows
             .iter()
-            .map(|r| {
-                let view = views.get(r.node.as_str()).copied().unwrap_or(0);
-                let available = if self.counts(&r.node) { view.min(slack) } else { view };
-                node_line(r, now.date(), available)
-            })
+            .zip(alloc.nodes_available(slot))
+            .map(|(r, available)| node_line(r, date, available.max(0) as u64))
             .collect();
         Ok(LedgerAvailability {
             sku: sku.into(),
             at: now,
             channel: channel.map(String::from),
-            network_claimed: claimed,
-            network_available,
+            network_claimed: alloc.network_claimed(),
+            network_available: alloc.network_available(slot).max(0) as u64,
+            share_left: alloc.share_left(slot).map(|v| v.max(0) as u64),
             nodes,
         })
     }
 
-    /// The free stock of `rows` as available-to-promise units per node,
-    /// and their dated inbound as receipts.
-    fn free_stock(&self, rows: &[&StockRow], k: SkuIdx) -> Result<FreeStock, LedgerError> {
-        let mut stock = FxHashMap::default();
-        let mut receipts = Vec::new();
-        for r in rows {
-            let n = self.node(&r.node)?;
-            let before = r.free_before_receipt();
-            if before > 0 {
-                stock.insert((n, k), to_u32(before));
-            }
-            if let Some(arrives) = r.inbound_date
-                && r.inbound > 0
-            {
-                receipts.push(Receipt {
-                    node: n,
-                    sku: k,
-                    arrives,
-                    units: to_u32(r.inbound),
-                    usable_before: before,
-                });
-            }
+    /// The number of `channel` in an [`Allocation`] (the default channel's
+    /// is the last).
+    pub(super) fn channel_slot(&self, channel: Option<&str>) -> Result<usize, LedgerError> {
+        Ok(self
+            .channel(channel)?
+            .map_or(self.scenario.channels.len(), ChannelIdx::index))
+    }
+
+    /// The stock rows of `sku` in `state` (in node order) and how the
+    /// channels may claim them on `date`.
+    pub(super) fn allocation<'s>(
+        &self,
+        state: &'s State,
+        sku: &str,
+        date: NaiveDate,
+    ) -> Result<(Vec<&'s StockRow>, Allocation), LedgerError> {
+        self.sku(sku)?;
+        let rows: Vec<&StockRow> = state.stock.values().filter(|r| r.sku == sku).collect();
+        let nodes = rows
+            .iter()
+            .map(|r| {
+                Ok(NodeStock {
+                    node: self.node(&r.node)?,
+                    free: r.free(date),
+                    counts: self.counts(&r.node),
+                })
+            })
+            .collect::<Result<Vec<_>, LedgerError>>()?;
+        let mut claims = Vec::new();
+        for r in state.channels.values().filter(|r| r.sku == sku) {
+            // Requests name known channels, so every stored one is known;
+            // an unknown one is skipped rather than failing reads.
+            let Some(c) = self.scenario.channel_index(&r.channel) else {
+                continue;
+            };
+            let node = r.node.as_deref().map(|n| self.node(n)).transpose()?;
+            claims.push(ChannelClaims {
+                channel: c.index(),
+                node,
+                units: r.claimed(),
+            });
         }
-        Ok((stock, receipts))
+        let network = state.network.get(sku).map_or(0, |n| n.held + n.reserved);
+        Ok((rows, Allocation::new(&self.scenario, &nodes, &claims, network)))
     }
 
     /// Where the invariant does not hold for `sku` on `date`.
@@ -197,7 +212,8 @@ impl Base {
         let mut out = Vec::new();
         let mut network_free = 0i64;
         for r in state.stock.values().filter(|r| r.sku == sku) {
-            if r.free(date) < 0 {
+            // A count below safety stock with nothing claimed is no breach.
+            if r.held + r.reserved > r.usable(date).max(0) {
                 out.push(Breach {
                     sku: sku.into(),
                     node: Some(r.node.clone()),
@@ -257,10 +273,6 @@ impl From<Breach> for LedgerError {
             available: b.usable.max(0) as u64,
         }
     }
-}
-
-fn to_u32(v: i64) -> u32 {
-    v.clamp(0, i64::from(u32::MAX)) as u32
 }
 
 fn node_line(r: &StockRow, date: NaiveDate, available: u64) -> NodeAvailability {
@@ -445,14 +457,10 @@ impl<'a, S: Store> Session<'a, S> {
         if !self.loaded.insert(sku.to_string()) {
             return Ok(());
         }
-        for row in self.store.stock_of(sku)? {
-            self.state
-                .stock
-                .insert((row.node.clone(), row.sku.clone()), row);
-        }
-        if let Some(n) = self.store.network_of(sku)? {
-            self.state.network.insert(sku.to_string(), n);
-        }
+        let rows = sku_state(self.store, sku)?;
+        self.state.stock.extend(rows.stock);
+        self.state.network.extend(rows.network);
+        self.state.channels.extend(rows.channels);
         Ok(())
     }
 
@@ -489,6 +497,9 @@ impl<'a, S: Store> Session<'a, S> {
         }
         for id in &dirty.claims {
             self.store.put_claim(&self.state.claims[id])?;
+        }
+        for key in &dirty.channels {
+            self.store.put_channel(&self.state.channels[key])?;
         }
         Ok(())
     }
@@ -606,18 +617,23 @@ impl<'a, S: Store> Session<'a, S> {
 
     /// Grants a claim in full if its channel's availability covers it.
     fn grant(&mut self, claim: Claim) -> Result<Answer, LedgerError> {
+        let mut before = BTreeMap::new();
         for sku in skus_of(&claim.lines) {
             self.load_sku(&sku)?;
-            self.check_available(&claim, &sku)?;
+            let available = self.check_available(&claim, &sku)?;
+            before.insert(sku.clone(), (self.slack(&sku)?, available));
         }
         let id = claim.id.clone();
+        let lines = claim.lines.clone();
         self.emit(Event::Claimed { claim })?;
         self.check_invariant()?;
+        self.check_coverage(&before, &lines)?;
         self.claim_answer(&id)
     }
 
-    /// Whether the claim's lines of `sku` fit what the channel may get.
-    fn check_available(&self, claim: &Claim, sku: &str) -> Result<(), LedgerError> {
+    /// Whether the claim's lines of `sku` fit what the channel may get; what
+    /// a network-level request of the channel could get.
+    fn check_available(&self, claim: &Claim, sku: &str) -> Result<u64, LedgerError> {
         let av = self
             .base
             .availability(&self.state, sku, claim.channel.as_deref(), self.now)?;
@@ -639,9 +655,34 @@ impl<'a, S: Store> Session<'a, S> {
                 from_counted += q;
             }
         }
+        if let Some(left) = av.share_left
+            && from_counted + network > left
+        {
+            return Err(insufficient(sku, None, from_counted + network, left));
+        }
         let left = av.network_available.saturating_sub(from_counted);
         if network > left {
             return Err(insufficient(sku, None, network, left));
+        }
+        Ok(av.network_available)
+    }
+
+    /// How far the network-level claims of `sku` are from needing stock
+    /// their channels may not use (see `Allocation::slack`).
+    fn slack(&self, sku: &str) -> Result<i64, LedgerError> {
+        Ok(self.base.allocation(&self.state, sku, self.now.date())?.1.slack())
+    }
+
+    /// Refuses a grant or an assignment that left network-level claims
+    /// needing stock their channels may not use (or short by more than
+    /// before): `before` holds each SKU's slack before and what to report
+    /// as available.
+    fn check_coverage(&self, before: &BTreeMap<String, (i64, u64)>, lines: &[ClaimLine]) -> Result<(), LedgerError> {
+        for (sku, &(slack, available)) in before {
+            if self.slack(sku)? < slack.min(0) {
+                let units = lines.iter().filter(|l| &l.sku == sku).map(|l| u64::from(l.quantity)).sum();
+                return Err(insufficient(sku, None, units, available));
+            }
         }
         Ok(())
     }
@@ -694,6 +735,12 @@ impl<'a, S: Store> Session<'a, S> {
                 "the assignment gives {given:?} units per SKU, the order's network reservations hold {wanted:?}"
             )));
         }
+        let mut before = BTreeMap::new();
+        for sku in wanted.keys() {
+            self.load_sku(sku)?;
+            let slack = self.slack(sku)?;
+            before.insert(sku.clone(), (slack, slack.max(0) as u64));
+        }
         let mut last = String::new();
         for c in claims {
             self.load_claim(&c.id)?;
@@ -706,21 +753,29 @@ impl<'a, S: Store> Session<'a, S> {
             })?;
         }
         self.check_invariant()?;
+        self.check_coverage(&before, lines)?;
         self.claim_answer(&last)
     }
 
-    /// Whether each node of an assignment has the units free (the claim's
-    /// channel rules were applied when its network units were reserved).
+    /// Whether each node of an assignment lets the claim's channel have the
+    /// units: free and not kept by another channel's buffer (the channel's
+    /// network share was applied when its network units were reserved, and
+    /// moving them to a node leaves its claims as they were).
     fn check_assignable(&self, c: &Claim, new_lines: &[ClaimLine]) -> Result<(), LedgerError> {
+        let slot = self.base.channel_slot(c.channel.as_deref())?;
+        let mut moved: BTreeMap<(&str, &str), u64> = BTreeMap::new();
         for l in new_lines.iter().filter(|l| !c.lines.contains(l)) {
             let node = l.node.as_deref().unwrap_or_default();
-            let av = self
-                .base
-                .availability(&self.state, &l.sku, c.channel.as_deref(), self.now)?;
-            let row = av.nodes.iter().find(|n| n.node == node);
-            let free = row.map_or(0, |n| n.free.max(0) as u64);
-            if u64::from(l.quantity) > free {
-                return Err(insufficient(&l.sku, Some(node), u64::from(l.quantity), free));
+            *moved.entry((&l.sku, node)).or_default() += u64::from(l.quantity);
+        }
+        for ((sku, node), q) in moved {
+            let (rows, alloc) = self.base.allocation(&self.state, sku, self.now.date())?;
+            let view = rows
+                .iter()
+                .position(|r| r.node == node)
+                .map_or(0, |i| alloc.view(i, slot).max(0) as u64);
+            if q > view {
+                return Err(insufficient(sku, Some(node), q, view));
             }
         }
         Ok(())

@@ -17,12 +17,12 @@ use crate::input::format::{LoadedScenario, ScenarioFile};
 use super::rules::{self, Base, Store};
 use super::stored::{self, base_of, write_state};
 use super::{
-    Answer, Claim, Clock, Event, Guard, Ledger, LedgerAvailability, LedgerError, NetRow, Request,
+    Answer, ChannelRow, Claim, Clock, Event, Guard, Ledger, LedgerAvailability, LedgerError, NetRow, Request,
     Snapshot, State, StockRow, VerifyReport,
 };
 
 /// The schema version this code writes and reads.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// How long a writer waits for the file's write lock before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
@@ -54,6 +54,16 @@ CREATE TABLE claims (
 );
 CREATE INDEX claims_by_order ON claims (order_id, status);
 CREATE INDEX claims_due ON claims (status, kind, expires);
+";
+
+/// The named channels' claims per (SKU, node or '' for the network), added
+/// in schema 3.
+const CHANNEL_TABLE: &str = "
+CREATE TABLE channel_claims (
+    sku TEXT NOT NULL, node TEXT NOT NULL, channel TEXT NOT NULL,
+    held INTEGER NOT NULL, reserved INTEGER NOT NULL,
+    PRIMARY KEY (sku, node, channel)
+) WITHOUT ROWID;
 ";
 
 /// A ledger in one SQLite file.
@@ -90,6 +100,7 @@ impl SqliteLedger {
         let now = clock.now();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute_batch(SCHEMA)?;
+        tx.execute_batch(CHANNEL_TABLE)?;
         let meta = [
             ("schema_version", SCHEMA_VERSION.to_string()),
             ("model", model.to_string()),
@@ -128,7 +139,10 @@ impl SqliteLedger {
         let conn = connect(path, OpenFlags::empty())?;
         let version: Option<String> = meta(&conn, "schema_version")
             .map_err(|_| LedgerError::Store(format!("{} is not a domopt ledger", path.display())))?;
-        if version.as_deref() != Some(&SCHEMA_VERSION.to_string()) {
+        let mut conn = conn;
+        if version.as_deref() == Some("2") {
+            upgrade_from_2(&mut conn)?;
+        } else if version.as_deref() != Some(&SCHEMA_VERSION.to_string()) {
             return Err(LedgerError::Store(format!(
                 "{}: schema version {}, this domopt reads {SCHEMA_VERSION}",
                 path.display(),
@@ -213,14 +227,7 @@ impl Ledger for SqliteLedger {
         let at = at.unwrap_or_else(|| self.clock.now());
         let mut conn = self.lock();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
-        let mut store = SqliteStore { tx: &tx };
-        let mut state = State::default();
-        for r in store.stock_of(sku)? {
-            state.stock.insert((r.node.clone(), r.sku.clone()), r);
-        }
-        if let Some(n) = store.network_of(sku)? {
-            state.network.insert(sku.into(), n);
-        }
+        let state = rules::sku_state(&mut SqliteStore { tx: &tx }, sku)?;
         tx.commit()?;
         self.base.availability(&state, sku, channel, at)
     }
@@ -265,11 +272,32 @@ impl Ledger for SqliteLedger {
             let report = self.compare(&stored, &events);
             store
                 .tx
-                .execute_batch("DELETE FROM stock; DELETE FROM network; DELETE FROM claims;")?;
+                .execute_batch(CLEAR_STATE)?;
             write_state(store, &State::replay(&events))?;
             Ok(report)
         })
     }
+}
+
+/// Empties the tables of the state (not the history).
+const CLEAR_STATE: &str =
+    "DELETE FROM stock; DELETE FROM network; DELETE FROM claims; DELETE FROM channel_claims;";
+
+/// Schema 2 had no per-channel claim rows: adds their table, filled from
+/// the replay of the history, in one transaction.
+fn upgrade_from_2(conn: &mut Connection) -> Result<(), LedgerError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let events = read_events(&tx)?;
+    tx.execute_batch(CHANNEL_TABLE)?;
+    {
+        let mut store = SqliteStore { tx: &tx };
+        for r in State::replay(&events).channels.values() {
+            store.put_channel(r)?;
+        }
+    }
+    tx.execute("UPDATE meta SET value = ?1 WHERE key = 'schema_version'", [SCHEMA_VERSION.to_string()])?;
+    tx.commit()?;
+    Ok(())
 }
 
 /// A connection with the durability and locking the ledger relies on.
@@ -321,6 +349,20 @@ fn stock_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StockRow> {
     })
 }
 
+const CHANNEL_COLUMNS: &str = "sku, node, channel, held, reserved";
+
+/// A channel row; the network's is stored with node ''.
+fn channel_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ChannelRow> {
+    let node: String = r.get(1)?;
+    Ok(ChannelRow {
+        sku: r.get(0)?,
+        node: (!node.is_empty()).then_some(node),
+        channel: r.get(2)?,
+        held: r.get(3)?,
+        reserved: r.get(4)?,
+    })
+}
+
 const STOCK_COLUMNS: &str =
     "node, sku, on_hand, safety, inbound, inbound_date, held, reserved, committed";
 
@@ -346,6 +388,11 @@ fn read_all(conn: &Connection) -> Result<State, LedgerError> {
     for body in q.query_map([], |r| r.get::<_, String>(0))? {
         let c: Claim = serde_json::from_str(&body?)?;
         s.claims.insert(c.id.clone(), c);
+    }
+    let mut q = conn.prepare(&format!("SELECT {CHANNEL_COLUMNS} FROM channel_claims"))?;
+    for r in q.query_map([], channel_row)? {
+        let r = r?;
+        s.channels.insert(r.key(), r);
     }
     Ok(s)
 }
@@ -473,6 +520,24 @@ impl Store for SqliteStore<'_> {
                 r.committed
             ],
         )?;
+        Ok(())
+    }
+
+    fn channels_of(&mut self, sku: &str) -> Result<Vec<ChannelRow>, LedgerError> {
+        let mut q = self
+            .tx
+            .prepare_cached(&format!("SELECT {CHANNEL_COLUMNS} FROM channel_claims WHERE sku = ?1"))?;
+        let rows = q.query_map([sku], channel_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn put_channel(&mut self, r: &ChannelRow) -> Result<(), LedgerError> {
+        self.tx
+            .prepare_cached(
+                "INSERT OR REPLACE INTO channel_claims (sku, node, channel, held, reserved) \
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![r.sku, r.node.as_deref().unwrap_or(""), r.channel, r.held, r.reserved])?;
         Ok(())
     }
 

@@ -89,6 +89,39 @@ pub struct NetRow {
     pub reserved: i64,
 }
 
+/// The units one named sales channel holds and reserves of a SKU at a node,
+/// or over the network: what its buffers and network share count against.
+/// (The default channel's are the rest of the totals.)
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChannelRow {
+    /// SKU id.
+    pub sku: String,
+    /// Node id; none: network-level claims.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node: Option<String>,
+    /// Channel id.
+    pub channel: String,
+    /// Units of the channel's active holds.
+    pub held: i64,
+    /// Units of the channel's active reservations.
+    pub reserved: i64,
+}
+
+/// Key of a [`ChannelRow`]: (SKU, node or none, channel).
+pub type ChannelKey = (String, Option<String>, String);
+
+impl ChannelRow {
+    /// Its key.
+    pub fn key(&self) -> ChannelKey {
+        (self.sku.clone(), self.node.clone(), self.channel.clone())
+    }
+
+    /// Held and reserved units.
+    pub fn claimed(&self) -> i64 {
+        self.held + self.reserved
+    }
+}
+
 /// A soft hold (a cart, with an expiry) or a hard reservation (an order).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -239,6 +272,8 @@ pub struct State {
     pub network: BTreeMap<String, NetRow>,
     /// Holds and reservations by id.
     pub claims: BTreeMap<String, Claim>,
+    /// Claims of each named channel per (SKU, node or network).
+    pub channels: BTreeMap<ChannelKey, ChannelRow>,
     /// What `apply` changed since the last `take_dirty`.
     pub dirty: Dirty,
 }
@@ -252,6 +287,8 @@ pub struct Dirty {
     pub network: BTreeSet<String>,
     /// Claims.
     pub claims: BTreeSet<String>,
+    /// Channel rows.
+    pub channels: BTreeSet<ChannelKey>,
 }
 
 impl State {
@@ -283,14 +320,14 @@ impl State {
                 row.inbound_date = *inbound_date;
             }
             Event::Claimed { claim } => {
-                self.count(claim.kind, &claim.lines, 1);
+                self.count(claim.kind, claim.channel.as_deref(), &claim.lines, 1);
                 self.dirty.claims.insert(claim.id.clone());
                 self.claims.insert(claim.id.clone(), claim.clone());
             }
             Event::Assigned { claim, lines } => {
-                let (kind, old) = self.claim_parts(claim);
-                self.count(kind, &old, -1);
-                self.count(kind, lines, 1);
+                let (kind, channel, old) = self.claim_parts(claim);
+                self.count(kind, channel.as_deref(), &old, -1);
+                self.count(kind, channel.as_deref(), lines, 1);
                 if let Some(c) = self.claims.get_mut(claim) {
                     c.lines = lines.clone();
                 }
@@ -298,7 +335,7 @@ impl State {
             Event::Released { claim } => self.close(claim, ClaimStatus::Released),
             Event::Expired { claim } => self.close(claim, ClaimStatus::Expired),
             Event::Committed { claim } => {
-                let (_, lines) = self.claim_parts(claim);
+                let (_, _, lines) = self.claim_parts(claim);
                 for l in lines.iter() {
                     if let Some(node) = &l.node {
                         let row = self.row(node, &l.sku);
@@ -346,25 +383,38 @@ impl State {
             })
     }
 
-    fn claim_parts(&mut self, id: &str) -> (ClaimKind, Vec<ClaimLine>) {
+    /// The row of a named channel's claims of `sku` at `node` (none: the
+    /// network), created empty, marked changed.
+    fn channel_row(&mut self, channel: &str, sku: &str, node: Option<&str>) -> &mut ChannelRow {
+        let key = (sku.to_string(), node.map(String::from), channel.to_string());
+        self.dirty.channels.insert(key.clone());
+        self.channels.entry(key).or_insert_with(|| ChannelRow {
+            sku: sku.into(),
+            node: node.map(String::from),
+            channel: channel.into(),
+            ..ChannelRow::default()
+        })
+    }
+
+    fn claim_parts(&mut self, id: &str) -> (ClaimKind, Option<String>, Vec<ClaimLine>) {
         self.dirty.claims.insert(id.to_string());
-        self.claims
-            .get(id)
-            .map_or((ClaimKind::Hold, Vec::new()), |c| (c.kind, c.lines.clone()))
+        self.claims.get(id).map_or((ClaimKind::Hold, None, Vec::new()), |c| {
+            (c.kind, c.channel.clone(), c.lines.clone())
+        })
     }
 
     /// Gives back a claim's units and sets its final status.
     fn close(&mut self, id: &str, status: ClaimStatus) {
-        let (kind, lines) = self.claim_parts(id);
-        self.count(kind, &lines, -1);
+        let (kind, channel, lines) = self.claim_parts(id);
+        self.count(kind, channel.as_deref(), &lines, -1);
         if let Some(c) = self.claims.get_mut(id) {
             c.status = status;
         }
     }
 
     /// Adds (`sign` 1) or removes (-1) claimed units to the held or reserved
-    /// counts of their nodes, or of the network.
-    fn count(&mut self, kind: ClaimKind, lines: &[ClaimLine], sign: i64) {
+    /// counts of their nodes, or of the network, and of a named channel's.
+    fn count(&mut self, kind: ClaimKind, channel: Option<&str>, lines: &[ClaimLine], sign: i64) {
         for l in lines {
             let q = sign * i64::from(l.quantity);
             let (held, reserved) = match &l.node {
@@ -377,11 +427,20 @@ impl State {
                     (&mut r.held, &mut r.reserved)
                 }
             };
-            match kind {
-                ClaimKind::Hold => *held += q,
-                ClaimKind::Reservation => *reserved += q,
+            add(kind, held, reserved, q);
+            if let Some(c) = channel {
+                let r = self.channel_row(c, &l.sku, l.node.as_deref());
+                add(kind, &mut r.held, &mut r.reserved, q);
             }
         }
+    }
+}
+
+/// Adds `q` units to the held or reserved count, by the claim's kind.
+fn add(kind: ClaimKind, held: &mut i64, reserved: &mut i64, q: i64) {
+    match kind {
+        ClaimKind::Hold => *held += q,
+        ClaimKind::Reservation => *reserved += q,
     }
 }
 

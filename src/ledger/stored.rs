@@ -38,6 +38,9 @@ pub(super) fn write_state<S: Store>(store: &mut S, s: &State) -> Result<(), Ledg
     for c in s.claims.values() {
         store.put_claim(c)?;
     }
+    for r in s.channels.values() {
+        store.put_channel(r)?;
+    }
     Ok(())
 }
 
@@ -49,6 +52,7 @@ pub(super) fn compare(base: &Base, stored: &State, events: &[Event], date: Naive
     diff(&mut differences, "stock", &stored.stock, &replay.stock);
     diff(&mut differences, "network", &stored.network, &replay.network);
     diff(&mut differences, "claim", &stored.claims, &replay.claims);
+    diff(&mut differences, "channel", &stored.channels, &replay.channels);
     let skus: BTreeSet<&String> = replay
         .stock
         .values()

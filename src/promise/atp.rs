@@ -16,9 +16,6 @@ use crate::network::domain::{ChannelIdx, NodeIdx, Receipt, Scenario, SkuIdx};
 /// Stock available to promise on a scenario, by node, date and channel.
 pub struct Availability<'a> {
     s: &'a Scenario,
-    /// Stock in place of the scenario's (the ledger's free units of one
-    /// SKU), when given: then the scenario's stock and receipts are not read.
-    stock: Option<FxHashMap<(NodeIdx, SkuIdx), u32>>,
     /// The receipt of each (node, SKU) still to arrive at the wave's date.
     receipts: FxHashMap<(NodeIdx, SkuIdx), Receipt>,
     /// Per channel (the default channel last), the units per SKU each node
@@ -48,25 +45,9 @@ impl<'a> Availability<'a> {
             .collect();
         Availability {
             s,
-            stock: None,
             receipts: s.receipts.iter().map(|r| ((r.node, r.sku), r.clone())).collect(),
             kept_for_others,
         }
-    }
-
-    /// Availability on `s`'s network and channel rules with `stock` (units
-    /// before receipts, per node and SKU; absent: none) and `receipts` in
-    /// place of the scenario's stock: the ledger's free units, without
-    /// copying the scenario.
-    pub fn with_stock(
-        s: &'a Scenario,
-        stock: FxHashMap<(NodeIdx, SkuIdx), u32>,
-        receipts: impl IntoIterator<Item = Receipt>,
-    ) -> Self {
-        let mut a = Availability::new(s);
-        a.stock = Some(stock);
-        a.receipts = receipts.into_iter().map(|r| ((r.node, r.sku), r)).collect();
-        a
     }
 
     /// The scenario it reads.
@@ -83,9 +64,6 @@ impl<'a> Availability<'a> {
             // Each term is at most MAX_UNITS: no overflow in i64, and the
             // sum of two fits in u32 once clamped at zero.
             return (r.usable_before + i64::from(r.units)).clamp(0, i64::from(u32::MAX)) as u32;
-        }
-        if let Some(stock) = &self.stock {
-            return stock.get(&(node, sku)).copied().unwrap_or(0);
         }
         let withheld = self.s.withheld.get(&(node, sku)).copied().unwrap_or(0);
         self.s.atp(node, sku).saturating_add(withheld)

@@ -568,6 +568,10 @@ pub struct LedgerAvailabilityOut {
     pub network_claimed: i64,
     /// What a network-level request may get now.
     pub network_available: u64,
+    /// What the channel's network share still lets it claim at the nodes
+    /// that ship to customers and over the network (absent: no share).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub share_left: Option<u64>,
     /// Per node with a row.
     pub nodes: Vec<NodeAvailabilityOut>,
 }
@@ -580,6 +584,7 @@ impl From<LedgerAvailability> for LedgerAvailabilityOut {
             channel: a.channel,
             network_claimed: a.network_claimed,
             network_available: a.network_available,
+            share_left: a.share_left,
             nodes: a
                 .nodes
                 .into_iter()
