@@ -290,3 +290,125 @@ fn kept_at(s: &Scenario, node: NodeIdx, at_node: &FxHashMap<(usize, NodeIdx), i6
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Channels 0 and 1 have buffers, channel 2 is the default.
+    const CHANNELS: usize = 3;
+
+    /// Every way to spread `units` over `nodes` nodes.
+    fn spreads(units: i64, nodes: usize) -> Vec<Vec<i64>> {
+        if nodes == 1 {
+            return vec![vec![units]];
+        }
+        (0..=units)
+            .flat_map(|first| {
+                spreads(units - first, nodes - 1).into_iter().map(move |mut rest| {
+                    rest.insert(0, first);
+                    rest
+                })
+            })
+            .collect()
+    }
+
+    /// Whether the network claims `network` can be placed at the nodes so
+    /// that at every node each channel's placed units and each buffer's
+    /// unfilled units fit in the free units (by enumeration).
+    fn placeable(slots: &[Slot], network: &[i64]) -> bool {
+        let per_channel: Vec<Vec<Vec<i64>>> = network.iter().map(|&g| spreads(g, slots.len())).collect();
+        let mut pick = vec![0usize; CHANNELS];
+        loop {
+            let fits = slots.iter().enumerate().all(|(n, s)| {
+                let used: i64 = (0..CHANNELS)
+                    .map(|c| per_channel[c][pick[c]][n].max(s.kept_by(c)))
+                    .sum();
+                used <= s.free
+            });
+            if fits {
+                return true;
+            }
+            let mut c = 0;
+            loop {
+                if c == CHANNELS {
+                    return false;
+                }
+                pick[c] += 1;
+                if pick[c] < per_channel[c].len() {
+                    break;
+                }
+                pick[c] = 0;
+                c += 1;
+            }
+        }
+    }
+
+    fn allocation(slots: Vec<Slot>, network: Vec<i64>) -> Allocation {
+        Allocation {
+            slots,
+            counted: network.clone(),
+            network,
+            shares: vec![None; CHANNELS],
+        }
+    }
+
+    fn instance() -> impl Strategy<Value = (Vec<Slot>, Vec<i64>)> {
+        let slot = (0i64..8, 0i64..3, 0i64..3).prop_map(|(free, k0, k1)| Slot {
+            free,
+            counts: true,
+            kept: vec![(0, k0), (1, k1)],
+        });
+        (
+            proptest::collection::vec(slot, 1..=3),
+            proptest::collection::vec(0i64..4, CHANNELS),
+        )
+            .prop_filter("no node keeps more than it has", |(slots, _)| {
+                slots.iter().all(|s| s.free >= s.kept_by(0) + s.kept_by(1))
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn the_slack_is_non_negative_exactly_when_the_network_claims_can_be_placed(
+            (slots, network) in instance()
+        ) {
+            let a = allocation(slots.clone(), network.clone());
+            prop_assert_eq!(a.slack() >= 0, placeable(&slots, &network));
+        }
+
+        #[test]
+        fn what_is_available_is_the_most_that_keeps_the_network_claims_placeable(
+            (slots, network) in instance()
+        ) {
+            let a = allocation(slots.clone(), network.clone());
+            prop_assume!(a.slack() >= 0);
+            for c in 0..CHANNELS {
+                let most = (0..=20)
+                    .take_while(|&q| {
+                        let mut more = network.clone();
+                        more[c] += q;
+                        placeable(&slots, &more)
+                    })
+                    .last()
+                    .unwrap_or(0);
+                prop_assert_eq!(a.network_available(c), most, "network, channel {}", c);
+                for (i, got) in a.nodes_available(c).into_iter().enumerate() {
+                    let most = (0..=slots[i].view(c))
+                        .take_while(|&q| {
+                            let mut after = slots.clone();
+                            after[i] = slots[i].after_claim(c, q);
+                            placeable(&after, &network)
+                        })
+                        .last()
+                        .unwrap_or(0);
+                    prop_assert_eq!(got, most, "node {}, channel {}", i, c);
+                }
+            }
+        }
+    }
+}
