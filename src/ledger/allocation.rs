@@ -320,7 +320,7 @@ mod tests {
     /// unfilled units fit in the free units (by enumeration).
     fn placeable(slots: &[Slot], network: &[i64]) -> bool {
         let per_channel: Vec<Vec<Vec<i64>>> = network.iter().map(|&g| spreads(g, slots.len())).collect();
-        let mut pick = vec![0usize; CHANNELS];
+        let mut pick = [0usize; CHANNELS];
         loop {
             let fits = slots.iter().enumerate().all(|(n, s)| {
                 let used: i64 = (0..CHANNELS)
