@@ -77,10 +77,19 @@ pub struct Args {
     /// 503 (E147).
     #[arg(long, value_name = "URL")]
     ledger: Option<String>,
+    /// How long a request waits for the ledger's write lock, a connection
+    /// of the pool or a new connection, in seconds (more than 0, at most
+    /// 3600; default 5); then it is refused with 503 (E147).
+    #[arg(long, value_name = "SECS", requires = "ledger")]
+    store_timeout: Option<String>,
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     init_logs(a.log_json);
+    let store = match super::common::store_options(a.store_timeout.as_deref()) {
+        Ok(o) => o,
+        Err(e) => return Ok(report_error(&e, false)),
+    };
     let scenario = match a.scenario.load(false) {
         Ok(s) => s,
         Err(code) => return Ok(code),
@@ -88,7 +97,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let name = scenario.name.clone();
     let router = match &a.ledger {
         None => domopt::http::router(scenario),
-        Some(url) => match domopt::reservations::open(url, Arc::new(SystemClock)) {
+        Some(url) => match domopt::reservations::open_with(url, Arc::new(SystemClock), store) {
             Ok(l) => {
                 let nodes: Vec<&str> = scenario.nodes.iter().map(|n| n.id.as_str()).collect();
                 let skus: Vec<&str> = scenario.skus.iter().map(|k| k.id.as_str()).collect();
