@@ -132,7 +132,7 @@ pub struct Common {
     /// seconds (more than 0, at most 3600; default 5), then E147 (exit 1).
     /// It bounds the wait, not the work: `init` and `rebuild` take as long
     /// as they need once they hold the lock.
-    #[arg(long, value_name = "SECS")]
+    #[arg(long, value_name = "SECS", allow_hyphen_values = true)]
     store_timeout: Option<String>,
 }
 

@@ -80,7 +80,12 @@ pub struct Args {
     /// How long a request waits for the ledger's write lock, a connection
     /// of the pool or a new connection, in seconds (more than 0, at most
     /// 3600; default 5); then it is refused with 503 (E147).
-    #[arg(long, value_name = "SECS", requires = "ledger")]
+    #[arg(
+        long,
+        value_name = "SECS",
+        requires = "ledger",
+        allow_hyphen_values = true
+    )]
     store_timeout: Option<String>,
 }
 

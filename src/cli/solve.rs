@@ -105,7 +105,12 @@ pub struct Args {
     at: Option<String>,
     /// With --ledger: how long to wait for the ledger's write lock or a
     /// connection, in seconds (then E147, exit 1; default 5).
-    #[arg(long, value_name = "SECS", requires = "ledger")]
+    #[arg(
+        long,
+        value_name = "SECS",
+        requires = "ledger",
+        allow_hyphen_values = true
+    )]
     store_timeout: Option<String>,
 }
 

@@ -457,14 +457,10 @@ fn db_error(shown: &str) -> impl Fn(postgres::Error) -> LedgerError + '_ {
 /// answer within the timeout): both are E147, the URL having parsed.
 fn connect(config: &Config, shown: &str) -> Result<Client, LedgerError> {
     config.connect(NoTls).map_err(|e| {
-        let host = shown
-            .split_once("://")
-            .map_or(shown, |(_, rest)| rest)
-            .rsplit_once('@')
-            .map_or(shown, |(_, host)| host)
-            .split('/')
-            .next()
-            .unwrap_or_default();
+        // `shown` is postgres://USER@HOSTS/DB: the hosts are between.
+        let rest = shown.split_once("://").map_or(shown, |(_, r)| r);
+        let rest = rest.rsplit_once('@').map_or(rest, |(_, h)| h);
+        let host = rest.split('/').next().unwrap_or_default();
         let what = if e.as_db_error().is_some() {
             format!("the database server {host} refused the connection")
         } else {
@@ -902,5 +898,26 @@ mod tests {
         let text = e.to_string();
         assert!(text.contains("postgres://domopt@127.0.0.1:1/shop"), "{text}");
         assert!(!text.contains("s3cret"), "{text}");
+    }
+
+    #[test]
+    fn a_host_that_cannot_be_reached_is_named_as_such_while_a_malformed_url_is_e151() {
+        let clock = || Arc::new(super::super::SystemClock);
+        for (url, host) in [
+            ("postgres://nohost", "nohost:5432"),
+            ("postgres://domopt@127.0.0.1:1/shop", "127.0.0.1:1"),
+        ] {
+            let e = PostgresLedger::open(url, clock()).unwrap_err();
+            assert_eq!(e.code(), crate::IssueCode::LedgerStore, "{url}");
+            let text = e.to_string();
+            assert!(
+                text.contains(&format!("the database server {host} could not be reached")),
+                "{text}"
+            );
+        }
+        for url in ["postgres://u@h:notaport/db", "postgres://u@h/db?sslmode=nonsense"] {
+            let e = PostgresLedger::open(url, clock()).unwrap_err();
+            assert_eq!(e.code(), crate::IssueCode::BadLedgerUrl, "{url}");
+        }
     }
 }
