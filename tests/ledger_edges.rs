@@ -114,6 +114,43 @@ fn a_sqlite_writer_blocked_by_another_connections_open_write_transaction_gets_e1
 }
 
 #[test]
+fn a_postgres_writer_blocked_by_another_sessions_write_lock_gets_e147_after_the_store_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = test_postgres::TestDatabase::new();
+    let (_, url) = setup(dir.path(), Some(database.url()));
+    // The advisory lock every ledger write takes ("domopt" in ASCII), held
+    // by another session's open transaction.
+    let mut other = test_postgres::connect(&url);
+    let mut tx = other.transaction().unwrap();
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&0x646f_6d6f_7074_i64])
+        .unwrap();
+    let started = Instant::now();
+    let out = domopt(&[
+        "reserve",
+        &url,
+        "--id",
+        "r-1",
+        "--line",
+        "last=1",
+        "--store-timeout",
+        "0.5",
+        "--json",
+    ]);
+    let took = started.elapsed();
+    let answer = json_of(&out);
+    assert_eq!(answer["code"], "E147", "{answer}");
+    let text = answer["error"].as_str().unwrap();
+    assert!(
+        text.contains("write lock was not free within the store timeout"),
+        "{text}"
+    );
+    assert!(took < Duration::from_secs(10), "waited {took:?}");
+    tx.rollback().unwrap();
+    let out = domopt(&["reserve", &url, "--id", "r-1", "--line", "last=1", "--json"]);
+    assert_eq!(json_of(&out)["replayed"], false, "{out:?}");
+}
+
+#[test]
 fn a_store_timeout_that_is_zero_negative_huge_or_not_a_number_is_refused_with_e120() {
     let dir = tempfile::tempdir().unwrap();
     let (scenario, db) = setup(dir.path(), None);

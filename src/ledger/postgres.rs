@@ -403,6 +403,14 @@ fn config_of(url: &str, timeout: Duration) -> Result<(Config, String), LedgerErr
     if config.get_connect_timeout().is_none() {
         config.connect_timeout(timeout);
     }
+    // A connection whose server went away (a host down, a network cut)
+    // would otherwise wait for an answer for hours: TCP keepalives find it
+    // dead within about a minute, unless the URL set its own.
+    if config.get_keepalives_idle() == Duration::from_secs(2 * 60 * 60) {
+        config.keepalives_idle(Duration::from_secs(30));
+        config.keepalives_interval(Duration::from_secs(10));
+        config.keepalives_retries(3);
+    }
     if config.get_application_name().is_none() {
         config.application_name("domopt");
     }
