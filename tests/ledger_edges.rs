@@ -709,6 +709,18 @@ fn a_server_whose_postgres_stops_answering_answers_ready_503_e147_within_two_sec
             "probe {probe} took {took:?}"
         );
     }
+    // Once the database answers again, so does /ready (the stuck probe
+    // finishes and frees the way for the next).
+    proxy.silent.store(false, Ordering::SeqCst);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let (status, body) = server.get("/ready");
+        if status == 200 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "still not ready: {body}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
     drop(server);
     drop(proxy);
 }

@@ -166,22 +166,27 @@ pub(super) async fn answers(state: &AppState) -> Result<(), ApiError> {
             "the ledger has not answered the previous readiness probe yet".into(),
         ));
     }
-    let probing = state.probing.clone();
+    let done = ProbeDone(state.probing.clone());
     let call = tokio::task::spawn_blocking(move || {
-        let out = ledger.version();
-        probing.store(false, Ordering::SeqCst);
-        out
+        let _done = done;
+        ledger.version()
     });
     match tokio::time::timeout(READY_PROBE, call).await {
         Err(_) => Err(unanswered(format!(
             "the ledger did not answer within {} s",
             READY_PROBE.as_secs_f64()
         ))),
-        Ok(Err(e)) => {
-            // The call panicked: it can no longer clear the flag.
-            state.probing.store(false, Ordering::SeqCst);
-            Err(unanswered(format!("the ledger call failed: {e}")))
-        }
+        Ok(Err(e)) => Err(unanswered(format!("the ledger call failed: {e}"))),
         Ok(Ok(version)) => version.map(|_| ()).map_err(ApiError::ledger),
+    }
+}
+
+/// Clears the probe-running flag when the probe's call ends, however it
+/// ends (an answer, an error, a panic), even after `/ready` stopped waiting.
+struct ProbeDone(Arc<std::sync::atomic::AtomicBool>);
+
+impl Drop for ProbeDone {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::SeqCst);
     }
 }
