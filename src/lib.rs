@@ -176,6 +176,10 @@ pub mod reservations {
         Guard, Ledger, LedgerAvailability, LedgerError, LedgerUrl, NetRow, NodeAvailability,
         Request, Snapshot, State, StockRow, SystemClock, VerifyReport, create, open,
     };
+    pub use crate::ledger::{
+        DEFAULT_STORE_TIMEOUT, MAX_STORE_TIMEOUT, RESERVED_ID_PREFIXES, StoreOptions,
+        check_client_id, create_with, open_with,
+    };
 }
 
 /// The names most programs need: `use domopt::prelude::*;`.

@@ -91,9 +91,10 @@ issue_codes! {
         "a ledger quantity is zero, negative, not a whole number or above the limit";
     ClaimMismatch = "E146",
         "a request does not fit the reservation (a hold committed, units not assigned to a node, an assignment that does not cover the order)";
-    LedgerStore = "E147", "the ledger's file or database cannot be opened or written, or is not a ledger of this schema version";
+    LedgerStore = "E147",
+        "the ledger's file or database cannot be opened or written, is not a ledger of this schema version (a directory, another file), cannot be reached, or its write lock or a connection was not free within the store timeout";
     LedgerDiverged = "E148", "the ledger's stored state differs from the fold of its event history";
-    LedgerExists = "E149", "`ledger init` on a file or database that already holds a ledger";
+    LedgerExists = "E149", "`ledger init` on a file or database that already holds a domopt ledger";
     AvailabilityChanged = "E150",
         "a wave's commit finds that the ledger's availability of its SKUs changed after the wave read it";
     BadLedgerUrl = "E151",
