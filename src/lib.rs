@@ -84,7 +84,7 @@ macro_rules! layers {
 
 // The layers, lowest first (see the module map above).
 layers!(
-    error, network, input, solution, solver, sourcing, promise, ledger, research
+    error, network, input, solution, solver, sourcing, promise, ledger, reroute, research
 );
 // The HTTP service, the top layer, only with the `serve` feature.
 #[cfg(all(feature = "serve", feature = "internals"))]
@@ -163,6 +163,14 @@ pub mod http {
 /// `PostgresLedger`, with the `postgres` feature, the one several servers
 /// share; [`open`](reservations::open) and [`create`](reservations::create)
 /// pick one by URL).
+pub mod rerouting {
+    pub use crate::reroute::{
+        Change, EventRecord, EventsFile, OrderChange, Reroute, ShipmentState, Stage, Summary,
+        reroute,
+    };
+}
+
+/// The reservation ledger (see the module map).
 pub mod reservations {
     #[cfg(feature = "postgres")]
     pub use crate::ledger::postgres::{POOL_SIZE, PostgresLedger};

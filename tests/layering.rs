@@ -10,8 +10,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 const LAYERS: &[&str] = &[
-    "error", "network", "input", "solution", "solver", "sourcing", "promise", "ledger", "research",
-    "serve",
+    "error", "network", "input", "solution", "solver", "sourcing", "promise", "ledger", "reroute",
+    "research", "serve",
 ];
 
 /// The layer of a module path's first segment; the crate root is above all.

@@ -101,6 +101,13 @@ issue_codes! {
         "a ledger URL is malformed or names a back end this domopt does not have (sqlite:PATH, a path, postgres://...)";
     ServerFailure = "E152",
         "the server failed while answering: a solve that made no plan, or an answer it could not write";
+    BadEvent = "E170",
+        "a re-plan event is out of range (a quantity, a window that ends before it starts or lasts too long, stock that would go negative)";
+    UnknownShipment = "E171", "a re-plan names a shipment (order and node) that the plan does not have";
+    EventOnFixedShipment = "E172",
+        "a re-plan event would move or cancel a shipped or picked package";
+    OverlappingEvents = "E173", "two outages of one node overlap";
+    EventInThePast = "E174", "a re-plan event ended before the plan's wave time";
     SkuWithoutStock = "W201", "SKU has no stock anywhere";
     NodeWithoutService = "W202", "node offers no carrier service";
     LineWithoutStock = "W203", "order line's SKU has no stock anywhere: it will be unfilled";
