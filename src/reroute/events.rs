@@ -17,6 +17,11 @@ use crate::solution::plan::Plan;
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EventsFile {
+    /// When the re-plan is made (`YYYY-MM-DDTHH:MM`, on the scenario's
+    /// clock; default: the plan's wave time). Dates and cutoffs count from
+    /// it, so a holiday ship-by deadline before it has passed.
+    #[serde(default)]
+    pub at: Option<String>,
     /// Shipments that are no longer only planned, by (order, node); the
     /// others are `planned`.
     #[serde(default)]
@@ -125,6 +130,28 @@ pub enum EventRecord {
         /// Order id.
         order: String,
     },
+    /// A node's pickup by a service left without this wave's packages:
+    /// they ship at the next pickup.
+    MissedCutoff {
+        /// Node id.
+        node: String,
+        /// Service id.
+        service: String,
+    },
+    /// An order's lines are replaced.
+    OrderChanged {
+        /// Order id.
+        order: String,
+        /// Its new lines.
+        lines: Vec<crate::input::format::LineRecord>,
+    },
+    /// An order's destination changes.
+    AddressChanged {
+        /// Order id.
+        order: String,
+        /// The new ZIP code.
+        zip: String,
+    },
 }
 
 /// The events checked and applied.
@@ -140,9 +167,23 @@ pub struct Applied {
     pub suspended: Vec<(Option<String>, String)>,
     /// (node, SKU) rows whose stock changed.
     pub stock_changed: BTreeSet<(String, String)>,
+    /// The shipped packages (indices into the plan's shipments): they left
+    /// the re-plan's scenario with their units.
+    pub shipped: Vec<usize>,
+    /// Per order that lost fully shipped lines: each old line's index in
+    /// the re-plan's scenario (none: shipped in full).
+    pub line_map: BTreeMap<String, Vec<Option<usize>>>,
 }
 
 impl Applied {
+    /// The index in the re-plan's scenario of line `line` of `order`.
+    pub fn line(&self, order: &str, line: usize) -> Option<usize> {
+        match self.line_map.get(order) {
+            Some(map) => map.get(line).copied().flatten(),
+            None => Some(line),
+        }
+    }
+
     /// A shipment's state (planned unless said otherwise).
     pub fn stage(&self, order: &str, node: &str) -> Stage {
         self.stages
@@ -165,6 +206,9 @@ pub fn apply(file: &mut ScenarioFile, plan: &Plan, events: &EventsFile) -> Resul
     let mut c = Check::default();
     let wave = parse_time(&file.wave_time);
     let mut applied = Applied::default();
+    if let Some(at) = &events.at {
+        replan_time(&mut c, file, at, wave);
+    }
     stages(&mut c, plan, events, &mut applied);
     let mut outages: BTreeMap<&str, Vec<(NaiveDateTime, NaiveDateTime)>> = BTreeMap::new();
     for (i, e) in events.events.iter().enumerate() {
@@ -218,9 +262,37 @@ pub fn apply(file: &mut ScenarioFile, plan: &Plan, events: &EventsFile) -> Resul
                 }
             }
             EventRecord::OrderCancelled { order } => cancel(&mut c, file, plan, &mut applied, &at, order),
+            EventRecord::MissedCutoff { node, service } => {
+                if c.node(file, &at, node) {
+                    let today = wave.map(|w| w.date());
+                    missed_cutoff(&mut c, file, plan, &mut applied, (&at, node, service), today);
+                }
+            }
+            EventRecord::OrderChanged { order, lines } => {
+                if c.order_not_shipped(file, plan, &applied, &at, order) {
+                    if lines.is_empty() {
+                        c.error(IssueCode::BadEvent, &at, "lines", "no lines: cancel the order instead".into());
+                    }
+                    if let Some(o) = file.orders.iter_mut().find(|o| &o.id == order) {
+                        o.lines = lines.clone();
+                    }
+                    applied.touch(order, "the order changed".into());
+                }
+            }
+            EventRecord::AddressChanged { order, zip } => {
+                if c.order_not_shipped(file, plan, &applied, &at, order) {
+                    if let Some(o) = file.orders.iter_mut().find(|o| &o.id == order) {
+                        o.zip = Some(zip.clone());
+                        o.lat = None;
+                        o.lon = None;
+                    }
+                    applied.touch(order, format!("its address changed to {zip}"));
+                }
+            }
         }
     }
     overlapping(&mut c, &outages);
+    take_out_shipped(&mut c, file, plan, &mut applied);
     c.finish().map(|()| applied)
 }
 
@@ -424,6 +496,113 @@ fn cancel(c: &mut Check, file: &mut ScenarioFile, plan: &Plan, applied: &mut App
     applied.cancelled.insert(order.into());
 }
 
+/// Moves the wave's time to the re-plan's `at` (not before the wave),
+/// keeping each order's placement time where it was.
+fn replan_time(c: &mut Check, file: &mut ScenarioFile, at: &str, wave: Option<NaiveDateTime>) {
+    let Some(t) = parse_time(at) else {
+        c.error(IssueCode::BadDate, "events", "at", format!("`{at}`: YYYY-MM-DDTHH:MM wanted"));
+        return;
+    };
+    if wave.is_some_and(|w| t < w) {
+        c.error(IssueCode::EventInThePast, "events", "at", format!("{t} is before the plan's wave time"));
+        return;
+    }
+    for o in &mut file.orders {
+        if o.placed_at.is_none() {
+            o.placed_at = Some(file.wave_time.clone());
+        }
+    }
+    file.wave_time = t.format("%Y-%m-%dT%H:%M").to_string();
+}
+
+/// The node's pickup by `service` is gone for this wave: its cutoff becomes
+/// midnight, so work ships at the next pickup; touches the orders of its
+/// movable packages by that service that were to ship today.
+fn missed_cutoff(
+    c: &mut Check,
+    file: &mut ScenarioFile,
+    plan: &Plan,
+    applied: &mut Applied,
+    (at, node, service): (&str, &str, &str),
+    today: Option<NaiveDate>,
+) {
+    let Some(rec) = file.nodes.iter_mut().find(|n| n.id == node) else { return };
+    let Some(offered) = rec.services.iter_mut().find(|s| s.service == service) else {
+        c.error(IssueCode::UnknownReference, at, "service", format!("{node} does not offer `{service}`"));
+        return;
+    };
+    offered.cutoff = Some("00:00".into());
+    let movable: Vec<String> = plan
+        .shipments
+        .iter()
+        .filter(|s| s.node == node && s.service == service && Some(s.ship_date) == today)
+        .filter(|s| !applied.stage(&s.order, node).fixed())
+        .map(|s| s.order.clone())
+        .collect();
+    for o in movable {
+        applied.touch(&o, format!("{node} missed the {service} cutoff"));
+    }
+}
+
+/// Shipped packages are history: the re-plan plans what is left to ship.
+/// Each shipped package's units leave on hand at its node and its order's
+/// lines, and it keeps its place in the node's capacity; a line shipped in
+/// full goes, and an order shipped in full leaves the re-plan.
+fn take_out_shipped(c: &mut Check, file: &mut ScenarioFile, plan: &Plan, applied: &mut Applied) {
+    let mut remaining: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    for (k, s) in plan.shipments.iter().enumerate() {
+        if applied.stage(&s.order, &s.node) != Stage::Shipped {
+            continue;
+        }
+        applied.shipped.push(k);
+        let Some(order) = file.orders.iter().find(|o| o.id == s.order) else { continue };
+        let lines = remaining
+            .entry(s.order.clone())
+            .or_insert_with(|| order.lines.iter().map(|l| l.quantity).collect());
+        let mut units = 0.0;
+        for item in &s.items {
+            let q = f64::from(item.quantity);
+            units += q;
+            if let Some(left) = lines.get_mut(item.line) {
+                *left -= q;
+            }
+            let row = file.inventory.iter_mut().find(|r| r.node == s.node && r.sku == item.sku);
+            match row {
+                Some(r) if r.on_hand >= q => r.on_hand -= q,
+                _ => c.error(
+                    IssueCode::BadEvent,
+                    &format!("shipment of {} from {}", s.order, s.node),
+                    "state",
+                    format!("{} of {} shipped from {}, which does not hold them", item.quantity, item.sku, s.node),
+                ),
+            }
+        }
+        if let Some(n) = file.nodes.iter_mut().find(|n| n.id == s.node) {
+            n.capacity_orders = n.capacity_orders.map(|v| (v - 1.0).max(0.0));
+            n.capacity_units = n.capacity_units.map(|v| (v - units).max(0.0));
+        }
+    }
+    for (order, left) in remaining {
+        let Some(rec) = file.orders.iter_mut().find(|o| o.id == order) else { continue };
+        let mut map = Vec::with_capacity(left.len());
+        let mut kept = Vec::new();
+        for (line, q) in rec.lines.iter().zip(&left) {
+            if *q > 0.0 {
+                map.push(Some(kept.len()));
+                kept.push(crate::input::format::LineRecord {
+                    quantity: *q,
+                    ..line.clone()
+                });
+            } else {
+                map.push(None);
+            }
+        }
+        rec.lines = kept;
+        applied.line_map.insert(order, map);
+    }
+    file.orders.retain(|o| !o.lines.is_empty());
+}
+
 /// Refuses two outages of one node whose windows overlap.
 fn overlapping(c: &mut Check, outages: &BTreeMap<&str, Vec<(NaiveDateTime, NaiveDateTime)>>) {
     for (node, windows) in outages {
@@ -491,6 +670,27 @@ impl Check {
             self.unknown(record, "node", id);
         }
         known
+    }
+
+    /// Whether `order` exists and has no shipped package (else reported).
+    fn order_not_shipped(&mut self, file: &ScenarioFile, plan: &Plan, applied: &Applied, record: &str, order: &str) -> bool {
+        if !file.orders.iter().any(|o| o.id == order) {
+            self.unknown(record, "order", order);
+            return false;
+        }
+        let shipped = plan
+            .shipments
+            .iter()
+            .any(|s| s.order == order && applied.stage(order, &s.node).fixed());
+        if shipped {
+            self.error(
+                IssueCode::EventOnFixedShipment,
+                record,
+                "order",
+                format!("order `{order}` has a picked or shipped package: it cannot change"),
+            );
+        }
+        !shipped
     }
 
     fn sku(&mut self, file: &ScenarioFile, record: &str, id: &str) -> bool {

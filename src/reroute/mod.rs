@@ -12,7 +12,7 @@ pub mod events;
 mod diff;
 mod scope;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
 use rustc_hash::FxHashMap;
@@ -50,7 +50,8 @@ pub struct Reroute {
     /// is checked against.
     #[serde(skip)]
     pub scenario: LoadedScenario,
-    /// The picked and shipped packages (order, node), which must not move.
+    /// The picked packages (order, node), which must not move (shipped ones
+    /// left the re-plan).
     #[serde(skip)]
     pub fixed: Vec<(String, String)>,
 }
@@ -85,9 +86,15 @@ pub struct Summary {
     pub moved_packages: usize,
     /// The penalties of those moves.
     pub stability_cost: f64,
+    /// Packages shipped already: they left the re-plan, which plans what is
+    /// left to ship.
+    pub shipped_packages: usize,
+    /// Their cost as the previous plan reported it.
+    pub shipped_cost: f64,
     /// The previous plan's cost.
     pub cost_before: f64,
-    /// The new plan's cost (without the stability cost).
+    /// The wave's cost after: the new plan's (what is left to ship) plus
+    /// the shipped packages' (without the stability cost).
     pub cost_after: f64,
     /// The re-plan's objective: the new plan's cost plus the stability cost.
     pub objective: f64,
@@ -122,8 +129,8 @@ pub fn reroute(
     check_plan_matches(&s, previous)?;
     let net = Network::build(&s);
     let cs = candidates::generate(&s, &net, settings.candidates);
-    let old = OldPackages::map(&s, &cs, previous);
-    let scope = scope::Scope::of(&s, &cs, &old, &applied);
+    let old = OldPackages::map(&s, &cs, previous, &applied);
+    let scope = scope::Scope::of(&s, &cs, &old, &applied, previous);
     let steering = steer(&s, &cs, &old, &applied, &scope);
     let fixed: Vec<Assignment> = scope
         .kept
@@ -182,7 +189,7 @@ pub fn reroute(
     let fixed = applied
         .stages
         .iter()
-        .filter(|(_, st)| st.fixed())
+        .filter(|(_, st)| **st == Stage::Picked)
         .map(|(key, _)| key.clone())
         .collect();
     Ok(Reroute {
@@ -217,27 +224,29 @@ fn check_plan_matches(s: &Scenario, plan: &Plan) -> Result<(), DomoptError> {
 /// have no candidate any more.
 pub(crate) struct OldPackages {
     by_order: FxHashMap<OrderIdx, Vec<(usize, Assignment)>>,
-    /// Orders with a package that maps to no candidate.
-    pub unmapped: BTreeSet<OrderIdx>,
+    /// Per order, its packages (shipment indices) that map to no candidate.
+    pub unmapped: BTreeMap<OrderIdx, Vec<usize>>,
 }
 
 impl OldPackages {
-    fn map(s: &Scenario, cs: &CandidateSet, plan: &Plan) -> OldPackages {
+    fn map(s: &Scenario, cs: &CandidateSet, plan: &Plan, applied: &Applied) -> OldPackages {
         let order_of: FxHashMap<&str, OrderIdx> = OrderIdx::all(s.orders.len())
             .map(|o| (s.orders[o].id.as_str(), o))
             .collect();
         let mut out = OldPackages {
             by_order: FxHashMap::default(),
-            unmapped: BTreeSet::new(),
+            unmapped: BTreeMap::new(),
         };
         for (k, sh) in plan.shipments.iter().enumerate() {
-            // A cancelled order is gone from the scenario.
+            // A cancelled order, or one shipped in full, is gone from the
+            // scenario; a shipped package is out of the re-plan.
             let Some(&o) = order_of.get(sh.order.as_str()) else { continue };
-            match candidate_of(s, cs, o, sh) {
+            if applied.shipped.contains(&k) {
+                continue;
+            }
+            match candidate_of(s, cs, o, sh, applied) {
                 Some(a) => out.by_order.entry(o).or_default().push((k, a)),
-                None => {
-                    out.unmapped.insert(o);
-                }
+                None => out.unmapped.entry(o).or_default().push(k),
             }
         }
         out
@@ -251,7 +260,7 @@ impl OldPackages {
 
 /// The candidate of order `o` for a shipment, with its units, if the new
 /// candidate set has one that carries them.
-fn candidate_of(s: &Scenario, cs: &CandidateSet, o: OrderIdx, sh: &Shipment) -> Option<Assignment> {
+fn candidate_of(s: &Scenario, cs: &CandidateSet, o: OrderIdx, sh: &Shipment, applied: &Applied) -> Option<Assignment> {
     let ci = cs.range_of(o).find(|&ci| {
         let c = &cs.candidates[ci];
         s.nodes[c.node].id == sh.node && s.services[c.service].id == sh.service
@@ -259,11 +268,12 @@ fn candidate_of(s: &Scenario, cs: &CandidateSet, o: OrderIdx, sh: &Shipment) -> 
     let c = &cs.candidates[ci];
     let mut units = Vec::with_capacity(sh.items.len());
     for item in &sh.items {
-        let line = c.lines.iter().find(|l| l.line == item.line)?;
+        let index = applied.line(&sh.order, item.line)?;
+        let line = c.lines.iter().find(|l| l.line == index)?;
         if line.max_units < item.quantity {
             return None;
         }
-        units.push((item.line, item.quantity));
+        units.push((index, item.quantity));
     }
     Some(Assignment { candidate: ci, units })
 }
@@ -320,6 +330,7 @@ fn summarize(
         .map(|o| o.cost)
         .sum();
     let bonus_total: f64 = steering.keep_bonus.values().sum();
+    let shipped_cost: f64 = applied.shipped.iter().map(|&k| previous.shipments[k].cost.total).sum();
     Summary {
         touched: scope.touched,
         coupled: scope.coupled,
@@ -327,8 +338,10 @@ fn summarize(
         kept: scope.kept.len(),
         moved_packages: moved.len(),
         stability_cost,
+        shipped_packages: applied.shipped.len(),
+        shipped_cost,
         cost_before: previous.kpis.cost.total,
-        cost_after: plan.kpis.cost.total,
+        cost_after: plan.kpis.cost.total + shipped_cost,
         objective: plan.kpis.cost.total + stability_cost,
         // The MIP's objective is the free orders' cost less the bonus of the
         // packages kept: adding every bonus and the kept orders' cost gives

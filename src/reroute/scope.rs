@@ -8,6 +8,8 @@ use rustc_hash::FxHashMap;
 use crate::network::candidates::CandidateSet;
 use crate::network::domain::{NodeIdx, OrderIdx, Scenario, SkuIdx};
 
+use crate::solution::plan::Plan;
+
 use super::{Applied, OldPackages};
 
 /// The orders solved again and the orders kept, with why each is solved.
@@ -25,14 +27,30 @@ pub(crate) struct Scope {
 }
 
 impl Scope {
-    pub fn of(s: &Scenario, cs: &CandidateSet, old: &OldPackages, applied: &Applied) -> Scope {
+    pub fn of(s: &Scenario, cs: &CandidateSet, old: &OldPackages, applied: &Applied, previous: &Plan) -> Scope {
+        let wave = s.wave_time.date();
         let mut reasons: BTreeMap<String, Vec<String>> = BTreeMap::new();
         let mut direct = BTreeSet::new();
         for o in OrderIdx::all(s.orders.len()) {
             let id = &s.orders[o].id;
             let mut why = applied.touched.get(id).cloned().unwrap_or_default();
-            if old.unmapped.contains(&o) {
-                why.push("a package of the plan is no longer possible".into());
+            for &k in old.unmapped.get(&o).into_iter().flatten() {
+                let was = &previous.shipments[k];
+                why.push(if was.ship_date < wave {
+                    format!("its package from {} by {} was to ship on {}, before now", was.node, was.service, was.ship_date)
+                } else {
+                    format!(
+                        "its package from {} by {} is no longer possible (not offered, no stock, or past a holiday ship-by date)",
+                        was.node, was.service
+                    )
+                });
+            }
+            for (k, a) in old.of(o) {
+                let was = &previous.shipments[*k];
+                let now = cs.candidates[a.candidate].ship_date;
+                if now != was.ship_date && !applied.stage(id, &was.node).fixed() {
+                    why.push(format!("its package from {} cannot ship on {} any more", was.node, was.ship_date));
+                }
             }
             if !why.is_empty() {
                 direct.insert(o);

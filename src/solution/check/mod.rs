@@ -531,17 +531,23 @@ fn check_capacity(inp: &Input, t: &Tally, bad: &mut Findings) {
     }
 }
 
-/// The shipments of `previous` named in `fixed` (order, node: picked or
-/// shipped) that `plan` does not carry as they were: same order, node,
-/// service and items. A re-plan must leave them alone.
+/// The shipments of `previous` named in `fixed` (order, node: picked) that
+/// `plan` does not carry as they were: same order, node, service and units
+/// of each SKU (line numbers may differ where shipped lines left the
+/// re-plan). A re-plan must leave them alone.
 pub fn fixed_shipments(previous: &Plan, plan: &Plan, fixed: &[(String, String)]) -> Vec<Violation> {
     let mut out = Vec::new();
     for (order, node) in fixed {
         let Some(was) = previous.shipments.iter().find(|s| &s.order == order && &s.node == node) else {
             continue;
         };
+        fn units(s: &crate::solution::plan::Shipment) -> Vec<(&str, u32)> {
+            let mut v: Vec<(&str, u32)> = s.items.iter().map(|i| (i.sku.as_str(), i.quantity)).collect();
+            v.sort();
+            v
+        }
         let same = plan.shipments.iter().any(|s| {
-            s.order == was.order && s.node == was.node && s.service == was.service && s.items == was.items
+            s.order == was.order && s.node == was.node && s.service == was.service && units(s) == units(was)
         });
         if !same {
             out.push(Violation {
