@@ -157,20 +157,21 @@ pub mod http {
     };
 }
 
+/// Re-plans after exceptions (`domopt reroute`): the events, what changed
+/// per order, and the re-plan itself.
+pub mod rerouting {
+    pub use crate::reroute::{
+        Change, EventRecord, EventsFile, Mode, OrderChange, Reroute, ShipmentState, Stage, Summary,
+        reroute, reroute_with,
+    };
+}
+
 /// The reservation ledger: holds, reservations, commits, receipts and
 /// counts per (node, SKU), with an append-only event history
 /// ([`SqliteLedger`](reservations::SqliteLedger) is the embedded back end,
 /// `PostgresLedger`, with the `postgres` feature, the one several servers
 /// share; [`open`](reservations::open) and [`create`](reservations::create)
 /// pick one by URL).
-pub mod rerouting {
-    pub use crate::reroute::{
-        Change, EventRecord, EventsFile, OrderChange, Reroute, ShipmentState, Stage, Summary,
-        reroute,
-    };
-}
-
-/// The reservation ledger (see the module map).
 pub mod reservations {
     #[cfg(feature = "postgres")]
     pub use crate::ledger::postgres::{POOL_SIZE, PostgresLedger};

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use domopt::rerouting::{EventsFile, reroute};
+use domopt::rerouting::{EventsFile, Mode, reroute_with};
 use domopt::{DomoptError, Plan, Settings};
 
 use super::common::{ScenarioArgs, report_error};
@@ -45,6 +45,11 @@ pub struct Args {
     /// Solver time limit in seconds for the orders solved again.
     #[arg(long, default_value_t = Settings::default().time_limit_s)]
     time_limit: f64,
+    /// Re-plan the touched orders one at a time, in order id order, each on
+    /// what the ones before it left, as a rule cascade would (to compare
+    /// with the joint re-plan).
+    #[arg(long)]
+    one_at_a_time: bool,
     /// Print the changes, the summary and the check as JSON.
     #[arg(long)]
     json: bool,
@@ -69,13 +74,19 @@ fn replan(a: &Args) -> Result<ExitCode, DomoptError> {
     if let Some(dir) = &a.out {
         domopt::plan::check_out_dir(dir)?;
     }
-    let r = reroute(
+    let mode = if a.one_at_a_time {
+        Mode::OneAtATime
+    } else {
+        Mode::Joint
+    };
+    let r = reroute_with(
         &inputs.loaded,
         &inputs.model,
         &inputs.overrides,
         &previous,
         &events,
         &settings,
+        mode,
     )?;
     let check = r.check(&previous, &inputs.model, &inputs.overrides)?;
     if let Some(dir) = &a.out {

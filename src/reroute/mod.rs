@@ -117,6 +117,31 @@ pub fn reroute(
     events: &EventsFile,
     settings: &Settings,
 ) -> Result<Reroute, DomoptError> {
+    reroute_with(loaded, model, run, previous, events, settings, Mode::Joint)
+}
+
+/// How the orders a re-plan solves again are solved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    /// All together, in one MIP.
+    #[default]
+    Joint,
+    /// One at a time, in order id order, each on what the ones before it
+    /// left (as a rule cascade re-routes): the baseline a joint re-plan is
+    /// measured against.
+    OneAtATime,
+}
+
+/// [`reroute`], solving the re-planned orders as `mode` says.
+pub fn reroute_with(
+    loaded: &LoadedScenario,
+    model: &CostModel,
+    run: &PolicyOverrides,
+    previous: &Plan,
+    events: &EventsFile,
+    settings: &Settings,
+    mode: Mode,
+) -> Result<Reroute, DomoptError> {
     let start = Instant::now();
     let mut file = loaded.file.clone();
     let applied = events::apply(&mut file, previous, events).map_err(DomoptError::Invalid)?;
@@ -138,9 +163,12 @@ pub fn reroute(
         .flat_map(|&o| old.of(o).iter().map(|(_, a)| a.clone()))
         .collect();
     let free: Vec<OrderIdx> = scope.free.iter().copied().collect();
-    let mip = formulation::build_steered(&s, &cs, &free, &fixed, &steering, None)
-        .expect("no deadline")
-        .solve(settings);
+    let mip = match mode {
+        Mode::Joint => formulation::build_steered(&s, &cs, &free, &fixed, &steering, None)
+            .expect("no deadline")
+            .solve(settings),
+        Mode::OneAtATime => one_at_a_time(&s, &cs, &free, &fixed, &steering, settings),
+    };
     let Some(new) = mip.assignments else {
         return Err(DomoptError::NoPlan(format!(
             "the re-plan of {} orders found no plan: {}",
@@ -199,6 +227,39 @@ pub fn reroute(
         scenario: after,
         fixed,
     })
+}
+
+/// The free orders solved one at a time, in order, each with the packages
+/// of the kept orders and of the orders before it fixed. Its status is the
+/// weakest of the parts', and it has no bound for the whole re-plan.
+fn one_at_a_time(
+    s: &Scenario,
+    cs: &CandidateSet,
+    free: &[OrderIdx],
+    fixed: &[Assignment],
+    steering: &Steering,
+    settings: &Settings,
+) -> formulation::MipResult {
+    let mut placed = fixed.to_vec();
+    let mut new = Vec::new();
+    let mut last = None;
+    for &o in free {
+        let part = formulation::build_steered(s, cs, &[o], &placed, steering, None)
+            .expect("no deadline")
+            .solve(settings);
+        let Some(a) = part.assignments.clone() else {
+            return part;
+        };
+        placed.extend(a.iter().cloned());
+        new.extend(a);
+        last = Some(part);
+    }
+    let mut out = last.unwrap_or_else(formulation::MipResult::not_built);
+    out.status = Status::Heuristic;
+    out.best_bound = None;
+    out.assignments = Some(new);
+    out.message = format!("{} orders re-planned one at a time", free.len());
+    out
 }
 
 /// Refuses a plan whose shipments name orders, nodes or services the

@@ -74,10 +74,17 @@ impl Scope {
     }
 }
 
+/// How many of a touched order's cheapest candidates it is thought to draw
+/// on when looking for the rows it shares: its likely new homes, not every
+/// node that stocks its SKUs (which on a large wave would couple nearly
+/// every order).
+const NEAR: usize = 3;
+
 /// The orders outside `direct` with a package on a stock row (node, SKU) or
-/// a node's capacity that the direct orders could draw on and that cannot
-/// serve them all beside the other orders' packages: those rows can bind,
-/// so their orders are solved jointly with the direct ones (one round).
+/// a node's capacity that the direct orders' cheapest candidates draw on and
+/// that cannot serve them beside the other orders' packages: those rows can
+/// bind, so their orders are solved jointly with the direct ones (one
+/// round).
 fn coupled_orders(
     s: &Scenario,
     cs: &CandidateSet,
@@ -91,7 +98,7 @@ fn coupled_orders(
     for &o in direct {
         let order = &s.orders[o];
         let mut nodes = BTreeSet::new();
-        for ci in cs.range_of(o) {
+        for ci in cheapest(s, cs, o) {
             let c = &cs.candidates[ci];
             nodes.insert(c.node);
             for l in &c.lines {
@@ -150,4 +157,24 @@ fn coupled_orders(
         }
     }
     out
+}
+
+/// The `NEAR` cheapest candidates of order `o`, each costed with every line
+/// it can carry in full.
+fn cheapest(s: &Scenario, cs: &CandidateSet, o: OrderIdx) -> Vec<usize> {
+    let order = &s.orders[o];
+    let mut costed: Vec<(f64, usize)> = cs
+        .range_of(o)
+        .map(|ci| {
+            let c = &cs.candidates[ci];
+            let lines: f64 = c
+                .lines
+                .iter()
+                .map(|l| l.cost.total() * f64::from(l.max_units.min(order.lines[l.line].quantity)))
+                .sum();
+            (c.package.total() + lines, ci)
+        })
+        .collect();
+    costed.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    costed.into_iter().take(NEAR).map(|(_, ci)| ci).collect()
 }
