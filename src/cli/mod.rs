@@ -8,6 +8,7 @@ mod common;
 mod generate;
 mod ledger;
 mod promise;
+mod returns;
 mod schema;
 mod serve;
 mod solve;
@@ -62,6 +63,7 @@ enum Command {
     Commit(ledger::CommitArgs),
     Receive(ledger::ReceiveArgs),
     Adjust(ledger::AdjustArgs),
+    Returns(returns::Args),
 }
 
 /// Runs a subcommand.
@@ -85,5 +87,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Commit(a) => ledger::commit(a),
         Command::Receive(a) => ledger::receive(a),
         Command::Adjust(a) => ledger::adjust(a),
+        Command::Returns(a) => returns::run(a),
     }
 }
