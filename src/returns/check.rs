@@ -106,7 +106,7 @@ impl Checker<'_> {
             self.bad(i, format!("unknown node {:?}", row.node));
             return;
         };
-        if let Some(why) = self.forbidden(row, r, node) {
+        if let Some(why) = forbidden(self.scenario, r, node, row.disposition, row.fills_demand) {
             self.bad(i, why);
         }
         let units = u64::from(row.units);
@@ -120,78 +120,14 @@ impl Checker<'_> {
         self.amounts(i, row, r, node);
     }
 
-    /// Why this disposition may not happen here, if it may not.
-    fn forbidden(&self, row: &DispositionRow, r: &ReturnRequest, node: NodeIdx) -> Option<String> {
-        let n = &self.scenario.nodes[node];
-        let d = row.disposition;
-        if !n.capabilities.returns {
-            return Some(format!("node {} does not take returns", n.id));
-        }
-        if r.condition == Condition::Unknown && d != Disposition::Inspect {
-            return Some("a unit of unknown condition is not inspected".into());
-        }
-        if d == Disposition::Inspect && r.condition != Condition::Unknown {
-            return Some("inspection is for units of unknown condition".into());
-        }
-        if d == Disposition::Inspect && !n.capabilities.inspection {
-            return Some(format!("node {} does not inspect", n.id));
-        }
-        let restock_here = match n.kind {
-            NodeKind::Store => Some(Disposition::RestockStore),
-            NodeKind::Dc | NodeKind::ThirdParty => Some(Disposition::RestockDc),
-            NodeKind::Supplier => None,
-        };
-        if d.is_restock() && (r.condition == Condition::Damaged || restock_here != Some(d)) {
-            return Some(format!("{} of a {} unit at {} ({})", d.as_str(), r.condition.as_str(), n.id, n.kind.as_str()));
-        }
-        if row.fills_demand && !d.is_restock() {
-            return Some("only a restock fills demand".into());
-        }
-        None
-    }
-
     /// The row's zone and amounts, recomputed.
     fn amounts(&mut self, i: usize, row: &DispositionRow, r: &ReturnRequest, node: NodeIdx) {
-        let n = &self.scenario.nodes[node];
-        let sku = &self.scenario.skus[r.sku];
-        let costs = &self.batch.costs;
-        let price = sku.price.unwrap_or(0.0);
-        let zone = zone_for_miles(great_circle_miles(r.lat, r.lon, n.lat, n.lon));
-        let z = usize::from(zone) - 1;
-        let shipping = costs.per_package[z] + sku.weight_lb * costs.per_lb[z];
-        let share = |s: &Shares, c: Condition| match c {
-            Condition::New => s.new,
-            Condition::OpenBox => s.open_box,
-            Condition::Damaged => s.damaged,
-            Condition::Unknown => 0.0,
-        };
-        let (value, handling) = match row.disposition {
-            Disposition::RestockStore | Disposition::RestockDc => {
-                let full = share(&costs.restock_share, r.condition) * price;
-                let v = if row.fills_demand { full } else { full * costs.no_demand_factor };
-                (v, costs.restock_per_unit)
-            }
-            Disposition::Liquidate => (share(&costs.liquidation_share, r.condition) * price, 0.0),
-            Disposition::ReturnToVendor => (share(&costs.vendor_share, r.condition) * price, 0.0),
-            Disposition::Inspect => {
-                let restocks = n.kind != NodeKind::Supplier;
-                let mut expected = 0.0;
-                for c in [Condition::New, Condition::OpenBox, Condition::Damaged] {
-                    let mut best = (share(&costs.liquidation_share, c) * price).max(share(&costs.vendor_share, c) * price);
-                    if restocks && c != Condition::Damaged {
-                        best = best.max(share(&costs.restock_share, c) * price * costs.no_demand_factor - costs.restock_per_unit);
-                    }
-                    expected += share(&costs.inspection_outcomes, c) * best;
-                }
-                (expected, costs.inspection_per_unit)
-            }
-            Disposition::NotRouted => (0.0, 0.0),
-        };
-        let net = value - shipping - handling;
+        let e = unit_economics(self.scenario, self.batch, r, node, row.disposition, row.fills_demand);
+        let net = e.value - e.shipping - e.handling;
         let checks = [
-            ("value_per_unit", row.value_per_unit, value),
-            ("shipping_per_unit", row.shipping_per_unit, shipping),
-            ("handling_per_unit", row.handling_per_unit, handling),
+            ("value_per_unit", row.value_per_unit, e.value),
+            ("shipping_per_unit", row.shipping_per_unit, e.shipping),
+            ("handling_per_unit", row.handling_per_unit, e.handling),
             ("net_per_unit", row.net_per_unit, net),
             ("net", row.net, net * f64::from(row.units)),
         ];
@@ -200,8 +136,8 @@ impl Checker<'_> {
                 self.bad(i, format!("{what} {got} differs from {want} recomputed"));
             }
         }
-        if row.zone != Some(zone) {
-            self.bad(i, format!("zone {:?}, recomputed {zone}", row.zone));
+        if row.zone != Some(e.zone) {
+            self.bad(i, format!("zone {:?}, recomputed {}", row.zone, e.zone));
         }
     }
 
@@ -272,4 +208,115 @@ impl Checker<'_> {
             }
         }
     }
+}
+
+/// Why `units of r` may not get disposition `d` at `node`, if they may not:
+/// the node takes returns; a unit of unknown condition is inspected, and
+/// only it, at a node that inspects; a restock is of a unit that is not
+/// damaged, at a store (`restock_store`) or a DC or 3PL (`restock_dc`);
+/// only a restock fills demand.
+pub fn forbidden(
+    scenario: &Scenario,
+    r: &ReturnRequest,
+    node: NodeIdx,
+    d: Disposition,
+    fills_demand: bool,
+) -> Option<String> {
+    let n = &scenario.nodes[node];
+    if d == Disposition::NotRouted {
+        return Some("a unit not routed has no node".into());
+    }
+    if !n.capabilities.returns {
+        return Some(format!("node {} does not take returns", n.id));
+    }
+    if r.condition == Condition::Unknown && d != Disposition::Inspect {
+        return Some("a unit of unknown condition is not inspected".into());
+    }
+    if d == Disposition::Inspect && r.condition != Condition::Unknown {
+        return Some("inspection is for units of unknown condition".into());
+    }
+    if d == Disposition::Inspect && !n.capabilities.inspection {
+        return Some(format!("node {} does not inspect", n.id));
+    }
+    let restock_here = match n.kind {
+        NodeKind::Store => Some(Disposition::RestockStore),
+        NodeKind::Dc | NodeKind::ThirdParty => Some(Disposition::RestockDc),
+        NodeKind::Supplier => None,
+    };
+    if d.is_restock() && (r.condition == Condition::Damaged || restock_here != Some(d)) {
+        return Some(format!(
+            "{} of a {} unit at {} ({})",
+            d.as_str(),
+            r.condition.as_str(),
+            n.id,
+            n.kind.as_str()
+        ));
+    }
+    if fills_demand && !d.is_restock() {
+        return Some("only a restock fills demand".into());
+    }
+    None
+}
+
+/// A unit's zone and amounts, from the definitions (models/README.md).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Economics {
+    /// Parcel zone from the customer to the node.
+    pub zone: u8,
+    /// Value recovered per unit.
+    pub value: f64,
+    /// Return label per unit.
+    pub shipping: f64,
+    /// Restock handling or inspection per unit.
+    pub handling: f64,
+}
+
+/// The zone and amounts of one unit of `r` given disposition `d` at `node`
+/// (whether it is allowed there is [`forbidden`]'s question).
+pub fn unit_economics(
+    scenario: &Scenario,
+    batch: &ReturnsBatch,
+    r: &ReturnRequest,
+    node: NodeIdx,
+    d: Disposition,
+    fills_demand: bool,
+) -> Economics {
+    let n = &scenario.nodes[node];
+    let sku = &scenario.skus[r.sku];
+    let costs = &batch.costs;
+    let price = sku.price.unwrap_or(0.0);
+    let zone = zone_for_miles(great_circle_miles(r.lat, r.lon, n.lat, n.lon));
+    let z = usize::from(zone) - 1;
+    let shipping = costs.per_package[z] + sku.weight_lb * costs.per_lb[z];
+    let share = |s: &Shares, c: Condition| match c {
+        Condition::New => s.new,
+        Condition::OpenBox => s.open_box,
+        Condition::Damaged => s.damaged,
+        Condition::Unknown => 0.0,
+    };
+    let (value, handling) = match d {
+        Disposition::RestockStore | Disposition::RestockDc => {
+            let full = share(&costs.restock_share, r.condition) * price;
+            let v = if fills_demand { full } else { full * costs.no_demand_factor };
+            (v, costs.restock_per_unit)
+        }
+        Disposition::Liquidate => (share(&costs.liquidation_share, r.condition) * price, 0.0),
+        Disposition::ReturnToVendor => (share(&costs.vendor_share, r.condition) * price, 0.0),
+        Disposition::Inspect => {
+            let restocks = n.kind != NodeKind::Supplier;
+            let mut expected = 0.0;
+            for c in [Condition::New, Condition::OpenBox, Condition::Damaged] {
+                let disposal = share(&costs.liquidation_share, c) * price;
+                let mut best = disposal.max(share(&costs.vendor_share, c) * price);
+                if restocks && c != Condition::Damaged {
+                    let shelf = share(&costs.restock_share, c) * price * costs.no_demand_factor;
+                    best = best.max(shelf - costs.restock_per_unit);
+                }
+                expected += share(&costs.inspection_outcomes, c) * best;
+            }
+            (expected, costs.inspection_per_unit)
+        }
+        Disposition::NotRouted => (0.0, 0.0),
+    };
+    Economics { zone, value, shipping, handling }
 }

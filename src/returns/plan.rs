@@ -175,32 +175,61 @@ fn reason(scenario: &Scenario, batch: &ReturnsBatch, r: &ReturnRequest, o: &Unit
     let node = &scenario.nodes[o.node].id;
     let costs = format!("- shipping {:.2} (zone {})", o.shipping, o.zone);
     let net = format!("= {:.2} per unit", o.net());
+    let price = scenario.skus[r.sku].price.unwrap_or(0.0);
+    let liquidation = batch.costs.liquidation_share.of(r.condition) * price;
+    let vendor = batch.costs.vendor_share.of(r.condition) * price;
+    let demand = batch.demand.get(&(o.node, r.sku)).copied().unwrap_or_default();
     match o.disposition {
-        Disposition::RestockStore | Disposition::RestockDc if o.fills_demand => {
-            let d = batch.demand.get(&(o.node, r.sku)).copied().unwrap_or_default();
-            format!(
-                "restocked at {node}: {} unit(s) backordered and {} short of forecast there, value {:.2} {costs} - handling {:.2} {net}",
-                d.backorders, d.shortfall, o.value, o.handling
-            )
-        }
-        Disposition::RestockStore | Disposition::RestockDc => format!(
-            "restocked at {node} with no demand left there (shelf value {:.2}, {:.0} % of the demand value) {costs} - handling {:.2} {net}; more than liquidation or vendor credit",
+        Disposition::RestockStore | Disposition::RestockDc if o.fills_demand => format!(
+            "restocked at {node}: {} there, value {:.2} {costs} - handling {:.2} {net}",
+            demand_words(demand),
             o.value,
-            batch.costs.no_demand_factor * 100.0,
             o.handling
         ),
-        Disposition::Liquidate => format!(
-            "liquidated at {node}: {} unit, liquidation {:.2} pays more than vendor credit and restocking {costs} {net}",
-            r.condition.as_str(),
-            o.value
-        ),
-        Disposition::ReturnToVendor => format!(
-            "returned to the vendor from {node}: {} unit, vendor credit {:.2} pays at least as much as liquidation and restocking {costs} {net}",
-            r.condition.as_str(),
-            o.value
-        ),
+        Disposition::RestockStore | Disposition::RestockDc => {
+            let why = if demand.units() > 0 {
+                format!("its demand there ({}) already filled", demand_words(demand))
+            } else {
+                "no demand for it there".to_string()
+            };
+            format!(
+                "restocked at {node} with {why}: shelf value {:.2} ({:.0} % of {:.2}) {costs} - handling {:.2} {net}; liquidation {liquidation:.2} and vendor credit {vendor:.2} pay less",
+                o.value,
+                batch.costs.no_demand_factor * 100.0,
+                batch.costs.restock_share.of(r.condition) * price,
+                o.handling
+            )
+        }
+        Disposition::Liquidate | Disposition::ReturnToVendor => {
+            let (what, other) = if o.disposition == Disposition::Liquidate {
+                ("liquidated at", format!("vendor credit {vendor:.2}"))
+            } else {
+                ("returned to the vendor from", format!("liquidation {liquidation:.2}"))
+            };
+            let restock = if r.condition == Condition::Damaged {
+                "a damaged unit is never restocked".to_string()
+            } else {
+                "restocking here pays less".to_string()
+            };
+            format!(
+                "{what} {node}: {} unit, {} {:.2} against {other}; {restock} {costs} {net}",
+                r.condition.as_str(),
+                if o.disposition == Disposition::Liquidate { "liquidation" } else { "vendor credit" },
+                o.value
+            )
+        }
         Disposition::Inspect => inspect_reason(scenario, batch, r, o, &costs, &net),
         Disposition::NotRouted => "not routed".into(),
+    }
+}
+
+/// "2 units backordered and 1 short of forecast".
+fn demand_words(d: super::model::Demand) -> String {
+    let plural = |n: u32| if n == 1 { "unit" } else { "units" };
+    match (d.backorders, d.shortfall) {
+        (b, 0) => format!("{b} {} backordered", plural(b)),
+        (0, s) => format!("{s} {} short of forecast", plural(s)),
+        (b, s) => format!("{b} {} backordered and {s} short of forecast", plural(b)),
     }
 }
 
