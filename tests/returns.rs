@@ -105,34 +105,50 @@ fn objective(plan: &ReturnsPlan, penalty: f64) -> f64 {
 fn the_store_with_a_backorder_for_the_sku_gets_the_restock() {
     let s = network();
     // From Indianapolis: about as far from Chicago as from nowhere else.
-    let b = batch(&s, json!({
-        "returns": [ret("R-1", "sneakers", 1.0, "new", "46204")],
-        "demand": [{"node": "store-chicago", "sku": "sneakers", "backorders": 3}],
-        "costs": costs(),
-    }));
+    let b = batch(
+        &s,
+        json!({
+            "returns": [ret("R-1", "sneakers", 1.0, "new", "46204")],
+            "demand": [{"node": "store-chicago", "sku": "sneakers", "backorders": 3}],
+            "costs": costs(),
+        }),
+    );
     let plan = routed(&s, &b);
     let rows = rows_of(&plan, "R-1");
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].disposition, Disposition::RestockStore);
     assert_eq!(rows[0].node.as_deref(), Some("store-chicago"));
     assert!(rows[0].fills_demand);
-    assert!(rows[0].reason.contains("3 units backordered"), "{}", rows[0].reason);
+    assert!(
+        rows[0].reason.contains("3 units backordered"),
+        "{}",
+        rows[0].reason
+    );
     // Without the backorder the unit would not be worth as much there.
-    let without = routed(&s, &batch(&s, json!({
-        "returns": [ret("R-1", "sneakers", 1.0, "new", "46204")],
-        "costs": costs(),
-    })));
+    let without = routed(
+        &s,
+        &batch(
+            &s,
+            json!({
+                "returns": [ret("R-1", "sneakers", 1.0, "new", "46204")],
+                "costs": costs(),
+            }),
+        ),
+    );
     assert!(plan.totals.net > without.totals.net + 30.0);
 }
 
 #[test]
 fn the_backorder_is_filled_from_the_return_that_gains_most_and_no_further() {
     let s = network();
-    let b = batch(&s, json!({
-        "returns": [ret("R-1", "sneakers", 3.0, "new", "60614")],
-        "demand": [{"node": "store-chicago", "sku": "sneakers", "backorders": 1, "shortfall": 1}],
-        "costs": costs(),
-    }));
+    let b = batch(
+        &s,
+        json!({
+            "returns": [ret("R-1", "sneakers", 3.0, "new", "60614")],
+            "demand": [{"node": "store-chicago", "sku": "sneakers", "backorders": 1, "shortfall": 1}],
+            "costs": costs(),
+        }),
+    );
     let plan = routed(&s, &b);
     assert_eq!(plan.totals.demand_filled_units, 2, "{:#?}", plan.rows);
     assert_eq!(plan.totals.units, 3);
@@ -142,11 +158,14 @@ fn the_backorder_is_filled_from_the_return_that_gains_most_and_no_further() {
 fn a_unit_of_unknown_condition_goes_through_inspection() {
     let s = network();
     // Next to the Chicago store, which cannot inspect: it goes to the DC.
-    let b = batch(&s, json!({
-        "returns": [ret("R-1", "sneakers", 2.0, "unknown", "60614")],
-        "demand": [{"node": "store-chicago", "sku": "sneakers", "backorders": 5}],
-        "costs": costs(),
-    }));
+    let b = batch(
+        &s,
+        json!({
+            "returns": [ret("R-1", "sneakers", 2.0, "unknown", "60614")],
+            "demand": [{"node": "store-chicago", "sku": "sneakers", "backorders": 5}],
+            "costs": costs(),
+        }),
+    );
     let plan = routed(&s, &b);
     let rows = rows_of(&plan, "R-1");
     assert_eq!(rows.len(), 1);
@@ -158,14 +177,21 @@ fn a_unit_of_unknown_condition_goes_through_inspection() {
 #[test]
 fn returns_capacity_binds_and_the_rest_goes_to_the_next_best_node() {
     let s = network();
-    let b = batch(&s, json!({
-        "returns": [ret("R-1", "sneakers", 5.0, "new", "60614")],
-        "capacities": [{"node": "store-chicago", "returns_units": 2}],
-        "costs": costs(),
-    }));
+    let b = batch(
+        &s,
+        json!({
+            "returns": [ret("R-1", "sneakers", 5.0, "new", "60614")],
+            "capacities": [{"node": "store-chicago", "returns_units": 2}],
+            "costs": costs(),
+        }),
+    );
     let plan = routed(&s, &b);
     let at = |node: &str| -> u32 {
-        plan.rows.iter().filter(|r| r.node.as_deref() == Some(node)).map(|r| r.units).sum()
+        plan.rows
+            .iter()
+            .filter(|r| r.node.as_deref() == Some(node))
+            .map(|r| r.units)
+            .sum()
     };
     assert_eq!(at("store-chicago"), 2);
     assert_eq!(at("dc-east") + at("store-la"), 3);
@@ -175,15 +201,22 @@ fn returns_capacity_binds_and_the_rest_goes_to_the_next_best_node() {
 #[test]
 fn inspection_capacity_binds_and_units_beyond_every_capacity_are_not_routed() {
     let s = network();
-    let b = batch(&s, json!({
-        "returns": [ret("R-1", "jacket", 4.0, "unknown", "10001")],
-        "capacities": [{"node": "dc-east", "inspection_units": 3}],
-        "costs": costs(),
-    }));
+    let b = batch(
+        &s,
+        json!({
+            "returns": [ret("R-1", "jacket", 4.0, "unknown", "10001")],
+            "capacities": [{"node": "dc-east", "inspection_units": 3}],
+            "costs": costs(),
+        }),
+    );
     let plan = routed(&s, &b);
     assert_eq!(plan.totals.by_disposition.get("inspect"), Some(&3));
     assert_eq!(plan.totals.not_routed_units, 1);
-    let unrouted = plan.rows.iter().find(|r| r.disposition == Disposition::NotRouted).unwrap();
+    let unrouted = plan
+        .rows
+        .iter()
+        .find(|r| r.disposition == Disposition::NotRouted)
+        .unwrap();
     assert!(unrouted.reason.contains("not routed"));
 }
 
@@ -191,17 +224,29 @@ fn inspection_capacity_binds_and_units_beyond_every_capacity_are_not_routed() {
 fn a_damaged_unit_goes_to_the_vendor_or_the_liquidator_whichever_pays_more() {
     let s = network();
     let mut c = costs();
-    let plan = routed(&s, &batch(&s, json!({
-        "returns": [ret("R-1", "jacket", 1.0, "damaged", "10001")],
-        "costs": c.clone(),
-    })));
+    let plan = routed(
+        &s,
+        &batch(
+            &s,
+            json!({
+                "returns": [ret("R-1", "jacket", 1.0, "damaged", "10001")],
+                "costs": c.clone(),
+            }),
+        ),
+    );
     assert_eq!(plan.rows[0].disposition, Disposition::ReturnToVendor);
     assert!((plan.rows[0].value_per_unit - 18.0).abs() < 1e-9);
     c["liquidation_share"]["damaged"] = json!(0.2);
-    let plan = routed(&s, &batch(&s, json!({
-        "returns": [ret("R-1", "jacket", 1.0, "damaged", "10001")],
-        "costs": c,
-    })));
+    let plan = routed(
+        &s,
+        &batch(
+            &s,
+            json!({
+                "returns": [ret("R-1", "jacket", 1.0, "damaged", "10001")],
+                "costs": c,
+            }),
+        ),
+    );
     assert_eq!(plan.rows[0].disposition, Disposition::Liquidate);
     assert!((plan.rows[0].value_per_unit - 24.0).abs() < 1e-9);
     assert!(plan.rows.iter().all(|r| !r.disposition.is_restock()));
@@ -212,10 +257,16 @@ fn a_new_unit_is_sold_off_rather_than_restocked_when_that_pays_more() {
     let s = network();
     let mut c = costs();
     c["restock_per_unit"] = json!(60.0);
-    let plan = routed(&s, &batch(&s, json!({
-        "returns": [ret("R-1", "sneakers", 1.0, "new", "60614")],
-        "costs": c,
-    })));
+    let plan = routed(
+        &s,
+        &batch(
+            &s,
+            json!({
+                "returns": [ret("R-1", "sneakers", 1.0, "new", "60614")],
+                "costs": c,
+            }),
+        ),
+    );
     assert_eq!(plan.rows[0].disposition, Disposition::ReturnToVendor);
 }
 
@@ -226,31 +277,42 @@ fn bad_input_is_refused_with_every_problem_and_its_code() {
     c["shipping"]["per_package"] = json!([1.0, 2.0]);
     c["restock_share"]["new"] = json!(1.5);
     c["inspection_outcomes"]["new"] = json!(0.9);
-    let codes = refused(&s, json!({
-        "returns": [
-            ret("R-1", "nope", 1.0, "new", "60614"),
-            ret("R-1", "sneakers", 0.0, "new", "60614"),
-            ret("R-2", "sneakers", -2.0, "new", "60614"),
-            ret("R-3", "sneakers", 1.5, "new", "60614"),
-            ret("R-4", "sneakers", 2e9, "new", "60614"),
-            ret("R-5", "sneakers", 1.0, "mint", "60614"),
-            ret("R-6", "gift-card", 1.0, "new", "60614"),
-            ret("R-7", "sample", 1.0, "new", "60614"),
-            ret("R-8", "sneakers", 1.0, "new", "00000"),
-        ],
-        "capacities": [
-            {"node": "store-chicago", "returns_units": -1},
-            {"node": "store-chicago", "inspection_units": 2},
-            {"node": "ghost", "returns_units": 1},
-        ],
-        "demand": [{"node": "store-la", "sku": "ghost", "backorders": 1.5}],
-        "costs": c,
-    }));
-    for want in ["E160", "E161", "E162", "E163", "E164", "E165", "E166", "E167", "E168"] {
-        assert!(codes.iter().any(|c| c == want), "{want} missing from {codes:?}");
+    let codes = refused(
+        &s,
+        json!({
+            "returns": [
+                ret("R-1", "nope", 1.0, "new", "60614"),
+                ret("R-1", "sneakers", 0.0, "new", "60614"),
+                ret("R-2", "sneakers", -2.0, "new", "60614"),
+                ret("R-3", "sneakers", 1.5, "new", "60614"),
+                ret("R-4", "sneakers", 2e9, "new", "60614"),
+                ret("R-5", "sneakers", 1.0, "mint", "60614"),
+                ret("R-6", "gift-card", 1.0, "new", "60614"),
+                ret("R-7", "sample", 1.0, "new", "60614"),
+                ret("R-8", "sneakers", 1.0, "new", "00000"),
+            ],
+            "capacities": [
+                {"node": "store-chicago", "returns_units": -1},
+                {"node": "store-chicago", "inspection_units": 2},
+                {"node": "ghost", "returns_units": 1},
+            ],
+            "demand": [{"node": "store-la", "sku": "ghost", "backorders": 1.5}],
+            "costs": c,
+        }),
+    );
+    for want in [
+        "E160", "E161", "E162", "E163", "E164", "E165", "E166", "E167", "E168",
+    ] {
+        assert!(
+            codes.iter().any(|c| c == want),
+            "{want} missing from {codes:?}"
+        );
     }
     // Zero, negative, fractional and huge quantities: four E162.
-    assert!(codes.iter().filter(|c| *c == "E162").count() >= 5, "{codes:?}");
+    assert!(
+        codes.iter().filter(|c| *c == "E162").count() >= 5,
+        "{codes:?}"
+    );
 }
 
 #[test]
@@ -260,37 +322,50 @@ fn a_return_no_node_can_receive_is_refused() {
         "nodes": [node("store", "store", 41.89, -87.62, &["returns"])],
         "skus": [{"id": "sneakers", "weight_lb": 3.0, "price": 90.0}],
     }));
-    let codes = refused(&s, json!({
-        "returns": [ret("R-1", "sneakers", 1.0, "unknown", "60614")],
-        "costs": costs(),
-    }));
+    let codes = refused(
+        &s,
+        json!({
+            "returns": [ret("R-1", "sneakers", 1.0, "unknown", "60614")],
+            "costs": costs(),
+        }),
+    );
     assert_eq!(codes, ["E166"]);
 }
 
 #[test]
 fn the_checker_catches_a_changed_amount_an_overfilled_demand_and_an_uninspected_unit() {
     let s = network();
-    let b = batch(&s, json!({
-        "returns": [ret("R-1", "sneakers", 2.0, "new", "60614"), ret("R-2", "jacket", 1.0, "unknown", "10001")],
-        "demand": [{"node": "store-chicago", "sku": "sneakers", "backorders": 2}],
-        "capacities": [{"node": "store-la", "returns_units": 0}],
-        "costs": costs(),
-    }));
+    let b = batch(
+        &s,
+        json!({
+            "returns": [ret("R-1", "sneakers", 2.0, "new", "60614"), ret("R-2", "jacket", 1.0, "unknown", "10001")],
+            "demand": [{"node": "store-chicago", "sku": "sneakers", "backorders": 2}],
+            "capacities": [{"node": "store-la", "returns_units": 0}],
+            "costs": costs(),
+        }),
+    );
     let plan = routed(&s, &b);
     let mut changed = plan.clone();
     changed.rows[0].net += 1.0;
     assert!(!check_returns(&s, &b, &changed).ok());
     let mut tampered = plan.clone();
-    let k = tampered.rows.iter().position(|r| r.return_id == "R-2").unwrap();
+    let k = tampered
+        .rows
+        .iter()
+        .position(|r| r.return_id == "R-2")
+        .unwrap();
     tampered.rows[k].disposition = Disposition::RestockDc;
     let v = check_returns(&s, &b, &tampered).violations;
     assert!(v.iter().any(|v| v.contains("unknown condition")), "{v:?}");
-    let b_less = batch(&s, json!({
-        "returns": [ret("R-1", "sneakers", 2.0, "new", "60614"), ret("R-2", "jacket", 1.0, "unknown", "10001")],
-        "demand": [{"node": "store-chicago", "sku": "sneakers", "backorders": 1}],
-        "capacities": [{"node": "store-la", "returns_units": 0}],
-        "costs": costs(),
-    }));
+    let b_less = batch(
+        &s,
+        json!({
+            "returns": [ret("R-1", "sneakers", 2.0, "new", "60614"), ret("R-2", "jacket", 1.0, "unknown", "10001")],
+            "demand": [{"node": "store-chicago", "sku": "sneakers", "backorders": 1}],
+            "capacities": [{"node": "store-la", "returns_units": 0}],
+            "costs": costs(),
+        }),
+    );
     let v = check_returns(&s, &b_less, &plan).violations;
     assert!(v.iter().any(|v| v.contains("fill demand")), "{v:?}");
 }
@@ -298,19 +373,31 @@ fn the_checker_catches_a_changed_amount_an_overfilled_demand_and_an_uninspected_
 #[test]
 fn column_generation_from_one_option_per_return_reaches_the_same_optimum() {
     let s = network();
-    let b = batch(&s, json!({
-        "returns": [
-            ret("R-1", "sneakers", 3.0, "new", "60614"),
-            ret("R-2", "sneakers", 2.0, "open_box", "90012"),
-            ret("R-3", "jacket", 2.0, "unknown", "10001"),
-            ret("R-4", "jacket", 1.0, "damaged", "46204"),
-        ],
-        "capacities": [{"node": "store-chicago", "returns_units": 2}, {"node": "dc-east", "returns_units": 3}],
-        "demand": [{"node": "store-la", "sku": "sneakers", "backorders": 1}],
-        "costs": costs(),
-    }));
+    let b = batch(
+        &s,
+        json!({
+            "returns": [
+                ret("R-1", "sneakers", 3.0, "new", "60614"),
+                ret("R-2", "sneakers", 2.0, "open_box", "90012"),
+                ret("R-3", "jacket", 2.0, "unknown", "10001"),
+                ret("R-4", "jacket", 1.0, "damaged", "46204"),
+            ],
+            "capacities": [{"node": "store-chicago", "returns_units": 2}, {"node": "dc-east", "returns_units": 3}],
+            "demand": [{"node": "store-la", "sku": "sneakers", "backorders": 1}],
+            "costs": costs(),
+        }),
+    );
     let full = routed(&s, &b);
-    let narrow = optimise(&s, &b, &OptimiseOptions { initial_per_return: 1, added_per_round: 1, ..Default::default() }).unwrap();
+    let narrow = optimise(
+        &s,
+        &b,
+        &OptimiseOptions {
+            initial_per_return: 1,
+            added_per_round: 1,
+            ..Default::default()
+        },
+    )
+    .unwrap();
     assert!(check_returns(&s, &b, &narrow).ok());
     assert!(narrow.solve.rounds > 1, "pricing added columns");
     assert!((objective(&full, 0.0) - objective(&narrow, 0.0)).abs() < 1e-6);
@@ -331,7 +418,13 @@ fn random_instance(seed: u64, max_returns: usize) -> (Scenario, ReturnsBatch) {
             caps.push("inspection");
         }
         let kind = kinds[rng.random_range(0..kinds.len())];
-        nodes.push(node(&format!("n{k}"), kind, rng.random_range(30.0..45.0), rng.random_range(-120.0..-75.0), &caps));
+        nodes.push(node(
+            &format!("n{k}"),
+            kind,
+            rng.random_range(30.0..45.0),
+            rng.random_range(-120.0..-75.0),
+            &caps,
+        ));
     }
     let s = scenario(json!({
         "wave_time": "2026-12-28T09:00",
@@ -343,14 +436,16 @@ fn random_instance(seed: u64, max_returns: usize) -> (Scenario, ReturnsBatch) {
     }));
     let conditions = ["new", "open_box", "damaged", "unknown"];
     let returns: Vec<Value> = (0..rng.random_range(1..=max_returns))
-        .map(|k| json!({
-            "id": format!("R-{k}"),
-            "sku": if rng.random_bool(0.5) { "a" } else { "b" },
-            "quantity": rng.random_range(1..=2),
-            "condition": conditions[rng.random_range(0..4)],
-            "lat": rng.random_range(30.0..45.0),
-            "lon": rng.random_range(-120.0..-75.0),
-        }))
+        .map(|k| {
+            json!({
+                "id": format!("R-{k}"),
+                "sku": if rng.random_bool(0.5) { "a" } else { "b" },
+                "quantity": rng.random_range(1..=2),
+                "condition": conditions[rng.random_range(0..4)],
+                "lat": rng.random_range(30.0..45.0),
+                "lon": rng.random_range(-120.0..-75.0),
+            })
+        })
         .collect();
     let mut capacities = Vec::new();
     let mut demand = Vec::new();
@@ -382,16 +477,28 @@ fn random_instance(seed: u64, max_returns: usize) -> (Scenario, ReturnsBatch) {
         "vendor_share": {"new": share(&mut rng) * 0.6, "open_box": share(&mut rng) * 0.4, "damaged": share(&mut rng) * 0.3},
         "inspection_outcomes": {"new": p_new, "open_box": p_open, "damaged": 1.0 - p_new - p_open},
     });
-    let b = batch(&s, json!({"returns": returns, "capacities": capacities, "demand": demand, "costs": costs}));
+    let b = batch(
+        &s,
+        json!({"returns": returns, "capacities": capacities, "demand": demand, "costs": costs}),
+    );
     (s, b)
 }
 
+/// A unit's (node index, disposition, fills demand), or `None`: not routed.
+type Choice = Option<(usize, Disposition, bool)>;
+
 /// Every (node, disposition, fills demand) a unit of return `k` may get,
 /// by the checker's rules, and "not routed".
-fn unit_choices(s: &Scenario, b: &ReturnsBatch, k: usize) -> Vec<Option<(usize, Disposition, bool)>> {
+fn unit_choices(s: &Scenario, b: &ReturnsBatch, k: usize) -> Vec<Choice> {
     let r = &b.requests[k];
     let mut out = vec![None];
-    let all = [Disposition::RestockStore, Disposition::RestockDc, Disposition::Inspect, Disposition::Liquidate, Disposition::ReturnToVendor];
+    let all = [
+        Disposition::RestockStore,
+        Disposition::RestockDc,
+        Disposition::Inspect,
+        Disposition::Liquidate,
+        Disposition::ReturnToVendor,
+    ];
     for n in 0..s.nodes.len() {
         for d in all {
             for fills in [false, true] {
@@ -405,7 +512,7 @@ fn unit_choices(s: &Scenario, b: &ReturnsBatch, k: usize) -> Vec<Option<(usize, 
 }
 
 /// A plan with these choices per unit (rows from the checker's economics).
-fn plan_of(s: &Scenario, b: &ReturnsBatch, units: &[(usize, Option<(usize, Disposition, bool)>)]) -> ReturnsPlan {
+fn plan_of(s: &Scenario, b: &ReturnsBatch, units: &[(usize, Choice)]) -> ReturnsPlan {
     let mut rows: Vec<DispositionRow> = Vec::new();
     for &(k, choice) in units {
         let r = &b.requests[k];
@@ -454,12 +561,21 @@ fn plan_of(s: &Scenario, b: &ReturnsBatch, units: &[(usize, Option<(usize, Dispo
 
 /// The best objective over every assignment of every unit that passes the checker.
 fn enumerate_best(s: &Scenario, b: &ReturnsBatch, penalty: f64) -> f64 {
-    let units: Vec<usize> = b.requests.iter().enumerate().flat_map(|(k, r)| std::iter::repeat_n(k, r.quantity as usize)).collect();
+    let units: Vec<usize> = b
+        .requests
+        .iter()
+        .enumerate()
+        .flat_map(|(k, r)| std::iter::repeat_n(k, r.quantity as usize))
+        .collect();
     let choices: Vec<_> = units.iter().map(|&k| unit_choices(s, b, k)).collect();
     let mut index = vec![0usize; units.len()];
     let mut best = f64::NEG_INFINITY;
     loop {
-        let assignment: Vec<_> = units.iter().enumerate().map(|(u, &k)| (k, choices[u][index[u]])).collect();
+        let assignment: Vec<_> = units
+            .iter()
+            .enumerate()
+            .map(|(u, &k)| (k, choices[u][index[u]]))
+            .collect();
         let plan = plan_of(s, b, &assignment);
         if check_returns(s, b, &plan).ok() {
             best = best.max(objective(&plan, penalty));
@@ -492,7 +608,10 @@ fn exhaustive_enumeration_finds_nothing_better_than_the_optimiser_on_tiny_instan
         let penalty = plan.solve.not_routed_penalty;
         let best = enumerate_best(&s, &b, penalty);
         let got = objective(&plan, penalty);
-        assert!((got - best).abs() <= 1e-6 * (1.0 + best.abs()), "seed {seed}: optimiser {got}, enumeration {best}");
+        assert!(
+            (got - best).abs() <= 1e-6 * (1.0 + best.abs()),
+            "seed {seed}: optimiser {got}, enumeration {best}"
+        );
         compared += 1;
     }
     assert!(compared >= 20, "only {compared} instances compared");
@@ -518,11 +637,16 @@ proptest! {
 // ---- the command line ----
 
 fn dataset(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/returns").join(rel)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("datasets/returns")
+        .join(rel)
 }
 
 fn domopt(args: &[&str]) -> Output {
-    Command::new(BIN).args(args).output().expect("the binary runs")
+    Command::new(BIN)
+        .args(args)
+        .output()
+        .expect("the binary runs")
 }
 
 fn s(p: &Path) -> &str {
@@ -538,14 +662,26 @@ fn the_cli_routes_the_example_writes_its_folder_and_writes_it_again() {
     for _ in 0..2 {
         let out = domopt(&["returns", s(&scenario), s(&returns), "--out", s(&out_dir)]);
         let text = String::from_utf8_lossy(&out.stdout);
-        assert_eq!(out.status.code(), Some(0), "{text}\n{}", String::from_utf8_lossy(&out.stderr));
-        assert!(text.contains("restocked at store-chicago: 2 units backordered"), "{text}");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{text}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            text.contains("restocked at store-chicago: 2 units backordered"),
+            "{text}"
+        );
         assert!(text.contains("no violation"), "{text}");
     }
-    let mut names: Vec<_> = std::fs::read_dir(&out_dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    let mut names: Vec<_> = std::fs::read_dir(&out_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
     names.sort();
     assert_eq!(names, ["dispositions.csv", "returns.json"]);
-    let plan: ReturnsPlan = serde_json::from_slice(&std::fs::read(out_dir.join("returns.json")).unwrap()).unwrap();
+    let plan: ReturnsPlan =
+        serde_json::from_slice(&std::fs::read(out_dir.join("returns.json")).unwrap()).unwrap();
     assert_eq!(plan.totals.units, 14);
     let csv = std::fs::read_to_string(out_dir.join("dispositions.csv")).unwrap();
     assert_eq!(csv.lines().count(), plan.rows.len() + 1);
@@ -556,7 +692,12 @@ fn the_cli_routes_the_example_writes_its_folder_and_writes_it_again() {
     // The baseline is worth less here.
     let out = domopt(&["returns", s(&scenario), s(&returns), "--baseline", "--json"]);
     let base: ReturnsPlan = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(base.totals.net < plan.totals.net, "{} vs {}", base.totals.net, plan.totals.net);
+    assert!(
+        base.totals.net < plan.totals.net,
+        "{} vs {}",
+        base.totals.net,
+        plan.totals.net
+    );
 }
 
 #[test]
@@ -564,7 +705,8 @@ fn the_cli_refuses_bad_returns_with_codes_exit_2_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let out_dir = dir.path().join("out");
     let scenario = dataset("scenario.json");
-    let mut file: Value = serde_json::from_slice(&std::fs::read(dataset("returns.json")).unwrap()).unwrap();
+    let mut file: Value =
+        serde_json::from_slice(&std::fs::read(dataset("returns.json")).unwrap()).unwrap();
     file["returns"][0]["sku"] = json!("gift-card");
     file["returns"][1]["quantity"] = json!(0);
     let bad = dir.path().join("bad.json");
@@ -584,7 +726,8 @@ fn the_cli_refuses_bad_returns_with_codes_exit_2_and_writes_nothing() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("E121"));
     assert!(!out_dir.exists());
     // A duplicate id with --json: the report on stdout.
-    let mut file: Value = serde_json::from_slice(&std::fs::read(dataset("returns.json")).unwrap()).unwrap();
+    let mut file: Value =
+        serde_json::from_slice(&std::fs::read(dataset("returns.json")).unwrap()).unwrap();
     file["returns"][1]["id"] = json!("R-1");
     std::fs::write(&bad, serde_json::to_vec(&file).unwrap()).unwrap();
     let out = domopt(&["returns", s(&scenario), s(&bad), "--json"]);

@@ -17,14 +17,29 @@ use super::value::options_at;
 /// Routes every return to its nearest node with room, in file order.
 pub fn nearest_node(scenario: &Scenario, batch: &ReturnsBatch) -> ReturnsPlan {
     let started = Instant::now();
-    let mut room: Vec<Option<u64>> = batch.returns_capacity.iter().map(|c| c.map(u64::from)).collect();
-    let mut inspect_room: Vec<Option<u64>> = batch.inspection_capacity.iter().map(|c| c.map(u64::from)).collect();
-    let mut demand: BTreeMap<(NodeIdx, SkuIdx), u64> = batch.demand.iter().map(|(k, d)| (*k, d.units())).collect();
+    let mut room: Vec<Option<u64>> = batch
+        .returns_capacity
+        .iter()
+        .map(|c| c.map(u64::from))
+        .collect();
+    let mut inspect_room: Vec<Option<u64>> = batch
+        .inspection_capacity
+        .iter()
+        .map(|c| c.map(u64::from))
+        .collect();
+    let mut demand: BTreeMap<(NodeIdx, SkuIdx), u64> =
+        batch.demand.iter().map(|(k, d)| (*k, d.units())).collect();
     let mut assigned = Vec::new();
     for (k, r) in batch.requests.iter().enumerate() {
         let unknown = r.condition == Condition::Unknown;
         let mut nodes: Vec<(f64, NodeIdx)> = NodeIdx::all(scenario.nodes.len())
-            .filter(|&n| if unknown { inspects(scenario, n) } else { receives(scenario, n) })
+            .filter(|&n| {
+                if unknown {
+                    inspects(scenario, n)
+                } else {
+                    receives(scenario, n)
+                }
+            })
             .map(|n| {
                 let node = &scenario.nodes[n];
                 (geo::great_circle_miles(r.lat, r.lon, node.lat, node.lon), n)
@@ -46,13 +61,21 @@ pub fn nearest_node(scenario: &Scenario, batch: &ReturnsBatch) -> ReturnsPlan {
             if let Some(o) = into_demand {
                 let units = rest.min(wanted);
                 if units > 0 {
-                    assigned.push(Assigned { request: k, option: Some(o), units: units as u32 });
+                    assigned.push(Assigned {
+                        request: k,
+                        option: Some(o),
+                        units: units as u32,
+                    });
                     demand.insert((n, r.sku), wanted - units);
                     rest -= units;
                 }
             }
             if let Some(o) = free.filter(|_| rest > 0) {
-                assigned.push(Assigned { request: k, option: Some(o), units: rest as u32 });
+                assigned.push(Assigned {
+                    request: k,
+                    option: Some(o),
+                    units: rest as u32,
+                });
             }
             if let Some(c) = room[n.index()].as_mut() {
                 *c -= fit;
@@ -66,7 +89,11 @@ pub fn nearest_node(scenario: &Scenario, batch: &ReturnsBatch) -> ReturnsPlan {
             }
         }
         if left > 0 {
-            assigned.push(Assigned { request: k, option: None, units: left as u32 });
+            assigned.push(Assigned {
+                request: k,
+                option: None,
+                units: left as u32,
+            });
         }
     }
     let solve = ReturnsSolve {

@@ -36,16 +36,28 @@ fn same(a: f64, b: f64) -> bool {
 }
 
 /// Checks a plan against the scenario and the batch it was made from.
-pub fn check_returns(scenario: &Scenario, batch: &ReturnsBatch, plan: &ReturnsPlan) -> ReturnsCheck {
+pub fn check_returns(
+    scenario: &Scenario,
+    batch: &ReturnsBatch,
+    plan: &ReturnsPlan,
+) -> ReturnsCheck {
     let mut c = Checker {
         scenario,
         batch,
-        out: ReturnsCheck { rows: plan.rows.len(), violations: Vec::new() },
+        out: ReturnsCheck {
+            rows: plan.rows.len(),
+            violations: Vec::new(),
+        },
         routed: HashMap::new(),
         inspected: HashMap::new(),
         into_demand: BTreeMap::new(),
     };
-    let by_id: HashMap<&str, usize> = batch.requests.iter().enumerate().map(|(k, r)| (r.id.as_str(), k)).collect();
+    let by_id: HashMap<&str, usize> = batch
+        .requests
+        .iter()
+        .enumerate()
+        .map(|(k, r)| (r.id.as_str(), k))
+        .collect();
     let mut units = vec![0u64; batch.requests.len()];
     let mut unrouted = vec![false; batch.requests.len()];
     for (i, row) in plan.rows.iter().enumerate() {
@@ -59,7 +71,10 @@ pub fn check_returns(scenario: &Scenario, batch: &ReturnsBatch, plan: &ReturnsPl
     }
     for (k, r) in batch.requests.iter().enumerate() {
         if units[k] != u64::from(r.quantity) {
-            c.out.violations.push(format!("return {}: {} units decided, {} returned", r.id, units[k], r.quantity));
+            c.out.violations.push(format!(
+                "return {}: {} units decided, {} returned",
+                r.id, units[k], r.quantity
+            ));
         }
         if unrouted[k] {
             c.unrouted_with_room(r);
@@ -87,7 +102,15 @@ impl Checker<'_> {
     fn row(&mut self, i: usize, row: &DispositionRow, r: &ReturnRequest) {
         let sku = &self.scenario.skus[r.sku];
         if row.sku != sku.id || row.condition != r.condition {
-            self.bad(i, format!("SKU {} / condition {} differ from return {}", row.sku, row.condition.as_str(), r.id));
+            self.bad(
+                i,
+                format!(
+                    "SKU {} / condition {} differ from return {}",
+                    row.sku,
+                    row.condition.as_str(),
+                    r.id
+                ),
+            );
         }
         if row.units == 0 {
             self.bad(i, "zero units".into());
@@ -96,13 +119,30 @@ impl Checker<'_> {
             self.bad(i, "no reason given".into());
         }
         if row.disposition == Disposition::NotRouted {
-            let zeros = [row.value_per_unit, row.shipping_per_unit, row.handling_per_unit, row.net_per_unit, row.net];
-            if row.node.is_some() || row.zone.is_some() || row.fills_demand || zeros.iter().any(|v| *v != 0.0) {
-                self.bad(i, "a unit not routed has a node, a zone, demand or amounts".into());
+            let zeros = [
+                row.value_per_unit,
+                row.shipping_per_unit,
+                row.handling_per_unit,
+                row.net_per_unit,
+                row.net,
+            ];
+            if row.node.is_some()
+                || row.zone.is_some()
+                || row.fills_demand
+                || zeros.iter().any(|v| *v != 0.0)
+            {
+                self.bad(
+                    i,
+                    "a unit not routed has a node, a zone, demand or amounts".into(),
+                );
             }
             return;
         }
-        let Some(node) = row.node.as_deref().and_then(|id| self.scenario.node_index(id)) else {
+        let Some(node) = row
+            .node
+            .as_deref()
+            .and_then(|id| self.scenario.node_index(id))
+        else {
             self.bad(i, format!("unknown node {:?}", row.node));
             return;
         };
@@ -122,7 +162,14 @@ impl Checker<'_> {
 
     /// The row's zone and amounts, recomputed.
     fn amounts(&mut self, i: usize, row: &DispositionRow, r: &ReturnRequest, node: NodeIdx) {
-        let e = unit_economics(self.scenario, self.batch, r, node, row.disposition, row.fills_demand);
+        let e = unit_economics(
+            self.scenario,
+            self.batch,
+            r,
+            node,
+            row.disposition,
+            row.fills_demand,
+        );
         let net = e.value - e.shipping - e.handling;
         let checks = [
             ("value_per_unit", row.value_per_unit, e.value),
@@ -152,9 +199,13 @@ impl Checker<'_> {
             let used = self.routed.get(&node).copied().unwrap_or(0);
             let room = self.batch.returns_capacity[k].is_none_or(|cap| used < u64::from(cap));
             let used_i = self.inspected.get(&node).copied().unwrap_or(0);
-            let room_i = !unknown || self.batch.inspection_capacity[k].is_none_or(|cap| used_i < u64::from(cap));
+            let room_i = !unknown
+                || self.batch.inspection_capacity[k].is_none_or(|cap| used_i < u64::from(cap));
             if room && room_i {
-                self.out.violations.push(format!("return {}: units not routed while node {} has room", r.id, n.id));
+                self.out.violations.push(format!(
+                    "return {}: units not routed while node {} has room",
+                    r.id, n.id
+                ));
                 return;
             }
         }
@@ -162,22 +213,36 @@ impl Checker<'_> {
 
     fn capacities(&mut self) {
         for (&node, &used) in &self.routed {
-            if let Some(cap) = self.batch.returns_capacity[node.index()].filter(|&c| used > u64::from(c)) {
+            if let Some(cap) =
+                self.batch.returns_capacity[node.index()].filter(|&c| used > u64::from(c))
+            {
                 let id = &self.scenario.nodes[node].id;
-                self.out.violations.push(format!("node {id} receives {used} units, capacity {cap}"));
+                self.out
+                    .violations
+                    .push(format!("node {id} receives {used} units, capacity {cap}"));
             }
         }
         for (&node, &used) in &self.inspected {
-            if let Some(cap) = self.batch.inspection_capacity[node.index()].filter(|&c| used > u64::from(c)) {
+            if let Some(cap) =
+                self.batch.inspection_capacity[node.index()].filter(|&c| used > u64::from(c))
+            {
                 let id = &self.scenario.nodes[node].id;
-                self.out.violations.push(format!("node {id} inspects {used} units, capacity {cap}"));
+                self.out
+                    .violations
+                    .push(format!("node {id} inspects {used} units, capacity {cap}"));
             }
         }
         for (&(node, sku), &used) in &self.into_demand {
-            let wanted = self.batch.demand.get(&(node, sku)).map_or(0, |d| u64::from(d.backorders) + u64::from(d.shortfall));
+            let wanted = self
+                .batch
+                .demand
+                .get(&(node, sku))
+                .map_or(0, |d| u64::from(d.backorders) + u64::from(d.shortfall));
             if used > wanted {
                 let (n, s) = (&self.scenario.nodes[node].id, &self.scenario.skus[sku].id);
-                self.out.violations.push(format!("{used} units of {s} fill demand at {n}, which wants {wanted}"));
+                self.out.violations.push(format!(
+                    "{used} units of {s} fill demand at {n}, which wants {wanted}"
+                ));
             }
         }
     }
@@ -191,20 +256,36 @@ impl Checker<'_> {
             let u = u64::from(r.units);
             units += u;
             *by.entry(r.disposition.as_str().into()).or_default() += u;
-            not_routed += if r.disposition == Disposition::NotRouted { u } else { 0 };
+            not_routed += if r.disposition == Disposition::NotRouted {
+                u
+            } else {
+                0
+            };
             filled += if r.fills_demand { u } else { 0 };
             value += r.value_per_unit * u as f64;
             shipping += r.shipping_per_unit * u as f64;
             handling += r.handling_per_unit * u as f64;
             net += r.net;
         }
-        let counts_agree = t.units == units && t.not_routed_units == not_routed && t.demand_filled_units == filled && t.by_disposition == by;
+        let counts_agree = t.units == units
+            && t.not_routed_units == not_routed
+            && t.demand_filled_units == filled
+            && t.by_disposition == by;
         if !counts_agree {
-            self.out.violations.push("the totals' unit counts differ from the rows'".into());
+            self.out
+                .violations
+                .push("the totals' unit counts differ from the rows'".into());
         }
-        for (what, got, want) in [("value", t.value, value), ("shipping", t.shipping, shipping), ("handling", t.handling, handling), ("net", t.net, net)] {
+        for (what, got, want) in [
+            ("value", t.value, value),
+            ("shipping", t.shipping, shipping),
+            ("handling", t.handling, handling),
+            ("net", t.net, net),
+        ] {
             if !same(got, want) {
-                self.out.violations.push(format!("total {what} {got} differs from the rows' {want}"));
+                self.out
+                    .violations
+                    .push(format!("total {what} {got} differs from the rows' {want}"));
             }
         }
     }
@@ -297,7 +378,11 @@ pub fn unit_economics(
     let (value, handling) = match d {
         Disposition::RestockStore | Disposition::RestockDc => {
             let full = share(&costs.restock_share, r.condition) * price;
-            let v = if fills_demand { full } else { full * costs.no_demand_factor };
+            let v = if fills_demand {
+                full
+            } else {
+                full * costs.no_demand_factor
+            };
             (v, costs.restock_per_unit)
         }
         Disposition::Liquidate => (share(&costs.liquidation_share, r.condition) * price, 0.0),
@@ -318,5 +403,10 @@ pub fn unit_economics(
         }
         Disposition::NotRouted => (0.0, 0.0),
     };
-    Economics { zone, value, shipping, handling }
+    Economics {
+        zone,
+        value,
+        shipping,
+        handling,
+    }
 }

@@ -52,6 +52,9 @@ pub fn load_batch(scenario: &Scenario, path: &Path) -> Result<model::ReturnsBatc
 }
 
 /// Routes a batch with the optimiser (default options).
-pub fn route(scenario: &Scenario, batch: &model::ReturnsBatch) -> Result<plan::ReturnsPlan, ReturnsError> {
+pub fn route(
+    scenario: &Scenario,
+    batch: &model::ReturnsBatch,
+) -> Result<plan::ReturnsPlan, ReturnsError> {
     optimise::optimise(scenario, batch, &optimise::OptimiseOptions::default())
 }

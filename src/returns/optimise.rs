@@ -175,7 +175,10 @@ pub fn optimise(
     let mut first = Vec::new();
     for (r, opts_r) in options.iter().enumerate() {
         let q = f64::from(batch.requests[r].quantity);
-        first.push(MasterColumn { cost: penalty * q, entries: vec![(r, 1.0)] });
+        first.push(MasterColumn {
+            cost: penalty * q,
+            entries: vec![(r, 1.0)],
+        });
         columns.push((r, None));
         for (k, o) in opts_r.iter().enumerate() {
             if k < opts.initial_per_return || o.fills_demand {
@@ -191,11 +194,22 @@ pub fn optimise(
         rounds += 1;
         let lp = master.solve_lp(opts.time_limit_s).map_err(solver)?;
         let everything = rounds >= MAX_ROUNDS;
-        let new = price(&rows, batch, &options, &mut added, &lp.row_duals, opts, everything);
+        let new = price(
+            &rows,
+            batch,
+            &options,
+            &mut added,
+            &lp.row_duals,
+            opts,
+            everything,
+        );
         if new.is_empty() {
             break lp;
         }
-        let cols: Vec<MasterColumn> = new.iter().map(|&(r, k)| column(&rows, batch, r, &options[r][k])).collect();
+        let cols: Vec<MasterColumn> = new
+            .iter()
+            .map(|&(r, k)| column(&rows, batch, r, &options[r][k]))
+            .collect();
         columns.extend(new.iter().map(|&(r, k)| (r, Some(k))));
         master.add_columns(&cols).map_err(solver)?;
     };
@@ -246,7 +260,11 @@ fn price(
             }
         }
         found.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let take = if everything { found.len() } else { opts.added_per_round };
+        let take = if everything {
+            found.len()
+        } else {
+            opts.added_per_round
+        };
         for &(_, k) in found.iter().take(take) {
             added[r][k] = true;
             out.push((r, k));

@@ -126,7 +126,15 @@ pub fn build_plan(
     });
     let rows: Vec<DispositionRow> = assigned
         .iter()
-        .map(|a| row(scenario, batch, &batch.requests[a.request], a.option, a.units))
+        .map(|a| {
+            row(
+                scenario,
+                batch,
+                &batch.requests[a.request],
+                a.option,
+                a.units,
+            )
+        })
         .collect();
     ReturnsPlan {
         scenario: scenario.name.clone(),
@@ -136,7 +144,13 @@ pub fn build_plan(
     }
 }
 
-fn row(scenario: &Scenario, batch: &ReturnsBatch, r: &ReturnRequest, option: Option<UnitOption>, units: u32) -> DispositionRow {
+fn row(
+    scenario: &Scenario,
+    batch: &ReturnsBatch,
+    r: &ReturnRequest,
+    option: Option<UnitOption>,
+    units: u32,
+) -> DispositionRow {
     let base = DispositionRow {
         return_id: r.id.clone(),
         order: r.order.clone(),
@@ -178,7 +192,11 @@ fn reason(scenario: &Scenario, batch: &ReturnsBatch, r: &ReturnRequest, o: &Unit
     let price = scenario.skus[r.sku].price.unwrap_or(0.0);
     let liquidation = batch.costs.liquidation_share.of(r.condition) * price;
     let vendor = batch.costs.vendor_share.of(r.condition) * price;
-    let demand = batch.demand.get(&(o.node, r.sku)).copied().unwrap_or_default();
+    let demand = batch
+        .demand
+        .get(&(o.node, r.sku))
+        .copied()
+        .unwrap_or_default();
     match o.disposition {
         Disposition::RestockStore | Disposition::RestockDc if o.fills_demand => format!(
             "restocked at {node}: {} there, value {:.2} {costs} - handling {:.2} {net}",
@@ -204,7 +222,10 @@ fn reason(scenario: &Scenario, batch: &ReturnsBatch, r: &ReturnRequest, o: &Unit
             let (what, other) = if o.disposition == Disposition::Liquidate {
                 ("liquidated at", format!("vendor credit {vendor:.2}"))
             } else {
-                ("returned to the vendor from", format!("liquidation {liquidation:.2}"))
+                (
+                    "returned to the vendor from",
+                    format!("liquidation {liquidation:.2}"),
+                )
             };
             let restock = if r.condition == Condition::Damaged {
                 "a damaged unit is never restocked".to_string()
@@ -214,7 +235,11 @@ fn reason(scenario: &Scenario, batch: &ReturnsBatch, r: &ReturnRequest, o: &Unit
             format!(
                 "{what} {node}: {} unit, {} {:.2} against {other}; {restock} {costs} {net}",
                 r.condition.as_str(),
-                if o.disposition == Disposition::Liquidate { "liquidation" } else { "vendor credit" },
+                if o.disposition == Disposition::Liquidate {
+                    "liquidation"
+                } else {
+                    "vendor credit"
+                },
                 o.value
             )
         }
@@ -233,7 +258,14 @@ fn demand_words(d: super::model::Demand) -> String {
     }
 }
 
-fn inspect_reason(scenario: &Scenario, batch: &ReturnsBatch, r: &ReturnRequest, o: &UnitOption, costs: &str, net: &str) -> String {
+fn inspect_reason(
+    scenario: &Scenario,
+    batch: &ReturnsBatch,
+    r: &ReturnRequest,
+    o: &UnitOption,
+    costs: &str,
+    net: &str,
+) -> String {
     let node = &scenario.nodes[o.node];
     let price = scenario.skus[r.sku].price.unwrap_or(0.0);
     let restocks = super::model::restock_at(node.kind).is_some();
@@ -241,7 +273,11 @@ fn inspect_reason(scenario: &Scenario, batch: &ReturnsBatch, r: &ReturnRequest, 
         .iter()
         .map(|&c| {
             let (d, v) = best_after_inspection(batch, c, price, restocks);
-            let what = if d.is_restock() { "restock" } else { d.as_str() };
+            let what = if d.is_restock() {
+                "restock"
+            } else {
+                d.as_str()
+            };
             format!(
                 "{} {:.0} %: {what} {v:.2}",
                 c.as_str(),
@@ -265,7 +301,9 @@ pub fn totals(rows: &[DispositionRow]) -> ReturnsTotals {
         let u = u64::from(r.units);
         let units = f64::from(r.units);
         t.units += u;
-        *t.by_disposition.entry(r.disposition.as_str().to_string()).or_default() += u;
+        *t.by_disposition
+            .entry(r.disposition.as_str().to_string())
+            .or_default() += u;
         if r.disposition == Disposition::NotRouted {
             t.not_routed_units += u;
         }
@@ -302,7 +340,8 @@ const CSV_HEADER: [&str; 15] = [
 impl ReturnsPlan {
     /// The plan as pretty JSON.
     pub fn json_bytes(&self) -> Result<Vec<u8>, DomoptError> {
-        let mut v = serde_json::to_vec_pretty(self).map_err(|e| DomoptError::io("returns.json", e))?;
+        let mut v =
+            serde_json::to_vec_pretty(self).map_err(|e| DomoptError::io("returns.json", e))?;
         v.push(b'\n');
         Ok(v)
     }
@@ -333,7 +372,8 @@ impl ReturnsPlan {
             ])
             .map_err(err)?;
         }
-        w.into_inner().map_err(|e| DomoptError::io("dispositions.csv", e.into_error()))
+        w.into_inner()
+            .map_err(|e| DomoptError::io("dispositions.csv", e.into_error()))
     }
 
     /// Writes `dispositions.csv` and `returns.json` as the folder `dir`, all
@@ -352,14 +392,28 @@ impl ReturnsPlan {
         writeln!(
             w,
             "returns: {} units, net {:.2} (value {:.2} - shipping {:.2} - handling and inspection {:.2}); {} units fill demand; {} not routed",
-            t.units, t.net, t.value, t.shipping, t.handling, t.demand_filled_units, t.not_routed_units
+            t.units,
+            t.net,
+            t.value,
+            t.shipping,
+            t.handling,
+            t.demand_filled_units,
+            t.not_routed_units
         )?;
-        let by: Vec<String> = t.by_disposition.iter().map(|(d, u)| format!("{d} {u}")).collect();
+        let by: Vec<String> = t
+            .by_disposition
+            .iter()
+            .map(|(d, u)| format!("{d} {u}"))
+            .collect();
         writeln!(w, "by disposition: {}", by.join(", "))?;
         writeln!(
             w,
             "decided by {} in {:.3} s ({} LP columns, {} rows, {} LP solves)",
-            self.solve.method, self.solve.seconds, self.solve.columns, self.solve.rows, self.solve.rounds
+            self.solve.method,
+            self.solve.seconds,
+            self.solve.columns,
+            self.solve.rows,
+            self.solve.rounds
         )?;
         for r in self.rows.iter().take(show) {
             writeln!(w, "  {} x{} {}: {}", r.return_id, r.units, r.sku, r.reason)?;

@@ -8,7 +8,9 @@ use crate::input::validate::limits::{MAX_AMOUNT, MAX_UNITS};
 use crate::network::domain::{NodeIdx, Scenario, SkuIdx, ZONES};
 use crate::network::geo;
 
-use super::format::{CapacityRecord, CostsRecord, DemandRecord, ReturnRecord, ReturnsFile, SharesRecord};
+use super::format::{
+    CapacityRecord, CostsRecord, DemandRecord, ReturnRecord, ReturnsFile, SharesRecord,
+};
 use super::model::{
     Condition, Demand, ReturnCosts, ReturnRequest, ReturnsBatch, Shares, inspects, receives,
 };
@@ -76,7 +78,10 @@ impl Issues {
 }
 
 /// Validates a returns file against the scenario it is routed in.
-pub fn build_batch(scenario: &Scenario, file: &ReturnsFile) -> Result<ReturnsBatch, ValidationReport> {
+pub fn build_batch(
+    scenario: &Scenario,
+    file: &ReturnsFile,
+) -> Result<ReturnsBatch, ValidationReport> {
     let mut c = Issues::default();
     let nodes: HashMap<&str, NodeIdx> = scenario
         .nodes
@@ -91,7 +96,8 @@ pub fn build_batch(scenario: &Scenario, file: &ReturnsFile) -> Result<ReturnsBat
         .map(|(k, s)| (s.id.as_str(), SkuIdx::new(k)))
         .collect();
     let requests = requests(&mut c, scenario, &skus, &file.returns);
-    let (returns_capacity, inspection_capacity) = capacities(&mut c, scenario, &nodes, &file.capacities);
+    let (returns_capacity, inspection_capacity) =
+        capacities(&mut c, scenario, &nodes, &file.capacities);
     let demand = demand(&mut c, &nodes, &skus, &file.demand);
     let costs = costs(&mut c, &file.costs);
     reachable(&mut c, scenario, &file.returns);
@@ -119,7 +125,13 @@ fn requests(
     for r in records {
         let rec = format!("return {}", r.id);
         if !seen.insert(r.id.as_str()) {
-            c.error(IssueCode::DuplicateReturn, &rec, "id", "duplicate return id".into(), "give every return its own id");
+            c.error(
+                IssueCode::DuplicateReturn,
+                &rec,
+                "id",
+                "duplicate return id".into(),
+                "give every return its own id",
+            );
         }
         let sku = returnable_sku(c, scenario, skus, &rec, &r.sku);
         let quantity = c.units(&rec, "quantity", r.quantity, 1);
@@ -135,8 +147,18 @@ fn requests(
             );
         }
         let place = location(c, &rec, r);
-        if let (Some(sku), Some(quantity), Some(condition), Some((lat, lon))) = (sku, quantity, condition, place) {
-            out.push(ReturnRequest { id: r.id.clone(), order: r.order.clone(), sku, quantity, condition, lat, lon });
+        if let (Some(sku), Some(quantity), Some(condition), Some((lat, lon))) =
+            (sku, quantity, condition, place)
+        {
+            out.push(ReturnRequest {
+                id: r.id.clone(),
+                order: r.order.clone(),
+                sku,
+                quantity,
+                condition,
+                lat,
+                lon,
+            });
         }
     }
     if total > u64::from(MAX_UNITS) {
@@ -160,7 +182,13 @@ fn returnable_sku(
     id: &str,
 ) -> Option<SkuIdx> {
     let Some(&k) = skus.get(id) else {
-        c.error(IssueCode::UnknownReturnReference, rec, "sku", format!("unknown SKU `{id}`"), "use a SKU of the scenario");
+        c.error(
+            IssueCode::UnknownReturnReference,
+            rec,
+            "sku",
+            format!("unknown SKU `{id}`"),
+            "use a SKU of the scenario",
+        );
         return None;
     };
     let sku = &scenario.skus[k];
@@ -191,7 +219,11 @@ fn returnable_sku(
 fn location(c: &mut Issues, rec: &str, r: &ReturnRecord) -> Option<(f64, f64)> {
     let problem = match (r.lat, r.lon, &r.zip) {
         (Some(lat), Some(lon), _) => {
-            if lat.is_finite() && lon.is_finite() && (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon) {
+            if lat.is_finite()
+                && lon.is_finite()
+                && (-90.0..=90.0).contains(&lat)
+                && (-180.0..=180.0).contains(&lon)
+            {
                 return Some((lat, lon));
             }
             format!("({lat}, {lon}) is not on Earth")
@@ -202,7 +234,13 @@ fn location(c: &mut Issues, rec: &str, r: &ReturnRecord) -> Option<(f64, f64)> {
         },
         _ => "no ZIP and no lat/lon".into(),
     };
-    c.error(IssueCode::BadReturnLocation, rec, "zip", problem, "give a US ZIP or both lat and lon");
+    c.error(
+        IssueCode::BadReturnLocation,
+        rec,
+        "zip",
+        problem,
+        "give a US ZIP or both lat and lon",
+    );
     None
 }
 
@@ -220,11 +258,23 @@ fn capacities(
     for r in records {
         let rec = format!("capacity of node {}", r.node);
         let Some(&n) = nodes.get(r.node.as_str()) else {
-            c.error(IssueCode::UnknownReturnReference, &rec, "node", format!("unknown node `{}`", r.node), "use a node of the scenario");
+            c.error(
+                IssueCode::UnknownReturnReference,
+                &rec,
+                "node",
+                format!("unknown node `{}`", r.node),
+                "use a node of the scenario",
+            );
             continue;
         };
         if !seen.insert(n) {
-            c.error(IssueCode::DuplicateReturn, &rec, "node", "capacity given twice".into(), "give one capacity row per node");
+            c.error(
+                IssueCode::DuplicateReturn,
+                &rec,
+                "node",
+                "capacity given twice".into(),
+                "give one capacity row per node",
+            );
         }
         if !receives(scenario, n) {
             c.error(
@@ -244,7 +294,10 @@ fn capacities(
                     IssueCode::NodeCannotTakeReturns,
                     &rec,
                     "inspection_units",
-                    format!("node `{}` cannot inspect (needs `returns` and `inspection`)", r.node),
+                    format!(
+                        "node `{}` cannot inspect (needs `returns` and `inspection`)",
+                        r.node
+                    ),
                     "add `inspection` to the node's capabilities or drop the field",
                 );
             }
@@ -265,18 +318,39 @@ fn demand(
         let rec = format!("demand ({}, {})", r.node, r.sku);
         let node = nodes.get(r.node.as_str()).copied();
         if node.is_none() {
-            c.error(IssueCode::UnknownReturnReference, &rec, "node", format!("unknown node `{}`", r.node), "use a node of the scenario");
+            c.error(
+                IssueCode::UnknownReturnReference,
+                &rec,
+                "node",
+                format!("unknown node `{}`", r.node),
+                "use a node of the scenario",
+            );
         }
         let sku = skus.get(r.sku.as_str()).copied();
         if sku.is_none() {
-            c.error(IssueCode::UnknownReturnReference, &rec, "sku", format!("unknown SKU `{}`", r.sku), "use a SKU of the scenario");
+            c.error(
+                IssueCode::UnknownReturnReference,
+                &rec,
+                "sku",
+                format!("unknown SKU `{}`", r.sku),
+                "use a SKU of the scenario",
+            );
         }
         let backorders = c.units(&rec, "backorders", r.backorders.unwrap_or(0.0), 0);
         let shortfall = c.units(&rec, "shortfall", r.shortfall.unwrap_or(0.0), 0);
         if let (Some(n), Some(s)) = (node, sku) {
-            let d = Demand { backorders: backorders.unwrap_or(0), shortfall: shortfall.unwrap_or(0) };
+            let d = Demand {
+                backorders: backorders.unwrap_or(0),
+                shortfall: shortfall.unwrap_or(0),
+            };
             if out.insert((n, s), d).is_some() {
-                c.error(IssueCode::DuplicateReturn, &rec, "node", "demand given twice".into(), "give one demand row per (node, SKU)");
+                c.error(
+                    IssueCode::DuplicateReturn,
+                    &rec,
+                    "node",
+                    "demand given twice".into(),
+                    "give one demand row per (node, SKU)",
+                );
             }
         }
     }
@@ -310,15 +384,34 @@ fn zone_table(c: &mut Issues, field: &str, values: Option<&[f64]>) -> Option<[f6
 
 fn shares(c: &mut Issues, field: &str, s: &SharesRecord) -> Option<Shares> {
     let new = c.amount("costs", &format!("{field}.new"), s.new.unwrap_or(0.0), 1.0);
-    let open_box = c.amount("costs", &format!("{field}.open_box"), s.open_box.unwrap_or(0.0), 1.0);
-    let damaged = c.amount("costs", &format!("{field}.damaged"), s.damaged.unwrap_or(0.0), 1.0);
-    Some(Shares { new: new?, open_box: open_box?, damaged: damaged? })
+    let open_box = c.amount(
+        "costs",
+        &format!("{field}.open_box"),
+        s.open_box.unwrap_or(0.0),
+        1.0,
+    );
+    let damaged = c.amount(
+        "costs",
+        &format!("{field}.damaged"),
+        s.damaged.unwrap_or(0.0),
+        1.0,
+    );
+    Some(Shares {
+        new: new?,
+        open_box: open_box?,
+        damaged: damaged?,
+    })
 }
 
 fn costs(c: &mut Issues, r: &CostsRecord) -> Option<ReturnCosts> {
     let per_package = zone_table(c, "shipping.per_package", Some(&r.shipping.per_package));
     let per_lb = zone_table(c, "shipping.per_lb", r.shipping.per_lb.as_deref());
-    let inspection = c.amount("costs", "inspection_per_unit", r.inspection_per_unit, MAX_AMOUNT);
+    let inspection = c.amount(
+        "costs",
+        "inspection_per_unit",
+        r.inspection_per_unit,
+        MAX_AMOUNT,
+    );
     let restock = c.amount("costs", "restock_per_unit", r.restock_per_unit, MAX_AMOUNT);
     let restock_share = shares(c, "restock_share", &r.restock_share);
     let no_demand = c.amount("costs", "no_demand_factor", r.no_demand_factor, 1.0);
@@ -341,19 +434,28 @@ fn costs(c: &mut Issues, r: &CostsRecord) -> Option<ReturnCosts> {
 /// Inspection's outcome shares: each in [0, 1], adding up to 1 (E168).
 fn outcomes(c: &mut Issues, s: &SharesRecord) -> Option<Shares> {
     let all = [s.new, s.open_box, s.damaged].map(|v| v.unwrap_or(0.0));
-    let bad = all.iter().any(|v| !v.is_finite() || !(0.0..=1.0).contains(v));
+    let bad = all
+        .iter()
+        .any(|v| !v.is_finite() || !(0.0..=1.0).contains(v));
     let sum: f64 = all.iter().sum();
     if bad || (sum - 1.0).abs() > 1e-9 {
         c.error(
             IssueCode::BadInspectionOutcomes,
             "costs",
             "inspection_outcomes",
-            format!("new {}, open_box {}, damaged {}: shares in [0, 1] adding up to 1 needed", all[0], all[1], all[2]),
+            format!(
+                "new {}, open_box {}, damaged {}: shares in [0, 1] adding up to 1 needed",
+                all[0], all[1], all[2]
+            ),
             "give the share of inspected units found new, open-box and damaged",
         );
         return None;
     }
-    Some(Shares { new: all[0], open_box: all[1], damaged: all[2] })
+    Some(Shares {
+        new: all[0],
+        open_box: all[1],
+        damaged: all[2],
+    })
 }
 
 /// Every return needs a node that can receive it: one with `returns`, and
@@ -366,7 +468,11 @@ fn reachable(c: &mut Issues, scenario: &Scenario, records: &[ReturnRecord]) {
         let unknown = r.condition == "unknown";
         let ok = if unknown { any_inspects } else { any_receives };
         if !ok {
-            let what = if unknown { "`returns` and `inspection` (a unit of unknown condition is inspected first)" } else { "`returns`" };
+            let what = if unknown {
+                "`returns` and `inspection` (a unit of unknown condition is inspected first)"
+            } else {
+                "`returns`"
+            };
             c.error(
                 IssueCode::NodeCannotTakeReturns,
                 &format!("return {}", r.id),

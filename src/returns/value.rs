@@ -4,7 +4,9 @@
 use crate::network::domain::{NodeIdx, Scenario};
 use crate::network::geo;
 
-use super::model::{Condition, Disposition, ReturnRequest, ReturnsBatch, inspects, receives, restock_at};
+use super::model::{
+    Condition, Disposition, ReturnRequest, ReturnsBatch, inspects, receives, restock_at,
+};
 
 /// One way to handle a unit of a request: where, what, and its economics
 /// per unit.
@@ -136,7 +138,10 @@ fn best_disposal(batch: &ReturnsBatch, c: Condition, price: f64, base: UnitOptio
 pub fn expected_after_inspection(batch: &ReturnsBatch, price: f64, node_restocks: bool) -> f64 {
     Condition::INSPECTED
         .iter()
-        .map(|&c| batch.costs.inspection_outcomes.of(c) * best_after_inspection(batch, c, price, node_restocks).1)
+        .map(|&c| {
+            batch.costs.inspection_outcomes.of(c)
+                * best_after_inspection(batch, c, price, node_restocks).1
+        })
         .sum()
 }
 
@@ -157,7 +162,8 @@ pub fn best_after_inspection(
         (Disposition::Liquidate, liquidate)
     };
     if node_restocks && c != Condition::Damaged {
-        let shelf = costs.restock_share.of(c) * price * costs.no_demand_factor - costs.restock_per_unit;
+        let shelf =
+            costs.restock_share.of(c) * price * costs.no_demand_factor - costs.restock_per_unit;
         if shelf >= best.1 {
             best = (Disposition::RestockDc, shelf);
         }
