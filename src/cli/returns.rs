@@ -56,13 +56,30 @@ pub struct Args {
     show: usize,
 }
 
+/// The validated scenario. Its warnings are about its orders and stock,
+/// which routing returns does not read: they are counted, not listed.
+fn scenario(args: &ScenarioArgs, json: bool) -> Result<domopt::Scenario, ExitCode> {
+    match domopt::load_scenario(&args.scenario, &args.model, &args.set) {
+        Ok((s, report)) => {
+            let warnings = report.warnings().count();
+            if warnings > 0 && !json {
+                eprintln!(
+                    "domopt: the scenario has {warnings} warning(s) (`domopt validate` lists them)"
+                );
+            }
+            Ok(s)
+        }
+        Err(e) => Err(report_error(&e, json)),
+    }
+}
+
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     if let Some(dir) = &a.out
         && let Err(e) = domopt::plan::check_out_dir(dir)
     {
         return Ok(report_error(&e, a.json));
     }
-    let scenario = match a.scenario.load(a.json) {
+    let scenario = match scenario(&a.scenario, a.json) {
         Ok(s) => s,
         Err(code) => return Ok(code),
     };
