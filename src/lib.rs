@@ -39,6 +39,10 @@
 //!   an append-only event history it can be rebuilt and verified from;
 //!   `reservations::PostgresLedger` (feature `postgres`) is the same ledger
 //!   in a PostgreSQL database that several servers share.
+//! - Route returns: [`returns_routing::route`] sends each returned unit to
+//!   a node and a disposition (restock at a store or a DC, inspect, liquidate,
+//!   return to the vendor) in one min-cost flow over the batch;
+//!   [`returns_routing::check_returns`] re-verifies the result.
 //! - Types: [`domain`] (the validated scenario), [`plan`] (what a solve
 //!   returns and writes), [`format`](mod@format) (the wire format), [`generate`] (the
 //!   research instance generator). [`prelude`] imports the common ones.
