@@ -20,14 +20,17 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
+use rayon::prelude::*;
+
 use crate::input::settings::Settings;
 use crate::network::domain::{NodeIdx, Scenario, SkuIdx};
 use crate::solver::{Master, MasterColumn};
 
 use super::ReturnsError;
+use super::model::receives;
 use super::model::{Disposition, ReturnsBatch};
 use super::plan::{Assigned, ReturnsPlan, ReturnsSolve, build_plan};
-use super::value::{UnitOption, options_at};
+use super::value::{UnitOption, options_in_zone, zone};
 
 /// Knobs of the optimisation.
 #[derive(Debug, Clone, Copy)]
@@ -120,33 +123,80 @@ impl Rows {
     }
 }
 
-/// Every option of every return, best net value first.
-fn all_options(scenario: &Scenario, batch: &ReturnsBatch) -> Vec<Vec<UnitOption>> {
-    batch
-        .requests
-        .iter()
-        .map(|r| {
-            let mut opts: Vec<UnitOption> = NodeIdx::all(scenario.nodes.len())
-                .flat_map(|n| {
-                    let (free, demand) = options_at(scenario, batch, r, n);
-                    free.into_iter().chain(demand)
-                })
-                .collect();
-            opts.sort_by(|a, b| b.net().total_cmp(&a.net()).then(a.node.cmp(&b.node)));
-            opts
-        })
-        .collect()
+/// The nodes that receive returns, and the zone from each return's customer
+/// to each of them (a byte per pair: the options themselves are valued
+/// again when needed rather than kept).
+struct Zones {
+    nodes: Vec<NodeIdx>,
+    zones: Vec<u8>,
 }
 
-/// Penalty per unit left unrouted: more than any one unit's net value can
-/// swing, so a unit is left unrouted only when capacity forces it.
-fn not_routed_penalty(options: &[Vec<UnitOption>]) -> f64 {
-    let worst = options
-        .iter()
-        .flatten()
-        .map(|o| o.net().abs())
-        .fold(0.0, f64::max);
-    1.0 + 2.0 * worst
+impl Zones {
+    fn new(scenario: &Scenario, batch: &ReturnsBatch) -> Zones {
+        let nodes: Vec<NodeIdx> = NodeIdx::all(scenario.nodes.len())
+            .filter(|&n| receives(scenario, n))
+            .collect();
+        let zones = batch
+            .requests
+            .par_iter()
+            .flat_map_iter(|r| nodes.iter().map(|&n| zone(scenario, r, n)))
+            .collect();
+        Zones { nodes, zones }
+    }
+
+    /// Every option of return `r`, best net value first.
+    fn options_of(&self, scenario: &Scenario, batch: &ReturnsBatch, r: usize) -> Vec<UnitOption> {
+        let req = &batch.requests[r];
+        let zones = &self.zones[r * self.nodes.len()..(r + 1) * self.nodes.len()];
+        let mut opts: Vec<UnitOption> = self
+            .nodes
+            .iter()
+            .zip(zones)
+            .flat_map(|(&n, &z)| {
+                let (free, demand) = options_in_zone(scenario, batch, req, n, z);
+                free.into_iter().chain(demand)
+            })
+            .collect();
+        opts.sort_by(|a, b| b.net().total_cmp(&a.net()).then(a.node.cmp(&b.node)));
+        opts
+    }
+}
+
+/// An option's identity within its return: a node has at most one option
+/// that takes no demand and one that does.
+fn key(o: &UnitOption) -> (NodeIdx, bool) {
+    (o.node, o.fills_demand)
+}
+
+/// The first LP's options of each return (its best `initial_per_return`
+/// and every restock into demand), and the penalty per unit left unrouted:
+/// more than any one unit's net value can swing, so a unit is left
+/// unrouted only when capacity forces it.
+fn first_options(
+    scenario: &Scenario,
+    batch: &ReturnsBatch,
+    zones: &Zones,
+    opts: &OptimiseOptions,
+) -> (Vec<Vec<UnitOption>>, f64) {
+    let per_return: Vec<(Vec<UnitOption>, f64)> = (0..batch.requests.len())
+        .into_par_iter()
+        .map(|r| {
+            let all = zones.options_of(scenario, batch, r);
+            let worst = all.iter().map(|o| o.net().abs()).fold(0.0, f64::max);
+            let first = all
+                .into_iter()
+                .enumerate()
+                .filter(|(k, o)| *k < opts.initial_per_return || o.fills_demand)
+                .map(|(_, o)| o)
+                .collect();
+            (first, worst)
+        })
+        .collect();
+    let worst = per_return.iter().map(|p| p.1).fold(0.0, f64::max);
+    (
+        per_return.into_iter().map(|p| p.0).collect(),
+        1.0 + 2.0 * worst,
+    )
 }
 
 /// Routes a batch of returns: the plan of greatest net value within the
@@ -164,56 +214,54 @@ pub fn optimise(
         };
         return Ok(build_plan(scenario, batch, Vec::new(), solve));
     }
-    let options = all_options(scenario, batch);
-    let penalty = not_routed_penalty(&options);
+    let zones = Zones::new(scenario, batch);
+    let (first, penalty) = first_options(scenario, batch, &zones, opts);
     let rows = Rows::new(scenario, batch);
     let solver = |e: crate::solver::SolverError| ReturnsError::Solver(e.to_string());
     let mut master = Master::new(&rows.lower, &rows.upper, &Settings::default()).map_err(solver)?;
-    // Column k of the LP: (return, option index or None for not routed).
-    let mut columns: Vec<(usize, Option<usize>)> = Vec::new();
-    let mut added: Vec<Vec<bool>> = options.iter().map(|o| vec![false; o.len()]).collect();
-    let mut first = Vec::new();
-    for (r, opts_r) in options.iter().enumerate() {
+    // Column k of the LP: (return, its option, or None for not routed).
+    let mut columns: Vec<(usize, Option<UnitOption>)> = Vec::new();
+    let mut in_lp: Vec<Vec<(NodeIdx, bool)>> =
+        first.iter().map(|o| o.iter().map(key).collect()).collect();
+    let mut cols = Vec::new();
+    for (r, opts_r) in first.iter().enumerate() {
         let q = f64::from(batch.requests[r].quantity);
-        first.push(MasterColumn {
+        cols.push(MasterColumn {
             cost: penalty * q,
             entries: vec![(r, 1.0)],
         });
         columns.push((r, None));
-        for (k, o) in opts_r.iter().enumerate() {
-            if k < opts.initial_per_return || o.fills_demand {
-                first.push(column(&rows, batch, r, o));
-                columns.push((r, Some(k)));
-                added[r][k] = true;
-            }
+        for o in opts_r {
+            cols.push(column(&rows, batch, r, o));
+            columns.push((r, Some(*o)));
         }
     }
-    master.add_columns(&first).map_err(solver)?;
+    master.add_columns(&cols).map_err(solver)?;
     let mut rounds = 0;
     let lp = loop {
         rounds += 1;
         let lp = master.solve_lp(opts.time_limit_s).map_err(solver)?;
-        let everything = rounds >= MAX_ROUNDS;
-        let new = price(
-            &rows,
+        let pricing = Pricing {
+            zones: &zones,
+            scenario,
             batch,
-            &options,
-            &mut added,
-            &lp.row_duals,
-            opts,
-            everything,
-        );
+            rows: &rows,
+            duals: &lp.row_duals,
+            take: opts.added_per_round,
+            everything: rounds >= MAX_ROUNDS,
+        };
+        let new = pricing.run(&mut in_lp);
         if new.is_empty() {
             break lp;
         }
         let cols: Vec<MasterColumn> = new
             .iter()
-            .map(|&(r, k)| column(&rows, batch, r, &options[r][k]))
+            .map(|(r, o)| column(&rows, batch, *r, o))
             .collect();
-        columns.extend(new.iter().map(|&(r, k)| (r, Some(k))));
+        columns.extend(new.into_iter().map(|(r, o)| (r, Some(o))));
         master.add_columns(&cols).map_err(solver)?;
     };
-    let assigned = decode(batch, &options, &columns, &lp.columns)?;
+    let assigned = decode(batch, &columns, &lp.columns)?;
     let solve = ReturnsSolve {
         method: "min_cost_flow".into(),
         seconds: started.elapsed().as_secs_f64(),
@@ -234,55 +282,70 @@ fn column(rows: &Rows, batch: &ReturnsBatch, r: usize, o: &UnitOption) -> Master
     }
 }
 
-/// The options not in the LP whose reduced cost is negative under the row
-/// duals (HiGHS: reduced cost = cost - sum of entry times row dual), at most
-/// `added_per_round` per return; all of them when `everything`.
-fn price(
-    rows: &Rows,
-    batch: &ReturnsBatch,
-    options: &[Vec<UnitOption>],
-    added: &mut [Vec<bool>],
-    duals: &[f64],
-    opts: &OptimiseOptions,
+/// One pricing round over the options not in the LP.
+struct Pricing<'a> {
+    zones: &'a Zones,
+    scenario: &'a Scenario,
+    batch: &'a ReturnsBatch,
+    rows: &'a Rows,
+    duals: &'a [f64],
+    /// Most options added per return.
+    take: usize,
+    /// Add every option left, improving or not (the last round).
     everything: bool,
-) -> Vec<(usize, usize)> {
-    let mut out = Vec::new();
-    for (r, opts_r) in options.iter().enumerate() {
-        let mut found: Vec<(f64, usize)> = Vec::new();
-        for (k, o) in opts_r.iter().enumerate() {
-            if added[r][k] {
-                continue;
-            }
-            let col = column(rows, batch, r, o);
-            let reduced = col.cost - col.entries.iter().map(|&(i, a)| a * duals[i]).sum::<f64>();
-            if everything || reduced < -PRICE_TOLERANCE * (1.0 + col.cost.abs()) {
-                found.push((reduced, k));
-            }
+}
+
+impl Pricing<'_> {
+    /// The options whose reduced cost is negative under the row duals
+    /// (HiGHS: reduced cost = cost - sum of entry times row dual), the
+    /// `take` best per return; every option left when `everything`. They
+    /// are marked as in the LP.
+    fn run(&self, in_lp: &mut [Vec<(NodeIdx, bool)>]) -> Vec<(usize, UnitOption)> {
+        let found: Vec<Vec<UnitOption>> = (0..in_lp.len())
+            .into_par_iter()
+            .map(|r| self.of_return(r, &in_lp[r]))
+            .collect();
+        let mut out = Vec::new();
+        for (r, opts) in found.into_iter().enumerate() {
+            in_lp[r].extend(opts.iter().map(key));
+            out.extend(opts.into_iter().map(|o| (r, o)));
         }
+        out
+    }
+
+    fn of_return(&self, r: usize, in_lp: &[(NodeIdx, bool)]) -> Vec<UnitOption> {
+        let mut found: Vec<(f64, UnitOption)> = self
+            .zones
+            .options_of(self.scenario, self.batch, r)
+            .into_iter()
+            .filter(|o| !in_lp.contains(&key(o)))
+            .filter_map(|o| {
+                let col = column(self.rows, self.batch, r, &o);
+                let dual: f64 = col.entries.iter().map(|&(i, a)| a * self.duals[i]).sum();
+                let reduced = col.cost - dual;
+                let improves = reduced < -PRICE_TOLERANCE * (1.0 + col.cost.abs());
+                (self.everything || improves).then_some((reduced, o))
+            })
+            .collect();
         found.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let take = if everything {
+        let take = if self.everything {
             found.len()
         } else {
-            opts.added_per_round
+            self.take
         };
-        for &(_, k) in found.iter().take(take) {
-            added[r][k] = true;
-            out.push((r, k));
-        }
+        found.into_iter().take(take).map(|(_, o)| o).collect()
     }
-    out
 }
 
 /// Units per column from the LP's shares; refuses a flow that is not whole.
 fn decode(
     batch: &ReturnsBatch,
-    options: &[Vec<UnitOption>],
-    columns: &[(usize, Option<usize>)],
+    columns: &[(usize, Option<UnitOption>)],
     values: &[f64],
 ) -> Result<Vec<Assigned>, ReturnsError> {
     let mut out = Vec::new();
     let mut per_return = vec![0u64; batch.requests.len()];
-    for (&(r, k), &v) in columns.iter().zip(values) {
+    for (&(r, option), &v) in columns.iter().zip(values) {
         let q = f64::from(batch.requests[r].quantity);
         let units = v * q;
         let whole = units.round();
@@ -296,7 +359,7 @@ fn decode(
             per_return[r] += whole as u64;
             out.push(Assigned {
                 request: r,
-                option: k.map(|k| options[r][k]),
+                option,
                 units: whole as u32,
             });
         }

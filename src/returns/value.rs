@@ -57,11 +57,23 @@ pub fn options_at(
     if !receives(scenario, node) {
         return (None, None);
     }
+    options_in_zone(scenario, batch, r, node, zone(scenario, r, node))
+}
+
+/// [`options_at`] with the zone from the customer to `node` already known
+/// (the optimiser keeps them: each pricing round values every option
+/// again). `node` must receive returns.
+pub fn options_in_zone(
+    scenario: &Scenario,
+    batch: &ReturnsBatch,
+    r: &ReturnRequest,
+    node: NodeIdx,
+    zone: u8,
+) -> (Option<UnitOption>, Option<UnitOption>) {
     let costs = &batch.costs;
     let sku = &scenario.skus[r.sku];
     let price = sku.price.unwrap_or(0.0);
-    let zone = zone(scenario, r, node);
-    let z = usize::from(zone - 1);
+    let z = usize::from(zone.clamp(1, 8) - 1);
     let shipping = costs.per_package[z] + costs.per_lb[z] * sku.weight_lb;
     let base = UnitOption {
         node,
