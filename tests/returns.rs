@@ -735,3 +735,30 @@ fn the_cli_refuses_bad_returns_with_codes_exit_2_and_writes_nothing() {
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["issues"][0]["code"], "E160");
 }
+
+#[test]
+fn the_cli_refuses_an_out_folder_holding_other_files_and_leaves_it_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("out");
+    std::fs::create_dir(&out_dir).unwrap();
+    std::fs::write(out_dir.join("notes.txt"), "mine").unwrap();
+    let scenario = dataset("scenario.json");
+    let returns = dataset("returns.json");
+    let out = domopt(&["returns", s(&scenario), s(&returns), "--out", s(&out_dir)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("E122"));
+    let names: Vec<_> = std::fs::read_dir(&out_dir).unwrap().collect();
+    assert_eq!(names.len(), 1);
+    assert_eq!(std::fs::read(out_dir.join("notes.txt")).unwrap(), b"mine");
+}
+
+#[test]
+fn an_empty_batch_is_routed_to_an_empty_plan() {
+    let s = network();
+    let b = batch(&s, json!({"returns": [], "costs": costs()}));
+    let plan = routed(&s, &b);
+    assert!(plan.rows.is_empty());
+    assert_eq!(plan.totals.units, 0);
+    let base = nearest_node(&s, &b);
+    assert!(check_returns(&s, &b, &base).ok() && base.rows.is_empty());
+}
