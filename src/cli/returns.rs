@@ -95,6 +95,12 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             Err(ReturnsError::Input(e)) => return Ok(report_error(&e, a.json)),
             Err(e) => {
                 let code = e.code().map_or("", domopt::IssueCode::as_str);
+                if a.json {
+                    println!(
+                        "{}",
+                        serde_json::json!({ "code": code, "error": e.to_string() })
+                    );
+                }
                 eprintln!("domopt: error {code}: {e}");
                 return Ok(ExitCode::from(EXIT_NO_PLAN));
             }
