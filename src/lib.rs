@@ -64,6 +64,7 @@
 //! | `sourcing` | the sourcing and splitting decision: the strategies, the MIP formulation, the rows that can bind, the per-order exact search, the decomposition (rows, master, pricing, neighbourhoods, bound, time budget, polish) and the baselines |
 //! | `promise` | the promising decision: available to promise by node, date and channel; every service's option for a cart, with the wave's own date and cost rules |
 //! | `ledger` | the reservation ledger: holds, reservations, assignment to nodes, commits, receipts and counts, the event history and its fold, the embedded SQLite back end and the shared PostgreSQL one |
+//! | `reroute` | exception handling: a plan re-made after events (outages, capacity drops, short picks, suspended services, cancellations), only the orders they touch and those sharing a row that can bind solved again |
 //! | `returns` | the returns routing decision: the returns file and its validation, each unit's options (restock at a store or a DC, inspect, liquidate, return to the vendor), the batch min-cost flow over the solver layer's LP, the nearest-node baseline, the plan and its folder, the independent checker |
 //! | `research` | the instance generator |
 //!
@@ -89,7 +90,7 @@ macro_rules! layers {
 
 // The layers, lowest first (see the module map above).
 layers!(
-    error, network, input, solution, solver, sourcing, promise, ledger, returns, research
+    error, network, input, solution, solver, sourcing, promise, ledger, reroute, returns, research
 );
 // The HTTP service, the top layer, only with the `serve` feature.
 #[cfg(all(feature = "serve", feature = "internals"))]
@@ -168,6 +169,14 @@ pub mod http {
 /// `PostgresLedger`, with the `postgres` feature, the one several servers
 /// share; [`open`](reservations::open) and [`create`](reservations::create)
 /// pick one by URL).
+pub mod rerouting {
+    pub use crate::reroute::{
+        Change, EventRecord, EventsFile, OrderChange, Reroute, ShipmentState, Stage, Summary,
+        reroute,
+    };
+}
+
+/// The reservation ledger (see the module map).
 pub mod reservations {
     #[cfg(feature = "postgres")]
     pub use crate::ledger::postgres::{POOL_SIZE, PostgresLedger};
@@ -180,6 +189,10 @@ pub mod reservations {
         Adjustment, Answer, Claim, ClaimKind, ClaimLine, ClaimStatus, Clock, Event, FixedClock,
         Guard, Ledger, LedgerAvailability, LedgerError, LedgerUrl, NetRow, NodeAvailability,
         Request, Snapshot, State, StockRow, SystemClock, VerifyReport, create, open,
+    };
+    pub use crate::ledger::{
+        DEFAULT_STORE_TIMEOUT, MAX_STORE_TIMEOUT, RESERVED_ID_PREFIXES, StoreOptions,
+        check_client_id, create_with, open_with,
     };
 }
 

@@ -3,15 +3,15 @@
 //!
 //! Layers, lowest first (a module may import its own layer and the ones
 //! before it): `error` -> `network` -> `input` -> `solution` -> `solver` ->
-//! `sourcing` -> `promise` -> `ledger` -> `returns` -> `research` -> the crate root (its API and prelude). Test
+//! `sourcing` -> `promise` -> `ledger` -> `reroute` -> `returns` -> `research` -> the crate root (its API and prelude). Test
 //! modules (from the first `#[cfg(test)]` of a file on) may use anything.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 const LAYERS: &[&str] = &[
-    "error", "network", "input", "solution", "solver", "sourcing", "promise", "ledger", "returns",
-    "research", "serve",
+    "error", "network", "input", "solution", "solver", "sourcing", "promise", "ledger", "reroute",
+    "returns", "research", "serve",
 ];
 
 /// The layer of a module path's first segment; the crate root is above all.

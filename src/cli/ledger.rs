@@ -12,7 +12,7 @@ use domopt::IssueCode;
 use domopt::limits::MAX_UNITS;
 use domopt::reservations::{
     Adjustment, Answer, ClaimLine, Clock, FixedClock, Ledger, LedgerError, LedgerUrl, Request,
-    SystemClock,
+    SqliteLedger, StoreOptions, SystemClock, VerifyReport, check_client_id,
 };
 use serde::Serialize;
 
@@ -31,7 +31,12 @@ use super::{EXIT_FAILURE, EXIT_INVALID, EXIT_OK};
 /// state, `rebuild` replaces the state by the replay.
 ///
 /// The changes are top-level commands: hold, reserve, assign, release,
-/// commit, receive, adjust.
+/// commit, receive, adjust. Their request ids may not start with `wave-`
+/// or `initial:` (E100): the ledger makes such ids itself (a wave's
+/// reservations wave-SEQ:ORDER, init's initial:NODE:SKU).
+///
+/// Every command waits at most --store-timeout seconds (default 5) for the
+/// ledger's write lock or a connection, then fails with E147 (exit 1).
 ///
 /// LEDGER is a URL: an SQLite file (a path, or sqlite:PATH), embedded; or a
 /// PostgreSQL database that several servers and commands share,
@@ -58,8 +63,9 @@ enum LedgerCommand {
     /// are left out; units it counts as reserved become reservations
     /// `initial:NODE:SKU`).
     Init {
-        /// The ledger to make: a file that must not exist, or a PostgreSQL
-        /// database that holds no ledger.
+        /// The ledger to make: a file that must not exist (or be empty;
+        /// E149 if it holds a ledger, E147 if it is a directory or another
+        /// file), or a PostgreSQL database that holds no ledger.
         #[arg(value_name = "LEDGER")]
         db: String,
         /// The scenario.
@@ -118,10 +124,16 @@ pub struct Common {
     /// Print the answer (or the error) as JSON on stdout.
     #[arg(long)]
     json: bool,
-    /// The ledger's clock for this command, YYYY-MM-DDTHH:MM[:SS] in UTC
-    /// (default: now).
+    /// The ledger's clock for this command, YYYY-MM-DDTHH:MM[:SS] in UTC,
+    /// years 1 to 9998 (default: now).
     #[arg(long, value_name = "TIME")]
     at: Option<String>,
+    /// How long to wait for the ledger's write lock or a connection, in
+    /// seconds (more than 0, at most 3600; default 5), then E147 (exit 1).
+    /// It bounds the wait, not the work: `init` and `rebuild` take as long
+    /// as they need once they hold the lock.
+    #[arg(long, value_name = "SECS", allow_hyphen_values = true)]
+    store_timeout: Option<String>,
 }
 
 /// What a change names: the ledger and the options.
@@ -145,7 +157,8 @@ pub struct Target {
 pub struct HoldArgs {
     #[command(flatten)]
     target: Target,
-    /// The hold's id (also its request id).
+    /// The hold's id (also its request id; not starting with `wave-` or
+    /// `initial:`, which the ledger keeps for its own: E100).
     #[arg(long)]
     id: String,
     /// The order or cart it is for.
@@ -176,7 +189,8 @@ pub struct HoldArgs {
 pub struct ReserveArgs {
     #[command(flatten)]
     target: Target,
-    /// The reservation's id (also its request id).
+    /// The reservation's id (also its request id; not starting with
+    /// `wave-` or `initial:`, which the ledger keeps for its own: E100).
     #[arg(long)]
     id: String,
     /// The order it is for.
@@ -211,7 +225,7 @@ pub struct AssignArgs {
     /// SKU@NODE=UNITS (repeatable).
     #[arg(long = "line", required = true)]
     lines: Vec<String>,
-    /// Request id (default: assign:ORDER).
+    /// Request id (default: assign:ORDER; not `wave-...` or `initial:...`).
     #[arg(long)]
     request: Option<String>,
 }
@@ -228,7 +242,7 @@ pub struct CommitArgs {
     /// The reservation.
     #[arg(long)]
     id: String,
-    /// Request id (default: commit:ID).
+    /// Request id (default: commit:ID; not `wave-...` or `initial:...`).
     #[arg(long)]
     request: Option<String>,
 }
@@ -245,7 +259,7 @@ pub struct ReleaseArgs {
     /// The hold or reservation.
     #[arg(long)]
     id: String,
-    /// Request id (default: release:ID).
+    /// Request id (default: release:ID; not `wave-...` or `initial:...`).
     #[arg(long)]
     request: Option<String>,
 }
@@ -259,7 +273,8 @@ pub struct ReleaseArgs {
 pub struct ReceiveArgs {
     #[command(flatten)]
     target: Target,
-    /// Request id (a re-sent receipt with the same id is applied once).
+    /// Request id (a re-sent receipt with the same id is applied once; not
+    /// `wave-...` or `initial:...`).
     #[arg(long)]
     request: String,
     /// Node id.
@@ -284,7 +299,8 @@ pub struct ReceiveArgs {
 pub struct AdjustArgs {
     #[command(flatten)]
     target: Target,
-    /// Request id (a re-sent count with the same id is applied once).
+    /// Request id (a re-sent count with the same id is applied once; not
+    /// `wave-...` or `initial:...`).
     #[arg(long)]
     request: String,
     /// Node id.
@@ -360,17 +376,27 @@ fn clock(common: &Common) -> Result<Arc<dyn Clock>, Failure> {
     let Some(at) = &common.at else {
         return Ok(Arc::new(SystemClock));
     };
-    let t = super::common::parse_at(at).ok_or_else(|| Failure {
+    let t = super::common::parse_at(at).map_err(|why| Failure {
         code: IssueCode::BadDate,
-        message: format!("--at {at}: expected YYYY-MM-DDTHH:MM[:SS]"),
+        message: format!("--at {why}"),
     })?;
     Ok(Arc::new(FixedClock::new(t)))
 }
 
+/// `--store-timeout`, E120 when it is not a number of seconds in range.
+fn store(common: &Common) -> Result<StoreOptions, Failure> {
+    super::common::store_options(common.store_timeout.as_deref()).map_err(|e| Failure {
+        code: IssueCode::BadSetting,
+        message: e.to_string(),
+    })
+}
+
 fn open(target: &Target) -> Result<Box<dyn Ledger>, Failure> {
-    Ok(domopt::reservations::open(
+    let options = store(&target.common)?;
+    Ok(domopt::reservations::open_with(
         &target.db,
         clock(&target.common)?,
+        options,
     )?)
 }
 
@@ -407,9 +433,13 @@ fn lines(texts: &[String]) -> Result<Vec<ClaimLine>, Failure> {
     texts.iter().map(|t| line(t)).collect()
 }
 
-/// Runs a change and prints its answer.
+/// Runs a change and prints its answer. A request id of a form the ledger
+/// makes itself (`wave-`, `initial:`) is refused (E100) before the ledger
+/// is opened.
 fn change(target: &Target, request: Result<Request, Failure>) -> anyhow::Result<ExitCode> {
-    let result = request.and_then(|r| Ok(open(target)?.execute(&r)?));
+    let result = request
+        .and_then(|r| Ok(check_client_id(r.id()).map(|()| r)?))
+        .and_then(|r| Ok(open(target)?.execute(&r)?));
     finish(result, &target.common, print_answer)
 }
 
@@ -492,17 +522,22 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         }
         LedgerCommand::Verify { db, common } => {
             let target = Target { db, common };
-            let result = open(&target).and_then(|l| Ok(l.verify()?));
-            let ok = result.as_ref().is_ok_and(|r| r.ok());
+            let result = open(&target).and_then(|l| Ok(Verified::from(l.verify()?)));
+            let ok = result.as_ref().is_ok_and(|r| r.ok);
             let code = finish(result, &target.common, |r| {
                 println!(
                     "{} events replayed, {} stock rows and {} claims compared: {}",
-                    r.events,
-                    r.stock_rows,
-                    r.claims,
-                    if r.ok() { "they agree" } else { "DIFFERENT" }
+                    r.report.events,
+                    r.report.stock_rows,
+                    r.report.claims,
+                    if r.ok { "they agree" } else { "DIFFERENT" }
                 );
-                for d in r.differences.iter().chain(&r.invariant_breaches) {
+                for d in r
+                    .report
+                    .differences
+                    .iter()
+                    .chain(&r.report.invariant_breaches)
+                {
                     println!("  {d}");
                 }
             })?;
@@ -522,6 +557,24 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// What `verify --json` prints: `ok` (no differences and no invariant
+/// breaches) and the report.
+#[derive(Serialize)]
+struct Verified {
+    ok: bool,
+    #[serde(flatten)]
+    report: VerifyReport,
+}
+
+impl From<VerifyReport> for Verified {
+    fn from(report: VerifyReport) -> Self {
+        Verified {
+            ok: report.ok(),
+            report,
+        }
+    }
+}
+
 /// A verify that ran but found differences exits 1.
 fn exit_unless_failed(code: ExitCode) -> ExitCode {
     if code == ExitCode::from(EXIT_OK) {
@@ -536,15 +589,15 @@ fn init(db: String, scenario: PathBuf, model: String, common: Common) -> anyhow:
     // ledger file, which is never touched (a database is checked by
     // `create`, under its lock).
     let refusal = match db.parse::<LedgerUrl>() {
-        Err(e) => Some(e),
-        Ok(LedgerUrl::Sqlite(path)) if std::fs::metadata(&path).is_ok_and(|m| m.len() > 0) => {
-            Some(LedgerError::Exists(path.display().to_string()))
-        }
-        Ok(_) => None,
+        Err(e) => Err(e.into()),
+        Ok(LedgerUrl::Sqlite(path)) => SqliteLedger::check_vacant(&path).map_err(Failure::from),
+        Ok(_) => Ok(()),
     };
-    if let Some(e) = refusal {
-        return finish::<()>(Err(e.into()), &common, |_| {});
-    }
+    let options = refusal.and_then(|()| store(&common));
+    let options = match options {
+        Ok(o) => o,
+        Err(f) => return finish::<()>(Err(f), &common, |_| {}),
+    };
     let args = ScenarioArgs {
         scenario: scenario.clone(),
         model: model.clone(),
@@ -563,7 +616,7 @@ fn init(db: String, scenario: PathBuf, model: String, common: Common) -> anyhow:
         stock_rows: usize,
     }
     let result = clock(&common).and_then(|c| {
-        let l = domopt::reservations::create(&db, &loaded, &model, c)?;
+        let l = domopt::reservations::create_with(&db, &loaded, &model, c, options)?;
         Ok(Made {
             stock_rows: l.state()?.stock.len(),
             ledger: db

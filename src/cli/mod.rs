@@ -8,6 +8,7 @@ mod common;
 mod generate;
 mod ledger;
 mod promise;
+mod reroute;
 mod returns;
 mod schema;
 mod serve;
@@ -63,6 +64,7 @@ enum Command {
     Commit(ledger::CommitArgs),
     Receive(ledger::ReceiveArgs),
     Adjust(ledger::AdjustArgs),
+    Reroute(reroute::Args),
     Returns(returns::Args),
 }
 
@@ -87,6 +89,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Commit(a) => ledger::commit(a),
         Command::Receive(a) => ledger::receive(a),
         Command::Adjust(a) => ledger::adjust(a),
+        Command::Reroute(a) => reroute::run(a),
         Command::Returns(a) => returns::run(a),
     }
 }

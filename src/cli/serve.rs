@@ -18,7 +18,7 @@ use super::{EXIT_FAILURE, EXIT_INVALID, EXIT_OK};
 /// --listen 127.0.0.1:0 takes a free port):
 ///   POST /v1/promise        one cart or {"carts": [...]}, as `domopt promise`
 ///   POST /v1/availability   {"skus": [...], "date", "channel", "market"}, as `domopt atp`
-///   GET  /health, GET /ready (503 when the ledger does not answer)
+///   GET  /health, GET /ready (503 E147 when the ledger fails or does not answer within 1.5 s)
 ///   GET  /metrics (Prometheus text), GET /openapi.json
 /// With --ledger URL (a path, sqlite:PATH or postgres://..., made by `domopt ledger init`):
 ///   POST /v1/holds          {"id", "ttl_seconds", "lines": [{"sku", "node"?, "quantity"}], "order"?, "channel"?}
@@ -35,7 +35,11 @@ use super::{EXIT_FAILURE, EXIT_INVALID, EXIT_OK};
 ///                           a wave sourced on the ledger's stock and, with "commit", committed
 ///                           as node-level reservations (as `solve --ledger --commit`); one at a time
 /// A change's `id` makes it idempotent (or an Idempotency-Key header): the
-/// same id and body answer the first answer again ("replayed": true).
+/// same id and body answer the first answer again ("replayed": true). Ids
+/// starting with `wave-` or `initial:` are the ledger's own (a wave's
+/// reservations, `ledger init`'s): a client's is refused, 400 E100. A
+/// request waits at most --store-timeout seconds for the ledger's write
+/// lock or a connection, then gets 503 E147.
 /// Without --ledger these routes answer 503 (E147). With it, /v1/promise
 /// and /v1/availability read the scenario with the ledger's free stock (on
 /// hand less safety, held and reserved units; network-level claims off the
@@ -77,10 +81,24 @@ pub struct Args {
     /// 503 (E147).
     #[arg(long, value_name = "URL")]
     ledger: Option<String>,
+    /// How long a request waits for the ledger's write lock, a connection
+    /// of the pool or a new connection, in seconds (more than 0, at most
+    /// 3600; default 5); then it is refused with 503 (E147).
+    #[arg(
+        long,
+        value_name = "SECS",
+        requires = "ledger",
+        allow_hyphen_values = true
+    )]
+    store_timeout: Option<String>,
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     init_logs(a.log_json);
+    let store = match super::common::store_options(a.store_timeout.as_deref()) {
+        Ok(o) => o,
+        Err(e) => return Ok(report_error(&e, false)),
+    };
     let scenario = match a.scenario.load(false) {
         Ok(s) => s,
         Err(code) => return Ok(code),
@@ -88,7 +106,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let name = scenario.name.clone();
     let router = match &a.ledger {
         None => domopt::http::router(scenario),
-        Some(url) => match domopt::reservations::open(url, Arc::new(SystemClock)) {
+        Some(url) => match domopt::reservations::open_with(url, Arc::new(SystemClock), store) {
             Ok(l) => {
                 let nodes: Vec<&str> = scenario.nodes.iter().map(|n| n.id.as_str()).collect();
                 let skus: Vec<&str> = scenario.skus.iter().map(|k| k.id.as_str()).collect();

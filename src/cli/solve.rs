@@ -10,7 +10,9 @@ use domopt::{CandidateMode, Settings};
 
 use domopt::reservations::{WaveError, WaveInput, WaveOptions, solve_from_ledger};
 
-use super::common::{Inputs, ScenarioArgs, ledger_clock, report_error, report_ledger_error};
+use super::common::{
+    Inputs, ScenarioArgs, ledger_clock, report_error, report_ledger_error, store_options,
+};
 use super::{EXIT_INVALID, EXIT_NO_PLAN, EXIT_OK};
 
 /// Route a wave of orders and write the plan.
@@ -101,6 +103,15 @@ pub struct Args {
     /// The ledger's clock, YYYY-MM-DDTHH:MM[:SS] in UTC (default: now).
     #[arg(long, value_name = "TIME", requires = "ledger")]
     at: Option<String>,
+    /// With --ledger: how long to wait for the ledger's write lock or a
+    /// connection, in seconds (then E147, exit 1; default 5).
+    #[arg(
+        long,
+        value_name = "SECS",
+        requires = "ledger",
+        allow_hyphen_values = true
+    )]
+    store_timeout: Option<String>,
 }
 
 fn parse_candidates(s: &str) -> Option<CandidateMode> {
@@ -224,6 +235,10 @@ fn from_ledger(a: &Args, settings: &Settings, strategy: Strategy) -> anyhow::Res
         Ok(c) => c,
         Err(e) => return Ok(report_error(&e, a.json)),
     };
+    let store = match store_options(a.store_timeout.as_deref()) {
+        Ok(o) => o,
+        Err(e) => return Ok(report_error(&e, a.json)),
+    };
     let input = WaveInput {
         loaded: &loaded,
         model: &model,
@@ -236,7 +251,7 @@ fn from_ledger(a: &Args, settings: &Settings, strategy: Strategy) -> anyhow::Res
         retries: a.retries,
     };
     let progress = |line: &str| eprintln!("domopt: {line}");
-    let wave = domopt::reservations::open(url, clock)
+    let wave = domopt::reservations::open_with(url, clock, store)
         .map_err(WaveError::from)
         .and_then(|ledger| solve_from_ledger(&*ledger, input, options, &progress));
     let wave = match wave {

@@ -91,9 +91,10 @@ issue_codes! {
         "a ledger quantity is zero, negative, not a whole number or above the limit";
     ClaimMismatch = "E146",
         "a request does not fit the reservation (a hold committed, units not assigned to a node, an assignment that does not cover the order)";
-    LedgerStore = "E147", "the ledger's file or database cannot be opened or written, or is not a ledger of this schema version";
+    LedgerStore = "E147",
+        "the ledger's file or database cannot be opened or written, is not a ledger of this schema version (a directory, another file), cannot be reached, or its write lock or a connection was not free within the store timeout";
     LedgerDiverged = "E148", "the ledger's stored state differs from the fold of its event history";
-    LedgerExists = "E149", "`ledger init` on a file or database that already holds a ledger";
+    LedgerExists = "E149", "`ledger init` on a file or database that already holds a domopt ledger";
     AvailabilityChanged = "E150",
         "a wave's commit finds that the ledger's availability of its SKUs changed after the wave read it";
     BadLedgerUrl = "E151",
@@ -119,6 +120,13 @@ issue_codes! {
         "the inspection outcome shares are negative or do not add up to 1";
     ReturnsSolverFailed = "E169",
         "the returns optimisation failed (the LP solver stopped without an optimum or returned a fractional flow)";
+    BadEvent = "E170",
+        "a re-plan event is out of range (a quantity, a window that ends before it starts or lasts too long, stock that would go negative)";
+    UnknownShipment = "E171", "a re-plan names a shipment (order and node) that the plan does not have";
+    EventOnFixedShipment = "E172",
+        "a re-plan event would move or cancel a shipped or picked package";
+    OverlappingEvents = "E173", "two outages of one node overlap";
+    EventInThePast = "E174", "a re-plan event ended before the plan's wave time";
     SkuWithoutStock = "W201", "SKU has no stock anywhere";
     NodeWithoutService = "W202", "node offers no carrier service";
     LineWithoutStock = "W203", "order line's SKU has no stock anywhere: it will be unfilled";

@@ -137,6 +137,8 @@ impl PolicyOverrides {
             cross_market: other.cross_market.clone().or(self.cross_market.clone()),
             cross_market_penalty: other.cross_market_penalty.or(self.cross_market_penalty),
             service_levels: other.service_levels.clone().or(self.service_levels.clone()),
+            planned_move_penalty: other.planned_move_penalty.or(self.planned_move_penalty),
+            released_move_penalty: other.released_move_penalty.or(self.released_move_penalty),
         }
     }
 

@@ -417,6 +417,12 @@ pub struct PolicyOverrides {
     /// Service levels: name -> business days from the order's placement to its promise.
     #[serde(default)]
     pub service_levels: Option<std::collections::BTreeMap<String, f64>>,
+    /// Re-plans: penalty for moving a planned package off its node or service (default 1).
+    #[serde(default)]
+    pub planned_move_penalty: Option<f64>,
+    /// Re-plans: penalty for moving a package released to its node (default 10).
+    #[serde(default)]
+    pub released_move_penalty: Option<f64>,
 }
 
 /// An order row of `orders.csv` (the lines are in `order_lines.csv`).

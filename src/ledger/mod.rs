@@ -27,6 +27,7 @@ mod allocation;
 mod error;
 #[cfg(feature = "postgres")]
 pub mod postgres;
+mod reserved;
 pub mod rules;
 pub mod sqlite;
 mod state;
@@ -38,7 +39,11 @@ use chrono::{NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use error::LedgerError;
-pub use url::{LedgerUrl, create, open};
+pub use reserved::{RESERVED_ID_PREFIXES, check_client_id};
+pub use url::{
+    DEFAULT_STORE_TIMEOUT, LedgerUrl, MAX_STORE_TIMEOUT, StoreOptions, create, create_with, open,
+    open_with,
+};
 pub use state::{
     ChannelRow, Claim, ClaimKind, ClaimLine, ClaimStatus, Event, NetRow, State, StockRow,
 };

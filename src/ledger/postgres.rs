@@ -17,8 +17,12 @@
 //! Durability: every connection sets `synchronous_commit = on`
 //! (PostgreSQL's default), so a commit is acknowledged after its WAL record
 //! is flushed to disk: an acknowledged request survives a crash. A lock
-//! wait gives up after `lock_timeout` (60 s, the SQLite back end's busy
-//! timeout), refusing with E147 rather than hanging.
+//! wait gives up after `lock_timeout`, the store timeout ([`StoreOptions`],
+//! 5 s by default, as the SQLite back end's busy timeout), refusing with
+//! E147 rather than hanging; so do the wait for a connection of the pool and
+//! connecting. The work itself is not bounded: `ledger init` (which loads
+//! the stock with COPY), `rebuild` and a wave's commit run as long as they
+//! need once they hold the lock.
 //!
 //! Schema: the tables of the SQLite back end (`meta`, `events`, `requests`,
 //! `stock`, `network`, `claims`) in the database the URL names (its default
@@ -47,7 +51,8 @@ use std::time::Duration;
 
 use chrono::NaiveDateTime;
 use postgres::config::Host;
-use postgres::types::FromSql;
+use postgres::binary_copy::BinaryCopyInWriter;
+use postgres::types::{FromSql, Type};
 use postgres::{Client, Config, IsolationLevel, NoTls, Row, Statement, Transaction};
 use r2d2_postgres::PostgresConnectionManager;
 use r2d2_postgres::r2d2::{Pool, PooledConnection};
@@ -57,8 +62,8 @@ use crate::input::format::{LoadedScenario, ScenarioFile};
 use super::rules::{self, Base, Store};
 use super::stored::{self, base_of, redact, write_state};
 use super::{
-    Answer, ChannelRow, Claim, ClaimKind, Clock, Event, Guard, Ledger, LedgerAvailability, LedgerError, NetRow,
-    Request, Snapshot, State, StockRow, VerifyReport,
+    Answer, ChannelRow, Claim, ClaimKind, Clock, Event, Guard, Ledger, LedgerAvailability, LedgerError,
+    NetRow, Request, Snapshot, State, StockRow, StoreOptions, VerifyReport,
 };
 
 /// The schema version this code writes and reads (the SQLite back end's).
@@ -67,18 +72,15 @@ pub const SCHEMA_VERSION: i64 = super::sqlite::SCHEMA_VERSION;
 /// Connections a ledger keeps open at most (each request uses one).
 pub const POOL_SIZE: u32 = 8;
 
-/// How long opening a connection may take.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// How long a request waits for a free connection of the pool.
-const POOL_WAIT: Duration = Duration::from_secs(60);
-
 /// The advisory lock every write transaction takes ("domopt" in ASCII).
 const WRITE_LOCK: i64 = 0x646f_6d6f_7074;
 
 /// Options of every session: the durability and the bounded lock wait the
 /// ledger relies on, whatever the server's or database's defaults.
-const SESSION_OPTIONS: &str = "-c synchronous_commit=on -c lock_timeout=60s";
+fn session_options(timeout: Duration) -> String {
+    let ms = timeout.as_millis().max(1);
+    format!("-c synchronous_commit=on -c lock_timeout={ms}ms")
+}
 
 const SCHEMA: &str = r#"
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -170,7 +172,18 @@ impl PostgresLedger {
         model: &str,
         clock: Arc<dyn Clock>,
     ) -> Result<Self, LedgerError> {
-        let (config, shown) = config_of(url)?;
+        Self::create_with(url, scenario, model, clock, StoreOptions::default())
+    }
+
+    /// [`create`](Self::create) with `options`.
+    pub fn create_with(
+        url: &str,
+        scenario: &LoadedScenario,
+        model: &str,
+        clock: Arc<dyn Clock>,
+        options: StoreOptions,
+    ) -> Result<Self, LedgerError> {
+        let (config, shown) = config_of(url, options.timeout)?;
         let mut file = scenario.file.clone();
         file.orders.clear();
         let base = base_of(&file, model)?;
@@ -194,15 +207,10 @@ impl PostgresLedger {
             for (k, v) in &meta {
                 store.run("INSERT INTO meta (key, value) VALUES ($1, $2)", &[k, v])?;
             }
-            let mut state = State::default();
-            for e in rules::initial_events(&file.inventory, now) {
-                state.apply(&e);
-                store.append("init", now, &e)?;
-            }
-            write_state(store, &state)
+            load_initial(store, &file, now)
         })?;
         Ok(PostgresLedger {
-            pool: Some(pool(config)?),
+            pool: Some(pool(config, options.timeout)?),
             base,
             clock,
             shown,
@@ -211,7 +219,16 @@ impl PostgresLedger {
 
     /// Opens the ledger in the database `url` names.
     pub fn open(url: &str, clock: Arc<dyn Clock>) -> Result<Self, LedgerError> {
-        let (config, shown) = config_of(url)?;
+        Self::open_with(url, clock, StoreOptions::default())
+    }
+
+    /// Opens the ledger in the database `url` names, with `options`.
+    pub fn open_with(
+        url: &str,
+        clock: Arc<dyn Clock>,
+        options: StoreOptions,
+    ) -> Result<Self, LedgerError> {
+        let (config, shown) = config_of(url, options.timeout)?;
         let mut client = connect(&config, &shown)?;
         let mut statements = Statements::default();
         // A write transaction: opening upgrades a ledger of schema 2.
@@ -236,7 +253,7 @@ impl PostgresLedger {
         })?;
         let file: ScenarioFile = serde_json::from_str(&scenario.unwrap_or_default())?;
         Ok(PostgresLedger {
-            pool: Some(pool(config)?),
+            pool: Some(pool(config, options.timeout)?),
             base: base_of(&file, &model.unwrap_or_default())?,
             clock,
             shown,
@@ -377,20 +394,30 @@ impl Ledger for PostgresLedger {
     }
 }
 
-/// The connection settings of `url` with the ledger's session options,
-/// and the URL as messages show it (no password).
-fn config_of(url: &str) -> Result<(Config, String), LedgerError> {
+/// The connection settings of `url` with the ledger's session options
+/// (waits bounded by `timeout`), and the URL as messages show it (no
+/// password).
+fn config_of(url: &str, timeout: Duration) -> Result<(Config, String), LedgerError> {
     let mut config: Config = url.parse().map_err(|e| LedgerError::BadUrl {
         url: redact(url),
         detail: error_text(&e),
     })?;
+    let session = session_options(timeout);
     let options = match config.get_options() {
-        Some(o) if !o.trim().is_empty() => format!("{o} {SESSION_OPTIONS}"),
-        _ => SESSION_OPTIONS.to_string(),
+        Some(o) if !o.trim().is_empty() => format!("{o} {session}"),
+        _ => session,
     };
     config.options(&options);
     if config.get_connect_timeout().is_none() {
-        config.connect_timeout(CONNECT_TIMEOUT);
+        config.connect_timeout(timeout);
+    }
+    // A connection whose server went away (a host down, a network cut)
+    // would otherwise wait for an answer for hours: TCP keepalives find it
+    // dead within about a minute, unless the URL set its own.
+    if config.get_keepalives_idle() == Duration::from_secs(2 * 60 * 60) {
+        config.keepalives_idle(Duration::from_secs(30));
+        config.keepalives_interval(Duration::from_secs(10));
+        config.keepalives_retries(3);
     }
     if config.get_application_name().is_none() {
         config.application_name("domopt");
@@ -441,19 +468,31 @@ fn db_error(shown: &str) -> impl Fn(postgres::Error) -> LedgerError + '_ {
 
 /// One connection now, so that a wrong URL, password or database fails at
 /// once with the server's reason (the pool would retry until its timeout).
+/// A server that answered and refused (password, database) is told apart
+/// from one that could not be reached (no such host, nothing listening, no
+/// answer within the timeout): both are E147, the URL having parsed.
 fn connect(config: &Config, shown: &str) -> Result<Client, LedgerError> {
     config.connect(NoTls).map_err(|e| {
-        LedgerError::Store(format!("cannot connect to {shown}: {}", error_text(&e)))
+        // `shown` is postgres://USER@HOSTS/DB: the hosts are between.
+        let rest = shown.split_once("://").map_or(shown, |(_, r)| r);
+        let rest = rest.rsplit_once('@').map_or(rest, |(_, h)| h);
+        let host = rest.split('/').next().unwrap_or_default();
+        let what = if e.as_db_error().is_some() {
+            format!("the database server {host} refused the connection")
+        } else {
+            format!("the database server {host} could not be reached")
+        };
+        LedgerError::Store(format!("{what} ({shown}): {}", error_text(&e)))
     })
 }
 
 /// The pool of a ledger: connections are made on demand (none is kept
 /// idle beyond use), checked before use, replaced when broken.
-fn pool(config: Config) -> Result<Pool<Manager>, LedgerError> {
+fn pool(config: Config, timeout: Duration) -> Result<Pool<Manager>, LedgerError> {
     Pool::builder()
         .max_size(POOL_SIZE)
         .min_idle(Some(0))
-        .connection_timeout(POOL_WAIT)
+        .connection_timeout(timeout)
         .build(PostgresConnectionManager::new(config, NoTls))
         .map_err(|e| LedgerError::Store(format!("connection pool: {e}")))
 }
@@ -472,7 +511,7 @@ fn in_transaction<T>(
     let mut tx = if write {
         let mut tx = client.transaction().map_err(&err)?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])
-            .map_err(&err)?;
+            .map_err(|e| lock_error(shown, e))?;
         tx
     } else {
         client
@@ -489,6 +528,116 @@ fn in_transaction<T>(
     })?;
     tx.commit().map_err(&err)?;
     Ok(out)
+}
+
+/// E147 for the write lock not taken within `lock_timeout`, saying so.
+fn lock_error(shown: &str, e: postgres::Error) -> LedgerError {
+    if e.code() == Some(&postgres::error::SqlState::LOCK_NOT_AVAILABLE) {
+        return LedgerError::Store(format!(
+            "{shown}: the write lock was not free within the store timeout \
+             (another writer holds it): try again"
+        ));
+    }
+    db_error(shown)(e)
+}
+
+/// Loads a new ledger's history and state: the initial events of the
+/// scenario's inventory and the state they fold to. The events, stock rows
+/// and claims (hundreds of thousands on a large network) go in by binary
+/// COPY, one stream per table rather than a round trip per row; whatever
+/// else the state holds is written row by row.
+fn load_initial(
+    store: &mut PgStore<'_, '_>,
+    file: &ScenarioFile,
+    now: NaiveDateTime,
+) -> Result<(), LedgerError> {
+    let events = rules::initial_events(&file.inventory, now);
+    let mut state = State::default();
+    for e in &events {
+        state.apply(e);
+    }
+    let at = time_key(now);
+    let text = Type::TEXT;
+    let mut rows = Vec::with_capacity(events.len());
+    for e in &events {
+        rows.push(serde_json::to_string(e)?);
+    }
+    copy_rows(
+        store,
+        "COPY events (request, at, payload) FROM STDIN (FORMAT binary)",
+        &[text.clone(), text.clone(), text.clone()],
+        rows.iter(),
+        |w, payload| w.write(&[&"init", &at, payload]),
+    )?;
+    let stock = std::mem::take(&mut state.stock);
+    copy_rows(
+        store,
+        &format!("COPY stock ({STOCK_COLUMNS}) FROM STDIN (FORMAT binary)"),
+        &[
+            text.clone(),
+            text.clone(),
+            Type::INT8,
+            Type::INT8,
+            Type::INT8,
+            text.clone(),
+            Type::INT8,
+            Type::INT8,
+            Type::INT8,
+        ],
+        stock.values(),
+        |w, r| {
+            let date = r.inbound_date.map(|d| d.to_string());
+            w.write(&[
+                &r.node,
+                &r.sku,
+                &r.on_hand,
+                &r.safety,
+                &r.inbound,
+                &date,
+                &r.held,
+                &r.reserved,
+                &r.committed,
+            ])
+        },
+    )?;
+    let claims = std::mem::take(&mut state.claims);
+    let mut bodies = Vec::with_capacity(claims.len());
+    for c in claims.values() {
+        bodies.push((c, serde_json::to_string(c)?));
+    }
+    copy_rows(
+        store,
+        "COPY claims (id, kind, order_id, status, expires, body) FROM STDIN (FORMAT binary)",
+        &[text.clone(), text.clone(), text.clone(), text.clone(), text.clone(), text],
+        bodies.iter(),
+        |w, (c, body)| {
+            let kind = match c.kind {
+                ClaimKind::Hold => "hold",
+                ClaimKind::Reservation => "reservation",
+            };
+            let expires = c.expires.map(time_key);
+            w.write(&[&c.id, &kind, &c.order, &c.status.as_str(), &expires, body])
+        },
+    )?;
+    write_state(store, &state)
+}
+
+/// Streams `rows` into one binary COPY of columns of `types`.
+fn copy_rows<T>(
+    store: &mut PgStore<'_, '_>,
+    sql: &str,
+    types: &[Type],
+    rows: impl Iterator<Item = T>,
+    write: impl Fn(&mut BinaryCopyInWriter<'_>, T) -> Result<(), postgres::Error>,
+) -> Result<(), LedgerError> {
+    let err = db_error(store.shown);
+    let sink = store.tx.copy_in(sql).map_err(&err)?;
+    let mut writer = BinaryCopyInWriter::new(sink, types);
+    for row in rows {
+        write(&mut writer, row).map_err(&err)?;
+    }
+    writer.finish().map_err(&err)?;
+    Ok(())
 }
 
 /// The statements a connection prepared, by their SQL: each later use is
@@ -793,7 +942,7 @@ mod tests {
             "postgres://domopt:s3cret@127.0.0.1:5432/shop",
             "postgresql://domopt@127.0.0.1/shop?password=s3cret",
         ] {
-            let (_, shown) = config_of(url).unwrap();
+            let (_, shown) = config_of(url, Duration::from_secs(5)).unwrap();
             assert_eq!(shown, "postgres://domopt@127.0.0.1:5432/shop", "{url}");
         }
     }
@@ -810,5 +959,26 @@ mod tests {
         let text = e.to_string();
         assert!(text.contains("postgres://domopt@127.0.0.1:1/shop"), "{text}");
         assert!(!text.contains("s3cret"), "{text}");
+    }
+
+    #[test]
+    fn a_host_that_cannot_be_reached_is_named_as_such_while_a_malformed_url_is_e151() {
+        let clock = || Arc::new(super::super::SystemClock);
+        for (url, host) in [
+            ("postgres://nohost", "nohost:5432"),
+            ("postgres://domopt@127.0.0.1:1/shop", "127.0.0.1:1"),
+        ] {
+            let e = PostgresLedger::open(url, clock()).unwrap_err();
+            assert_eq!(e.code(), crate::IssueCode::LedgerStore, "{url}");
+            let text = e.to_string();
+            assert!(
+                text.contains(&format!("the database server {host} could not be reached")),
+                "{text}"
+            );
+        }
+        for url in ["postgres://u@h:notaport/db", "postgres://u@h/db?sslmode=nonsense"] {
+            let e = PostgresLedger::open(url, clock()).unwrap_err();
+            assert_eq!(e.code(), crate::IssueCode::BadLedgerUrl, "{url}");
+        }
     }
 }

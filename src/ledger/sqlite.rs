@@ -2,7 +2,7 @@
 //! WAL mode with `synchronous=FULL`, so that an acknowledged write survives
 //! a crash. Each operation is one `BEGIN IMMEDIATE` transaction: writers,
 //! whether threads or processes, take the file's write lock in turn and
-//! wait for it (busy timeout), so requests for the last units are decided
+//! wait for it (the store timeout, then E147), so requests for the last units are decided
 //! one after the other on the state the previous one left.
 
 use std::path::{Path, PathBuf};
@@ -17,15 +17,12 @@ use crate::input::format::{LoadedScenario, ScenarioFile};
 use super::rules::{self, Base, Store};
 use super::stored::{self, base_of, write_state};
 use super::{
-    Answer, ChannelRow, Claim, Clock, Event, Guard, Ledger, LedgerAvailability, LedgerError, NetRow, Request,
-    Snapshot, State, StockRow, VerifyReport,
+    Answer, ChannelRow, Claim, Clock, Event, Guard, Ledger, LedgerAvailability, LedgerError, NetRow,
+    Request, Snapshot, State, StockRow, StoreOptions, VerifyReport,
 };
 
 /// The schema version this code writes and reads.
 pub const SCHEMA_VERSION: i64 = 3;
-
-/// How long a writer waits for the file's write lock before giving up.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
 
 const SCHEMA: &str = "
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -72,6 +69,8 @@ pub struct SqliteLedger {
     base: Base,
     clock: Arc<dyn Clock>,
     path: PathBuf,
+    /// How long a writer waits for the file's write lock.
+    timeout: Duration,
 }
 
 impl std::fmt::Debug for SqliteLedger {
@@ -90,13 +89,22 @@ impl SqliteLedger {
         model: &str,
         clock: Arc<dyn Clock>,
     ) -> Result<Self, LedgerError> {
-        if std::fs::metadata(path).is_ok_and(|m| m.len() > 0) {
-            return Err(LedgerError::Exists(path.display().to_string()));
-        }
+        Self::create_with(path, scenario, model, clock, StoreOptions::default())
+    }
+
+    /// [`create`](Self::create) with `options`.
+    pub fn create_with(
+        path: &Path,
+        scenario: &LoadedScenario,
+        model: &str,
+        clock: Arc<dyn Clock>,
+        options: StoreOptions,
+    ) -> Result<Self, LedgerError> {
+        Self::check_vacant(path)?;
         let mut file = scenario.file.clone();
         file.orders.clear();
         let base = base_of(&file, model)?;
-        let mut conn = connect(path, OpenFlags::SQLITE_OPEN_CREATE)?;
+        let mut conn = connect(path, OpenFlags::SQLITE_OPEN_CREATE, options.timeout)?;
         let now = clock.now();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute_batch(SCHEMA)?;
@@ -125,18 +133,52 @@ impl SqliteLedger {
             base,
             clock,
             path: path.to_path_buf(),
+            timeout: options.timeout,
         })
+    }
+
+    /// Whether a ledger may be made at `path`: nothing there, or an empty
+    /// file. E149 when it holds a ledger already; E147 when it is a
+    /// directory, or a file that is not a domopt ledger (left untouched).
+    pub fn check_vacant(path: &Path) -> Result<(), LedgerError> {
+        let Ok(m) = std::fs::metadata(path) else {
+            return Ok(());
+        };
+        let shown = path.display();
+        if m.is_dir() {
+            return Err(LedgerError::Store(format!(
+                "{shown} is a directory, not a ledger file: name a file in it"
+            )));
+        }
+        if m.len() == 0 {
+            return Ok(());
+        }
+        if is_ledger(path) {
+            return Err(LedgerError::Exists(shown.to_string()));
+        }
+        Err(LedgerError::Store(format!(
+            "{shown} is a file that is not a domopt ledger: it is left untouched; name a new file"
+        )))
     }
 
     /// Opens the ledger at `path`.
     pub fn open(path: &Path, clock: Arc<dyn Clock>) -> Result<Self, LedgerError> {
+        Self::open_with(path, clock, StoreOptions::default())
+    }
+
+    /// Opens the ledger at `path` with `options`.
+    pub fn open_with(
+        path: &Path,
+        clock: Arc<dyn Clock>,
+        options: StoreOptions,
+    ) -> Result<Self, LedgerError> {
         if !path.is_file() {
             return Err(LedgerError::Store(format!(
                 "no ledger at {}: make one with `domopt ledger init`",
                 path.display()
             )));
         }
-        let conn = connect(path, OpenFlags::empty())?;
+        let conn = connect(path, OpenFlags::empty(), options.timeout)?;
         let version: Option<String> = meta(&conn, "schema_version")
             .map_err(|_| LedgerError::Store(format!("{} is not a domopt ledger", path.display())))?;
         let mut conn = conn;
@@ -156,6 +198,7 @@ impl SqliteLedger {
             base: base_of(&file, &model)?,
             clock,
             path: path.to_path_buf(),
+            timeout: options.timeout,
         })
     }
 
@@ -174,10 +217,26 @@ impl SqliteLedger {
         f: impl FnOnce(&mut SqliteStore<'_>) -> Result<T, LedgerError>,
     ) -> Result<T, LedgerError> {
         let mut conn = self.lock();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| self.busy(e))?;
         let out = f(&mut SqliteStore { tx: &tx })?;
         tx.commit()?;
         Ok(out)
+    }
+
+    /// E147 for a write lock not free within the timeout (another writer,
+    /// thread or process, holds it), saying so; other errors as they are.
+    fn busy(&self, e: rusqlite::Error) -> LedgerError {
+        if e.sqlite_error_code() != Some(rusqlite::ErrorCode::DatabaseBusy) {
+            return e.into();
+        }
+        LedgerError::Store(format!(
+            "{}: the write lock was not free within the store timeout of {} s \
+             (another writer holds it): try again",
+            self.path.display(),
+            self.timeout.as_secs_f64()
+        ))
     }
 
     /// The stored state, read in one transaction.
@@ -300,11 +359,36 @@ fn upgrade_from_2(conn: &mut Connection) -> Result<(), LedgerError> {
     Ok(())
 }
 
-/// A connection with the durability and locking the ledger relies on.
-fn connect(path: &Path, extra: OpenFlags) -> Result<Connection, LedgerError> {
+
+/// Whether the file at `path` holds a domopt ledger (an SQLite database
+/// with the ledger's `meta` table), read without writing anything; a file
+/// that cannot be read as one counts as a ledger only if it looks like
+/// SQLite, so that nothing is ever overwritten on a doubt.
+fn is_ledger(path: &Path) -> bool {
+    let mut head = [0u8; 16];
+    let sqlite = std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
+        .is_ok_and(|()| &head == b"SQLite format 3\0");
+    if !sqlite {
+        return false;
+    }
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let Ok(conn) = Connection::open_with_flags(path, flags) else {
+        return true;
+    };
+    match meta(&conn, "schema_version") {
+        Ok(v) => v.is_some(),
+        Err(LedgerError::Store(text)) => !text.contains("no such table"),
+        Err(_) => true,
+    }
+}
+
+/// A connection with the durability and locking the ledger relies on: a
+/// writer waits `timeout` for the file's write lock.
+fn connect(path: &Path, extra: OpenFlags, timeout: Duration) -> Result<Connection, LedgerError> {
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX | extra;
     let conn = Connection::open_with_flags(path, flags)?;
-    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.busy_timeout(timeout)?;
     let mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
     if !mode.eq_ignore_ascii_case("wal") {
         return Err(LedgerError::Store(format!("journal mode {mode}, WAL wanted")));

@@ -6,6 +6,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::input::format::LoadedScenario;
 
@@ -74,31 +75,101 @@ fn has_scheme(s: &str) -> bool {
     })
 }
 
-/// Opens the ledger at `url`.
+/// How long a request waits for the ledger's store by default: see
+/// [`StoreOptions`].
+pub const DEFAULT_STORE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The longest store timeout accepted (an hour): beyond it a caller would
+/// rather know that the store does not answer.
+pub const MAX_STORE_TIMEOUT: Duration = Duration::from_secs(3600);
+
+/// How a ledger is opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoreOptions {
+    /// How long a request waits for the store before it is refused with
+    /// E147: for the write lock (SQLite's busy timeout, PostgreSQL's
+    /// `lock_timeout`), for a connection of the pool, and to connect.
+    /// It bounds waiting, never the work done once the lock is held: a
+    /// wave's commit, `ledger init` and `rebuild` run as long as they need
+    /// (and requests waiting behind them give up after this time).
+    pub timeout: Duration,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions {
+            timeout: DEFAULT_STORE_TIMEOUT,
+        }
+    }
+}
+
+impl StoreOptions {
+    /// Options with a store timeout of `timeout`: more than zero and at
+    /// most [`MAX_STORE_TIMEOUT`], E120 otherwise.
+    pub fn with_timeout(timeout: Duration) -> Result<Self, crate::error::DomoptError> {
+        if timeout.is_zero() || timeout > MAX_STORE_TIMEOUT {
+            return Err(crate::error::DomoptError::Settings {
+                field: "store timeout".into(),
+                detail: format!(
+                    "{} s: more than 0 and at most {} s",
+                    timeout.as_secs_f64(),
+                    MAX_STORE_TIMEOUT.as_secs()
+                ),
+            });
+        }
+        Ok(StoreOptions { timeout })
+    }
+}
+
+/// Opens the ledger at `url`, with the default [`StoreOptions`].
 pub fn open(url: &str, clock: Arc<dyn Clock>) -> Result<Box<dyn Ledger>, LedgerError> {
+    open_with(url, clock, StoreOptions::default())
+}
+
+/// Opens the ledger at `url` with `options`.
+pub fn open_with(
+    url: &str,
+    clock: Arc<dyn Clock>,
+    options: StoreOptions,
+) -> Result<Box<dyn Ledger>, LedgerError> {
     match url.parse()? {
-        LedgerUrl::Sqlite(path) => Ok(Box::new(SqliteLedger::open(&path, clock)?)),
+        LedgerUrl::Sqlite(path) => Ok(Box::new(SqliteLedger::open_with(&path, clock, options)?)),
         #[cfg(feature = "postgres")]
-        LedgerUrl::Postgres(url) => Ok(Box::new(PostgresLedger::open(&url, clock)?)),
+        LedgerUrl::Postgres(url) => Ok(Box::new(PostgresLedger::open_with(
+            &url, clock, options,
+        )?)),
         #[cfg(not(feature = "postgres"))]
         LedgerUrl::Postgres(_) => Err(postgres_missing(url)),
     }
 }
 
-/// Makes a ledger at `url` from a scenario's network and inventory.
+/// Makes a ledger at `url` from a scenario's network and inventory, with
+/// the default [`StoreOptions`].
 pub fn create(
     url: &str,
     scenario: &LoadedScenario,
     model: &str,
     clock: Arc<dyn Clock>,
 ) -> Result<Box<dyn Ledger>, LedgerError> {
+    create_with(url, scenario, model, clock, StoreOptions::default())
+}
+
+/// Makes a ledger at `url` from a scenario's network and inventory, with
+/// `options`.
+pub fn create_with(
+    url: &str,
+    scenario: &LoadedScenario,
+    model: &str,
+    clock: Arc<dyn Clock>,
+    options: StoreOptions,
+) -> Result<Box<dyn Ledger>, LedgerError> {
     match url.parse()? {
-        LedgerUrl::Sqlite(path) => Ok(Box::new(SqliteLedger::create(
-            &path, scenario, model, clock,
+        LedgerUrl::Sqlite(path) => Ok(Box::new(SqliteLedger::create_with(
+            &path, scenario, model, clock, options,
         )?)),
         #[cfg(feature = "postgres")]
-        LedgerUrl::Postgres(url) => Ok(Box::new(PostgresLedger::create(
-            &url, scenario, model, clock,
+        LedgerUrl::Postgres(url) => Ok(Box::new(PostgresLedger::create_with(
+            &url, scenario, model, clock, options,
         )?)),
         #[cfg(not(feature = "postgres"))]
         LedgerUrl::Postgres(_) => Err(postgres_missing(url)),

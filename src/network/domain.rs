@@ -421,6 +421,10 @@ pub enum UnfilledRule {
 /// The cost model in force for a run.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Policy {
+    /// Re-plans: penalty for moving a planned package off its node or service.
+    pub planned_move_penalty: f64,
+    /// Re-plans: penalty for moving a package already released to its node.
+    pub released_move_penalty: f64,
     /// Per package beyond the first.
     pub split_penalty: f64,
     /// Per package per business day late.

@@ -6,6 +6,7 @@
 //! write in flight at shutdown is finished, never cut.
 
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use axum::Json;
 use axum::body::Bytes;
@@ -148,7 +149,44 @@ pub(super) async fn verify(
     counted("/v1/ledger/verify", report, |_| false).map(|r| Json(r.into()))
 }
 
-/// Whether the ledger answers: one read of its version.
+/// How long `/ready` waits for the ledger's answer: a database that does
+/// not answer makes the server not ready within this, whatever the store
+/// timeout.
+pub const READY_PROBE: std::time::Duration = std::time::Duration::from_millis(1500);
+
+/// Whether the ledger answers: one read of its version, within
+/// [`READY_PROBE`]. One probe at a time: while one is still waiting for the
+/// ledger (a database that stopped answering holds it), the next ones
+/// answer at once that it has not, rather than tying up a thread each.
 pub(super) async fn answers(state: &AppState) -> Result<(), ApiError> {
-    blocking(state, |l| l.version().map(|_| ())).await
+    let ledger = state.ledger.clone().ok_or_else(ApiError::no_ledger)?;
+    let unanswered = |why: String| ApiError::ledger(LedgerError::Store(why));
+    if state.probing.swap(true, Ordering::SeqCst) {
+        return Err(unanswered(
+            "the ledger has not answered the previous readiness probe yet".into(),
+        ));
+    }
+    let done = ProbeDone(state.probing.clone());
+    let call = tokio::task::spawn_blocking(move || {
+        let _done = done;
+        ledger.version()
+    });
+    match tokio::time::timeout(READY_PROBE, call).await {
+        Err(_) => Err(unanswered(format!(
+            "the ledger did not answer within {} s",
+            READY_PROBE.as_secs_f64()
+        ))),
+        Ok(Err(e)) => Err(unanswered(format!("the ledger call failed: {e}"))),
+        Ok(Ok(version)) => version.map(|_| ()).map_err(ApiError::ledger),
+    }
+}
+
+/// Clears the probe-running flag when the probe's call ends, however it
+/// ends (an answer, an error, a panic), even after `/ready` stopped waiting.
+struct ProbeDone(Arc<std::sync::atomic::AtomicBool>);
+
+impl Drop for ProbeDone {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::SeqCst);
+    }
 }

@@ -33,6 +33,8 @@ pub(crate) struct AppState {
     live: view::Live,
     ledger: Option<Arc<dyn Ledger>>,
     waves: Option<Arc<solve::Waves>>,
+    /// A readiness probe of the ledger is running (see `ledger::answers`).
+    probing: Arc<std::sync::atomic::AtomicBool>,
 }
 
 pub use solve::{MAX_SOLVE_SECONDS, WaveSource};
@@ -78,6 +80,7 @@ fn build(scenario: Scenario, ledger: Option<(Arc<dyn Ledger>, WaveSource)>) -> a
         live,
         ledger,
         waves,
+        probing: Arc::default(),
     });
     routes::router(state)
 }

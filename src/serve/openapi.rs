@@ -42,7 +42,7 @@ const BODY_ERRORS: &[(&str, &str)] = &[
 const CHANGE_ERRORS: &[(&str, &str)] = &[
     (
         "400",
-        "the body is not JSON of the route's shape, or has no request id (E100)",
+        "the body is not JSON of the route's shape, has no request id, or its request id starts with `wave-` or `initial:`, prefixes reserved for the ids the ledger makes itself (E100)",
     ),
     ("404", "the claim named was never made (E141)"),
     (
@@ -53,9 +53,12 @@ const CHANGE_ERRORS: &[(&str, &str)] = &[
     ("413", "the body is over 1 MiB (E117)"),
     (
         "422",
-        "a quantity is not a whole number in range (E145), an unknown SKU or node (E102) or channel (E128), or the request does not fit the claim (E146)",
+        "a quantity is not a whole number in range (E145; `1.0` is the whole number 1), an unknown SKU or node (E102) or channel (E128), or the request does not fit the claim (E146)",
     ),
-    ("503", "the server has no ledger, or its store fails (E147)"),
+    (
+        "503",
+        "the server has no ledger, its store fails, or the write lock or a connection was not free within the store timeout (E147)",
+    ),
 ];
 
 /// The errors of a wave's solve.
@@ -96,7 +99,7 @@ const fn change(path: &'static str, summary: &'static str, request: &'static str
             "Idempotency-Key",
             "header",
             false,
-            "The request id when the body has no `id` (when both are given they must agree). The same id with the same body gets the first answer again, with `replayed: true`; with another body 409 E144.",
+            "The request id when the body has no `id` (when both are given they must agree; ids starting with `wave-` or `initial:` are refused, 400 E100). The same id with the same body gets the first answer again, with `replayed: true`; with another body 409 E144.",
         )],
     }
 }
@@ -115,7 +118,7 @@ pub(super) const ROUTES: &[RouteDoc] = &[
     RouteDoc {
         method: "get",
         path: "/ready",
-        summary: "Ready to answer: the scenario is loaded and valid, and the ledger (if any) answers; 503 with the same body when it does not.",
+        summary: "Ready to answer: the scenario is loaded and valid, and the ledger (if any) answers; 503 with the same body and `code` E147 when it fails or does not answer within 1.5 s.",
         request: None,
         response: Some("Readiness"),
         errors: &[],

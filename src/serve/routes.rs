@@ -58,13 +58,14 @@ async fn health() -> Json<Health> {
 }
 
 /// Ready when the scenario is loaded (always, once the router exists) and
-/// the ledger, if any, answers; 503 when it does not.
+/// the ledger, if any, answers; 503 with E147 when it fails or does not
+/// answer within `ledger::READY_PROBE` (1.5 s).
 async fn ready(State(state): State<Arc<AppState>>) -> (StatusCode, Json<Readiness>) {
-    let (status, ledger) = match &state.ledger {
-        None => (StatusCode::OK, "none"),
+    let (status, ledger, failure) = match &state.ledger {
+        None => (StatusCode::OK, "none", None),
         Some(_) => match ledger::answers(&state).await {
-            Ok(()) => (StatusCode::OK, "ok"),
-            Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+            Ok(()) => (StatusCode::OK, "ok", None),
+            Err(e) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", Some(e)),
         },
     };
     let view = state.live.view();
@@ -76,6 +77,8 @@ async fn ready(State(state): State<Arc<AppState>>) -> (StatusCode, Json<Readines
             "not_ready"
         },
         ledger,
+        code: failure.as_ref().map(|e| e.code.clone()),
+        error: failure.map(|e| e.error),
         scenario: s.name.clone(),
         nodes: s.nodes.len(),
         skus: s.skus.len(),

@@ -27,6 +27,13 @@ pub struct Readiness {
     pub status: &'static str,
     /// The reservation ledger: `none` (no --ledger), `ok`, `unavailable`.
     pub ledger: &'static str,
+    /// When not ready: the code of why (E147: the ledger failed or did
+    /// not answer within the probe's bound).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// When not ready: why, in words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
     /// The scenario's name.
     pub scenario: String,
     /// Nodes, SKUs and services (the built-ins included).
@@ -54,7 +61,8 @@ pub enum PromiseRequest {
 
 /// A whole number as sent: any JSON number, checked when the request is
 /// built, so that a negative, fractional or too large quantity is refused
-/// with E145 and the field's name rather than with a parse error.
+/// with E145 and the field's name rather than with a parse error. A whole
+/// number written as a float (`1.0`, `2e3`) is that number.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(transparent)]
 pub struct Units(serde_json::Number);
@@ -62,29 +70,41 @@ pub struct Units(serde_json::Number);
 impl Units {
     /// The number as a `u32`, or E145 naming `field`.
     pub fn count(&self, field: &str) -> Result<u32, LedgerError> {
-        match self.0.as_u64() {
-            Some(n) => u32::try_from(n)
-                .map_err(|_| LedgerError::quantity(field, format!("{n}: too large"))),
-            None => Err(LedgerError::quantity(field, self.why_not_whole())),
+        let n = self.whole(field)?;
+        if n < 0 {
+            return Err(LedgerError::quantity(
+                field,
+                format!("{}: negative, at least 1 unit", self.0),
+            ));
         }
+        u32::try_from(n).map_err(|_| LedgerError::quantity(field, format!("{}: too large", self.0)))
     }
 
     /// The number as an `i64` (a signed difference), or E145.
     pub fn signed(&self, field: &str) -> Result<i64, LedgerError> {
-        self.0
-            .as_i64()
-            .ok_or_else(|| LedgerError::quantity(field, self.why_not_whole()))
+        i64::try_from(self.whole(field)?)
+            .map_err(|_| LedgerError::quantity(field, format!("{}: out of range", self.0)))
     }
 
-    fn why_not_whole(&self) -> String {
+    /// The number when it is whole (an integer, or a float without a
+    /// fraction), else E145 saying it is not.
+    fn whole(&self, field: &str) -> Result<i128, LedgerError> {
         let n = &self.0;
-        if n.as_i64().is_some_and(|v| v < 0) {
-            format!("{n}: negative, at least 1 unit")
-        } else if n.as_f64().is_some_and(|f| f.fract() != 0.0) {
-            format!("{n}: not a whole number of units")
-        } else {
-            format!("{n}: out of range")
+        if let Some(v) = n.as_i64() {
+            return Ok(i128::from(v));
         }
+        if let Some(v) = n.as_u64() {
+            return Ok(i128::from(v));
+        }
+        let f = n.as_f64().unwrap_or(f64::NAN);
+        if f.is_finite() && f.fract() == 0.0 {
+            // Beyond i128 the float saturates: still out of every range.
+            return Ok(f as i128);
+        }
+        Err(LedgerError::quantity(
+            field,
+            format!("{n}: not a whole number of units"),
+        ))
     }
 }
 
@@ -117,17 +137,24 @@ fn lines(lines: &[LineBody]) -> Result<Vec<ClaimLine>, LedgerError> {
 }
 
 /// The request id of a body: its `id`, or the `Idempotency-Key` header when
-/// the body has none. Both present must agree.
+/// the body has none. Both present must agree, and it may not start with a
+/// prefix the ledger keeps for the ids it makes (`wave-`, `initial:`).
 fn request_id(body: Option<String>, header: Option<String>) -> Result<String, String> {
-    match (body, header) {
-        (Some(b), Some(h)) if b != h => Err(format!(
-            "the body's id `{b}` and the Idempotency-Key `{h}` differ"
-        )),
-        (Some(id), _) | (None, Some(id)) => Ok(id),
-        (None, None) => {
-            Err("a request id is needed: `id` in the body or an Idempotency-Key header".into())
+    let id = match (body, header) {
+        (Some(b), Some(h)) if b != h => {
+            return Err(format!(
+                "the body's id `{b}` and the Idempotency-Key `{h}` differ"
+            ));
         }
-    }
+        (Some(id), _) | (None, Some(id)) => id,
+        (None, None) => {
+            return Err(
+                "a request id is needed: `id` in the body or an Idempotency-Key header".into(),
+            );
+        }
+    };
+    crate::ledger::check_client_id(&id).map_err(|e| e.to_string())?;
+    Ok(id)
 }
 
 /// Why a ledger body cannot become a request: its id (400 E100) or a
@@ -162,7 +189,9 @@ macro_rules! id_of {
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HoldBody {
-    /// Request id and hold id (or the Idempotency-Key header).
+    /// Request id and hold id (or the Idempotency-Key header); not
+    /// starting with `wave-` or `initial:`, which the ledger keeps for the
+    /// ids it makes (400 E100).
     #[serde(default)]
     pub id: Option<String>,
     /// The order or cart it is for.
@@ -194,7 +223,8 @@ impl ChangeBody for HoldBody {
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReservationBody {
-    /// Request id and reservation id (or the Idempotency-Key header).
+    /// Request id and reservation id (or the Idempotency-Key header); not
+    /// starting with `wave-` or `initial:` (400 E100).
     #[serde(default)]
     pub id: Option<String>,
     /// The order.
@@ -228,7 +258,8 @@ impl ChangeBody for ReservationBody {
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AssignmentBody {
-    /// Request id (or the Idempotency-Key header).
+    /// Request id (or the Idempotency-Key header); not starting with
+    /// `wave-` or `initial:` (400 E100).
     #[serde(default)]
     pub id: Option<String>,
     /// The order.
@@ -253,7 +284,8 @@ impl ChangeBody for AssignmentBody {
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClaimRefBody {
-    /// Request id (or the Idempotency-Key header).
+    /// Request id (or the Idempotency-Key header); not starting with
+    /// `wave-` or `initial:` (400 E100).
     #[serde(default)]
     pub id: Option<String>,
     /// The hold or reservation.
@@ -293,7 +325,8 @@ impl ChangeBody for CommitBody {
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReceiptBody {
-    /// Request id (or the Idempotency-Key header).
+    /// Request id (or the Idempotency-Key header); not starting with
+    /// `wave-` or `initial:` (400 E100).
     #[serde(default)]
     pub id: Option<String>,
     /// Node id.
@@ -321,7 +354,8 @@ impl ChangeBody for ReceiptBody {
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AdjustmentBody {
-    /// Request id (or the Idempotency-Key header).
+    /// Request id (or the Idempotency-Key header); not starting with
+    /// `wave-` or `initial:` (400 E100).
     #[serde(default)]
     pub id: Option<String>,
     /// Node id.

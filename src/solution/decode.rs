@@ -404,6 +404,7 @@ mod tests {
             message: String::new(),
             peak_memory_mb: None,
             decomposition: None,
+            replan: None,
         }
     }
 

@@ -244,6 +244,26 @@ pub struct SolveRecord {
     /// How the wave decomposed (decomposing strategies only).
     #[serde(default)]
     pub decomposition: Option<Decomposition>,
+    /// A re-plan's own figures (`domopt reroute` only): its plan is a
+    /// heuristic one for the wave, made by re-solving some orders.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replan: Option<Replan>,
+}
+
+/// What a re-plan solved: its status and bound are for its own objective
+/// (the cost plus the stability cost, the other orders kept), not for the
+/// plan's cost over the whole wave.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Replan {
+    /// Orders solved again.
+    pub orders: usize,
+    /// The solver's status for the re-plan's objective.
+    pub status: Status,
+    /// The re-plan's objective.
+    pub objective: f64,
+    /// Its lower bound, if the solver proved one.
+    #[serde(default)]
+    pub best_bound: Option<f64>,
 }
 
 /// How a wave decomposed into parts.

@@ -149,6 +149,35 @@ pub fn build_part(
     fixed: &[crate::solution::assignment::Assignment],
     deadline: Option<Instant>,
 ) -> Option<Formulation> {
+    build_steered(s, cs, free, fixed, &Steering::default(), deadline)
+}
+
+/// What a re-plan adds to the model of its free orders: packages that must
+/// stay as they are, and a bonus for keeping a package of the previous plan.
+#[derive(Debug, Clone, Default)]
+pub struct Steering {
+    /// Packages of free orders that stay with exactly their units (picked or
+    /// shipped): `y = 1` and each `x` fixed.
+    pub forced: Vec<Assignment>,
+    /// Per candidate, what keeping it open saves (the penalty of moving the
+    /// previous plan's package off it): its `y` costs that much less, and it
+    /// may only be open with at least one unit.
+    pub keep_bonus: rustc_hash::FxHashMap<usize, f64>,
+    /// Candidates the free orders may not use (a suspended service).
+    pub banned: rustc_hash::FxHashSet<usize>,
+}
+
+/// [`build_part`] with a re-plan's [`Steering`].
+pub fn build_steered(
+    s: &Scenario,
+    cs: &CandidateSet,
+    free: &[OrderIdx],
+    fixed: &[crate::solution::assignment::Assignment],
+    steering: &Steering,
+    deadline: Option<Instant>,
+) -> Option<Formulation> {
+    let forced: rustc_hash::FxHashMap<usize, &Assignment> =
+        steering.forced.iter().map(|a| (a.candidate, a)).collect();
     // The clock is read once every 4,096 candidates or orders.
     let late = |k: usize| k % 4096 == 4095 && deadline.is_some_and(|d| Instant::now() >= d);
     let mut cols = Columns {
@@ -175,14 +204,27 @@ pub fn build_part(
         }
         let c = &cs.candidates[ci];
         let yc = cols.add(variable().binary());
-        objective += c.package.total() * yc.var;
+        let bonus = steering.keep_bonus.get(&ci).copied().unwrap_or(0.0);
+        objective += (c.package.total() - bonus) * yc.var;
+        let pinned = forced.get(&ci);
+        if pinned.is_some() {
+            constraints.push(Expression::from(yc.var).geq(1.0));
+        } else if steering.banned.contains(&ci) {
+            constraints.push(Expression::from(yc.var).leq(0.0));
+        }
         let mut xs = Vec::with_capacity(c.lines.len());
+        let mut units = Expression::default();
         for (line_k, cl) in c.lines.iter().enumerate() {
             let q = cl.max_units;
             let xc = cols.add(variable().integer().min(0).max(q as f64));
             objective += cl.cost.total() * xc.var;
+            units += xc.var;
             // Link: no units without the package.
             constraints.push((xc.var - (q as f64) * yc.var).leq(0.0));
+            if let Some(a) = pinned {
+                let fixed_units = a.units.iter().filter(|(l, _)| *l == cl.line).map(|(_, u)| *u).sum::<u32>();
+                constraints.push(Expression::from(xc.var).eq(fixed_units as f64));
+            }
             for r in [bindable.stock(k, line_k), bindable.units(c.node)]
                 .into_iter()
                 .flatten()
@@ -190,6 +232,10 @@ pub fn build_part(
                 row_use[r] += xc.var;
             }
             xs.push((cl.line, xc));
+        }
+        if bonus > 0.0 {
+            // A kept package carries units: its bonus is not had for nothing.
+            constraints.push((yc.var - units).leq(0.0));
         }
         if let Some(r) = bindable.packages(c.node) {
             row_use[r] += yc.var;

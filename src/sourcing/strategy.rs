@@ -55,6 +55,7 @@ pub fn run_with_progress(
         message: String::new(),
         peak_memory_mb: None,
         decomposition: None,
+        replan: None,
     };
     let wave = Wave {
         s,

@@ -12,6 +12,12 @@ use super::limits::MAX_AMOUNT;
 
 const REC: &str = "policy";
 
+/// Re-plan penalties when neither the cost model nor the scenario sets them:
+/// moving a planned package costs little (nothing was done yet); moving a
+/// released one undoes a node's work.
+const DEFAULT_PLANNED_MOVE: f64 = 1.0;
+const DEFAULT_RELEASED_MOVE: f64 = 10.0;
+
 /// The merged policy, or `None` if a value is missing or wrong (each reported).
 pub(super) fn policy(c: &mut Collector, p: &PolicyOverrides) -> Option<Policy> {
     let split = penalty(c, "split_penalty", p.split_penalty);
@@ -20,7 +26,11 @@ pub(super) fn policy(c: &mut Collector, p: &PolicyOverrides) -> Option<Policy> {
     let unfilled = unfilled_rule(c, p);
     let cross = cross_market(c, p);
     let levels = service_levels(c, p);
+    let planned = penalty(c, "planned_move_penalty", p.planned_move_penalty.or(Some(DEFAULT_PLANNED_MOVE)));
+    let released = penalty(c, "released_move_penalty", p.released_move_penalty.or(Some(DEFAULT_RELEASED_MOVE)));
     Some(Policy {
+        planned_move_penalty: planned?,
+        released_move_penalty: released?,
         split_penalty: split?,
         late_penalty_per_day: late?,
         unfilled: unfilled?,

@@ -268,6 +268,8 @@ fn merged_policy(
         store_premium_per_unit: pick(|p| p.store_premium_per_unit),
         cross_market: pick_s(|p| p.cross_market.clone()),
         cross_market_penalty: pick(|p| p.cross_market_penalty),
+        planned_move_penalty: pick(|p| p.planned_move_penalty),
+        released_move_penalty: pick(|p| p.released_move_penalty),
         service_levels: run
             .service_levels
             .clone()

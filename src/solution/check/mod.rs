@@ -530,3 +530,26 @@ fn check_capacity(inp: &Input, t: &Tally, bad: &mut Findings) {
         }
     }
 }
+
+/// The shipments of `previous` named in `fixed` (order, node: picked or
+/// shipped) that `plan` does not carry as they were: same order, node,
+/// service and items. A re-plan must leave them alone.
+pub fn fixed_shipments(previous: &Plan, plan: &Plan, fixed: &[(String, String)]) -> Vec<Violation> {
+    let mut out = Vec::new();
+    for (order, node) in fixed {
+        let Some(was) = previous.shipments.iter().find(|s| &s.order == order && &s.node == node) else {
+            continue;
+        };
+        let same = plan.shipments.iter().any(|s| {
+            s.order == was.order && s.node == was.node && s.service == was.service && s.items == was.items
+        });
+        if !same {
+            out.push(Violation {
+                kind: "fixed",
+                record: format!("order {order}"),
+                message: format!("its picked or shipped package from {node} by {} moved or changed", was.service),
+            });
+        }
+    }
+    out
+}

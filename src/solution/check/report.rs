@@ -357,13 +357,16 @@ pub(crate) fn solve_record(plan: &Plan, t: &Tally, bad: &mut Findings) {
         (None, None) => {}
         (b, g) => wrong(format!("gap {g:?} with bound {b:?}: one without the other")),
     }
+    if s.replan.is_some() && (s.status != Status::Heuristic || s.best_bound.is_some()) {
+        wrong("a re-plan's plan is a heuristic one for the wave, without a bound".into());
+    }
     match s.status {
         Status::Infeasible => {
             wrong("status infeasible, but leaving every unit unfilled is always feasible".into())
         }
         // A solver strategy's plan is a heuristic only over pruned
         // candidates or with orders too large for the exact search.
-        Status::Heuristic if !rule_based && !s.candidates.pruned && !inexact => wrong(format!(
+        Status::Heuristic if !rule_based && !s.candidates.pruned && !inexact && s.replan.is_none() => wrong(format!(
             "status heuristic from the solver strategy `{}` on exact candidates, every order searched exactly",
             s.strategy
         )),

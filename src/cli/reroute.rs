@@ -1,0 +1,166 @@
+//! `domopt reroute`: re-plan a wave after events, moving as little as pays.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use domopt::rerouting::{EventsFile, reroute};
+use domopt::{DomoptError, Plan, Settings};
+
+use super::common::{ScenarioArgs, report_error};
+use super::{EXIT_FAILURE, EXIT_OK};
+
+/// Re-plan a wave after events: a node outage, a capacity drop, a short
+/// pick or found stock, a suspended service, a cancelled order.
+///
+/// Only the orders the events touch, and those sharing with them a stock
+/// or capacity row that can bind, are solved again, in one MIP; every other
+/// order keeps its packages. Picked and shipped packages (listed with their
+/// state in EVENTS) stay; moving a planned package costs the policy's
+/// planned_move_penalty (default 1), a released one released_move_penalty
+/// (default 10). The new plan is checked by the independent checker against
+/// the scenario with the events applied, and picked and shipped packages
+/// are verified unmoved. Prints what changed per order and why.
+///
+/// EVENTS (JSON, see docs/format.md "Re-plan events"):
+///   {"shipments": [{"order": "o1", "node": "dc-a", "state": "picked"}],
+///    "events": [{"type": "node_outage", "node": "dc-b",
+///                "from": "2026-12-18T12:00", "to": "2026-12-19T23:59"}]}
+///
+/// Examples:
+///   domopt solve datasets/reroute/wave.json --out plan/
+///   domopt reroute datasets/reroute/wave.json plan/ datasets/reroute/outage.json --out replan/
+///   domopt reroute datasets/reroute/wave.json plan/ events.json --json --set planned_move_penalty=5
+#[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    #[command(flatten)]
+    scenario: ScenarioArgs,
+    /// The plan to re-make: plan.json or the folder `solve --out` wrote.
+    plan: PathBuf,
+    /// The events and shipment states (JSON).
+    events: PathBuf,
+    /// Write the new plan as a folder, like `solve --out`.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Solver time limit in seconds for the orders solved again.
+    #[arg(long, default_value_t = Settings::default().time_limit_s)]
+    time_limit: f64,
+    /// Print the changes, the summary and the check as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(a: Args) -> anyhow::Result<ExitCode> {
+    match replan(&a) {
+        Ok(code) => Ok(code),
+        Err(e) => Ok(report_error(&e, a.json)),
+    }
+}
+
+fn replan(a: &Args) -> Result<ExitCode, DomoptError> {
+    let inputs = a.scenario.inputs()?;
+    let previous = Plan::read(&a.plan)?;
+    let events = read_events(&a.events)?;
+    let settings = Settings {
+        time_limit_s: a.time_limit,
+        ..Settings::default()
+    };
+    settings.validate()?;
+    if let Some(dir) = &a.out {
+        domopt::plan::check_out_dir(dir)?;
+    }
+    let r = reroute(
+        &inputs.loaded,
+        &inputs.model,
+        &inputs.overrides,
+        &previous,
+        &events,
+        &settings,
+    )?;
+    let check = r.check(&previous, &inputs.model, &inputs.overrides)?;
+    if let Some(dir) = &a.out {
+        r.plan.write_dir(dir)?;
+    }
+    if a.json {
+        let out = serde_json::json!({ "summary": r.summary, "orders": r.orders, "check": check });
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&out).map_err(|e| DomoptError::NoPlan(e.to_string()))?
+        );
+    } else {
+        print_changes(&r);
+        for v in &check.violations {
+            println!("violation {}: {}: {}", v.kind, v.record, v.message);
+        }
+        println!("check: {}", if check.ok() { "ok" } else { "FAILED" });
+        if let Some(dir) = &a.out {
+            println!("plan written to {}", dir.display());
+        }
+    }
+    Ok(ExitCode::from(if check.ok() {
+        EXIT_OK
+    } else {
+        EXIT_FAILURE
+    }))
+}
+
+fn read_events(path: &std::path::Path) -> Result<EventsFile, DomoptError> {
+    let text = std::fs::read_to_string(path).map_err(|e| DomoptError::io(path, e))?;
+    serde_json::from_str(&text).map_err(|e| DomoptError::Parse {
+        path: path.to_path_buf(),
+        detail: format!("line {}, column {}: {e}", e.line(), e.column()),
+        source: None,
+    })
+}
+
+fn print_changes(r: &domopt::rerouting::Reroute) {
+    let s = &r.summary;
+    println!(
+        "re-planned {} orders ({} touched by the events, {} sharing their rows), {} cancelled, {} kept as planned",
+        s.touched + s.coupled,
+        s.touched,
+        s.coupled,
+        s.cancelled,
+        s.kept
+    );
+    println!(
+        "cost {:.2} -> {:.2}; {} packages moved, stability cost {:.2}; status {}",
+        s.cost_before,
+        s.cost_after,
+        s.moved_packages,
+        s.stability_cost,
+        s.status.as_str()
+    );
+    for o in &r.orders {
+        let changes: Vec<String> = o
+            .changes
+            .iter()
+            .map(|c| {
+                serde_json::to_value(c)
+                    .ok()
+                    .and_then(|v| v.as_str().map(String::from))
+                    .unwrap_or_default()
+            })
+            .collect();
+        let before: Vec<String> = o
+            .before
+            .iter()
+            .map(|p| format!("{}/{}", p.node, p.service))
+            .collect();
+        let after: Vec<String> = o
+            .after
+            .iter()
+            .map(|p| format!("{}/{}", p.node, p.service))
+            .collect();
+        println!(
+            "order {}: {} ({}); [{}] -> [{}]; cost {:.2} -> {:.2}",
+            o.order,
+            changes.join(", "),
+            o.reasons.join("; "),
+            before.join(" "),
+            after.join(" "),
+            o.cost.0,
+            o.cost.1
+        );
+    }
+}

@@ -1,0 +1,340 @@
+//! Exception handling: a plan re-made after events (a node outage, a
+//! capacity drop, a short pick or found stock, a suspended service, a
+//! cancelled order). Only the orders the events touch, and the orders that
+//! share a stock or capacity row with them that can bind, are solved again,
+//! jointly in one MIP; every other order keeps its packages. Picked and
+//! shipped packages stay as they are; moving a planned package costs the
+//! policy's planned-move penalty, a released one the released-move penalty
+//! (models/README.md, "Re-plans"). The result is a whole plan for the wave,
+//! which the checker verifies like any other, and what changed per order.
+
+pub mod events;
+mod diff;
+mod scope;
+
+use std::collections::BTreeSet;
+use std::time::Instant;
+
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+
+use crate::error::DomoptError;
+use crate::input::cost_model::CostModel;
+use crate::input::format::{LoadedScenario, PolicyOverrides};
+use crate::input::settings::{Settings, Strategy};
+use crate::input::validate::build_scenario;
+use crate::network::candidates::{self, CandidateSet};
+use crate::network::domain::{OrderIdx, Scenario};
+use crate::network::lanes::Network;
+use crate::solution::assignment::Assignment;
+use crate::solution::check::input::Input;
+use crate::solution::check::{CheckReport, check_input, fixed_shipments};
+use crate::solution::decode;
+use crate::solution::plan::{PhaseTimes, Plan, Replan, Shipment, SolveRecord, Status};
+use crate::sourcing::formulation::{self, Steering};
+
+pub use diff::{Change, OrderChange};
+pub use events::{Applied, EventRecord, EventsFile, ShipmentState, Stage};
+
+/// A re-plan: the new plan of the whole wave and what changed.
+#[derive(Debug, Clone, Serialize)]
+pub struct Reroute {
+    /// The new plan (every order of the wave but the cancelled ones).
+    #[serde(skip)]
+    pub plan: Plan,
+    /// Per order solved again or cancelled: what changed and why.
+    pub orders: Vec<OrderChange>,
+    /// What the re-plan solved and what it cost.
+    pub summary: Summary,
+    /// The scenario's records with the events applied: what the new plan
+    /// is checked against.
+    #[serde(skip)]
+    pub scenario: LoadedScenario,
+    /// The picked and shipped packages (order, node), which must not move.
+    #[serde(skip)]
+    pub fixed: Vec<(String, String)>,
+}
+
+impl Reroute {
+    /// The independent checker's report on the new plan, read against the
+    /// scenario with the events applied, with a violation (`fixed`) for
+    /// each picked or shipped package of `previous` that moved.
+    pub fn check(&self, previous: &Plan, model: &CostModel, run: &PolicyOverrides) -> Result<CheckReport, DomoptError> {
+        let input = Input::from_wire(&self.scenario, model, run)?;
+        let mut report = check_input(&input, &self.plan);
+        report
+            .violations
+            .extend(fixed_shipments(previous, &self.plan, &self.fixed));
+        Ok(report)
+    }
+}
+
+/// The figures of a re-plan.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    /// Orders the events touched.
+    pub touched: usize,
+    /// Orders solved again with them because they share a row that can bind.
+    pub coupled: usize,
+    /// Orders cancelled.
+    pub cancelled: usize,
+    /// Orders kept as planned without being solved again.
+    pub kept: usize,
+    /// Packages of the previous plan that moved (dropped from their node
+    /// or service) among the orders solved again.
+    pub moved_packages: usize,
+    /// The penalties of those moves.
+    pub stability_cost: f64,
+    /// The previous plan's cost.
+    pub cost_before: f64,
+    /// The new plan's cost (without the stability cost).
+    pub cost_after: f64,
+    /// The re-plan's objective: the new plan's cost plus the stability cost.
+    pub objective: f64,
+    /// A lower bound on that objective over every re-plan that keeps the
+    /// orders not solved again, if the solver proved one.
+    pub best_bound: Option<f64>,
+    /// The solver's status for the orders solved again.
+    pub status: Status,
+    /// Seconds, from reading the events to the new plan.
+    pub time_s: f64,
+}
+
+/// Re-plans `previous` (a plan of the scenario `loaded`) after `events`,
+/// with cost model `model`, the run's overrides and settings.
+pub fn reroute(
+    loaded: &LoadedScenario,
+    model: &CostModel,
+    run: &PolicyOverrides,
+    previous: &Plan,
+    events: &EventsFile,
+    settings: &Settings,
+) -> Result<Reroute, DomoptError> {
+    let start = Instant::now();
+    let mut file = loaded.file.clone();
+    let applied = events::apply(&mut file, previous, events).map_err(DomoptError::Invalid)?;
+    let after = LoadedScenario {
+        file,
+        orphan_lines: loaded.orphan_lines.clone(),
+        source: loaded.source.clone(),
+    };
+    let (s, _) = build_scenario(&after, model, run).map_err(DomoptError::Invalid)?;
+    check_plan_matches(&s, previous)?;
+    let net = Network::build(&s);
+    let cs = candidates::generate(&s, &net, settings.candidates);
+    let old = OldPackages::map(&s, &cs, previous);
+    let scope = scope::Scope::of(&s, &cs, &old, &applied);
+    let steering = steer(&s, &cs, &old, &applied, &scope);
+    let fixed: Vec<Assignment> = scope
+        .kept
+        .iter()
+        .flat_map(|&o| old.of(o).iter().map(|(_, a)| a.clone()))
+        .collect();
+    let free: Vec<OrderIdx> = scope.free.iter().copied().collect();
+    let mip = formulation::build_steered(&s, &cs, &free, &fixed, &steering, None)
+        .expect("no deadline")
+        .solve(settings);
+    let Some(new) = mip.assignments else {
+        return Err(DomoptError::NoPlan(format!(
+            "the re-plan of {} orders found no plan: {}",
+            free.len(),
+            mip.message
+        )));
+    };
+    // The plan's record: the solver proved its status for the re-plan's
+    // objective (cost plus stability cost, the kept orders fixed), which the
+    // summary reports with its bound; for the plan's own cost over the whole
+    // wave nothing is proven, so the plan is a heuristic one.
+    let record = SolveRecord {
+        status: Status::Heuristic,
+        strategy: Strategy::Monolithic,
+        objective: None,
+        // The solver's bound is of the re-plan's objective (with the
+        // stability cost), not of the plan's cost: see the summary.
+        best_bound: None,
+        gap: None,
+        time_s: 0.0,
+        phases: PhaseTimes::default(),
+        candidates: cs.stats.clone(),
+        variables: 0,
+        constraints: mip.rows,
+        message: format!(
+            "re-plan of {} orders: {} for the re-plan's objective ({})",
+            free.len(),
+            mip.status.as_str(),
+            mip.message
+        ),
+        peak_memory_mb: None,
+        decomposition: None,
+        replan: None,
+    };
+    let all: Vec<Assignment> = fixed.into_iter().chain(new).collect();
+    let mut plan = decode::assemble(&s, &cs, &all, record);
+    plan.solve.time_s = start.elapsed().as_secs_f64();
+    let orders = diff::changes(previous, &plan, &applied, &scope.reasons, &s);
+    let summary = summarize(previous, &plan, &orders, &scope, &applied, (mip.status, mip.best_bound), &steering, start);
+    plan.solve.replan = Some(Replan {
+        orders: free.len(),
+        status: summary.status,
+        objective: summary.objective,
+        best_bound: summary.best_bound,
+    });
+    let fixed = applied
+        .stages
+        .iter()
+        .filter(|(_, st)| st.fixed())
+        .map(|(key, _)| key.clone())
+        .collect();
+    Ok(Reroute {
+        plan,
+        orders,
+        summary,
+        scenario: after,
+        fixed,
+    })
+}
+
+/// Refuses a plan whose shipments name orders, nodes or services the
+/// scenario does not have (a plan of another scenario).
+fn check_plan_matches(s: &Scenario, plan: &Plan) -> Result<(), DomoptError> {
+    let nodes: BTreeSet<&str> = s.nodes.iter().map(|n| n.id.as_str()).collect();
+    let services: BTreeSet<&str> = s.services.iter().map(|v| v.id.as_str()).collect();
+    let bad = plan
+        .shipments
+        .iter()
+        .find(|x| !nodes.contains(x.node.as_str()) || !services.contains(x.service.as_str()));
+    match bad {
+        Some(x) => Err(DomoptError::NoPlan(format!(
+            "the plan is not of this scenario: its package of `{}` ships from `{}` by `{}`",
+            x.order, x.node, x.service
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// The previous plan's packages as candidates of the new candidate set, per
+/// order: (shipment index in the plan, assignment); and the shipments that
+/// have no candidate any more.
+pub(crate) struct OldPackages {
+    by_order: FxHashMap<OrderIdx, Vec<(usize, Assignment)>>,
+    /// Orders with a package that maps to no candidate.
+    pub unmapped: BTreeSet<OrderIdx>,
+}
+
+impl OldPackages {
+    fn map(s: &Scenario, cs: &CandidateSet, plan: &Plan) -> OldPackages {
+        let order_of: FxHashMap<&str, OrderIdx> = OrderIdx::all(s.orders.len())
+            .map(|o| (s.orders[o].id.as_str(), o))
+            .collect();
+        let mut out = OldPackages {
+            by_order: FxHashMap::default(),
+            unmapped: BTreeSet::new(),
+        };
+        for (k, sh) in plan.shipments.iter().enumerate() {
+            // A cancelled order is gone from the scenario.
+            let Some(&o) = order_of.get(sh.order.as_str()) else { continue };
+            match candidate_of(s, cs, o, sh) {
+                Some(a) => out.by_order.entry(o).or_default().push((k, a)),
+                None => {
+                    out.unmapped.insert(o);
+                }
+            }
+        }
+        out
+    }
+
+    /// The packages of order `o`.
+    pub fn of(&self, o: OrderIdx) -> &[(usize, Assignment)] {
+        self.by_order.get(&o).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// The candidate of order `o` for a shipment, with its units, if the new
+/// candidate set has one that carries them.
+fn candidate_of(s: &Scenario, cs: &CandidateSet, o: OrderIdx, sh: &Shipment) -> Option<Assignment> {
+    let ci = cs.range_of(o).find(|&ci| {
+        let c = &cs.candidates[ci];
+        s.nodes[c.node].id == sh.node && s.services[c.service].id == sh.service
+    })?;
+    let c = &cs.candidates[ci];
+    let mut units = Vec::with_capacity(sh.items.len());
+    for item in &sh.items {
+        let line = c.lines.iter().find(|l| l.line == item.line)?;
+        if line.max_units < item.quantity {
+            return None;
+        }
+        units.push((item.line, item.quantity));
+    }
+    Some(Assignment { candidate: ci, units })
+}
+
+/// Picked and shipped packages of the free orders stay; their movable
+/// packages are worth keeping by their move penalty; suspended services
+/// are banned.
+fn steer(s: &Scenario, cs: &CandidateSet, old: &OldPackages, applied: &Applied, scope: &scope::Scope) -> Steering {
+    let mut st = Steering::default();
+    for &o in &scope.free {
+        for (_, a) in old.of(o) {
+            let c = &cs.candidates[a.candidate];
+            let stage = applied.stage(&s.orders[o].id, &s.nodes[c.node].id);
+            match stage {
+                Stage::Picked | Stage::Shipped => st.forced.push(a.clone()),
+                Stage::Planned => {
+                    st.keep_bonus.insert(a.candidate, s.policy.planned_move_penalty);
+                }
+                Stage::Released => {
+                    st.keep_bonus.insert(a.candidate, s.policy.released_move_penalty);
+                }
+            }
+        }
+        for ci in cs.range_of(o) {
+            let c = &cs.candidates[ci];
+            let banned = applied.suspended.iter().any(|(node, service)| {
+                s.services[c.service].id == *service && node.as_ref().is_none_or(|n| *n == s.nodes[c.node].id)
+            });
+            if banned {
+                st.banned.insert(ci);
+            }
+        }
+    }
+    st
+}
+
+#[allow(clippy::too_many_arguments)]
+fn summarize(
+    previous: &Plan,
+    plan: &Plan,
+    orders: &[OrderChange],
+    scope: &scope::Scope,
+    applied: &Applied,
+    (status, bound): (Status, Option<f64>),
+    steering: &Steering,
+    start: Instant,
+) -> Summary {
+    let moved: Vec<&diff::MovedPackage> = orders.iter().flat_map(|o| &o.moved).collect();
+    let stability_cost: f64 = moved.iter().map(|m| m.penalty).sum();
+    let kept_cost: f64 = plan
+        .orders
+        .iter()
+        .filter(|o| !orders.iter().any(|c| c.order == o.order))
+        .map(|o| o.cost)
+        .sum();
+    let bonus_total: f64 = steering.keep_bonus.values().sum();
+    Summary {
+        touched: scope.touched,
+        coupled: scope.coupled,
+        cancelled: applied.cancelled.len(),
+        kept: scope.kept.len(),
+        moved_packages: moved.len(),
+        stability_cost,
+        cost_before: previous.kpis.cost.total,
+        cost_after: plan.kpis.cost.total,
+        objective: plan.kpis.cost.total + stability_cost,
+        // The MIP's objective is the free orders' cost less the bonus of the
+        // packages kept: adding every bonus and the kept orders' cost gives
+        // a bound on the cost plus the stability cost.
+        best_bound: bound.map(|b| b + bonus_total + kept_cost),
+        status,
+        time_s: start.elapsed().as_secs_f64(),
+    }
+}

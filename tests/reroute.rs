@@ -1,0 +1,340 @@
+//! Re-plans (`domopt reroute`): one test per event type, stability (orders
+//! the events do not reach keep their packages), picked and shipped packages
+//! pinned, the move penalties, and bad events refused with their codes and
+//! nothing written. Every new plan goes through the independent checker
+//! against the scenario with the events applied.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use domopt::format::{LoadedScenario, PolicyOverrides, read_scenario};
+use domopt::rerouting::{Change, EventsFile, Reroute, reroute};
+use domopt::{CostModel, DEFAULT_MODEL, IssueCode, Plan, Settings, Strategy};
+
+const BIN: &str = env!("CARGO_BIN_EXE_domopt");
+
+fn dataset(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("datasets/reroute")
+        .join(name)
+}
+
+/// The shipped wave and its optimal plan.
+fn wave() -> (LoadedScenario, Plan) {
+    let loaded = read_scenario(&dataset("wave")).unwrap();
+    let (s, _) = domopt::load_scenario(&dataset("wave"), DEFAULT_MODEL, &[]).unwrap();
+    let plan = domopt::solve(&s, &Settings::default(), Strategy::Monolithic);
+    (loaded, plan)
+}
+
+fn events(json: &str) -> EventsFile {
+    serde_json::from_str(json).unwrap()
+}
+
+fn run(
+    loaded: &LoadedScenario,
+    plan: &Plan,
+    e: &EventsFile,
+    set: &[&str],
+) -> Result<Reroute, domopt::DomoptError> {
+    let model = CostModel::load(DEFAULT_MODEL).unwrap();
+    let run =
+        PolicyOverrides::from_assignments(&set.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+            .unwrap();
+    let r = reroute(loaded, &model, &run, plan, e, &Settings::default())?;
+    let report = r.check(plan, &model, &run).unwrap();
+    assert!(report.ok(), "{:?}", report.violations);
+    Ok(r)
+}
+
+/// Every order the re-plan did not solve again has its packages as before.
+fn assert_untouched_orders_kept(before: &Plan, r: &Reroute) {
+    let solved: Vec<&str> = r.orders.iter().map(|o| o.order.as_str()).collect();
+    let key = |p: &Plan, o: &str| {
+        let mut v: Vec<String> = p
+            .shipments
+            .iter()
+            .filter(|s| s.order == o)
+            .map(|s| format!("{}/{}/{:?}", s.node, s.service, s.items))
+            .collect();
+        v.sort();
+        v
+    };
+    for o in before
+        .orders
+        .iter()
+        .map(|o| o.order.as_str())
+        .filter(|o| !solved.contains(o))
+    {
+        assert_eq!(
+            key(before, o),
+            key(&r.plan, o),
+            "order {o} was not solved again yet changed"
+        );
+    }
+}
+
+fn code_of(e: domopt::DomoptError) -> Vec<IssueCode> {
+    match e {
+        domopt::DomoptError::Invalid(report) => report.issues.iter().map(|i| i.code).collect(),
+        other => other.code().into_iter().collect(),
+    }
+}
+
+#[test]
+fn an_outage_moves_the_nodes_planned_packages_keeps_the_picked_one_and_leaves_other_orders_alone() {
+    let (loaded, plan) = wave();
+    let e: EventsFile =
+        serde_json::from_str(&std::fs::read_to_string(dataset("outage.json")).unwrap()).unwrap();
+    let r = run(&loaded, &plan, &e, &[]).unwrap();
+    assert_untouched_orders_kept(&plan, &r);
+    // Nothing ships from DC-OAK4 in the window but the picked package.
+    for s in r.plan.shipments.iter().filter(|s| s.node == "DC-OAK4") {
+        let in_window = s.ship_date <= chrono::NaiveDate::from_ymd_opt(2026, 12, 20).unwrap();
+        assert!(!in_window || s.order == "O0000005", "{s:?}");
+    }
+    let picked = |p: &Plan| {
+        p.shipments
+            .iter()
+            .find(|s| s.order == "O0000005" && s.node == "DC-OAK4")
+            .cloned()
+    };
+    assert_eq!(
+        picked(&plan).map(|s| s.items),
+        picked(&r.plan).map(|s| s.items)
+    );
+    assert!(r.summary.touched > 0 && r.summary.moved_packages > 0);
+    assert!(r.orders.iter().any(|o| o.changes.contains(&Change::Moved)));
+    // The re-plan's objective is the cost plus the stability cost, above its bound.
+    let s = &r.summary;
+    assert!((s.objective - s.cost_after - s.stability_cost).abs() < 1e-6);
+    assert!(
+        s.best_bound.is_some_and(|b| b <= s.objective + 1e-6),
+        "{s:?}"
+    );
+}
+
+#[test]
+fn a_capacity_drop_moves_packages_off_the_node_down_to_its_new_capacity() {
+    let (loaded, plan) = wave();
+    let at_oak = plan
+        .shipments
+        .iter()
+        .filter(|s| s.node == "DC-OAK4")
+        .count();
+    let e = events(
+        r#"{"events": [{"type": "capacity_drop", "node": "DC-OAK4", "capacity_orders": 4}]}"#,
+    );
+    let r = run(&loaded, &plan, &e, &[]).unwrap();
+    assert!(at_oak > 4);
+    assert!(
+        r.plan
+            .shipments
+            .iter()
+            .filter(|s| s.node == "DC-OAK4")
+            .count()
+            <= 4
+    );
+    assert_untouched_orders_kept(&plan, &r);
+}
+
+#[test]
+fn a_short_pick_re_plans_the_orders_on_that_row_and_found_stock_fills_a_backorder() {
+    let (loaded, plan) = wave();
+    let s = plan.shipments.iter().find(|s| s.node == "DC-OAK4").unwrap();
+    let sku = &s.items[0].sku;
+    let used: u32 = plan
+        .shipments
+        .iter()
+        .filter(|x| x.node == "DC-OAK4")
+        .flat_map(|x| &x.items)
+        .filter(|i| &i.sku == sku)
+        .map(|i| i.quantity)
+        .sum();
+    let on_hand: f64 = loaded
+        .file
+        .inventory
+        .iter()
+        .find(|r| r.node == "DC-OAK4" && &r.sku == sku)
+        .unwrap()
+        .on_hand;
+    let missing = on_hand as u32 - used + 1;
+    let e = events(&format!(
+        r#"{{"events": [{{"type": "short_pick", "node": "DC-OAK4", "sku": "{sku}", "missing": {missing}}}]}}"#
+    ));
+    let r = run(&loaded, &plan, &e, &[]).unwrap();
+    assert!(r.orders.iter().any(|o| o.order == s.order));
+    assert_untouched_orders_kept(&plan, &r);
+    // Units found where a backorder's SKU had none fill it.
+    let b = &plan
+        .backorders
+        .iter()
+        .find(|b| b.sku != "SKU000035" && b.sku != "SKU000036");
+    if let Some(b) = b {
+        let e = events(&format!(
+            r#"{{"events": [{{"type": "inventory_found", "node": "DC-ONT6", "sku": "{}", "units": 50}}]}}"#,
+            b.sku
+        ));
+        let r = run(&loaded, &plan, &e, &[]).unwrap();
+        let o = r.orders.iter().find(|o| o.order == b.order).unwrap();
+        assert!(o.changes.contains(&Change::NewlyFilled), "{o:?}");
+    }
+}
+
+#[test]
+fn a_suspended_service_is_used_by_no_re_planned_package() {
+    let (loaded, plan) = wave();
+    let e = events(r#"{"events": [{"type": "service_suspended", "service": "two_day"}]}"#);
+    let r = run(&loaded, &plan, &e, &[]).unwrap();
+    assert!(r.plan.shipments.iter().all(|s| s.service != "two_day"));
+    assert_untouched_orders_kept(&plan, &r);
+}
+
+#[test]
+fn a_cancelled_order_leaves_the_plan_and_a_shipped_one_cannot_be_cancelled() {
+    let (loaded, plan) = wave();
+    let o = &plan.shipments[0];
+    let e = events(&format!(
+        r#"{{"events": [{{"type": "order_cancelled", "order": "{}"}}]}}"#,
+        o.order
+    ));
+    let r = run(&loaded, &plan, &e, &[]).unwrap();
+    assert!(r.plan.shipments.iter().all(|s| s.order != o.order));
+    assert_eq!(r.summary.cancelled, 1);
+    let shipped = events(&format!(
+        r#"{{"shipments": [{{"order": "{}", "node": "{}", "state": "shipped"}}],
+            "events": [{{"type": "order_cancelled", "order": "{}"}}]}}"#,
+        o.order, o.node, o.order
+    ));
+    let refused = run(&loaded, &plan, &shipped, &[]).unwrap_err();
+    assert_eq!(code_of(refused), vec![IssueCode::EventOnFixedShipment]);
+}
+
+#[test]
+fn a_dearer_move_keeps_more_packages_where_they_were() {
+    let (loaded, plan) = wave();
+    let e: EventsFile =
+        serde_json::from_str(&std::fs::read_to_string(dataset("outage.json")).unwrap()).unwrap();
+    let free = run(&loaded, &plan, &e, &["planned_move_penalty=0"]).unwrap();
+    let sticky = run(&loaded, &plan, &e, &["planned_move_penalty=500"]).unwrap();
+    let moved = |r: &Reroute| r.orders.iter().filter(|o| !o.moved.is_empty()).count();
+    assert!(
+        moved(&sticky) <= moved(&free),
+        "{} > {}",
+        moved(&sticky),
+        moved(&free)
+    );
+    assert!(free.summary.cost_after <= sticky.summary.cost_after + 1e-6);
+}
+
+#[test]
+fn bad_events_are_refused_all_at_once_with_their_codes_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan_dir = dir.path().join("plan");
+    let st = Command::new(BIN)
+        .args([
+            "solve",
+            dataset("wave").to_str().unwrap(),
+            "--out",
+            plan_dir.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(st.status.success());
+    let bad = r#"{
+      "shipments": [{"order": "O0000001", "node": "NOWHERE", "state": "picked"}],
+      "events": [
+        {"type": "node_outage", "node": "DC-OAK4", "from": "2026-12-15T00:00", "to": "2026-12-16T00:00"},
+        {"type": "node_outage", "node": "DC-OAK4", "from": "2026-12-15T12:00", "to": "2026-12-17T00:00"},
+        {"type": "node_outage", "node": "DC-ONT6", "from": "2026-12-01T00:00", "to": "2026-12-02T00:00"},
+        {"type": "short_pick", "node": "DC-ONT6", "sku": "SKU000001", "missing": 1.5},
+        {"type": "order_cancelled", "order": "NO-SUCH-ORDER"}
+      ]
+    }"#;
+    let events = dir.path().join("events.json");
+    std::fs::write(&events, bad).unwrap();
+    let out = dir.path().join("replan");
+    let o = Command::new(BIN)
+        .args([
+            "reroute",
+            dataset("wave").to_str().unwrap(),
+            plan_dir.to_str().unwrap(),
+        ])
+        .args([
+            events.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let text = String::from_utf8_lossy(&o.stdout);
+    for code in ["E171", "E173", "E174", "E170", "E102"] {
+        assert!(text.contains(code), "{code} missing from {text}");
+    }
+    assert!(!out.exists(), "nothing is written");
+    // An unknown event type or field is a parse error.
+    std::fs::write(
+        &events,
+        r#"{"events": [{"type": "meteor", "node": "DC-OAK4"}]}"#,
+    )
+    .unwrap();
+    let o = Command::new(BIN)
+        .args([
+            "reroute",
+            dataset("wave").to_str().unwrap(),
+            plan_dir.to_str().unwrap(),
+            events.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn the_command_writes_a_plan_that_domopt_check_reads_and_prints_the_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan_dir = dir.path().join("plan");
+    let ok = Command::new(BIN)
+        .args([
+            "solve",
+            dataset("wave").to_str().unwrap(),
+            "--out",
+            plan_dir.to_str().unwrap(),
+        ])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let out = dir.path().join("replan");
+    let o = Command::new(BIN)
+        .args([
+            "reroute",
+            dataset("wave").to_str().unwrap(),
+            plan_dir.to_str().unwrap(),
+        ])
+        .args([
+            dataset("outage.json").to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        text.contains("check: ok") && text.contains("DC-OAK4 is out"),
+        "{text}"
+    );
+    let replanned = Plan::read(&out).unwrap();
+    assert!(replanned.solve.replan.is_some());
+}
