@@ -39,6 +39,10 @@
 //!   an append-only event history it can be rebuilt and verified from;
 //!   `reservations::PostgresLedger` (feature `postgres`) is the same ledger
 //!   in a PostgreSQL database that several servers share.
+//! - Route returns: [`returns_routing::route`] sends each returned unit to
+//!   a node and a disposition (restock at a store or a DC, inspect, liquidate,
+//!   return to the vendor) in one min-cost flow over the batch;
+//!   [`returns_routing::check_returns`] re-verifies the result.
 //! - Types: [`domain`] (the validated scenario), [`plan`] (what a solve
 //!   returns and writes), [`format`](mod@format) (the wire format), [`generate`] (the
 //!   research instance generator). [`prelude`] imports the common ones.
@@ -60,6 +64,8 @@
 //! | `sourcing` | the sourcing and splitting decision: the strategies, the MIP formulation, the rows that can bind, the per-order exact search, the decomposition (rows, master, pricing, neighbourhoods, bound, time budget, polish) and the baselines |
 //! | `promise` | the promising decision: available to promise by node, date and channel; every service's option for a cart, with the wave's own date and cost rules |
 //! | `ledger` | the reservation ledger: holds, reservations, assignment to nodes, commits, receipts and counts, the event history and its fold, the embedded SQLite back end and the shared PostgreSQL one |
+//! | `reroute` | exception handling: a plan re-made after events (outages, capacity drops, short picks, suspended services, cancellations), only the orders they touch and those sharing a row that can bind solved again |
+//! | `returns` | the returns routing decision: the returns file and its validation, each unit's options (restock at a store or a DC, inspect, liquidate, return to the vendor), the batch min-cost flow over the solver layer's LP, the nearest-node baseline, the plan and its folder, the independent checker |
 //! | `research` | the instance generator |
 //!
 //! The CLI, the bench runner and its charts are in the binary (`src/cli/`),
@@ -84,7 +90,7 @@ macro_rules! layers {
 
 // The layers, lowest first (see the module map above).
 layers!(
-    error, network, input, solution, solver, sourcing, promise, ledger, reroute, research
+    error, network, input, solution, solver, sourcing, promise, ledger, reroute, returns, research
 );
 // The HTTP service, the top layer, only with the `serve` feature.
 #[cfg(all(feature = "serve", feature = "internals"))]
@@ -189,6 +195,26 @@ pub mod reservations {
         DEFAULT_STORE_TIMEOUT, MAX_STORE_TIMEOUT, RESERVED_ID_PREFIXES, StoreOptions,
         check_client_id, create_with, open_with,
     };
+}
+
+/// Returns routing (`domopt returns`): a batch of returned units routed to
+/// nodes and dispositions (restock, inspect, liquidate, return to vendor)
+/// by a min-cost flow, with the reason for each decision, and checked by
+/// an independent checker.
+pub mod returns_routing {
+    pub use crate::returns::baseline::nearest_node;
+    pub use crate::returns::check::{ReturnsCheck, check_returns};
+    pub use crate::returns::format::{
+        CapacityRecord, CostsRecord, DemandRecord, ReturnRecord, ReturnsFile, SharesRecord,
+        ShippingRecord, parse_returns, read_returns,
+    };
+    pub use crate::returns::model::{
+        Condition, Demand, Disposition, ReturnCosts, ReturnRequest, ReturnsBatch, Shares,
+    };
+    pub use crate::returns::optimise::{OptimiseOptions, optimise};
+    pub use crate::returns::plan::{DispositionRow, ReturnsPlan, ReturnsSolve, ReturnsTotals};
+    pub use crate::returns::validate::build_batch;
+    pub use crate::returns::{ReturnsError, load_batch, route};
 }
 
 /// The names most programs need: `use domopt::prelude::*;`.

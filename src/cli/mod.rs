@@ -9,6 +9,7 @@ mod generate;
 mod ledger;
 mod promise;
 mod reroute;
+mod returns;
 mod schema;
 mod serve;
 mod solve;
@@ -64,6 +65,7 @@ enum Command {
     Receive(ledger::ReceiveArgs),
     Adjust(ledger::AdjustArgs),
     Reroute(reroute::Args),
+    Returns(returns::Args),
 }
 
 /// Runs a subcommand.
@@ -88,5 +90,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Receive(a) => ledger::receive(a),
         Command::Adjust(a) => ledger::adjust(a),
         Command::Reroute(a) => reroute::run(a),
+        Command::Returns(a) => returns::run(a),
     }
 }

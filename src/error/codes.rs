@@ -101,6 +101,25 @@ issue_codes! {
         "a ledger URL is malformed or names a back end this domopt does not have (sqlite:PATH, a path, postgres://...)";
     ServerFailure = "E152",
         "the server failed while answering: a solve that made no plan, or an answer it could not write";
+    DuplicateReturn = "E160",
+        "a returns file gives a return id twice, or a node's capacity or a (node, SKU) demand row twice";
+    UnknownReturnReference = "E161",
+        "a returns file names a node or SKU the scenario does not define";
+    BadReturnQuantity = "E162",
+        "a return's quantity (or a capacity or demand) is zero where units are needed, negative, not a whole number or above the limit";
+    UnknownCondition = "E163", "a return's condition is not new, open_box, damaged or unknown";
+    NotReturnable = "E164",
+        "a return names a SKU that is not returnable, or that has no unit price to value it by";
+    BadReturnLocation = "E165",
+        "a return's customer location: an unknown ZIP, neither ZIP nor lat/lon, or coordinates off Earth";
+    NodeCannotTakeReturns = "E166",
+        "a capacity for a node without the `returns` (or, for inspection, `inspection`) capability, or a return no node can receive";
+    BadReturnsCost = "E167",
+        "a returns cost or value is negative, not finite or above the limit, a share outside [0, 1], or a zone table without 8 values";
+    BadInspectionOutcomes = "E168",
+        "the inspection outcome shares are negative or do not add up to 1";
+    ReturnsSolverFailed = "E169",
+        "the returns optimisation failed (the LP solver stopped without an optimum or returned a fractional flow)";
     BadEvent = "E170",
         "a re-plan event is out of range (a quantity, a window that ends before it starts or lasts too long, stock that would go negative)";
     UnknownShipment = "E171", "a re-plan names a shipment (order and node) that the plan does not have";

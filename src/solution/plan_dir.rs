@@ -129,8 +129,15 @@ enum Existing {
     PlanFolder,
 }
 
+/// The files `domopt returns --out` writes, with this same writer: a folder
+/// of them may be replaced too.
+pub const RETURNS_FILES: [&str; 2] = ["returns.json", "dispositions.csv"];
+
 fn is_plan_file(name: &str) -> bool {
-    name == PLAN_JSON || TABLES.contains(&name) || OLD_LEFTOVERS.contains(&name)
+    name == PLAN_JSON
+        || TABLES.contains(&name)
+        || OLD_LEFTOVERS.contains(&name)
+        || RETURNS_FILES.contains(&name)
 }
 
 /// Entries of a folder that are not plan files.
