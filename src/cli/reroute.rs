@@ -27,9 +27,11 @@ use super::{EXIT_FAILURE, EXIT_OK};
 ///                "from": "2026-12-18T12:00", "to": "2026-12-19T23:59"}]}
 ///
 /// Examples:
-///   domopt solve datasets/reroute/wave.json --out plan/
-///   domopt reroute datasets/reroute/wave.json plan/ datasets/reroute/outage.json --out replan/
-///   domopt reroute datasets/reroute/wave.json plan/ events.json --json --set planned_move_penalty=5
+///   domopt solve datasets/reroute/wave --out plan/
+///   domopt reroute datasets/reroute/wave plan/ datasets/reroute/outage.json --out replan/
+///   domopt reroute datasets/reroute/wave plan/ datasets/reroute/outage.json --one-at-a-time
+///   domopt solve datasets/reroute/holiday.json --out holiday-plan/
+///   domopt reroute datasets/reroute/holiday.json holiday-plan/ datasets/reroute/holiday-missed.json --json --set planned_move_penalty=5
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
