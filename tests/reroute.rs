@@ -448,12 +448,22 @@ fn after_the_holiday_ship_by_date_the_packages_move_to_a_service_that_still_arri
 #[test]
 fn the_joint_re_plan_beats_re_planning_the_touched_orders_one_at_a_time() {
     let (loaded, plan) = wave();
-    let e: EventsFile = serde_json::from_str(&std::fs::read_to_string(dataset("outage.json")).unwrap()).unwrap();
+    let e: EventsFile =
+        serde_json::from_str(&std::fs::read_to_string(dataset("outage.json")).unwrap()).unwrap();
     let model = CostModel::load(DEFAULT_MODEL).unwrap();
     let run = PolicyOverrides::default();
     let settings = Settings::default();
     let joint = reroute_with(&loaded, &model, &run, &plan, &e, &settings, Mode::Joint).unwrap();
-    let cascade = reroute_with(&loaded, &model, &run, &plan, &e, &settings, Mode::OneAtATime).unwrap();
+    let cascade = reroute_with(
+        &loaded,
+        &model,
+        &run,
+        &plan,
+        &e,
+        &settings,
+        Mode::OneAtATime,
+    )
+    .unwrap();
     for r in [&joint, &cascade] {
         let report = r.check(&plan, &model, &run).unwrap();
         assert!(report.ok(), "{:?}", report.violations);
@@ -461,12 +471,20 @@ fn the_joint_re_plan_beats_re_planning_the_touched_orders_one_at_a_time() {
     }
     // The same orders re-planned; jointly at a lower objective (cost plus
     // stability cost), which the joint MIP's bound also proves.
-    assert_eq!(joint.summary.touched + joint.summary.coupled, cascade.summary.touched + cascade.summary.coupled);
+    assert_eq!(
+        joint.summary.touched + joint.summary.coupled,
+        cascade.summary.touched + cascade.summary.coupled
+    );
     assert!(
         joint.summary.objective < cascade.summary.objective - 1.0,
         "joint {} against one at a time {}",
         joint.summary.objective,
         cascade.summary.objective
     );
-    assert!(joint.summary.best_bound.is_some_and(|b| b <= cascade.summary.objective));
+    assert!(
+        joint
+            .summary
+            .best_bound
+            .is_some_and(|b| b <= cascade.summary.objective)
+    );
 }
