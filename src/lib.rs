@@ -159,7 +159,7 @@ pub mod promising {
 pub mod http {
     pub use crate::serve::{
         MAX_BODY_BYTES, MAX_SOLVE_SECONDS, MAX_STALENESS, WaveSource, openapi_document, router,
-        router_with_ledger, serve,
+        router_with_ledger, router_with_source, serve,
     };
 }
 

@@ -24,6 +24,11 @@ struct Server {
 
 impl Server {
     fn start() -> Server {
+        Server::start_with(|| domopt::http::router(scenario()))
+    }
+
+    /// A server of the router `make` builds.
+    fn start_with(make: impl FnOnce() -> axum::Router + Send + 'static) -> Server {
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let (addr_tx, addr_rx) = std::sync::mpsc::channel();
         let thread = std::thread::spawn(move || {
@@ -35,7 +40,7 @@ impl Server {
             rt.block_on(async move {
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
                 addr_tx.send(listener.local_addr().unwrap()).unwrap();
-                let router = domopt::http::router(scenario());
+                let router = make();
                 domopt::http::serve(listener, router, async {
                     rx.await.ok();
                 })
@@ -248,4 +253,81 @@ fn a_shutdown_lets_the_request_in_flight_finish() {
         std::net::TcpStream::connect(addr).is_err(),
         "then it is gone"
     );
+}
+
+/// The shipped re-plan wave as a server's records.
+fn reroute_source() -> (domopt::Scenario, domopt::http::WaveSource) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/reroute/wave");
+    let (s, _) = domopt::load_scenario(&dir, domopt::DEFAULT_MODEL, &[]).unwrap();
+    let source = domopt::http::WaveSource {
+        loaded: domopt::format::read_scenario(&dir).unwrap(),
+        model: domopt::CostModel::load(domopt::DEFAULT_MODEL).unwrap(),
+        overrides: Default::default(),
+    };
+    (s, source)
+}
+
+#[test]
+fn a_plan_is_re_made_over_http_after_an_outage_and_bad_events_get_their_codes() {
+    let (s, source) = reroute_source();
+    let plan = domopt::solve(
+        &s,
+        &domopt::Settings::default(),
+        domopt::Strategy::Monolithic,
+    );
+    let server = Server::start_with(move || domopt::http::router_with_source(s, source));
+    let events: Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/reroute/outage.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let body = json!({ "plan": plan, "events": events }).to_string();
+    let (status, answer) = server.post("/v1/reroute", &body);
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["check"]["violations"], json!([]), "{answer}");
+    assert!(answer["summary"]["moved_packages"].as_u64().unwrap() > 0);
+    let at_oak = |p: &Value| {
+        p["shipments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|x| x["node"] == "DC-OAK4" && x["ship_date"].as_str().unwrap() <= "2026-12-20")
+            .count()
+    };
+    // Nothing ships from DC-OAK4 during its outage; its picked package
+    // stays there, to ship after.
+    assert_eq!(at_oak(&answer["plan"]), 0);
+    let picked = answer["plan"]["shipments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|x| x["order"] == "O0000005" && x["node"] == "DC-OAK4");
+    assert!(picked);
+    // Bad events: every issue with its code, 422.
+    let bad = json!({ "plan": plan, "events": { "events": [
+        { "type": "node_outage", "node": "NOWHERE", "from": "2026-12-15T00:00", "to": "2026-12-16T00:00" },
+        { "type": "short_pick", "node": "DC-ONT6", "sku": "SKU000001", "missing": 0 }
+    ]}});
+    let (status, answer) = server.post("/v1/reroute", &bad.to_string());
+    assert_eq!(status, 422, "{answer}");
+    let codes: Vec<&str> = answer["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["code"].as_str().unwrap())
+        .collect();
+    assert!(
+        codes.contains(&"E102") && codes.contains(&"E170"),
+        "{answer}"
+    );
+    let (status, _) = server.post("/v1/reroute", r#"{"plan": 3, "events": {}}"#);
+    assert_eq!(status, 400);
+    server.stop();
+    // A server made without the scenario's records cannot re-plan.
+    let bare = Server::start();
+    let (status, answer) = bare.post("/v1/reroute", &body);
+    assert_eq!((status, answer["code"].as_str()), (503, Some("E152")));
+    bare.stop();
 }

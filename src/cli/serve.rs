@@ -34,6 +34,8 @@ use super::{EXIT_FAILURE, EXIT_INVALID, EXIT_OK};
 ///   POST /v1/solve          {"orders": [...as in a scenario file], "commit"?, "retries"?, "strategy"?, "time_limit_s"?}
 ///                           a wave sourced on the ledger's stock and, with "commit", committed
 ///                           as node-level reservations (as `solve --ledger --commit`); one at a time
+///   POST /v1/reroute        {"plan": {...as `solve --json` prints}, "events": {...}, "one_at_a_time"?, "time_limit_s"?}
+///                           the plan re-made after the events, as `domopt reroute --json` (no ledger needed)
 /// A change's `id` makes it idempotent (or an Idempotency-Key header): the
 /// same id and body answer the first answer again ("replayed": true). Ids
 /// starting with `wave-` or `initial:` are the ledger's own (a wave's
@@ -104,8 +106,19 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         Err(code) => return Ok(code),
     };
     let name = scenario.name.clone();
+    // The scenario validated above: reading it again cannot fail but for a
+    // file changed meanwhile.
+    let inputs = match a.scenario.inputs() {
+        Ok(i) => i,
+        Err(e) => return Ok(report_error(&e, false)),
+    };
+    let source = domopt::http::WaveSource {
+        loaded: inputs.loaded,
+        model: inputs.model,
+        overrides: inputs.overrides,
+    };
     let router = match &a.ledger {
-        None => domopt::http::router(scenario),
+        None => domopt::http::router_with_source(scenario, source),
         Some(url) => match domopt::reservations::open_with(url, Arc::new(SystemClock), store) {
             Ok(l) => {
                 let nodes: Vec<&str> = scenario.nodes.iter().map(|n| n.id.as_str()).collect();
@@ -114,18 +127,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
                     eprintln!("error[{}]: {e}", e.code());
                     return Ok(ExitCode::from(EXIT_INVALID));
                 }
-                // The scenario validated above: reading it again cannot fail
-                // but for a file changed meanwhile.
-                let inputs = match a.scenario.inputs() {
-                    Ok(i) => i,
-                    Err(e) => return Ok(report_error(&e, false)),
-                };
-                let waves = domopt::http::WaveSource {
-                    loaded: inputs.loaded,
-                    model: inputs.model,
-                    overrides: inputs.overrides,
-                };
-                domopt::http::router_with_ledger(scenario, Arc::from(l), waves)
+                domopt::http::router_with_ledger(scenario, Arc::from(l), source)
             }
             Err(e) => {
                 eprintln!("error[{}]: {e}", e.code());

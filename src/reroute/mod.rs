@@ -18,7 +18,7 @@ use std::time::Instant;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
-use crate::error::DomoptError;
+use crate::error::{DomoptError, Issue, IssueCode, Severity, ValidationReport};
 use crate::input::cost_model::CostModel;
 use crate::input::format::{LoadedScenario, PolicyOverrides};
 use crate::input::settings::{Settings, Strategy};
@@ -272,10 +272,19 @@ fn check_plan_matches(s: &Scenario, plan: &Plan) -> Result<(), DomoptError> {
         .iter()
         .find(|x| !nodes.contains(x.node.as_str()) || !services.contains(x.service.as_str()));
     match bad {
-        Some(x) => Err(DomoptError::NoPlan(format!(
-            "the plan is not of this scenario: its package of `{}` ships from `{}` by `{}`",
-            x.order, x.node, x.service
-        ))),
+        Some(x) => Err(DomoptError::Invalid(ValidationReport {
+            issues: vec![Issue {
+                code: IssueCode::UnknownReference,
+                severity: Severity::Error,
+                record: format!("plan shipment of {}", x.order),
+                field: "node".into(),
+                message: format!(
+                    "the plan is not of this scenario: it ships from `{}` by `{}`",
+                    x.node, x.service
+                ),
+                action: "re-plan a plan made from this scenario".into(),
+            }],
+        })),
         None => Ok(()),
     }
 }

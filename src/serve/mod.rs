@@ -44,7 +44,7 @@ pub use view::MAX_STALENESS;
 /// The service's routes over `scenario`, without a ledger (its routes
 /// answer 503, E147).
 pub fn router(scenario: Scenario) -> axum::Router {
-    build(scenario, None)
+    build(scenario, None, None)
 }
 
 /// The service's routes over `scenario` and the reservation `ledger`
@@ -59,19 +59,27 @@ pub fn router_with_ledger(
     ledger: Arc<dyn Ledger>,
     waves: WaveSource,
 ) -> axum::Router {
-    build(scenario, Some((ledger, waves)))
+    build(scenario, Some(waves), Some(ledger))
 }
 
-fn build(scenario: Scenario, ledger: Option<(Arc<dyn Ledger>, WaveSource)>) -> axum::Router {
+/// The service's routes over `scenario` without a ledger, with its records
+/// (`source`: the scenario as loaded, its cost model and overrides), which
+/// `/v1/reroute` re-plans on.
+pub fn router_with_source(scenario: Scenario, source: WaveSource) -> axum::Router {
+    build(scenario, Some(source), None)
+}
+
+fn build(
+    scenario: Scenario,
+    source: Option<WaveSource>,
+    ledger: Option<Arc<dyn Ledger>>,
+) -> axum::Router {
     // Installed before the first request, so that it counts every request.
     metrics::handle();
-    let (ledger, waves) = match ledger {
-        None => (None, None),
-        Some((l, w)) => {
-            expire_every_second(Arc::downgrade(&l));
-            (Some(l), Some(Arc::new(solve::Waves::new(w))))
-        }
-    };
+    if let Some(l) = &ledger {
+        expire_every_second(Arc::downgrade(l));
+    }
+    let waves = source.map(|w| Arc::new(solve::Waves::new(w)));
     let live = match &ledger {
         None => view::Live::fixed(scenario),
         Some(l) => view::Live::over(scenario, l.clone()),

@@ -9,8 +9,8 @@ use serde_json::{Map, Value, json};
 use super::errors::ApiError;
 use super::wire::{
     AdjustmentBody, AssignmentBody, ClaimOut, ClaimRefBody, Health, HoldBody, LedgerAnswer,
-    LedgerAvailabilityOut, PromiseRequest, Readiness, ReceiptBody, ReservationBody, SolveBody,
-    SolveOut, VerifyOut,
+    LedgerAvailabilityOut, PromiseRequest, Readiness, ReceiptBody, RerouteBody, RerouteOut,
+    ReservationBody, SolveBody, SolveOut, VerifyOut,
 };
 use crate::input::cart::AtpQueryRecord;
 use crate::promise::atp::SkuAtp;
@@ -75,6 +75,24 @@ const SOLVE_ERRORS: &[(&str, &str)] = &[
     ),
     ("500", "no plan could be made (E152)"),
     ("503", "the server has no ledger, or its store fails (E147)"),
+];
+
+/// The errors of a re-plan.
+const REROUTE_ERRORS: &[(&str, &str)] = &[
+    (
+        "400",
+        "the body is not JSON of the route's shape, or `plan` is not a plan (E100)",
+    ),
+    ("413", "the body is over 1 MiB (E117)"),
+    (
+        "422",
+        "invalid events (every issue with its code: E102, E110, E170-E174), a plan of another scenario, or a bad setting (E120)",
+    ),
+    ("500", "no plan could be made (E152)"),
+    (
+        "503",
+        "the server was made without the scenario's records (E152)",
+    ),
 ];
 
 /// The errors of a ledger read.
@@ -222,6 +240,15 @@ pub(super) const ROUTES: &[RouteDoc] = &[
         params: &[],
     },
     RouteDoc {
+        method: "post",
+        path: "/v1/reroute",
+        summary: "A plan of the server's scenario re-made after events (a node outage, a capacity drop, a short pick or found stock, a suspended service, a missed cutoff, a cancelled, changed or re-addressed order, the re-plan time): only the orders the events touch and those sharing a row that can bind are solved again, jointly; picked packages stay, shipped ones leave the re-plan; moves cost the policy's move penalties. The answer holds the new plan, what changed per order and why, and the independent checker's report. One solve at a time per server, with `/v1/solve`.",
+        request: Some("RerouteBody"),
+        response: Some("RerouteOut"),
+        errors: REROUTE_ERRORS,
+        params: &[],
+    },
+    RouteDoc {
         method: "get",
         path: "/metrics",
         summary: "Requests and their latency by route and status, in the Prometheus text format.",
@@ -263,6 +290,8 @@ fn schemas() -> Map<String, Value> {
     add::<VerifyOut>(&mut out, "VerifyOut");
     add::<SolveBody>(&mut out, "SolveBody");
     add::<SolveOut>(&mut out, "SolveOut");
+    add::<RerouteBody>(&mut out, "RerouteBody");
+    add::<RerouteOut>(&mut out, "RerouteOut");
     out
 }
 

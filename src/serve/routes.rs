@@ -38,6 +38,7 @@ pub(super) fn router(state: Arc<AppState>) -> axum::Router {
         .route("/v1/ledger/availability", get(ledger::availability))
         .route("/v1/ledger/verify", get(ledger::verify))
         .route("/v1/solve", post(solve::solve))
+        .route("/v1/reroute", post(solve::reroute))
         .route("/metrics", get(prometheus))
         .route("/openapi.json", get(openapi))
         .fallback(not_found)

@@ -17,12 +17,14 @@ use axum::http::StatusCode;
 use super::AppState;
 use super::errors::ApiError;
 use super::routes::json_of;
-use super::wire::{SolveBody, SolveOut, WaveCommitOut};
+use super::wire::{RerouteBody, RerouteOut, SolveBody, SolveOut, WaveCommitOut};
 use crate::error::{DomoptError, IssueCode};
 use crate::input::cost_model::CostModel;
 use crate::input::format::{LoadedScenario, PolicyOverrides};
 use crate::input::settings::{Settings, Strategy};
 use crate::ledger::wave::{WaveError, WaveInput, WaveOptions, solve_from_ledger};
+use crate::reroute::{Mode, reroute_with};
+use crate::solution::plan::Plan;
 
 /// The longest time limit a request may ask for, in seconds.
 pub const MAX_SOLVE_SECONDS: f64 = 60.0;
@@ -113,21 +115,7 @@ fn run_of(body: &SolveBody) -> Result<(Settings, Strategy), ApiError> {
         .unwrap_or("auto")
         .parse::<Strategy>()
         .map_err(|e| ApiError::unprocessable(IssueCode::BadSetting, e.to_string()))?;
-    let settings = Settings {
-        time_limit_s: body.time_limit_s,
-        ..Settings::default()
-    };
-    settings.validate().map_err(domopt_error)?;
-    if body.time_limit_s > MAX_SOLVE_SECONDS {
-        return Err(ApiError::unprocessable(
-            IssueCode::BadSetting,
-            format!(
-                "time_limit_s {}: at most {MAX_SOLVE_SECONDS} seconds over HTTP",
-                body.time_limit_s
-            ),
-        ));
-    }
-    Ok((settings, strategy))
+    Ok((settings_of(body.time_limit_s)?, strategy))
 }
 
 fn wave_error(e: WaveError) -> ApiError {
@@ -155,4 +143,78 @@ impl ApiError {
     fn unprocessable(code: IssueCode, error: String) -> ApiError {
         ApiError::with_status(code.to_string(), error, StatusCode::UNPROCESSABLE_ENTITY)
     }
+}
+
+/// Re-makes the request's plan after its events (see `reroute`), on the
+/// server's scenario, cost model and overrides. One solve at a time, with
+/// the waves.
+pub(super) async fn reroute(
+    State(state): State<Arc<AppState>>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<RerouteOut>, ApiError> {
+    let Some(waves) = state.waves.clone() else {
+        return Err(ApiError::with_status(
+            IssueCode::ServerFailure.to_string(),
+            "the server was made without the scenario's records (router_with_source)".into(),
+            StatusCode::SERVICE_UNAVAILABLE,
+        ));
+    };
+    let body: RerouteBody = json_of(body)?;
+    let settings = settings_of(body.time_limit_s)?;
+    let previous: Plan = serde_json::from_value(body.plan).map_err(|e| {
+        ApiError::with_status(
+            IssueCode::Malformed.to_string(),
+            format!("`plan` is not a plan: {e}"),
+            StatusCode::BAD_REQUEST,
+        )
+    })?;
+    let one = waves.one_at_a_time.clone().lock_owned().await;
+    let answer = tokio::task::spawn_blocking(move || {
+        let _one = one;
+        let src = &waves.source;
+        let mode = if body.one_at_a_time {
+            Mode::OneAtATime
+        } else {
+            Mode::Joint
+        };
+        let r = reroute_with(
+            &src.loaded,
+            &src.model,
+            &src.overrides,
+            &previous,
+            &body.events,
+            &settings,
+            mode,
+        )?;
+        let check = r.check(&previous, &src.model, &src.overrides)?;
+        Ok::<_, DomoptError>((r, check))
+    })
+    .await
+    .map_err(|e| ApiError::internal(format!("the re-plan failed: {e}")))?;
+    let (r, check) = answer.map_err(domopt_error)?;
+    let value = |v: Result<serde_json::Value, serde_json::Error>| {
+        v.map_err(|e| ApiError::internal(format!("the answer does not serialise: {e}")))
+    };
+    Ok(Json(RerouteOut {
+        plan: value(serde_json::to_value(&r.plan))?,
+        orders: value(serde_json::to_value(&r.orders))?,
+        summary: value(serde_json::to_value(&r.summary))?,
+        check: value(serde_json::to_value(&check))?,
+    }))
+}
+
+/// The settings of a request's time limit (422, E120, out of range).
+fn settings_of(time_limit_s: f64) -> Result<Settings, ApiError> {
+    let settings = Settings {
+        time_limit_s,
+        ..Settings::default()
+    };
+    settings.validate().map_err(domopt_error)?;
+    if time_limit_s > MAX_SOLVE_SECONDS {
+        return Err(ApiError::unprocessable(
+            IssueCode::BadSetting,
+            format!("time_limit_s {time_limit_s}: at most {MAX_SOLVE_SECONDS} seconds over HTTP"),
+        ));
+    }
+    Ok(settings)
 }

@@ -725,3 +725,41 @@ pub struct WaveCommitOut {
     /// The ledger version after the commit.
     pub seq: i64,
 }
+
+/// The body of `/v1/reroute`: a plan of the server's scenario (as
+/// `domopt solve --json` prints it) and what happened since.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RerouteBody {
+    /// The plan to re-make.
+    pub plan: serde_json::Value,
+    /// The shipment states and the events (see docs/format.md, "Re-plan
+    /// events").
+    pub events: crate::reroute::EventsFile,
+    /// Re-plan the touched orders one at a time (the rule-cascade
+    /// baseline) instead of jointly.
+    #[serde(default)]
+    pub one_at_a_time: bool,
+    /// Solver time limit in seconds (at most 60; default 10).
+    #[serde(default = "default_time_limit")]
+    pub time_limit_s: f64,
+}
+
+/// The answer of `/v1/reroute`.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct RerouteOut {
+    /// The new plan (of what is left to ship), as `domopt solve --json`
+    /// prints a plan.
+    pub plan: serde_json::Value,
+    /// Per order re-planned or cancelled: what changed and why, its
+    /// packages before and after, the packages moved with their penalty,
+    /// and its cost before and after (as `domopt reroute --json` prints).
+    pub orders: serde_json::Value,
+    /// Orders touched, coupled, kept and cancelled; packages moved and the
+    /// stability cost; costs before and after; the re-plan's objective,
+    /// bound and status.
+    pub summary: serde_json::Value,
+    /// The independent checker's report on the new plan, against the
+    /// scenario with the events applied (picked packages verified unmoved).
+    pub check: serde_json::Value,
+}
