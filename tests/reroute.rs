@@ -74,6 +74,17 @@ fn assert_untouched_orders_kept(before: &Plan, r: &Reroute) {
     }
 }
 
+/// `domopt solve` of the shipped wave into `dir/plan`; that folder.
+fn solved_into(dir: &Path) -> PathBuf {
+    let plan_dir = dir.join("plan");
+    let ok = Command::new(BIN)
+        .args(["solve", dataset("wave").to_str().unwrap(), "--out", plan_dir.to_str().unwrap()])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    plan_dir
+}
+
 fn code_of(e: domopt::DomoptError) -> Vec<IssueCode> {
     match e {
         domopt::DomoptError::Invalid(report) => report.issues.iter().map(|i| i.code).collect(),
@@ -230,17 +241,7 @@ fn a_dearer_move_keeps_more_packages_where_they_were() {
 #[test]
 fn bad_events_are_refused_all_at_once_with_their_codes_and_nothing_is_written() {
     let dir = tempfile::tempdir().unwrap();
-    let plan_dir = dir.path().join("plan");
-    let st = Command::new(BIN)
-        .args([
-            "solve",
-            dataset("wave").to_str().unwrap(),
-            "--out",
-            plan_dir.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    assert!(st.status.success());
+    let plan_dir = solved_into(dir.path());
     let bad = r#"{
       "shipments": [{"order": "O0000001", "node": "NOWHERE", "state": "picked"}],
       "events": [
@@ -300,17 +301,7 @@ fn bad_events_are_refused_all_at_once_with_their_codes_and_nothing_is_written() 
 #[test]
 fn the_command_writes_a_plan_that_domopt_check_reads_and_prints_the_changes() {
     let dir = tempfile::tempdir().unwrap();
-    let plan_dir = dir.path().join("plan");
-    let ok = Command::new(BIN)
-        .args([
-            "solve",
-            dataset("wave").to_str().unwrap(),
-            "--out",
-            plan_dir.to_str().unwrap(),
-        ])
-        .status()
-        .unwrap();
-    assert!(ok.success());
+    let plan_dir = solved_into(dir.path());
     let out = dir.path().join("replan");
     let o = Command::new(BIN)
         .args([
