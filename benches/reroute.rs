@@ -1,6 +1,6 @@
 //! A re-plan after one node outage against re-solving the wave, side by
 //! side in one run, on peak-s (1k orders, 20 nodes, 500 SKUs; the preset is
-//! `DOMOPT_REROUTE_PRESET`). On peak-m the joint MIP of the ~6,500 orders an
+//! `DOMOPT_REROUTE_PRESET`). On peak-m the joint MIP of the ~4,800 orders an
 //! outage of the busiest node re-plans does not finish in the time limit
 //! yet. For each seed
 //! the wave is solved (`auto`), its busiest node goes down for the wave's

@@ -78,7 +78,12 @@ fn assert_untouched_orders_kept(before: &Plan, r: &Reroute) {
 fn solved_into(dir: &Path) -> PathBuf {
     let plan_dir = dir.join("plan");
     let ok = Command::new(BIN)
-        .args(["solve", dataset("wave").to_str().unwrap(), "--out", plan_dir.to_str().unwrap()])
+        .args([
+            "solve",
+            dataset("wave").to_str().unwrap(),
+            "--out",
+            plan_dir.to_str().unwrap(),
+        ])
         .status()
         .unwrap();
     assert!(ok.success());

@@ -82,19 +82,23 @@ const NEAR: usize = 3;
 
 /// The orders outside `direct` with a package on a stock row (node, SKU) or
 /// a node's capacity that the direct orders' cheapest candidates draw on and
-/// that cannot serve them beside the other orders' packages: those rows can
-/// bind, so their orders are solved jointly with the direct ones (one
-/// round).
+/// that the other orders' packages leave too little of for even one of
+/// them (less than its line, or no package or too few units of capacity):
+/// a direct order can only go there if one of those orders moves, so they
+/// are solved jointly with the direct ones (one round). Rows with room for
+/// each direct order alone are left out: the joint MIP shares them among
+/// the direct orders, and on a large wave counting them all would bring in
+/// most of it.
 fn coupled_orders(
     s: &Scenario,
     cs: &CandidateSet,
     old: &OldPackages,
     direct: &BTreeSet<OrderIdx>,
 ) -> BTreeMap<OrderIdx, String> {
-    // What the direct orders could ask of each row: every line's units at
-    // every node that could ship it.
+    // The largest line a direct order could ask of each row, and the
+    // largest order (units) of each node, among their cheapest candidates.
     let mut need: FxHashMap<(NodeIdx, SkuIdx), u64> = FxHashMap::default();
-    let mut could_use: FxHashMap<NodeIdx, (u64, u64)> = FxHashMap::default();
+    let mut could_use: FxHashMap<NodeIdx, u64> = FxHashMap::default();
     for &o in direct {
         let order = &s.orders[o];
         let mut nodes = BTreeSet::new();
@@ -103,14 +107,14 @@ fn coupled_orders(
             nodes.insert(c.node);
             for l in &c.lines {
                 let line = &order.lines[l.line];
-                *need.entry((c.node, line.sku)).or_default() += u64::from(line.quantity);
+                let e = need.entry((c.node, line.sku)).or_default();
+                *e = (*e).max(u64::from(line.quantity));
             }
         }
         let units: u64 = order.lines.iter().map(|l| u64::from(l.quantity)).sum();
         for n in nodes {
             let e = could_use.entry(n).or_default();
-            e.0 += 1;
-            e.1 += units;
+            *e = (*e).max(units);
         }
     }
     // What the other orders' packages use of each row.
@@ -134,11 +138,11 @@ fn coupled_orders(
         want > 0 && used.get(&(n, k)).copied().unwrap_or(0) + want > u64::from(s.atp(n, k))
     };
     let tight_capacity = |n: NodeIdx| {
-        let (Some(&(p, u)), Some(&(dp, du))) = (at_node.get(&n), could_use.get(&n)) else {
+        let (Some(&(p, u)), Some(&du)) = (at_node.get(&n), could_use.get(&n)) else {
             return false;
         };
         let node = &s.nodes[n];
-        node.capacity_orders.is_some_and(|cap| p + dp > u64::from(cap))
+        node.capacity_orders.is_some_and(|cap| p + 1 > u64::from(cap))
             || node.capacity_units.is_some_and(|cap| u + du > u64::from(cap))
     };
     let mut out = BTreeMap::new();
