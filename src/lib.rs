@@ -43,6 +43,10 @@
 //!   a node and a disposition (restock at a store or a DC, inspect, liquidate,
 //!   return to the vendor) in one min-cost flow over the batch;
 //!   [`returns_routing::check_returns`] re-verifies the result.
+//! - Explain a plan: [`explaining::explain`] says, for one order, what each
+//!   other node and service would cost and whose units it would take, which
+//!   rows bind near it with their shadow prices, and what forcing or
+//!   forbidding a node would cost after a re-solve.
 //! - Types: [`domain`] (the validated scenario), [`plan`] (what a solve
 //!   returns and writes), [`format`](mod@format) (the wire format), [`generate`] (the
 //!   research instance generator). [`prelude`] imports the common ones.
@@ -66,6 +70,7 @@
 //! | `ledger` | the reservation ledger: holds, reservations, assignment to nodes, commits, receipts and counts, the event history and its fold, the embedded SQLite back end and the shared PostgreSQL one |
 //! | `reroute` | exception handling: a plan re-made after events (outages, capacity drops, short picks, suspended services, cancellations), only the orders they touch and those sharing a row that can bind solved again |
 //! | `returns` | the returns routing decision: the returns file and its validation, each unit's options (restock at a store or a DC, inspect, liquidate, return to the vendor), the batch min-cost flow over the solver layer's LP, the nearest-node baseline, the plan and its folder, the independent checker |
+//! | `explain` | why a plan ships an order as it does: each alternative node and service with its cost and whose units it would take, the binding rows near it with LP shadow prices, force/forbid what-ifs re-solving it with its competitors |
 //! | `research` | the instance generator |
 //!
 //! The CLI, the bench runner and its charts are in the binary (`src/cli/`),
@@ -90,7 +95,8 @@ macro_rules! layers {
 
 // The layers, lowest first (see the module map above).
 layers!(
-    error, network, input, solution, solver, sourcing, promise, ledger, reroute, returns, research
+    error, network, input, solution, solver, sourcing, promise, ledger, reroute, returns, explain,
+    research
 );
 // The HTTP service, the top layer, only with the `serve` feature.
 #[cfg(all(feature = "serve", feature = "internals"))]
@@ -169,6 +175,16 @@ pub mod rerouting {
     pub use crate::reroute::{
         Change, EventRecord, EventsFile, Mode, OrderChange, Reroute, ShipmentState, Stage, Summary,
         reroute, reroute_with,
+    };
+}
+
+/// Explanations (`domopt explain`): for one order of a plan, its
+/// alternatives, the rows that bind near it with their shadow prices, and
+/// force/forbid what-ifs.
+pub mod explaining {
+    pub use crate::explain::{
+        Alternative, Baseline, Displacement, Explanation, MAX_COMPETITORS, NeighbourhoodSummary,
+        Package, PackageItem, Request, RowPrice, WhatIf, WhatIfKind, explain,
     };
 }
 

@@ -629,6 +629,25 @@ fn order_options(s: &Scenario, template: &Plan) -> Option<Vec<Vec<OrderOption>>>
 /// Checks every combination of the orders' options and keeps the cheapest.
 fn enumerate(s: &Scenario, template: &Plan, per_order: &[Vec<OrderOption>]) -> Enumerated {
     let mut best: Option<(f64, Plan)> = None;
+    let plans = for_each_feasible(s, template, per_order, |cost, plan| {
+        if best.as_ref().is_none_or(|(b, _)| cost < *b) {
+            best = Some((cost, plan));
+        }
+    });
+    Enumerated {
+        best: best.expect("leaving every unit unfilled is always feasible"),
+        plans,
+    }
+}
+
+/// Calls `visit` with the checked cost of every feasible combination of
+/// the orders' options; returns how many combinations were checked.
+fn for_each_feasible(
+    s: &Scenario,
+    template: &Plan,
+    per_order: &[Vec<OrderOption>],
+    mut visit: impl FnMut(f64, Plan),
+) -> u64 {
     let mut plans = 0u64;
     let mut pick = vec![0usize; per_order.len()];
     loop {
@@ -641,19 +660,13 @@ fn enumerate(s: &Scenario, template: &Plan, per_order: &[Vec<OrderOption>]) -> E
         let report = check::check(s, &plan);
         plans += 1;
         if acceptable(&report, &[]) {
-            let cost = report.recomputed.total;
-            if best.as_ref().is_none_or(|(b, _)| cost < *b) {
-                best = Some((cost, plan));
-            }
+            visit(report.recomputed.total, plan);
         }
         // Next combination (odometer).
         let mut o = 0;
         loop {
             if o == pick.len() {
-                return Enumerated {
-                    best: best.expect("leaving every unit unfilled is always feasible"),
-                    plans,
-                };
+                return plans;
             }
             pick[o] += 1;
             if pick[o] < per_order[o].len() {
@@ -949,4 +962,99 @@ fn mip_and_auto_optima_equal_exhaustive_enumeration_on_tiny_instances() {
             "only {count} optima {what}: the instances are too easy"
         );
     }
+}
+
+/// Instances on which explanations' what-ifs are proven.
+const WHAT_IF_INSTANCES: usize = 60;
+
+/// Whether a plan ships a package of `order` from `node`.
+fn ships_from(plan: &Plan, order: &str, node: &str) -> bool {
+    plan.shipments.iter().any(|sh| sh.order == order && sh.node == node)
+}
+
+#[test]
+fn whole_wave_what_ifs_cost_the_enumerated_optimum_under_the_same_constraint() {
+    use domopt::explaining::{Request, WhatIfKind, explain};
+    use domopt::format::LoadedScenario;
+    use domopt::{CostModel, Status};
+
+    let mut rng = Rng::new(SEED ^ 0xE8A1_A1);
+    let template = {
+        let mut empty = tiny_instance(&mut Rng::new(SEED), "empty");
+        empty.orders.clear();
+        sourcing::run(&build(&empty), &Settings::default(), Strategy::GreedyCost)
+    };
+    let model = CostModel::load("us-parcel").expect("the us-parcel preset loads");
+    let (mut proven, mut redrawn, mut what_ifs, mut moved_others, mut priced) = (0, 0, 0, 0, 0);
+    let mut failures = Vec::new();
+    while proven < WHAT_IF_INSTANCES {
+        let name = format!("explain-{proven:02}-{redrawn}");
+        let file = tiny_instance(&mut rng, &name);
+        let s = build(&file);
+        let Some(per_order) = order_options(&s, &template) else {
+            redrawn += 1;
+            continue;
+        };
+        proven += 1;
+        let plan = sourcing::run(&s, &Settings::default(), Strategy::Monolithic);
+        let loaded = LoadedScenario {
+            file: file.clone(),
+            orphan_lines: vec![],
+            source: format!("{name}.json").into(),
+        };
+        // Each order, forced onto every node and kept from every node.
+        let nodes: Vec<String> = s.nodes.iter().map(|n| n.id.clone()).collect();
+        for order in &s.orders {
+            let request = Request {
+                order: order.id.clone(),
+                force: nodes.clone(),
+                forbid: nodes.clone(),
+                whole_wave: true,
+            };
+            let e = explain(&loaded, &model, &Default::default(), &plan, &request, &Settings::default())
+                .expect("an order of the scenario explains");
+            priced += usize::from(e.rows.iter().any(|r| r.price > 0.0));
+            let mut best: Vec<Option<f64>> = vec![None; e.what_ifs.len()];
+            let mut unconstrained: Option<f64> = None;
+            for_each_feasible(&s, &template, &per_order, |cost, p| {
+                unconstrained = Some(unconstrained.map_or(cost, |b: f64| b.min(cost)));
+                for (k, w) in e.what_ifs.iter().enumerate() {
+                    let holds = ships_from(&p, &order.id, &w.node) == (w.kind == WhatIfKind::Force);
+                    if holds && best[k].is_none_or(|b| cost < b) {
+                        best[k] = Some(cost);
+                    }
+                }
+            });
+            let optimum = unconstrained.expect("leaving every unit unfilled is feasible");
+            if (e.baseline.cost - optimum).abs() > 1e-6 {
+                failures.push(format!("{name} {}: baseline {} but optimum {optimum}", order.id, e.baseline.cost));
+            }
+            for (w, enumerated) in e.what_ifs.iter().zip(best) {
+                what_ifs += 1;
+                moved_others += usize::from(!w.moved.is_empty());
+                let agrees = match (w.cost, enumerated) {
+                    (Some(c), Some(b)) => w.status == Status::Optimal && (c - b).abs() <= 1e-6,
+                    (None, None) => true,
+                    _ => false,
+                };
+                let diff_ok = w.difference.is_none_or(|d| (d - (w.cost.unwrap_or(0.0) - optimum)).abs() <= 1e-6);
+                if !agrees || !diff_ok {
+                    failures.push(format!(
+                        "{name} {} {} {}: explain {:?} ({:?}, {}) but enumeration {enumerated:?}\nscenario: {}",
+                        order.id,
+                        w.kind.as_str(),
+                        w.node,
+                        w.cost,
+                        w.status,
+                        w.message,
+                        compact_json(&file)
+                    ));
+                }
+            }
+        }
+    }
+    eprintln!("{what_ifs} what-ifs on {proven} instances ({redrawn} redrawn); {moved_others} moved another order; {priced} explanations priced a row");
+    assert!(failures.is_empty(), "{} what-ifs disagree:\n\n{}", failures.len(), failures.join("\n\n"));
+    assert!(moved_others >= 5, "only {moved_others} what-ifs moved another order: the instances are too easy");
+    assert!(priced >= 5, "only {priced} explanations priced a row: the instances are too easy");
 }

@@ -3,7 +3,7 @@
 //!
 //! Layers, lowest first (a module may import its own layer and the ones
 //! before it): `error` -> `network` -> `input` -> `solution` -> `solver` ->
-//! `sourcing` -> `promise` -> `ledger` -> `reroute` -> `returns` -> `research` -> the crate root (its API and prelude). Test
+//! `sourcing` -> `promise` -> `ledger` -> `reroute` -> `returns` -> `explain` -> `research` -> the crate root (its API and prelude). Test
 //! modules (from the first `#[cfg(test)]` of a file on) may use anything.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 const LAYERS: &[&str] = &[
     "error", "network", "input", "solution", "solver", "sourcing", "promise", "ledger", "reroute",
-    "returns", "research", "serve",
+    "returns", "explain", "research", "serve",
 ];
 
 /// The layer of a module path's first segment; the crate root is above all.

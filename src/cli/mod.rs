@@ -8,6 +8,7 @@ mod common;
 mod generate;
 mod ledger;
 mod promise;
+mod explain;
 mod reroute;
 mod returns;
 mod schema;
@@ -66,6 +67,7 @@ enum Command {
     Adjust(ledger::AdjustArgs),
     Reroute(reroute::Args),
     Returns(returns::Args),
+    Explain(explain::Args),
 }
 
 /// Runs a subcommand.
@@ -91,5 +93,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Adjust(a) => ledger::adjust(a),
         Command::Reroute(a) => reroute::run(a),
         Command::Returns(a) => returns::run(a),
+        Command::Explain(a) => explain::run(a),
     }
 }

@@ -127,6 +127,10 @@ issue_codes! {
         "a re-plan event would move or cancel a shipped or picked package";
     OverlappingEvents = "E173", "two outages of one node overlap";
     EventInThePast = "E174", "a re-plan event ended before the plan's wave time";
+    UnknownExplainedOrder = "E180", "the order to explain is not in the scenario";
+    UnknownWhatIfNode = "E181", "a what-if names a node the scenario does not have";
+    PlanNotOfScenario = "E182",
+        "a plan's package is not a candidate of the scenario (a plan of another scenario, or made with other candidate settings)";
     SkuWithoutStock = "W201", "SKU has no stock anywhere";
     NodeWithoutService = "W202", "node offers no carrier service";
     LineWithoutStock = "W203", "order line's SKU has no stock anywhere: it will be unfilled";

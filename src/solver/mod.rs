@@ -224,6 +224,47 @@ pub fn lp_bound(f: MipModel, settings: &Settings) -> Option<f64> {
     (solved.status() == HighsModelStatus::Optimal).then(|| solved.objective_value())
 }
 
+/// The optimum of a MIP's LP relaxation with the duals of its rows.
+#[derive(Debug, Clone)]
+pub struct LpOptimum {
+    /// Objective value.
+    pub objective: f64,
+    /// Dual of each row, in the order the rows were given (HiGHS's sign:
+    /// `<= 0` on an active upper bound when minimising).
+    pub row_duals: Vec<f64>,
+}
+
+/// Solves the LP relaxation of `f` (HiGHS `solve_relaxation`) and returns
+/// its optimum with the row duals, if it solved to optimality within the
+/// time limit. A model without columns has nothing to price: every dual 0.
+pub fn lp_relaxation(f: MipModel, settings: &Settings) -> Option<LpOptimum> {
+    let MipModel {
+        vars,
+        objective,
+        constraints,
+        columns,
+    } = f;
+    let rows = constraints.len();
+    if columns == 0 {
+        return Some(LpOptimum {
+            objective: 0.0,
+            row_duals: vec![0.0; rows],
+        });
+    }
+    let mut model = highs_model(vars, objective, constraints, settings).ok()?;
+    model.try_set_option(&b"solve_relaxation"[..], true).ok()?;
+    let solved = model.try_solve().ok()?;
+    if solved.status() != HighsModelStatus::Optimal {
+        return None;
+    }
+    let row_duals = solved.get_solution().dual_rows().to_vec();
+    // good_lp hands HiGHS one row per constraint, in order.
+    (row_duals.len() == rows).then(|| LpOptimum {
+        objective: solved.objective_value(),
+        row_duals,
+    })
+}
+
 /// The HiGHS model of a formulation with the options every solve shares: log,
 /// time limit and threads.
 fn highs_model(

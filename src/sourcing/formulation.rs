@@ -13,7 +13,7 @@ use crate::network::domain::{NodeIdx, OrderIdx, Scenario};
 use crate::solution::assignment::Assignment;
 use crate::solution::plan::Status;
 use crate::solver::{self, MipModel, SolverOutcome};
-use crate::sourcing::bindable::{BindableRows, Usage};
+use crate::sourcing::bindable::{BindableRows, Row, Usage};
 
 /// A variable with its column index (good_lp numbers columns in creation order
 /// and does not expose the number, so it is counted here).
@@ -36,6 +36,9 @@ pub struct Formulation {
     pub y: Vec<Col>,
     /// `x` per candidate of the model: (line index, column).
     pub x: Vec<Vec<(usize, Col)>>,
+    /// The stock and capacity rows that can bind: the model's last rows, in
+    /// this order.
+    pub rows: Vec<Row>,
 }
 
 /// What the solver returned for a formulation, its columns read back as
@@ -85,6 +88,7 @@ impl Formulation {
             candidates,
             y,
             x,
+            ..
         } = self;
         let out = solver::solve(model, settings);
         MipResult::from_solver(out, |values| {
@@ -106,6 +110,18 @@ impl Formulation {
     /// The optimum of the LP relaxation, if it solved (see [`solver::lp_bound`]).
     pub fn lp_bound(self, settings: &Settings) -> Option<f64> {
         solver::lp_bound(self.model, settings)
+    }
+
+    /// The LP relaxation's optimum and the shadow price of each row that
+    /// can bind (in [`Formulation::rows`] order): what one more unit of the
+    /// row's limit would save, `>= 0`. `None` if the LP did not solve.
+    pub fn lp_prices(self, settings: &Settings) -> Option<(f64, Vec<f64>)> {
+        let bindable = self.rows.len();
+        let lp = solver::lp_relaxation(self.model, settings)?;
+        let first = lp.row_duals.len().checked_sub(bindable)?;
+        // A `<=` row's dual is `<= 0` when minimising: its price is the negation.
+        let prices = lp.row_duals[first..].iter().map(|d| (-d).max(0.0)).collect();
+        Some((lp.objective, prices))
     }
 }
 
@@ -165,6 +181,9 @@ pub struct Steering {
     pub keep_bonus: rustc_hash::FxHashMap<usize, f64>,
     /// Candidates the free orders may not use (a suspended service).
     pub banned: rustc_hash::FxHashSet<usize>,
+    /// Groups of candidates of which at least one must be open with units
+    /// (an order forced to ship from a node).
+    pub at_least_one: Vec<Vec<usize>>,
 }
 
 /// [`build_part`] with a re-plan's [`Steering`].
@@ -178,6 +197,7 @@ pub fn build_steered(
 ) -> Option<Formulation> {
     let forced: rustc_hash::FxHashMap<usize, &Assignment> =
         steering.forced.iter().map(|a| (a.candidate, a)).collect();
+    let required: rustc_hash::FxHashSet<usize> = steering.at_least_one.iter().flatten().copied().collect();
     // The clock is read once every 4,096 candidates or orders.
     let late = |k: usize| k % 4096 == 4095 && deadline.is_some_and(|d| Instant::now() >= d);
     let mut cols = Columns {
@@ -233,8 +253,9 @@ pub fn build_steered(
             }
             xs.push((cl.line, xc));
         }
-        if bonus > 0.0 {
-            // A kept package carries units: its bonus is not had for nothing.
+        if bonus > 0.0 || required.contains(&ci) {
+            // A kept package carries units: its bonus is not had for
+            // nothing; a required one is not open empty.
             constraints.push((yc.var - units).leq(0.0));
         }
         if let Some(r) = bindable.packages(c.node) {
@@ -305,7 +326,14 @@ pub fn build_steered(
         }
     }
 
-    // Stock rows, then package rows, then units rows.
+    let position: rustc_hash::FxHashMap<usize, usize> =
+        model_candidates.iter().enumerate().map(|(k, &ci)| (ci, k)).collect();
+    for group in &steering.at_least_one {
+        let open: Expression = group.iter().filter_map(|ci| position.get(ci)).map(|&k| y[k].var).sum();
+        constraints.push(open.geq(1.0));
+    }
+
+    // Stock rows, then package rows, then units rows: the model's last rows.
     for (expr, &limit) in row_use.into_iter().zip(&bindable.limit) {
         constraints.push(expr.leq(limit));
     }
@@ -320,5 +348,6 @@ pub fn build_steered(
         candidates: model_candidates,
         y,
         x,
+        rows: bindable.rows,
     })
 }

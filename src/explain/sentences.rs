@@ -1,0 +1,185 @@
+//! An explanation read as sentences (the JSON form is its serde form).
+
+use std::fmt::{self, Display, Formatter};
+
+use super::{Alternative, Explanation, Package, RowPrice, WhatIf};
+
+/// How many alternatives and rows the sentences list (the JSON has all).
+const LISTED: usize = 8;
+
+impl Display for Explanation {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        self.plan(f)?;
+        self.alternatives(f)?;
+        self.rows(f)?;
+        self.what_ifs(f)
+    }
+}
+
+impl Explanation {
+    fn plan(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        let packages = match self.packages.len() {
+            1 => "1 package".to_string(),
+            n => format!("{n} packages"),
+        };
+        writeln!(
+            f,
+            "Order {} ships {} of {} units in {packages}, at a cost of {:.2}.",
+            self.order, self.units_shipped, self.units_ordered, self.cost
+        )?;
+        for p in &self.packages {
+            writeln!(f, "  {}", package(p))?;
+        }
+        Ok(())
+    }
+
+    fn alternatives(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        writeln!(f, "\nEach way to ship it as one package, cheapest first:")?;
+        for alt in self.alternatives.iter().take(LISTED) {
+            writeln!(f, "  {}", alternative(alt))?;
+        }
+        if self.alternatives.len() > LISTED {
+            writeln!(f, "  ... and {} more (see --json)", self.alternatives.len() - LISTED)?;
+        }
+        Ok(())
+    }
+
+    fn rows(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        let n = &self.neighbourhood;
+        let whom = if n.whole_wave {
+            "the whole wave".to_string()
+        } else {
+            format!("it and the {} orders competing for the same stock and capacity", n.orders - 1)
+        };
+        if self.rows.is_empty() {
+            return writeln!(f, "\nNo stock or capacity row it could use binds (LP relaxation over {whom}).");
+        }
+        writeln!(f, "\nRows it could use that bind, with shadow prices from the LP relaxation over {whom}:")?;
+        for r in self.rows.iter().take(LISTED) {
+            writeln!(f, "  {}", row(r))?;
+        }
+        if self.rows.len() > LISTED {
+            writeln!(f, "  ... and {} more (see --json)", self.rows.len() - LISTED)?;
+        }
+        Ok(())
+    }
+
+    fn what_ifs(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        let b = &self.baseline;
+        let truncated = if self.neighbourhood.truncated {
+            " (competitors beyond the first few hundred keep their packages)"
+        } else {
+            ""
+        };
+        writeln!(
+            f,
+            "\nWhat-ifs re-solve {} orders{truncated}, every other order keeping its packages; \
+             re-solved as they stand they cost {:.2} ({}){}.",
+            self.neighbourhood.orders,
+            b.cost,
+            b.status.as_str(),
+            if b.improved {
+                format!(", {:.2} less than in the plan", b.plan_cost - b.cost)
+            } else {
+                ", as in the plan".into()
+            }
+        )?;
+        for w in &self.what_ifs {
+            writeln!(f, "  {}", what_if(w))?;
+        }
+        Ok(())
+    }
+}
+
+fn package(p: &Package) -> String {
+    let items: Vec<String> = p.items.iter().map(|i| format!("{} x {}", i.units, i.sku)).collect();
+    format!(
+        "from {} by {}: {}; ships {}, arrives {}{}; {:.2}",
+        p.node,
+        p.service,
+        items.join(", "),
+        p.ship_date,
+        p.delivery_date,
+        late(p.late_days),
+        p.cost
+    )
+}
+
+fn late(days: u32) -> String {
+    match days {
+        0 => String::new(),
+        1 => ", 1 business day late".into(),
+        d => format!(", {d} business days late"),
+    }
+}
+
+fn alternative(a: &Alternative) -> String {
+    let mark = if a.in_plan { " (in the plan)" } else { "" };
+    let carries = if a.units < a.units_ordered {
+        format!("carries {} of {} units", a.units, a.units_ordered)
+    } else {
+        "carries every unit".into()
+    };
+    let mut out = format!(
+        "{} by {}{mark}: {:.2} ({:+.2} against the plan), {carries}, arrives {}{}",
+        a.node,
+        a.service,
+        a.cost,
+        a.versus_plan,
+        a.delivery_date,
+        late(a.late_days)
+    );
+    for d in &a.displaces {
+        let what = match &d.sku {
+            Some(sku) => format!("{} units of {sku}", d.short),
+            None if d.row == "packages" => format!("{} packages of capacity", d.short),
+            None => format!("{} units of capacity", d.short),
+        };
+        let named: Vec<String> = d.held_by.iter().map(|(o, u)| format!("{o} ({u})")).collect();
+        let more = if d.holders > d.held_by.len() {
+            format!(" and {} more", d.holders - d.held_by.len())
+        } else {
+            String::new()
+        };
+        out.push_str(&format!("; would take {what} from {}{more}", named.join(", ")));
+    }
+    out
+}
+
+fn row(r: &RowPrice) -> String {
+    let what = match (&r.sku, r.row) {
+        (Some(sku), _) => format!("stock of {sku} at {}", r.node),
+        (None, "packages") => format!("{}'s package capacity", r.node),
+        (None, _) => format!("{}'s unit capacity", r.node),
+    };
+    let value = if r.price > 0.0 {
+        format!("one more would save {:.2}", r.price)
+    } else {
+        "one more would save nothing".into()
+    };
+    format!("{what}: {} of {} used; {value}", r.used, r.limit)
+}
+
+fn what_if(w: &WhatIf) -> String {
+    let head = format!("{} {}:", w.kind.as_str(), w.node);
+    let (Some(diff), Some(order_cost)) = (w.difference, w.order_cost) else {
+        return format!("{head} no plan ({}; {})", w.status.as_str(), w.message);
+    };
+    let moved = match w.moved.len() {
+        0 => "moves no other order".to_string(),
+        n if n <= 5 => format!("moves {}", w.moved.join(", ")),
+        n => format!("moves {} and {} more", w.moved[..5].join(", "), n - 5),
+    };
+    let packages: Vec<String> = w.packages.iter().map(|p| format!("{} by {}", p.node, p.service)).collect();
+    let ships = if packages.is_empty() {
+        "ships nothing".to_string()
+    } else {
+        format!("ships from {}", packages.join(" and "))
+    };
+    format!(
+        "{head} {:+.2} ({}); the order {ships} at {:.2}; {moved}",
+        diff,
+        w.status.as_str(),
+        order_cost
+    )
+}
