@@ -969,7 +969,9 @@ const WHAT_IF_INSTANCES: usize = 60;
 
 /// Whether a plan ships a package of `order` from `node`.
 fn ships_from(plan: &Plan, order: &str, node: &str) -> bool {
-    plan.shipments.iter().any(|sh| sh.order == order && sh.node == node)
+    plan.shipments
+        .iter()
+        .any(|sh| sh.order == order && sh.node == node)
 }
 
 #[test]
@@ -978,7 +980,7 @@ fn whole_wave_what_ifs_cost_the_enumerated_optimum_under_the_same_constraint() {
     use domopt::format::LoadedScenario;
     use domopt::{CostModel, Status};
 
-    let mut rng = Rng::new(SEED ^ 0xE8A1_A1);
+    let mut rng = Rng::new(SEED ^ 0x00E8_A1A1);
     let template = {
         let mut empty = tiny_instance(&mut Rng::new(SEED), "empty");
         empty.orders.clear();
@@ -1011,8 +1013,15 @@ fn whole_wave_what_ifs_cost_the_enumerated_optimum_under_the_same_constraint() {
                 forbid: nodes.clone(),
                 whole_wave: true,
             };
-            let e = explain(&loaded, &model, &Default::default(), &plan, &request, &Settings::default())
-                .expect("an order of the scenario explains");
+            let e = explain(
+                &loaded,
+                &model,
+                &Default::default(),
+                &plan,
+                &request,
+                &Settings::default(),
+            )
+            .expect("an order of the scenario explains");
             priced += usize::from(e.rows.iter().any(|r| r.price > 0.0));
             let mut best: Vec<Option<f64>> = vec![None; e.what_ifs.len()];
             let mut unconstrained: Option<f64> = None;
@@ -1027,7 +1036,10 @@ fn whole_wave_what_ifs_cost_the_enumerated_optimum_under_the_same_constraint() {
             });
             let optimum = unconstrained.expect("leaving every unit unfilled is feasible");
             if (e.baseline.cost - optimum).abs() > 1e-6 {
-                failures.push(format!("{name} {}: baseline {} but optimum {optimum}", order.id, e.baseline.cost));
+                failures.push(format!(
+                    "{name} {}: baseline {} but optimum {optimum}",
+                    order.id, e.baseline.cost
+                ));
             }
             for (w, enumerated) in e.what_ifs.iter().zip(best) {
                 what_ifs += 1;
@@ -1037,7 +1049,9 @@ fn whole_wave_what_ifs_cost_the_enumerated_optimum_under_the_same_constraint() {
                     (None, None) => true,
                     _ => false,
                 };
-                let diff_ok = w.difference.is_none_or(|d| (d - (w.cost.unwrap_or(0.0) - optimum)).abs() <= 1e-6);
+                let diff_ok = w
+                    .difference
+                    .is_none_or(|d| (d - (w.cost.unwrap_or(0.0) - optimum)).abs() <= 1e-6);
                 if !agrees || !diff_ok {
                     failures.push(format!(
                         "{name} {} {} {}: explain {:?} ({:?}, {}) but enumeration {enumerated:?}\nscenario: {}",
@@ -1053,8 +1067,21 @@ fn whole_wave_what_ifs_cost_the_enumerated_optimum_under_the_same_constraint() {
             }
         }
     }
-    eprintln!("{what_ifs} what-ifs on {proven} instances ({redrawn} redrawn); {moved_others} moved another order; {priced} explanations priced a row");
-    assert!(failures.is_empty(), "{} what-ifs disagree:\n\n{}", failures.len(), failures.join("\n\n"));
-    assert!(moved_others >= 5, "only {moved_others} what-ifs moved another order: the instances are too easy");
-    assert!(priced >= 5, "only {priced} explanations priced a row: the instances are too easy");
+    eprintln!(
+        "{what_ifs} what-ifs on {proven} instances ({redrawn} redrawn); {moved_others} moved another order; {priced} explanations priced a row"
+    );
+    assert!(
+        failures.is_empty(),
+        "{} what-ifs disagree:\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+    assert!(
+        moved_others >= 5,
+        "only {moved_others} what-ifs moved another order: the instances are too easy"
+    );
+    assert!(
+        priced >= 5,
+        "only {priced} explanations priced a row: the instances are too easy"
+    );
 }

@@ -24,10 +24,10 @@ use super::common::{ScenarioArgs, report_error};
 /// large wave).
 ///
 /// Examples:
-///   domopt solve datasets/reroute/wave --out plan/
-///   domopt explain datasets/reroute/wave plan/ --order O0000010
-///   domopt explain datasets/reroute/wave plan/ --order O0000010 --force STORE-003 --forbid DC-EAST --json
-///   domopt explain datasets/reroute/wave plan/ --order O0000010 --whole-wave
+///   domopt solve datasets/reroute/wave --out wave-plan/
+///   domopt explain datasets/reroute/wave wave-plan/ --order O0000010
+///   domopt explain datasets/reroute/wave wave-plan/ --order O0000010 --force ST-0003-Chicago --forbid DC-ONT6 --json
+///   domopt explain datasets/reroute/wave wave-plan/ --order O0000010 --whole-wave
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -77,9 +77,17 @@ fn explain_order(a: &Args) -> Result<ExitCode, DomoptError> {
         forbid: a.forbid.clone(),
         whole_wave: a.whole_wave,
     };
-    let e = explain(&inputs.loaded, &inputs.model, &inputs.overrides, &plan, &request, &settings)?;
+    let e = explain(
+        &inputs.loaded,
+        &inputs.model,
+        &inputs.overrides,
+        &plan,
+        &request,
+        &settings,
+    )?;
     if a.json {
-        let text = serde_json::to_string_pretty(&e).map_err(|e| DomoptError::NoPlan(e.to_string()))?;
+        let text =
+            serde_json::to_string_pretty(&e).map_err(|e| DomoptError::NoPlan(e.to_string()))?;
         println!("{text}");
     } else {
         print!("{e}");

@@ -18,10 +18,7 @@ impl Display for Explanation {
 
 impl Explanation {
     fn plan(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        let packages = match self.packages.len() {
-            1 => "1 package".to_string(),
-            n => format!("{n} packages"),
-        };
+        let packages = count(self.packages.len() as u64, "package");
         writeln!(
             f,
             "Order {} ships {} of {} units in {packages}, at a cost of {:.2}.",
@@ -71,11 +68,14 @@ impl Explanation {
         } else {
             ""
         };
+        let whom = if self.neighbourhood.whole_wave {
+            format!("the whole wave ({} orders)", self.neighbourhood.orders)
+        } else {
+            format!("{} orders{truncated}, every other order keeping its packages", self.neighbourhood.orders)
+        };
         writeln!(
             f,
-            "\nWhat-ifs re-solve {} orders{truncated}, every other order keeping its packages; \
-             re-solved as they stand they cost {:.2} ({}){}.",
-            self.neighbourhood.orders,
+            "\nWhat-ifs re-solve {whom}; re-solved as they stand they cost {:.2} ({}){}.",
             b.cost,
             b.status.as_str(),
             if b.improved {
@@ -131,9 +131,9 @@ fn alternative(a: &Alternative) -> String {
     );
     for d in &a.displaces {
         let what = match &d.sku {
-            Some(sku) => format!("{} units of {sku}", d.short),
-            None if d.row == "packages" => format!("{} packages of capacity", d.short),
-            None => format!("{} units of capacity", d.short),
+            Some(sku) => format!("{} of {sku}", count(d.short, "unit")),
+            None if d.row == "packages" => format!("{} of capacity", count(d.short, "package")),
+            None => format!("{} of capacity", count(d.short, "unit")),
         };
         let named: Vec<String> = d.held_by.iter().map(|(o, u)| format!("{o} ({u})")).collect();
         let more = if d.holders > d.held_by.len() {
@@ -144,6 +144,11 @@ fn alternative(a: &Alternative) -> String {
         out.push_str(&format!("; would take {what} from {}{more}", named.join(", ")));
     }
     out
+}
+
+/// "1 unit", "2 units".
+fn count(n: u64, what: &str) -> String {
+    if n == 1 { format!("1 {what}") } else { format!("{n} {what}s") }
 }
 
 fn row(r: &RowPrice) -> String {
