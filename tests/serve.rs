@@ -331,3 +331,41 @@ fn a_plan_is_re_made_over_http_after_an_outage_and_bad_events_get_their_codes() 
     assert_eq!((status, answer["code"].as_str()), (503, Some("E152")));
     bare.stop();
 }
+
+#[test]
+fn an_order_of_a_plan_is_explained_over_http_and_unknown_ids_get_their_codes() {
+    let (s, source) = reroute_source();
+    let plan = domopt::solve(
+        &s,
+        &domopt::Settings::default(),
+        domopt::Strategy::Monolithic,
+    );
+    let server = Server::start_with(move || domopt::http::router_with_source(s, source));
+    let body = json!({ "plan": plan, "order": "O0000013", "force": ["ST-0004-Miami"] });
+    let (status, answer) = server.post("/v1/explain", &body.to_string());
+    assert_eq!(status, 200, "{answer}");
+    let e = &answer["explanation"];
+    assert_eq!(e["order"], "O0000013");
+    assert_eq!(e["what_ifs"][0]["kind"], "force");
+    assert_eq!(e["what_ifs"][0]["packages"][0]["node"], "ST-0004-Miami");
+    assert!(e["what_ifs"][0]["difference"].as_f64().unwrap() > 0.0);
+    assert!(answer["sentences"].as_str().unwrap().starts_with("Order O0000013 ships"));
+    // Every unknown id, with its code, 422.
+    let bad = json!({ "plan": plan, "order": "NOPE", "forbid": ["NOWHERE"] });
+    let (status, answer) = server.post("/v1/explain", &bad.to_string());
+    assert_eq!(status, 422, "{answer}");
+    let codes: Vec<&str> = answer["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["E180", "E181"], "{answer}");
+    let (status, _) = server.post("/v1/explain", r#"{"plan": 3, "order": "O0000013"}"#);
+    assert_eq!(status, 400);
+    server.stop();
+    let bare = Server::start();
+    let (status, answer) = bare.post("/v1/explain", &body.to_string());
+    assert_eq!((status, answer["code"].as_str()), (503, Some("E152")));
+    bare.stop();
+}

@@ -36,6 +36,8 @@ use super::{EXIT_FAILURE, EXIT_INVALID, EXIT_OK};
 ///                           as node-level reservations (as `solve --ledger --commit`); one at a time
 ///   POST /v1/reroute        {"plan": {...as `solve --json` prints}, "events": {...}, "one_at_a_time"?, "time_limit_s"?}
 ///                           the plan re-made after the events, as `domopt reroute --json` (no ledger needed)
+///   POST /v1/explain        {"plan": {...}, "order": "O1", "force"?: ["NODE"], "forbid"?: ["NODE"], "whole_wave"?, "time_limit_s"?}
+///                           why the plan ships the order as it does, as `domopt explain --json`
 /// A change's `id` makes it idempotent (or an Idempotency-Key header): the
 /// same id and body answer the first answer again ("replayed": true). Ids
 /// starting with `wave-` or `initial:` are the ledger's own (a wave's

@@ -5,6 +5,7 @@
 //! Graceful shutdown lets requests in flight finish.
 
 mod errors;
+mod explain;
 mod ledger;
 mod metrics;
 mod openapi;

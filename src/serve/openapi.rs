@@ -8,9 +8,9 @@ use serde_json::{Map, Value, json};
 
 use super::errors::ApiError;
 use super::wire::{
-    AdjustmentBody, AssignmentBody, ClaimOut, ClaimRefBody, Health, HoldBody, LedgerAnswer,
-    LedgerAvailabilityOut, PromiseRequest, Readiness, ReceiptBody, RerouteBody, RerouteOut,
-    ReservationBody, SolveBody, SolveOut, VerifyOut,
+    AdjustmentBody, AssignmentBody, ClaimOut, ClaimRefBody, ExplainBody, ExplainOut, Health,
+    HoldBody, LedgerAnswer, LedgerAvailabilityOut, PromiseRequest, Readiness, ReceiptBody,
+    RerouteBody, RerouteOut, ReservationBody, SolveBody, SolveOut, VerifyOut,
 };
 use crate::input::cart::AtpQueryRecord;
 use crate::promise::atp::SkuAtp;
@@ -75,6 +75,23 @@ const SOLVE_ERRORS: &[(&str, &str)] = &[
     ),
     ("500", "no plan could be made (E152)"),
     ("503", "the server has no ledger, or its store fails (E147)"),
+];
+
+/// The errors of an explanation.
+const EXPLAIN_ERRORS: &[(&str, &str)] = &[
+    (
+        "400",
+        "the body is not JSON of the route's shape, or `plan` is not a plan (E100)",
+    ),
+    ("413", "the body is over 1 MiB (E117)"),
+    (
+        "422",
+        "an unknown order (E180) or what-if node (E181), a plan of another scenario (E182, E102), or a bad setting (E120), every issue with its code",
+    ),
+    (
+        "503",
+        "the server was made without the scenario's records (E152)",
+    ),
 ];
 
 /// The errors of a re-plan.
@@ -249,6 +266,15 @@ pub(super) const ROUTES: &[RouteDoc] = &[
         params: &[],
     },
     RouteDoc {
+        method: "post",
+        path: "/v1/explain",
+        summary: "Why a plan of the server's scenario ships an order as it does: each alternative node and service with its cost and whose units or capacity it would take, the stock and capacity rows near the order that bind with their LP shadow prices, and force/forbid what-ifs that re-solve the order with the orders competing for the same rows and report the cost difference. In JSON and in sentences. One solve at a time per server, with `/v1/solve`.",
+        request: Some("ExplainBody"),
+        response: Some("ExplainOut"),
+        errors: EXPLAIN_ERRORS,
+        params: &[],
+    },
+    RouteDoc {
         method: "get",
         path: "/metrics",
         summary: "Requests and their latency by route and status, in the Prometheus text format.",
@@ -292,6 +318,8 @@ fn schemas() -> Map<String, Value> {
     add::<SolveOut>(&mut out, "SolveOut");
     add::<RerouteBody>(&mut out, "RerouteBody");
     add::<RerouteOut>(&mut out, "RerouteOut");
+    add::<ExplainBody>(&mut out, "ExplainBody");
+    add::<ExplainOut>(&mut out, "ExplainOut");
     out
 }
 

@@ -15,7 +15,7 @@ use tracing::Level;
 
 use super::errors::ApiError;
 use super::wire::{Health, PromiseRequest, Readiness};
-use super::{AppState, MAX_BODY_BYTES, ledger, metrics, solve};
+use super::{AppState, MAX_BODY_BYTES, explain, ledger, metrics, solve};
 use crate::input::cart::{AtpQueryRecord, CartRecord};
 use crate::promise::atp::{SkuAtp, query};
 use crate::promise::quote::Promise;
@@ -39,6 +39,7 @@ pub(super) fn router(state: Arc<AppState>) -> axum::Router {
         .route("/v1/ledger/verify", get(ledger::verify))
         .route("/v1/solve", post(solve::solve))
         .route("/v1/reroute", post(solve::reroute))
+        .route("/v1/explain", post(explain::explain_order))
         .route("/metrics", get(prometheus))
         .route("/openapi.json", get(openapi))
         .fallback(not_found)

@@ -54,6 +54,26 @@ impl Waves {
             one_at_a_time: Arc::new(tokio::sync::Mutex::new(())),
         }
     }
+
+    /// What the server solves with.
+    pub(super) fn source(&self) -> &WaveSource {
+        &self.source
+    }
+
+    /// Waits for the solve lock: one solve at a time per server.
+    pub(super) async fn lock(&self) -> tokio::sync::OwnedMutexGuard<()> {
+        self.one_at_a_time.clone().lock_owned().await
+    }
+}
+
+/// The answer of a route that solves on the scenario's records to a router
+/// made without them (503, E152).
+pub(super) fn without_records() -> ApiError {
+    ApiError::with_status(
+        IssueCode::ServerFailure.to_string(),
+        "the server was made without the scenario's records (router_with_source)".into(),
+        StatusCode::SERVICE_UNAVAILABLE,
+    )
 }
 
 /// Solves the request's wave on the ledger's stock; commits it if asked.
@@ -127,7 +147,7 @@ fn wave_error(e: WaveError) -> ApiError {
 
 /// 422 with every issue for invalid orders, 422 for a bad setting, 500 when
 /// no plan could be made.
-fn domopt_error(e: DomoptError) -> ApiError {
+pub(super) fn domopt_error(e: DomoptError) -> ApiError {
     match e {
         DomoptError::Invalid(report) => ApiError::invalid(report),
         DomoptError::NoPlan(why) => ApiError::internal(format!("no plan could be made: {why}")),
@@ -153,11 +173,7 @@ pub(super) async fn reroute(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<RerouteOut>, ApiError> {
     let Some(waves) = state.waves.clone() else {
-        return Err(ApiError::with_status(
-            IssueCode::ServerFailure.to_string(),
-            "the server was made without the scenario's records (router_with_source)".into(),
-            StatusCode::SERVICE_UNAVAILABLE,
-        ));
+        return Err(without_records());
     };
     let body: RerouteBody = json_of(body)?;
     let settings = settings_of(body.time_limit_s)?;
@@ -204,7 +220,7 @@ pub(super) async fn reroute(
 }
 
 /// The settings of a request's time limit (422, E120, out of range).
-fn settings_of(time_limit_s: f64) -> Result<Settings, ApiError> {
+pub(super) fn settings_of(time_limit_s: f64) -> Result<Settings, ApiError> {
     let settings = Settings {
         time_limit_s,
         ..Settings::default()

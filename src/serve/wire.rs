@@ -763,3 +763,40 @@ pub struct RerouteOut {
     /// scenario with the events applied (picked packages verified unmoved).
     pub check: serde_json::Value,
 }
+
+/// The body of `/v1/explain`: a plan of the server's scenario and the order
+/// to explain.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExplainBody {
+    /// The plan (as `domopt solve --json` prints it).
+    pub plan: serde_json::Value,
+    /// The order to explain.
+    pub order: String,
+    /// Nodes to force the order onto (at least one package from each), one
+    /// what-if each.
+    #[serde(default)]
+    pub force: Vec<String>,
+    /// Nodes to keep the order away from, one what-if each.
+    #[serde(default)]
+    pub forbid: Vec<String>,
+    /// Re-solve every order of the wave in the what-ifs (exact, slow on a
+    /// large wave) instead of the order and its competitors.
+    #[serde(default)]
+    pub whole_wave: bool,
+    /// Solver time limit in seconds for each re-solve (at most 60; default 10).
+    #[serde(default = "default_time_limit")]
+    pub time_limit_s: f64,
+}
+
+/// The answer of `/v1/explain`.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct ExplainOut {
+    /// The explanation as `domopt explain --json` prints it: the order's
+    /// packages and cost, every alternative with its cost and what it
+    /// would displace, the binding rows with their shadow prices, the
+    /// neighbourhood, the baseline re-solve and the what-ifs.
+    pub explanation: serde_json::Value,
+    /// The same in sentences, as `domopt explain` prints it.
+    pub sentences: String,
+}
