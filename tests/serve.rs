@@ -267,8 +267,8 @@ fn reroute_source() -> (domopt::Scenario, domopt::http::WaveSource) {
     (s, source)
 }
 
-#[test]
-fn a_plan_is_re_made_over_http_after_an_outage_and_bad_events_get_their_codes() {
+/// A server with the re-plan wave's records, and the wave's optimal plan.
+fn reroute_server() -> (domopt::Plan, Server) {
     let (s, source) = reroute_source();
     let plan = domopt::solve(
         &s,
@@ -276,6 +276,12 @@ fn a_plan_is_re_made_over_http_after_an_outage_and_bad_events_get_their_codes() 
         domopt::Strategy::Monolithic,
     );
     let server = Server::start_with(move || domopt::http::router_with_source(s, source));
+    (plan, server)
+}
+
+#[test]
+fn a_plan_is_re_made_over_http_after_an_outage_and_bad_events_get_their_codes() {
+    let (plan, server) = reroute_server();
     let events: Value = serde_json::from_str(
         &std::fs::read_to_string(
             Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/reroute/outage.json"),
@@ -334,13 +340,7 @@ fn a_plan_is_re_made_over_http_after_an_outage_and_bad_events_get_their_codes() 
 
 #[test]
 fn an_order_of_a_plan_is_explained_over_http_and_unknown_ids_get_their_codes() {
-    let (s, source) = reroute_source();
-    let plan = domopt::solve(
-        &s,
-        &domopt::Settings::default(),
-        domopt::Strategy::Monolithic,
-    );
-    let server = Server::start_with(move || domopt::http::router_with_source(s, source));
+    let (plan, server) = reroute_server();
     let body = json!({ "plan": plan, "order": "O0000013", "force": ["ST-0004-Miami"] });
     let (status, answer) = server.post("/v1/explain", &body.to_string());
     assert_eq!(status, 200, "{answer}");
@@ -349,7 +349,12 @@ fn an_order_of_a_plan_is_explained_over_http_and_unknown_ids_get_their_codes() {
     assert_eq!(e["what_ifs"][0]["kind"], "force");
     assert_eq!(e["what_ifs"][0]["packages"][0]["node"], "ST-0004-Miami");
     assert!(e["what_ifs"][0]["difference"].as_f64().unwrap() > 0.0);
-    assert!(answer["sentences"].as_str().unwrap().starts_with("Order O0000013 ships"));
+    assert!(
+        answer["sentences"]
+            .as_str()
+            .unwrap()
+            .starts_with("Order O0000013 ships")
+    );
     // Every unknown id, with its code, 422.
     let bad = json!({ "plan": plan, "order": "NOPE", "forbid": ["NOWHERE"] });
     let (status, answer) = server.post("/v1/explain", &bad.to_string());

@@ -8,16 +8,13 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use axum::http::StatusCode;
 
 use super::AppState;
 use super::errors::ApiError;
 use super::routes::json_of;
-use super::solve::{domopt_error, settings_of, without_records};
+use super::solve::{domopt_error, plan_of, settings_of, without_records};
 use super::wire::{ExplainBody, ExplainOut};
-use crate::error::IssueCode;
 use crate::explain::{Request, explain};
-use crate::solution::plan::Plan;
 
 /// Explains the request's order of its plan on the server's scenario.
 pub(super) async fn explain_order(
@@ -29,13 +26,7 @@ pub(super) async fn explain_order(
     };
     let body: ExplainBody = json_of(body)?;
     let settings = settings_of(body.time_limit_s)?;
-    let plan: Plan = serde_json::from_value(body.plan).map_err(|e| {
-        ApiError::with_status(
-            IssueCode::Malformed.to_string(),
-            format!("`plan` is not a plan: {e}"),
-            StatusCode::BAD_REQUEST,
-        )
-    })?;
+    let plan = plan_of(body.plan)?;
     let request = Request {
         order: body.order,
         force: body.force,

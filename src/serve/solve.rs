@@ -66,6 +66,17 @@ impl Waves {
     }
 }
 
+/// A request's `plan` (400, E100, if it is not one).
+pub(super) fn plan_of(value: serde_json::Value) -> Result<Plan, ApiError> {
+    serde_json::from_value(value).map_err(|e| {
+        ApiError::with_status(
+            IssueCode::Malformed.to_string(),
+            format!("`plan` is not a plan: {e}"),
+            StatusCode::BAD_REQUEST,
+        )
+    })
+}
+
 /// The answer of a route that solves on the scenario's records to a router
 /// made without them (503, E152).
 pub(super) fn without_records() -> ApiError {
@@ -177,13 +188,7 @@ pub(super) async fn reroute(
     };
     let body: RerouteBody = json_of(body)?;
     let settings = settings_of(body.time_limit_s)?;
-    let previous: Plan = serde_json::from_value(body.plan).map_err(|e| {
-        ApiError::with_status(
-            IssueCode::Malformed.to_string(),
-            format!("`plan` is not a plan: {e}"),
-            StatusCode::BAD_REQUEST,
-        )
-    })?;
+    let previous = plan_of(body.plan)?;
     let one = waves.one_at_a_time.clone().lock_owned().await;
     let answer = tokio::task::spawn_blocking(move || {
         let _one = one;

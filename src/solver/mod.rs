@@ -212,16 +212,7 @@ fn failed(message: String, rows: usize) -> SolverOutcome {
 /// Optimum of the LP relaxation (HiGHS `solve_relaxation`), if it solved to
 /// optimality within the time limit.
 pub fn lp_bound(f: MipModel, settings: &Settings) -> Option<f64> {
-    let MipModel {
-        vars,
-        objective,
-        constraints,
-        ..
-    } = f;
-    let mut model = highs_model(vars, objective, constraints, settings).ok()?;
-    model.try_set_option(&b"solve_relaxation"[..], true).ok()?;
-    let solved = model.try_solve().ok()?;
-    (solved.status() == HighsModelStatus::Optimal).then(|| solved.objective_value())
+    lp_relaxation(f, settings).map(|lp| lp.objective)
 }
 
 /// The optimum of a MIP's LP relaxation with the duals of its rows.
