@@ -546,3 +546,45 @@ fn a_transfer_is_released_on_its_source_s_clock_in_the_wave_and_the_promise_alik
     assert_eq!(plan.shipments[0].ship_date, date("2026-12-17"));
     assert_eq!(plan.shipments[0].delivery_date, date("2026-12-18"));
 }
+
+#[test]
+fn nothing_is_promised_or_planned_for_after_9999_12_31_the_last_day_a_plan_can_name() {
+    let mut f = network();
+    f.transfer_lanes.push(domopt::format::TransferLaneRecord {
+        from: "dc-newark".into(),
+        to: "store-brooklyn".into(),
+        per_package: None,
+        per_unit: None,
+        lead_days: None,
+    });
+    let s = build(&f, &[]);
+    let last = date("9999-12-31");
+    // Friday 9999-12-31: Brooklyn's pants are ready that day, Newark's
+    // jacket (a transfer) two business days later, in year 10000.
+    let mut c = cart("11201", &[("pants", 1.0), ("jacket", 1.0)]);
+    c.at = Some("9999-12-31T09:00".into());
+    c.pickup_node = Some("store-brooklyn".into());
+    let p = quote(&s, c.clone());
+    assert_eq!(reason(&p, "pickup"), Reason::NoDate);
+    for service in ["ground", "two_day", "overnight"] {
+        assert_eq!(reason(&p, service), Reason::NoDate, "{service}");
+    }
+    c.lines.pop();
+    let one = available(&quote(&s, c), "pickup");
+    assert_eq!((one.delivery_date, one.packages[0].ship_date), (last, last));
+    // The wave of that day plans alike: Brooklyn's pants, the jacket unfilled.
+    f.wave_time = "9999-12-31T09:00".into();
+    f.orders = vec![
+        domopt::format::OrderRecord {
+            pickup_node: Some("store-brooklyn".into()),
+            ..order("collect", "11201", &[("pants", 1.0), ("jacket", 1.0)])
+        },
+        order("home", "11201", &[("tshirt", 1.0)]),
+    ];
+    let s = build(&f, &[]);
+    let plan = solve(&s, &Settings::default(), Strategy::Monolithic);
+    let report = check(&s, &plan);
+    assert!(report.ok(), "{report:#?}");
+    assert_eq!(shipped(&plan), 1);
+    assert!(plan.shipments.iter().all(|k| k.delivery_date <= last));
+}

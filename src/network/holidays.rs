@@ -140,10 +140,11 @@ impl DeliveryDays {
 
     /// `date` moved forward by `n` delivery days: the `n`-th delivery day
     /// after `date` (`date` itself when `n` is 0), whether or not `date` is
-    /// one; `None` past the last date the calendar can hold.
+    /// one; `None` past the last date a plan can name
+    /// ([`LAST_DATE`](crate::network::calendar::LAST_DATE)).
     pub fn add(&self, date: NaiveDate, n: u32) -> Option<NaiveDate> {
         if n == 0 {
-            return Some(date);
+            return crate::network::calendar::nameable(date);
         }
         let k = self.week();
         let start = day_index(date);
@@ -158,7 +159,7 @@ impl DeliveryDays {
             let guess = nth_weekday(base + skipped, k);
             let met = self.holidays_through(guess) - before;
             if met == skipped {
-                return from_index(guess);
+                return from_index(guess).and_then(crate::network::calendar::nameable);
             }
             skipped = met;
         }
@@ -289,5 +290,10 @@ mod tests {
     fn dates_past_the_end_are_none() {
         assert_eq!(ups().add(NaiveDate::MAX, 1), None);
         assert_eq!(ups().add(date("2026-12-01"), u32::MAX), None);
+        // Friday 9999-12-31 is the last day a plan can name; Saturday is past it.
+        let saturdays = DeliveryDays::new(true, []);
+        assert_eq!(saturdays.add(date("9999-12-30"), 1), Some(date("9999-12-31")));
+        assert_eq!(saturdays.add(date("9999-12-31"), 1), None);
+        assert_eq!(saturdays.add(date("9999-12-31"), 0), Some(date("9999-12-31")));
     }
 }
