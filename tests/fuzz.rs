@@ -591,9 +591,13 @@ fn promise_broken(answer: &Value, case: &Case) -> Option<(&'static str, String)>
 /// and a plan can name no other (chrono writes year 10000 as `+10000-01-03`).
 fn written_as_a_date(d: &str) -> bool {
     d.len() == 10
-        && d.bytes()
-            .enumerate()
-            .all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() })
+        && d.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        })
 }
 
 /// What is wrong with an available option of a cart of `wanted` units per
