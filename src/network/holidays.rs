@@ -140,8 +140,7 @@ impl DeliveryDays {
 
     /// `date` moved forward by `n` delivery days: the `n`-th delivery day
     /// after `date` (`date` itself when `n` is 0), whether or not `date` is
-    /// one; `None` past the last date a plan can name
-    /// ([`LAST_DATE`](crate::network::calendar::LAST_DATE)).
+    /// one; `None` past the last date a plan can name (9999-12-31).
     pub fn add(&self, date: NaiveDate, n: u32) -> Option<NaiveDate> {
         if n == 0 {
             return crate::network::calendar::nameable(date);
