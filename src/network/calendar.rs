@@ -12,19 +12,7 @@ use crate::network::domain::{DeliveryDays, Node, NodeService, Scenario, Service,
 /// How far ahead a ship date is searched before a (node, service) is declared unusable.
 const HORIZON_DAYS: u64 = 366;
 
-/// The last day a plan or a promise can name: scenario, plan and cart dates
-/// are written `YYYY-MM-DD` with years up to 9999 (`input::validate::limits::YEARS`),
-/// so a ship, delivery or ready day after it is no day at all (the lane or
-/// option is unavailable), never a date written `+10000-01-03`.
-pub const LAST_DATE: NaiveDate = match NaiveDate::from_ymd_opt(9999, 12, 31) {
-    Some(d) => d,
-    None => NaiveDate::MAX,
-};
-
-/// `d`, if a plan can name it (on or before [`LAST_DATE`]).
-pub fn nameable(d: NaiveDate) -> Option<NaiveDate> {
-    (d <= LAST_DATE).then_some(d)
-}
+pub use crate::network::holidays::{LAST_DATE, nameable};
 
 /// The day after `d`, if a plan can name it.
 fn next_day(d: NaiveDate) -> Option<NaiveDate> {

@@ -37,6 +37,20 @@ pub fn builtin_calendars() -> BTreeMap<String, Vec<NaiveDate>> {
     out
 }
 
+/// The last day a plan or a promise can name: scenario, plan and cart dates
+/// are written `YYYY-MM-DD` with years up to 9999 (`input::validate::limits::YEARS`),
+/// so a ship, delivery or ready day after it is no day at all (the lane or
+/// option is unavailable), never a date written `+10000-01-03`.
+pub const LAST_DATE: NaiveDate = match NaiveDate::from_ymd_opt(9999, 12, 31) {
+    Some(d) => d,
+    None => NaiveDate::MAX,
+};
+
+/// `d`, if a plan can name it (on or before [`LAST_DATE`]).
+pub fn nameable(d: NaiveDate) -> Option<NaiveDate> {
+    (d <= LAST_DATE).then_some(d)
+}
+
 /// Days from 0001-01-01 (a Monday in the proleptic Gregorian calendar).
 fn day_index(d: NaiveDate) -> i64 {
     i64::from(d.num_days_from_ce()) - 1
@@ -143,7 +157,7 @@ impl DeliveryDays {
     /// one; `None` past the last date a plan can name (9999-12-31).
     pub fn add(&self, date: NaiveDate, n: u32) -> Option<NaiveDate> {
         if n == 0 {
-            return crate::network::calendar::nameable(date);
+            return nameable(date);
         }
         let k = self.week();
         let start = day_index(date);
@@ -158,7 +172,7 @@ impl DeliveryDays {
             let guess = nth_weekday(base + skipped, k);
             let met = self.holidays_through(guess) - before;
             if met == skipped {
-                return from_index(guess).and_then(crate::network::calendar::nameable);
+                return from_index(guess).and_then(nameable);
             }
             skipped = met;
         }
