@@ -587,6 +587,19 @@ fn promise_broken(answer: &Value, case: &Case) -> Option<(&'static str, String)>
     None
 }
 
+/// Whether `d` is written `YYYY-MM-DD`: dates compare as text only then,
+/// and a plan can name no other (chrono writes year 10000 as `+10000-01-03`).
+fn written_as_a_date(d: &str) -> bool {
+    d.len() == 10
+        && d.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        })
+}
+
 /// What is wrong with an available option of a cart of `wanted` units per
 /// line, if anything.
 fn option_broken(o: &Value, wanted: &[f64]) -> Option<&'static str> {
@@ -615,6 +628,9 @@ fn option_broken(o: &Value, wanted: &[f64]) -> Option<&'static str> {
         else {
             return Some("a package without its dates");
         };
+        if ![date, ship, ready].into_iter().all(written_as_a_date) {
+            return Some("a date not written YYYY-MM-DD (past 9999-12-31)");
+        }
         if ship > date || ship > ready {
             return Some("an option delivers before a package ships");
         }

@@ -21,6 +21,8 @@ use std::time::Duration;
 #[macro_use]
 #[path = "common/postgres.rs"]
 mod test_postgres;
+#[path = "common/ledger.rs"]
+mod test_ledger;
 
 use chrono::{NaiveDateTime, TimeDelta};
 use domopt::IssueCode;
@@ -31,28 +33,11 @@ use domopt::reservations::{
 
 const BIN: &str = env!("CARGO_BIN_EXE_domopt");
 
-/// Two DCs: `last` has 2 + 2 units free (dc-a keeps 1 of its 3 as safety
-/// stock), `one` a single unit at dc-b, `plenty` 100 at dc-a with 5 inbound
-/// on 2026-12-21.
-const SCARCE: &str = r#"{
-  "name": "scarce",
-  "wave_time": "2026-12-18T10:00",
-  "nodes": [
-    { "id": "dc-a", "kind": "dc", "zip": "07102", "services": [{ "service": "ground" }] },
-    { "id": "dc-b", "kind": "dc", "zip": "89502", "services": [{ "service": "ground" }] }
-  ],
-  "skus": [
-    { "id": "last", "weight_lb": 1.0 },
-    { "id": "one", "weight_lb": 1.0 },
-    { "id": "plenty", "weight_lb": 1.0 }
-  ],
-  "inventory": [
-    { "node": "dc-a", "sku": "last", "on_hand": 3, "safety_stock": 1 },
-    { "node": "dc-b", "sku": "last", "on_hand": 2 },
-    { "node": "dc-b", "sku": "one", "on_hand": 1 },
-    { "node": "dc-a", "sku": "plenty", "on_hand": 100, "inbound_quantity": 5, "inbound_date": "2026-12-21" }
-  ]
-}"#;
+/// The scarce scenario (see [`test_ledger::scarce`]) with 100 units of
+/// `plenty` at dc-a and 5 inbound on 2026-12-21.
+fn scarce() -> String {
+    test_ledger::scarce(r#""on_hand": 100, "inbound_quantity": 5, "inbound_date": "2026-12-21""#)
+}
 
 fn t(s: &str) -> NaiveDateTime {
     NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M").unwrap()
@@ -119,10 +104,7 @@ impl Made {
             dir,
             _database: database,
         };
-        std::fs::write(made.scenario(), scenario).unwrap();
-        let loaded = domopt::format::read_scenario(&made.scenario()).unwrap();
-        let l =
-            domopt::reservations::create(&made.url, &loaded, domopt::DEFAULT_MODEL, clock).unwrap();
+        let (_, l) = test_ledger::create(made.dir.path(), scenario, &made.url, clock);
         (made, l)
     }
 
@@ -191,7 +173,7 @@ fn events(l: &dyn Ledger) -> i64 {
 /// `n` threads, each with its own connection, reserve one unit of `last`
 /// (network level, or at dc-b for every third) and one of `one`.
 fn race(b: Backend, n: usize) {
-    let (made, _) = Made::new(b, SCARCE, clock());
+    let (made, _) = Made::new(b, &scarce(), clock());
     let start = Arc::new(Barrier::new(n));
     let threads: Vec<_> = (0..n)
         .map(|i| {
@@ -258,7 +240,7 @@ fn sixty_four_racing_connections_get_exactly_the_last_free_units_and_the_history
 }
 
 fn the_same_request_id_returns_the_first_answer_and_with_other_content_is_refused(b: Backend) {
-    let (_made, l) = Made::new(b, SCARCE, clock());
+    let (_made, l) = Made::new(b, &scarce(), clock());
     let r = reserve("r1", Some("A"), vec![line("last", None, 2)]);
     let first = l.execute(&r).unwrap();
     let before = events(l.as_ref());
@@ -279,7 +261,7 @@ fn the_same_request_id_returns_the_first_answer_and_with_other_content_is_refuse
 
 fn a_hold_expires_on_the_clock_and_cannot_be_reserved_from_afterwards(b: Backend) {
     let c = clock();
-    let (_made, l) = Made::new(b, SCARCE, c.clone());
+    let (_made, l) = Made::new(b, &scarce(), c.clone());
     l.execute(&hold("cart", 60, vec![line("last", None, 4)]))
         .unwrap();
     let one_more = reserve("r1", None, vec![line("last", None, 1)]);
@@ -319,7 +301,7 @@ fn a_hold_expires_on_the_clock_and_cannot_be_reserved_from_afterwards(b: Backend
 }
 
 fn a_reservation_from_a_live_hold_takes_the_hold_units(b: Backend) {
-    let (_made, l) = Made::new(b, SCARCE, clock());
+    let (_made, l) = Made::new(b, &scarce(), clock());
     l.execute(&hold("cart", 600, vec![line("last", None, 4)]))
         .unwrap();
     let from_hold = Request::Reserve {
@@ -341,7 +323,7 @@ fn a_reservation_from_a_live_hold_takes_the_hold_units(b: Backend) {
 }
 
 fn commit_after_release_and_release_of_what_was_never_reserved_are_refused(b: Backend) {
-    let (_made, l) = Made::new(b, SCARCE, clock());
+    let (_made, l) = Made::new(b, &scarce(), clock());
     l.execute(&reserve("r", None, vec![line("last", Some("dc-b"), 2)]))
         .unwrap();
     let release = |id: &str| Request::Release {
@@ -373,7 +355,7 @@ fn commit_after_release_and_release_of_what_was_never_reserved_are_refused(b: Ba
 }
 
 fn assignment_to_nodes_is_all_or_nothing_and_commit_then_leaves_on_hand(b: Backend) {
-    let (_made, l) = Made::new(b, SCARCE, clock());
+    let (_made, l) = Made::new(b, &scarce(), clock());
     l.execute(&reserve("r", Some("A"), vec![line("last", None, 3)]))
         .unwrap();
     let commit = Request::Commit {
@@ -425,7 +407,7 @@ fn assignment_to_nodes_is_all_or_nothing_and_commit_then_leaves_on_hand(b: Backe
 }
 
 fn counts_and_receipts_keep_the_invariant_and_quantities_in_range(b: Backend) {
-    let (_made, l) = Made::new(b, SCARCE, clock());
+    let (_made, l) = Made::new(b, &scarce(), clock());
     l.execute(&reserve("r", None, vec![line("last", Some("dc-a"), 2)]))
         .unwrap();
     let count = |id: &str, change| Request::Adjust {
@@ -523,7 +505,7 @@ fn availability_follows_the_promise_rules_for_inbound_and_channels(b: Backend) {
 }
 
 fn verify_finds_a_stored_state_that_left_its_history_and_rebuild_restores_it(b: Backend) {
-    let (made, l) = Made::new(b, SCARCE, clock());
+    let (made, l) = Made::new(b, &scarce(), clock());
     l.execute(&reserve("r", None, vec![line("last", Some("dc-a"), 1)]))
         .unwrap();
     assert!(l.verify().unwrap().ok());
@@ -575,7 +557,7 @@ fn reserve_until_killed(url: &str, round: usize, acks: usize, delay_ms: u64) -> 
 fn after_kill_9_mid_stream_every_acknowledged_reservation_is_there_once_and_the_ledger_verifies(
     b: Backend,
 ) {
-    let (made, _) = Made::new(b, SCARCE, clock());
+    let (made, _) = Made::new(b, &scarce(), clock());
     let mut acked = Vec::new();
     for (round, delay_ms) in [0u64, 3, 7].into_iter().enumerate() {
         let got = reserve_until_killed(&made.url, round, 8, delay_ms);
@@ -626,7 +608,7 @@ fn domopt(args: &[&str]) -> (i32, String) {
 }
 
 fn the_commands_refuse_bad_requests_with_their_code_and_exit_2_writing_nothing(b: Backend) {
-    let (made, l) = Made::new(b, SCARCE, clock());
+    let (made, l) = Made::new(b, &scarce(), clock());
     let db = made.url.as_str();
     let scenario = made.scenario().display().to_string();
     let before = events(l.as_ref());
@@ -689,7 +671,7 @@ fn the_commands_refuse_bad_requests_with_their_code_and_exit_2_writing_nothing(b
 }
 
 fn a_batch_is_applied_whole_or_not_at_all(b: Backend) {
-    let (_made, l) = Made::new(b, SCARCE, clock());
+    let (_made, l) = Made::new(b, &scarce(), clock());
     let before = l.snapshot().unwrap();
     // The second request asks for two units of `one`, which has a single one.
     let batch = [
@@ -709,7 +691,7 @@ fn a_batch_is_applied_whole_or_not_at_all(b: Backend) {
 }
 
 fn a_guarded_batch_is_refused_when_its_skus_changed_after_its_version(b: Backend) {
-    let (_made, l) = Made::new(b, SCARCE, clock());
+    let (_made, l) = Made::new(b, &scarce(), clock());
     let seen = l.snapshot().unwrap().seq;
     let guard = |skus: &[&str]| domopt::reservations::Guard {
         seq: seen,
@@ -741,7 +723,7 @@ fn a_guarded_batch_is_refused_when_its_skus_changed_after_its_version(b: Backend
 }
 
 fn a_ledger_url_opens_the_ledger_it_names_and_a_malformed_one_is_refused(b: Backend) {
-    let (made, _) = Made::new(b, SCARCE, clock());
+    let (made, _) = Made::new(b, &scarce(), clock());
     let url = match b {
         Backend::Sqlite => format!("sqlite:{}", made.url),
         Backend::Postgres => made.url.clone(),
@@ -758,7 +740,7 @@ fn a_ledger_url_opens_the_ledger_it_names_and_a_malformed_one_is_refused(b: Back
 }
 
 fn making_a_ledger_where_one_already_is_is_refused_and_leaves_it_as_it_was(b: Backend) {
-    let (made, l) = Made::new(b, SCARCE, clock());
+    let (made, l) = Made::new(b, &scarce(), clock());
     l.execute(&reserve("r", None, vec![line("one", None, 1)]))
         .unwrap();
     let before = l.snapshot().unwrap();
@@ -770,7 +752,7 @@ fn making_a_ledger_where_one_already_is_is_refused_and_leaves_it_as_it_was(b: Ba
 
 #[test]
 fn the_postgres_ledger_answers_from_tokio_blocking_threads_as_the_server_calls_it() {
-    let (_made, l) = Made::new(Backend::Postgres, SCARCE, clock());
+    let (_made, l) = Made::new(Backend::Postgres, &scarce(), clock());
     let l: Arc<dyn Ledger> = Arc::from(l);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -800,7 +782,7 @@ fn the_postgres_ledger_answers_from_tokio_blocking_threads_as_the_server_calls_i
 }
 
 fn ids_that_are_empty_over_512_bytes_or_hold_a_nul_are_refused_alike_on_both_back_ends(b: Backend) {
-    let (_made, l) = Made::new(b, SCARCE, clock());
+    let (_made, l) = Made::new(b, &scarce(), clock());
     let before = events(l.as_ref());
     // 129 four-byte characters: 516 bytes.
     let long = "\u{1F600}".repeat(129);
@@ -1032,7 +1014,7 @@ fn network_reservations_stay_covered_by_stock_their_channel_may_use(b: Backend) 
 }
 
 fn a_cycle_count_below_safety_stock_is_accepted_when_nothing_is_claimed_there(b: Backend) {
-    let (_made, l) = Made::new(b, SCARCE, clock());
+    let (_made, l) = Made::new(b, &scarce(), clock());
     let count = |id: &str, on_hand: u32| Request::Adjust {
         id: id.into(),
         node: "dc-a".into(),

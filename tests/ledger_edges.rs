@@ -6,65 +6,40 @@
 //! `--at` stays within the years the ledger can order, and `verify --json`
 //! says `ok`.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+#[path = "common/ledger.rs"]
+mod test_ledger;
 #[path = "common/postgres.rs"]
 mod test_postgres;
 
+use test_ledger::{Server, json_of};
+
 const BIN: &str = env!("CARGO_BIN_EXE_domopt");
 
-/// Two DCs and three SKUs (as tests/serve_ledger.rs's scenario).
-const SCENARIO: &str = r#"{
-  "name": "edges",
-  "wave_time": "2026-12-18T10:00",
-  "nodes": [
-    { "id": "dc-a", "kind": "dc", "zip": "07102", "services": [{ "service": "ground" }] },
-    { "id": "dc-b", "kind": "dc", "zip": "89502", "services": [{ "service": "ground" }] }
-  ],
-  "skus": [
-    { "id": "last", "weight_lb": 1.0 },
-    { "id": "plenty", "weight_lb": 1.0 }
-  ],
-  "inventory": [
-    { "node": "dc-a", "sku": "last", "on_hand": 3, "safety_stock": 1 },
-    { "node": "dc-b", "sku": "last", "on_hand": 2 },
-    { "node": "dc-a", "sku": "plenty", "on_hand": 100000 }
-  ]
-}"#;
-
-/// The scenario file and a ledger made from it at `url` (or an SQLite file
-/// in `dir` when `url` is `None`); the scenario's path and the ledger's URL.
+/// The scarce scenario (see [`test_ledger::scarce`]) with 100 000 units of
+/// `plenty` at dc-a, in a file in `dir`, and a ledger made from it at `url`
+/// (or an SQLite file in `dir` when `url` is `None`); the scenario's path
+/// and the ledger's URL.
 fn setup(dir: &Path, url: Option<String>) -> (String, String) {
-    let scenario = dir.join("scenario.json");
-    std::fs::write(&scenario, SCENARIO).unwrap();
     let url = url.unwrap_or_else(|| dir.join("ledger.db").display().to_string());
-    let loaded = domopt::format::read_scenario(&scenario).unwrap();
-    let clock = Arc::new(domopt::reservations::SystemClock);
-    domopt::reservations::create(&url, &loaded, domopt::DEFAULT_MODEL, clock).unwrap();
-    (scenario.display().to_string(), url)
+    let scenario = test_ledger::scarce(r#""on_hand": 100000"#);
+    (
+        test_ledger::create_on_system_clock(dir, &scenario, &url),
+        url,
+    )
 }
 
 fn domopt(args: &[&str]) -> Output {
     Command::new(BIN).args(args).output().unwrap()
-}
-
-/// The JSON a `--json` command printed on stdout.
-fn json_of(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "{e}: {}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    })
 }
 
 /// The ledger file's write lock, taken by another connection and held
@@ -75,16 +50,14 @@ fn hold_write_lock(db: &str) -> rusqlite::Connection {
     conn
 }
 
-#[test]
-fn a_sqlite_writer_blocked_by_another_connections_open_write_transaction_gets_e147_after_the_store_timeout()
- {
-    let dir = tempfile::tempdir().unwrap();
-    let (_, db) = setup(dir.path(), None);
-    let lock = hold_write_lock(&db);
+/// A reservation tried with a store timeout of 0.5 s while another
+/// connection holds the ledger's write lock: refused with E147 within 10 s;
+/// its output, how long it waited and its error message.
+fn reserve_while_locked(url: &str) -> (Output, Duration, String) {
     let started = Instant::now();
     let out = domopt(&[
         "reserve",
-        &db,
+        url,
         "--id",
         "r-1",
         "--line",
@@ -96,8 +69,25 @@ fn a_sqlite_writer_blocked_by_another_connections_open_write_transaction_gets_e1
     let took = started.elapsed();
     let answer = json_of(&out);
     assert_eq!(answer["code"], "E147", "{answer}");
+    assert!(took < Duration::from_secs(10), "waited {took:?}");
+    (out, took, answer["error"].as_str().unwrap().to_string())
+}
+
+/// Once the lock is free the same request is granted, not replayed: the
+/// refused one wrote nothing.
+fn reserve_is_granted_anew(url: &str) {
+    let out = domopt(&["reserve", url, "--id", "r-1", "--line", "last=1", "--json"]);
+    assert_eq!(json_of(&out)["replayed"], false, "{out:?}");
+}
+
+#[test]
+fn a_sqlite_writer_blocked_by_another_connections_open_write_transaction_gets_e147_after_the_store_timeout()
+ {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, db) = setup(dir.path(), None);
+    let lock = hold_write_lock(&db);
+    let (out, took, text) = reserve_while_locked(&db);
     assert_eq!(out.status.code(), Some(1));
-    let text = answer["error"].as_str().unwrap();
     assert!(
         text.contains("write lock was not free within the store timeout of 0.5 s"),
         "{text}"
@@ -106,11 +96,8 @@ fn a_sqlite_writer_blocked_by_another_connections_open_write_transaction_gets_e1
         took >= Duration::from_millis(400),
         "gave up early: {took:?}"
     );
-    assert!(took < Duration::from_secs(10), "waited {took:?}");
-    // Once the lock is free the same request is granted: nothing was written.
     drop(lock);
-    let out = domopt(&["reserve", &db, "--id", "r-1", "--line", "last=1", "--json"]);
-    assert_eq!(json_of(&out)["replayed"], false, "{:?}", out);
+    reserve_is_granted_anew(&db);
 }
 
 #[test]
@@ -124,30 +111,13 @@ fn a_postgres_writer_blocked_by_another_sessions_write_lock_gets_e147_after_the_
     let mut tx = other.transaction().unwrap();
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&0x646f_6d6f_7074_i64])
         .unwrap();
-    let started = Instant::now();
-    let out = domopt(&[
-        "reserve",
-        &url,
-        "--id",
-        "r-1",
-        "--line",
-        "last=1",
-        "--store-timeout",
-        "0.5",
-        "--json",
-    ]);
-    let took = started.elapsed();
-    let answer = json_of(&out);
-    assert_eq!(answer["code"], "E147", "{answer}");
-    let text = answer["error"].as_str().unwrap();
+    let (_, _, text) = reserve_while_locked(&url);
     assert!(
         text.contains("write lock was not free within the store timeout"),
         "{text}"
     );
-    assert!(took < Duration::from_secs(10), "waited {took:?}");
     tx.rollback().unwrap();
-    let out = domopt(&["reserve", &url, "--id", "r-1", "--line", "last=1", "--json"]);
-    assert_eq!(json_of(&out)["replayed"], false, "{out:?}");
+    reserve_is_granted_anew(&url);
 }
 
 #[test]
@@ -244,7 +214,7 @@ fn cli_changes_with_ids_of_the_forms_the_ledger_makes_are_refused_with_e100_and_
     let out = domopt(&["ledger", "verify", &db, "--json"]);
     assert_eq!(
         json_of(&out)["events"],
-        3,
+        4,
         "only the initial stock: {out:?}"
     );
     // A commit of a wave's reservation is a client's right: only the
@@ -396,86 +366,9 @@ fn a_ledger_clock_beyond_year_9998_or_before_year_1_is_refused_with_e110() {
 // ---------------------------------------------------------------------------
 // Over HTTP.
 
-/// A `domopt serve` process on a free loopback port; killed when dropped.
-struct Server {
-    child: Child,
-    addr: SocketAddr,
-}
-
-impl Server {
-    fn start(scenario: &str, ledger: &str, extra: &[&str]) -> Server {
-        let mut args = vec![
-            "serve",
-            scenario,
-            "--listen",
-            "127.0.0.1:0",
-            "--ledger",
-            ledger,
-        ];
-        args.extend(extra);
-        let mut child = Command::new(BIN)
-            .args(&args)
-            .env("RUST_LOG", "warn,domopt=info")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stderr = child.stderr.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(rest) = line.split("address=").nth(1) {
-                    let _ = tx.send(rest.split_whitespace().next().unwrap_or("").to_string());
-                }
-            }
-        });
-        let addr = rx
-            .recv_timeout(Duration::from_secs(30))
-            .expect("the server logs its address");
-        Server {
-            child,
-            addr: addr.parse().unwrap(),
-        }
-    }
-
-    fn request(&self, method: &str, path: &str, body: Option<&Value>) -> (u16, Value) {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(30)))
-            .build()
-            .into();
-        let url = format!("http://{}{path}", self.addr);
-        let r = match body {
-            Some(b) => agent
-                .post(&url)
-                .header("content-type", "application/json")
-                .send(b.to_string()),
-            None if method == "GET" => agent.get(&url).call(),
-            None => unreachable!("a POST has a body"),
-        };
-        let mut r = r.expect("an answer");
-        let status = r.status().as_u16();
-        let text = r.body_mut().read_to_string().unwrap();
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        )
-    }
-
-    fn post(&self, path: &str, body: Value) -> (u16, Value) {
-        self.request("POST", path, Some(&body))
-    }
-
-    fn get(&self, path: &str) -> (u16, Value) {
-        self.request("GET", path, None)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// `domopt serve` on `scenario` with `ledger` and `extra` arguments.
+fn serve(scenario: &str, ledger: &str, extra: &[&str]) -> Server {
+    Server::start(scenario, &[&["--ledger", ledger], extra].concat())
 }
 
 fn reservation(id: &str, quantity: Value) -> Value {
@@ -486,10 +379,10 @@ fn reservation(id: &str, quantity: Value) -> Value {
 fn over_http_a_held_sqlite_write_lock_answers_503_e147_after_the_store_timeout() {
     let dir = tempfile::tempdir().unwrap();
     let (scenario, db) = setup(dir.path(), None);
-    let server = Server::start(&scenario, &db, &["--store-timeout", "1"]);
+    let server = serve(&scenario, &db, &["--store-timeout", "1"]);
     let lock = hold_write_lock(&db);
     let started = Instant::now();
-    let (status, body) = server.post("/v1/reservations", reservation("r-1", json!(1)));
+    let (status, body) = server.post("/v1/reservations", &reservation("r-1", json!(1)));
     let took = started.elapsed();
     assert_eq!(
         (status, body["code"].as_str()),
@@ -498,7 +391,7 @@ fn over_http_a_held_sqlite_write_lock_answers_503_e147_after_the_store_timeout()
     );
     assert!(took < Duration::from_secs(10), "waited {took:?}");
     drop(lock);
-    let (status, body) = server.post("/v1/reservations", reservation("r-1", json!(1)));
+    let (status, body) = server.post("/v1/reservations", &reservation("r-1", json!(1)));
     assert_eq!(status, 200, "{body}");
 }
 
@@ -506,7 +399,7 @@ fn over_http_a_held_sqlite_write_lock_answers_503_e147_after_the_store_timeout()
 fn over_http_ids_of_the_forms_the_ledger_makes_are_refused_with_400_e100_and_apply_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let (scenario, db) = setup(dir.path(), None);
-    let server = Server::start(&scenario, &db, &[]);
+    let server = serve(&scenario, &db, &[]);
     let refused = [
         ("/v1/reservations", reservation("wave-3:A-1", json!(1))),
         (
@@ -524,7 +417,7 @@ fn over_http_ids_of_the_forms_the_ledger_makes_are_refused_with_400_e100_and_app
         ),
     ];
     for (route, body) in refused {
-        let (status, answer) = server.post(route, body);
+        let (status, answer) = server.post(route, &body);
         assert_eq!(
             (status, answer["code"].as_str()),
             (400, Some("E100")),
@@ -532,20 +425,13 @@ fn over_http_ids_of_the_forms_the_ledger_makes_are_refused_with_400_e100_and_app
         );
     }
     // The Idempotency-Key header is a request id too.
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
-    let r = agent
-        .post(&format!("http://{}/v1/reservations", server.addr))
-        .header("idempotency-key", "wave-5:B")
-        .send(json!({ "lines": [{ "sku": "plenty", "quantity": 1 }] }).to_string())
-        .unwrap();
-    assert_eq!(r.status().as_u16(), 400);
+    let body = json!({ "lines": [{ "sku": "plenty", "quantity": 1 }] }).to_string();
+    let (status, _) = server.post_text("/v1/reservations", &body, Some("wave-5:B"));
+    assert_eq!(status, 400);
     let (_, report) = server.get("/v1/ledger/verify");
     assert_eq!(
         (report["ok"].as_bool(), report["events"].as_i64()),
-        (Some(true), Some(3)),
+        (Some(true), Some(4)),
         "{report}"
     );
 }
@@ -554,13 +440,13 @@ fn over_http_ids_of_the_forms_the_ledger_makes_are_refused_with_400_e100_and_app
 fn over_http_a_whole_number_written_as_a_float_is_that_number_and_a_fraction_is_e145() {
     let dir = tempfile::tempdir().unwrap();
     let (scenario, db) = setup(dir.path(), None);
-    let server = Server::start(&scenario, &db, &[]);
-    let (status, body) = server.post("/v1/reservations", reservation("r-1", json!(1.0)));
+    let server = serve(&scenario, &db, &[]);
+    let (status, body) = server.post("/v1/reservations", &reservation("r-1", json!(1.0)));
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["claim"]["lines"][0]["quantity"], 1, "{body}");
     let (status, body) = server.post(
         "/v1/receipts",
-        json!({ "id": "asn", "node": "dc-a", "sku": "plenty", "units": 2e3 }),
+        &json!({ "id": "asn", "node": "dc-a", "sku": "plenty", "units": 2e3 }),
     );
     assert_eq!(
         (status, body["stock"]["on_hand"].as_i64()),
@@ -569,7 +455,7 @@ fn over_http_a_whole_number_written_as_a_float_is_that_number_and_a_fraction_is_
     );
     let (status, body) = server.post(
         "/v1/adjustments",
-        json!({ "id": "d", "node": "dc-a", "sku": "plenty", "delta": -1.0 }),
+        &json!({ "id": "d", "node": "dc-a", "sku": "plenty", "delta": -1.0 }),
     );
     assert_eq!(
         (status, body["stock"]["on_hand"].as_i64()),
@@ -583,7 +469,7 @@ fn over_http_a_whole_number_written_as_a_float_is_that_number_and_a_fraction_is_
         (json!(1e12), "too large"),
         (json!(5e9), "too large"),
     ] {
-        let (status, body) = server.post("/v1/reservations", reservation("r-2", quantity.clone()));
+        let (status, body) = server.post("/v1/reservations", &reservation("r-2", quantity.clone()));
         assert_eq!(
             (status, body["code"].as_str()),
             (422, Some("E145")),
@@ -688,7 +574,7 @@ fn a_server_whose_postgres_stops_answering_answers_ready_503_e147_within_two_sec
     let (upstream, tail) = rest.split_once('/').unwrap();
     let proxy = Proxy::start(upstream.to_string());
     let through = format!("{head}@{}/{tail}", proxy.addr);
-    let server = Server::start(&scenario, &through, &["--store-timeout", "5"]);
+    let server = serve(&scenario, &through, &["--store-timeout", "5"]);
     let (status, body) = server.get("/ready");
     assert_eq!(
         (status, body["ledger"].as_str()),

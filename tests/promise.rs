@@ -86,6 +86,17 @@ fn order(id: &str, zip: &str, lines: &[(&str, f64)]) -> domopt::format::OrderRec
     }
 }
 
+/// A transfer lane at the model's prices.
+fn lane(from: &str, to: &str, lead_days: Option<f64>) -> domopt::format::TransferLaneRecord {
+    domopt::format::TransferLaneRecord {
+        from: from.into(),
+        to: to.into(),
+        per_package: None,
+        per_unit: None,
+        lead_days,
+    }
+}
+
 fn quote(s: &Scenario, c: CartRecord) -> Promise {
     let p = Promiser::new(s);
     let carts = p.validator().carts(&[c]).expect("a valid cart");
@@ -472,13 +483,8 @@ fn an_order_that_chose_a_service_ships_only_by_it_and_the_checker_holds_it_to_th
 #[test]
 fn a_pickup_store_short_of_a_line_is_promised_a_transfer_ready_after_its_lead_time() {
     let mut f = network();
-    f.transfer_lanes.push(domopt::format::TransferLaneRecord {
-        from: "dc-newark".into(),
-        to: "store-brooklyn".into(),
-        per_package: None,
-        per_unit: None,
-        lead_days: None,
-    });
+    f.transfer_lanes
+        .push(lane("dc-newark", "store-brooklyn", None));
     let s = build(&f, &[]);
     let mut c = cart("11201", &[("jacket", 1.0), ("pants", 1.0)]);
     c.pickup_node = Some("store-brooklyn".into());
@@ -520,13 +526,8 @@ fn a_transfer_is_released_on_its_source_s_clock_in_the_wave_and_the_promise_alik
             n.time_zone = Some("Asia/Tokyo".into());
         }
     }
-    f.transfer_lanes.push(domopt::format::TransferLaneRecord {
-        from: "dc-reno".into(),
-        to: "store-brooklyn".into(),
-        per_package: None,
-        per_unit: None,
-        lead_days: Some(1.0),
-    });
+    f.transfer_lanes
+        .push(lane("dc-reno", "store-brooklyn", Some(1.0)));
     let s = build(&f, &[]);
     let mut c = cart("11201", &[("tshirt", 1.0)]);
     c.pickup_node = Some("store-brooklyn".into());
@@ -545,4 +546,41 @@ fn a_transfer_is_released_on_its_source_s_clock_in_the_wave_and_the_promise_alik
     assert_eq!(plan.shipments[0].service, "transfer");
     assert_eq!(plan.shipments[0].ship_date, date("2026-12-17"));
     assert_eq!(plan.shipments[0].delivery_date, date("2026-12-18"));
+}
+
+#[test]
+fn nothing_is_promised_or_planned_for_after_9999_12_31_the_last_day_a_plan_can_name() {
+    let mut f = network();
+    f.transfer_lanes
+        .push(lane("dc-newark", "store-brooklyn", None));
+    let s = build(&f, &[]);
+    let last = date("9999-12-31");
+    // Friday 9999-12-31: Brooklyn's pants are ready that day, Newark's
+    // jacket (a transfer) two business days later, in year 10000.
+    let mut c = cart("11201", &[("pants", 1.0), ("jacket", 1.0)]);
+    c.at = Some("9999-12-31T09:00".into());
+    c.pickup_node = Some("store-brooklyn".into());
+    let p = quote(&s, c.clone());
+    assert_eq!(reason(&p, "pickup"), Reason::NoDate);
+    for service in ["ground", "two_day", "overnight"] {
+        assert_eq!(reason(&p, service), Reason::NoDate, "{service}");
+    }
+    c.lines.pop();
+    let one = available(&quote(&s, c), "pickup");
+    assert_eq!((one.delivery_date, one.packages[0].ship_date), (last, last));
+    // The wave of that day plans alike: Brooklyn's pants, the jacket unfilled.
+    f.wave_time = "9999-12-31T09:00".into();
+    f.orders = vec![
+        domopt::format::OrderRecord {
+            pickup_node: Some("store-brooklyn".into()),
+            ..order("collect", "11201", &[("pants", 1.0), ("jacket", 1.0)])
+        },
+        order("home", "11201", &[("tshirt", 1.0)]),
+    ];
+    let s = build(&f, &[]);
+    let plan = solve(&s, &Settings::default(), Strategy::Monolithic);
+    let report = check(&s, &plan);
+    assert!(report.ok(), "{report:#?}");
+    assert_eq!(shipped(&plan), 1);
+    assert!(plan.shipments.iter().all(|k| k.delivery_date <= last));
 }

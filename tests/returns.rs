@@ -72,6 +72,26 @@ fn ret(id: &str, sku: &str, quantity: f64, condition: &str, zip: &str) -> Value 
     json!({"id": id, "order": "W-1", "sku": sku, "quantity": quantity, "condition": condition, "zip": zip})
 }
 
+/// A batch of `returns` with the fields of `extra` (demand, capacities), at
+/// [`costs`].
+fn batch_at_usual_costs(s: &Scenario, returns: Value, mut extra: Value) -> ReturnsBatch {
+    extra["returns"] = returns;
+    extra["costs"] = costs();
+    batch(s, extra)
+}
+
+/// The checked plan of [`batch_at_usual_costs`].
+fn route(s: &Scenario, returns: Value, extra: Value) -> ReturnsPlan {
+    routed(s, &batch_at_usual_costs(s, returns, extra))
+}
+
+/// The one row of return `id` in `plan`.
+fn only_row<'a>(plan: &'a ReturnsPlan, id: &str) -> &'a DispositionRow {
+    let rows = rows_of(plan, id);
+    assert_eq!(rows.len(), 1, "{rows:#?}");
+    rows[0]
+}
+
 fn batch(s: &Scenario, returns: Value) -> ReturnsBatch {
     let file: ReturnsFile = serde_json::from_value(returns).expect("a returns file");
     build_batch(s, &file).expect("a valid batch")
@@ -105,35 +125,21 @@ fn objective(plan: &ReturnsPlan, penalty: f64) -> f64 {
 fn the_store_with_a_backorder_for_the_sku_gets_the_restock() {
     let s = network();
     // From Indianapolis: about as far from Chicago as from nowhere else.
-    let b = batch(
+    let plan = route(
         &s,
-        json!({
-            "returns": [ret("R-1", "sneakers", 1.0, "new", "46204")],
-            "demand": [{"node": "store-chicago", "sku": "sneakers", "backorders": 3}],
-            "costs": costs(),
-        }),
+        json!([ret("R-1", "sneakers", 1.0, "new", "46204")]),
+        json!({"demand": [{"node": "store-chicago", "sku": "sneakers", "backorders": 3}]}),
     );
-    let plan = routed(&s, &b);
-    let rows = rows_of(&plan, "R-1");
-    assert_eq!(rows.len(), 1);
-    assert_eq!(rows[0].disposition, Disposition::RestockStore);
-    assert_eq!(rows[0].node.as_deref(), Some("store-chicago"));
-    assert!(rows[0].fills_demand);
-    assert!(
-        rows[0].reason.contains("3 units backordered"),
-        "{}",
-        rows[0].reason
-    );
+    let row = only_row(&plan, "R-1");
+    assert_eq!(row.disposition, Disposition::RestockStore);
+    assert_eq!(row.node.as_deref(), Some("store-chicago"));
+    assert!(row.fills_demand);
+    assert!(row.reason.contains("3 units backordered"), "{}", row.reason);
     // Without the backorder the unit would not be worth as much there.
-    let without = routed(
+    let without = route(
         &s,
-        &batch(
-            &s,
-            json!({
-                "returns": [ret("R-1", "sneakers", 1.0, "new", "46204")],
-                "costs": costs(),
-            }),
-        ),
+        json!([ret("R-1", "sneakers", 1.0, "new", "46204")]),
+        json!({}),
     );
     assert!(plan.totals.net > without.totals.net + 30.0);
 }
@@ -141,15 +147,11 @@ fn the_store_with_a_backorder_for_the_sku_gets_the_restock() {
 #[test]
 fn the_backorder_is_filled_from_the_return_that_gains_most_and_no_further() {
     let s = network();
-    let b = batch(
+    let plan = route(
         &s,
-        json!({
-            "returns": [ret("R-1", "sneakers", 3.0, "new", "60614")],
-            "demand": [{"node": "store-chicago", "sku": "sneakers", "backorders": 1, "shortfall": 1}],
-            "costs": costs(),
-        }),
+        json!([ret("R-1", "sneakers", 3.0, "new", "60614")]),
+        json!({"demand": [{"node": "store-chicago", "sku": "sneakers", "backorders": 1, "shortfall": 1}]}),
     );
-    let plan = routed(&s, &b);
     assert_eq!(plan.totals.demand_filled_units, 2, "{:#?}", plan.rows);
     assert_eq!(plan.totals.units, 3);
 }
@@ -158,34 +160,25 @@ fn the_backorder_is_filled_from_the_return_that_gains_most_and_no_further() {
 fn a_unit_of_unknown_condition_goes_through_inspection() {
     let s = network();
     // Next to the Chicago store, which cannot inspect: it goes to the DC.
-    let b = batch(
+    let plan = route(
         &s,
-        json!({
-            "returns": [ret("R-1", "sneakers", 2.0, "unknown", "60614")],
-            "demand": [{"node": "store-chicago", "sku": "sneakers", "backorders": 5}],
-            "costs": costs(),
-        }),
+        json!([ret("R-1", "sneakers", 2.0, "unknown", "60614")]),
+        json!({"demand": [{"node": "store-chicago", "sku": "sneakers", "backorders": 5}]}),
     );
-    let plan = routed(&s, &b);
-    let rows = rows_of(&plan, "R-1");
-    assert_eq!(rows.len(), 1);
-    assert_eq!(rows[0].disposition, Disposition::Inspect);
-    assert_eq!(rows[0].node.as_deref(), Some("dc-east"));
-    assert!(rows[0].reason.contains("expected"), "{}", rows[0].reason);
+    let row = only_row(&plan, "R-1");
+    assert_eq!(row.disposition, Disposition::Inspect);
+    assert_eq!(row.node.as_deref(), Some("dc-east"));
+    assert!(row.reason.contains("expected"), "{}", row.reason);
 }
 
 #[test]
 fn returns_capacity_binds_and_the_rest_goes_to_the_next_best_node() {
     let s = network();
-    let b = batch(
+    let plan = route(
         &s,
-        json!({
-            "returns": [ret("R-1", "sneakers", 5.0, "new", "60614")],
-            "capacities": [{"node": "store-chicago", "returns_units": 2}],
-            "costs": costs(),
-        }),
+        json!([ret("R-1", "sneakers", 5.0, "new", "60614")]),
+        json!({"capacities": [{"node": "store-chicago", "returns_units": 2}]}),
     );
-    let plan = routed(&s, &b);
     let at = |node: &str| -> u32 {
         plan.rows
             .iter()
@@ -201,15 +194,11 @@ fn returns_capacity_binds_and_the_rest_goes_to_the_next_best_node() {
 #[test]
 fn inspection_capacity_binds_and_units_beyond_every_capacity_are_not_routed() {
     let s = network();
-    let b = batch(
+    let plan = route(
         &s,
-        json!({
-            "returns": [ret("R-1", "jacket", 4.0, "unknown", "10001")],
-            "capacities": [{"node": "dc-east", "inspection_units": 3}],
-            "costs": costs(),
-        }),
+        json!([ret("R-1", "jacket", 4.0, "unknown", "10001")]),
+        json!({"capacities": [{"node": "dc-east", "inspection_units": 3}]}),
     );
-    let plan = routed(&s, &b);
     assert_eq!(plan.totals.by_disposition.get("inspect"), Some(&3));
     assert_eq!(plan.totals.not_routed_units, 1);
     let unrouted = plan
@@ -335,14 +324,13 @@ fn a_return_no_node_can_receive_is_refused() {
 #[test]
 fn the_checker_catches_a_changed_amount_an_overfilled_demand_and_an_uninspected_unit() {
     let s = network();
-    let b = batch(
+    let b = batch_at_usual_costs(
         &s,
-        json!({
-            "returns": [ret("R-1", "sneakers", 2.0, "new", "60614"), ret("R-2", "jacket", 1.0, "unknown", "10001")],
-            "demand": [{"node": "store-chicago", "sku": "sneakers", "backorders": 2}],
-            "capacities": [{"node": "store-la", "returns_units": 0}],
-            "costs": costs(),
-        }),
+        json!([
+            ret("R-1", "sneakers", 2.0, "new", "60614"),
+            ret("R-2", "jacket", 1.0, "unknown", "10001")
+        ]),
+        json!({"demand": [{"node": "store-chicago", "sku": "sneakers", "backorders": 2}], "capacities": [{"node": "store-la", "returns_units": 0}]}),
     );
     let plan = routed(&s, &b);
     let mut changed = plan.clone();
@@ -357,14 +345,13 @@ fn the_checker_catches_a_changed_amount_an_overfilled_demand_and_an_uninspected_
     tampered.rows[k].disposition = Disposition::RestockDc;
     let v = check_returns(&s, &b, &tampered).violations;
     assert!(v.iter().any(|v| v.contains("unknown condition")), "{v:?}");
-    let b_less = batch(
+    let b_less = batch_at_usual_costs(
         &s,
-        json!({
-            "returns": [ret("R-1", "sneakers", 2.0, "new", "60614"), ret("R-2", "jacket", 1.0, "unknown", "10001")],
-            "demand": [{"node": "store-chicago", "sku": "sneakers", "backorders": 1}],
-            "capacities": [{"node": "store-la", "returns_units": 0}],
-            "costs": costs(),
-        }),
+        json!([
+            ret("R-1", "sneakers", 2.0, "new", "60614"),
+            ret("R-2", "jacket", 1.0, "unknown", "10001")
+        ]),
+        json!({"demand": [{"node": "store-chicago", "sku": "sneakers", "backorders": 1}], "capacities": [{"node": "store-la", "returns_units": 0}]}),
     );
     let v = check_returns(&s, &b_less, &plan).violations;
     assert!(v.iter().any(|v| v.contains("fill demand")), "{v:?}");
@@ -373,19 +360,15 @@ fn the_checker_catches_a_changed_amount_an_overfilled_demand_and_an_uninspected_
 #[test]
 fn column_generation_from_one_option_per_return_reaches_the_same_optimum() {
     let s = network();
-    let b = batch(
+    let b = batch_at_usual_costs(
         &s,
-        json!({
-            "returns": [
-                ret("R-1", "sneakers", 3.0, "new", "60614"),
-                ret("R-2", "sneakers", 2.0, "open_box", "90012"),
-                ret("R-3", "jacket", 2.0, "unknown", "10001"),
-                ret("R-4", "jacket", 1.0, "damaged", "46204"),
-            ],
-            "capacities": [{"node": "store-chicago", "returns_units": 2}, {"node": "dc-east", "returns_units": 3}],
-            "demand": [{"node": "store-la", "sku": "sneakers", "backorders": 1}],
-            "costs": costs(),
-        }),
+        json!([
+            ret("R-1", "sneakers", 3.0, "new", "60614"),
+            ret("R-2", "sneakers", 2.0, "open_box", "90012"),
+            ret("R-3", "jacket", 2.0, "unknown", "10001"),
+            ret("R-4", "jacket", 1.0, "damaged", "46204"),
+        ]),
+        json!({"capacities": [{"node": "store-chicago", "returns_units": 2}, {"node": "dc-east", "returns_units": 3}], "demand": [{"node": "store-la", "sku": "sneakers", "backorders": 1}]}),
     );
     let full = routed(&s, &b);
     let narrow = optimise(
@@ -492,15 +475,8 @@ type Choice = Option<(usize, Disposition, bool)>;
 fn unit_choices(s: &Scenario, b: &ReturnsBatch, k: usize) -> Vec<Choice> {
     let r = &b.requests[k];
     let mut out = vec![None];
-    let all = [
-        Disposition::RestockStore,
-        Disposition::RestockDc,
-        Disposition::Inspect,
-        Disposition::Liquidate,
-        Disposition::ReturnToVendor,
-    ];
     for n in 0..s.nodes.len() {
-        for d in all {
+        for d in Disposition::ROUTED {
             for fills in [false, true] {
                 if forbidden(s, r, domopt::domain::NodeIdx::new(n), d, fills).is_none() {
                     out.push(Some((n, d, fills)));
@@ -516,23 +492,7 @@ fn plan_of(s: &Scenario, b: &ReturnsBatch, units: &[(usize, Choice)]) -> Returns
     let mut rows: Vec<DispositionRow> = Vec::new();
     for &(k, choice) in units {
         let r = &b.requests[k];
-        let mut row = DispositionRow {
-            return_id: r.id.clone(),
-            order: r.order.clone(),
-            sku: s.skus[r.sku].id.clone(),
-            condition: r.condition,
-            units: 1,
-            disposition: Disposition::NotRouted,
-            node: None,
-            zone: None,
-            fills_demand: false,
-            value_per_unit: 0.0,
-            shipping_per_unit: 0.0,
-            handling_per_unit: 0.0,
-            net_per_unit: 0.0,
-            net: 0.0,
-            reason: "enumerated".into(),
-        };
+        let mut row = DispositionRow::not_routed(s, r, 1, "enumerated".into());
         if let Some((n, d, fills)) = choice {
             let e = unit_economics(s, b, r, domopt::domain::NodeIdx::new(n), d, fills);
             let net = e.value - e.shipping - e.handling;

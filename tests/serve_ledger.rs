@@ -9,42 +9,28 @@
 //! fresh, empty ledger URL): a PostgreSQL variant is one more `#[test]`
 //! line per scenario.
 
-use std::io::{BufRead, BufReader};
-use std::net::SocketAddr;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier};
 use std::time::Duration;
 
 use serde_json::{Value, json};
 
+#[path = "common/ledger.rs"]
+mod test_ledger;
 #[path = "common/postgres.rs"]
 mod test_postgres;
 
+use test_ledger::{Server, agent, answer};
+
 const BIN: &str = env!("CARGO_BIN_EXE_domopt");
 
-/// Two DCs: `last` has 2 + 2 units free (dc-a keeps 1 of its 3 as safety
-/// stock), `one` a single unit at dc-b, `plenty` 100 000 at dc-a.
-const SCARCE: &str = r#"{
-  "name": "scarce",
-  "wave_time": "2026-12-18T10:00",
-  "nodes": [
-    { "id": "dc-a", "kind": "dc", "zip": "07102", "services": [{ "service": "ground" }] },
-    { "id": "dc-b", "kind": "dc", "zip": "89502", "services": [{ "service": "ground" }] }
-  ],
-  "skus": [
-    { "id": "last", "weight_lb": 1.0 },
-    { "id": "one", "weight_lb": 1.0 },
-    { "id": "plenty", "weight_lb": 1.0 }
-  ],
-  "inventory": [
-    { "node": "dc-a", "sku": "last", "on_hand": 3, "safety_stock": 1 },
-    { "node": "dc-b", "sku": "last", "on_hand": 2 },
-    { "node": "dc-b", "sku": "one", "on_hand": 1 },
-    { "node": "dc-a", "sku": "plenty", "on_hand": 100000 }
-  ]
-}"#;
+/// The scarce scenario (see [`test_ledger::scarce`]) with 100 000 units of
+/// `plenty` at dc-a.
+fn scarce() -> String {
+    test_ledger::scarce(r#""on_hand": 100000"#)
+}
 
 /// A back end: a fresh ledger URL where none exists yet.
 type Backend = fn(&Path) -> Place;
@@ -75,117 +61,17 @@ fn postgres(_: &Path) -> Place {
 
 /// The scenario file and a ledger made from it at `backend`'s URL.
 fn setup(dir: &Path, backend: Backend) -> (String, Place) {
-    let scenario = dir.join("scenario.json");
-    std::fs::write(&scenario, SCARCE).unwrap();
-    let loaded = domopt::format::read_scenario(&scenario).unwrap();
     let place = backend(dir);
-    let clock = Arc::new(domopt::reservations::SystemClock);
-    domopt::reservations::create(&place.url, &loaded, domopt::DEFAULT_MODEL, clock).unwrap();
-    (scenario.display().to_string(), place)
+    let scenario = test_ledger::create_on_system_clock(dir, &scarce(), &place.url);
+    (scenario, place)
 }
 
-/// A `domopt serve` process on a free loopback port; killed (SIGKILL) when
-/// dropped.
-struct Server {
-    child: Child,
-    addr: SocketAddr,
-}
-
-impl Server {
-    /// Starts one on `scenario`, with `ledger` if any, and waits (at most
-    /// 30 s) for the address it logs.
-    fn start(scenario: &str, ledger: Option<&str>) -> Server {
-        let mut args = vec!["serve", scenario, "--listen", "127.0.0.1:0"];
-        if let Some(url) = ledger {
-            args.extend(["--ledger", url]);
-        }
-        let mut child = Command::new(BIN)
-            .args(&args)
-            .env("RUST_LOG", "warn,domopt=info")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stderr = child.stderr.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        // Reads the log to its end, so that the server never blocks on a
-        // full pipe; sends the address once.
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(rest) = line.split("address=").nth(1) {
-                    let addr = rest.split_whitespace().next().unwrap_or("").to_string();
-                    let _ = tx.send(addr);
-                }
-            }
-        });
-        let addr = rx
-            .recv_timeout(Duration::from_secs(30))
-            .expect("the server logs its address");
-        Server {
-            child,
-            addr: addr.parse().unwrap(),
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.addr)
-    }
-
-    /// (status, body as JSON or as a string).
-    fn post(&self, path: &str, body: &Value) -> (u16, Value) {
-        self.post_text(path, &body.to_string(), None)
-    }
-
-    fn post_text(&self, path: &str, body: &str, key: Option<&str>) -> (u16, Value) {
-        let mut req = agent()
-            .post(&self.url(path))
-            .header("content-type", "application/json");
-        if let Some(k) = key {
-            req = req.header("idempotency-key", k);
-        }
-        answer(req.send(body))
-    }
-
-    fn get(&self, path: &str) -> (u16, Value) {
-        answer(agent().get(&self.url(path)).call())
-    }
-
-    /// The ledger's event count (its history's length), which verifies.
-    fn events(&self) -> i64 {
-        let (status, report) = self.get("/v1/ledger/verify");
-        assert_eq!(status, 200, "{report}");
-        assert_eq!(report["ok"], true, "{report}");
-        report["events"].as_i64().unwrap()
-    }
-
-    /// SIGKILL, no chance to finish anything.
-    fn kill(mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_secs(30)))
-        .build()
-        .into()
-}
-
-fn answer(r: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> (u16, Value) {
-    let mut r = r.expect("an answer");
-    let status = r.status().as_u16();
-    let text = r.body_mut().read_to_string().unwrap();
-    let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
-    (status, body)
+/// The ledger's event count (its history's length), which verifies.
+fn events(server: &Server) -> i64 {
+    let (status, report) = server.get("/v1/ledger/verify");
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["ok"], true, "{report}");
+    report["events"].as_i64().unwrap()
 }
 
 fn reservation(id: &str, sku: &str, node: Option<&str>, quantity: Value) -> Value {
@@ -203,7 +89,7 @@ fn race(backend: Backend, servers: usize) {
     let (scenario, place) = setup(dir.path(), backend);
     let url = place.url.clone();
     let all: Vec<Arc<Server>> = (0..servers)
-        .map(|_| Arc::new(Server::start(&scenario, Some(&url))))
+        .map(|_| Arc::new(Server::start(&scenario, &["--ledger", &url])))
         .collect();
     let server = all[0].clone();
     let n = 64;
@@ -239,7 +125,7 @@ fn race(backend: Backend, servers: usize) {
         .map(|h| h.join().unwrap())
         .fold([0, 0], |a, b| [a[0] + b[0], a[1] + b[1]]);
     assert_eq!(granted, [4, 1], "exactly the free units are granted");
-    server.events();
+    events(&server);
     for sku in ["last", "one"] {
         let (status, av) = server.get(&format!("/v1/ledger/availability?sku={sku}"));
         assert_eq!(status, 200);
@@ -288,7 +174,7 @@ fn reserve_until_refused(url: &str, round: usize, acked: &AtomicUsize) {
 /// `acks` acknowledgments (plus a few ms), then restarted on the same
 /// ledger. Returns the restarted server and how many were acknowledged.
 fn kill_mid_stream(scenario: &str, url: &str, round: usize, acks: usize) -> (Server, usize) {
-    let server = Server::start(scenario, Some(url));
+    let server = Server::start(scenario, &["--ledger", url]);
     let acked = AtomicUsize::new(0);
     let target = server.url("/v1/reservations");
     std::thread::scope(|s| {
@@ -303,7 +189,7 @@ fn kill_mid_stream(scenario: &str, url: &str, round: usize, acks: usize) -> (Ser
         server.kill();
     });
     (
-        Server::start(scenario, Some(url)),
+        Server::start(scenario, &["--ledger", url]),
         acked.load(Ordering::SeqCst),
     )
 }
@@ -351,7 +237,7 @@ fn crash(backend: Backend) {
         );
         reserved += acked + 1;
         assert_eq!(claimed(&server), reserved, "each granted once");
-        server.events();
+        events(&server);
         server.kill();
     }
 }
@@ -376,7 +262,7 @@ fn refusals(backend: Backend) {
     let dir = tempfile::tempdir().unwrap();
     let (scenario, place) = setup(dir.path(), backend);
     let url = place.url.clone();
-    let server = Server::start(&scenario, Some(&url));
+    let server = Server::start(&scenario, &["--ledger", &url]);
     let (status, ready) = server.get("/ready");
     assert_eq!((status, &ready["ledger"]), (200, &json!("ok")));
 
@@ -411,7 +297,7 @@ fn refusals(backend: Backend) {
     let release = json!({"id": "release-2", "claim": "order-2"});
     assert_eq!(server.post("/v1/releases", &release).0, 200);
 
-    let before = server.events();
+    let before = events(&server);
     let refused: Vec<(&str, Value, u16, &str)> = vec![
         (
             "/v1/reservations",
@@ -527,7 +413,7 @@ fn refusals(backend: Backend) {
     assert_eq!((status, &answer["code"]), (404, &json!("E141")));
     let (status, answer) = server.get("/v1/ledger/availability?channel=x");
     assert_eq!((status, &answer["code"]), (400, &json!("E100")));
-    assert_eq!(server.events(), before, "no refusal wrote anything");
+    assert_eq!(events(&server), before, "no refusal wrote anything");
 
     let (_, metrics) = server.get("/metrics");
     let metrics = metrics.as_str().unwrap().to_string();
@@ -555,8 +441,8 @@ fn expiry_idempotency_and_every_refusal_over_http_answer_their_code_and_write_no
 fn a_server_without_a_ledger_answers_503_on_every_ledger_route() {
     let dir = tempfile::tempdir().unwrap();
     let scenario = dir.path().join("scenario.json");
-    std::fs::write(&scenario, SCARCE).unwrap();
-    let server = Server::start(scenario.to_str().unwrap(), None);
+    std::fs::write(&scenario, scarce()).unwrap();
+    let server = Server::start(scenario.to_str().unwrap(), &[]);
     let (status, ready) = server.get("/ready");
     assert_eq!((status, &ready["ledger"]), (200, &json!("none")));
     for path in [
@@ -593,7 +479,7 @@ fn a_server_without_a_ledger_answers_503_on_every_ledger_route() {
 fn a_server_given_a_ledger_that_does_not_exist_or_of_another_network_refuses_to_start() {
     let dir = tempfile::tempdir().unwrap();
     let scenario = dir.path().join("scenario.json");
-    std::fs::write(&scenario, SCARCE).unwrap();
+    std::fs::write(&scenario, scarce()).unwrap();
     let missing = dir.path().join("missing.db");
     // A ledger made from another network (the guide's example).
     let other = dir.path().join("other.db");
@@ -648,7 +534,7 @@ fn promise_reads_the_ledger(backend: Backend) {
     let dir = tempfile::tempdir().unwrap();
     let (scenario, place) = setup(dir.path(), backend);
     let url = place.url.clone();
-    let server = Server::start(&scenario, Some(&url));
+    let server = Server::start(&scenario, &["--ledger", &url]);
     let cart = json!({"zip": "10001", "lines": [{"sku": "one", "quantity": 1}]});
     let (_, offered) = server.post("/v1/promise", &cart);
     assert_eq!(promised_units(&server, "one"), 1);
@@ -693,7 +579,7 @@ fn graceful(backend: Backend) {
     let dir = tempfile::tempdir().unwrap();
     let (scenario, place) = setup(dir.path(), backend);
     let url = place.url.clone();
-    let mut server = Server::start(&scenario, Some(&url));
+    let mut server = Server::start(&scenario, &["--ledger", &url]);
     let target = server.url("/v1/reservations");
     let acked: Vec<AtomicUsize> = (0..4).map(|_| AtomicUsize::new(0)).collect();
     std::thread::scope(|s| {
@@ -712,11 +598,11 @@ fn graceful(backend: Backend) {
             std::thread::sleep(Duration::from_millis(1));
         }
         let sent = Command::new("kill")
-            .args(["-TERM", &server.child.id().to_string()])
+            .args(["-TERM", &server.child().id().to_string()])
             .status()
             .unwrap();
         assert!(sent.success());
-        let status = server.child.wait().unwrap();
+        let status = server.child().wait().unwrap();
         assert!(status.success(), "{status} after SIGTERM");
     });
     let acked: Vec<usize> = acked.iter().map(|a| a.load(Ordering::SeqCst)).collect();
@@ -762,7 +648,7 @@ fn seed_example(backend: Backend) {
     let url = place.url.clone();
     let clock = Arc::new(domopt::reservations::SystemClock);
     domopt::reservations::create(&url, &loaded, domopt::DEFAULT_MODEL, clock).unwrap();
-    let server = Server::start(scenario, Some(&url));
+    let server = Server::start(scenario, &["--ledger", &url]);
     let lines = json!([
         { "sku": "jacket", "quantity": 1 },
         { "sku": "t-shirt", "quantity": 1 },
@@ -850,7 +736,7 @@ fn seed_example(backend: Backend) {
         (422, Some("E146")),
         "{again}"
     );
-    server.events();
+    events(&server);
 }
 
 fn order_again() -> Value {
@@ -872,7 +758,7 @@ fn the_guides_example_over_http_promise_hold_solve_commit_on_postgres() {
 fn expiry_without_writes(backend: Backend) {
     let dir = tempfile::tempdir().unwrap();
     let (scenario, place) = setup(dir.path(), backend);
-    let server = Server::start(&scenario, Some(&place.url));
+    let server = Server::start(&scenario, &["--ledger", &place.url]);
     let hold = json!({"id": "brief", "ttl_seconds": 1, "lines": [{"sku": "one", "quantity": 1}]});
     assert_eq!(server.post("/v1/holds", &hold).0, 200);
     eventually("the hold expires on the server's own", || {

@@ -12,6 +12,13 @@ use crate::network::domain::{DeliveryDays, Node, NodeService, Scenario, Service,
 /// How far ahead a ship date is searched before a (node, service) is declared unusable.
 const HORIZON_DAYS: u64 = 366;
 
+pub use crate::network::holidays::{LAST_DATE, nameable};
+
+/// The day after `d`, if a plan can name it.
+fn next_day(d: NaiveDate) -> Option<NaiveDate> {
+    d.succ_opt().and_then(nameable)
+}
+
 /// Days from 0001-01-01 (a Monday in the proleptic Gregorian calendar).
 fn day_index(d: NaiveDate) -> i64 {
     i64::from(d.num_days_from_ce()) - 1
@@ -25,10 +32,10 @@ fn business_days_through(d: NaiveDate) -> i64 {
 }
 
 /// `date` moved forward by `n` business days (a weekend start counts from
-/// Monday); `None` past the last date the calendar can hold.
+/// Monday); `None` past [`LAST_DATE`].
 pub fn add_business_days(date: NaiveDate, n: u32) -> Option<NaiveDate> {
     if n == 0 {
-        return Some(date);
+        return nameable(date);
     }
     // The wanted day is the `target`-th business day since 0001-01-01 (1-based).
     let target = business_days_through(date) + i64::from(n);
@@ -36,6 +43,7 @@ pub fn add_business_days(date: NaiveDate, n: u32) -> Option<NaiveDate> {
     i32::try_from(index + 1)
         .ok()
         .and_then(NaiveDate::from_num_days_from_ce_opt)
+        .and_then(nameable)
 }
 
 /// Business days in `(promised, delivery]`: how late a delivery is (0 if on time).
@@ -93,25 +101,25 @@ fn offset_seconds(zone: Tz, t: NaiveDateTime) -> Option<i32> {
 /// days; the day must be open at the node and, for a carrier, a pickup
 /// weekday that is not a non-delivery date of its calendar (the in-store
 /// pickup service needs only the node open). `None` if no such day exists
-/// within a year.
+/// within a year and on or before [`LAST_DATE`].
 pub fn ship_date(
     wave: NaiveDateTime,
     node: &Node,
     offer: &NodeService,
     service: &Service,
 ) -> Option<NaiveDate> {
-    let mut earliest = wave.date();
+    let mut earliest = nameable(wave.date())?;
     if let Some(cutoff) = offer.cutoff
         && wave.time() > cutoff
     {
-        earliest = earliest.succ_opt()?;
+        earliest = next_day(earliest)?;
     }
     // Processing consumes open days of the node.
     let mut left = node.processing_days;
     let mut d = earliest;
     let mut steps = 0;
     while left > 0 {
-        d = d.succ_opt()?;
+        d = next_day(d)?;
         steps += 1;
         if steps > HORIZON_DAYS {
             return None;
@@ -126,14 +134,13 @@ pub fn ship_date(
         if node_open(node, d) && carrier_ok {
             return Some(d);
         }
-        d = d.succ_opt()?;
+        d = next_day(d)?;
     }
     None
 }
 
 /// Estimated delivery: ship date plus `transit_days` days the service
-/// delivers on (`days`, see [`DeliveryDays::add`]); `None` past the last date
-/// the calendar can hold.
+/// delivers on (`days`, see [`DeliveryDays::add`]); `None` past [`LAST_DATE`].
 pub fn delivery_date(ship: NaiveDate, transit_days: u32, days: &DeliveryDays) -> Option<NaiveDate> {
     days.add(ship, transit_days)
 }
@@ -449,5 +456,24 @@ mod tests {
             None
         );
         assert!(business_days_late(NaiveDate::MAX, NaiveDate::MIN) > 0);
+    }
+
+    #[test]
+    fn no_ship_or_delivery_day_falls_after_the_last_date_a_plan_can_name() {
+        // 9999-12-31 is a Friday: one business day later is in year 10000.
+        let last = date("9999-12-31");
+        assert_eq!(LAST_DATE, last);
+        assert_eq!(add_business_days(last, 0), Some(last));
+        assert_eq!(add_business_days(last, 1), None);
+        assert_eq!(add_business_days(date("9999-12-30"), 1), Some(last));
+        assert_eq!(delivery_date(last, 1, &DeliveryDays::default()), None);
+        assert_eq!(delivery_date(date("9999-12-29"), 2, &DeliveryDays::default()), Some(last));
+        let on_time = last.and_hms_opt(9, 0, 0).unwrap();
+        let v = service();
+        assert_eq!(ship_date(on_time, &node(0, &[]), &offer("15:00"), &v), Some(last));
+        // Past the cutoff, or a processing day, the next pickup is in 10000.
+        let late = last.and_hms_opt(23, 59, 0).unwrap();
+        assert_eq!(ship_date(late, &node(0, &[]), &offer("15:00"), &v), None);
+        assert_eq!(ship_date(on_time, &node(1, &[]), &offer("15:00"), &v), None);
     }
 }

@@ -37,6 +37,20 @@ pub fn builtin_calendars() -> BTreeMap<String, Vec<NaiveDate>> {
     out
 }
 
+/// The last day a plan or a promise can name: scenario, plan and cart dates
+/// are written `YYYY-MM-DD` with years up to 9999 (`input::validate::limits::YEARS`),
+/// so a ship, delivery or ready day after it is no day at all (the lane or
+/// option is unavailable), never a date written `+10000-01-03`.
+pub const LAST_DATE: NaiveDate = match NaiveDate::from_ymd_opt(9999, 12, 31) {
+    Some(d) => d,
+    None => NaiveDate::MAX,
+};
+
+/// `d`, if a plan can name it (on or before [`LAST_DATE`]).
+pub fn nameable(d: NaiveDate) -> Option<NaiveDate> {
+    (d <= LAST_DATE).then_some(d)
+}
+
 /// Days from 0001-01-01 (a Monday in the proleptic Gregorian calendar).
 fn day_index(d: NaiveDate) -> i64 {
     i64::from(d.num_days_from_ce()) - 1
@@ -140,10 +154,10 @@ impl DeliveryDays {
 
     /// `date` moved forward by `n` delivery days: the `n`-th delivery day
     /// after `date` (`date` itself when `n` is 0), whether or not `date` is
-    /// one; `None` past the last date the calendar can hold.
+    /// one; `None` past the last date a plan can name (9999-12-31).
     pub fn add(&self, date: NaiveDate, n: u32) -> Option<NaiveDate> {
         if n == 0 {
-            return Some(date);
+            return nameable(date);
         }
         let k = self.week();
         let start = day_index(date);
@@ -158,7 +172,7 @@ impl DeliveryDays {
             let guess = nth_weekday(base + skipped, k);
             let met = self.holidays_through(guess) - before;
             if met == skipped {
-                return from_index(guess);
+                return from_index(guess).and_then(nameable);
             }
             skipped = met;
         }
@@ -289,5 +303,10 @@ mod tests {
     fn dates_past_the_end_are_none() {
         assert_eq!(ups().add(NaiveDate::MAX, 1), None);
         assert_eq!(ups().add(date("2026-12-01"), u32::MAX), None);
+        // Friday 9999-12-31 is the last day a plan can name; Saturday is past it.
+        let saturdays = DeliveryDays::new(true, []);
+        assert_eq!(saturdays.add(date("9999-12-30"), 1), Some(date("9999-12-31")));
+        assert_eq!(saturdays.add(date("9999-12-31"), 1), None);
+        assert_eq!(saturdays.add(date("9999-12-31"), 0), Some(date("9999-12-31")));
     }
 }

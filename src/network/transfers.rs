@@ -59,7 +59,8 @@ impl TransferQuote {
 }
 
 /// The quote of `lane` for work released at `wave`; `None` when the source
-/// never releases within a year or the store is never open after arrival.
+/// never releases within a year or the store is never open after arrival
+/// (within a year, and on or before [`calendar::LAST_DATE`]).
 pub fn quote(s: &Scenario, lane: &TransferLane, wave: NaiveDateTime) -> Option<TransferQuote> {
     let pickup = s.service_index(PICKUP_SERVICE)?;
     let source = &s.nodes[lane.from];
@@ -72,7 +73,7 @@ pub fn quote(s: &Scenario, lane: &TransferLane, wave: NaiveDateTime) -> Option<T
     let release = calendar::ship_date(wave, source, &offer, &s.services[pickup])?;
     let arrival = calendar::add_business_days(release, lane.lead_days)?;
     let ready = (0..HORIZON_DAYS)
-        .map_while(|k| arrival.checked_add_days(Days::new(k)))
+        .map_while(|k| arrival.checked_add_days(Days::new(k)).and_then(calendar::nameable))
         .find(|&d| calendar::node_open(store, d))?;
     Some(TransferQuote {
         release,
@@ -141,5 +142,17 @@ mod tests {
         assert_eq!(quote(&s, &lane, s.wave_time), None);
         let end = NaiveDate::MAX.and_hms_opt(12, 0, 0).unwrap();
         assert_eq!(quote(&s, &lane_from(&s, "dc-knoxville"), end), None);
+    }
+
+    #[test]
+    fn a_transfer_ready_after_the_last_date_a_plan_can_name_has_no_quote() {
+        let s = scenario();
+        // Released Friday 9999-12-31 by the store: ready a business day later, in 10000.
+        let last = date("9999-12-31").and_hms_opt(9, 0, 0).unwrap();
+        assert_eq!(quote(&s, &lane_from(&s, "store-dayton"), last), None);
+        let mut same_day = lane_from(&s, "store-dayton");
+        same_day.lead_days = 0;
+        let q = quote(&s, &same_day, last).unwrap();
+        assert_eq!((q.release, q.ready), (date("9999-12-31"), date("9999-12-31")));
     }
 }

@@ -109,7 +109,7 @@ impl Promiser<'_> {
             };
             let ship = super::quote::ship_dates(self.s, morning);
             let stock = self.stock(&early, d);
-            if let Ok(sources) = self.sources(&early, &stock, v, &ship)
+            if let Ok((sources, _)) = self.sources(&early, &stock, v, &ship)
                 && let Some(o) = self.choose(&early, d, &stock, v, &sources)
                 && o.delivery_date <= by
             {

@@ -203,13 +203,15 @@ impl Demand {
     }
 }
 
-/// Why no node can ship a service: what the nodes failed on.
+/// Why nodes cannot ship a service: what they failed on.
 #[derive(Default)]
-struct Misses {
+pub(super) struct Misses {
     offered: bool,
     capacity: bool,
     holiday: bool,
-    undated: bool,
+    /// Stock rows of the nodes with no ship or delivery day (within a year,
+    /// and on or before [`calendar::LAST_DATE`]).
+    undated: Vec<usize>,
 }
 
 impl<'a> Promiser<'a> {
@@ -329,15 +331,15 @@ impl<'a> Promiser<'a> {
         v: ServiceIdx,
         ship: &[Vec<Option<NaiveDate>>],
     ) -> Outcome {
-        let sources = match self.sources(cart, stock, v, ship) {
-            Ok(sources) => sources,
+        let (sources, misses) = match self.sources(cart, stock, v, ship) {
+            Ok(found) => found,
             Err(refusal) => return refusal,
         };
         if let Some(refusal) = self.channel_cap(cart, d) {
             return refusal;
         }
         let Some(offer) = self.choose(cart, d, stock, v, &sources) else {
-            return refusal(Reason::NoStockInMarket, short_sku(self.s, d, stock, &sources));
+            return uncovered(self.s, d, stock, &sources, &misses.undated);
         };
         match cart.deliver_by {
             Some(by) if offer.delivery_date > by => self.late(cart, d, v, by, &offer),
@@ -365,12 +367,31 @@ pub(super) fn refusal(reason: Reason, detail: String) -> Outcome {
     Outcome::Unavailable { reason, detail }
 }
 
-/// The first SKU the sources cannot cover, in words.
-fn short_sku(s: &Scenario, d: &Demand, stock: &Stock, sources: &[Source]) -> String {
-    let short = (0..d.skus.len()).find(|&i| {
-        let held: u64 = sources.iter().map(|src| u64::from(stock.row(src.row)[i])).sum();
+/// The refusal when the dated sources cannot cover the cart: no date when
+/// the undated nodes (`undated` rows) would have covered it, else short stock.
+fn uncovered(s: &Scenario, d: &Demand, stock: &Stock, sources: &[Source], undated: &[usize]) -> Outcome {
+    let dated: Vec<usize> = sources.iter().map(|src| src.row).collect();
+    let all: Vec<usize> = dated.iter().chain(undated).copied().collect();
+    if !undated.is_empty() && first_short(d, stock, &all).is_none() {
+        return refusal(Reason::NoDate, NO_DATE.into());
+    }
+    refusal(Reason::NoStockInMarket, short_sku(s, d, stock, &dated))
+}
+
+/// Why an undated node gives no offer, in words.
+const NO_DATE: &str = "no ship or delivery day within a year and on or before 9999-12-31";
+
+/// The first SKU (index in the demand) the stock rows `rows` hold too little of.
+fn first_short(d: &Demand, stock: &Stock, rows: &[usize]) -> Option<usize> {
+    (0..d.skus.len()).find(|&i| {
+        let held: u64 = rows.iter().map(|&r| u64::from(stock.row(r)[i])).sum();
         held < u64::from(d.units[i])
-    });
+    })
+}
+
+/// The first SKU the stock rows `rows` cannot cover, in words.
+fn short_sku(s: &Scenario, d: &Demand, stock: &Stock, rows: &[usize]) -> String {
+    let short = first_short(d, stock, rows);
     match short {
         Some(i) => format!(
             "{} unit(s) of `{}` wanted; the nodes that may ship it hold fewer",
@@ -389,7 +410,7 @@ impl Promiser<'_> {
         stock: &Stock,
         v: ServiceIdx,
         ship: &[Vec<Option<NaiveDate>>],
-    ) -> Result<Vec<Source>, Outcome> {
+    ) -> Result<(Vec<Source>, Misses), Outcome> {
         let mut misses = Misses::default();
         let mut out = Vec::new();
         if v == self.pickup {
@@ -404,7 +425,7 @@ impl Promiser<'_> {
         if out.is_empty() {
             return Err(self.no_source(cart, v, &misses));
         }
-        Ok(out)
+        Ok((out, misses))
     }
 
     /// Node `n` (row `row` of the stock) shipping with carrier service `v`.
@@ -436,7 +457,7 @@ impl Promiser<'_> {
             return None;
         }
         let Some(ship_day) = ship[n.index()][k] else {
-            misses.undated = true;
+            misses.undated.push(row);
             return None;
         };
         if calendar::misses_holiday_deadline(service, ship_day, cart.deliver_by) {
@@ -446,7 +467,7 @@ impl Promiser<'_> {
         let lane = Lane::between((node.lat, node.lon), (cart.lat, cart.lon));
         let transit = service.transit_days[lane.zone as usize - 1];
         let Some(delivery) = calendar::delivery_date(ship_day, transit, &service.delivery) else {
-            misses.undated = true;
+            misses.undated.push(row);
             return None;
         };
         Some(Source {
@@ -483,7 +504,7 @@ impl Promiser<'_> {
                         cross_market: 0.0,
                     },
                 }),
-                None => misses.undated = true,
+                None => misses.undated.push(row),
             }
         }
         for lane in self.s.lanes_into(p) {
@@ -498,7 +519,7 @@ impl Promiser<'_> {
                     delivery: q.ready,
                     pricing: Pricing::Transfer(q),
                 }),
-                None => misses.undated = true,
+                None => misses.undated.push(row),
             }
         }
     }
@@ -525,8 +546,8 @@ impl Promiser<'_> {
                 "the nodes holding the cart's SKUs have no capacity left in the wave".into(),
             );
         }
-        if m.undated {
-            return refusal(Reason::NoDate, "no ship or delivery day within a year".into());
+        if !m.undated.is_empty() {
+            return refusal(Reason::NoDate, NO_DATE.into());
         }
         refusal(
             Reason::NoStockInMarket,

@@ -80,18 +80,21 @@ impl Disposition {
         }
     }
 
+    /// Every disposition a unit can be routed to (all but `NotRouted`).
+    pub const ROUTED: [Disposition; 5] = [
+        Disposition::RestockStore,
+        Disposition::RestockDc,
+        Disposition::Inspect,
+        Disposition::Liquidate,
+        Disposition::ReturnToVendor,
+    ];
+
     /// Parses the wire spelling.
     pub fn parse(s: &str) -> Option<Disposition> {
-        [
-            Disposition::RestockStore,
-            Disposition::RestockDc,
-            Disposition::Inspect,
-            Disposition::Liquidate,
-            Disposition::ReturnToVendor,
-            Disposition::NotRouted,
-        ]
-        .into_iter()
-        .find(|d| d.as_str() == s)
+        Self::ROUTED
+            .into_iter()
+            .chain([Disposition::NotRouted])
+            .find(|d| d.as_str() == s)
     }
 
     /// Whether the unit goes back in stock.

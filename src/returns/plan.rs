@@ -144,6 +144,29 @@ pub fn build_plan(
     }
 }
 
+impl DispositionRow {
+    /// `units` of return `r` left unrouted, for `reason`: no node, no value.
+    pub fn not_routed(scenario: &Scenario, r: &ReturnRequest, units: u32, reason: String) -> Self {
+        DispositionRow {
+            return_id: r.id.clone(),
+            order: r.order.clone(),
+            sku: scenario.skus[r.sku].id.clone(),
+            condition: r.condition,
+            units,
+            disposition: Disposition::NotRouted,
+            node: None,
+            zone: None,
+            fills_demand: false,
+            value_per_unit: 0.0,
+            shipping_per_unit: 0.0,
+            handling_per_unit: 0.0,
+            net_per_unit: 0.0,
+            net: 0.0,
+            reason,
+        }
+    }
+}
+
 fn row(
     scenario: &Scenario,
     batch: &ReturnsBatch,
@@ -151,23 +174,8 @@ fn row(
     option: Option<UnitOption>,
     units: u32,
 ) -> DispositionRow {
-    let base = DispositionRow {
-        return_id: r.id.clone(),
-        order: r.order.clone(),
-        sku: scenario.skus[r.sku].id.clone(),
-        condition: r.condition,
-        units,
-        disposition: Disposition::NotRouted,
-        node: None,
-        zone: None,
-        fills_demand: false,
-        value_per_unit: 0.0,
-        shipping_per_unit: 0.0,
-        handling_per_unit: 0.0,
-        net_per_unit: 0.0,
-        net: 0.0,
-        reason: "not routed: every node that can take it is full in this batch".into(),
-    };
+    let full = "not routed: every node that can take it is full in this batch";
+    let base = DispositionRow::not_routed(scenario, r, units, full.into());
     let Some(o) = option else { return base };
     DispositionRow {
         disposition: o.disposition,

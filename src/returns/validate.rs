@@ -181,16 +181,7 @@ fn returnable_sku(
     rec: &str,
     id: &str,
 ) -> Option<SkuIdx> {
-    let Some(&k) = skus.get(id) else {
-        c.error(
-            IssueCode::UnknownReturnReference,
-            rec,
-            "sku",
-            format!("unknown SKU `{id}`"),
-            "use a SKU of the scenario",
-        );
-        return None;
-    };
+    let k = known(c, skus, rec, "sku", id)?;
     let sku = &scenario.skus[k];
     if !sku.returnable {
         c.error(
@@ -244,6 +235,22 @@ fn location(c: &mut Issues, rec: &str, r: &ReturnRecord) -> Option<(f64, f64)> {
     None
 }
 
+/// The index of the node or SKU (`field`) named `id` in `rec`, or E161.
+fn known<I: Copy>(c: &mut Issues, ids: &HashMap<&str, I>, rec: &str, field: &str, id: &str) -> Option<I> {
+    let found = ids.get(id).copied();
+    if found.is_none() {
+        let what = if field == "sku" { "SKU" } else { field };
+        c.error(
+            IssueCode::UnknownReturnReference,
+            rec,
+            field,
+            format!("unknown {what} `{id}`"),
+            &format!("use a {what} of the scenario"),
+        );
+    }
+    found
+}
+
 type Capacities = (Vec<Option<u32>>, Vec<Option<u32>>);
 
 fn capacities(
@@ -257,14 +264,7 @@ fn capacities(
     let mut seen = HashSet::new();
     for r in records {
         let rec = format!("capacity of node {}", r.node);
-        let Some(&n) = nodes.get(r.node.as_str()) else {
-            c.error(
-                IssueCode::UnknownReturnReference,
-                &rec,
-                "node",
-                format!("unknown node `{}`", r.node),
-                "use a node of the scenario",
-            );
+        let Some(n) = known(c, nodes, &rec, "node", &r.node) else {
             continue;
         };
         if !seen.insert(n) {
@@ -316,26 +316,8 @@ fn demand(
     let mut out = BTreeMap::new();
     for r in records {
         let rec = format!("demand ({}, {})", r.node, r.sku);
-        let node = nodes.get(r.node.as_str()).copied();
-        if node.is_none() {
-            c.error(
-                IssueCode::UnknownReturnReference,
-                &rec,
-                "node",
-                format!("unknown node `{}`", r.node),
-                "use a node of the scenario",
-            );
-        }
-        let sku = skus.get(r.sku.as_str()).copied();
-        if sku.is_none() {
-            c.error(
-                IssueCode::UnknownReturnReference,
-                &rec,
-                "sku",
-                format!("unknown SKU `{}`", r.sku),
-                "use a SKU of the scenario",
-            );
-        }
+        let node = known(c, nodes, &rec, "node", &r.node);
+        let sku = known(c, skus, &rec, "sku", &r.sku);
         let backorders = c.units(&rec, "backorders", r.backorders.unwrap_or(0.0), 0);
         let shortfall = c.units(&rec, "shortfall", r.shortfall.unwrap_or(0.0), 0);
         if let (Some(n), Some(s)) = (node, sku) {

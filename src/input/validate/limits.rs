@@ -17,3 +17,15 @@ pub const MAX_LINES_PER_ORDER: usize = 1_000;
 pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=9999;
 /// Lines in one cart quoted at checkout.
 pub const MAX_CART_LINES: usize = 100;
+
+#[cfg(test)]
+mod tests {
+    use chrono::Datelike;
+
+    #[test]
+    fn the_last_year_validation_accepts_is_the_year_of_the_last_date_a_plan_can_name() {
+        let last = crate::network::calendar::LAST_DATE;
+        assert_eq!(*super::YEARS.end(), last.year());
+        assert_eq!((last.month(), last.day()), (12, 31));
+    }
+}

@@ -227,7 +227,7 @@ fn promised_date(
             IssueCode::BadDate,
             rec,
             "service_level",
-            format!("{days} business days after {placed} is past the calendar"),
+            format!("{days} business days after {placed} is past 9999-12-31, the last date a plan can name"),
             "give an earlier placed_at or a shorter service level",
         );
     }

@@ -123,7 +123,7 @@ pub fn lane(inp: &Input, o: usize, n: usize, v: usize) -> Result<Lane, Refusal> 
     };
     let wave = dates::wave_at(inp.wave, inp.zone, node);
     let Some(ship) = dates::ship_date(wave, node, cutoff, service) else {
-        return Err(Refusal::new("no-ship-date", "no ship date within a year".into()));
+        return Err(Refusal::new("no-ship-date", "no ship date within a year and by 9999-12-31".into()));
     };
     if let Some(p) = order.promised
         && service
@@ -191,16 +191,18 @@ fn transfer_lane(inp: &Input, o: usize, n: usize) -> Result<Lane, Refusal> {
     let in_store = super::input::builtin(crate::network::domain::PICKUP_SERVICE, true);
     let wave = dates::wave_at(inp.wave, inp.zone, node);
     let Some(release) = dates::ship_date(wave, node, None, &in_store) else {
-        return Err(Refusal::new("no-ship-date", "no release date within a year".into()));
+        return Err(Refusal::new("no-ship-date", "no release date within a year and by 9999-12-31".into()));
     };
     let arrival = dates::plus_business_days(release, t.lead_days);
-    let Some(ready) = (0..366u64)
-        .filter_map(|k| arrival.checked_add_days(chrono::Days::new(k)))
-        .find(|d| dates::open(store, *d))
-    else {
+    let Some(ready) = arrival.and_then(|arrival| {
+        (0..366u64)
+            .map_while(|k| arrival.checked_add_days(chrono::Days::new(k)))
+            .take_while(|d| *d <= dates::LAST)
+            .find(|d| dates::open(store, *d))
+    }) else {
         return Err(Refusal::new(
             "no-delivery-date",
-            format!("`{}` is not open within a year of the arrival", store.id),
+            format!("`{}` is not open within a year of the arrival, by 9999-12-31", store.id),
         ));
     };
     let late = order.promised.map_or(0, |p| dates::days_late(ready, p));

@@ -8,20 +8,33 @@ use chrono_tz::Tz;
 
 use super::model::{CNode, CService};
 
+/// The last day a plan can name: dates are written `YYYY-MM-DD`, years up
+/// to 9999. A day computed past it is no day (the lane does not exist).
+pub const LAST: NaiveDate = match NaiveDate::from_ymd_opt(9999, 12, 31) {
+    Some(d) => d,
+    None => NaiveDate::MAX,
+};
+
+/// The day after `d`, if a plan can name it.
+fn next(d: NaiveDate) -> Option<NaiveDate> {
+    d.succ_opt().filter(|n| *n <= LAST)
+}
+
 /// Monday to Friday.
 pub fn business_day(d: NaiveDate) -> bool {
     d.weekday().number_from_monday() <= 5
 }
 
-/// `from` plus `n` business days (counting starts the day after `from`).
-pub fn plus_business_days(from: NaiveDate, n: u32) -> NaiveDate {
+/// `from` plus `n` business days (counting starts the day after `from`);
+/// `None` past [`LAST`].
+pub fn plus_business_days(from: NaiveDate, n: u32) -> Option<NaiveDate> {
     let mut d = from;
     let mut counted = 0;
     while counted < n {
-        d = d.succ_opt().expect("date in range");
+        d = next(d)?;
         counted += u32::from(business_day(d));
     }
-    d
+    (d <= LAST).then_some(d)
 }
 
 /// Whether `service` delivers on `d`: Monday to Friday, Saturday if it
@@ -32,15 +45,15 @@ pub fn delivers_on(service: &CService, d: NaiveDate) -> bool {
 }
 
 /// `ship` plus `n` days `service` delivers on (counting starts the day after
-/// `ship`); `None` past the end of the calendar.
+/// `ship`); `None` past [`LAST`].
 pub fn plus_delivery_days(service: &CService, ship: NaiveDate, n: u32) -> Option<NaiveDate> {
     let mut d = ship;
     let mut counted = 0;
     while counted < n {
-        d = d.succ_opt()?;
+        d = next(d)?;
         counted += u32::from(delivers_on(service, d));
     }
-    Some(d)
+    (d <= LAST).then_some(d)
 }
 
 /// Whether `d` is a day `node` works.
@@ -75,7 +88,7 @@ pub fn wave_at(wave: NaiveDateTime, written_in: Option<Tz>, node: &CNode) -> Nai
 
 /// First ship date for work released at `wave` (on the node's clock) at
 /// `node` by `service` with cutoff `cutoff`: a carrier picks up on its pickup
-/// weekdays except its calendar's dates; `None` beyond 366 days.
+/// weekdays except its calendar's dates; `None` beyond 366 days or [`LAST`].
 pub fn ship_date(
     wave: NaiveDateTime,
     node: &CNode,
@@ -83,7 +96,7 @@ pub fn ship_date(
     service: &CService,
 ) -> Option<NaiveDate> {
     let missed = cutoff.is_some_and(|c| wave.time() > c);
-    let start = wave.date() + Days::new(u64::from(missed));
+    let start = if missed { next(wave.date())? } else { wave.date() };
     // Each open day after `start` is one processing day.
     let mut day = start;
     let mut done = 0;
@@ -91,13 +104,14 @@ pub fn ship_date(
         if done == node.processing_days {
             break;
         }
-        day = day.succ_opt()?;
+        day = next(day)?;
         done += u32::from(open(node, day));
     }
     if done < node.processing_days {
         return None;
     }
-    (0..366u64).map(|k| day + Days::new(k)).find(|d| {
+    let mut days = (0..366u64).map_while(|k| day.checked_add_days(Days::new(k)).filter(|d| *d <= LAST));
+    days.find(|d| {
         open(node, *d)
             && (service.in_store
                 || (service.pickup_days.contains(&d.weekday()) && !service.no_delivery.contains(d)))
@@ -129,7 +143,7 @@ mod tests {
     #[test]
     fn business_days_skip_weekends_and_lateness_counts_them() {
         // Friday + 2 business days = Tuesday.
-        assert_eq!(plus_business_days(d("2026-12-04"), 2), d("2026-12-08"));
+        assert_eq!(plus_business_days(d("2026-12-04"), 2), Some(d("2026-12-08")));
         assert_eq!(days_late(d("2026-12-08"), d("2026-12-05")), 2);
         assert_eq!(days_late(d("2026-12-08"), d("2026-12-08")), 0);
     }
@@ -167,9 +181,23 @@ mod tests {
         let none = carrier(false, &[]);
         assert_eq!(
             plus_delivery_days(&none, d("2026-12-24"), 1),
-            Some(plus_business_days(d("2026-12-24"), 1))
+            plus_business_days(d("2026-12-24"), 1)
         );
         assert_eq!(plus_delivery_days(&none, NaiveDate::MAX, 1), None);
+    }
+
+    #[test]
+    fn no_day_the_checker_computes_falls_after_9999_12_31() {
+        // Friday 9999-12-31: the next business or delivery day is in 10000.
+        let last = d("9999-12-31");
+        assert_eq!(plus_business_days(last, 1), None);
+        assert_eq!(plus_business_days(d("9999-12-30"), 1), Some(last));
+        assert_eq!(plus_delivery_days(&carrier(true, &[]), last, 1), None);
+        let late = last.and_hms_opt(23, 59, 0).unwrap();
+        let cutoff = NaiveTime::from_hms_opt(15, 0, 0);
+        assert_eq!(ship_date(late, &node(0, &[]), cutoff, &ground()), None);
+        assert_eq!(ship_date(late, &node(0, &[]), None, &ground()), Some(last));
+        assert_eq!(ship_date(late, &node(1, &[]), None, &ground()), None);
     }
 
     fn node(processing_days: u32, closed: &[Weekday]) -> CNode {

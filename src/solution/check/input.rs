@@ -458,10 +458,10 @@ fn order(
                 .as_ref()
                 .and_then(|l| l.get(level))
                 .ok_or_else(|| bad(src, format!("{what}: service level {level}")))?;
-            Some(super::dates::plus_business_days(
-                placed.date(),
-                whole(src, "service level", *days)? as u32,
-            ))
+            let days = u32::try_from(whole(src, "service level", *days)?)
+                .map_err(|_| bad(src, format!("{what}: service level {level} is too long")))?;
+            let promised = super::dates::plus_business_days(placed.date(), days);
+            Some(promised.ok_or_else(|| bad(src, format!("{what}: promised date past 9999-12-31")))?)
         }
         (None, None) => None,
     };
