@@ -71,7 +71,7 @@
 //! | `reroute` | exception handling: a plan re-made after events (outages, capacity drops, short picks, suspended services, cancellations), only the orders they touch and those sharing a row that can bind solved again |
 //! | `returns` | the returns routing decision: the returns file and its validation, each unit's options (restock at a store or a DC, inspect, liquidate, return to the vendor), the batch min-cost flow over the solver layer's LP, the nearest-node baseline, the plan and its folder, the independent checker |
 //! | `explain` | why a plan ships an order as it does: each alternative node and service with its cost and whose units it would take, the binding rows near it with LP shadow prices, force/forbid what-ifs re-solving it with its competitors |
-//! | `research` | the instance generator |
+//! | `research` | the instance generator; cost-model tuning (grids of policy knobs, Pareto frontiers, targets) |
 //!
 //! The CLI, the bench runner and its charts are in the binary (`src/cli/`),
 //! behind the default `cli` feature: `default-features = false` embeds the
@@ -186,6 +186,17 @@ pub mod explaining {
         Alternative, Baseline, Displacement, Explanation, MAX_COMPETITORS, NeighbourhoodSummary,
         Package, PackageItem, Request, RowPrice, WhatIf, WhatIfKind, explain,
     };
+}
+
+/// Cost-model tuning (`domopt tune`): a wave solved at every point of a
+/// grid of policy knobs, the Pareto frontiers, and the answer to a target.
+pub mod tuning {
+    pub use crate::research::tune::grid::{CANDIDATES, Knob, NUMBER_KNOBS, WORD_KNOBS};
+    pub use crate::research::tune::{
+        Answer, Frontier, Grid, KPIS, MAX_POINTS, MAX_POINTS_ALLOWED, Op, Point, PointResult,
+        Question, Sense, Target, Tune, TuneOptions, Value, check_size, frontier, tune,
+    };
+    pub use crate::solution::plan_dir::TUNE_FILES;
 }
 
 /// The reservation ledger: holds, reservations, commits, receipts and

@@ -10,6 +10,7 @@ mod generate;
 mod ledger;
 mod promise;
 mod reroute;
+mod tune;
 mod returns;
 mod schema;
 mod serve;
@@ -68,6 +69,7 @@ enum Command {
     Reroute(reroute::Args),
     Returns(returns::Args),
     Explain(explain::Args),
+    Tune(tune::Args),
 }
 
 /// Runs a subcommand.
@@ -94,5 +96,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Reroute(a) => reroute::run(a),
         Command::Returns(a) => returns::run(a),
         Command::Explain(a) => explain::run(a),
+        Command::Tune(a) => tune::run(a),
     }
 }

@@ -131,6 +131,11 @@ issue_codes! {
     UnknownWhatIfNode = "E181", "a what-if names a node the scenario does not have";
     PlanNotOfScenario = "E182",
         "a plan's package is not a candidate of the scenario (a plan of another scenario, or made with other candidate settings)";
+    UnknownKnob = "E190", "a tune's grid names a knob that is not a policy knob or the candidate limit";
+    BadGrid = "E191",
+        "a tune's grid is empty, has a knob without values, a value out of range, a bad range, or a knob twice";
+    TooManyPoints = "E192", "a tune's grid has over 10,000 points and `--yes` was not given";
+    BadTarget = "E193", "a tune's target or objective names an unknown KPI or is not KPI>=X or KPI<=X";
     SkuWithoutStock = "W201", "SKU has no stock anywhere";
     NodeWithoutService = "W202", "node offers no carrier service";
     LineWithoutStock = "W203", "order line's SKU has no stock anywhere: it will be unfilled";

@@ -12,7 +12,9 @@ use crate::network::domain::{DeliveryDays, Node, NodeService, Scenario, Service,
 /// How far ahead a ship date is searched before a (node, service) is declared unusable.
 const HORIZON_DAYS: u64 = 366;
 
-pub use crate::network::holidays::{LAST_DATE, nameable};
+pub use crate::network::holidays::nameable;
+#[cfg(doc)]
+use crate::network::holidays::LAST_DATE;
 
 /// The day after `d`, if a plan can name it.
 fn next_day(d: NaiveDate) -> Option<NaiveDate> {
@@ -462,7 +464,7 @@ mod tests {
     fn no_ship_or_delivery_day_falls_after_the_last_date_a_plan_can_name() {
         // 9999-12-31 is a Friday: one business day later is in year 10000.
         let last = date("9999-12-31");
-        assert_eq!(LAST_DATE, last);
+        assert_eq!(crate::network::holidays::LAST_DATE, last);
         assert_eq!(add_business_days(last, 0), Some(last));
         assert_eq!(add_business_days(last, 1), None);
         assert_eq!(add_business_days(date("9999-12-30"), 1), Some(last));

@@ -60,7 +60,7 @@ impl TransferQuote {
 
 /// The quote of `lane` for work released at `wave`; `None` when the source
 /// never releases within a year or the store is never open after arrival
-/// (within a year, and on or before [`calendar::LAST_DATE`]).
+/// (within a year, and on or before [`LAST_DATE`](crate::network::holidays::LAST_DATE)).
 pub fn quote(s: &Scenario, lane: &TransferLane, wave: NaiveDateTime) -> Option<TransferQuote> {
     let pickup = s.service_index(PICKUP_SERVICE)?;
     let source = &s.nodes[lane.from];

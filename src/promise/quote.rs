@@ -210,7 +210,7 @@ pub(super) struct Misses {
     capacity: bool,
     holiday: bool,
     /// Stock rows of the nodes with no ship or delivery day (within a year,
-    /// and on or before [`calendar::LAST_DATE`]).
+    /// and on or before [`LAST_DATE`](crate::network::holidays::LAST_DATE)).
     undated: Vec<usize>,
 }
 

@@ -1,4 +1,5 @@
-//! Research tools: the instance generator. (The benchmark harness, which runs
+//! Research tools: the instance generator and cost-model tuning. (The benchmark harness, which runs
 //! the `domopt` executable and draws charts, is the CLI's `bench` subcommand.)
 
 pub mod generate;
+pub mod tune;

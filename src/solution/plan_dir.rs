@@ -133,11 +133,22 @@ enum Existing {
 /// of them may be replaced too.
 pub const RETURNS_FILES: [&str; 2] = ["returns.json", "dispositions.csv"];
 
+/// The files of a tune's folder (`domopt tune --out`).
+pub const TUNE_FILES: [&str; 6] = [
+    "tune.json",
+    "points.csv",
+    "frontier-split.png",
+    "frontier-split.svg",
+    "frontier-on-time.png",
+    "frontier-on-time.svg",
+];
+
 fn is_plan_file(name: &str) -> bool {
     name == PLAN_JSON
         || TABLES.contains(&name)
         || OLD_LEFTOVERS.contains(&name)
         || RETURNS_FILES.contains(&name)
+        || TUNE_FILES.contains(&name)
 }
 
 /// Entries of a folder that are not plan files.

@@ -33,6 +33,21 @@ pub struct LogLogChart {
     pub series: Vec<(String, Vec<(f64, f64)>)>,
 }
 
+/// Points on linear axes, with a line through some of them (a frontier).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScatterChart {
+    /// Caption.
+    pub title: String,
+    /// X axis description.
+    pub x_desc: String,
+    /// Y axis description.
+    pub y_desc: String,
+    /// Every point.
+    pub points: Vec<(f64, f64)>,
+    /// (name, points) joined by a line, in x order.
+    pub line: (String, Vec<(f64, f64)>),
+}
+
 /// A chart to draw.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Chart {
@@ -40,6 +55,8 @@ pub enum Chart {
     Bars(BarChart),
     /// Log-log lines.
     LogLog(LogLogChart),
+    /// Points and a line through some of them.
+    Scatter(ScatterChart),
 }
 
 /// Strategies in the order they first appear in the results.

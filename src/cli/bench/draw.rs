@@ -9,7 +9,7 @@ use plotters::coord::Shift;
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint};
 use plotters::prelude::*;
 
-use super::charts::{BarChart, Chart, LogLogChart};
+use super::charts::{BarChart, Chart, LogLogChart, ScatterChart};
 use super::table::thousands;
 
 const FONT: &[u8] = include_bytes!("../../../assets/DejaVuSans.ttf");
@@ -221,11 +221,70 @@ fn draw_loglog<DB: DrawingBackend>(
     root.present()
 }
 
+/// `[lo, hi]` widened by a twentieth on each side (one unit if flat).
+fn linear_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
+    let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    if !lo.is_finite() || !hi.is_finite() {
+        return (0.0, 1.0);
+    }
+    let pad = ((hi - lo) / 20.0).max(if hi == lo { 0.5 } else { 0.0 });
+    (lo - pad, hi + pad)
+}
+
+fn draw_scatter<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &ScatterChart) -> DrawResult<DB> {
+    root.fill(&WHITE)?;
+    let (x0, x1) = linear_range(c.points.iter().map(|p| p.0));
+    let (y0, y1) = linear_range(c.points.iter().map(|p| p.1));
+    let mut chart = ChartBuilder::on(root)
+        .caption(&c.title, ("sans-serif", 24))
+        .margin(16)
+        .x_label_area_size(50)
+        .y_label_area_size(90)
+        .build_cartesian_2d(x0..x1, y0..y1)?;
+    chart
+        .configure_mesh()
+        .x_desc(c.x_desc.as_str())
+        .y_desc(c.y_desc.as_str())
+        .y_label_formatter(&|v| thousands(*v, 0))
+        .label_style(("sans-serif", 15))
+        .axis_desc_style(("sans-serif", 16))
+        .draw()?;
+    let grey = RGBColor(150, 150, 150);
+    chart
+        .draw_series(c.points.iter().map(|&p| Circle::new(p, 4, grey.filled())))?
+        .label("every point")
+        .legend(move |(x, y)| Circle::new((x + 7, y), 4, grey.filled()));
+    let col = colour(0);
+    let mut line = c.line.1.clone();
+    line.sort_by(|a, b| a.0.total_cmp(&b.0));
+    chart
+        .draw_series(LineSeries::new(line.clone(), col.stroke_width(2)))?
+        .label(c.line.0.as_str())
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], col.stroke_width(2)));
+    chart.draw_series(line.into_iter().map(|p| Circle::new(p, 5, col.filled())))?;
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .label_font(("sans-serif", 15))
+        .draw()?;
+    root.present()
+}
+
 fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, chart: &Chart) -> DrawResult<DB> {
     match chart {
         Chart::Bars(c) => draw_bars(root, c),
         Chart::LogLog(c) => draw_loglog(root, c),
+        Chart::Scatter(c) => draw_scatter(root, c),
     }
+}
+
+/// Draws a chart as PNG and SVG bytes (through files in `scratch`).
+pub fn chart_bytes(chart: &Chart, scratch: &Path, stem: &str) -> anyhow::Result<[Vec<u8>; 2]> {
+    let [png, svg] = save_chart(chart, scratch, stem)?;
+    let read = |p: &PathBuf| std::fs::read(p).with_context(|| p.display().to_string());
+    Ok([read(&png)?, read(&svg)?])
 }
 
 /// Draws a chart to `dir/stem.png` and `dir/stem.svg`; returns both paths.

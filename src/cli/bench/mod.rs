@@ -6,8 +6,8 @@
 //! the child-process runner so that they can be tested without solving
 //! anything.
 
-mod charts;
-mod draw;
+pub(crate) mod charts;
+pub(crate) mod draw;
 #[cfg(test)]
 mod fixtures;
 mod instances;

@@ -24,7 +24,7 @@ mod tests {
 
     #[test]
     fn the_last_year_validation_accepts_is_the_year_of_the_last_date_a_plan_can_name() {
-        let last = crate::network::calendar::LAST_DATE;
+        let last = crate::network::holidays::LAST_DATE;
         assert_eq!(*super::YEARS.end(), last.year());
         assert_eq!((last.month(), last.day()), (12, 31));
     }
