@@ -10,11 +10,11 @@ mod generate;
 mod ledger;
 mod promise;
 mod reroute;
-mod tune;
 mod returns;
 mod schema;
 mod serve;
 mod solve;
+mod tune;
 mod validate;
 
 use std::process::ExitCode;

@@ -3,7 +3,9 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use domopt::tuning::{Answer, Grid, KPIS, PointResult, Question, Sense, Tune, TuneOptions, check_size, tune};
+use domopt::tuning::{
+    Answer, Grid, KPIS, PointResult, Question, Sense, Tune, TuneOptions, check_size, tune,
+};
 use domopt::{DomoptError, Settings, Strategy, ValidationReport};
 
 use super::EXIT_OK;
@@ -21,12 +23,15 @@ use super::common::{ScenarioArgs, report_error};
 /// (numbers from 0 to 1e9), unfilled_rule (fixed, twice-worst),
 /// cross_market (forbid, penalty) and candidates (exact, pruned:K). Points
 /// are solved --parallel at a time (one HiGHS thread each), each plan
-/// checked by the independent checker. Prints the Pareto frontiers of total
-/// cost against the split rate and against the on-time rate, and answers
+/// checked by the independent checker. Prints the Pareto frontiers of cost
+/// (shipping, handling, store premium and the unfilled penalty: what the
+/// plan costs without the split, lateness and cross-market penalties, which
+/// are the knobs' means) against the split rate and against the on-time
+/// rate, and answers
 /// the --target question: the point meeting every target with the best
 /// --minimise (or --maximise) KPI, or, if none does, the closest. KPIs:
-/// cost, shipping, handling, store_premium, split, lateness, cross_market,
-/// unfilled, split_rate, packages_per_order, on_time, fill, gap, time.
+/// cost, objective (the solver's, penalties included), shipping, handling,
+/// store_premium, split, lateness, cross_market, unfilled, split_rate, packages_per_order, on_time, fill, gap, time.
 ///
 /// --out writes points.csv (one row per point), tune.json, and the
 /// frontiers as PNG and SVG, all or nothing.
@@ -47,7 +52,12 @@ pub struct Args {
     #[arg(long, value_name = "KPI>=X")]
     target: Vec<String>,
     /// The KPI to minimise among the points meeting the targets.
-    #[arg(long, value_name = "KPI", default_value = "cost", conflicts_with = "maximise")]
+    #[arg(
+        long,
+        value_name = "KPI",
+        default_value = "cost",
+        conflicts_with = "maximise"
+    )]
     minimise: String,
     /// The KPI to maximise instead.
     #[arg(long, value_name = "KPI")]
@@ -89,9 +99,13 @@ fn parse(a: &Args) -> Result<(Grid, Question), DomoptError> {
     let question = Question::parse(&a.target, objective, sense);
     let size = grid.as_ref().map(|g| check_size(g, a.yes));
     let mut issues = Vec::new();
-    for e in [grid.as_ref().err(), question.as_ref().err(), size.as_ref().ok().and_then(|r| r.as_ref().err())]
-        .into_iter()
-        .flatten()
+    for e in [
+        grid.as_ref().err(),
+        question.as_ref().err(),
+        size.as_ref().ok().and_then(|r| r.as_ref().err()),
+    ]
+    .into_iter()
+    .flatten()
     {
         match e {
             DomoptError::Invalid(r) => issues.extend(r.issues.iter().cloned()),
@@ -106,10 +120,13 @@ fn parse(a: &Args) -> Result<(Grid, Question), DomoptError> {
 
 fn run_tune(a: &Args) -> Result<ExitCode, DomoptError> {
     let (grid, question) = parse(a)?;
-    let strategy: Strategy = a.strategy.parse().map_err(|e: domopt::UnknownStrategy| DomoptError::Settings {
-        field: "--strategy".into(),
-        detail: e.to_string(),
-    })?;
+    let strategy: Strategy =
+        a.strategy
+            .parse()
+            .map_err(|e: domopt::UnknownStrategy| DomoptError::Settings {
+                field: "--strategy".into(),
+                detail: e.to_string(),
+            })?;
     let settings = Settings {
         time_limit_s: a.time_limit,
         threads: 1,
@@ -128,17 +145,29 @@ fn run_tune(a: &Args) -> Result<ExitCode, DomoptError> {
         allow_large: a.yes,
     };
     let bar = progress(grid.points() as u64, a.json);
-    let t = tune(&inputs.loaded, &inputs.model, &inputs.overrides, &grid, &options, &|_| bar.inc(1))?;
+    let t = tune(
+        &inputs.loaded,
+        &inputs.model,
+        &inputs.overrides,
+        &grid,
+        &options,
+        &|_| bar.inc(1),
+    )?;
     bar.finish_and_clear();
     let answer = t.answer(&question);
     if let Some(dir) = &a.out {
-        let charts = charts(&t).map_err(|e| DomoptError::NoPlan(format!("drawing the frontiers: {e:#}")))?;
-        let files: Vec<(&str, Vec<u8>)> = charts.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
+        let charts =
+            charts(&t).map_err(|e| DomoptError::NoPlan(format!("drawing the frontiers: {e:#}")))?;
+        let files: Vec<(&str, Vec<u8>)> = charts
+            .iter()
+            .map(|(n, b)| (n.as_str(), b.clone()))
+            .collect();
         t.write_dir(dir, answer.as_ref().map(|ans| (&question, ans)), &files)?;
     }
     if a.json {
         let out = serde_json::json!({ "tune": t, "question": question, "answer": answer });
-        let text = serde_json::to_string_pretty(&out).map_err(|e| DomoptError::NoPlan(e.to_string()))?;
+        let text =
+            serde_json::to_string_pretty(&out).map_err(|e| DomoptError::NoPlan(e.to_string()))?;
         println!("{text}");
     } else {
         print_tune(&t, &question, answer.as_ref(), options.parallel);
@@ -156,8 +185,10 @@ fn progress(points: u64, quiet: bool) -> indicatif::ProgressBar {
     }
     let pb = indicatif::ProgressBar::new(points);
     pb.set_style(
-        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} points, {elapsed_precise} elapsed, ETA {eta}")
-            .expect("static template"),
+        indicatif::ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} points, {elapsed_precise} elapsed, ETA {eta}",
+        )
+        .expect("static template"),
     );
     pb
 }
@@ -166,18 +197,37 @@ fn progress(points: u64, quiet: bool) -> indicatif::ProgressBar {
 fn charts(t: &Tune) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     let scratch = tempfile::tempdir()?;
     let mut out = Vec::new();
-    let specs: [(&str, &str, &domopt::tuning::Frontier, fn(&PointResult) -> Option<f64>); 2] = [
-        ("frontier-split", "split rate", &t.split_frontier, |p| Some(p.split_rate)),
-        ("frontier-on-time", "on-time rate", &t.on_time_frontier, |p| p.on_time),
+    let specs: [(
+        &str,
+        &str,
+        &domopt::tuning::Frontier,
+        fn(&PointResult) -> Option<f64>,
+    ); 2] = [
+        ("frontier-split", "split rate", &t.split_frontier, |p| {
+            Some(p.split_rate)
+        }),
+        (
+            "frontier-on-time",
+            "on-time rate",
+            &t.on_time_frontier,
+            |p| p.on_time,
+        ),
     ];
     for (stem, x_desc, frontier, x) in specs {
-        let at = |p: &PointResult| x(p).map(|v| (v, p.cost.total));
+        let at = |p: &PointResult| x(p).map(|v| (v, p.cost()));
         let chart = Chart::Scatter(ScatterChart {
-            title: format!("Total cost against the {x_desc}, {} points", t.points.len()),
+            title: format!("Cost against the {x_desc}, {} points", t.points.len()),
             x_desc: x_desc.into(),
-            y_desc: "total cost".into(),
+            y_desc: "cost (shipping, handling, store premium, unfilled)".into(),
             points: t.points.iter().filter_map(at).collect(),
-            line: ("Pareto frontier".into(), frontier.points.iter().filter_map(|&k| at(&t.points[k])).collect()),
+            line: (
+                "Pareto frontier".into(),
+                frontier
+                    .points
+                    .iter()
+                    .filter_map(|&k| at(&t.points[k]))
+                    .collect(),
+            ),
         });
         let [png, svg] = chart_bytes(&chart, scratch.path(), stem)?;
         out.push((format!("{stem}.png"), png));
@@ -187,7 +237,11 @@ fn charts(t: &Tune) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
 }
 
 fn knobs(p: &PointResult) -> String {
-    p.knobs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" ")
+    p.knobs
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn print_tune(t: &Tune, q: &Question, answer: Option<&Answer>, parallel: usize) {
@@ -206,12 +260,12 @@ fn print_tune(t: &Tune, q: &Question, answer: Option<&Answer>, parallel: usize) 
         ("split rate", &t.split_frontier, "split_rate"),
         ("on-time rate", &t.on_time_frontier, "on_time"),
     ] {
-        println!("\nPareto frontier, total cost against the {name}:");
+        println!("\nPareto frontier, cost against the {name}:");
         for &k in &frontier.points {
             let p = &t.points[k];
             println!(
                 "  {:>12.2}  {x} {:.4}  {}",
-                p.cost.total,
+                p.cost(),
                 p.kpi(x).unwrap_or(f64::NAN),
                 knobs(p)
             );
@@ -222,19 +276,43 @@ fn print_tune(t: &Tune, q: &Question, answer: Option<&Answer>, parallel: usize) 
     let wanted: Vec<String> = q
         .targets
         .iter()
-        .map(|t| format!("{}{}{}", t.kpi, if t.op == domopt::tuning::Op::AtLeast { ">=" } else { "<=" }, t.value))
+        .map(|t| {
+            format!(
+                "{}{}{}",
+                t.kpi,
+                if t.op == domopt::tuning::Op::AtLeast {
+                    ">="
+                } else {
+                    "<="
+                },
+                t.value
+            )
+        })
         .collect();
-    let sense = if q.sense == Sense::Minimise { "least" } else { "most" };
+    let sense = if q.sense == Sense::Minimise {
+        "least"
+    } else {
+        "most"
+    };
     let kpis: Vec<String> = KPIS
         .iter()
         .filter(|k| q.targets.iter().any(|t| t.kpi == **k) || **k == q.objective)
-        .map(|k| format!("{k} {}", p.kpi(k).map_or("-".to_string(), |v| format!("{v:.4}"))))
+        .map(|k| {
+            format!(
+                "{k} {}",
+                p.kpi(k).map_or("-".to_string(), |v| format!("{v:.4}"))
+            )
+        })
         .collect();
     if a.met {
         println!(
             "\nAnswer: {} meets {} with the {sense} {}: {}",
             knobs(p),
-            if wanted.is_empty() { "no target".to_string() } else { wanted.join(", ") },
+            if wanted.is_empty() {
+                "no target".to_string()
+            } else {
+                wanted.join(", ")
+            },
             q.objective,
             kpis.join(", ")
         );

@@ -223,7 +223,9 @@ fn draw_loglog<DB: DrawingBackend>(
 
 /// `[lo, hi]` widened by a twentieth on each side (one unit if flat).
 fn linear_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
-    let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+        (lo.min(v), hi.max(v))
+    });
     if !lo.is_finite() || !hi.is_finite() {
         return (0.0, 1.0);
     }
@@ -231,7 +233,10 @@ fn linear_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
     (lo - pad, hi + pad)
 }
 
-fn draw_scatter<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &ScatterChart) -> DrawResult<DB> {
+fn draw_scatter<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    c: &ScatterChart,
+) -> DrawResult<DB> {
     root.fill(&WHITE)?;
     let (x0, x1) = linear_range(c.points.iter().map(|p| p.0));
     let (y0, y1) = linear_range(c.points.iter().map(|p| p.1));

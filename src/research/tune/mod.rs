@@ -51,7 +51,8 @@ pub struct PointResult {
     pub index: usize,
     /// (knob, value) as written.
     pub knobs: Vec<(String, String)>,
-    /// Total cost by component.
+    /// The plan's cost by component (its `total` is the solver's objective,
+    /// penalties included; see [`PointResult::cost`]).
     pub cost: CostBreakdown,
     /// Split rate.
     pub split_rate: f64,
@@ -72,11 +73,22 @@ pub struct PointResult {
 }
 
 impl PointResult {
+    /// What the plan costs, the knobs' penalties left out: shipping,
+    /// handling, store premiums and the unfilled units' penalty (the value
+    /// of the sales it leaves). Split, lateness and cross-market penalties
+    /// are the knobs' means, not costs: the frontiers weigh this cost
+    /// against the split and on-time rates they buy.
+    pub fn cost(&self) -> f64 {
+        let c = &self.cost;
+        c.shipping + c.handling + c.store_premium + c.unfilled
+    }
+
     /// The value of KPI `name` (one of [`KPIS`]).
     pub fn kpi(&self, name: &str) -> Option<f64> {
         let c = &self.cost;
         Some(match name {
-            "cost" => c.total,
+            "cost" => self.cost(),
+            "objective" => c.total,
             "shipping" => c.shipping,
             "handling" => c.handling,
             "store_premium" => c.store_premium,
@@ -113,9 +125,9 @@ pub struct Tune {
     pub knobs: Vec<String>,
     /// Every point, in grid order.
     pub points: Vec<PointResult>,
-    /// Total cost against the split rate.
+    /// Cost (see [`PointResult::cost`]) against the split rate.
     pub split_frontier: Frontier,
-    /// Total cost against the on-time rate.
+    /// Cost against the on-time rate.
     pub on_time_frontier: Frontier,
     /// Seconds for the whole grid.
     pub time_s: f64,
@@ -254,8 +266,9 @@ impl Tune {
 }
 
 /// The CSV columns after the knobs'.
-const COLUMNS: [&str; 17] = [
+const COLUMNS: [&str; 18] = [
     "cost",
+    "objective",
     "shipping",
     "handling",
     "store_premium",
@@ -289,7 +302,7 @@ impl Tune {
         for p in &self.points {
             let mut row = vec![p.index.to_string()];
             row.extend(p.knobs.iter().map(|(_, v)| v.clone()));
-            row.extend(COLUMNS[..13].iter().map(|c| opt(p.kpi(c))));
+            row.extend(COLUMNS[..14].iter().map(|c| opt(p.kpi(c))));
             row.push(p.status.as_str().to_string());
             row.push(format!("{}", p.time_s));
             row.push(p.checked.to_string());

@@ -1,5 +1,5 @@
 //! Pareto frontiers of a tune: the points no other point beats on both
-//! total cost (lower is better) and a service KPI.
+//! cost ([`PointResult::cost`], lower is better) and a service KPI.
 
 use serde::Serialize;
 
@@ -13,13 +13,13 @@ pub struct Frontier {
     pub points: Vec<usize>,
 }
 
-/// The points not dominated in (total cost, `kpi`), `kpi` better as
+/// The points not dominated in (cost, `kpi`), `kpi` better as
 /// `sense` says; points without the KPI are left out. Of points equal on
 /// both, the first (lowest index) stands for them.
 pub fn frontier(points: &[PointResult], kpi: impl Fn(&PointResult) -> Option<f64>, sense: Sense) -> Frontier {
     let mut with: Vec<(f64, f64, usize)> = points
         .iter()
-        .filter_map(|p| kpi(p).map(|x| (if sense == Sense::Maximise { -x } else { x }, p.cost.total, p.index)))
+        .filter_map(|p| kpi(p).map(|x| (if sense == Sense::Maximise { -x } else { x }, p.cost(), p.index)))
         .collect();
     // Best KPI first, then the cheapest, then the lowest index.
     with.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)).then(a.2.cmp(&b.2)));

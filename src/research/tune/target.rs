@@ -8,8 +8,9 @@ use crate::error::{DomoptError, IssueCode, ValidationReport};
 use super::grid::grid_issue;
 
 /// The KPIs a target or an objective may name, as the CSV's columns.
-pub const KPIS: [&str; 14] = [
+pub const KPIS: [&str; 15] = [
     "cost",
+    "objective",
     "shipping",
     "handling",
     "store_premium",
