@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use domopt::tuning::{
-    Answer, Grid, KPIS, PointResult, Question, Sense, Tune, TuneOptions, check_size, tune,
+    Answer, Frontier, Grid, KPIS, PointResult, Question, Sense, Tune, TuneOptions, check_size, tune,
 };
 use domopt::{DomoptError, Settings, Strategy, ValidationReport};
 
@@ -193,16 +193,14 @@ fn progress(points: u64, quiet: bool) -> indicatif::ProgressBar {
     pb
 }
 
+/// A KPI of a point.
+type KpiOf = fn(&PointResult) -> Option<f64>;
+
 /// The two frontier charts as (file name, bytes), PNG and SVG each.
 fn charts(t: &Tune) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     let scratch = tempfile::tempdir()?;
     let mut out = Vec::new();
-    let specs: [(
-        &str,
-        &str,
-        &domopt::tuning::Frontier,
-        fn(&PointResult) -> Option<f64>,
-    ); 2] = [
+    let specs: [(&str, &str, &Frontier, KpiOf); 2] = [
         ("frontier-split", "split rate", &t.split_frontier, |p| {
             Some(p.split_rate)
         }),

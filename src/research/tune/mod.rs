@@ -218,7 +218,7 @@ fn solve_point(
     Ok(PointResult {
         index: point.index,
         knobs: point.values.iter().map(|(n, v)| (n.clone(), v.to_string())).collect(),
-        cost: k.cost.clone(),
+        cost: k.cost,
         split_rate: k.split_rate,
         packages_per_order: k.packages_per_order,
         on_time: k.on_time_rate,
