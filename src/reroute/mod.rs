@@ -10,12 +10,13 @@
 
 pub mod events;
 mod diff;
+mod large;
 mod scope;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 
 use crate::error::{DomoptError, Issue, IssueCode, Severity, ValidationReport};
@@ -164,9 +165,7 @@ pub fn reroute_with(
         .collect();
     let free: Vec<OrderIdx> = scope.free.iter().copied().collect();
     let mip = match mode {
-        Mode::Joint => formulation::build_steered(&s, &cs, &free, &fixed, &steering, None)
-            .expect("no deadline")
-            .solve(settings),
+        Mode::Joint => joint(&s, &cs, &free, &fixed, &steering, settings),
         Mode::OneAtATime => one_at_a_time(&s, &cs, &free, &fixed, &steering, settings),
     };
     let Some(new) = mip.assignments else {
@@ -215,10 +214,8 @@ pub fn reroute_with(
         best_bound: summary.best_bound,
     });
     let fixed = applied
-        .stages
-        .iter()
-        .filter(|(_, st)| **st == Stage::Picked)
-        .map(|(key, _)| key.clone())
+        .picked()
+        .map(|(order, node)| (order.to_string(), node.to_string()))
         .collect();
     Ok(Reroute {
         plan,
@@ -226,6 +223,26 @@ pub fn reroute_with(
         summary,
         scenario: after,
         fixed,
+    })
+}
+
+/// The free orders solved together: by the steered MIP, or on a large free
+/// set by column generation ([`large`]).
+fn joint(
+    s: &Scenario,
+    cs: &CandidateSet,
+    free: &[OrderIdx],
+    fixed: &[Assignment],
+    steering: &Steering,
+    settings: &Settings,
+) -> formulation::MipResult {
+    let by_columns = (free.len() >= large::MIN_ORDERS)
+        .then(|| large::solve(s, cs, free, fixed, steering, settings))
+        .flatten();
+    by_columns.unwrap_or_else(|| {
+        formulation::build_steered(s, cs, free, fixed, steering, None)
+            .expect("no deadline")
+            .solve(settings)
     })
 }
 
@@ -303,6 +320,10 @@ impl OldPackages {
         let order_of: FxHashMap<&str, OrderIdx> = OrderIdx::all(s.orders.len())
             .map(|o| (s.orders[o].id.as_str(), o))
             .collect();
+        let mut shipped = vec![false; plan.shipments.len()];
+        for &k in &applied.shipped {
+            shipped[k] = true;
+        }
         let mut out = OldPackages {
             by_order: FxHashMap::default(),
             unmapped: BTreeMap::new(),
@@ -311,7 +332,7 @@ impl OldPackages {
             // A cancelled order, or one shipped in full, is gone from the
             // scenario; a shipped package is out of the re-plan.
             let Some(&o) = order_of.get(sh.order.as_str()) else { continue };
-            if applied.shipped.contains(&k) {
+            if shipped[k] {
                 continue;
             }
             match candidate_of(s, cs, o, sh, applied) {
@@ -393,10 +414,11 @@ fn summarize(
 ) -> Summary {
     let moved: Vec<&diff::MovedPackage> = orders.iter().flat_map(|o| &o.moved).collect();
     let stability_cost: f64 = moved.iter().map(|m| m.penalty).sum();
+    let changed: FxHashSet<&str> = orders.iter().map(|c| c.order.as_str()).collect();
     let kept_cost: f64 = plan
         .orders
         .iter()
-        .filter(|o| !orders.iter().any(|c| c.order == o.order))
+        .filter(|o| !changed.contains(o.order.as_str()))
         .map(|o| o.cost)
         .sum();
     let bonus_total: f64 = steering.keep_bonus.values().sum();
