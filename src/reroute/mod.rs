@@ -9,6 +9,7 @@
 //! which the checker verifies like any other, and what changed per order.
 
 pub mod events;
+mod commit;
 mod diff;
 mod large;
 mod scope;
@@ -34,6 +35,7 @@ use crate::solution::decode;
 use crate::solution::plan::{PhaseTimes, Plan, Replan, Shipment, SolveRecord, Status};
 use crate::sourcing::formulation::{self, Steering};
 
+pub use commit::commit;
 pub use diff::{Change, OrderChange};
 pub use events::{Applied, EventRecord, EventsFile, ShipmentState, Stage};
 
@@ -55,6 +57,10 @@ pub struct Reroute {
     /// left the re-plan).
     #[serde(skip)]
     pub fixed: Vec<(String, String)>,
+    /// The shipped packages (indices into the previous plan's shipments),
+    /// which left the re-plan.
+    #[serde(skip)]
+    pub shipped: Vec<usize>,
 }
 
 impl Reroute {
@@ -164,9 +170,12 @@ pub fn reroute_with(
         .flat_map(|&o| old.of(o).iter().map(|(_, a)| a.clone()))
         .collect();
     let free: Vec<OrderIdx> = scope.free.iter().copied().collect();
-    let mip = match mode {
+    let (mip, strategy) = match mode {
         Mode::Joint => joint(&s, &cs, &free, &fixed, &steering, settings),
-        Mode::OneAtATime => one_at_a_time(&s, &cs, &free, &fixed, &steering, settings),
+        Mode::OneAtATime => (
+            one_at_a_time(&s, &cs, &free, &fixed, &steering, settings),
+            Strategy::Monolithic,
+        ),
     };
     let Some(new) = mip.assignments else {
         return Err(DomoptError::NoPlan(format!(
@@ -181,7 +190,7 @@ pub fn reroute_with(
     // wave nothing is proven, so the plan is a heuristic one.
     let record = SolveRecord {
         status: Status::Heuristic,
-        strategy: Strategy::Monolithic,
+        strategy,
         objective: None,
         // The solver's bound is of the re-plan's objective (with the
         // stability cost), not of the plan's cost: see the summary.
@@ -223,11 +232,12 @@ pub fn reroute_with(
         summary,
         scenario: after,
         fixed,
+        shipped: applied.shipped,
     })
 }
 
-/// The free orders solved together: by the steered MIP, or on a large free
-/// set by column generation ([`large`]).
+/// The free orders solved together: by the steered MIP (`monolithic`), or
+/// on a large free set by column generation (`decompose`, see [`large`]).
 fn joint(
     s: &Scenario,
     cs: &CandidateSet,
@@ -235,15 +245,19 @@ fn joint(
     fixed: &[Assignment],
     steering: &Steering,
     settings: &Settings,
-) -> formulation::MipResult {
+) -> (formulation::MipResult, Strategy) {
     let by_columns = (free.len() >= large::MIN_ORDERS)
         .then(|| large::solve(s, cs, free, fixed, steering, settings))
         .flatten();
-    by_columns.unwrap_or_else(|| {
-        formulation::build_steered(s, cs, free, fixed, steering, None)
-            .expect("no deadline")
-            .solve(settings)
-    })
+    match by_columns {
+        Some(r) => (r, Strategy::Decompose),
+        None => (
+            formulation::build_steered(s, cs, free, fixed, steering, None)
+                .expect("no deadline")
+                .solve(settings),
+            Strategy::Monolithic,
+        ),
+    }
 }
 
 /// The free orders solved one at a time, in order, each with the packages
