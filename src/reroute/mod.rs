@@ -130,9 +130,13 @@ pub fn reroute(
 /// How the orders a re-plan solves again are solved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Mode {
-    /// All together, in one MIP.
+    /// All together: in one MIP, or by column generation on a free set of
+    /// 200 orders or more.
     #[default]
     Joint,
+    /// All together by column generation whatever their number (unless a
+    /// keep bonus is above its package's cost; then in one MIP).
+    Columns,
     /// One at a time, in order id order, each on what the ones before it
     /// left (as a rule cascade re-routes): the baseline a joint re-plan is
     /// measured against.
@@ -171,7 +175,8 @@ pub fn reroute_with(
         .collect();
     let free: Vec<OrderIdx> = scope.free.iter().copied().collect();
     let (mip, strategy) = match mode {
-        Mode::Joint => joint(&s, &cs, &free, &fixed, &steering, settings),
+        Mode::Joint => joint(&s, &cs, &free, &fixed, &steering, settings, large::MIN_ORDERS),
+        Mode::Columns => joint(&s, &cs, &free, &fixed, &steering, settings, 0),
         Mode::OneAtATime => (
             one_at_a_time(&s, &cs, &free, &fixed, &steering, settings),
             Strategy::Monolithic,
@@ -237,7 +242,7 @@ pub fn reroute_with(
 }
 
 /// The free orders solved together: by the steered MIP (`monolithic`), or
-/// on a large free set by column generation (`decompose`, see [`large`]).
+/// from `min_orders` on by column generation (`decompose`, see [`large`]).
 fn joint(
     s: &Scenario,
     cs: &CandidateSet,
@@ -245,8 +250,9 @@ fn joint(
     fixed: &[Assignment],
     steering: &Steering,
     settings: &Settings,
+    min_orders: usize,
 ) -> (formulation::MipResult, Strategy) {
-    let by_columns = (free.len() >= large::MIN_ORDERS)
+    let by_columns = (free.len() >= min_orders)
         .then(|| large::solve(s, cs, free, fixed, steering, settings))
         .flatten();
     match by_columns {
