@@ -140,10 +140,12 @@ fn bench(c: &mut Criterion) {
             unreachable!()
         };
         let at_node = k.plan.shipments.iter().filter(|s| &s.node == node).count();
-        let gap = r
-            .summary
-            .best_bound
-            .map_or("no bound".into(), |b| format!("{:.3} %", 100.0 * (r.summary.objective - b) / r.summary.objective));
+        let gap = r.summary.best_bound.map_or("no bound".into(), |b| {
+            format!(
+                "{:.3} %",
+                100.0 * (r.summary.objective - b) / r.summary.objective
+            )
+        });
         println!(
             "{preset} | {seed} | {at_node} | {} | {reroute_s:.2} | {resolve_s:.2} | {:.1}x | {:.0} (+ {:.0}) | {:.0} | {} ({gap})",
             r.summary.touched + r.summary.coupled,

@@ -507,7 +507,10 @@ const LEDGER_AT: &str = "2026-12-14T08:00";
 /// A ledger on `b` made from the shipped wave's records, with the wave
 /// solved on it and committed (`solve --ledger --commit --out dir/plan`);
 /// its URL, the plan folder and what keeps the database alive.
-fn committed_wave(b: Backend, dir: &Path) -> (String, PathBuf, Option<test_postgres::TestDatabase>) {
+fn committed_wave(
+    b: Backend,
+    dir: &Path,
+) -> (String, PathBuf, Option<test_postgres::TestDatabase>) {
     let (url, database) = match b {
         Backend::Sqlite => (format!("sqlite:{}", dir.join("ledger.db").display()), None),
         Backend::Postgres => {
@@ -518,10 +521,28 @@ fn committed_wave(b: Backend, dir: &Path) -> (String, PathBuf, Option<test_postg
     let wave = dataset("wave");
     let wave = wave.to_str().unwrap();
     let plan = dir.join("plan");
-    let init = ["ledger", "init", &url, "--scenario", wave, "--at", LEDGER_AT];
+    let init = [
+        "ledger",
+        "init",
+        &url,
+        "--scenario",
+        wave,
+        "--at",
+        LEDGER_AT,
+    ];
     let (code, _, err) = domopt_cli(&init);
     assert_eq!(code, 0, "{err}");
-    let solve = ["solve", wave, "--ledger", &url, "--commit", "--at", LEDGER_AT, "--out", plan.to_str().unwrap()];
+    let solve = [
+        "solve",
+        wave,
+        "--ledger",
+        &url,
+        "--commit",
+        "--at",
+        LEDGER_AT,
+        "--out",
+        plan.to_str().unwrap(),
+    ];
     let (code, _, err) = domopt_cli(&solve);
     assert_eq!(code, 0, "{err}");
     (url, plan, database)
@@ -538,13 +559,20 @@ fn domopt_cli(args: &[&str]) -> (i32, String, String) {
 
 fn open_ledger(url: &str) -> Box<dyn domopt::reservations::Ledger> {
     let t = chrono::NaiveDateTime::parse_from_str(LEDGER_AT, "%Y-%m-%dT%H:%M").unwrap();
-    domopt::reservations::open(url, std::sync::Arc::new(domopt::reservations::FixedClock::new(t))).unwrap()
+    domopt::reservations::open(
+        url,
+        std::sync::Arc::new(domopt::reservations::FixedClock::new(t)),
+    )
+    .unwrap()
 }
 
 /// Free units of `sku` at `node` in the ledger.
 fn free_at(l: &dyn domopt::reservations::Ledger, sku: &str, node: &str) -> i64 {
     let av = l.availability(sku, None, None).unwrap();
-    av.nodes.iter().find(|n| n.node == node).map_or(0, |n| n.free)
+    av.nodes
+        .iter()
+        .find(|n| n.node == node)
+        .map_or(0, |n| n.free)
 }
 
 /// Units per SKU that `plan` ships from `node`.
@@ -562,11 +590,14 @@ fn units_from(plan: &Plan, node: &str) -> std::collections::BTreeMap<String, i64
 fn outage_replan(plan_dir: &Path) -> Reroute {
     let loaded = read_scenario(&dataset("wave")).unwrap();
     let previous = Plan::read(plan_dir).unwrap();
-    let e: EventsFile = serde_json::from_str(&std::fs::read_to_string(dataset("outage.json")).unwrap()).unwrap();
+    let e: EventsFile =
+        serde_json::from_str(&std::fs::read_to_string(dataset("outage.json")).unwrap()).unwrap();
     run(&loaded, &previous, &e, &[]).unwrap()
 }
 
-fn an_outage_re_plan_committed_to_the_ledger_frees_the_old_node_and_reserves_the_new_ones(b: Backend) {
+fn an_outage_re_plan_committed_to_the_ledger_frees_the_old_node_and_reserves_the_new_ones(
+    b: Backend,
+) {
     let dir = tempfile::tempdir().unwrap();
     let (url, plan_dir, _database) = committed_wave(b, dir.path());
     let previous = Plan::read(&plan_dir).unwrap();
@@ -575,7 +606,10 @@ fn an_outage_re_plan_committed_to_the_ledger_frees_the_old_node_and_reserves_the
     let out_node = "DC-OAK4";
     let before = units_from(&previous, out_node);
     let after = units_from(&r.plan, out_node);
-    let free_before: Vec<(String, i64)> = before.keys().map(|k| (k.clone(), free_at(&*l, k, out_node))).collect();
+    let free_before: Vec<(String, i64)> = before
+        .keys()
+        .map(|k| (k.clone(), free_at(&*l, k, out_node)))
+        .collect();
     let replan = dir.path().join("replan");
     let (wave, outage) = (dataset("wave"), dataset("outage.json"));
     let args = [
@@ -602,7 +636,11 @@ fn an_outage_re_plan_committed_to_the_ledger_frees_the_old_node_and_reserves_the
     for (sku, was) in free_before {
         let gone = before[&sku] - after.get(&sku).copied().unwrap_or(0);
         moved += gone;
-        assert_eq!(free_at(&*l, &sku, out_node), was + gone, "{sku} at {out_node}");
+        assert_eq!(
+            free_at(&*l, &sku, out_node),
+            was + gone,
+            "{sku} at {out_node}"
+        );
     }
     assert!(moved > 0, "the outage moved nothing");
     // Each new reservation holds its order's units at their new nodes.
@@ -615,10 +653,17 @@ fn an_outage_re_plan_committed_to_the_ledger_frees_the_old_node_and_reserves_the
             .shipments
             .iter()
             .filter(|x| x.order == order)
-            .flat_map(|x| x.items.iter().map(|i| (i.sku.clone(), Some(x.node.clone()), i.quantity)))
+            .flat_map(|x| {
+                x.items
+                    .iter()
+                    .map(|i| (i.sku.clone(), Some(x.node.clone()), i.quantity))
+            })
             .collect();
-        let mut held: Vec<(String, Option<String>, u32)> =
-            claim.lines.iter().map(|c| (c.sku.clone(), c.node.clone(), c.quantity)).collect();
+        let mut held: Vec<(String, Option<String>, u32)> = claim
+            .lines
+            .iter()
+            .map(|c| (c.sku.clone(), c.node.clone(), c.quantity))
+            .collect();
         planned.sort();
         held.sort();
         assert_eq!(held, planned, "{order}");
@@ -638,7 +683,12 @@ fn a_re_plan_commit_the_ledger_refuses_writes_nothing(b: Backend) {
         .plan
         .shipments
         .iter()
-        .find(|x| !previous.shipments.iter().any(|p| p.order == x.order && p.node == x.node))
+        .find(|x| {
+            !previous
+                .shipments
+                .iter()
+                .any(|p| p.order == x.order && p.node == x.node)
+        })
         .expect("a package at a new node");
     let sku = &target.items[0].sku;
     let l = open_ledger(&url);
@@ -704,7 +754,11 @@ fn column_generation_keeps_the_steering_and_bounds_the_re_plan_of_the_mip() {
     let pinned = run_mode(&loaded, &plan, &drop, Mode::Columns);
     assert_untouched_orders_kept(&plan, &pinned);
     assert_eq!(pinned.plan.solve.strategy, Strategy::Decompose);
-    assert!(pinned.orders.iter().any(|o| o.order == "O0000005"), "{:?}", pinned.summary);
+    assert!(
+        pinned.orders.iter().any(|o| o.order == "O0000005"),
+        "{:?}",
+        pinned.summary
+    );
     assert!(pinned.summary.best_bound.is_none(), "{:?}", pinned.summary);
     let kept = pinned
         .plan
@@ -721,7 +775,13 @@ fn column_generation_keeps_the_steering_and_bounds_the_re_plan_of_the_mip() {
     let cg = run_mode(&loaded, &plan, &e, Mode::Columns);
     assert_eq!(mip.summary.status, domopt::Status::Optimal);
     let (best, s) = (mip.summary.objective, &cg.summary);
-    assert!(s.best_bound.is_some_and(|b| b <= best + 1e-6), "{s:?} vs {best}");
-    assert!(s.objective >= best - 1e-6 && s.objective <= best * 1.02, "{s:?} vs {best}");
+    assert!(
+        s.best_bound.is_some_and(|b| b <= best + 1e-6),
+        "{s:?} vs {best}"
+    );
+    assert!(
+        s.objective >= best - 1e-6 && s.objective <= best * 1.02,
+        "{s:?} vs {best}"
+    );
     assert!(s.moved_packages > 0 && s.stability_cost > 0.0, "{s:?}");
 }

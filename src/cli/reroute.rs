@@ -7,15 +7,18 @@ use domopt::rerouting::{EventsFile, Mode, reroute_with};
 use domopt::reservations::{LedgerError, WaveCommit, WaveError};
 use domopt::{DomoptError, Plan, Settings};
 
-use super::common::{Inputs, ScenarioArgs, ledger_clock, report_error, report_ledger_error, store_options};
+use super::common::{
+    Inputs, ScenarioArgs, ledger_clock, report_error, report_ledger_error, store_options,
+};
 use super::{EXIT_FAILURE, EXIT_OK};
 
 /// Re-plan a wave after events: a node outage, a capacity drop, a short
 /// pick or found stock, a suspended service, a cancelled order.
 ///
 /// Only the orders the events touch, and those sharing with them a stock
-/// or capacity row that can bind, are solved again, in one MIP; every other
-/// order keeps its packages. Picked and shipped packages (listed with their
+/// or capacity row that can bind, are solved again, jointly (one MIP, or
+/// column generation from 200 orders on); every other order keeps its
+/// packages. Picked and shipped packages (listed with their
 /// state in EVENTS) stay; moving a planned package costs the policy's
 /// planned_move_penalty (default 1), a released one released_move_penalty
 /// (default 10). The new plan is checked by the independent checker against
@@ -79,7 +82,12 @@ pub struct Args {
     at: Option<String>,
     /// With --ledger: how long to wait for the ledger's write lock or a
     /// connection, in seconds (then E147, exit 1; default 5).
-    #[arg(long, value_name = "SECS", requires = "ledger", allow_hyphen_values = true)]
+    #[arg(
+        long,
+        value_name = "SECS",
+        requires = "ledger",
+        allow_hyphen_values = true
+    )]
     store_timeout: Option<String>,
 }
 
@@ -123,7 +131,8 @@ fn commit_to_ledger(
         return Ok(None);
     };
     let store = store_options(a.store_timeout.as_deref())?;
-    let ledger = domopt::reservations::open_with(url, ledger_clock(a.at.as_deref())?, store).map_err(Failed::Ledger)?;
+    let ledger = domopt::reservations::open_with(url, ledger_clock(a.at.as_deref())?, store)
+        .map_err(Failed::Ledger)?;
     Ok(Some(domopt::rerouting::commit(
         &*ledger,
         r,
@@ -184,7 +193,8 @@ fn replan(a: &Args) -> Result<ExitCode, Failed> {
         let out = serde_json::json!({ "summary": r.summary, "orders": r.orders, "check": check, "ledger": ledger });
         println!(
             "{}",
-            serde_json::to_string_pretty(&out).map_err(|e| Failed::Domopt(DomoptError::NoPlan(e.to_string())))?
+            serde_json::to_string_pretty(&out)
+                .map_err(|e| Failed::Domopt(DomoptError::NoPlan(e.to_string())))?
         );
     } else {
         print_changes(&r);

@@ -2,7 +2,8 @@
 //! capacity drop, a short pick or found stock, a suspended service, a
 //! cancelled order). Only the orders the events touch, and the orders that
 //! share a stock or capacity row with them that can bind, are solved again,
-//! jointly in one MIP; every other order keeps its packages. Picked and
+//! jointly (in one MIP, or from 200 orders on by column generation on the
+//! residual wave, [`large`]); every other order keeps its packages. Picked and
 //! shipped packages stay as they are; moving a planned package costs the
 //! policy's planned-move penalty, a released one the released-move penalty
 //! (models/README.md, "Re-plans"). The result is a whole plan for the wave,
