@@ -1,15 +1,15 @@
 //! A re-plan after one node outage against re-solving the wave, side by
-//! side in one run, on peak-s (1k orders, 20 nodes, 500 SKUs; the preset is
-//! `DOMOPT_REROUTE_PRESET`). On peak-m the joint MIP of the ~4,800 orders an
-//! outage of the busiest node re-plans does not finish in the time limit
-//! yet. For each seed
-//! the wave is solved (`auto`), its busiest node goes down for the wave's
-//! first three days, and then (three times each, medians reported) the
-//! plan is re-made with `reroute` and the wave with the outage applied is
-//! solved from scratch. Criterion then measures the re-plan of seed 1.
+//! side in one run, on peak-s (1k orders, 20 nodes, 500 SKUs) and peak-m
+//! (20k orders, 100 nodes, 5k SKUs). For each case (`DOMOPT_REROUTE_CASES`,
+//! preset:seed, by default peak-s seeds 1-3 and peak-m seeds 1-2) the wave
+//! is solved (`auto`), its busiest node goes down for the wave's first three
+//! days, and then (`DOMOPT_REROUTE_RUNS` times each, default 3, medians
+//! reported) the plan is re-made with `reroute` and the wave with the
+//! outage applied is solved from scratch. Criterion then measures the
+//! re-plan of the first case.
 //!
 //!     cargo bench --bench reroute
-//!     DOMOPT_REROUTE_PRESET=peak-s DOMOPT_REROUTE_SEEDS=1,2,3 cargo bench --bench reroute
+//!     DOMOPT_REROUTE_CASES=peak-m:1,peak-m:2 DOMOPT_REROUTE_RUNS=1 cargo bench --bench reroute
 
 use std::collections::BTreeMap;
 use std::hint::black_box;
@@ -21,7 +21,13 @@ use domopt::generate::{GenConfig, generate};
 use domopt::rerouting::{EventRecord, EventsFile, reroute};
 use domopt::{CostModel, DEFAULT_MODEL, Plan, Settings, Strategy};
 
-const RUNS: usize = 3;
+fn runs() -> usize {
+    std::env::var("DOMOPT_REROUTE_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(3)
+}
 
 struct Case {
     loaded: LoadedScenario,
@@ -68,11 +74,15 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
-fn seeds() -> Vec<u64> {
-    std::env::var("DOMOPT_REROUTE_SEEDS")
-        .unwrap_or_else(|_| "1,2,3".into())
+/// (preset, seed) of each case.
+fn cases() -> Vec<(String, u64)> {
+    std::env::var("DOMOPT_REROUTE_CASES")
+        .unwrap_or_else(|_| "peak-s:1,peak-s:2,peak-s:3,peak-m:1,peak-m:2".into())
         .split(',')
-        .filter_map(|s| s.trim().parse().ok())
+        .filter_map(|c| {
+            let (preset, seed) = c.trim().split_once(':')?;
+            Some((preset.to_string(), seed.parse().ok()?))
+        })
         .collect()
 }
 
@@ -88,17 +98,17 @@ fn bench(c: &mut Criterion) {
     let model = CostModel::load(DEFAULT_MODEL).expect("model");
     let run = PolicyOverrides::default();
     let settings = Settings::default();
-    let preset = std::env::var("DOMOPT_REROUTE_PRESET").unwrap_or_else(|_| "peak-s".into());
-    println!("{preset}, outage of the busiest node for 3 days; medians of {RUNS} runs");
+    let runs = runs();
+    println!("outage of the busiest node for 3 days; medians of {runs} runs");
     println!(
-        "seed | packages at the node | orders re-planned | reroute (s) | re-solve (s) | ratio | cost reroute (+ stability) | cost re-solve"
+        "preset | seed | packages at the node | orders re-planned | reroute (s) | re-solve (s) | ratio | cost reroute (+ stability) | cost re-solve | re-plan status (gap to its bound)"
     );
     let mut first = None;
-    for seed in seeds() {
+    for (preset, seed) in cases() {
         let k = case(dir.path(), &preset, seed);
         let mut replan = None;
         let reroute_s = median(
-            (0..RUNS)
+            (0..runs)
                 .map(|_| {
                     let t = Instant::now();
                     let r = reroute(&k.loaded, &model, &run, &k.plan, &k.events, &settings)
@@ -114,7 +124,7 @@ fn bench(c: &mut Criterion) {
         assert!(report.ok(), "{:?}", report.violations);
         let mut resolved = None;
         let resolve_s = median(
-            (0..RUNS)
+            (0..runs)
                 .map(|_| {
                     let t = Instant::now();
                     let (s, _) = domopt::validate(&r.scenario, &model, &run).expect("valid");
@@ -130,19 +140,26 @@ fn bench(c: &mut Criterion) {
             unreachable!()
         };
         let at_node = k.plan.shipments.iter().filter(|s| &s.node == node).count();
+        let gap = r.summary.best_bound.map_or("no bound".into(), |b| {
+            format!(
+                "{:.3} %",
+                100.0 * (r.summary.objective - b) / r.summary.objective
+            )
+        });
         println!(
-            "{seed} | {at_node} | {} | {reroute_s:.2} | {resolve_s:.2} | {:.1}x | {:.0} (+ {:.0}) | {:.0}",
+            "{preset} | {seed} | {at_node} | {} | {reroute_s:.2} | {resolve_s:.2} | {:.1}x | {:.0} (+ {:.0}) | {:.0} | {} ({gap})",
             r.summary.touched + r.summary.coupled,
             resolve_s / reroute_s,
             r.summary.cost_after,
             r.summary.stability_cost,
-            p.kpis.cost.total
+            p.kpis.cost.total,
+            r.summary.status.as_str()
         );
         if first.is_none() {
-            first = Some(k);
+            first = Some((preset, k));
         }
     }
-    let Some(k) = first else { return };
+    let Some((preset, k)) = first else { return };
     let mut g = c.benchmark_group(format!("reroute {preset}"));
     g.sample_size(10)
         .warm_up_time(Duration::from_secs(1))

@@ -174,7 +174,7 @@ pub mod http {
 pub mod rerouting {
     pub use crate::reroute::{
         Change, EventRecord, EventsFile, Mode, OrderChange, Reroute, ShipmentState, Stage, Summary,
-        reroute, reroute_with,
+        commit, reroute, reroute_with,
     };
 }
 
@@ -211,7 +211,8 @@ pub mod reservations {
     pub use crate::ledger::rules::{Base, Breach};
     pub use crate::ledger::sqlite::{SCHEMA_VERSION, SqliteLedger};
     pub use crate::ledger::wave::{
-        LedgerWave, WaveCommit, WaveError, WaveInput, WaveOptions, same_network, solve_from_ledger,
+        LedgerWave, WaveCommit, WaveError, WaveInput, WaveOptions, commit_replan, same_network,
+        solve_from_ledger,
     };
     pub use crate::ledger::{
         Adjustment, Answer, Claim, ClaimKind, ClaimLine, ClaimStatus, Clock, Event, FixedClock,

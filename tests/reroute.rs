@@ -484,3 +484,304 @@ fn the_joint_re_plan_beats_re_planning_the_touched_orders_one_at_a_time() {
             .is_some_and(|b| b <= cascade.summary.objective)
     );
 }
+
+#[macro_use]
+#[path = "common/postgres.rs"]
+mod test_postgres;
+
+/// Where a test's ledger lives: an SQLite file in its folder, or a fresh
+/// PostgreSQL database (dropped with the test).
+#[derive(Clone, Copy)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+on_both_back_ends!(
+    an_outage_re_plan_committed_to_the_ledger_frees_the_old_node_and_reserves_the_new_ones,
+    a_re_plan_commit_the_ledger_refuses_writes_nothing,
+);
+
+const LEDGER_AT: &str = "2026-12-14T08:00";
+
+/// A ledger on `b` made from the shipped wave's records, with the wave
+/// solved on it and committed (`solve --ledger --commit --out dir/plan`);
+/// its URL, the plan folder and what keeps the database alive.
+fn committed_wave(
+    b: Backend,
+    dir: &Path,
+) -> (String, PathBuf, Option<test_postgres::TestDatabase>) {
+    let (url, database) = match b {
+        Backend::Sqlite => (format!("sqlite:{}", dir.join("ledger.db").display()), None),
+        Backend::Postgres => {
+            let db = test_postgres::TestDatabase::new();
+            (db.url(), Some(db))
+        }
+    };
+    let wave = dataset("wave");
+    let wave = wave.to_str().unwrap();
+    let plan = dir.join("plan");
+    let init = [
+        "ledger",
+        "init",
+        &url,
+        "--scenario",
+        wave,
+        "--at",
+        LEDGER_AT,
+    ];
+    let (code, _, err) = domopt_cli(&init);
+    assert_eq!(code, 0, "{err}");
+    let solve = [
+        "solve",
+        wave,
+        "--ledger",
+        &url,
+        "--commit",
+        "--at",
+        LEDGER_AT,
+        "--out",
+        plan.to_str().unwrap(),
+    ];
+    let (code, _, err) = domopt_cli(&solve);
+    assert_eq!(code, 0, "{err}");
+    (url, plan, database)
+}
+
+fn domopt_cli(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(BIN).args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+fn open_ledger(url: &str) -> Box<dyn domopt::reservations::Ledger> {
+    let t = chrono::NaiveDateTime::parse_from_str(LEDGER_AT, "%Y-%m-%dT%H:%M").unwrap();
+    domopt::reservations::open(
+        url,
+        std::sync::Arc::new(domopt::reservations::FixedClock::new(t)),
+    )
+    .unwrap()
+}
+
+/// Free units of `sku` at `node` in the ledger.
+fn free_at(l: &dyn domopt::reservations::Ledger, sku: &str, node: &str) -> i64 {
+    let av = l.availability(sku, None, None).unwrap();
+    av.nodes
+        .iter()
+        .find(|n| n.node == node)
+        .map_or(0, |n| n.free)
+}
+
+/// Units per SKU that `plan` ships from `node`.
+fn units_from(plan: &Plan, node: &str) -> std::collections::BTreeMap<String, i64> {
+    let mut out = std::collections::BTreeMap::new();
+    for x in plan.shipments.iter().filter(|x| x.node == node) {
+        for i in &x.items {
+            *out.entry(i.sku.clone()).or_default() += i64::from(i.quantity);
+        }
+    }
+    out
+}
+
+/// The outage of the shipped dataset, re-planned on the committed wave.
+fn outage_replan(plan_dir: &Path) -> Reroute {
+    let loaded = read_scenario(&dataset("wave")).unwrap();
+    let previous = Plan::read(plan_dir).unwrap();
+    let e: EventsFile =
+        serde_json::from_str(&std::fs::read_to_string(dataset("outage.json")).unwrap()).unwrap();
+    run(&loaded, &previous, &e, &[]).unwrap()
+}
+
+fn an_outage_re_plan_committed_to_the_ledger_frees_the_old_node_and_reserves_the_new_ones(
+    b: Backend,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let (url, plan_dir, _database) = committed_wave(b, dir.path());
+    let previous = Plan::read(&plan_dir).unwrap();
+    let r = outage_replan(&plan_dir);
+    let l = open_ledger(&url);
+    let out_node = "DC-OAK4";
+    let before = units_from(&previous, out_node);
+    let after = units_from(&r.plan, out_node);
+    let free_before: Vec<(String, i64)> = before
+        .keys()
+        .map(|k| (k.clone(), free_at(&*l, k, out_node)))
+        .collect();
+    let replan = dir.path().join("replan");
+    let (wave, outage) = (dataset("wave"), dataset("outage.json"));
+    let args = [
+        "reroute",
+        wave.to_str().unwrap(),
+        plan_dir.to_str().unwrap(),
+        outage.to_str().unwrap(),
+        "--ledger",
+        &url,
+        "--commit",
+        "--at",
+        LEDGER_AT,
+        "--json",
+        "--out",
+        replan.to_str().unwrap(),
+    ];
+    let (code, out, err) = domopt_cli(&args);
+    assert_eq!(code, 0, "{err}");
+    let answer: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let reserved = answer["ledger"]["reserved"].as_array().unwrap();
+    assert!(!reserved.is_empty(), "{out}");
+    // The units moved off the outage node are free there again.
+    let mut moved = 0;
+    for (sku, was) in free_before {
+        let gone = before[&sku] - after.get(&sku).copied().unwrap_or(0);
+        moved += gone;
+        assert_eq!(
+            free_at(&*l, &sku, out_node),
+            was + gone,
+            "{sku} at {out_node}"
+        );
+    }
+    assert!(moved > 0, "the outage moved nothing");
+    // Each new reservation holds its order's units at their new nodes.
+    let snapshot = l.snapshot().unwrap();
+    for id in reserved {
+        let claim = &snapshot.state.claims[id.as_str().unwrap()];
+        let order = claim.order.as_deref().unwrap();
+        let mut planned: Vec<(String, Option<String>, u32)> = r
+            .plan
+            .shipments
+            .iter()
+            .filter(|x| x.order == order)
+            .flat_map(|x| {
+                x.items
+                    .iter()
+                    .map(|i| (i.sku.clone(), Some(x.node.clone()), i.quantity))
+            })
+            .collect();
+        let mut held: Vec<(String, Option<String>, u32)> = claim
+            .lines
+            .iter()
+            .map(|c| (c.sku.clone(), c.node.clone(), c.quantity))
+            .collect();
+        planned.sort();
+        held.sort();
+        assert_eq!(held, planned, "{order}");
+    }
+    let (code, out, err) = domopt_cli(&["ledger", "verify", &url]);
+    assert_eq!(code, 0, "{out}{err}");
+}
+
+fn a_re_plan_commit_the_ledger_refuses_writes_nothing(b: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let (url, plan_dir, _database) = committed_wave(b, dir.path());
+    let previous = Plan::read(&plan_dir).unwrap();
+    let r = outage_replan(&plan_dir);
+    // Someone takes every free unit of a SKU at a node the re-plan moves
+    // a package to.
+    let target = r
+        .plan
+        .shipments
+        .iter()
+        .find(|x| {
+            !previous
+                .shipments
+                .iter()
+                .any(|p| p.order == x.order && p.node == x.node)
+        })
+        .expect("a package at a new node");
+    let sku = &target.items[0].sku;
+    let l = open_ledger(&url);
+    let free = free_at(&*l, sku, &target.node);
+    assert!(free > 0);
+    l.execute(&domopt::reservations::Request::Reserve {
+        id: "meanwhile".into(),
+        order: Some("another".into()),
+        channel: None,
+        from_hold: None,
+        lines: vec![domopt::reservations::ClaimLine {
+            sku: sku.clone(),
+            node: Some(target.node.clone()),
+            quantity: u32::try_from(free).unwrap(),
+        }],
+    })
+    .unwrap();
+    let version = l.version().unwrap();
+    let replan = dir.path().join("replan");
+    let (wave, outage) = (dataset("wave"), dataset("outage.json"));
+    let args = [
+        "reroute",
+        wave.to_str().unwrap(),
+        plan_dir.to_str().unwrap(),
+        outage.to_str().unwrap(),
+        "--ledger",
+        &url,
+        "--commit",
+        "--at",
+        LEDGER_AT,
+        "--out",
+        replan.to_str().unwrap(),
+    ];
+    let (code, _, err) = domopt_cli(&args);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains(IssueCode::InsufficientStock.as_str()), "{err}");
+    assert_eq!(l.version().unwrap(), version, "the ledger changed");
+    assert!(!replan.exists(), "a plan was written");
+    let (code, out, err) = domopt_cli(&["ledger", "verify", &url]);
+    assert_eq!(code, 0, "{out}{err}");
+}
+
+/// The re-plan of `e` by `mode`, checked.
+fn run_mode(loaded: &LoadedScenario, plan: &Plan, e: &EventsFile, mode: Mode) -> Reroute {
+    let model = CostModel::load(DEFAULT_MODEL).unwrap();
+    let run = PolicyOverrides::default();
+    let r = reroute_with(loaded, &model, &run, plan, e, &Settings::default(), mode).unwrap();
+    let report = r.check(plan, &model, &run).unwrap();
+    assert!(report.ok(), "{:?}", report.violations);
+    r
+}
+
+#[test]
+fn column_generation_keeps_the_steering_and_bounds_the_re_plan_of_the_mip() {
+    let (loaded, plan) = wave();
+    // A capacity drop at the node of a picked package: the order with it is
+    // solved again (it shares the node's capacity), keeps the package, is
+    // finished by the MIP, and no bound is claimed.
+    let drop = events(
+        r#"{"shipments": [{"order": "O0000005", "node": "DC-OAK4", "state": "picked"}],
+            "events": [{"type": "capacity_drop", "node": "DC-OAK4", "capacity_orders": 1}]}"#,
+    );
+    let pinned = run_mode(&loaded, &plan, &drop, Mode::Columns);
+    assert_untouched_orders_kept(&plan, &pinned);
+    assert_eq!(pinned.plan.solve.strategy, Strategy::Decompose);
+    assert!(
+        pinned.orders.iter().any(|o| o.order == "O0000005"),
+        "{:?}",
+        pinned.summary
+    );
+    assert!(pinned.summary.best_bound.is_none(), "{:?}", pinned.summary);
+    let kept = pinned
+        .plan
+        .shipments
+        .iter()
+        .any(|s| s.order == "O0000005" && s.node == "DC-OAK4");
+    assert!(kept, "the picked package moved");
+    // Without: the bound of column generation is below the MIP's optimum,
+    // and its plan within 2 % of it.
+    let e = events(
+        r#"{"events": [{"type": "node_outage", "node": "DC-OAK4", "from": "2026-12-14T00:00", "to": "2026-12-20T23:59"}]}"#,
+    );
+    let mip = run_mode(&loaded, &plan, &e, Mode::Joint);
+    let cg = run_mode(&loaded, &plan, &e, Mode::Columns);
+    assert_eq!(mip.summary.status, domopt::Status::Optimal);
+    let (best, s) = (mip.summary.objective, &cg.summary);
+    assert!(
+        s.best_bound.is_some_and(|b| b <= best + 1e-6),
+        "{s:?} vs {best}"
+    );
+    assert!(
+        s.objective >= best - 1e-6 && s.objective <= best * 1.02,
+        "{s:?} vs {best}"
+    );
+    assert!(s.moved_packages > 0 && s.stability_cost > 0.0, "{s:?}");
+}

@@ -190,7 +190,7 @@ pub struct ReserveArgs {
     #[command(flatten)]
     target: Target,
     /// The reservation's id (also its request id; not starting with
-    /// `wave-` or `initial:`, which the ledger keeps for its own: E100).
+    /// `wave-`, `reroute-` or `initial:`, which the ledger keeps for its own: E100).
     #[arg(long)]
     id: String,
     /// The order it is for.

@@ -4,17 +4,21 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use domopt::rerouting::{EventsFile, Mode, reroute_with};
+use domopt::reservations::{LedgerError, WaveCommit, WaveError};
 use domopt::{DomoptError, Plan, Settings};
 
-use super::common::{ScenarioArgs, report_error};
+use super::common::{
+    Inputs, ScenarioArgs, ledger_clock, report_error, report_ledger_error, store_options,
+};
 use super::{EXIT_FAILURE, EXIT_OK};
 
 /// Re-plan a wave after events: a node outage, a capacity drop, a short
 /// pick or found stock, a suspended service, a cancelled order.
 ///
 /// Only the orders the events touch, and those sharing with them a stock
-/// or capacity row that can bind, are solved again, in one MIP; every other
-/// order keeps its packages. Picked and shipped packages (listed with their
+/// or capacity row that can bind, are solved again, jointly (one MIP, or
+/// column generation from 200 orders on); every other order keeps its
+/// packages. Picked and shipped packages (listed with their
 /// state in EVENTS) stay; moving a planned package costs the policy's
 /// planned_move_penalty (default 1), a released one released_move_penalty
 /// (default 10). The new plan is checked by the independent checker against
@@ -32,6 +36,16 @@ use super::{EXIT_FAILURE, EXIT_OK};
 ///   domopt reroute datasets/reroute/wave plan/ datasets/reroute/outage.json --one-at-a-time
 ///   domopt solve datasets/reroute/holiday.json --out holiday-plan/
 ///   domopt reroute datasets/reroute/holiday.json holiday-plan/ datasets/reroute/holiday-missed.json --json --set planned_move_penalty=5
+///
+/// With --ledger URL --commit, a plan that `solve --ledger --commit` wrote
+/// to the reservation ledger is re-planned there too: the orders whose
+/// packages moved, or cancelled, release their reservations and reserve
+/// their new packages (`reroute-SEQ:ORDER`), in one transaction; when the
+/// ledger refuses (stock taken meanwhile) it exits 2 with the ledger's
+/// code and writes nothing, to the ledger or --out:
+///   domopt ledger init target/rr.db --scenario datasets/reroute/wave
+///   domopt solve datasets/reroute/wave --ledger target/rr.db --commit --out plan/
+///   domopt reroute datasets/reroute/wave plan/ datasets/reroute/outage.json --ledger target/rr.db --commit
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -55,16 +69,80 @@ pub struct Args {
     /// Print the changes, the summary and the check as JSON.
     #[arg(long)]
     json: bool,
+    /// The reservation ledger the plan was committed to (a path,
+    /// sqlite:PATH or postgres://...); with --commit.
+    #[arg(long, requires = "commit")]
+    ledger: Option<String>,
+    /// With --ledger: release the moved and cancelled orders' reservations
+    /// and reserve their new packages, in one transaction.
+    #[arg(long, requires = "ledger")]
+    commit: bool,
+    /// The ledger's clock, YYYY-MM-DDTHH:MM[:SS] in UTC (default: now).
+    #[arg(long, value_name = "TIME", requires = "ledger")]
+    at: Option<String>,
+    /// With --ledger: how long to wait for the ledger's write lock or a
+    /// connection, in seconds (then E147, exit 1; default 5).
+    #[arg(
+        long,
+        value_name = "SECS",
+        requires = "ledger",
+        allow_hyphen_values = true
+    )]
+    store_timeout: Option<String>,
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     match replan(&a) {
         Ok(code) => Ok(code),
-        Err(e) => Ok(report_error(&e, a.json)),
+        Err(Failed::Domopt(e)) => Ok(report_error(&e, a.json)),
+        Err(Failed::Ledger(e)) => Ok(report_ledger_error(&e, a.json)),
     }
 }
 
-fn replan(a: &Args) -> Result<ExitCode, DomoptError> {
+/// Why a re-plan stopped.
+enum Failed {
+    Domopt(DomoptError),
+    Ledger(LedgerError),
+}
+
+impl From<DomoptError> for Failed {
+    fn from(e: DomoptError) -> Self {
+        Failed::Domopt(e)
+    }
+}
+
+impl From<WaveError> for Failed {
+    fn from(e: WaveError) -> Self {
+        match e {
+            WaveError::Scenario(e) => Failed::Domopt(e),
+            WaveError::Ledger(e) => Failed::Ledger(e),
+        }
+    }
+}
+
+/// `--ledger --commit`: the re-plan's changes written to the ledger.
+fn commit_to_ledger(
+    a: &Args,
+    r: &domopt::rerouting::Reroute,
+    previous: &Plan,
+    inputs: &Inputs,
+) -> Result<Option<WaveCommit>, Failed> {
+    let (Some(url), true) = (a.ledger.as_deref(), a.commit) else {
+        return Ok(None);
+    };
+    let store = store_options(a.store_timeout.as_deref())?;
+    let ledger = domopt::reservations::open_with(url, ledger_clock(a.at.as_deref())?, store)
+        .map_err(Failed::Ledger)?;
+    Ok(Some(domopt::rerouting::commit(
+        &*ledger,
+        r,
+        previous,
+        &inputs.model,
+        &inputs.overrides,
+    )?))
+}
+
+fn replan(a: &Args) -> Result<ExitCode, Failed> {
     let inputs = a.scenario.inputs()?;
     let previous = Plan::read(&a.plan)?;
     let events = read_events(&a.events)?;
@@ -91,14 +169,32 @@ fn replan(a: &Args) -> Result<ExitCode, DomoptError> {
         mode,
     )?;
     let check = r.check(&previous, &inputs.model, &inputs.overrides)?;
+    // A plan the checker refuses is not committed.
+    let committed = if check.ok() {
+        commit_to_ledger(a, &r, &previous, &inputs)?
+    } else {
+        None
+    };
     if let Some(dir) = &a.out {
         r.plan.write_dir(dir)?;
     }
+    if let Some(c) = &committed {
+        eprintln!(
+            "domopt: committed at version {}: {} reservation(s) made, {} replaced",
+            c.seq,
+            c.reserved.len(),
+            c.released.len()
+        );
+    }
     if a.json {
-        let out = serde_json::json!({ "summary": r.summary, "orders": r.orders, "check": check });
+        let ledger = committed.as_ref().map(|c| {
+            serde_json::json!({ "seq": c.seq, "reserved": c.reserved, "released": c.released, "assigned": c.assigned })
+        });
+        let out = serde_json::json!({ "summary": r.summary, "orders": r.orders, "check": check, "ledger": ledger });
         println!(
             "{}",
-            serde_json::to_string_pretty(&out).map_err(|e| DomoptError::NoPlan(e.to_string()))?
+            serde_json::to_string_pretty(&out)
+                .map_err(|e| Failed::Domopt(DomoptError::NoPlan(e.to_string())))?
         );
     } else {
         print_changes(&r);

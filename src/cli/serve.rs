@@ -40,7 +40,7 @@ use super::{EXIT_FAILURE, EXIT_INVALID, EXIT_OK};
 ///                           why the plan ships the order as it does, as `domopt explain --json`
 /// A change's `id` makes it idempotent (or an Idempotency-Key header): the
 /// same id and body answer the first answer again ("replayed": true). Ids
-/// starting with `wave-` or `initial:` are the ledger's own (a wave's
+/// starting with `wave-`, `reroute-` or `initial:` are the ledger's own (a wave's
 /// reservations, `ledger init`'s): a client's is refused, 400 E100. A
 /// request waits at most --store-timeout seconds for the ledger's write
 /// lock or a connection, then gets 503 E147.

@@ -364,7 +364,18 @@ fn assignable(claims: &[&Claim], planned: &[ClaimLine]) -> bool {
 /// The commit of `plan`: releases first (so that their units are free to
 /// the reservations after them), then assignments, then reservations.
 fn commit_batch(scenario: &Scenario, plan: &Plan, own: &[Claim], seq: i64) -> Batch {
-    let planned = planned_lines(plan);
+    commit_lines(scenario, planned_lines(plan), own, "wave", seq)
+}
+
+/// The commit of the `planned` lines per order, replacing the claims `own`
+/// of those orders; request ids `PREFIX-SEQ:...`.
+fn commit_lines(
+    scenario: &Scenario,
+    planned: BTreeMap<&str, Vec<ClaimLine>>,
+    own: &[Claim],
+    prefix: &str,
+    seq: i64,
+) -> Batch {
     let mut claims_of: BTreeMap<&str, Vec<&Claim>> = BTreeMap::new();
     for c in own {
         claims_of.entry(c.order.as_deref().unwrap_or_default()).or_default().push(c);
@@ -388,7 +399,7 @@ fn commit_batch(scenario: &Scenario, plan: &Plan, own: &[Claim], seq: i64) -> Ba
         if assignable(claims, &lines) {
             batch.assigned.extend(claims.iter().map(|c| c.id.clone()));
             assigns.push(Request::Assign {
-                id: format!("wave-{seq}:assign:{order}"),
+                id: format!("{prefix}-{seq}:assign:{order}"),
                 order: order.into(),
                 lines,
             });
@@ -397,12 +408,12 @@ fn commit_batch(scenario: &Scenario, plan: &Plan, own: &[Claim], seq: i64) -> Ba
         for c in claims {
             batch.released.push(c.id.clone());
             releases.push(Request::Release {
-                id: format!("wave-{seq}:release:{}", c.id),
+                id: format!("{prefix}-{seq}:release:{}", c.id),
                 claim: c.id.clone(),
             });
         }
         if !lines.is_empty() {
-            let id = format!("wave-{seq}:{order}");
+            let id = format!("{prefix}-{seq}:{order}");
             batch.reserved.push(id.clone());
             reserves.push(Request::Reserve {
                 id,
@@ -415,4 +426,43 @@ fn commit_batch(scenario: &Scenario, plan: &Plan, own: &[Claim], seq: i64) -> Ba
     }
     batch.requests = releases.into_iter().chain(assigns).chain(reserves).collect();
     batch
+}
+
+/// Commits a re-plan to the ledger: the active holds and reservations of
+/// each of `orders` (the orders whose packages moved, or cancelled) are
+/// released, and the orders' units in `plan` reserved at their new nodes
+/// (`reroute-SEQ:ORDER`), in one batch, all or nothing. Refused, with
+/// nothing written, when the ledger's rules do not let the units be
+/// reserved (stock taken since the wave) or when the orders' SKUs changed
+/// between the read and the commit (E150).
+pub fn commit_replan(
+    ledger: &dyn Ledger,
+    scenario: &Scenario,
+    plan: &Plan,
+    orders: &BTreeSet<String>,
+) -> Result<WaveCommit, LedgerError> {
+    let snapshot = ledger.snapshot()?;
+    let own: Vec<Claim> = snapshot
+        .state
+        .claims
+        .values()
+        .filter(|c| c.status == ClaimStatus::Active)
+        .filter(|c| c.order.as_ref().is_some_and(|o| orders.contains(o)))
+        .cloned()
+        .collect();
+    let mut planned = planned_lines(plan);
+    planned.retain(|order, _| orders.contains(*order));
+    let skus = own
+        .iter()
+        .flat_map(|c| &c.lines)
+        .chain(planned.values().flatten())
+        .map(|l| l.sku.clone())
+        .collect();
+    let guard = Guard {
+        seq: snapshot.seq,
+        skus,
+    };
+    let batch = commit_lines(scenario, planned, &own, "reroute", snapshot.seq);
+    let answers = ledger.execute_all(&batch.requests, Some(&guard))?;
+    Ok(batch.commit(&answers))
 }

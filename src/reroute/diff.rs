@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use crate::network::domain::Scenario;
@@ -85,6 +86,45 @@ pub struct OrderChange {
     pub cost: (f64, f64),
 }
 
+/// A plan's shipments, unfilled units and cost, by order id: indexed once,
+/// so the diff is linear in the plan's size.
+struct ByOrder<'a> {
+    shipments: FxHashMap<&'a str, Vec<&'a Shipment>>,
+    unfilled: FxHashMap<&'a str, u32>,
+    cost: FxHashMap<&'a str, f64>,
+}
+
+impl<'a> ByOrder<'a> {
+    fn of(p: &'a Plan) -> ByOrder<'a> {
+        let mut shipments: FxHashMap<&str, Vec<&Shipment>> = FxHashMap::default();
+        for x in &p.shipments {
+            shipments.entry(x.order.as_str()).or_default().push(x);
+        }
+        let mut unfilled: FxHashMap<&str, u32> = FxHashMap::default();
+        for b in &p.backorders {
+            *unfilled.entry(b.order.as_str()).or_default() += b.units;
+        }
+        // The first record of an order, as a search would find it.
+        let mut cost = FxHashMap::default();
+        for o in &p.orders {
+            cost.entry(o.order.as_str()).or_insert(o.cost);
+        }
+        ByOrder { shipments, unfilled, cost }
+    }
+
+    fn shipments(&self, id: &str) -> Vec<&'a Shipment> {
+        self.shipments.get(id).cloned().unwrap_or_default()
+    }
+
+    fn unfilled(&self, id: &str) -> u32 {
+        self.unfilled.get(id).copied().unwrap_or(0)
+    }
+
+    fn cost(&self, id: &str) -> f64 {
+        self.cost.get(id).copied().unwrap_or(0.0)
+    }
+}
+
 /// The changes of the orders the re-plan solved again or cancelled.
 pub(crate) fn changes(
     previous: &Plan,
@@ -93,6 +133,7 @@ pub(crate) fn changes(
     reasons: &BTreeMap<String, Vec<String>>,
     s: &Scenario,
 ) -> Vec<OrderChange> {
+    let (was, now) = (ByOrder::of(previous), ByOrder::of(plan));
     let ids: BTreeSet<&String> = reasons.keys().chain(&applied.cancelled).collect();
     ids.into_iter()
         .map(|id| {
@@ -100,17 +141,21 @@ pub(crate) fn changes(
             if applied.cancelled.contains(id) {
                 why.push("cancelled".into());
             }
-            order_change(previous, plan, applied, s, id, why)
+            order_change((&was, &now), applied, s, id, why)
         })
         .collect()
 }
 
-fn order_change(previous: &Plan, plan: &Plan, applied: &Applied, s: &Scenario, id: &str, reasons: Vec<String>) -> OrderChange {
-    let before: Vec<&Shipment> = previous.shipments.iter().filter(|x| x.order == id).collect();
-    let after: Vec<&Shipment> = plan.shipments.iter().filter(|x| x.order == id).collect();
-    let unfilled = |p: &Plan| p.backorders.iter().filter(|b| b.order == id).map(|b| b.units).sum::<u32>();
-    let cost = |p: &Plan| p.orders.iter().find(|o| o.order == id).map_or(0.0, |o| o.cost);
-    let unfilled = (unfilled(previous), unfilled(plan));
+fn order_change(
+    (was, now): (&ByOrder, &ByOrder),
+    applied: &Applied,
+    s: &Scenario,
+    id: &str,
+    reasons: Vec<String>,
+) -> OrderChange {
+    let before = was.shipments(id);
+    let after = now.shipments(id);
+    let unfilled = (was.unfilled(id), now.unfilled(id));
     let cancelled = applied.cancelled.contains(id);
     let moved: Vec<MovedPackage> = if cancelled {
         Vec::new()
@@ -165,7 +210,7 @@ fn order_change(previous: &Plan, plan: &Plan, applied: &Applied, s: &Scenario, i
         after: after.iter().map(|x| package(x, None)).collect(),
         moved,
         unfilled,
-        cost: (cost(previous), cost(plan)),
+        cost: (was.cost(id), now.cost(id)),
     }
 }
 

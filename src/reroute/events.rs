@@ -157,8 +157,9 @@ pub enum EventRecord {
 /// The events checked and applied.
 #[derive(Debug, Clone, Default)]
 pub struct Applied {
-    /// The state of each shipment of the plan, by (order, node).
-    pub stages: BTreeMap<(String, String), Stage>,
+    /// The stated state of each shipment of the plan, by order, then node
+    /// (nested, so a look-up borrows the ids instead of building a key).
+    pub stages: BTreeMap<String, BTreeMap<String, Stage>>,
     /// Orders the events touch directly, with why.
     pub touched: BTreeMap<String, Vec<String>>,
     /// Orders cancelled.
@@ -187,9 +188,19 @@ impl Applied {
     /// A shipment's state (planned unless said otherwise).
     pub fn stage(&self, order: &str, node: &str) -> Stage {
         self.stages
-            .get(&(order.to_string(), node.to_string()))
+            .get(order)
+            .and_then(|at| at.get(node))
             .copied()
             .unwrap_or(Stage::Planned)
+    }
+
+    /// The picked packages, as (order, node).
+    pub fn picked(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.stages.iter().flat_map(|(order, at)| {
+            at.iter()
+                .filter(|(_, st)| **st == Stage::Picked)
+                .map(move |(node, _)| (order.as_str(), node.as_str()))
+        })
     }
 
     fn touch(&mut self, order: &str, why: String) {
@@ -298,13 +309,14 @@ pub fn apply(file: &mut ScenarioFile, plan: &Plan, events: &EventsFile) -> Resul
 
 /// The stated shipment states: each of a shipment of the plan, once.
 fn stages(c: &mut Check, plan: &Plan, events: &EventsFile, applied: &mut Applied) {
+    let planned: BTreeSet<(&str, &str)> = plan
+        .shipments
+        .iter()
+        .map(|s| (s.order.as_str(), s.node.as_str()))
+        .collect();
     for (i, st) in events.shipments.iter().enumerate() {
         let at = format!("shipments[{i}]");
-        let exists = plan
-            .shipments
-            .iter()
-            .any(|s| s.order == st.order && s.node == st.node);
-        if !exists {
+        if !planned.contains(&(st.order.as_str(), st.node.as_str())) {
             c.error(
                 IssueCode::UnknownShipment,
                 &at,
@@ -313,8 +325,8 @@ fn stages(c: &mut Check, plan: &Plan, events: &EventsFile, applied: &mut Applied
             );
             continue;
         }
-        let key = (st.order.clone(), st.node.clone());
-        if applied.stages.insert(key, st.state).is_some() {
+        let at_order = applied.stages.entry(st.order.clone()).or_default();
+        if at_order.insert(st.node.clone(), st.state).is_some() {
             c.error(
                 IssueCode::DuplicateId,
                 &at,
@@ -549,16 +561,20 @@ fn missed_cutoff(
 /// lines, and it keeps its place in the node's capacity; a line shipped in
 /// full goes, and an order shipped in full leaves the re-plan.
 fn take_out_shipped(c: &mut Check, file: &mut ScenarioFile, plan: &Plan, applied: &mut Applied) {
-    let mut remaining: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    // Indexed once: a wave can have many shipped packages.
+    let order_at = first_index(file.orders.iter().map(|o| o.id.clone()));
+    let row_at = first_index(file.inventory.iter().map(|r| (r.node.clone(), r.sku.clone())));
+    let node_at = first_index(file.nodes.iter().map(|n| n.id.clone()));
+    let mut remaining: BTreeMap<usize, Vec<f64>> = BTreeMap::new();
     for (k, s) in plan.shipments.iter().enumerate() {
         if applied.stage(&s.order, &s.node) != Stage::Shipped {
             continue;
         }
         applied.shipped.push(k);
-        let Some(order) = file.orders.iter().find(|o| o.id == s.order) else { continue };
+        let Some(&o) = order_at.get(&s.order) else { continue };
         let lines = remaining
-            .entry(s.order.clone())
-            .or_insert_with(|| order.lines.iter().map(|l| l.quantity).collect());
+            .entry(o)
+            .or_insert_with(|| file.orders[o].lines.iter().map(|l| l.quantity).collect());
         let mut units = 0.0;
         for item in &s.items {
             let q = f64::from(item.quantity);
@@ -566,7 +582,9 @@ fn take_out_shipped(c: &mut Check, file: &mut ScenarioFile, plan: &Plan, applied
             if let Some(left) = lines.get_mut(item.line) {
                 *left -= q;
             }
-            let row = file.inventory.iter_mut().find(|r| r.node == s.node && r.sku == item.sku);
+            let row = row_at
+                .get(&(s.node.clone(), item.sku.clone()))
+                .map(|&i| &mut file.inventory[i]);
             match row {
                 Some(r) if r.on_hand >= q => r.on_hand -= q,
                 _ => c.error(
@@ -577,13 +595,14 @@ fn take_out_shipped(c: &mut Check, file: &mut ScenarioFile, plan: &Plan, applied
                 ),
             }
         }
-        if let Some(n) = file.nodes.iter_mut().find(|n| n.id == s.node) {
+        if let Some(&n) = node_at.get(&s.node) {
+            let n = &mut file.nodes[n];
             n.capacity_orders = n.capacity_orders.map(|v| (v - 1.0).max(0.0));
             n.capacity_units = n.capacity_units.map(|v| (v - units).max(0.0));
         }
     }
-    for (order, left) in remaining {
-        let Some(rec) = file.orders.iter_mut().find(|o| o.id == order) else { continue };
+    for (o, left) in remaining {
+        let rec = &mut file.orders[o];
         let mut map = Vec::with_capacity(left.len());
         let mut kept = Vec::new();
         for (line, q) in rec.lines.iter().zip(&left) {
@@ -598,9 +617,19 @@ fn take_out_shipped(c: &mut Check, file: &mut ScenarioFile, plan: &Plan, applied
             }
         }
         rec.lines = kept;
-        applied.line_map.insert(order, map);
+        applied.line_map.insert(rec.id.clone(), map);
     }
     file.orders.retain(|o| !o.lines.is_empty());
+}
+
+/// Each key's first position (the record a linear search would find; the
+/// records are not validated yet, so a key may repeat).
+fn first_index<K: Ord>(keys: impl Iterator<Item = K>) -> BTreeMap<K, usize> {
+    let mut out = BTreeMap::new();
+    for (i, k) in keys.enumerate() {
+        out.entry(k).or_insert(i);
+    }
+    out
 }
 
 /// Refuses two outages of one node whose windows overlap.

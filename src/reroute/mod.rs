@@ -2,20 +2,23 @@
 //! capacity drop, a short pick or found stock, a suspended service, a
 //! cancelled order). Only the orders the events touch, and the orders that
 //! share a stock or capacity row with them that can bind, are solved again,
-//! jointly in one MIP; every other order keeps its packages. Picked and
+//! jointly (in one MIP, or from 200 orders on by column generation on the
+//! residual wave, [`large`]); every other order keeps its packages. Picked and
 //! shipped packages stay as they are; moving a planned package costs the
 //! policy's planned-move penalty, a released one the released-move penalty
 //! (models/README.md, "Re-plans"). The result is a whole plan for the wave,
 //! which the checker verifies like any other, and what changed per order.
 
 pub mod events;
+mod commit;
 mod diff;
+mod large;
 mod scope;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 
 use crate::error::{DomoptError, Issue, IssueCode, Severity, ValidationReport};
@@ -33,6 +36,7 @@ use crate::solution::decode;
 use crate::solution::plan::{PhaseTimes, Plan, Replan, Shipment, SolveRecord, Status};
 use crate::sourcing::formulation::{self, Steering};
 
+pub use commit::commit;
 pub use diff::{Change, OrderChange};
 pub use events::{Applied, EventRecord, EventsFile, ShipmentState, Stage};
 
@@ -54,6 +58,10 @@ pub struct Reroute {
     /// left the re-plan).
     #[serde(skip)]
     pub fixed: Vec<(String, String)>,
+    /// The shipped packages (indices into the previous plan's shipments),
+    /// which left the re-plan.
+    #[serde(skip)]
+    pub shipped: Vec<usize>,
 }
 
 impl Reroute {
@@ -123,9 +131,13 @@ pub fn reroute(
 /// How the orders a re-plan solves again are solved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Mode {
-    /// All together, in one MIP.
+    /// All together: in one MIP, or by column generation on a free set of
+    /// 200 orders or more.
     #[default]
     Joint,
+    /// All together by column generation whatever their number (unless a
+    /// keep bonus is above its package's cost; then in one MIP).
+    Columns,
     /// One at a time, in order id order, each on what the ones before it
     /// left (as a rule cascade re-routes): the baseline a joint re-plan is
     /// measured against.
@@ -163,11 +175,13 @@ pub fn reroute_with(
         .flat_map(|&o| old.of(o).iter().map(|(_, a)| a.clone()))
         .collect();
     let free: Vec<OrderIdx> = scope.free.iter().copied().collect();
-    let mip = match mode {
-        Mode::Joint => formulation::build_steered(&s, &cs, &free, &fixed, &steering, None)
-            .expect("no deadline")
-            .solve(settings),
-        Mode::OneAtATime => one_at_a_time(&s, &cs, &free, &fixed, &steering, settings),
+    let (mip, strategy) = match mode {
+        Mode::Joint => joint(&s, &cs, &free, &fixed, &steering, settings, large::MIN_ORDERS),
+        Mode::Columns => joint(&s, &cs, &free, &fixed, &steering, settings, 0),
+        Mode::OneAtATime => (
+            one_at_a_time(&s, &cs, &free, &fixed, &steering, settings),
+            Strategy::Monolithic,
+        ),
     };
     let Some(new) = mip.assignments else {
         return Err(DomoptError::NoPlan(format!(
@@ -182,7 +196,7 @@ pub fn reroute_with(
     // wave nothing is proven, so the plan is a heuristic one.
     let record = SolveRecord {
         status: Status::Heuristic,
-        strategy: Strategy::Monolithic,
+        strategy,
         objective: None,
         // The solver's bound is of the re-plan's objective (with the
         // stability cost), not of the plan's cost: see the summary.
@@ -215,10 +229,8 @@ pub fn reroute_with(
         best_bound: summary.best_bound,
     });
     let fixed = applied
-        .stages
-        .iter()
-        .filter(|(_, st)| **st == Stage::Picked)
-        .map(|(key, _)| key.clone())
+        .picked()
+        .map(|(order, node)| (order.to_string(), node.to_string()))
         .collect();
     Ok(Reroute {
         plan,
@@ -226,7 +238,33 @@ pub fn reroute_with(
         summary,
         scenario: after,
         fixed,
+        shipped: applied.shipped,
     })
+}
+
+/// The free orders solved together: by the steered MIP (`monolithic`), or
+/// from `min_orders` on by column generation (`decompose`, see [`large`]).
+fn joint(
+    s: &Scenario,
+    cs: &CandidateSet,
+    free: &[OrderIdx],
+    fixed: &[Assignment],
+    steering: &Steering,
+    settings: &Settings,
+    min_orders: usize,
+) -> (formulation::MipResult, Strategy) {
+    let by_columns = (free.len() >= min_orders)
+        .then(|| large::solve(s, cs, free, fixed, steering, settings))
+        .flatten();
+    match by_columns {
+        Some(r) => (r, Strategy::Decompose),
+        None => (
+            formulation::build_steered(s, cs, free, fixed, steering, None)
+                .expect("no deadline")
+                .solve(settings),
+            Strategy::Monolithic,
+        ),
+    }
 }
 
 /// The free orders solved one at a time, in order, each with the packages
@@ -303,6 +341,10 @@ impl OldPackages {
         let order_of: FxHashMap<&str, OrderIdx> = OrderIdx::all(s.orders.len())
             .map(|o| (s.orders[o].id.as_str(), o))
             .collect();
+        let mut shipped = vec![false; plan.shipments.len()];
+        for &k in &applied.shipped {
+            shipped[k] = true;
+        }
         let mut out = OldPackages {
             by_order: FxHashMap::default(),
             unmapped: BTreeMap::new(),
@@ -311,7 +353,7 @@ impl OldPackages {
             // A cancelled order, or one shipped in full, is gone from the
             // scenario; a shipped package is out of the re-plan.
             let Some(&o) = order_of.get(sh.order.as_str()) else { continue };
-            if applied.shipped.contains(&k) {
+            if shipped[k] {
                 continue;
             }
             match candidate_of(s, cs, o, sh, applied) {
@@ -393,10 +435,11 @@ fn summarize(
 ) -> Summary {
     let moved: Vec<&diff::MovedPackage> = orders.iter().flat_map(|o| &o.moved).collect();
     let stability_cost: f64 = moved.iter().map(|m| m.penalty).sum();
+    let changed: FxHashSet<&str> = orders.iter().map(|c| c.order.as_str()).collect();
     let kept_cost: f64 = plan
         .orders
         .iter()
-        .filter(|o| !orders.iter().any(|c| c.order == o.order))
+        .filter(|o| !changed.contains(o.order.as_str()))
         .map(|o| o.cost)
         .sum();
     let bonus_total: f64 = steering.keep_bonus.values().sum();

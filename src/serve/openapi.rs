@@ -42,7 +42,7 @@ const BODY_ERRORS: &[(&str, &str)] = &[
 const CHANGE_ERRORS: &[(&str, &str)] = &[
     (
         "400",
-        "the body is not JSON of the route's shape, has no request id, or its request id starts with `wave-` or `initial:`, prefixes reserved for the ids the ledger makes itself (E100)",
+        "the body is not JSON of the route's shape, has no request id, or its request id starts with `wave-`, `reroute-` or `initial:`, prefixes reserved for the ids the ledger makes itself (E100)",
     ),
     ("404", "the claim named was never made (E141)"),
     (
@@ -134,7 +134,7 @@ const fn change(path: &'static str, summary: &'static str, request: &'static str
             "Idempotency-Key",
             "header",
             false,
-            "The request id when the body has no `id` (when both are given they must agree; ids starting with `wave-` or `initial:` are refused, 400 E100). The same id with the same body gets the first answer again, with `replayed: true`; with another body 409 E144.",
+            "The request id when the body has no `id` (when both are given they must agree; ids starting with `wave-`, `reroute-` or `initial:` are refused, 400 E100). The same id with the same body gets the first answer again, with `replayed: true`; with another body 409 E144.",
         )],
     }
 }

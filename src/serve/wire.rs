@@ -190,7 +190,7 @@ macro_rules! id_of {
 #[serde(deny_unknown_fields)]
 pub struct HoldBody {
     /// Request id and hold id (or the Idempotency-Key header); not
-    /// starting with `wave-` or `initial:`, which the ledger keeps for the
+    /// starting with `wave-`, `reroute-` or `initial:`, which the ledger keeps for the
     /// ids it makes (400 E100).
     #[serde(default)]
     pub id: Option<String>,
@@ -224,7 +224,7 @@ impl ChangeBody for HoldBody {
 #[serde(deny_unknown_fields)]
 pub struct ReservationBody {
     /// Request id and reservation id (or the Idempotency-Key header); not
-    /// starting with `wave-` or `initial:` (400 E100).
+    /// starting with `wave-`, `reroute-` or `initial:` (400 E100).
     #[serde(default)]
     pub id: Option<String>,
     /// The order.
@@ -259,7 +259,7 @@ impl ChangeBody for ReservationBody {
 #[serde(deny_unknown_fields)]
 pub struct AssignmentBody {
     /// Request id (or the Idempotency-Key header); not starting with
-    /// `wave-` or `initial:` (400 E100).
+    /// `wave-`, `reroute-` or `initial:` (400 E100).
     #[serde(default)]
     pub id: Option<String>,
     /// The order.
@@ -285,7 +285,7 @@ impl ChangeBody for AssignmentBody {
 #[serde(deny_unknown_fields)]
 pub struct ClaimRefBody {
     /// Request id (or the Idempotency-Key header); not starting with
-    /// `wave-` or `initial:` (400 E100).
+    /// `wave-`, `reroute-` or `initial:` (400 E100).
     #[serde(default)]
     pub id: Option<String>,
     /// The hold or reservation.
@@ -326,7 +326,7 @@ impl ChangeBody for CommitBody {
 #[serde(deny_unknown_fields)]
 pub struct ReceiptBody {
     /// Request id (or the Idempotency-Key header); not starting with
-    /// `wave-` or `initial:` (400 E100).
+    /// `wave-`, `reroute-` or `initial:` (400 E100).
     #[serde(default)]
     pub id: Option<String>,
     /// Node id.
@@ -355,7 +355,7 @@ impl ChangeBody for ReceiptBody {
 #[serde(deny_unknown_fields)]
 pub struct AdjustmentBody {
     /// Request id (or the Idempotency-Key header); not starting with
-    /// `wave-` or `initial:` (400 E100).
+    /// `wave-`, `reroute-` or `initial:` (400 E100).
     #[serde(default)]
     pub id: Option<String>,
     /// Node id.
