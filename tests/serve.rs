@@ -374,3 +374,88 @@ fn an_order_of_a_plan_is_explained_over_http_and_unknown_ids_get_their_codes() {
     assert_eq!((status, answer["code"].as_str()), (503, Some("E152")));
     bare.stop();
 }
+
+#[test]
+fn a_re_plan_committed_over_http_reserves_the_new_packages_in_the_servers_ledger() {
+    const AT: &str = "2026-12-14T08:00";
+    let bin = env!("CARGO_BIN_EXE_domopt");
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}", dir.path().join("ledger.db").display());
+    let wave = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/reroute/wave");
+    let plan_dir = dir.path().join("plan");
+    for args in [
+        vec![
+            "ledger",
+            "init",
+            &url,
+            "--scenario",
+            wave.to_str().unwrap(),
+            "--at",
+            AT,
+        ],
+        vec![
+            "solve",
+            wave.to_str().unwrap(),
+            "--ledger",
+            &url,
+            "--commit",
+            "--at",
+            AT,
+            "--out",
+            plan_dir.to_str().unwrap(),
+        ],
+    ] {
+        let out = std::process::Command::new(bin)
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let plan = domopt::Plan::read(&plan_dir).unwrap();
+    let clock = chrono::NaiveDateTime::parse_from_str(AT, "%Y-%m-%dT%H:%M").unwrap();
+    let ledger: std::sync::Arc<dyn domopt::reservations::Ledger> = std::sync::Arc::from(
+        domopt::reservations::open(
+            &url,
+            std::sync::Arc::new(domopt::reservations::FixedClock::new(clock)),
+        )
+        .unwrap(),
+    );
+    let (s, source) = reroute_source();
+    let server = Server::start_with(move || domopt::http::router_with_ledger(s, ledger, source));
+    let events: Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/reroute/outage.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let body = json!({ "plan": plan, "events": events, "commit": true }).to_string();
+    let (status, answer) = server.post("/v1/reroute", &body);
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["check"]["violations"], json!([]), "{answer}");
+    let reserved = answer["committed"]["reserved"].as_array().unwrap();
+    assert!(!reserved.is_empty(), "{answer}");
+    assert!(
+        reserved
+            .iter()
+            .all(|id| id.as_str().unwrap().starts_with("reroute-"))
+    );
+    let (status, report) = server.get("/v1/ledger/verify");
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["ok"], true, "{report}");
+    server.stop();
+    // Without a ledger, a commit is refused and nothing is re-planned.
+    let (plan, bare) = reroute_server();
+    let body = json!({ "plan": plan, "events": events, "commit": true }).to_string();
+    let (status, answer) = bare.post("/v1/reroute", &body);
+    assert_eq!(
+        (status, answer["code"].as_str()),
+        (503, Some("E147")),
+        "{answer}"
+    );
+    bare.stop();
+}

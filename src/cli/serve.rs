@@ -34,8 +34,9 @@ use super::{EXIT_FAILURE, EXIT_INVALID, EXIT_OK};
 ///   POST /v1/solve          {"orders": [...as in a scenario file], "commit"?, "retries"?, "strategy"?, "time_limit_s"?}
 ///                           a wave sourced on the ledger's stock and, with "commit", committed
 ///                           as node-level reservations (as `solve --ledger --commit`); one at a time
-///   POST /v1/reroute        {"plan": {...as `solve --json` prints}, "events": {...}, "one_at_a_time"?, "time_limit_s"?}
-///                           the plan re-made after the events, as `domopt reroute --json` (no ledger needed)
+///   POST /v1/reroute        {"plan": {...as `solve --json` prints}, "events": {...}, "one_at_a_time"?, "commit"?, "time_limit_s"?}
+///                           the plan re-made after the events, as `domopt reroute --json` (no ledger
+///                           needed); "commit" writes it to the ledger as `reroute --ledger --commit`
 ///   POST /v1/explain        {"plan": {...}, "order": "O1", "force"?: ["NODE"], "forbid"?: ["NODE"], "whole_wave"?, "time_limit_s"?}
 ///                           why the plan ships the order as it does, as `domopt explain --json`
 /// A change's `id` makes it idempotent (or an Idempotency-Key header): the

@@ -105,10 +105,14 @@ const REROUTE_ERRORS: &[(&str, &str)] = &[
         "422",
         "invalid events (every issue with its code: E102, E110, E170-E174), a plan of another scenario, or a bad setting (E120)",
     ),
+    (
+        "409",
+        "with `commit`: the ledger refused the new packages (E140) or the stock changed during the commit (E150); nothing written",
+    ),
     ("500", "no plan could be made (E152)"),
     (
         "503",
-        "the server was made without the scenario's records (E152)",
+        "the server was made without the scenario's records (E152), or `commit` on a server without a ledger or whose store fails (E147)",
     ),
 ];
 
@@ -259,7 +263,7 @@ pub(super) const ROUTES: &[RouteDoc] = &[
     RouteDoc {
         method: "post",
         path: "/v1/reroute",
-        summary: "A plan of the server's scenario re-made after events (a node outage, a capacity drop, a short pick or found stock, a suspended service, a missed cutoff, a cancelled, changed or re-addressed order, the re-plan time): only the orders the events touch and those sharing a row that can bind are solved again, jointly; picked packages stay, shipped ones leave the re-plan; moves cost the policy's move penalties. The answer holds the new plan, what changed per order and why, and the independent checker's report. One solve at a time per server, with `/v1/solve`.",
+        summary: "A plan of the server's scenario re-made after events (a node outage, a capacity drop, a short pick or found stock, a suspended service, a missed cutoff, a cancelled, changed or re-addressed order, the re-plan time): only the orders the events touch and those sharing a row that can bind are solved again, jointly; picked packages stay, shipped ones leave the re-plan; moves cost the policy's move penalties. The answer holds the new plan, what changed per order and why, and the independent checker's report. With `commit`, the re-plan is written to the server's ledger: the changed and cancelled orders' claims released and their new packages reserved, all or nothing. One solve at a time per server, with `/v1/solve`.",
         request: Some("RerouteBody"),
         response: Some("RerouteOut"),
         errors: REROUTE_ERRORS,

@@ -189,6 +189,11 @@ pub(super) async fn reroute(
     let body: RerouteBody = json_of(body)?;
     let settings = settings_of(body.time_limit_s)?;
     let previous = plan_of(body.plan)?;
+    let ledger = match (body.commit, state.ledger.clone()) {
+        (false, _) => None,
+        (true, Some(l)) => Some(l),
+        (true, None) => return Err(ApiError::no_ledger()),
+    };
     let one = waves.one_at_a_time.clone().lock_owned().await;
     let answer = tokio::task::spawn_blocking(move || {
         let _one = one;
@@ -208,11 +213,16 @@ pub(super) async fn reroute(
             mode,
         )?;
         let check = r.check(&previous, &src.model, &src.overrides)?;
-        Ok::<_, DomoptError>((r, check))
+        // A plan the checker refuses is not committed.
+        let committed = ledger
+            .filter(|_| check.ok())
+            .map(|l| crate::reroute::commit(l.as_ref(), &r, &previous, &src.model, &src.overrides));
+        Ok::<_, DomoptError>((r, check, committed))
     })
     .await
     .map_err(|e| ApiError::internal(format!("the re-plan failed: {e}")))?;
-    let (r, check) = answer.map_err(domopt_error)?;
+    let (r, check, committed) = answer.map_err(domopt_error)?;
+    let committed = committed.transpose().map_err(wave_error)?;
     let value = |v: Result<serde_json::Value, serde_json::Error>| {
         v.map_err(|e| ApiError::internal(format!("the answer does not serialise: {e}")))
     };
@@ -221,6 +231,12 @@ pub(super) async fn reroute(
         orders: value(serde_json::to_value(&r.orders))?,
         summary: value(serde_json::to_value(&r.summary))?,
         check: value(serde_json::to_value(&check))?,
+        committed: committed.map(|c| WaveCommitOut {
+            released: c.released,
+            assigned: c.assigned,
+            reserved: c.reserved,
+            seq: c.seq,
+        }),
     }))
 }
 

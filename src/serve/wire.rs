@@ -740,6 +740,13 @@ pub struct RerouteBody {
     /// baseline) instead of jointly.
     #[serde(default)]
     pub one_at_a_time: bool,
+    /// Commit the re-plan to the server's ledger (the plan must have been
+    /// committed by `/v1/solve` or `solve --ledger --commit`): the changed
+    /// and cancelled orders' claims are released and their new packages
+    /// reserved (`reroute-SEQ:ORDER`), all or nothing; not done when the
+    /// checker refuses the new plan.
+    #[serde(default)]
+    pub commit: bool,
     /// Solver time limit in seconds (at most 60; default 10).
     #[serde(default = "default_time_limit")]
     pub time_limit_s: f64,
@@ -762,6 +769,9 @@ pub struct RerouteOut {
     /// The independent checker's report on the new plan, against the
     /// scenario with the events applied (picked packages verified unmoved).
     pub check: serde_json::Value,
+    /// With `commit`: what was written to the ledger (absent when the
+    /// checker refused the plan, which is then not committed).
+    pub committed: Option<WaveCommitOut>,
 }
 
 /// The body of `/v1/explain`: a plan of the server's scenario and the order
