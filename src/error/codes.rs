@@ -128,9 +128,11 @@ issue_codes! {
     OverlappingEvents = "E173", "two outages of one node overlap";
     EventInThePast = "E174", "a re-plan event ended before the plan's wave time";
     UnknownExplainedOrder = "E180", "the order to explain is not in the scenario";
-    UnknownWhatIfNode = "E181", "a what-if names a node the scenario does not have";
+    UnknownWhatIfNode = "E181",
+        "a what-if names a node the scenario does not have, or a request asks over 16 what-ifs";
     PlanNotOfScenario = "E182",
-        "a plan's package is not a candidate of the scenario (a plan of another scenario, or made with other candidate settings)";
+        "a plan's package is not one the scenario allows (a plan of another scenario: its node, service, SKUs or units)";
+    PlanFailsCheck = "E183", "the plan to explain breaks the scenario's rules: the independent checker refuses it";
     UnknownKnob = "E190", "a tune's grid names a knob that is not a policy knob or the candidate limit";
     BadGrid = "E191",
         "a tune's grid is empty, has a knob without values, a value out of range, a bad range, or a knob twice";

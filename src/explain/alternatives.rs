@@ -60,34 +60,41 @@ pub struct Displacement {
 }
 
 /// Every candidate of order `o` as one package, cheapest first, against the
-/// plan's cost for the order `plan_cost`.
+/// plan's cost for the order `plan_cost`; for a ship-complete order only
+/// those that carry every unit.
 pub(crate) fn of(s: &Scenario, cs: &CandidateSet, plan: &PlanPackages, o: OrderIdx, plan_cost: f64) -> Vec<Alternative> {
     let order = &s.orders[o];
     let in_plan: Vec<usize> = plan.of(o).iter().map(|a| a.candidate).collect();
+    let ordered: u32 = order.lines.iter().map(|l| l.quantity).sum();
     let mut out: Vec<Alternative> = cs
         .range_of(o)
-        .map(|ci| {
+        .filter_map(|ci| {
             let c = &cs.candidates[ci];
             let whole = Assignment {
                 candidate: ci,
                 units: c.lines.iter().map(|l| (l.line, l.max_units)).filter(|&(_, u)| u > 0).collect(),
             };
+            // A ship-complete order ships whole or not at all.
+            let units: u32 = whole.units.iter().map(|&(_, u)| u).sum();
+            if order.ship_complete && units < ordered {
+                return None;
+            }
             let cost = order_cost(s, cs, o, std::slice::from_ref(&whole));
             let mut displaces = stock_displaced(s, plan, o, c.node, &whole);
             displaces.extend(capacity_displaced(s, plan, o, c.node, &whole));
-            Alternative {
+            Some(Alternative {
                 node: s.nodes[c.node].id.clone(),
                 service: s.services[c.service].id.clone(),
                 in_plan: in_plan.contains(&ci),
                 cost,
                 versus_plan: cost - plan_cost,
-                units: whole.units.iter().map(|&(_, u)| u).sum(),
-                units_ordered: order.lines.iter().map(|l| l.quantity).sum(),
+                units,
+                units_ordered: ordered,
                 ship_date: c.ship_date,
                 delivery_date: c.delivery_date,
                 late_days: c.late_days,
                 displaces,
-            }
+            })
         })
         .collect();
     out.sort_by(|a, b| a.cost.total_cmp(&b.cost).then_with(|| (&a.node, &a.service).cmp(&(&b.node, &b.service))));

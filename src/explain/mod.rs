@@ -33,12 +33,16 @@ pub use neighbourhood::MAX_COMPETITORS;
 pub use prices::RowPrice;
 pub use what_if::{Baseline, WhatIf, WhatIfKind};
 
+/// Most distinct what-ifs one request may ask (each is a re-solve).
+pub const MAX_WHAT_IFS: usize = 16;
+
 /// What to explain.
 #[derive(Debug, Clone, Default)]
 pub struct Request {
     /// The order's id.
     pub order: String,
-    /// Nodes to force the order onto, one what-if each.
+    /// Nodes to force the order onto, one what-if each (with `forbid`, at
+    /// most [`MAX_WHAT_IFS`] distinct; a node given twice is asked once).
     pub force: Vec<String>,
     /// Nodes to keep the order away from, one what-if each.
     pub forbid: Vec<String>,
@@ -56,8 +60,10 @@ pub struct Explanation {
     pub cost: f64,
     /// Its packages in the plan.
     pub packages: Vec<Package>,
-    /// Units ordered and units the plan ships.
+    /// Units ordered.
     pub units_ordered: u32,
+    /// Whether the order ships complete or not at all.
+    pub order_ship_complete: bool,
     /// Units the plan ships.
     pub units_shipped: u32,
     /// Every candidate node and service as one package, cheapest first.
@@ -131,8 +137,10 @@ pub fn explain(
     let (s, _) = build_scenario(loaded, model, run).map_err(DomoptError::Invalid)?;
     let (o, asked) = resolve(&s, request)?;
     let net = Network::build(&s);
-    let cs = candidates::generate(&s, &net, settings.candidates);
+    // Every eligible package, the dominated ones too: the plan may use them.
+    let cs = candidates::generate_all(&s, &net);
     let packages = packages::PlanPackages::map(&s, &cs, plan)?;
+    refuse_unchecked(&s, plan)?;
     let mine = packages.of(o);
     let cost = order_cost(&s, &cs, o, mine);
     let hood = neighbourhood::Neighbourhood::of(&s, &cs, &packages, o, request.whole_wave);
@@ -154,6 +162,7 @@ pub fn explain(
         cost,
         packages: mine.iter().map(|a| package_of(&s, &cs, a)).collect(),
         units_ordered: order.lines.iter().map(|l| l.quantity).sum(),
+        order_ship_complete: order.ship_complete,
         units_shipped: mine.iter().flat_map(|a| &a.units).map(|&(_, u)| u).sum(),
         alternatives,
         rows: prices.rows,
@@ -195,10 +204,43 @@ fn resolve(s: &Scenario, request: &Request) -> Result<(OrderIdx, Vec<(WhatIfKind
             }
         }
     }
+    what_ifs.sort_unstable();
+    what_ifs.dedup();
+    if what_ifs.len() > MAX_WHAT_IFS {
+        issues.push(issue(
+            IssueCode::UnknownWhatIfNode,
+            "force",
+            format!("{} distinct what-ifs: at most {MAX_WHAT_IFS} per request", what_ifs.len()),
+            "ask fewer what-ifs, in several requests",
+        ));
+    }
     match order {
         Some(o) if issues.is_empty() => Ok((o, what_ifs)),
         _ => Err(DomoptError::Invalid(ValidationReport { issues })),
     }
+}
+
+/// E183 with the checker's violations for a plan that breaks the
+/// scenario's rules (oversold stock, a ship-complete order in part, numbers
+/// that are not the plan's): explaining it would explain something else.
+fn refuse_unchecked(s: &Scenario, plan: &Plan) -> Result<(), DomoptError> {
+    let report = crate::solution::check::check(s, plan);
+    if report.ok() {
+        return Ok(());
+    }
+    let issues = report
+        .violations
+        .iter()
+        .map(|v| Issue {
+            code: IssueCode::PlanFailsCheck,
+            severity: Severity::Error,
+            record: v.record.clone(),
+            field: v.kind.to_string(),
+            message: v.message.clone(),
+            action: "explain a plan the checker accepts (`domopt check`)".into(),
+        })
+        .collect();
+    Err(DomoptError::Invalid(ValidationReport { issues }))
 }
 
 fn issue(code: IssueCode, field: &str, message: String, action: &str) -> Issue {

@@ -46,7 +46,7 @@ impl PlanPackages {
                 None => issues.push(not_of_scenario(
                     sh,
                     IssueCode::PlanNotOfScenario,
-                    "is not a candidate package of the scenario (its node, service or units)",
+                    "is not a package the scenario allows: its node, service, SKUs or units (none, or more than the node has)",
                 )),
             }
         }
@@ -83,7 +83,7 @@ impl PlanPackages {
                         Some(line) => format!("the plan ships more of line {line} than the order has"),
                         None => "the plan ships two packages from one node by one service".into(),
                     },
-                    action: "explain a plan made from this scenario with the same candidate settings".into(),
+                    action: "explain a plan of this scenario (a re-plan is a plan of the scenario with its events applied)".into(),
                 });
             }
         }
@@ -144,15 +144,18 @@ fn candidate_of(s: &Scenario, cs: &CandidateSet, o: OrderIdx, sh: &Shipment) -> 
         s.nodes[c.node].id == sh.node && s.services[c.service].id == sh.service
     })?;
     let c = &cs.candidates[ci];
+    let order = &s.orders[o];
     let units = sh
         .items
         .iter()
         .map(|item| {
             let line = c.lines.iter().find(|l| l.line == item.line)?;
-            (line.max_units >= item.quantity).then_some((item.line, item.quantity))
+            let sku = &s.skus[order.lines[item.line].sku].id;
+            let fits = item.quantity > 0 && line.max_units >= item.quantity && *sku == item.sku;
+            fits.then_some((item.line, item.quantity))
         })
         .collect::<Option<Vec<_>>>()?;
-    Some(Assignment { candidate: ci, units })
+    (!units.is_empty()).then_some(Assignment { candidate: ci, units })
 }
 
 fn not_of_scenario(sh: &Shipment, code: IssueCode, what: &str) -> Issue {
@@ -162,6 +165,6 @@ fn not_of_scenario(sh: &Shipment, code: IssueCode, what: &str) -> Issue {
         record: format!("plan shipment of {} from {} by {}", sh.order, sh.node, sh.service),
         field: "shipments".into(),
         message: format!("the plan's package {what}"),
-        action: "explain a plan made from this scenario with the same candidate settings".into(),
+        action: "explain a plan of this scenario (a re-plan is a plan of the scenario with its events applied)".into(),
     }
 }

@@ -33,8 +33,10 @@ pub struct RowPrice {
     pub used: u64,
     /// Whether the plan uses all of it.
     pub binding: bool,
-    /// The LP's shadow price: what one more unit of the limit would save
-    /// the neighbourhood's LP relaxation (0 when the row is slack in it).
+    /// The LP's shadow price (0 when the row is slack in it, or when the LP
+    /// did not solve): a bound, not an exact saving, where the LP is
+    /// degenerate. One more unit of the limit saves the neighbourhood's LP
+    /// relaxation at most this, one fewer costs it at least this.
     pub price: f64,
 }
 

@@ -21,8 +21,11 @@ impl Explanation {
         let packages = count(self.packages.len() as u64, "package");
         writeln!(
             f,
-            "Order {} ships {} of {} units in {packages}, at a cost of {:.2}.",
-            self.order, self.units_shipped, self.units_ordered, self.cost
+            "Order {} ships {} of {} in {packages}, at a cost of {:.2}.",
+            self.order,
+            self.units_shipped,
+            count(u64::from(self.units_ordered), "unit"),
+            self.cost
         )?;
         for p in &self.packages {
             writeln!(f, "  {}", package(p))?;
@@ -31,6 +34,10 @@ impl Explanation {
     }
 
     fn alternatives(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        if self.alternatives.is_empty() {
+            return writeln!(f, "\nNo node can ship it as one package (none stocks its SKUs and serves its address{}).",
+                if self.order_ship_complete { ", or none can ship it complete" } else { "" });
+        }
         writeln!(f, "\nEach way to ship it as one package, cheapest first:")?;
         for alt in self.alternatives.iter().take(LISTED) {
             writeln!(f, "  {}", alternative(alt))?;
@@ -43,17 +50,26 @@ impl Explanation {
 
     fn rows(&self, f: &mut Formatter<'_>) -> fmt::Result {
         let n = &self.neighbourhood;
-        let whom = if n.whole_wave {
-            "the whole wave".to_string()
-        } else {
-            format!("it and the {} orders competing for the same stock and capacity", n.orders - 1)
+        let whom = match (n.whole_wave, n.orders - 1) {
+            (true, _) => "the whole wave".to_string(),
+            (false, 0) => "it alone (no order competes for its stock and capacity)".to_string(),
+            (false, k) => format!("it and the {} competing for the same stock and capacity", count(k as u64, "order")),
         };
         if self.rows.is_empty() {
             return writeln!(f, "\nNo stock or capacity row it could use binds (LP relaxation over {whom}).");
         }
-        writeln!(f, "\nRows it could use that bind, with shadow prices from the LP relaxation over {whom}:")?;
+        let priced = n.lp_objective.is_some();
+        if priced {
+            writeln!(
+                f,
+                "\nRows it could use that bind, with shadow prices from the LP relaxation over {whom} \
+                 (one more unit saves the LP at most the price, one fewer costs it at least the price):"
+            )?;
+        } else {
+            writeln!(f, "\nRows it could use that bind (the LP relaxation over {whom} did not solve in the time limit: no prices):")?;
+        }
         for r in self.rows.iter().take(LISTED) {
-            writeln!(f, "  {}", row(r))?;
+            writeln!(f, "  {}", row(r, priced))?;
         }
         if self.rows.len() > LISTED {
             writeln!(f, "  ... and {} more (see --json)", self.rows.len() - LISTED)?;
@@ -69,9 +85,13 @@ impl Explanation {
             ""
         };
         let whom = if self.neighbourhood.whole_wave {
-            format!("the whole wave ({} orders)", self.neighbourhood.orders)
+            format!("the whole wave ({})", count(self.neighbourhood.orders as u64, "order"))
         } else {
-            format!("{} orders{truncated}, every other order keeping its packages", self.neighbourhood.orders)
+            format!(
+                "{}{truncated}, every other order keeping its packages (a what-if then costs at least what \
+                 re-solving the whole wave, --whole-wave, would find)",
+                count(self.neighbourhood.orders as u64, "order")
+            )
         };
         writeln!(
             f,
@@ -151,18 +171,18 @@ fn count(n: u64, what: &str) -> String {
     if n == 1 { format!("1 {what}") } else { format!("{n} {what}s") }
 }
 
-fn row(r: &RowPrice) -> String {
+fn row(r: &RowPrice, priced: bool) -> String {
     let what = match (&r.sku, r.row) {
         (Some(sku), _) => format!("stock of {sku} at {}", r.node),
         (None, "packages") => format!("{}'s package capacity", r.node),
         (None, _) => format!("{}'s unit capacity", r.node),
     };
-    let value = if r.price > 0.0 {
-        format!("one more would save {:.2}", r.price)
+    let used = format!("{what}: {} of {} used", r.used, r.limit);
+    if priced {
+        format!("{used}; shadow price {:.2}", r.price)
     } else {
-        "one more would save nothing".into()
-    };
-    format!("{what}: {} of {} used; {value}", r.used, r.limit)
+        used
+    }
 }
 
 fn what_if(w: &WhatIf) -> String {

@@ -22,7 +22,7 @@ use super::{Package, package_of};
 const SAME_COST: f64 = 1e-6;
 
 /// What a what-if asks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum WhatIfKind {
     /// The order ships at least one package from the node.

@@ -449,6 +449,7 @@ fn order_candidates(
     shared: &Shared,
     o: OrderIdx,
     mode: CandidateMode,
+    keep_dominated: bool,
 ) -> (Vec<Candidate>, Vec<f64>, usize, usize) {
     let order = &s.orders[o];
     // (Not under `twice-worst`: its unfilled penalty reads every node.)
@@ -468,7 +469,9 @@ fn order_candidates(
         })
         .collect();
     let eligible = with_stock.len();
-    with_stock = drop_dominated(with_stock);
+    if !keep_dominated {
+        with_stock = drop_dominated(with_stock);
+    }
     let dominated = eligible - with_stock.len();
     if let CandidateMode::Pruned { k } = mode {
         with_stock = prune(order, with_stock, k);
@@ -482,6 +485,17 @@ const CHUNK_ORDERS: usize = 4096;
 
 /// Generates the candidates of a wave.
 pub fn generate(s: &Scenario, net: &Network, mode: CandidateMode) -> CandidateSet {
+    generate_keeping(s, net, mode, false)
+}
+
+/// Every eligible candidate of a wave, the dominated ones too: what a plan
+/// made by any means (a rule, a re-plan, by hand) may ship, for reading
+/// such a plan back (an explanation).
+pub fn generate_all(s: &Scenario, net: &Network) -> CandidateSet {
+    generate_keeping(s, net, CandidateMode::Exact, true)
+}
+
+fn generate_keeping(s: &Scenario, net: &Network, mode: CandidateMode, keep_dominated: bool) -> CandidateSet {
     let mut candidates = Vec::new();
     let mut by_order = Vec::with_capacity(s.orders.len());
     let mut unfilled_penalty = Vec::with_capacity(s.orders.len());
@@ -496,7 +510,7 @@ pub fn generate(s: &Scenario, net: &Network, mode: CandidateMode) -> CandidateSe
     for chunk in orders.chunks(CHUNK_ORDERS) {
         let made: Vec<_> = chunk
             .par_iter()
-            .map(|&o| order_candidates(s, net, &shared, o, mode))
+            .map(|&o| order_candidates(s, net, &shared, o, mode, keep_dominated))
             .collect();
         for (kept, penalties, eligible, dominated) in made {
             stats.eligible += eligible;
@@ -531,7 +545,7 @@ pub fn map_exact<T: Send>(
         .map(|o| {
             let o = OrderIdx::new(o);
             let (cands, penalties, _, _) =
-                order_candidates(s, net, &shared, o, CandidateMode::Exact);
+                order_candidates(s, net, &shared, o, CandidateMode::Exact, false);
             per_order(o, &cands, &penalties)
         })
         .collect()

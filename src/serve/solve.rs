@@ -246,12 +246,12 @@ pub(super) fn settings_of(time_limit_s: f64) -> Result<Settings, ApiError> {
         time_limit_s,
         ..Settings::default()
     };
-    settings.validate().map_err(domopt_error)?;
     if time_limit_s > MAX_SOLVE_SECONDS {
         return Err(ApiError::unprocessable(
             IssueCode::BadSetting,
             format!("time_limit_s {time_limit_s}: at most {MAX_SOLVE_SECONDS} seconds over HTTP"),
         ));
     }
+    settings.validate().map_err(domopt_error)?;
     Ok(settings)
 }
