@@ -174,7 +174,7 @@ pub mod http {
 pub mod rerouting {
     pub use crate::reroute::{
         Change, EventRecord, EventsFile, Mode, OrderChange, Reroute, ShipmentState, Stage, Summary,
-        commit, reroute, reroute_with,
+        check_replan, commit, reroute, reroute_with,
     };
 }
 

@@ -785,3 +785,48 @@ fn column_generation_keeps_the_steering_and_bounds_the_re_plan_of_the_mip() {
     );
     assert!(s.moved_packages > 0 && s.stability_cost > 0.0, "{s:?}");
 }
+
+#[test]
+fn a_re_plan_read_back_from_its_folder_passes_check_and_a_moved_picked_package_fails_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (plan, replan) = (dir.path().join("plan"), dir.path().join("replan"));
+    let (wave, outage) = (dataset("wave"), dataset("outage.json"));
+    let (wave, outage) = (wave.to_str().unwrap(), outage.to_str().unwrap());
+    let (code, _, err) = domopt_cli(&["solve", wave, "--out", plan.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = domopt_cli(&[
+        "reroute",
+        wave,
+        plan.to_str().unwrap(),
+        outage,
+        "--out",
+        replan.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let check = |p: &Path| {
+        domopt_cli(&[
+            "check",
+            wave,
+            p.to_str().unwrap(),
+            "--replan-of",
+            plan.to_str().unwrap(),
+            "--events",
+            outage,
+        ])
+    };
+    let (code, out, err) = check(&replan);
+    assert_eq!(code, 0, "{out}{err}");
+    // Against the scenario without the events, the re-plan is not the wave's.
+    let (code, _, _) = domopt_cli(&["check", wave, replan.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    // O0000005's package at DC-OAK4 is picked: dropping it is a move.
+    let mut moved = Plan::read(&replan).unwrap();
+    moved
+        .shipments
+        .retain(|x| !(x.order == "O0000005" && x.node == "DC-OAK4"));
+    let tampered = dir.path().join("tampered.json");
+    std::fs::write(&tampered, serde_json::to_string(&moved).unwrap()).unwrap();
+    let (code, out, _) = check(&tampered);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("violation fixed"), "{out}");
+}

@@ -213,7 +213,7 @@ fn replan(a: &Args) -> Result<ExitCode, Failed> {
     }))
 }
 
-fn read_events(path: &std::path::Path) -> Result<EventsFile, DomoptError> {
+pub(super) fn read_events(path: &std::path::Path) -> Result<EventsFile, DomoptError> {
     let text = std::fs::read_to_string(path).map_err(|e| DomoptError::io(path, e))?;
     serde_json::from_str(&text).map_err(|e| DomoptError::Parse {
         path: path.to_path_buf(),

@@ -78,6 +78,36 @@ impl Reroute {
     }
 }
 
+/// The independent checker's report on `plan`, a re-plan of `previous`
+/// after `events`: read against the scenario `loaded` with the events
+/// applied, with a violation (`fixed`) for each picked or shipped package
+/// of `previous` that moved (as [`Reroute::check`], for a re-plan read back
+/// from its folder). Bad events are refused as `reroute` refuses them.
+pub fn check_replan(
+    loaded: &LoadedScenario,
+    model: &CostModel,
+    run: &PolicyOverrides,
+    previous: &Plan,
+    events: &EventsFile,
+    plan: &Plan,
+) -> Result<CheckReport, DomoptError> {
+    let mut file = loaded.file.clone();
+    let applied = events::apply(&mut file, previous, events).map_err(DomoptError::Invalid)?;
+    let after = LoadedScenario {
+        file,
+        orphan_lines: loaded.orphan_lines.clone(),
+        source: loaded.source.clone(),
+    };
+    let input = Input::from_wire(&after, model, run)?;
+    let mut report = check_input(&input, plan);
+    let fixed: Vec<(String, String)> = applied
+        .picked()
+        .map(|(order, node)| (order.to_string(), node.to_string()))
+        .collect();
+    report.violations.extend(fixed_shipments(previous, plan, &fixed));
+    Ok(report)
+}
+
 /// The figures of a re-plan.
 #[derive(Debug, Clone, Serialize)]
 pub struct Summary {
