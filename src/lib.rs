@@ -183,8 +183,8 @@ pub mod rerouting {
 /// force/forbid what-ifs.
 pub mod explaining {
     pub use crate::explain::{
-        Alternative, Baseline, Displacement, Explanation, MAX_COMPETITORS, NeighbourhoodSummary,
-        Package, PackageItem, Request, RowPrice, WhatIf, WhatIfKind, explain,
+        Alternative, Baseline, Displacement, Explanation, MAX_COMPETITORS, MAX_WHAT_IFS,
+        NeighbourhoodSummary, Package, PackageItem, Request, RowPrice, WhatIf, WhatIfKind, explain,
     };
 }
 
