@@ -267,6 +267,22 @@ fn reroute_source() -> (domopt::Scenario, domopt::http::WaveSource) {
     (s, source)
 }
 
+/// The codes of a 422 answer's issues.
+fn issue_codes(answer: &Value) -> Vec<&str> {
+    answer["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["code"].as_str().unwrap())
+        .collect()
+}
+
+/// The shipped outage events, as JSON.
+fn outage_events() -> Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/reroute/outage.json");
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
 /// A server with the re-plan wave's records, and the wave's optimal plan.
 fn reroute_server() -> (domopt::Plan, Server) {
     let (s, source) = reroute_source();
@@ -282,13 +298,7 @@ fn reroute_server() -> (domopt::Plan, Server) {
 #[test]
 fn a_plan_is_re_made_over_http_after_an_outage_and_bad_events_get_their_codes() {
     let (plan, server) = reroute_server();
-    let events: Value = serde_json::from_str(
-        &std::fs::read_to_string(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/reroute/outage.json"),
-        )
-        .unwrap(),
-    )
-    .unwrap();
+    let events = outage_events();
     let body = json!({ "plan": plan, "events": events }).to_string();
     let (status, answer) = server.post("/v1/reroute", &body);
     assert_eq!(status, 200, "{answer}");
@@ -318,12 +328,7 @@ fn a_plan_is_re_made_over_http_after_an_outage_and_bad_events_get_their_codes() 
     ]}});
     let (status, answer) = server.post("/v1/reroute", &bad.to_string());
     assert_eq!(status, 422, "{answer}");
-    let codes: Vec<&str> = answer["issues"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["code"].as_str().unwrap())
-        .collect();
+    let codes = issue_codes(&answer);
     assert!(
         codes.contains(&"E102") && codes.contains(&"E170"),
         "{answer}"
@@ -359,12 +364,7 @@ fn an_order_of_a_plan_is_explained_over_http_and_unknown_ids_get_their_codes() {
     let bad = json!({ "plan": plan, "order": "NOPE", "forbid": ["NOWHERE"] });
     let (status, answer) = server.post("/v1/explain", &bad.to_string());
     assert_eq!(status, 422, "{answer}");
-    let codes: Vec<&str> = answer["issues"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["code"].as_str().unwrap())
-        .collect();
+    let codes = issue_codes(&answer);
     assert_eq!(codes, ["E180", "E181"], "{answer}");
     let (status, _) = server.post("/v1/explain", r#"{"plan": 3, "order": "O0000013"}"#);
     assert_eq!(status, 400);
@@ -426,13 +426,7 @@ fn a_re_plan_committed_over_http_reserves_the_new_packages_in_the_servers_ledger
     );
     let (s, source) = reroute_source();
     let server = Server::start_with(move || domopt::http::router_with_ledger(s, ledger, source));
-    let events: Value = serde_json::from_str(
-        &std::fs::read_to_string(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/reroute/outage.json"),
-        )
-        .unwrap(),
-    )
-    .unwrap();
+    let events = outage_events();
     let body = json!({ "plan": plan, "events": events, "commit": true }).to_string();
     let (status, answer) = server.post("/v1/reroute", &body);
     assert_eq!(status, 200, "{answer}");

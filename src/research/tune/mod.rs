@@ -265,27 +265,9 @@ impl Tune {
     }
 }
 
-/// The CSV columns after the knobs'.
-const COLUMNS: [&str; 18] = [
-    "cost",
-    "objective",
-    "shipping",
-    "handling",
-    "store_premium",
-    "split",
-    "lateness",
-    "cross_market",
-    "unfilled",
-    "split_rate",
-    "packages_per_order",
-    "on_time",
-    "fill",
-    "gap",
-    "status",
-    "time",
-    "checked",
-    "frontier",
-];
+/// The CSV columns after the knobs' and the KPIs' (every KPI but `time`,
+/// which follows the status).
+const AFTER_KPIS: [&str; 4] = ["status", "time", "checked", "frontier"];
 
 impl Tune {
     /// The points as CSV: one row per point, its knobs, costs by component,
@@ -296,13 +278,14 @@ impl Tune {
         let err = |e: csv::Error| DomoptError::NoPlan(format!("writing the points: {e}"));
         let mut header = vec!["point".to_string()];
         header.extend(self.knobs.iter().cloned());
-        header.extend(COLUMNS.iter().map(|c| c.to_string()));
+        let kpis = &KPIS[..KPIS.len() - 1];
+        header.extend(kpis.iter().chain(&AFTER_KPIS).map(|c| c.to_string()));
         w.write_record(&header).map_err(err)?;
         let opt = |x: Option<f64>| x.map_or(String::new(), |v| format!("{v}"));
         for p in &self.points {
             let mut row = vec![p.index.to_string()];
             row.extend(p.knobs.iter().map(|(_, v)| v.clone()));
-            row.extend(COLUMNS[..14].iter().map(|c| opt(p.kpi(c))));
+            row.extend(kpis.iter().map(|c| opt(p.kpi(c))));
             row.push(p.status.as_str().to_string());
             row.push(format!("{}", p.time_s));
             row.push(p.checked.to_string());
