@@ -59,7 +59,13 @@ pub(crate) fn near(
     settings: &Settings,
 ) -> Prices {
     let fixed = plan.fixed_outside(&hood.free);
-    let model = formulation::build_part(s, cs, &hood.free, &fixed, None).expect("no deadline");
+    // Without a deadline the model is always built.
+    let Some(model) = formulation::build_part(s, cs, &hood.free, &fixed, None) else {
+        return Prices {
+            lp_objective: None,
+            rows: Vec::new(),
+        };
+    };
     let rows = model.rows.clone();
     let (lp_objective, prices) = match model.lp_prices(settings) {
         Some((objective, prices)) => (Some(objective), prices),

@@ -69,13 +69,44 @@ impl Reroute {
     /// scenario with the events applied, with a violation (`fixed`) for
     /// each picked or shipped package of `previous` that moved.
     pub fn check(&self, previous: &Plan, model: &CostModel, run: &PolicyOverrides) -> Result<CheckReport, DomoptError> {
-        let input = Input::from_wire(&self.scenario, model, run)?;
-        let mut report = check_input(&input, &self.plan);
-        report
-            .violations
-            .extend(fixed_shipments(previous, &self.plan, &self.fixed));
-        Ok(report)
+        check_against(&self.scenario, model, run, previous, &self.plan, &self.fixed)
     }
+}
+
+/// `plan` checked against `after` (the records with the events applied),
+/// with a `fixed` violation for each package of `fixed` that moved.
+fn check_against(
+    after: &LoadedScenario,
+    model: &CostModel,
+    run: &PolicyOverrides,
+    previous: &Plan,
+    plan: &Plan,
+    fixed: &[(String, String)],
+) -> Result<CheckReport, DomoptError> {
+    let input = Input::from_wire(after, model, run)?;
+    let mut report = check_input(&input, plan);
+    report.violations.extend(fixed_shipments(previous, plan, fixed));
+    Ok(report)
+}
+
+/// The scenario's records with the events applied, and what they did.
+fn with_events(loaded: &LoadedScenario, previous: &Plan, events: &EventsFile) -> Result<(LoadedScenario, Applied), DomoptError> {
+    let mut file = loaded.file.clone();
+    let applied = events::apply(&mut file, previous, events).map_err(DomoptError::Invalid)?;
+    let after = LoadedScenario {
+        file,
+        orphan_lines: loaded.orphan_lines.clone(),
+        source: loaded.source.clone(),
+    };
+    Ok((after, applied))
+}
+
+/// The picked packages of `applied`, as (order, node): they may not move.
+fn picked(applied: &Applied) -> Vec<(String, String)> {
+    applied
+        .picked()
+        .map(|(order, node)| (order.to_string(), node.to_string()))
+        .collect()
 }
 
 /// The independent checker's report on `plan`, a re-plan of `previous`
@@ -91,21 +122,8 @@ pub fn check_replan(
     events: &EventsFile,
     plan: &Plan,
 ) -> Result<CheckReport, DomoptError> {
-    let mut file = loaded.file.clone();
-    let applied = events::apply(&mut file, previous, events).map_err(DomoptError::Invalid)?;
-    let after = LoadedScenario {
-        file,
-        orphan_lines: loaded.orphan_lines.clone(),
-        source: loaded.source.clone(),
-    };
-    let input = Input::from_wire(&after, model, run)?;
-    let mut report = check_input(&input, plan);
-    let fixed: Vec<(String, String)> = applied
-        .picked()
-        .map(|(order, node)| (order.to_string(), node.to_string()))
-        .collect();
-    report.violations.extend(fixed_shipments(previous, plan, &fixed));
-    Ok(report)
+    let (after, applied) = with_events(loaded, previous, events)?;
+    check_against(&after, model, run, previous, plan, &picked(&applied))
 }
 
 /// The figures of a re-plan.
@@ -185,13 +203,7 @@ pub fn reroute_with(
     mode: Mode,
 ) -> Result<Reroute, DomoptError> {
     let start = Instant::now();
-    let mut file = loaded.file.clone();
-    let applied = events::apply(&mut file, previous, events).map_err(DomoptError::Invalid)?;
-    let after = LoadedScenario {
-        file,
-        orphan_lines: loaded.orphan_lines.clone(),
-        source: loaded.source.clone(),
-    };
+    let (after, applied) = with_events(loaded, previous, events)?;
     let (s, _) = build_scenario(&after, model, run).map_err(DomoptError::Invalid)?;
     check_plan_matches(&s, previous)?;
     let net = Network::build(&s);
@@ -258,10 +270,7 @@ pub fn reroute_with(
         objective: summary.objective,
         best_bound: summary.best_bound,
     });
-    let fixed = applied
-        .picked()
-        .map(|(order, node)| (order.to_string(), node.to_string()))
-        .collect();
+    let fixed = picked(&applied);
     Ok(Reroute {
         plan,
         orders,

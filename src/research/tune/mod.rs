@@ -146,18 +146,7 @@ pub fn tune(
     done: &(dyn Fn(usize) + Sync),
 ) -> Result<Tune, DomoptError> {
     check_size(grid, options.allow_large)?;
-    // Every point's records must validate before any is solved.
-    for k in 0..grid.points().min(MAX_POINTS_ALLOWED) {
-        let point = grid.point(k);
-        if let Err(report) = build_scenario(loaded, model, &point.policy(base)) {
-            return Err(DomoptError::Invalid(report));
-        }
-        // One validation per distinct policy is enough when only the
-        // candidate limit varies; a cheap check keeps this simple.
-        if grid.knobs.iter().all(|knob| knob.name == grid::CANDIDATES) {
-            break;
-        }
-    }
+    validate_policies(loaded, model, base, grid)?;
     let start = Instant::now();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.parallel.max(1))
@@ -182,6 +171,24 @@ pub fn tune(
         on_time_frontier,
         time_s: start.elapsed().as_secs_f64(),
     })
+}
+
+/// Validates the records under every distinct policy of the grid (its
+/// points without the candidate limit, which does not touch the records)
+/// before any point is solved, so that a bad one writes nothing.
+fn validate_policies(
+    loaded: &LoadedScenario,
+    model: &CostModel,
+    base: &PolicyOverrides,
+    grid: &Grid,
+) -> Result<(), DomoptError> {
+    let policies = Grid {
+        knobs: grid.knobs.iter().filter(|k| k.name != grid::CANDIDATES).cloned().collect(),
+    };
+    for k in 0..policies.points() {
+        build_scenario(loaded, model, &policies.point(k).policy(base)).map_err(DomoptError::Invalid)?;
+    }
+    Ok(())
 }
 
 /// E192 for a grid over the limit.
