@@ -71,7 +71,7 @@
 //! | `reroute` | exception handling: a plan re-made after events (outages, capacity drops, short picks, suspended services, cancellations), only the orders they touch and those sharing a row that can bind solved again |
 //! | `returns` | the returns routing decision: the returns file and its validation, each unit's options (restock at a store or a DC, inspect, liquidate, return to the vendor), the batch min-cost flow over the solver layer's LP, the nearest-node baseline, the plan and its folder, the independent checker |
 //! | `explain` | why a plan ships an order as it does: each alternative node and service with its cost and whose units it would take, the binding rows near it with LP shadow prices, force/forbid what-ifs re-solving it with its competitors |
-//! | `research` | the instance generator; cost-model tuning (grids of policy knobs, Pareto frontiers, targets) |
+//! | `research` | the instance generator; cost-model tuning (grids of policy knobs, Pareto frontiers, targets); peak simulation (arrival streams, rolling waves with carried stock, strategies against a clairvoyant run) |
 //!
 //! The CLI, the bench runner and its charts are in the binary (`src/cli/`),
 //! behind the default `cli` feature: `default-features = false` embeds the
@@ -186,6 +186,22 @@ pub mod explaining {
         Alternative, Baseline, Displacement, Explanation, MAX_COMPETITORS, MAX_WHAT_IFS,
         NeighbourhoodSummary, Package, PackageItem, Request, RowPrice, WhatIf, WhatIfKind, explain,
     };
+}
+
+/// Peak simulation (`domopt simulate`): orders arriving over a day or a
+/// week, cut into waves routed one after another on the stock and capacity
+/// the earlier ones left, several strategies side by side against a
+/// clairvoyant run.
+pub mod simulation {
+    pub use crate::research::simulate::arrivals::{
+        generate as generate_arrivals, parse_time, read as read_arrivals,
+    };
+    pub use crate::research::simulate::options::{MAX_FORECAST_ORDERS, MAX_WAVES};
+    pub use crate::research::simulate::{
+        ClairvoyantRun, Forecast, HorizonKpis, Profile, SimOptions, SimStrategy, Simulation,
+        StrategyRun, WaveRow, WaveRule, simulate,
+    };
+    pub use crate::solution::plan_dir::SIMULATE_FILES;
 }
 
 /// Cost-model tuning (`domopt tune`): a wave solved at every point of a

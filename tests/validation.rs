@@ -172,13 +172,15 @@ fn a_scenario_with_many_problems_reports_every_error_code_in_one_run() {
     // Codes of errors met before or beside validation (a malformed or missing
     // file, an unknown model, a bad run setting, an unreadable file, the
     // reservation ledger's E140-E152, the returns file's E160-E169, a
-    // re-plan's events E170-E174 and explanations' E180-E183 and tunes' E190-E193, tested in
-    // tests/returns.rs, tests/reroute.rs, tests/explain.rs and tests/tune.rs).
+    // re-plan's events E170-E174, explanations' E180-E183, tunes' E190-E193 and simulations'
+    // E194-E197, tested in tests/returns.rs, tests/reroute.rs, tests/explain.rs, tests/tune.rs
+    // and tests/simulate.rs).
     let not_from_validation = [
         "E100", "E118", "E119", "E120", "E121", "E122", "E130", "E140", "E141", "E142", "E143",
         "E144", "E145", "E146", "E147", "E148", "E149", "E150", "E151", "E152", "E160", "E161",
         "E162", "E163", "E164", "E165", "E166", "E167", "E168", "E169", "E170", "E171", "E172",
-        "E173", "E174", "E180", "E181", "E182", "E183", "E190", "E191", "E192", "E193",
+        "E173", "E174", "E180", "E181", "E182", "E183", "E190", "E191", "E192", "E193", "E194",
+        "E195", "E196", "E197",
     ];
     let wanted: Vec<&str> = IssueCode::ALL
         .iter()

@@ -13,6 +13,7 @@ mod reroute;
 mod returns;
 mod schema;
 mod serve;
+mod simulate;
 mod solve;
 mod tune;
 mod validate;
@@ -70,6 +71,7 @@ enum Command {
     Returns(returns::Args),
     Explain(explain::Args),
     Tune(tune::Args),
+    Simulate(simulate::Args),
 }
 
 /// Runs a subcommand.
@@ -97,5 +99,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Returns(a) => returns::run(a),
         Command::Explain(a) => explain::run(a),
         Command::Tune(a) => tune::run(a),
+        Command::Simulate(a) => simulate::run(a),
     }
 }

@@ -138,6 +138,13 @@ issue_codes! {
         "a tune's grid is empty, has a knob without values, a value out of range, a bad range, or a knob twice";
     TooManyPoints = "E192", "a tune's grid has over 10,000 points and `--yes` was not given";
     BadTarget = "E193", "a tune's target or objective names an unknown KPI or is not KPI>=X or KPI<=X";
+    BadArrivalTime = "E194",
+        "an arrival file's row is unreadable or its timestamp is not `YYYY-MM-DDTHH:MM[:SS]`";
+    UnsortedArrivals = "E195", "an arrival file's timestamps are not in ascending order";
+    UnknownArrivalOrder = "E196",
+        "an arrival file names an order the scenario does not have, names one twice, or leaves one out";
+    BadSimulation = "E197",
+        "a simulation setting is out of range (wave length or size, a rate, the profile, the start, the strategies)";
     SkuWithoutStock = "W201", "SKU has no stock anywhere";
     NodeWithoutService = "W202", "node offers no carrier service";
     LineWithoutStock = "W203", "order line's SKU has no stock anywhere: it will be unfilled";

@@ -143,12 +143,29 @@ pub const TUNE_FILES: [&str; 6] = [
     "frontier-on-time.svg",
 ];
 
+/// The files of a simulation's folder (`domopt simulate --out`).
+pub const SIMULATE_FILES: [&str; 12] = [
+    "simulation.json",
+    "report.md",
+    "waves.csv",
+    "horizon.csv",
+    "cost-per-order.png",
+    "cost-per-order.svg",
+    "split-rate.png",
+    "split-rate.svg",
+    "on-time.png",
+    "on-time.svg",
+    "stock-outs.png",
+    "stock-outs.svg",
+];
+
 fn is_plan_file(name: &str) -> bool {
     name == PLAN_JSON
         || TABLES.contains(&name)
         || OLD_LEFTOVERS.contains(&name)
         || RETURNS_FILES.contains(&name)
         || TUNE_FILES.contains(&name)
+        || SIMULATE_FILES.contains(&name)
 }
 
 /// Entries of a folder that are not plan files.

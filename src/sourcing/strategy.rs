@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use crate::input::settings::{Settings, Strategy};
 use crate::network::candidates::{self, CandidateSet};
-use crate::network::domain::{OrderIdx, Scenario};
+use crate::network::domain::{NodeIdx, OrderIdx, Scenario, SkuIdx};
 use crate::network::lanes::Network;
 use crate::solution::assignment::Assignment;
 use crate::solution::decode;
@@ -32,10 +32,42 @@ pub fn run_with_progress(
     strategy: Strategy,
     progress: &dyn Fn(&str),
 ) -> Plan {
+    run_inner(s, settings, strategy, progress, &UnitPrices::default())
+}
+
+/// Extra cost per unit taken from a node's stock of a SKU: an opportunity
+/// cost the objective sees but the plan does not pay.
+pub type UnitPrices = rustc_hash::FxHashMap<(NodeIdx, SkuIdx), f64>;
+
+/// Routes a wave with a strategy whose objective also charges `prices` per
+/// unit taken from each (node, SKU). The plan reports what it truly costs
+/// (the prices are not in it); the solver's bound was on the priced
+/// objective, so the plan carries none and is `heuristic` for the true costs.
+pub fn run_priced(s: &Scenario, settings: &Settings, strategy: Strategy, prices: &UnitPrices) -> Plan {
+    let mut plan = run_inner(s, settings, strategy, &|_| {}, prices);
+    if !prices.is_empty() {
+        plan.solve.best_bound = None;
+        plan.solve.gap = None;
+        plan.solve.status = Status::Heuristic;
+        plan.solve.message.push_str("; solved with opportunity prices on stock, bound not valid for the true costs");
+    }
+    plan
+}
+
+fn run_inner(
+    s: &Scenario,
+    settings: &Settings,
+    strategy: Strategy,
+    progress: &dyn Fn(&str),
+    prices: &UnitPrices,
+) -> Plan {
     let start = Instant::now();
     progress("candidates");
     let net = Network::build(s);
-    let cs = candidates::generate(s, &net, settings.candidates);
+    let true_cs = candidates::generate(s, &net, settings.candidates);
+    // The strategy routes on the priced candidates; decoding reads the true ones.
+    let priced = (!prices.is_empty()).then(|| with_prices(s, &true_cs, prices));
+    let cs = priced.as_ref().unwrap_or(&true_cs);
     progress(&format!("{} candidates", cs.candidates.len()));
     let mut phases = PhaseTimes {
         candidates_s: start.elapsed().as_secs_f64(),
@@ -60,22 +92,22 @@ pub fn run_with_progress(
     let wave = Wave {
         s,
         net: &net,
-        cs: &cs,
+        cs,
         settings,
         progress,
         started: start,
     };
     let assignments = match strategy {
-        Strategy::GreedyCost => greedy::greedy_cost(s, &cs),
-        Strategy::Ranked => rules::route_wave(s, &cs, Rule::Ranked),
-        Strategy::Closest => rules::route_wave(s, &cs, Rule::Closest),
-        Strategy::Shopify => rules::route_wave(s, &cs, Rule::Shopify),
-        Strategy::Monolithic => monolithic(s, &cs, settings, start, &mut record, &mut phases),
+        Strategy::GreedyCost => greedy::greedy_cost(s, cs),
+        Strategy::Ranked => rules::route_wave(s, cs, Rule::Ranked),
+        Strategy::Closest => rules::route_wave(s, cs, Rule::Closest),
+        Strategy::Shopify => rules::route_wave(s, cs, Rule::Shopify),
+        Strategy::Monolithic => monolithic(s, cs, settings, start, &mut record, &mut phases),
         Strategy::Auto => decompose(&wave, &mut record, &mut phases, true),
         Strategy::Decompose => decompose(&wave, &mut record, &mut phases, false),
     };
     let t = Instant::now();
-    let mut plan = decode::assemble(s, &cs, &assignments, record);
+    let mut plan = decode::assemble(s, &true_cs, &assignments, record);
     if cs.stats.pruned {
         settle_pruned(&mut plan.solve, settings);
     }
@@ -85,8 +117,22 @@ pub fn run_with_progress(
     plan.solve.peak_memory_mb = crate::solution::plan::peak_memory_mb();
     // Freeing the candidates (a million small vectors on peak-m) takes a
     // tenth of a second that the plan need not wait for.
-    std::thread::spawn(move || drop((cs, net)));
+    std::thread::spawn(move || drop((true_cs, priced, net)));
     plan
+}
+
+/// The candidates with each unit's cost raised by its (node, SKU) price.
+fn with_prices(s: &Scenario, cs: &CandidateSet, prices: &UnitPrices) -> CandidateSet {
+    let mut priced = cs.clone();
+    for c in &mut priced.candidates {
+        let order = &s.orders[c.order];
+        for l in &mut c.lines {
+            if let Some(p) = prices.get(&(c.node, order.lines[l.line].sku)) {
+                l.cost.handling += p;
+            }
+        }
+    }
+    priced
 }
 
 /// A plan over pruned candidates is a heuristic plan unless its gap to the

@@ -48,6 +48,19 @@ pub struct ScatterChart {
     pub line: (String, Vec<(f64, f64)>),
 }
 
+/// Lines through points on linear axes, one per series (a KPI over time).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinesChart {
+    /// Caption.
+    pub title: String,
+    /// X axis description.
+    pub x_desc: String,
+    /// Y axis description.
+    pub y_desc: String,
+    /// (series name, points).
+    pub series: Vec<(String, Vec<(f64, f64)>)>,
+}
+
 /// A chart to draw.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Chart {
@@ -57,6 +70,8 @@ pub enum Chart {
     LogLog(LogLogChart),
     /// Points and a line through some of them.
     Scatter(ScatterChart),
+    /// Lines on linear axes.
+    Lines(LinesChart),
 }
 
 /// Strategies in the order they first appear in the results.

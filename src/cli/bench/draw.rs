@@ -9,7 +9,7 @@ use plotters::coord::Shift;
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint};
 use plotters::prelude::*;
 
-use super::charts::{BarChart, Chart, LogLogChart, ScatterChart};
+use super::charts::{BarChart, Chart, LinesChart, LogLogChart, ScatterChart};
 use super::table::thousands;
 
 const FONT: &[u8] = include_bytes!("../../../assets/DejaVuSans.ttf");
@@ -277,11 +277,47 @@ fn draw_scatter<DB: DrawingBackend>(
     root.present()
 }
 
+fn draw_lines<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &LinesChart) -> DrawResult<DB> {
+    root.fill(&WHITE)?;
+    let points = || c.series.iter().flat_map(|s| s.1.iter());
+    let (x0, x1) = linear_range(points().map(|p| p.0));
+    let (y0, y1) = linear_range(points().map(|p| p.1));
+    let mut chart = ChartBuilder::on(root)
+        .caption(&c.title, ("sans-serif", 24))
+        .margin(16)
+        .x_label_area_size(50)
+        .y_label_area_size(90)
+        .build_cartesian_2d(x0..x1, y0..y1)?;
+    chart
+        .configure_mesh()
+        .x_desc(c.x_desc.as_str())
+        .y_desc(c.y_desc.as_str())
+        .label_style(("sans-serif", 15))
+        .axis_desc_style(("sans-serif", 16))
+        .draw()?;
+    for (j, (name, pts)) in c.series.iter().enumerate() {
+        let col = colour(j);
+        chart
+            .draw_series(LineSeries::new(pts.iter().copied(), col.stroke_width(2)))?
+            .label(name.as_str())
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], col.stroke_width(2)));
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .label_font(("sans-serif", 15))
+        .draw()?;
+    root.present()
+}
+
 fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, chart: &Chart) -> DrawResult<DB> {
     match chart {
         Chart::Bars(c) => draw_bars(root, c),
         Chart::LogLog(c) => draw_loglog(root, c),
         Chart::Scatter(c) => draw_scatter(root, c),
+        Chart::Lines(c) => draw_lines(root, c),
     }
 }
 

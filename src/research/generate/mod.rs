@@ -15,7 +15,7 @@ mod inventory;
 mod network;
 mod orders;
 mod places;
-mod sampling;
+pub(crate) mod sampling;
 mod write;
 
 use std::path::Path;

@@ -3,11 +3,11 @@
 use rand::Rng;
 
 /// Sampling from cumulative weights.
-pub(super) struct Cumulative(Vec<f64>);
+pub(crate) struct Cumulative(Vec<f64>);
 
 impl Cumulative {
     /// Weights in index order; they need not sum to one.
-    pub(super) fn new(weights: impl IntoIterator<Item = f64>) -> Self {
+    pub(crate) fn new(weights: impl IntoIterator<Item = f64>) -> Self {
         let mut acc = 0.0;
         let mut v: Vec<f64> = weights
             .into_iter()
@@ -22,7 +22,7 @@ impl Cumulative {
     }
 
     /// An index drawn in proportion to its weight.
-    pub(super) fn sample(&self, rng: &mut impl Rng) -> usize {
+    pub(crate) fn sample(&self, rng: &mut impl Rng) -> usize {
         let u: f64 = rng.random();
         self.0.partition_point(|&c| c < u).min(self.0.len() - 1)
     }

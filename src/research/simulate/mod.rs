@@ -1,0 +1,257 @@
+//! Peak simulation (`domopt simulate`): orders arrive over a day or a week,
+//! are cut into waves, and each wave is routed by a strategy on the stock
+//! and capacity the earlier waves left; inbound receipts and replenishment
+//! arrive, cutoffs pass with the clock, a share of orders is cancelled or
+//! returned. Strategies run side by side on the same arrivals and events,
+//! against a clairvoyant run that solves the whole horizon as one wave.
+
+pub mod arrivals;
+mod lookahead;
+pub mod options;
+pub mod report;
+mod returns;
+mod run;
+pub mod schedule;
+mod stock;
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use chrono::{NaiveDateTime, NaiveTime};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::error::DomoptError;
+use crate::input::cost_model::CostModel;
+use crate::input::format::{InventoryRecord, LoadedScenario, NodeRecord, PolicyOverrides, ScenarioFile};
+use crate::input::settings::{Settings, Strategy};
+use crate::input::validate::build_scenario;
+use crate::network::domain::Scenario;
+use crate::solution::check;
+use crate::sourcing;
+
+pub use arrivals::Profile;
+pub use lookahead::Forecast;
+pub use options::{SimOptions, SimStrategy, WaveRule};
+pub use report::{HorizonKpis, WaveRow};
+pub use run::StrategyRun;
+pub use schedule::Schedule;
+
+/// The clairvoyant run: the horizon's orders that are not cancelled, solved
+/// as one wave cut at the horizon's start with all its stock and capacity.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClairvoyantRun {
+    /// Its KPIs.
+    pub horizon: HorizonKpis,
+    /// A lower bound on its objective, and so on every strategy's.
+    pub bound: Option<f64>,
+    /// The solve's status.
+    pub status: String,
+}
+
+/// A simulation's results.
+#[derive(Debug, Clone)]
+pub struct Simulation {
+    /// The scenario's name.
+    pub scenario: String,
+    /// Orders in the horizon.
+    pub orders: usize,
+    /// Waves cut.
+    pub waves: usize,
+    /// Start of the horizon.
+    pub start: NaiveDateTime,
+    /// The last cut.
+    pub end: NaiveDateTime,
+    /// One run per strategy, in the order asked.
+    pub runs: Vec<StrategyRun>,
+    /// The clairvoyant run, if asked.
+    pub clairvoyant: Option<ClairvoyantRun>,
+    /// Wall seconds.
+    pub time_s: f64,
+}
+
+/// What every wave of a run reads.
+pub(crate) struct Ctx<'a> {
+    loaded: &'a LoadedScenario,
+    model: &'a CostModel,
+    overrides: &'a PolicyOverrides,
+    schedule: &'a Schedule,
+    options: &'a SimOptions,
+    forecast: Forecast,
+    /// The scenario as given, validated (for routing returns).
+    base: Scenario,
+    /// Index of each node id.
+    node_index: HashMap<String, usize>,
+    /// Each (node, service)'s daily pickup cutoff.
+    cutoffs: HashMap<(String, String), NaiveTime>,
+}
+
+/// Simulates `loaded`'s orders arriving at `arrivals` (one per order, in
+/// the scenario's order) with every strategy of `options`, then the
+/// clairvoyant run. `done(name)` hears each finished run.
+pub fn simulate(
+    loaded: &LoadedScenario,
+    model: &CostModel,
+    overrides: &PolicyOverrides,
+    arrivals: Vec<NaiveDateTime>,
+    forecast: Forecast,
+    options: &SimOptions,
+    done: &(dyn Fn(&str) + Sync),
+) -> Result<Simulation, DomoptError> {
+    let started = Instant::now();
+    options.validate()?;
+    let (base, _) = build_scenario(loaded, model, overrides).map_err(DomoptError::Invalid)?;
+    if base.explicit.is_some() {
+        return Err(DomoptError::Settings {
+            field: "scenario".into(),
+            detail: "a simulation needs a network of nodes and services, not explicit costs".into(),
+        });
+    }
+    if arrivals.len() != loaded.file.orders.len() {
+        return Err(DomoptError::Settings {
+            field: "arrivals".into(),
+            detail: format!("{} arrivals for {} orders", arrivals.len(), loaded.file.orders.len()),
+        });
+    }
+    let schedule = Schedule::new(arrivals, options)?;
+    let ctx = Ctx {
+        loaded,
+        model,
+        overrides,
+        schedule: &schedule,
+        options,
+        forecast,
+        base,
+        node_index: loaded.file.nodes.iter().enumerate().map(|(k, n)| (n.id.clone(), k)).collect(),
+        cutoffs: cutoffs(&loaded.file.nodes),
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.parallel)
+        .build()
+        .map_err(|e| DomoptError::NoPlan(format!("could not start the simulation's threads: {e}")))?;
+    let runs: Vec<StrategyRun> = pool.install(|| {
+        options
+            .strategies
+            .par_iter()
+            .map(|&s| {
+                let r = run::run(&ctx, s);
+                done(s.name());
+                r
+            })
+            .collect::<Result<_, _>>()
+    })?;
+    let clairvoyant = if options.clairvoyant {
+        let c = clairvoyant(&ctx, &runs)?;
+        done("clairvoyant");
+        Some(c)
+    } else {
+        None
+    };
+    Ok(Simulation {
+        scenario: ctx.base.name.clone(),
+        orders: loaded.file.orders.len(),
+        waves: schedule.waves.len(),
+        start: schedule.start,
+        end: schedule.end,
+        runs,
+        clairvoyant,
+        time_s: started.elapsed().as_secs_f64(),
+    })
+}
+
+fn cutoffs(nodes: &[NodeRecord]) -> HashMap<(String, String), NaiveTime> {
+    nodes
+        .iter()
+        .flat_map(|n| {
+            n.services.iter().filter_map(|s| {
+                let t = NaiveTime::parse_from_str(s.cutoff.as_deref()?, "%H:%M").ok()?;
+                Some(((n.id.clone(), s.service.clone()), t))
+            })
+        })
+        .collect()
+}
+
+/// Every order that is not cancelled, known from the start and solved as
+/// one wave cut at the horizon's start, with the start's stock plus every
+/// receipt of the horizon and the most any strategy was replenished or
+/// restocked, and the horizon's whole capacity: a relaxation of every
+/// strategy's run, so its bound is below each strategy's objective.
+fn clairvoyant(ctx: &Ctx, runs: &[StrategyRun]) -> Result<ClairvoyantRun, DomoptError> {
+    let started = Instant::now();
+    let base = &ctx.loaded.file;
+    let schedule = ctx.schedule;
+    let orders: Vec<_> = base
+        .orders
+        .iter()
+        .enumerate()
+        .filter(|(k, _)| schedule.fates[*k].cancel_at.is_none())
+        .map(|(k, o)| run::placed(o, schedule.arrivals[k]))
+        .collect();
+    let cancelled = (base.orders.len() - orders.len()) as u64;
+    let file = ScenarioFile {
+        wave_time: run::stamp(schedule.start),
+        orders,
+        inventory: clairvoyant_stock(base, runs, schedule.end.date()),
+        ..base.clone()
+    };
+    let s = run::validated(ctx, &file, 0)?;
+    let settings = Settings {
+        time_limit_s: ctx.options.clairvoyant_time_limit_s,
+        ..ctx.options.settings.clone()
+    };
+    let plan = sourcing::run(&s, &settings, Strategy::Auto);
+    let report = check::check(&s, &plan);
+    if !report.ok() {
+        return Err(DomoptError::NoPlan("the checker refused the clairvoyant plan".into()));
+    }
+    Ok(ClairvoyantRun {
+        horizon: HorizonKpis::of_plan(&plan, cancelled, started.elapsed().as_secs_f64()),
+        bound: plan.solve.best_bound,
+        status: plan.solve.status.as_str().to_string(),
+    })
+}
+
+/// The start's stock, the receipts due by `last`, and per record the most
+/// units any run added.
+fn clairvoyant_stock(base: &ScenarioFile, runs: &[StrategyRun], last: chrono::NaiveDate) -> Vec<InventoryRecord> {
+    let mut records: Vec<InventoryRecord> = base.inventory.clone();
+    for r in &mut records {
+        let due = r
+            .inbound_date
+            .as_deref()
+            .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+            .is_some_and(|d| d <= last);
+        if due {
+            r.on_hand += r.inbound_quantity.unwrap_or(0.0);
+        }
+        r.inbound_quantity = None;
+        r.inbound_date = None;
+    }
+    let mut most: HashMap<(&str, &str), u64> = HashMap::new();
+    for (node, sku, q) in runs.iter().flat_map(|r| &r.added) {
+        let e = most.entry((node.as_str(), sku.as_str())).or_default();
+        *e = (*e).max(*q);
+    }
+    let index: HashMap<(String, String), usize> =
+        records.iter().enumerate().map(|(k, r)| ((r.node.clone(), r.sku.clone()), k)).collect();
+    let mut extra: Vec<((&str, &str), u64)> = most.into_iter().collect();
+    extra.sort();
+    for ((node, sku), q) in extra {
+        match index.get(&(node.to_string(), sku.to_string())) {
+            Some(&k) => records[k].on_hand += q as f64,
+            None => records.push(InventoryRecord {
+                node: node.to_string(),
+                sku: sku.to_string(),
+                on_hand: q as f64,
+                reserved: None,
+                safety_stock: None,
+                inbound_quantity: None,
+                inbound_date: None,
+            }),
+        }
+    }
+    for r in &mut records {
+        r.on_hand = r.on_hand.min(f64::from(crate::input::validate::limits::MAX_UNITS));
+    }
+    records
+}

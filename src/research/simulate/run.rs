@@ -1,0 +1,342 @@
+//! One strategy over the horizon: each wave built from the stock and
+//! capacity the earlier waves left, solved, checked and booked; orders
+//! cancelled before their packages leave give their units back; returns
+//! come back and are routed.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+
+use super::options::SimStrategy;
+use super::report::{HorizonKpis, WaveRow};
+use super::stock::Stock;
+use super::{Ctx, lookahead, returns};
+use crate::error::DomoptError;
+use crate::input::format::{OrderRecord, ScenarioFile};
+use crate::input::settings::Strategy;
+use crate::input::validate::build_scenario;
+use crate::network::domain::Scenario;
+use crate::solution::check;
+use crate::solution::plan::{Plan, ShipmentCost};
+use crate::sourcing;
+
+/// A package as booked: where its units came from and when it leaves.
+#[derive(Debug, Clone)]
+pub(super) struct Package {
+    pub order: usize,
+    pub node: usize,
+    /// (inventory record, units).
+    pub units: Vec<(usize, u64)>,
+    pub ship_date: NaiveDate,
+    /// When it leaves the node: its service's cutoff on the ship date.
+    pub leaves_at: NaiveDateTime,
+    pub delivery_date: NaiveDate,
+    pub cost: ShipmentCost,
+    /// Arrives by the promise (`None`: no promise).
+    pub on_time: Option<bool>,
+    /// Released by a cancellation before it left.
+    pub released: bool,
+}
+
+impl Package {
+    fn total_units(&self) -> u64 {
+        self.units.iter().map(|u| u.1).sum()
+    }
+}
+
+/// An order as booked.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Booked {
+    pub planned: bool,
+    pub cancelled: bool,
+    pub packages: Vec<usize>,
+    pub ordered: u64,
+    pub unfilled: u64,
+    pub unfilled_cost: f64,
+    pub split_cost: f64,
+}
+
+/// The books of one run.
+pub(super) struct Books {
+    pub stock: Stock,
+    pub packages: Vec<Package>,
+    pub orders: Vec<Booked>,
+    /// Cancellations not yet looked at, latest first.
+    cancels: Vec<(NaiveDateTime, usize)>,
+    /// Cancellations that came after a package had left.
+    pub cancelled_too_late: u64,
+    /// Units each inventory record received beyond its start (replenishment
+    /// and restocked returns): what a clairvoyant run may also use.
+    pub added: Vec<u64>,
+    /// Per package: its return has been routed.
+    pub returned: Vec<bool>,
+    /// Units returned and routed.
+    pub returned_units: u64,
+    /// What the routed returns recovered, net of their costs.
+    pub returns_net: f64,
+}
+
+/// What one strategy did.
+#[derive(Debug, Clone)]
+pub struct StrategyRun {
+    /// Its name.
+    pub strategy: String,
+    /// One row per wave.
+    pub waves: Vec<WaveRow>,
+    /// The horizon's KPIs.
+    pub horizon: HorizonKpis,
+    /// Units added beyond the start's stock: (node, SKU, units).
+    pub added: Vec<(String, String, u64)>,
+}
+
+/// Runs `strategy` over every wave of the schedule.
+pub(super) fn run(ctx: &Ctx, strategy: SimStrategy) -> Result<StrategyRun, DomoptError> {
+    let started = Instant::now();
+    let file = &ctx.loaded.file;
+    let mut cancels: Vec<(NaiveDateTime, usize)> = ctx
+        .schedule
+        .fates
+        .iter()
+        .enumerate()
+        .filter_map(|(k, f)| f.cancel_at.map(|t| (t, k)))
+        .collect();
+    cancels.sort_by(|a, b| b.cmp(a));
+    let stock = Stock::new(file, ctx.schedule.days());
+    let mut books = Books {
+        added: vec![0; stock.records.len()],
+        stock,
+        packages: Vec::new(),
+        orders: vec![Booked::default(); file.orders.len()],
+        cancels,
+        cancelled_too_late: 0,
+        returned: Vec::new(),
+        returned_units: 0,
+        returns_net: 0.0,
+    };
+    let mut rows = Vec::with_capacity(ctx.schedule.waves.len());
+    for (w, cut) in ctx.schedule.waves.iter().enumerate() {
+        rows.push(wave(ctx, strategy, &mut books, w, cut.at, &cut.orders)?);
+    }
+    let horizon = HorizonKpis::of(&books, started.elapsed().as_secs_f64());
+    let added = books
+        .added
+        .iter()
+        .enumerate()
+        .filter(|(_, q)| **q > 0)
+        .map(|(k, &q)| (books.stock.records[k].node.clone(), books.stock.records[k].sku.clone(), q))
+        .collect();
+    Ok(StrategyRun {
+        strategy: strategy.name().to_string(),
+        waves: rows,
+        horizon,
+        added,
+    })
+}
+
+/// One wave: events up to its cut, then its orders routed and booked.
+fn wave(
+    ctx: &Ctx,
+    strategy: SimStrategy,
+    books: &mut Books,
+    w: usize,
+    at: NaiveDateTime,
+    arrived: &[usize],
+) -> Result<WaveRow, DomoptError> {
+    let file = &ctx.loaded.file;
+    let received = books.stock.receive(at, &file.nodes, ctx.options.replenish_at);
+    books.added.resize(books.stock.records.len(), 0);
+    let released = cancel_until(books, at);
+    let restocked = returns::restock_until(ctx, books, at)?;
+    let orders: Vec<usize> = arrived.iter().copied().filter(|&k| !books.orders[k].cancelled).collect();
+    let wave_file = wave_file(ctx, &books.stock, at, &orders);
+    let scenario = validated(ctx, &wave_file, w)?;
+    let t = Instant::now();
+    let (plan, priced_rows) = match strategy {
+        SimStrategy::Plan(s) => (sourcing::run(&scenario, &ctx.options.settings, s), 0),
+        SimStrategy::Opportunity => {
+            let prices = lookahead::prices(ctx, &wave_file, w, at)?;
+            let n = prices.len();
+            (sourcing::run_priced(&scenario, &ctx.options.settings, Strategy::Auto, &prices), n)
+        }
+    };
+    let solve_s = t.elapsed().as_secs_f64();
+    let report = check::check(&scenario, &plan);
+    if !report.ok() {
+        let first = report
+            .violations
+            .first()
+            .map(|v| format!("{} {}: {}", v.kind, v.record, v.message))
+            .unwrap_or_default();
+        return Err(DomoptError::NoPlan(format!(
+            "wave {} ({at}): the checker refused the {} plan: {first}",
+            w + 1,
+            strategy.name()
+        )));
+    }
+    book(ctx, books, &plan, &orders);
+    let mut row = WaveRow::of(strategy.name(), w, at, &plan, solve_s);
+    row.cancelled = (arrived.len() - orders.len()) as u64;
+    row.received_units = received.receipts;
+    row.replenished_units = received.replenished;
+    row.released_units = released;
+    row.restocked_units = restocked;
+    row.priced_rows = priced_rows as u64;
+    Ok(row)
+}
+
+/// Validates a wave built from a scenario that validated: an error here is
+/// the simulator's, reported with the wave.
+pub(super) fn validated(ctx: &Ctx, f: &ScenarioFile, w: usize) -> Result<Scenario, DomoptError> {
+    let loaded = crate::input::format::LoadedScenario {
+        file: f.clone(),
+        orphan_lines: Vec::new(),
+        source: ctx.loaded.source.clone(),
+    };
+    build_scenario(&loaded, ctx.model, ctx.overrides)
+        .map(|(s, _)| s)
+        .map_err(|report| {
+            let first = report.errors().next().map(|i| i.to_string()).unwrap_or_default();
+            DomoptError::NoPlan(format!("wave {} could not be built: {first}", w + 1))
+        })
+}
+
+/// The wave's scenario: the network and policy of the scenario, the stock
+/// and capacity left, and the orders placed at their arrival.
+pub(super) fn wave_file(ctx: &Ctx, stock: &Stock, at: NaiveDateTime, orders: &[usize]) -> ScenarioFile {
+    let base = &ctx.loaded.file;
+    let nodes = base
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(n, r)| {
+            let (packages, units) = stock.capacity(n, at);
+            crate::input::format::NodeRecord {
+                capacity_orders: packages,
+                capacity_units: units,
+                ..r.clone()
+            }
+        })
+        .collect();
+    ScenarioFile {
+        name: base.name.clone(),
+        wave_time: stamp(at),
+        time_zone: base.time_zone.clone(),
+        nodes,
+        skus: base.skus.clone(),
+        services: base.services.clone(),
+        inventory: stock.inventory(),
+        orders: orders.iter().map(|&k| placed(&base.orders[k], ctx.schedule.arrivals[k])).collect(),
+        policy: base.policy.clone(),
+        calendars: base.calendars.clone(),
+        channels: base.channels.clone(),
+        explicit_costs: None,
+        transfer_lanes: base.transfer_lanes.clone(),
+    }
+}
+
+/// An order placed at `at`.
+pub(super) fn placed(o: &OrderRecord, at: NaiveDateTime) -> OrderRecord {
+    OrderRecord {
+        placed_at: Some(stamp(at)),
+        ..o.clone()
+    }
+}
+
+/// A date-time as the scenario format writes it.
+pub(super) fn stamp(t: NaiveDateTime) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S").to_string()
+}
+
+/// Cancellations up to `at`: a planned order whose packages have not left
+/// gives back its units and capacity; one not yet planned never will be.
+/// Returns the units given back.
+fn cancel_until(books: &mut Books, at: NaiveDateTime) -> u64 {
+    let mut released = 0;
+    while books.cancels.last().is_some_and(|&(t, _)| t <= at) {
+        let (t, k) = books.cancels.pop().expect("checked");
+        let order = &books.orders[k];
+        if !order.planned {
+            books.orders[k].cancelled = true;
+            continue;
+        }
+        let pkgs = order.packages.clone();
+        if pkgs.iter().any(|&p| books.packages[p].leaves_at <= t) {
+            books.cancelled_too_late += 1;
+            continue;
+        }
+        for p in pkgs {
+            let pkg = &mut books.packages[p];
+            pkg.released = true;
+            for &(rec, q) in &pkg.units {
+                books.stock.on_hand[rec] += q;
+                released += q;
+            }
+            let (node, date, units) = (pkg.node, pkg.ship_date, pkg.total_units());
+            books.stock.unship(node, date, units);
+        }
+        books.orders[k].cancelled = true;
+    }
+    released
+}
+
+/// Books a checked wave plan: stock and capacity taken, packages and
+/// orders recorded.
+fn book(ctx: &Ctx, books: &mut Books, plan: &Plan, orders: &[usize]) {
+    let by_id: HashMap<&str, usize> = orders
+        .iter()
+        .map(|&k| (ctx.loaded.file.orders[k].id.as_str(), k))
+        .collect();
+    for s in &plan.shipments {
+        let (Some(&order), Some(&node)) = (by_id.get(s.order.as_str()), ctx.node_index.get(&s.node)) else {
+            continue;
+        };
+        let units: Vec<(usize, u64)> = s
+            .items
+            .iter()
+            .map(|i| {
+                let rec = books.stock.record(&s.node, &i.sku);
+                let q = u64::from(i.quantity);
+                books.stock.on_hand[rec] = books.stock.on_hand[rec].saturating_sub(q);
+                (rec, q)
+            })
+            .collect();
+        let total: u64 = units.iter().map(|u| u.1).sum();
+        books.stock.ship(node, s.ship_date, total);
+        let cutoff = ctx.cutoffs.get(&(s.node.clone(), s.service.clone())).copied();
+        books.orders[order].packages.push(books.packages.len());
+        books.returned.push(false);
+        books.packages.push(Package {
+            order,
+            node,
+            units,
+            ship_date: s.ship_date,
+            leaves_at: s.ship_date.and_time(cutoff.unwrap_or(END_OF_DAY)),
+            delivery_date: s.delivery_date,
+            cost: s.cost,
+            on_time: s.promised_date.map(|p| s.delivery_date <= p),
+            released: false,
+        });
+    }
+    let mut unfilled_cost: HashMap<&str, f64> = HashMap::new();
+    for b in &plan.backorders {
+        *unfilled_cost.entry(b.order.as_str()).or_default() += f64::from(b.units) * b.penalty_per_unit;
+    }
+    for o in &plan.orders {
+        let Some(&k) = by_id.get(o.order.as_str()) else { continue };
+        let shipped: f64 = books.orders[k].packages.iter().map(|&p| books.packages[p].cost.total).sum();
+        let unfilled = unfilled_cost.get(o.order.as_str()).copied().unwrap_or(0.0);
+        let b = &mut books.orders[k];
+        b.planned = true;
+        b.ordered = u64::from(o.units_ordered);
+        b.unfilled = u64::from(o.units_ordered - o.units_shipped.min(o.units_ordered));
+        b.unfilled_cost = unfilled;
+        b.split_cost = (o.cost - shipped - unfilled).max(0.0);
+    }
+}
+
+/// When a package without a cutoff leaves: the end of its ship date.
+const END_OF_DAY: NaiveTime = match NaiveTime::from_hms_opt(23, 59, 59) {
+    Some(t) => t,
+    None => NaiveTime::MIN,
+};
