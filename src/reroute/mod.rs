@@ -258,6 +258,7 @@ pub fn reroute_with(
         peak_memory_mb: None,
         decomposition: None,
         replan: None,
+        priced_rows: None,
     };
     let all: Vec<Assignment> = fixed.into_iter().chain(new).collect();
     let mut plan = decode::assemble(&s, &cs, &all, record);

@@ -405,6 +405,7 @@ mod tests {
             peak_memory_mb: None,
             decomposition: None,
             replan: None,
+            priced_rows: None,
         }
     }
 

@@ -248,6 +248,12 @@ pub struct SolveRecord {
     /// heuristic one for the wave, made by re-solving some orders.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replan: Option<Replan>,
+    /// Stock rows whose units the objective charged an opportunity price
+    /// (`domopt simulate`'s opportunity strategy only): the solver
+    /// minimised the priced cost, so the plan is a heuristic one for the
+    /// true costs, without a bound.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priced_rows: Option<usize>,
 }
 
 /// What a re-plan solved: its status and bound are for its own objective

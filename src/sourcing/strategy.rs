@@ -49,6 +49,7 @@ pub fn run_priced(s: &Scenario, settings: &Settings, strategy: Strategy, prices:
         plan.solve.best_bound = None;
         plan.solve.gap = None;
         plan.solve.status = Status::Heuristic;
+        plan.solve.priced_rows = Some(prices.len());
         plan.solve.message.push_str("; solved with opportunity prices on stock, bound not valid for the true costs");
     }
     plan
@@ -88,6 +89,7 @@ fn run_inner(
         peak_memory_mb: None,
         decomposition: None,
         replan: None,
+        priced_rows: None,
     };
     let wave = Wave {
         s,

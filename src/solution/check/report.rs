@@ -357,6 +357,9 @@ pub(crate) fn solve_record(plan: &Plan, t: &Tally, bad: &mut Findings) {
         (None, None) => {}
         (b, g) => wrong(format!("gap {g:?} with bound {b:?}: one without the other")),
     }
+    if s.priced_rows.is_some() && (s.status != Status::Heuristic || s.best_bound.is_some()) {
+        wrong("a plan solved with opportunity prices is a heuristic one for the true costs, without a bound".into());
+    }
     if s.replan.is_some() && (s.status != Status::Heuristic || s.best_bound.is_some()) {
         wrong("a re-plan's plan is a heuristic one for the wave, without a bound".into());
     }
@@ -366,10 +369,14 @@ pub(crate) fn solve_record(plan: &Plan, t: &Tally, bad: &mut Findings) {
         }
         // A solver strategy's plan is a heuristic only over pruned
         // candidates or with orders too large for the exact search.
-        Status::Heuristic if !rule_based && !s.candidates.pruned && !inexact && s.replan.is_none() => wrong(format!(
-            "status heuristic from the solver strategy `{}` on exact candidates, every order searched exactly",
-            s.strategy
-        )),
+        Status::Heuristic
+            if !rule_based && !s.candidates.pruned && !inexact && s.replan.is_none() && s.priced_rows.is_none() =>
+        {
+            wrong(format!(
+                "status heuristic from the solver strategy `{}` on exact candidates, every order searched exactly",
+                s.strategy
+            ))
+        }
         Status::Heuristic if rule_based && s.best_bound.is_some() => {
             wrong("a rule-based plan reports a bound it did not prove".into())
         }
