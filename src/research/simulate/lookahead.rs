@@ -87,7 +87,7 @@ pub(super) fn prices(ctx: &Ctx, wave: &ScenarioFile, w: usize, at: NaiveDateTime
     if n == 0 || pool.is_empty() {
         return Ok(UnitPrices::default());
     }
-    let mut rng = ChaCha8Rng::seed_from_u64(options.seed.wrapping_add(0xF0CA_57 * (w as u64 + 1)));
+    let mut rng = ChaCha8Rng::seed_from_u64(options.seed.wrapping_add(0x00F0_CA57_u64.wrapping_mul(w as u64 + 1)));
     let mut f = wave.clone();
     f.orders.extend((0..n).map(|k| {
         let mut o = placed(&pool[rng.random_range(0..pool.len())], at);

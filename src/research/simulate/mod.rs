@@ -147,7 +147,7 @@ pub fn simulate(
     } else {
         None
     };
-    Ok(Simulation {
+    let mut sim = Simulation {
         scenario: ctx.base.name.clone(),
         orders: loaded.file.orders.len(),
         waves: schedule.waves.len(),
@@ -156,7 +156,15 @@ pub fn simulate(
         runs,
         clairvoyant,
         time_s: started.elapsed().as_secs_f64(),
-    })
+    };
+    let over: Vec<Option<f64>> = sim.runs.iter().map(|r| sim.over_bound(&r.horizon)).collect();
+    for (r, o) in sim.runs.iter_mut().zip(over) {
+        r.horizon.objective_over_bound = o;
+    }
+    if let Some(c) = &mut sim.clairvoyant {
+        c.horizon.objective_over_bound = c.bound.filter(|b| *b > 0.0).map(|b| c.horizon.objective / b - 1.0);
+    }
+    Ok(sim)
 }
 
 fn cutoffs(nodes: &[NodeRecord]) -> HashMap<(String, String), NaiveTime> {

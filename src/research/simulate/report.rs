@@ -97,6 +97,10 @@ impl WaveRow {
 /// and every package that left, whatever wave planned it.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct HorizonKpis {
+    /// The strategy (or `clairvoyant`).
+    pub strategy: String,
+    /// How far the objective is above the clairvoyant bound, as a share of it.
+    pub objective_over_bound: Option<f64>,
     /// Orders routed and not cancelled.
     pub orders: u64,
     /// Orders cancelled (before their wave, or after it but before any package left).
@@ -186,6 +190,7 @@ impl HorizonKpis {
     pub fn of_plan(plan: &Plan, cancelled: u64, time_s: f64) -> HorizonKpis {
         let row = WaveRow::of("", 0, NaiveDateTime::default(), plan, time_s);
         HorizonKpis {
+            strategy: "clairvoyant".into(),
             orders: plan.kpis.orders as u64,
             cancelled,
             packages: plan.kpis.packages as u64,
@@ -222,21 +227,9 @@ impl Simulation {
 
     /// One row per strategy (and the clairvoyant run) as CSV.
     pub fn horizon_csv(&self) -> Result<Vec<u8>, DomoptError> {
-        #[derive(Serialize)]
-        struct Row<'a> {
-            strategy: &'a str,
-            #[serde(flatten)]
-            kpis: &'a HorizonKpis,
-            objective_over_bound: Option<f64>,
-        }
         let mut w = csv::Writer::from_writer(Vec::new());
-        for (name, kpis) in self.lines() {
-            let row = Row {
-                strategy: name,
-                kpis,
-                objective_over_bound: self.over_bound(kpis),
-            };
-            w.serialize(row).map_err(csv_err)?;
+        for (_, kpis) in self.lines() {
+            w.serialize(kpis).map_err(csv_err)?;
         }
         w.into_inner().map_err(|e| csv_err(e.into_error().into()))
     }
@@ -278,7 +271,6 @@ impl Simulation {
             "strategies": self.runs.iter().map(|r| serde_json::json!({
                 "strategy": r.strategy,
                 "horizon": r.horizon,
-                "objective_over_bound": self.over_bound(&r.horizon),
                 "waves": r.waves,
             })).collect::<Vec<_>>(),
             "clairvoyant": self.clairvoyant,

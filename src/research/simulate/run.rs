@@ -118,7 +118,8 @@ pub(super) fn run(ctx: &Ctx, strategy: SimStrategy) -> Result<StrategyRun, Domop
     for (w, cut) in ctx.schedule.waves.iter().enumerate() {
         rows.push(wave(ctx, strategy, &mut books, w, cut.at, &cut.orders)?);
     }
-    let horizon = HorizonKpis::of(&books, started.elapsed().as_secs_f64());
+    let mut horizon = HorizonKpis::of(&books, started.elapsed().as_secs_f64());
+    horizon.strategy = strategy.name().to_string();
     let added = books
         .added
         .iter()
