@@ -200,10 +200,7 @@ fn run_simulation(a: &Args) -> Result<ExitCode, DomoptError> {
     }
     let inputs = a.scenario.inputs()?;
     let (arrivals, forecast) = arrivals(a, &inputs.loaded)?;
-    let bar = progress(
-        options.strategies.len() as u64 + u64::from(options.clairvoyant),
-        a.json,
-    );
+    let bar = progress(a.json);
     let sim = simulate(
         &inputs.loaded,
         &inputs.model,
@@ -211,7 +208,12 @@ fn run_simulation(a: &Args) -> Result<ExitCode, DomoptError> {
         arrivals,
         forecast,
         &options,
-        &|name| bar.println(format!("{name} done")),
+        &|name, done, of| {
+            bar.set_message(format!("{name}: wave {done} of {of}"));
+            if done == of && !a.json {
+                bar.suspend(|| eprintln!("{name}: done"));
+            }
+        },
     )?;
     bar.finish_and_clear();
     let command = std::env::args().collect::<Vec<_>>().join(" ");
@@ -278,17 +280,15 @@ fn arrivals(
     Ok((times, Forecast::Profile { profile, start }))
 }
 
-/// A bar of the runs done, for when a person watches.
-fn progress(runs: u64, quiet: bool) -> indicatif::ProgressBar {
+/// A spinner with the latest wave of a run, for when a person watches.
+fn progress(quiet: bool) -> indicatif::ProgressBar {
     if quiet {
         return indicatif::ProgressBar::hidden();
     }
-    let pb = indicatif::ProgressBar::new(runs);
+    let pb = indicatif::ProgressBar::new_spinner();
     pb.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{spinner} {pos}/{len} runs, {elapsed_precise} elapsed",
-        )
-        .expect("static template"),
+        indicatif::ProgressStyle::with_template("{spinner} {elapsed_precise} {msg}")
+            .expect("static template"),
     );
     pb.enable_steady_tick(std::time::Duration::from_millis(200));
     pb

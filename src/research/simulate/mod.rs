@@ -84,11 +84,14 @@ pub(crate) struct Ctx<'a> {
     node_index: HashMap<String, usize>,
     /// Each (node, service)'s daily pickup cutoff.
     cutoffs: HashMap<(String, String), NaiveTime>,
+    /// Hears each wave done.
+    progress: &'a (dyn Fn(&str, usize, usize) + Sync),
 }
 
 /// Simulates `loaded`'s orders arriving at `arrivals` (one per order, in
 /// the scenario's order) with every strategy of `options`, then the
-/// clairvoyant run. `done(name)` hears each finished run.
+/// clairvoyant run. `progress(name, done, of)` hears each wave a run
+/// finishes (`done` of `of`) and the clairvoyant run's end (`1` of `1`).
 pub fn simulate(
     loaded: &LoadedScenario,
     model: &CostModel,
@@ -96,7 +99,7 @@ pub fn simulate(
     arrivals: Vec<NaiveDateTime>,
     forecast: Forecast,
     options: &SimOptions,
-    done: &(dyn Fn(&str) + Sync),
+    progress: &(dyn Fn(&str, usize, usize) + Sync),
 ) -> Result<Simulation, DomoptError> {
     let started = Instant::now();
     options.validate()?;
@@ -124,6 +127,7 @@ pub fn simulate(
         base,
         node_index: loaded.file.nodes.iter().enumerate().map(|(k, n)| (n.id.clone(), k)).collect(),
         cutoffs: cutoffs(&loaded.file.nodes),
+        progress,
     };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.parallel)
@@ -133,16 +137,12 @@ pub fn simulate(
         options
             .strategies
             .par_iter()
-            .map(|&s| {
-                let r = run::run(&ctx, s);
-                done(s.name());
-                r
-            })
+            .map(|&s| run::run(&ctx, s))
             .collect::<Result<_, _>>()
     })?;
     let clairvoyant = if options.clairvoyant {
         let c = clairvoyant(&ctx, &runs)?;
-        done("clairvoyant");
+        progress("clairvoyant", 1, 1);
         Some(c)
     } else {
         None
@@ -180,9 +180,10 @@ fn cutoffs(nodes: &[NodeRecord]) -> HashMap<(String, String), NaiveTime> {
 }
 
 /// Every order that is not cancelled, known from the start and solved as
-/// one wave cut at the horizon's start, with the start's stock plus every
-/// receipt of the horizon and the most any strategy was replenished or
-/// restocked, and the horizon's whole capacity: a relaxation of every
+/// one wave cut at the horizon's start (every ship date is then at least as
+/// early as a run's), with the start's stock plus every receipt of the
+/// horizon and the most any strategy was replenished or restocked, and the
+/// capacity of every day a run can ship on: a relaxation of every
 /// strategy's run, so its bound is below each strategy's objective.
 fn clairvoyant(ctx: &Ctx, runs: &[StrategyRun]) -> Result<ClairvoyantRun, DomoptError> {
     let started = Instant::now();
@@ -196,8 +197,33 @@ fn clairvoyant(ctx: &Ctx, runs: &[StrategyRun]) -> Result<ClairvoyantRun, Domopt
         .map(|(k, o)| run::placed(o, schedule.arrivals[k]))
         .collect();
     let cancelled = (base.orders.len() - orders.len()) as u64;
+    let days = schedule.days();
+    let max = f64::from(crate::input::validate::limits::MAX_UNITS);
+    // The runs ship on the horizon's days and, past the last cutoff, the
+    // days after, each with the scenario's capacity spread over the days;
+    // the clairvoyant wave may ship what every day of the horizon and the
+    // next allow, and at least what any run shipped.
+    let whole = |c: Option<f64>, most: u64| {
+        c.map(|c| ((c / days as f64).ceil() * (days + 1) as f64).max(most as f64).min(max))
+    };
+    let nodes = base
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(k, n)| {
+            let most = |pick: fn(&(u64, u64)) -> u64| {
+                runs.iter().filter_map(|r| r.shipped_by_node.get(k)).map(pick).max().unwrap_or(0)
+            };
+            NodeRecord {
+                capacity_orders: whole(n.capacity_orders, most(|u| u.0)),
+                capacity_units: whole(n.capacity_units, most(|u| u.1)),
+                ..n.clone()
+            }
+        })
+        .collect();
     let file = ScenarioFile {
         wave_time: run::stamp(schedule.start),
+        nodes,
         orders,
         inventory: clairvoyant_stock(base, runs, schedule.end.date()),
         ..base.clone()

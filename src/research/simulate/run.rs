@@ -88,6 +88,8 @@ pub struct StrategyRun {
     pub horizon: HorizonKpis,
     /// Units added beyond the start's stock: (node, SKU, units).
     pub added: Vec<(String, String, u64)>,
+    /// Packages and units each node shipped over the horizon (by node index).
+    pub shipped_by_node: Vec<(u64, u64)>,
 }
 
 /// Runs `strategy` over every wave of the schedule.
@@ -117,6 +119,7 @@ pub(super) fn run(ctx: &Ctx, strategy: SimStrategy) -> Result<StrategyRun, Domop
     let mut rows = Vec::with_capacity(ctx.schedule.waves.len());
     for (w, cut) in ctx.schedule.waves.iter().enumerate() {
         rows.push(wave(ctx, strategy, &mut books, w, cut.at, &cut.orders)?);
+        (ctx.progress)(strategy.name(), w + 1, ctx.schedule.waves.len());
     }
     let mut horizon = HorizonKpis::of(&books, started.elapsed().as_secs_f64());
     horizon.strategy = strategy.name().to_string();
@@ -127,11 +130,17 @@ pub(super) fn run(ctx: &Ctx, strategy: SimStrategy) -> Result<StrategyRun, Domop
         .filter(|(_, q)| **q > 0)
         .map(|(k, &q)| (books.stock.records[k].node.clone(), books.stock.records[k].sku.clone(), q))
         .collect();
+    let mut shipped_by_node = vec![(0, 0); file.nodes.len()];
+    for p in books.packages.iter().filter(|p| !p.released) {
+        shipped_by_node[p.node].0 += 1;
+        shipped_by_node[p.node].1 += p.total_units();
+    }
     Ok(StrategyRun {
         strategy: strategy.name().to_string(),
         waves: rows,
         horizon,
         added,
+        shipped_by_node,
     })
 }
 
