@@ -194,7 +194,7 @@ pub mod tuning {
     pub use crate::research::tune::grid::{CANDIDATES, Knob, NUMBER_KNOBS, WORD_KNOBS};
     pub use crate::research::tune::{
         Answer, Frontier, Grid, KPIS, MAX_POINTS, MAX_POINTS_ALLOWED, Op, Point, PointResult,
-        Question, Sense, Target, Tune, TuneOptions, Value, chains, check_size, frontier, tune,
+        Question, Sense, Target, Tune, TuneOptions, Value, check_size, frontier, tune,
     };
     pub use crate::solution::plan_dir::TUNE_FILES;
 }

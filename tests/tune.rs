@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use domopt::format::{LoadedScenario, PolicyOverrides, read_scenario};
-use domopt::tuning::{Grid, Question, Sense, Tune, TuneOptions, Value, chains, tune};
+use domopt::tuning::{Grid, Question, Sense, Tune, TuneOptions, Value, tune};
 use domopt::{CostModel, DEFAULT_MODEL, DomoptError, IssueCode, Settings, Strategy};
 
 const BIN: &str = env!("CARGO_BIN_EXE_domopt");
@@ -45,15 +45,10 @@ fn options() -> TuneOptions {
         },
         parallel: 2,
         allow_large: false,
-        warm_start: false,
     }
 }
 
 fn run(loaded: &LoadedScenario, grid: &[&str]) -> Tune {
-    run_with(loaded, grid, &options())
-}
-
-fn run_with(loaded: &LoadedScenario, grid: &[&str], options: &TuneOptions) -> Tune {
     let model = CostModel::load(DEFAULT_MODEL).unwrap();
     let grid = Grid::parse(&specs(grid)).unwrap();
     tune(
@@ -61,7 +56,7 @@ fn run_with(loaded: &LoadedScenario, grid: &[&str], options: &TuneOptions) -> Tu
         &model,
         &PolicyOverrides::default(),
         &grid,
-        options,
+        &options(),
         &|_| {},
     )
     .unwrap()
@@ -201,60 +196,6 @@ fn every_point_costs_what_a_solve_with_its_settings_costs_and_its_plan_is_checke
     // The late penalty buys punctuality: more of it never lowers on-time.
     let on_time = |k: usize| t.points[k].on_time.unwrap();
     assert!(on_time(2) >= on_time(0));
-}
-
-#[test]
-fn chains_cover_every_point_once_and_keep_a_candidate_mode_together() {
-    let g = Grid::parse(&specs(&["candidates=exact,pruned:2", "split_penalty=0,4,8"])).unwrap();
-    for n in [1, 2, 4, 7] {
-        let chains = chains(&g, n);
-        assert!(chains.len() <= n.max(1));
-        let mut all: Vec<usize> = chains.iter().flatten().copied().collect();
-        all.sort_unstable();
-        assert_eq!(all, (0..g.points()).collect::<Vec<_>>());
-        // Neighbours of a chain differ in their candidate mode at most once:
-        // the modes are laid out one after the other.
-        let modes: Vec<String> = chains
-            .concat()
-            .iter()
-            .map(|&k| format!("{:?}", g.point(k).candidates()))
-            .collect();
-        let changes = modes.windows(2).filter(|w| w[0] != w[1]).count();
-        assert_eq!(changes, 1, "{modes:?}");
-    }
-}
-
-#[test]
-fn warm_started_points_are_checked_and_cost_what_cold_ones_do_within_the_gap() {
-    let (_keep, wave) = tiny();
-    let loaded = read_scenario(&wave).unwrap();
-    let grid = ["split_penalty=0,4,16", "late_penalty_per_day=0,20", "candidates=exact,pruned:2"];
-    for strategy in [Strategy::Monolithic, Strategy::Auto] {
-        let cold = TuneOptions {
-            strategy,
-            ..options()
-        };
-        let warm = TuneOptions {
-            warm_start: true,
-            ..cold.clone()
-        };
-        let (c, w) = (run_with(&loaded, &grid, &cold), run_with(&loaded, &grid, &warm));
-        assert_eq!(c.points.len(), w.points.len());
-        for (a, b) in c.points.iter().zip(&w.points) {
-            assert_eq!(a.index, b.index);
-            assert!(b.checked, "{strategy:?} point {} refused by the checker", b.index);
-            assert_eq!(a.status, domopt::Status::Optimal, "{strategy:?} point {}", a.index);
-            // Both are proven within the default gap of 1e-4.
-            let tolerance = 2e-4 * a.cost.total.abs().max(1.0);
-            assert!(
-                (a.cost.total - b.cost.total).abs() <= tolerance,
-                "{strategy:?} point {}: cold {} warm {}",
-                a.index,
-                a.cost.total,
-                b.cost.total
-            );
-        }
-    }
 }
 
 #[test]

@@ -74,10 +74,6 @@ pub struct Args {
     /// Allow a grid of over 10,000 points.
     #[arg(long)]
     yes: bool,
-    /// Hand HiGHS no start plans (by default each point's MIP starts from
-    /// its own best plan and from the plan of the point solved before it).
-    #[arg(long)]
-    no_warm_start: bool,
     /// Folder to write points.csv, tune.json and the frontier charts into.
     #[arg(long, short)]
     out: Option<PathBuf>,
@@ -147,7 +143,6 @@ fn run_tune(a: &Args) -> Result<ExitCode, DomoptError> {
         settings,
         parallel: a.parallel.unwrap_or(cores).clamp(1, 256),
         allow_large: a.yes,
-        warm_start: !a.no_warm_start,
     };
     let bar = progress(grid.points() as u64, a.json);
     let t = tune(

@@ -276,14 +276,6 @@ fn default_what_ifs(
 }
 
 /// A package as the explanation shows it.
-/// Every package of `plan` as an assignment on the candidates `cs`, if each
-/// is one (see `PlanPackages::map`): how `domopt tune` hands one point's
-/// plan to the next as a start.
-pub(crate) fn plan_assignments(s: &Scenario, cs: &CandidateSet, plan: &Plan) -> Option<Vec<Assignment>> {
-    let packages = packages::PlanPackages::map(s, cs, plan).ok()?;
-    Some(OrderIdx::all(s.orders.len()).flat_map(|o| packages.of(o).iter().cloned()).collect())
-}
-
 pub(crate) fn package_of(s: &Scenario, cs: &CandidateSet, a: &Assignment) -> Package {
     let c = &cs.candidates[a.candidate];
     let order = &s.orders[c.order];

@@ -29,16 +29,6 @@ pub struct MipModel {
     pub columns: usize,
 }
 
-/// A start handed to HiGHS with a MIP: a feasible point of the model, one
-/// value per column, and its objective as the caller values it.
-#[derive(Debug, Clone)]
-pub struct MipStart {
-    /// Column values.
-    pub values: Vec<f64>,
-    /// The objective of `values` (the model's own objective).
-    pub objective: f64,
-}
-
 /// What HiGHS returned.
 #[derive(Debug, Clone)]
 pub struct SolverOutcome {
@@ -71,9 +61,7 @@ pub const GRACE_S: f64 = 2.0;
 /// run is abandoned: the outcome is a `fallback` without a plan and the
 /// thread is left to finish on its own (a process exits without waiting for
 /// it; in a long-lived process it holds its memory until HiGHS returns).
-///
-/// A `start` is handed to HiGHS as its first incumbent (see [`solve_here`]).
-pub fn solve(f: MipModel, settings: &Settings, start: Option<MipStart>) -> SolverOutcome {
+pub fn solve(f: MipModel, settings: &Settings) -> SolverOutcome {
     let started = std::time::Instant::now();
     let rows = f.constraints.len();
     let deadline = started + std::time::Duration::from_secs_f64(settings.time_limit_s.min(1e9));
@@ -82,7 +70,7 @@ pub fn solve(f: MipModel, settings: &Settings, start: Option<MipStart>) -> Solve
     let spawned = std::thread::Builder::new()
         .name("highs-mip".into())
         .spawn(move || {
-            let out = solve_here(f, &settings_in, deadline, start);
+            let out = solve_here(f, &settings_in, deadline);
             // The caller may have given up on us: nobody to tell then.
             let _ = tx.send(out);
         });
@@ -105,21 +93,11 @@ pub fn solve(f: MipModel, settings: &Settings, start: Option<MipStart>) -> Solve
 
 /// Solves the formulation on this thread, HiGHS's clock set to end at `deadline`.
 ///
-/// A start (`domopt tune` hands one) is trusted for nothing. HiGHS 1.16 maps
-/// a start into its presolved space and values it there
-/// (`HighsMipSolverData::checkAddSolution`); an earlier formulation saw a
-/// start feasible in the original space valued differently there and
-/// returned, wrongly, as optimal. So the plan HiGHS returns from a start is
-/// valued again at the model's own objective, and if the two values differ
-/// its status loses any optimality claim (its dual bound stays: a wrong
-/// incumbent value only prunes nodes whose bound is above it). Callers value
-/// the plan themselves and keep the better of it and their own.
-fn solve_here(
-    f: MipModel,
-    settings: &Settings,
-    deadline: std::time::Instant,
-    start: Option<MipStart>,
-) -> SolverOutcome {
+/// No starting solution is handed to HiGHS: with HiGHS 1.16 a start that is
+/// feasible in the original space was seen to be valued differently in the
+/// presolved space and returned, wrongly, as optimal. Callers keep the better of
+/// the solver's plan and their own instead.
+fn solve_here(f: MipModel, settings: &Settings, deadline: std::time::Instant) -> SolverOutcome {
     let MipModel {
         vars,
         objective,
@@ -138,15 +116,9 @@ fn solve_here(
             rows,
         };
     }
-    let column_vars: Vec<good_lp::Variable> = vars.iter_variables_with_def().map(|(v, _)| v).collect();
-    let objective_copy = objective.clone();
     let mut model = match highs_model(vars, objective, constraints, settings) {
         Ok(m) => m,
         Err(e) => return failed(e.to_string(), rows),
-    };
-    let handed = match &start {
-        Some(st) => hand_start(&mut model, st),
-        None => Ok(false),
     };
     // Building the model took some of the time.
     let left = deadline.saturating_duration_since(std::time::Instant::now());
@@ -204,26 +176,6 @@ fn solve_here(
         };
     }
     let values = solved.get_solution().columns().to_vec();
-    let mut message = format!("HiGHS {hs:?}");
-    let mut status = status;
-    match handed {
-        Ok(true) => {
-            let own = own_objective(&column_vars, &objective_copy, &values);
-            let theirs = solved.objective_value();
-            message.push_str(&format!(" (from a start valued {:.4})", start.as_ref().map_or(f64::NAN, |s| s.objective)));
-            if (own - theirs).abs() > VALUE_TOLERANCE * (1.0 + own.abs()) {
-                // HiGHS valued its plan otherwise than the model does (its
-                // presolved space): its status is not trusted, the plan is
-                // kept for the caller to value, the bound stays valid.
-                status = untrusted(status);
-                message.push_str(&format!(
-                    "; HiGHS valued its plan {theirs:.4}, the model {own:.4}: its status is not trusted"
-                ));
-            }
-        }
-        Ok(false) => {}
-        Err(e) => message.push_str(&format!("; start not handed: {e}")),
-    }
     // For a pure LP (no integer columns) HiGHS reports no dual bound: the
     // optimum is its own bound.
     let best_bound = bound.or((status == Status::Optimal).then(|| solved.objective_value()));
@@ -231,47 +183,9 @@ fn solve_here(
         status,
         best_bound,
         values: Some(values),
-        message,
+        message: format!("HiGHS {hs:?}"),
         rows,
     }
-}
-
-/// How far (relative, `1 + |value|`) HiGHS's objective of its plan may be
-/// from the model's before its status is not trusted.
-const VALUE_TOLERANCE: f64 = 1e-7;
-
-/// Hands `start` to HiGHS; `Ok(false)` if it has no values.
-fn hand_start(model: &mut highs::Model, start: &MipStart) -> Result<bool, SolverError> {
-    if start.values.is_empty() {
-        return Ok(false);
-    }
-    if start.values.len() != model.num_cols() || start.values.iter().any(|v| !v.is_finite()) {
-        return Err(SolverError::Arguments(format!(
-            "a start of {} values for {} columns",
-            start.values.len(),
-            model.num_cols()
-        )));
-    }
-    model
-        .try_set_solution(Some(&start.values), None, None, None)
-        .map_err(|_| SolverError::highs("setting the start"))?;
-    Ok(true)
-}
-
-/// The status of a plan whose value HiGHS got wrong: no optimality claim.
-fn untrusted(status: Status) -> Status {
-    match status {
-        Status::Optimal | Status::GapLimit => Status::TimeLimit,
-        other => other,
-    }
-}
-
-/// The objective at `values` (one per column, in creation order), as the
-/// caller's model says, not as HiGHS reports it.
-fn own_objective(columns: &[good_lp::Variable], objective: &good_lp::Expression, values: &[f64]) -> f64 {
-    let at: std::collections::HashMap<good_lp::Variable, f64> =
-        columns.iter().copied().zip(values.iter().copied()).collect();
-    objective.eval_with(&at)
 }
 
 /// Where `--solver-log` sends HiGHS's log: its console would be stdout.

@@ -39,24 +39,6 @@ pub struct Formulation {
     /// The stock and capacity rows that can bind: the model's last rows, in
     /// this order.
     pub rows: Vec<Row>,
-    /// Per free order (in the model's order): its unfilled columns per
-    /// line, its `f` (ship-complete), its extra-packages column.
-    pub orders: Vec<OrderCols>,
-}
-
-/// The columns of one order beyond its packages' `y` and `x`.
-#[derive(Debug, Clone)]
-pub struct OrderCols {
-    /// `u` per line.
-    pub unfilled: Vec<Col>,
-    /// `f` (all lines filled), for a ship-complete order.
-    pub fill: Option<Col>,
-    /// Extra packages, where splitting costs a penalty.
-    pub split: Option<Col>,
-    /// Range of the order's candidates in `y`.
-    pub range: std::ops::Range<usize>,
-    /// Units ordered per line.
-    pub quantity: Vec<f64>,
 }
 
 /// What the solver returned for a formulation, its columns read back as
@@ -101,17 +83,6 @@ impl Formulation {
     /// Solves the model (see [`solver::solve`]) and reads the incumbent's
     /// packages and units back from its columns.
     pub fn solve(self, settings: &Settings) -> MipResult {
-        self.solve_from(settings, None)
-    }
-
-    /// [`Formulation::solve`] with a start plan and its objective.
-    pub fn solve_from(self, settings: &Settings, start: Option<(&[Assignment], f64)>) -> MipResult {
-        let start = start.and_then(|(plan, objective)| {
-            Some(solver::MipStart {
-                values: self.start_values(plan)?,
-                objective,
-            })
-        });
         let Formulation {
             model,
             candidates,
@@ -119,7 +90,7 @@ impl Formulation {
             x,
             ..
         } = self;
-        let out = solver::solve(model, settings, start);
+        let out = solver::solve(model, settings);
         MipResult::from_solver(out, |values| {
             y.iter()
                 .enumerate()
@@ -134,47 +105,6 @@ impl Formulation {
                 })
                 .collect()
         })
-    }
-
-    /// The column values of `plan` (packages of the model's orders; other
-    /// packages are ignored): `y`, `x`, unfilled units, fill flags and
-    /// extra packages as the plan implies them. `None` if a package is not
-    /// a candidate of the model or carries a line its candidate lacks.
-    pub fn start_values(&self, plan: &[Assignment]) -> Option<Vec<f64>> {
-        let mut v = vec![0.0; self.model.columns];
-        let position: rustc_hash::FxHashMap<usize, usize> =
-            self.candidates.iter().enumerate().map(|(k, &ci)| (ci, k)).collect();
-        for a in plan {
-            let Some(&k) = position.get(&a.candidate) else { continue };
-            v[self.y[k].index] = 1.0;
-            for &(line, q) in &a.units {
-                let (_, c) = self.x[k].iter().find(|(l, _)| *l == line)?;
-                v[c.index] += q as f64;
-            }
-        }
-        for oc in &self.orders {
-            let mut shipped = vec![0.0; oc.unfilled.len()];
-            let mut packages = 0.0;
-            for k in oc.range.clone() {
-                packages += v[self.y[k].index];
-                for (line, c) in &self.x[k] {
-                    shipped[*line] += v[c.index];
-                }
-            }
-            let mut all = true;
-            for (line, u) in oc.unfilled.iter().enumerate() {
-                let q = (oc.quantity[line] - shipped[line]).max(0.0);
-                v[u.index] = q;
-                all &= q == 0.0;
-            }
-            if let Some(f) = oc.fill {
-                v[f.index] = if all { 1.0 } else { 0.0 };
-            }
-            if let Some(sc) = oc.split {
-                v[sc.index] = (packages - 1.0f64).max(0.0);
-            }
-        }
-        Some(v)
     }
 
     /// The optimum of the LP relaxation, if it solved (see [`solver::lp_bound`]).
@@ -337,7 +267,6 @@ pub fn build_steered(
 
     // Position in `y` of each free order's first candidate.
     let mut first = 0;
-    let mut order_cols = Vec::with_capacity(free.len());
     for (k, &o) in free.iter().enumerate() {
         if late(k) {
             return None;
@@ -348,11 +277,8 @@ pub fn build_steered(
         // Unfilled units; for ship-complete orders all lines move together with
         // one binary `f` (filled) instead.
         let fill = order.ship_complete.then(|| cols.add(variable().binary()));
-        let range_here = range.clone();
-        let mut unfilled = Vec::with_capacity(order.lines.len());
         for (k, l) in order.lines.iter().enumerate() {
             let uc = cols.add(variable().integer().min(0).max(l.quantity as f64));
-            unfilled.push(uc);
             objective += cs.unfilled_of(o)[k] * uc.var;
             let mut cover = Expression::from(uc.var);
             for ci in range.clone() {
@@ -393,20 +319,11 @@ pub fn build_steered(
         {
             constraints.push(packages.clone().leq(m as f64));
         }
-        let mut split = None;
         if n_cands > 1 && s.policy.split_penalty > 0.0 && limit != Some(1) {
             let sc = cols.add(variable().min(0));
             objective += s.policy.split_penalty * sc.var;
             constraints.push((packages - sc.var).leq(1.0));
-            split = Some(sc);
         }
-        order_cols.push(OrderCols {
-            unfilled,
-            fill,
-            split,
-            range: range_here,
-            quantity: order.lines.iter().map(|l| l.quantity as f64).collect(),
-        });
     }
 
     let position: rustc_hash::FxHashMap<usize, usize> =
@@ -432,6 +349,5 @@ pub fn build_steered(
         y,
         x,
         rows: bindable.rows,
-        orders: order_cols,
     })
 }

@@ -10,4 +10,4 @@ pub mod order_opt;
 mod strategy;
 
 pub use crate::input::settings::{Strategy, UnknownStrategy};
-pub use strategy::{Start, lp_bound, run, run_from, run_with_progress};
+pub use strategy::{lp_bound, run, run_with_progress};

@@ -24,28 +24,6 @@ pub fn run(s: &Scenario, settings: &Settings, strategy: Strategy) -> Plan {
     run_with_progress(s, settings, strategy, &|_| {})
 }
 
-/// What a run hands HiGHS as a start (`domopt tune`'s warm starts).
-#[derive(Debug, Clone, Copy, Default)]
-pub enum Start<'a> {
-    /// No start: HiGHS searches from nothing (every command but `tune`).
-    #[default]
-    Cold,
-    /// The run's own best plan before its MIP (the decomposition's, or
-    /// `monolithic`'s rule-based start) is handed to HiGHS.
-    Own,
-    /// As `Own`, and a plan of another run on the same wave (another
-    /// policy) competes with the run's own start plans: read onto this
-    /// run's candidates and valued at this run's costs, it is the
-    /// decomposition's start and HiGHS's if it is the cheapest. A plan that
-    /// does not read onto the candidates is ignored.
-    Plan(&'a Plan),
-}
-
-/// [`run`] from a [`Start`].
-pub fn run_from(s: &Scenario, settings: &Settings, strategy: Strategy, start: Start) -> Plan {
-    run_started(s, settings, strategy, &|_| {}, start)
-}
-
 /// Routes a wave with a strategy; `progress` hears a line per phase and per
 /// round of the decomposition (for a terminal).
 pub fn run_with_progress(
@@ -53,16 +31,6 @@ pub fn run_with_progress(
     settings: &Settings,
     strategy: Strategy,
     progress: &dyn Fn(&str),
-) -> Plan {
-    run_started(s, settings, strategy, progress, Start::Cold)
-}
-
-fn run_started(
-    s: &Scenario,
-    settings: &Settings,
-    strategy: Strategy,
-    progress: &dyn Fn(&str),
-    from: Start,
 ) -> Plan {
     let start = Instant::now();
     progress("candidates");
@@ -89,10 +57,6 @@ fn run_started(
         decomposition: None,
         replan: None,
     };
-    let other = match from {
-        Start::Plan(p) => crate::explain::plan_assignments(s, &cs, p),
-        _ => None,
-    };
     let wave = Wave {
         s,
         net: &net,
@@ -100,15 +64,13 @@ fn run_started(
         settings,
         progress,
         started: start,
-        mip_start: !matches!(from, Start::Cold),
-        other,
     };
     let assignments = match strategy {
         Strategy::GreedyCost => greedy::greedy_cost(s, &cs),
         Strategy::Ranked => rules::route_wave(s, &cs, Rule::Ranked),
         Strategy::Closest => rules::route_wave(s, &cs, Rule::Closest),
         Strategy::Shopify => rules::route_wave(s, &cs, Rule::Shopify),
-        Strategy::Monolithic => monolithic(&wave, &mut record, &mut phases),
+        Strategy::Monolithic => monolithic(s, &cs, settings, start, &mut record, &mut phases),
         Strategy::Auto => decompose(&wave, &mut record, &mut phases, true),
         Strategy::Decompose => decompose(&wave, &mut record, &mut phases, false),
     };
@@ -176,21 +138,6 @@ struct Wave<'a> {
     progress: &'a dyn Fn(&str),
     /// Start of the run: the time limit counts from here.
     started: Instant,
-    /// Whether HiGHS gets the run's best plan as its start.
-    mip_start: bool,
-    /// Another run's plan on these candidates, a start if the cheapest.
-    other: Option<Vec<Assignment>>,
-}
-
-impl Wave<'_> {
-    /// The cheaper of `own` and the other run's plan (`own` on a tie), at
-    /// this run's costs.
-    fn cheaper_start(&self, own: Vec<Assignment>) -> Vec<Assignment> {
-        match &self.other {
-            Some(o) if decode::plan_cost(self.s, self.cs, o) < decode::plan_cost(self.s, self.cs, &own) - 1e-9 => o.clone(),
-            _ => own,
-        }
-    }
 }
 
 impl Wave<'_> {
@@ -226,8 +173,7 @@ fn decompose(
     // The start plan and the coupling rows do not depend on each other. The
     // start is the greedy plan alone: column generation soon beats both
     // routers, and on peak-l the Shopify router beside it doubled this phase.
-    let (greedy, cp) = rayon::join(|| greedy::greedy_cost(s, cs), || Coupling::new(s, cs));
-    let warm = wave.cheaper_start(greedy);
+    let (warm, cp) = rayon::join(|| greedy::greedy_cost(s, cs), || Coupling::new(s, cs));
     phases.build_s = t.elapsed().as_secs_f64();
     let t = Instant::now();
     // A wave small enough for the full MIP gives the decomposition a third of
@@ -440,14 +386,10 @@ fn full_mip(wave: &Wave, best: &mut Incumbent, record: &mut SolveRecord, phases:
     let mip = match formulation::build_within(s, cs, run_deadline(wave.started, wave.settings)) {
         Some(f) => {
             record.variables = f.columns();
-            let start = wave.mip_start.then_some((best.plan.as_slice(), best.cost));
-            f.solve_from(
-                &Settings {
-                    time_limit_s: wave.left().max(0.01),
-                    ..wave.settings.clone()
-                },
-                start,
-            )
+            f.solve(&Settings {
+                time_limit_s: wave.left().max(0.01),
+                ..wave.settings.clone()
+            })
         }
         None => MipResult::not_built(),
     };
@@ -490,10 +432,16 @@ fn warm_start(s: &Scenario, cs: &CandidateSet) -> Vec<Assignment> {
         .expect("two plans")
 }
 
-fn monolithic(wave: &Wave, record: &mut SolveRecord, phases: &mut PhaseTimes) -> Vec<Assignment> {
-    let (s, cs, settings, started) = (wave.s, wave.cs, wave.settings, wave.started);
+fn monolithic(
+    s: &Scenario,
+    cs: &CandidateSet,
+    settings: &Settings,
+    started: Instant,
+    record: &mut SolveRecord,
+    phases: &mut PhaseTimes,
+) -> Vec<Assignment> {
     let t = Instant::now();
-    let warm = wave.cheaper_start(warm_start(s, cs));
+    let warm = warm_start(s, cs);
     // The time limit counts from the start of the run (candidates, start
     // plan and model building included).
     let built = formulation::build_within(s, cs, run_deadline(started, settings));
@@ -503,16 +451,10 @@ fn monolithic(wave: &Wave, record: &mut SolveRecord, phases: &mut PhaseTimes) ->
         Some(f) => {
             record.variables = f.columns();
             let left = settings.time_limit_s - started.elapsed().as_secs_f64();
-            let start = wave
-                .mip_start
-                .then(|| (warm.as_slice(), decode::plan_cost(s, cs, &warm)));
-            f.solve_from(
-                &Settings {
-                    time_limit_s: left.max(0.01),
-                    ..settings.clone()
-                },
-                start,
-            )
+            f.solve(&Settings {
+                time_limit_s: left.max(0.01),
+                ..settings.clone()
+            })
         }
         None => MipResult::not_built(),
     };

@@ -16,11 +16,11 @@ use serde::Serialize;
 use crate::error::{DomoptError, IssueCode, ValidationReport};
 use crate::input::cost_model::CostModel;
 use crate::input::format::{LoadedScenario, PolicyOverrides};
-use crate::input::settings::{CandidateMode, Settings, Strategy};
+use crate::input::settings::{Settings, Strategy};
 use crate::input::validate::build_scenario;
 use crate::solution::check;
-use crate::solution::plan::{CostBreakdown, Plan, Status};
-use crate::sourcing::{self, Start};
+use crate::solution::plan::{CostBreakdown, Status};
+use crate::sourcing;
 
 pub use grid::{Grid, Point, Value};
 pub use pareto::{Frontier, frontier};
@@ -42,9 +42,6 @@ pub struct TuneOptions {
     pub parallel: usize,
     /// Allow over [`MAX_POINTS`] points (up to [`MAX_POINTS_ALLOWED`]).
     pub allow_large: bool,
-    /// Hand HiGHS starts: each point's own best plan before its MIP, and
-    /// the plan of the point solved before it in its chain (see [`chains`]).
-    pub warm_start: bool,
 }
 
 /// One point's result.
@@ -155,28 +152,16 @@ pub fn tune(
         .num_threads(options.parallel.max(1))
         .build()
         .map_err(|e| DomoptError::NoPlan(format!("could not start the tune's threads: {e}")))?;
-    let points = if options.warm_start {
-        let chained = pool.install(|| {
-            chains(grid, options.parallel.max(1))
-                .into_par_iter()
-                .map(|chain| solve_chain(loaded, model, base, grid, &chain, options, done))
-                .collect::<Result<Vec<_>, _>>()
-        })?;
-        let mut points: Vec<PointResult> = chained.into_iter().flatten().collect();
-        points.sort_by_key(|p| p.index);
-        points
-    } else {
-        pool.install(|| {
-            (0..grid.points())
-                .into_par_iter()
-                .map(|k| {
-                    let r = solve_point(loaded, model, base, &grid.point(k), options, Start::Cold);
-                    done(k);
-                    r.map(|(p, _)| p)
-                })
-                .collect::<Result<_, _>>()
-        })?
-    };
+    let points: Vec<PointResult> = pool.install(|| {
+        (0..grid.points())
+            .into_par_iter()
+            .map(|k| {
+                let r = solve_point(loaded, model, base, &grid.point(k), options);
+                done(k);
+                r
+            })
+            .collect::<Result<_, _>>()
+    })?;
     let split_frontier = frontier(&points, |p| Some(p.split_rate), Sense::Minimise);
     let on_time_frontier = frontier(&points, |p| p.on_time, Sense::Maximise);
     Ok(Tune {
@@ -222,66 +207,22 @@ pub fn check_size(grid: &Grid, allow_large: bool) -> Result<(), DomoptError> {
     Err(DomoptError::Invalid(ValidationReport { issues: vec![issue] }))
 }
 
-/// The grid's points as `n` chains of neighbours, each solved in order on
-/// one thread: points of one candidate mode together (their models share
-/// their columns, the knobs change costs only), in grid order, cut into
-/// runs of near-equal length.
-pub fn chains(grid: &Grid, n: usize) -> Vec<Vec<usize>> {
-    let mut order: Vec<usize> = (0..grid.points()).collect();
-    order.sort_by_key(|&k| match grid.point(k).candidates() {
-        None => (0, 0),
-        Some(CandidateMode::Exact) => (1, 0),
-        Some(CandidateMode::Pruned { k }) => (2, k),
-    });
-    let per = order.len().div_ceil(n.max(1)).max(1);
-    order.chunks(per).map(<[usize]>::to_vec).collect()
-}
-
-/// Solves the points of `chain` in order, each from the plan of the one
-/// before it when both share a candidate mode.
-fn solve_chain(
-    loaded: &LoadedScenario,
-    model: &CostModel,
-    base: &PolicyOverrides,
-    grid: &Grid,
-    chain: &[usize],
-    options: &TuneOptions,
-    done: &(dyn Fn(usize) + Sync),
-) -> Result<Vec<PointResult>, DomoptError> {
-    let mut out = Vec::with_capacity(chain.len());
-    let mut previous: Option<(Option<CandidateMode>, Plan)> = None;
-    for &k in chain {
-        let point = grid.point(k);
-        let mode = point.candidates();
-        let start = match &previous {
-            Some((m, plan)) if *m == mode => Start::Plan(plan),
-            _ => Start::Own,
-        };
-        let (result, plan) = solve_point(loaded, model, base, &point, options, start)?;
-        done(k);
-        out.push(result);
-        previous = Some((mode, plan));
-    }
-    Ok(out)
-}
-
 fn solve_point(
     loaded: &LoadedScenario,
     model: &CostModel,
     base: &PolicyOverrides,
     point: &Point,
     options: &TuneOptions,
-    start: Start,
-) -> Result<(PointResult, Plan), DomoptError> {
+) -> Result<PointResult, DomoptError> {
     let (s, _) = build_scenario(loaded, model, &point.policy(base)).map_err(DomoptError::Invalid)?;
     let settings = Settings {
         candidates: point.candidates().unwrap_or(options.settings.candidates),
         ..options.settings.clone()
     };
-    let plan = sourcing::run_from(&s, &settings, options.strategy, start);
+    let plan = sourcing::run(&s, &settings, options.strategy);
     let checked = check::check(&s, &plan).ok();
     let k = &plan.kpis;
-    let result = PointResult {
+    Ok(PointResult {
         index: point.index,
         knobs: point.values.iter().map(|(n, v)| (n.clone(), v.to_string())).collect(),
         cost: k.cost,
@@ -293,8 +234,7 @@ fn solve_point(
         status: plan.solve.status,
         time_s: plan.solve.time_s,
         checked,
-    };
-    Ok((result, plan))
+    })
 }
 
 impl Tune {
