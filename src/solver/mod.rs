@@ -95,8 +95,13 @@ pub fn solve(f: MipModel, settings: &Settings) -> SolverOutcome {
 ///
 /// No starting solution is handed to HiGHS: with HiGHS 1.16 a start that is
 /// feasible in the original space was seen to be valued differently in the
-/// presolved space and returned, wrongly, as optimal. Callers keep the better of
-/// the solver's plan and their own instead.
+/// presolved space and returned, wrongly, as optimal (HiGHS values a start
+/// in its presolved space, `HighsMipSolverData::checkAddSolution`). On the
+/// current formulation that was not seen again, but starts did not pay: on
+/// `domopt tune` over peak-s (commit 24be8ac, models/README.md "Tuning")
+/// they left plans no better on two seeds of three and made HiGHS overrun
+/// its limit past [`GRACE_S`] on 17 points of 45 against 1. Callers keep
+/// the better of the solver's plan and their own instead.
 fn solve_here(f: MipModel, settings: &Settings, deadline: std::time::Instant) -> SolverOutcome {
     let MipModel {
         vars,
