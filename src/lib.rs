@@ -194,7 +194,7 @@ pub mod explaining {
 /// clairvoyant run.
 pub mod simulation {
     pub use crate::research::simulate::arrivals::{
-        generate as generate_arrivals, parse_time, read as read_arrivals,
+        from_placed_at, generate as generate_arrivals, parse_time, read as read_arrivals,
     };
     pub use crate::research::simulate::options::{MAX_FORECAST_ORDERS, MAX_WAVES};
     pub use crate::research::simulate::{

@@ -258,7 +258,7 @@ fn every_example_of_the_help_and_the_readme_runs_as_written_and_exits_0() {
     let commands = [
         "solve", "check", "validate", "schema", "generate", "bound", "bench", "ledger", "hold",
         "reserve", "assign", "commit", "release", "receive", "adjust", "returns", "reroute",
-        "explain",
+        "explain", "tune", "simulate",
     ];
     for c in commands {
         let found = help_examples(&help(&[c, "--help"]), &format!("domopt {c} --help"));

@@ -80,7 +80,7 @@ fn run(
         arrivals,
         Forecast::Flat { start, end },
         o,
-        &|_| {},
+        &|_, _, _| {},
     )
 }
 
@@ -285,12 +285,18 @@ fn the_same_seed_gives_the_same_simulation_with_one_thread_or_two() {
     let b = run(&loaded, arrivals, &o).unwrap();
     let rows = |s: &Simulation| {
         // Solve times differ run to run: compare everything else.
-        String::from_utf8(s.waves_csv().unwrap())
-            .unwrap()
+        let csv = String::from_utf8(s.waves_csv().unwrap()).unwrap();
+        let at = csv
             .lines()
+            .next()
+            .unwrap()
+            .split(',')
+            .position(|h| h == "solve_s")
+            .unwrap();
+        csv.lines()
             .map(|l| {
                 let mut f: Vec<&str> = l.split(',').collect();
-                f.remove(16); // solve_s
+                f.remove(at);
                 f.join(",")
             })
             .collect::<Vec<_>>()
@@ -397,4 +403,175 @@ fn the_cli_writes_every_file_of_a_simulation() {
     );
     let report = std::fs::read_to_string(out.join("report.md")).unwrap();
     assert!(report.contains("| clairvoyant |"), "{report}");
+}
+
+#[test]
+fn a_plan_solved_with_opportunity_prices_reports_its_true_cost_and_no_bound() {
+    use domopt::domain::{NodeIdx, SkuIdx};
+    let dir = tempfile::tempdir().unwrap();
+    let loaded = one_node(dir.path(), 3, None, 1);
+    let model = CostModel::load(DEFAULT_MODEL).unwrap();
+    let (s, _) = domopt::validate(&loaded, &model, &PolicyOverrides::default()).unwrap();
+    let settings = Settings::default();
+    let plain = domopt::sourcing::run_priced(&s, &settings, Strategy::Auto, &Default::default());
+    assert_eq!(plain.shipments.len(), 1);
+    assert_eq!(plain.solve.priced_rows, None);
+
+    // A unit at the DC priced above the unfilled penalty is kept back.
+    let mut prices = domopt::sourcing::UnitPrices::default();
+    prices.insert((NodeIdx::new(0), SkuIdx::new(0)), 1e6);
+    let priced = domopt::sourcing::run_priced(&s, &settings, Strategy::Auto, &prices);
+    assert!(priced.shipments.is_empty());
+    assert_eq!(priced.solve.priced_rows, Some(1));
+    assert_eq!(priced.solve.status, domopt::Status::Heuristic);
+    assert_eq!(priced.solve.best_bound, None);
+    assert!(
+        domopt::check(&s, &priced).ok(),
+        "the plan's costs are the true ones"
+    );
+
+    // A small price moves nothing, and the plan reports no price in its cost.
+    prices.insert((NodeIdx::new(0), SkuIdx::new(0)), 0.5);
+    let cheap = domopt::sourcing::run_priced(&s, &settings, Strategy::Auto, &prices);
+    assert_eq!(cheap.kpis.cost.total, plain.kpis.cost.total);
+    assert!(domopt::check(&s, &cheap).ok());
+
+    let mut claims = cheap.clone();
+    claims.solve.best_bound = claims.solve.objective;
+    claims.solve.gap = Some(0.0);
+    let report = domopt::check(&s, &claims);
+    assert!(
+        report
+            .violations
+            .iter()
+            .any(|v| v.message.contains("opportunity prices")),
+        "{:?}",
+        report.violations
+    );
+}
+
+#[test]
+fn orders_arrive_at_their_own_placed_at_only_when_every_one_has_one_in_time_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut loaded = one_node(dir.path(), 3, None, 4);
+    let stamps = [
+        Some("2026-12-14T10:00"),
+        Some("2026-12-14T09:00"),
+        None,
+        Some("noon"),
+    ];
+    for (o, p) in loaded.file.orders.iter_mut().zip(stamps) {
+        o.placed_at = p.map(str::to_string);
+    }
+    let e = domopt::simulation::from_placed_at(&loaded.file.orders).unwrap_err();
+    assert_eq!(
+        codes(&e),
+        vec![
+            IssueCode::UnsortedArrivals,
+            IssueCode::BadArrivalTime,
+            IssueCode::BadArrivalTime
+        ]
+    );
+    for (k, o) in loaded.file.orders.iter_mut().enumerate() {
+        o.placed_at = Some(format!("2026-12-14T1{k}:30"));
+    }
+    let times = domopt::simulation::from_placed_at(&loaded.file.orders).unwrap();
+    let sim = run(&loaded, times, &options(&[AUTO])).unwrap();
+    assert_eq!(sim.runs[0].waves.len(), 4);
+    assert_eq!(sim.runs[0].horizon.stockout_units, 1);
+}
+
+#[test]
+fn arrivals_thousands_of_years_apart_are_cut_at_their_true_times() {
+    let dir = tempfile::tempdir().unwrap();
+    let loaded = one_node(dir.path(), 3, None, 2);
+    let mut o = options(&[AUTO]);
+    o.waves = WaveRule::Every(chrono::Duration::minutes(1));
+    o.clairvoyant = false;
+    let sim = run(
+        &loaded,
+        vec![t("1900-01-01T00:00:30"), t("6000-01-01T00:00:30")],
+        &o,
+    )
+    .unwrap();
+    let cuts: Vec<&str> = sim.runs[0].waves.iter().map(|w| w.at.as_str()).collect();
+    assert_eq!(cuts, vec!["1900-01-01T00:01:00", "6000-01-01T00:01:00"]);
+}
+
+#[test]
+fn units_kept_back_by_capacity_are_unfilled_but_not_stock_outs() {
+    let dir = tempfile::tempdir().unwrap();
+    let loaded = one_node(dir.path(), 10, Some(1), 2);
+    let sim = run(&loaded, hourly(2), &options(&[AUTO])).unwrap();
+    let h = &sim.runs[0].horizon;
+    assert_eq!((h.unfilled_units, h.stockout_units), (1, 0));
+    let loaded = one_node(dir.path(), 1, None, 2);
+    let sim = run(&loaded, hourly(2), &options(&[AUTO])).unwrap();
+    let h = &sim.runs[0].horizon;
+    assert_eq!((h.unfilled_units, h.stockout_units), (1, 1));
+}
+
+#[test]
+fn an_evening_wave_past_the_cutoff_uses_what_its_day_has_left() {
+    let dir = tempfile::tempdir().unwrap();
+    let loaded = one_node(dir.path(), 10, Some(2), 2);
+    // The second order comes after the 23:00 cutoff: its package ships the
+    // next day, but the node packs it tonight with the day's second slot.
+    let sim = run(
+        &loaded,
+        vec![t("2026-12-14T10:30"), t("2026-12-14T23:20")],
+        &options(&[AUTO]),
+    )
+    .unwrap();
+    assert_eq!(sim.runs[0].horizon.packages, 2);
+}
+
+#[test]
+fn orders_cancelled_after_the_last_cut_count_for_the_clairvoyant_run_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let loaded = one_node(dir.path(), 5, None, 2);
+    let mut o = options(&[AUTO]);
+    o.cancel_rate = 1.0;
+    o.cancel_after = chrono::Duration::days(2);
+    let sim = run(&loaded, hourly(2), &o).unwrap();
+    assert_eq!(sim.runs[0].horizon.orders, 2);
+    assert_eq!(sim.clairvoyant.as_ref().unwrap().horizon.orders, 2);
+}
+
+#[test]
+fn a_scenario_without_orders_has_nothing_to_simulate() {
+    let dir = tempfile::tempdir().unwrap();
+    let loaded = one_node(dir.path(), 5, None, 0);
+    let model = CostModel::load(DEFAULT_MODEL).unwrap();
+    let start = t("2026-12-14T00:00");
+    let e = simulate(
+        &loaded,
+        &model,
+        &PolicyOverrides::default(),
+        Vec::new(),
+        Forecast::Flat { start, end: start },
+        &options(&[AUTO]),
+        &|_, _, _| {},
+    )
+    .unwrap_err();
+    assert_eq!(codes(&e), vec![IssueCode::BadSimulation]);
+}
+
+#[test]
+fn a_million_bad_arrival_rows_are_reported_as_the_first_hundred_and_a_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("arrivals.csv");
+    let mut text = String::from("order,at\nO0,2026-12-14T10:00\n");
+    for k in 0..1_000_000 {
+        text.push_str(&format!("X{k},2026-12-14T10:00\n"));
+    }
+    std::fs::write(&path, text).unwrap();
+    let e = domopt::simulation::read_arrivals(&path, &["O0"]).unwrap_err();
+    let DomoptError::Invalid(r) = e else { panic!() };
+    assert_eq!(r.issues.len(), 101);
+    assert!(
+        r.issues[100].message.contains("999900 more"),
+        "{}",
+        r.issues[100].message
+    );
 }

@@ -8,7 +8,7 @@ use chrono::{Duration, NaiveTime};
 use domopt::simulation::{
     Forecast, Profile, SimOptions, SimStrategy, Simulation, WaveRule, simulate,
 };
-use domopt::{DomoptError, Settings};
+use domopt::{DomoptError, Issue, IssueCode, Settings, Severity, ValidationReport};
 
 use super::EXIT_OK;
 use super::bench::charts::{Chart, LinesChart};
@@ -19,8 +19,9 @@ use super::common::{ScenarioArgs, report_error};
 ///
 /// The scenario's orders arrive over the horizon, at times drawn from a
 /// --profile (day: a night trough, lunch and evening peaks; week: that day
-/// on seven days, Monday heaviest) from --start, or read from --arrivals (a
-/// CSV with columns order,at, one row per order in ascending time). They
+/// on seven days, Monday heaviest) from --start, read from --arrivals (a
+/// CSV with columns order,at, one row per order in ascending time), or,
+/// with --arrivals placed_at, taken from the orders' own placed_at. They
 /// are cut into waves every --wave-every minutes (or every --wave-orders
 /// orders); each wave is routed by each strategy on the stock and capacity
 /// its earlier waves left (node capacity is per day: the scenario's spread
@@ -56,7 +57,8 @@ use super::common::{ScenarioArgs, report_error};
 pub struct Args {
     #[command(flatten)]
     scenario: ScenarioArgs,
-    /// Arrival times: a CSV with columns order,at (YYYY-MM-DDTHH:MM[:SS]), ascending.
+    /// Arrival times: a CSV with columns order,at (YYYY-MM-DDTHH:MM[:SS]), ascending; or
+    /// `placed_at`: each order's own placed_at, the orders in ascending time.
     #[arg(long, conflicts_with_all = ["profile", "start"])]
     arrivals: Option<PathBuf>,
     /// The demand profile arrivals are drawn from: day or week.
@@ -129,10 +131,15 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn bad(field: &str, detail: String) -> DomoptError {
-    DomoptError::Settings {
+/// A simulation setting out of range (E197).
+fn bad(field: &str, message: String) -> Issue {
+    Issue {
+        code: IssueCode::BadSimulation,
+        severity: Severity::Error,
+        record: "simulation".into(),
         field: field.into(),
-        detail,
+        message,
+        action: "see `domopt simulate --help`".into(),
     }
 }
 
@@ -144,15 +151,22 @@ fn options(a: &Args) -> Result<SimOptions, DomoptError> {
         ..Settings::default()
     };
     settings.validate()?;
+    let mut issues = Vec::new();
     let mut o = SimOptions::new(settings);
     o.strategies = a
         .strategies
         .iter()
-        .map(|s| {
-            SimStrategy::parse(s.trim())
-                .ok_or_else(|| bad("--strategies", format!("unknown strategy `{s}`")))
+        .filter_map(|s| {
+            let parsed = SimStrategy::parse(s.trim());
+            if parsed.is_none() {
+                issues.push(bad(
+                    "--strategies",
+                    format!("unknown strategy `{}`", s.escape_debug()),
+                ));
+            }
+            parsed
         })
-        .collect::<Result<_, _>>()?;
+        .collect();
     o.clairvoyant = !a.no_clairvoyant;
     o.clairvoyant_time_limit_s = a.clairvoyant_time_limit;
     o.waves = match a.wave_orders {
@@ -163,28 +177,51 @@ fn options(a: &Args) -> Result<SimOptions, DomoptError> {
     o.cancel_after = minutes(a.cancel_after);
     o.return_rate = a.return_rate;
     o.return_days = a.return_days;
-    o.return_costs = a
-        .return_costs
-        .as_deref()
-        .map(domopt::returns_routing::read_returns)
-        .transpose()?;
-    o.replenish_at = a
-        .replenish_at
-        .as_deref()
-        .map(|t| {
-            NaiveTime::parse_from_str(t, "%H:%M")
-                .map_err(|_| bad("--replenish-at", format!("`{t}` is not HH:MM")))
-        })
-        .transpose()?;
+    o.replenish_at = a.replenish_at.as_deref().and_then(|t| {
+        let parsed = NaiveTime::parse_from_str(t, "%H:%M").ok();
+        if parsed.is_none() {
+            issues.push(bad(
+                "--replenish-at",
+                format!("`{}` is not HH:MM", t.escape_debug()),
+            ));
+        }
+        parsed
+    });
     o.look_ahead = if a.look_ahead.is_finite() && (0.0..=168.0).contains(&a.look_ahead) {
         Duration::seconds((a.look_ahead * 3600.0).round() as i64)
     } else {
         Duration::days(8)
     };
+    if Profile::parse(&a.profile).is_none() {
+        issues.push(bad(
+            "--profile",
+            format!("`{}`: day or week", a.profile.escape_debug()),
+        ));
+    }
+    o.start = a.start.as_deref().and_then(|s| {
+        let parsed = domopt::simulation::parse_time(s);
+        if parsed.is_none() {
+            issues.push(bad(
+                "--start",
+                format!("`{}` is not YYYY-MM-DDTHH:MM", s.escape_debug()),
+            ));
+        }
+        parsed
+    });
     o.seed = a.seed;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     o.parallel = a.parallel.unwrap_or(cores);
-    o.validate()?;
+    if let Err(DomoptError::Invalid(r)) = o.validate() {
+        issues.extend(r.issues);
+    }
+    if !issues.is_empty() {
+        return Err(DomoptError::Invalid(ValidationReport { issues }));
+    }
+    o.return_costs = a
+        .return_costs
+        .as_deref()
+        .map(domopt::returns_routing::read_returns)
+        .transpose()?;
     Ok(o)
 }
 
@@ -194,12 +231,13 @@ fn minutes(m: i64) -> Duration {
 }
 
 fn run_simulation(a: &Args) -> Result<ExitCode, DomoptError> {
-    let options = options(a)?;
+    let mut options = options(a)?;
     if let Some(dir) = &a.out {
         domopt::plan::check_out_dir(dir)?;
     }
     let inputs = a.scenario.inputs()?;
-    let (arrivals, forecast) = arrivals(a, &inputs.loaded)?;
+    let (arrivals, forecast, start) = arrivals(a, &inputs.loaded, options.start)?;
+    options.start = start;
     let bar = progress(a.json);
     let sim = simulate(
         &inputs.loaded,
@@ -243,41 +281,58 @@ fn run_simulation(a: &Args) -> Result<ExitCode, DomoptError> {
 fn arrivals(
     a: &Args,
     loaded: &domopt::format::LoadedScenario,
-) -> Result<(Vec<chrono::NaiveDateTime>, Forecast), DomoptError> {
+    start: Option<chrono::NaiveDateTime>,
+) -> Result<
+    (
+        Vec<chrono::NaiveDateTime>,
+        Forecast,
+        Option<chrono::NaiveDateTime>,
+    ),
+    DomoptError,
+> {
     let orders = &loaded.file.orders;
     if let Some(path) = &a.arrivals {
-        let ids: Vec<&str> = orders.iter().map(|o| o.id.as_str()).collect();
-        let times = domopt::simulation::read_arrivals(path, &ids)?;
+        let times = if path.as_os_str() == "placed_at" {
+            domopt::simulation::from_placed_at(orders)?
+        } else {
+            let ids: Vec<&str> = orders.iter().map(|o| o.id.as_str()).collect();
+            domopt::simulation::read_arrivals(path, &ids)?
+        };
         let start = times
             .iter()
             .min()
             .map_or_else(Default::default, |t| t.date().and_time(NaiveTime::MIN));
         let end = times.iter().max().copied().unwrap_or(start);
-        return Ok((times, Forecast::Flat { start, end }));
+        return Ok((times, Forecast::Flat { start, end }, None));
     }
-    let profile = Profile::parse(&a.profile)
-        .ok_or_else(|| bad("--profile", format!("`{}`: day or week", a.profile)))?;
-    let start = match &a.start {
-        Some(s) => domopt::simulation::parse_time(s)
-            .ok_or_else(|| bad("--start", format!("`{s}` is not YYYY-MM-DDTHH:MM")))?,
+    let profile = Profile::parse(&a.profile).unwrap_or(Profile::Day);
+    let start = match start {
+        Some(t) => t,
+        // The wave's date at midnight (a date-only wave time is that midnight).
         None => domopt::simulation::parse_time(&loaded.file.wave_time)
-            .map(|t| t.date().and_time(NaiveTime::MIN))
+            .map(|t| t.date())
+            .or_else(|| {
+                chrono::NaiveDate::parse_from_str(loaded.file.wave_time.trim(), "%Y-%m-%d").ok()
+            })
+            .map(|d| d.and_time(NaiveTime::MIN))
             .ok_or_else(|| {
-                bad(
-                    "wave_time",
-                    format!("`{}` is not a date-time", loaded.file.wave_time),
-                )
+                let msg = format!(
+                    "the scenario's wave_time `{}` is not a date: give --start",
+                    loaded.file.wave_time
+                );
+                DomoptError::Invalid(ValidationReport {
+                    issues: vec![bad("--start", msg)],
+                })
             })?,
     };
-    let days = Duration::days(profile.days());
-    if start.checked_add_signed(days * 2).is_none() || chrono::Datelike::year(&start) > 9000 {
-        return Err(bad(
-            "--start",
-            format!("{start}: the horizon must end before the year 9000"),
-        ));
+    if chrono::Datelike::year(&start) > 9000 {
+        let msg = format!("{start}: the horizon must start before the year 9000");
+        return Err(DomoptError::Invalid(ValidationReport {
+            issues: vec![bad("--start", msg)],
+        }));
     }
     let times = domopt::simulation::generate_arrivals(orders.len(), start, profile, a.seed);
-    Ok((times, Forecast::Profile { profile, start }))
+    Ok((times, Forecast::Profile { profile, start }, Some(start)))
 }
 
 /// A spinner with the latest wave of a run, for when a person watches.

@@ -1,5 +1,6 @@
 //! When each order of a simulation arrives: drawn from a time-of-day (and,
-//! over a week, day-of-week) profile, or read from an arrival file.
+//! over a week, day-of-week) profile, read from an arrival file, or taken
+//! from the orders' own `placed_at`.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -10,6 +11,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use crate::error::{DomoptError, Issue, IssueCode, Severity, ValidationReport};
+use crate::input::format::OrderRecord;
 use crate::research::generate::sampling::Cumulative;
 
 /// The shape of demand over the horizon.
@@ -89,10 +91,8 @@ pub fn generate(orders: usize, start: NaiveDateTime, profile: Profile, seed: u64
 /// rows and timestamps, E195 a time before the row above it, E196 unknown,
 /// repeated and missing orders.
 pub fn read(path: &Path, order_ids: &[&str]) -> Result<Vec<NaiveDateTime>, DomoptError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_path(path)
-        .map_err(|e| DomoptError::parse(path, e.to_string()))?;
+    let file = std::fs::File::open(path).map_err(|e| DomoptError::io(path, e))?;
+    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(file);
     let header = reader
         .headers()
         .map_err(|e| DomoptError::parse(path, e.to_string()))?
@@ -160,9 +160,57 @@ pub fn read(path: &Path, order_ids: &[&str]) -> Result<Vec<NaiveDateTime>, Domop
         issues.push(issue(IssueCode::UnknownArrivalOrder, "arrivals", "order", msg));
     }
     if !issues.is_empty() {
-        return Err(DomoptError::Invalid(ValidationReport { issues }));
+        return Err(DomoptError::Invalid(ValidationReport { issues: capped(issues) }));
     }
     Ok(times.into_iter().flatten().collect())
+}
+
+/// Arrivals from the orders' own `placed_at` (an orders file with
+/// timestamps): each order must have one with a time of day, and the orders
+/// must be in ascending time. Every problem is reported at once: E194 a
+/// missing or unreadable `placed_at`, E195 one before the order above it.
+pub fn from_placed_at(orders: &[OrderRecord]) -> Result<Vec<NaiveDateTime>, DomoptError> {
+    let mut issues = Vec::new();
+    let mut times = Vec::with_capacity(orders.len());
+    let mut last: Option<NaiveDateTime> = None;
+    for o in orders {
+        let record = format!("order {}", o.id.escape_debug());
+        let Some(time) = o.placed_at.as_deref().and_then(parse_time) else {
+            let msg = match &o.placed_at {
+                None => "no placed_at: an order needs its time to arrive".to_string(),
+                Some(p) => format!("`{}` is not YYYY-MM-DDTHH:MM[:SS]", p.escape_debug()),
+            };
+            issues.push(issue(IssueCode::BadArrivalTime, &record, "placed_at", msg));
+            continue;
+        };
+        if let Some(before) = last.filter(|b| time < *b) {
+            let msg = format!("{time} is before {before}, the time of the order above");
+            issues.push(issue(IssueCode::UnsortedArrivals, &record, "placed_at", msg));
+        }
+        last = Some(last.map_or(time, |b| b.max(time)));
+        times.push(time);
+    }
+    if issues.is_empty() {
+        Ok(times)
+    } else {
+        Err(DomoptError::Invalid(ValidationReport { issues: capped(issues) }))
+    }
+}
+
+/// Most issues an arrival file reports one by one.
+const MAX_ISSUES: usize = 100;
+
+/// The first [`MAX_ISSUES`] issues and, if there were more, one that
+/// counts the rest under the code of the last one shown.
+fn capped(mut issues: Vec<Issue>) -> Vec<Issue> {
+    if issues.len() <= MAX_ISSUES {
+        return issues;
+    }
+    let more = issues.len() - MAX_ISSUES;
+    issues.truncate(MAX_ISSUES);
+    let code = issues[MAX_ISSUES - 1].code;
+    issues.push(issue(code, "arrivals", "", format!("and {more} more problem(s) not listed")));
+    issues
 }
 
 /// `YYYY-MM-DDTHH:MM` or `YYYY-MM-DDTHH:MM:SS`.

@@ -68,6 +68,8 @@ pub struct Simulation {
     pub clairvoyant: Option<ClairvoyantRun>,
     /// Wall seconds.
     pub time_s: f64,
+    /// The share of orders returned that was asked for.
+    pub return_rate: f64,
 }
 
 /// What every wave of a run reads.
@@ -78,7 +80,7 @@ pub(crate) struct Ctx<'a> {
     schedule: &'a Schedule,
     options: &'a SimOptions,
     forecast: Forecast,
-    /// The scenario as given, validated (for routing returns).
+    /// The horizon's scenario, validated (its nodes and SKUs route returns).
     base: Scenario,
     /// Index of each node id.
     node_index: HashMap<String, usize>,
@@ -103,13 +105,6 @@ pub fn simulate(
 ) -> Result<Simulation, DomoptError> {
     let started = Instant::now();
     options.validate()?;
-    let (base, _) = build_scenario(loaded, model, overrides).map_err(DomoptError::Invalid)?;
-    if base.explicit.is_some() {
-        return Err(DomoptError::Settings {
-            field: "scenario".into(),
-            detail: "a simulation needs a network of nodes and services, not explicit costs".into(),
-        });
-    }
     if arrivals.len() != loaded.file.orders.len() {
         return Err(DomoptError::Settings {
             field: "arrivals".into(),
@@ -117,6 +112,22 @@ pub fn simulate(
         });
     }
     let schedule = Schedule::new(arrivals, options)?;
+    let base = horizon_scenario(loaded, model, overrides, &schedule)?;
+    if let Some(costs) = &options.return_costs {
+        // The returns' costs and capacities, checked before any wave.
+        let empty = crate::returns::format::ReturnsFile {
+            returns: Vec::new(),
+            demand: Vec::new(),
+            ..costs.clone()
+        };
+        crate::returns::validate::build_batch(&base, &empty).map_err(DomoptError::Invalid)?;
+    }
+    if base.explicit.is_some() {
+        return Err(DomoptError::Settings {
+            field: "scenario".into(),
+            detail: "a simulation needs a network of nodes and services, not explicit costs".into(),
+        });
+    }
     let ctx = Ctx {
         loaded,
         model,
@@ -156,6 +167,7 @@ pub fn simulate(
         runs,
         clairvoyant,
         time_s: started.elapsed().as_secs_f64(),
+        return_rate: options.return_rate,
     };
     let over: Vec<Option<f64>> = sim.runs.iter().map(|r| sim.over_bound(&r.horizon)).collect();
     for (r, o) in sim.runs.iter_mut().zip(over) {
@@ -165,6 +177,38 @@ pub fn simulate(
         c.horizon.objective_over_bound = c.bound.filter(|b| *b > 0.0).map(|b| c.horizon.objective / b - 1.0);
     }
     Ok(sim)
+}
+
+/// The scenario with every order placed at its arrival and the last cut
+/// as its wave time, validated: every wave is a part of it, so a problem
+/// any wave would meet (an arrival or a cut outside the years a scenario
+/// may name, a promise before its placement) is reported before anything
+/// is solved.
+fn horizon_scenario(
+    loaded: &LoadedScenario,
+    model: &CostModel,
+    overrides: &PolicyOverrides,
+    schedule: &Schedule,
+) -> Result<Scenario, DomoptError> {
+    let file = ScenarioFile {
+        wave_time: run::stamp(schedule.end),
+        orders: loaded
+            .file
+            .orders
+            .iter()
+            .zip(&schedule.arrivals)
+            .map(|(o, &t)| run::placed(o, t))
+            .collect(),
+        ..loaded.file.clone()
+    };
+    let whole = LoadedScenario {
+        file,
+        orphan_lines: loaded.orphan_lines.clone(),
+        source: loaded.source.clone(),
+    };
+    build_scenario(&whole, model, overrides)
+        .map(|(s, _)| s)
+        .map_err(DomoptError::Invalid)
 }
 
 fn cutoffs(nodes: &[NodeRecord]) -> HashMap<(String, String), NaiveTime> {
@@ -193,18 +237,18 @@ fn clairvoyant(ctx: &Ctx, runs: &[StrategyRun]) -> Result<ClairvoyantRun, Domopt
         .orders
         .iter()
         .enumerate()
-        .filter(|(k, _)| schedule.fates[*k].cancel_at.is_none())
+        .filter(|(k, _)| schedule.fates[*k].cancel_at.is_none_or(|t| t > schedule.end))
         .map(|(k, o)| run::placed(o, schedule.arrivals[k]))
         .collect();
     let cancelled = (base.orders.len() - orders.len()) as u64;
-    let days = schedule.days();
+    let days = schedule.days;
     let max = f64::from(crate::input::validate::limits::MAX_UNITS);
-    // The runs ship on the horizon's days and, past the last cutoff, the
-    // days after, each with the scenario's capacity spread over the days;
-    // the clairvoyant wave may ship what every day of the horizon and the
-    // next allow, and at least what any run shipped.
+    // The runs work on the dates of their waves, each with the scenario's
+    // capacity spread over the horizon's days; the clairvoyant wave may
+    // ship what all of those dates allow, and at least what any run shipped.
+    let wave_days = schedule.waves.iter().map(|w| w.at.date()).collect::<std::collections::BTreeSet<_>>().len();
     let whole = |c: Option<f64>, most: u64| {
-        c.map(|c| ((c / days as f64).ceil() * (days + 1) as f64).max(most as f64).min(max))
+        c.map(|c| ((c / days as f64).ceil() * wave_days as f64).max(most as f64).min(max))
     };
     let nodes = base
         .nodes
@@ -238,8 +282,15 @@ fn clairvoyant(ctx: &Ctx, runs: &[StrategyRun]) -> Result<ClairvoyantRun, Domopt
     if !report.ok() {
         return Err(DomoptError::NoPlan("the checker refused the clairvoyant plan".into()));
     }
+    let exhausted = run::exhausted_skus(&s, &plan);
+    let stockouts = plan
+        .backorders
+        .iter()
+        .filter(|b| exhausted.contains(b.sku.as_str()))
+        .map(|b| u64::from(b.units))
+        .sum();
     Ok(ClairvoyantRun {
-        horizon: HorizonKpis::of_plan(&plan, cancelled, started.elapsed().as_secs_f64()),
+        horizon: HorizonKpis::of_plan(&plan, cancelled, stockouts, started.elapsed().as_secs_f64()),
         bound: plan.solve.best_bound,
         status: plan.solve.status.as_str().to_string(),
     })

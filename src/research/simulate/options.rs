@@ -77,6 +77,9 @@ pub struct SimOptions {
     pub clairvoyant: bool,
     /// How orders are cut into waves.
     pub waves: WaveRule,
+    /// Start of the horizon, from which waves are cut (`None`: midnight of
+    /// the first arrival's day).
+    pub start: Option<chrono::NaiveDateTime>,
     /// Settings of each wave's solve (its time limit is per wave).
     pub settings: Settings,
     /// Time limit of the clairvoyant solve, seconds.
@@ -111,6 +114,7 @@ impl SimOptions {
             strategies: SimStrategy::defaults(),
             clairvoyant: true,
             waves: WaveRule::Every(Duration::minutes(15)),
+            start: None,
             settings,
             clairvoyant_time_limit_s: 300.0,
             cancel_rate: 0.0,

@@ -27,7 +27,10 @@ pub struct WaveRow {
     pub packages: usize,
     /// Units ordered.
     pub units_ordered: u64,
-    /// Units left unfilled (stock-outs).
+    /// Units left unfilled.
+    pub unfilled_units: u64,
+    /// Of them, units of SKUs no node had left (stock-outs; the others were
+    /// kept back by capacity, a ship-complete rule or cost).
     pub stockout_units: u64,
     /// Cost: shipping, handling, store premium and unfilled penalties.
     pub cost: f64,
@@ -74,7 +77,8 @@ impl WaveRow {
             cancelled: 0,
             packages: k.packages,
             units_ordered: ordered,
-            stockout_units: plan.backorders.iter().map(|b| u64::from(b.units)).sum(),
+            unfilled_units: plan.backorders.iter().map(|b| u64::from(b.units)).sum(),
+            stockout_units: 0,
             cost,
             cost_per_order: if k.orders > 0 { cost / k.orders as f64 } else { 0.0 },
             shipping: c.shipping,
@@ -111,7 +115,10 @@ pub struct HorizonKpis {
     pub packages: u64,
     /// Units ordered.
     pub units_ordered: u64,
-    /// Units left unfilled (stock-outs).
+    /// Units left unfilled.
+    pub unfilled_units: u64,
+    /// Of them, units of SKUs no node had left when their wave was planned
+    /// (for the clairvoyant run: none left after its plan).
     pub stockout_units: u64,
     /// Shipping, handling, store premium and unfilled penalties.
     pub cost: f64,
@@ -156,7 +163,8 @@ impl HorizonKpis {
             }
             h.orders += 1;
             h.units_ordered += o.ordered;
-            h.stockout_units += o.unfilled;
+            h.unfilled_units += o.unfilled;
+            h.stockout_units += o.stockout;
             h.cost += o.unfilled_cost;
             h.objective += o.unfilled_cost + o.split_cost;
             let left = o.packages.iter().map(|&p| &books.packages[p]).filter(|p| !p.released);
@@ -187,7 +195,7 @@ impl HorizonKpis {
     }
 
     /// The KPIs of one plan of the whole horizon (the clairvoyant run).
-    pub fn of_plan(plan: &Plan, cancelled: u64, time_s: f64) -> HorizonKpis {
+    pub fn of_plan(plan: &Plan, cancelled: u64, stockout_units: u64, time_s: f64) -> HorizonKpis {
         let row = WaveRow::of("", 0, NaiveDateTime::default(), plan, time_s);
         HorizonKpis {
             strategy: "clairvoyant".into(),
@@ -195,7 +203,8 @@ impl HorizonKpis {
             cancelled,
             packages: plan.kpis.packages as u64,
             units_ordered: row.units_ordered,
-            stockout_units: row.stockout_units,
+            unfilled_units: row.unfilled_units,
+            stockout_units,
             cost: row.cost,
             cost_per_order: row.cost_per_order,
             shipping: row.shipping,
@@ -297,7 +306,7 @@ impl Simulation {
     /// The Markdown report.
     pub fn markdown(&self, command: &str) -> String {
         let mut s = String::new();
-        s.push_str(&format!("# Simulation of {}\n\n", self.scenario));
+        s.push_str(&format!("# Simulation of {}\n\n", self.scenario.replace(['\n', '\r'], " ")));
         s.push_str(&format!(
             "{} orders from {} to {}, {} waves; {} s in all.\n\n",
             self.orders,
@@ -307,11 +316,11 @@ impl Simulation {
             fmt2(self.time_s)
         ));
         s.push_str(&format!("Command: `{command}`\n\n"));
-        s.push_str("| strategy | orders | cost | cost/order | objective | vs bound | split rate | on-time | fill | stock-out units | wall s |\n");
-        s.push_str("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        s.push_str("| strategy | orders | cost | cost/order | objective | vs bound | split rate | on-time | fill | unfilled units | stock-out units | wall s |\n");
+        s.push_str("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (name, k) in self.lines() {
             s.push_str(&format!(
-                "| {name} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+                "| {name} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
                 k.orders,
                 fmt2(k.cost),
                 fmt2(k.cost_per_order),
@@ -320,6 +329,7 @@ impl Simulation {
                 pct(k.split_rate),
                 k.on_time.map_or("-".into(), pct),
                 pct(k.fill),
+                k.unfilled_units,
                 k.stockout_units,
                 fmt2(k.time_s)
             ));
@@ -332,6 +342,9 @@ impl Simulation {
                 c.status
             ));
         }
+        if self.return_rate > 0.0 && self.runs.iter().all(|r| r.horizon.returned_units == 0) {
+            s.push_str("\nNo return came back within the horizon (returns come back the return days after delivery).\n");
+        }
         if let Some(g) = self.gap_closed("auto", "opportunity") {
             s.push_str(&format!(
                 "\nThe opportunity-cost strategy closes {} of the objective gap between the per-wave optimiser and the clairvoyant plan.\n",
@@ -343,7 +356,8 @@ impl Simulation {
 }
 
 fn fmt2(x: f64) -> String {
-    format!("{x:.2}")
+    // `+ 0.0` writes a negative zero as 0.
+    format!("{:.2}", x + 0.0)
 }
 
 fn pct(x: f64) -> String {

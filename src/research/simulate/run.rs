@@ -28,7 +28,8 @@ pub(super) struct Package {
     pub node: usize,
     /// (inventory record, units).
     pub units: Vec<(usize, u64)>,
-    pub ship_date: NaiveDate,
+    /// The date of the wave that planned it: the day whose capacity it takes.
+    pub worked_on: NaiveDate,
     /// When it leaves the node: its service's cutoff on the ship date.
     pub leaves_at: NaiveDateTime,
     pub delivery_date: NaiveDate,
@@ -53,6 +54,8 @@ pub(super) struct Booked {
     pub packages: Vec<usize>,
     pub ordered: u64,
     pub unfilled: u64,
+    /// Unfilled units of SKUs the network had none of left.
+    pub stockout: u64,
     pub unfilled_cost: f64,
     pub split_cost: f64,
 }
@@ -104,7 +107,7 @@ pub(super) fn run(ctx: &Ctx, strategy: SimStrategy) -> Result<StrategyRun, Domop
         .filter_map(|(k, f)| f.cancel_at.map(|t| (t, k)))
         .collect();
     cancels.sort_by(|a, b| b.cmp(a));
-    let stock = Stock::new(file, ctx.schedule.days());
+    let stock = Stock::new(file, ctx.schedule.days);
     let mut books = Books {
         added: vec![0; stock.records.len()],
         stock,
@@ -184,8 +187,15 @@ fn wave(
             strategy.name()
         )));
     }
-    book(ctx, books, &plan, &orders);
+    let exhausted = exhausted_skus(&scenario, &plan);
+    book(ctx, books, &plan, &orders, at, &exhausted);
     let mut row = WaveRow::of(strategy.name(), w, at, &plan, solve_s);
+    row.stockout_units = plan
+        .backorders
+        .iter()
+        .filter(|b| exhausted.contains(b.sku.as_str()))
+        .map(|b| u64::from(b.units))
+        .sum();
     row.cancelled = (arrived.len() - orders.len()) as u64;
     row.received_units = received.receipts;
     row.replenished_units = received.replenished;
@@ -282,7 +292,7 @@ fn cancel_until(books: &mut Books, at: NaiveDateTime) -> u64 {
                 books.stock.on_hand[rec] += q;
                 released += q;
             }
-            let (node, date, units) = (pkg.node, pkg.ship_date, pkg.total_units());
+            let (node, date, units) = (pkg.node, pkg.worked_on, pkg.total_units());
             books.stock.unship(node, date, units);
         }
         books.orders[k].cancelled = true;
@@ -292,7 +302,14 @@ fn cancel_until(books: &mut Books, at: NaiveDateTime) -> u64 {
 
 /// Books a checked wave plan: stock and capacity taken, packages and
 /// orders recorded.
-fn book(ctx: &Ctx, books: &mut Books, plan: &Plan, orders: &[usize]) {
+fn book(
+    ctx: &Ctx,
+    books: &mut Books,
+    plan: &Plan,
+    orders: &[usize],
+    at: NaiveDateTime,
+    exhausted: &std::collections::HashSet<&str>,
+) {
     let by_id: HashMap<&str, usize> = orders
         .iter()
         .map(|&k| (ctx.loaded.file.orders[k].id.as_str(), k))
@@ -312,7 +329,7 @@ fn book(ctx: &Ctx, books: &mut Books, plan: &Plan, orders: &[usize]) {
             })
             .collect();
         let total: u64 = units.iter().map(|u| u.1).sum();
-        books.stock.ship(node, s.ship_date, total);
+        books.stock.ship(node, at.date(), total);
         let cutoff = ctx.cutoffs.get(&(s.node.clone(), s.service.clone())).copied();
         books.orders[order].packages.push(books.packages.len());
         books.returned.push(false);
@@ -320,7 +337,7 @@ fn book(ctx: &Ctx, books: &mut Books, plan: &Plan, orders: &[usize]) {
             order,
             node,
             units,
-            ship_date: s.ship_date,
+            worked_on: at.date(),
             leaves_at: s.ship_date.and_time(cutoff.unwrap_or(END_OF_DAY)),
             delivery_date: s.delivery_date,
             cost: s.cost,
@@ -329,8 +346,12 @@ fn book(ctx: &Ctx, books: &mut Books, plan: &Plan, orders: &[usize]) {
         });
     }
     let mut unfilled_cost: HashMap<&str, f64> = HashMap::new();
+    let mut stockout: HashMap<&str, u64> = HashMap::new();
     for b in &plan.backorders {
         *unfilled_cost.entry(b.order.as_str()).or_default() += f64::from(b.units) * b.penalty_per_unit;
+        if exhausted.contains(b.sku.as_str()) {
+            *stockout.entry(b.order.as_str()).or_default() += u64::from(b.units);
+        }
     }
     for o in &plan.orders {
         let Some(&k) = by_id.get(o.order.as_str()) else { continue };
@@ -341,8 +362,30 @@ fn book(ctx: &Ctx, books: &mut Books, plan: &Plan, orders: &[usize]) {
         b.ordered = u64::from(o.units_ordered);
         b.unfilled = u64::from(o.units_ordered - o.units_shipped.min(o.units_ordered));
         b.unfilled_cost = unfilled;
+        b.stockout = stockout.get(o.order.as_str()).copied().unwrap_or(0);
         b.split_cost = (o.cost - shipped - unfilled).max(0.0);
     }
+}
+
+/// The SKUs no node has a unit of left to promise once the wave's plan
+/// ships: an unfilled unit of one is a stock-out, not a unit kept back by
+/// capacity or cost.
+pub(super) fn exhausted_skus<'p>(s: &Scenario, plan: &'p Plan) -> std::collections::HashSet<&'p str> {
+    let mut left = vec![0u64; s.skus.len()];
+    for (&(_, sku), &q) in &s.atp {
+        left[sku.index()] += u64::from(q);
+    }
+    let index: HashMap<&str, usize> = s.skus.iter().enumerate().map(|(k, sku)| (sku.id.as_str(), k)).collect();
+    for item in plan.shipments.iter().flat_map(|sh| &sh.items) {
+        if let Some(&k) = index.get(item.sku.as_str()) {
+            left[k] = left[k].saturating_sub(u64::from(item.quantity));
+        }
+    }
+    plan.backorders
+        .iter()
+        .filter(|b| index.get(b.sku.as_str()).is_none_or(|&k| left[k] == 0))
+        .map(|b| b.sku.as_str())
+        .collect()
 }
 
 /// When a package without a cutoff leaves: the end of its ship date.

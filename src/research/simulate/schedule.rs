@@ -31,8 +31,11 @@ pub struct Fate {
 /// The waves and the draws.
 #[derive(Debug, Clone)]
 pub struct Schedule {
-    /// The start of the horizon (midnight of the first arrival's day).
+    /// The start of the horizon (`--start`, or midnight of the first arrival's day).
     pub start: NaiveDateTime,
+    /// Days from the start's to the last arrival's, at least one: the days
+    /// the scenario's node capacity is spread over.
+    pub days: i64,
     /// The last cut.
     pub end: NaiveDateTime,
     /// Non-empty waves in time order.
@@ -44,57 +47,76 @@ pub struct Schedule {
 }
 
 impl Schedule {
-    /// Cuts the arrivals into waves and draws the fates. More than
-    /// [`MAX_WAVES`] waves is E197.
+    /// Cuts the arrivals into waves from `options.start` (default: the
+    /// first arrival's midnight) and draws the fates. No orders, an arrival
+    /// before the start, a cut past the last date a scenario can name, or
+    /// more than [`MAX_WAVES`] waves is E197.
     pub fn new(arrivals: Vec<NaiveDateTime>, options: &SimOptions) -> Result<Schedule, DomoptError> {
         let mut by_time: Vec<usize> = (0..arrivals.len()).collect();
         by_time.sort_by_key(|&k| (arrivals[k], k));
-        let start = by_time
-            .first()
-            .map_or(NaiveDateTime::default(), |&k| arrivals[k].date().and_time(chrono::NaiveTime::MIN));
-        let waves = match options.waves {
-            WaveRule::Every(d) => every(&arrivals, &by_time, start, d),
-            WaveRule::Count(n) => by_count(&arrivals, &by_time, n),
+        let (Some(&first), Some(&last)) = (by_time.first(), by_time.last()) else {
+            return Err(refuse("scenario", "the scenario has no orders to arrive".into()));
+        };
+        let start = options
+            .start
+            .unwrap_or_else(|| arrivals[first].date().and_time(chrono::NaiveTime::MIN));
+        if arrivals[first] < start {
+            return Err(refuse("--start", format!("order arrives at {}, before the start {start}", arrivals[first])));
+        }
+        let (waves, field) = match options.waves {
+            WaveRule::Every(d) => (every(&arrivals, &by_time, start, d)?, "--wave-every"),
+            WaveRule::Count(n) => (by_count(&arrivals, &by_time, n), "--wave-orders"),
         };
         if waves.len() > MAX_WAVES {
-            let msg = format!("{} waves: a simulation cuts at most {MAX_WAVES}", waves.len());
-            let issue = super::arrivals::issue(IssueCode::BadSimulation, "simulation", "--wave-every", msg);
-            return Err(DomoptError::Invalid(ValidationReport { issues: vec![issue] }));
+            return Err(refuse(field, format!("{} waves: a simulation cuts at most {MAX_WAVES}", waves.len())));
         }
         let fates = draw_fates(&arrivals, options);
         let end = waves.last().map_or(start, |w| w.at);
+        let days = arrivals[last].date().signed_duration_since(start.date()).num_days() + 1;
         Ok(Schedule {
             start,
             end,
+            days,
             waves,
             fates,
             arrivals,
         })
     }
+}
 
-    /// Whole days from the start's day to the last cut's day, at least one.
-    pub fn days(&self) -> i64 {
-        (self.end.date() - self.start.date()).num_days() + 1
-    }
+/// A simulation setting refused (E197).
+fn refuse(field: &str, msg: String) -> DomoptError {
+    let issue = super::arrivals::issue(IssueCode::BadSimulation, "simulation", field, msg);
+    DomoptError::Invalid(ValidationReport { issues: vec![issue] })
 }
 
 /// A wave at each multiple of `d` from `start` that closes after an arrival;
-/// an order arriving exactly at a cut joins that wave.
-fn every(arrivals: &[NaiveDateTime], by_time: &[usize], start: NaiveDateTime, d: Duration) -> Vec<WaveCut> {
+/// an order arriving exactly at a cut joins that wave. A cut past the last
+/// date a scenario can name is E197.
+fn every(
+    arrivals: &[NaiveDateTime],
+    by_time: &[usize],
+    start: NaiveDateTime,
+    d: Duration,
+) -> Result<Vec<WaveCut>, DomoptError> {
+    let step = d.num_seconds().max(1);
     let mut waves: Vec<WaveCut> = Vec::new();
     for &k in by_time {
         let t = arrivals[k];
-        let steps = (t - start).num_seconds().div_euclid(d.num_seconds());
-        let mut cut = start + d * (steps as i32);
-        if cut < t {
-            cut += d;
-        }
+        let since = (t - start).num_seconds();
+        let steps = since.div_euclid(step) + i64::from(since.rem_euclid(step) > 0);
+        let cut = steps
+            .checked_mul(step)
+            .and_then(Duration::try_seconds)
+            .and_then(|off| start.checked_add_signed(off))
+            .filter(|c| c.date() <= crate::network::holidays::LAST_DATE)
+            .ok_or_else(|| refuse("--wave-every", format!("the wave of the order arriving at {t} would close after 9999-12-31")))?;
         match waves.last_mut() {
             Some(w) if w.at == cut => w.orders.push(k),
             _ => waves.push(WaveCut { at: cut, orders: vec![k] }),
         }
     }
-    waves
+    Ok(waves)
 }
 
 /// A wave at the arrival of every `n`-th order, and one for the rest.
@@ -116,7 +138,8 @@ fn draw_fates(arrivals: &[NaiveDateTime], options: &SimOptions) -> Vec<Fate> {
         .map(|&t| {
             let (c, r): (f64, f64) = (rng.random(), rng.random());
             Fate {
-                cancel_at: (c < options.cancel_rate).then(|| t + options.cancel_after),
+                // A cancellation past the last representable time never comes.
+                cancel_at: (c < options.cancel_rate).then(|| t.checked_add_signed(options.cancel_after)).flatten(),
                 returned: r < options.return_rate,
             }
         })

@@ -1,6 +1,7 @@
 //! What carries from wave to wave in one strategy's run: units on hand per
 //! inventory record, the scenario's inbound receipts still to arrive, and
-//! each node's packages and units per ship date against its daily capacity.
+//! each node's packages and units per working day (the date of the wave
+//! that planned them) against its daily capacity.
 
 use std::collections::HashMap;
 
@@ -21,7 +22,7 @@ pub struct Stock {
     index: HashMap<(String, String), usize>,
     /// Inbound receipts still to come: (arrival date, record, units).
     pending: Vec<(NaiveDate, usize, u64)>,
-    /// Packages and units planned per (node, ship date).
+    /// Packages and units planned per (node, date of the wave that planned them).
     used: HashMap<(usize, NaiveDate), (u64, u64)>,
     /// Each node's packages and units per day (`None`: no limit).
     daily: Vec<(Option<u64>, Option<u64>)>,
@@ -140,34 +141,26 @@ impl Stock {
             .collect()
     }
 
-    /// Node `n`'s capacity for a wave cut at `at`: what its day and the next
-    /// both have left (a wave's packages ship today or, past a cutoff, on a
-    /// later day; the smaller remainder never oversubscribes either).
+    /// Node `n`'s capacity for a wave cut at `at`: what its day has left.
+    /// A node picks and packs a day's waves that day, whatever day their
+    /// packages are picked up.
     pub fn capacity(&self, n: usize, at: NaiveDateTime) -> (Option<f64>, Option<f64>) {
         let (packages, units) = self.daily[n];
-        let today = at.date();
-        let next = today.succ_opt().unwrap_or(today);
-        let left = |limit: Option<u64>, pick: fn(&(u64, u64)) -> u64| {
-            limit.map(|l| {
-                let most = [today, next]
-                    .iter()
-                    .map(|d| self.used.get(&(n, *d)).map_or(0, pick))
-                    .max()
-                    .unwrap_or(0);
-                l.saturating_sub(most) as f64
-            })
-        };
-        (left(packages, |u| u.0), left(units, |u| u.1))
+        let used = self.used.get(&(n, at.date())).copied().unwrap_or((0, 0));
+        (
+            packages.map(|l| l.saturating_sub(used.0) as f64),
+            units.map(|l| l.saturating_sub(used.1) as f64),
+        )
     }
 
-    /// A package of `units` leaving node `n` on `date`.
+    /// A package of `units` planned at node `n` by a wave of `date`.
     pub fn ship(&mut self, n: usize, date: NaiveDate, units: u64) {
         let e = self.used.entry((n, date)).or_default();
         e.0 += 1;
         e.1 += units;
     }
 
-    /// A package released before it left.
+    /// A package of a wave of `date` released before it left.
     pub fn unship(&mut self, n: usize, date: NaiveDate, units: u64) {
         let e = self.used.entry((n, date)).or_default();
         e.0 = e.0.saturating_sub(1);
