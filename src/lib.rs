@@ -43,6 +43,10 @@
 //!   a node and a disposition (restock at a store or a DC, inspect, liquidate,
 //!   return to the vendor) in one min-cost flow over the batch;
 //!   [`returns_routing::check_returns`] re-verifies the result.
+//! - Tune and simulate: [`tuning::tune`] solves a wave at every point of a
+//!   grid of policy knobs; [`simulation::simulate`] runs orders arriving
+//!   over a day or a week through rolling waves with carried stock, several
+//!   strategies against a clairvoyant run.
 //! - Explain a plan: [`explaining::explain`] says, for one order, what each
 //!   other node and service would cost and whose units it would take, which
 //!   rows bind near it with their shadow prices, and what forcing or

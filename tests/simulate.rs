@@ -15,6 +15,8 @@ use domopt::simulation::{
 use domopt::{CostModel, DEFAULT_MODEL, DomoptError, IssueCode, Settings, Strategy};
 use serde_json::json;
 
+mod common;
+
 const BIN: &str = env!("CARGO_BIN_EXE_domopt");
 
 fn t(s: &str) -> NaiveDateTime {
@@ -215,14 +217,7 @@ fn returned_units_are_routed_restocked_and_sold_again() {
 
 /// A generated tiny wave (about 50 orders).
 fn tiny(dir: &Path) -> LoadedScenario {
-    let wave = dir.join("tiny");
-    let out = Command::new(BIN)
-        .args(["generate", "--preset", "tiny", "--seed", "3", "--out"])
-        .arg(&wave)
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    read_scenario(&wave).unwrap()
+    read_scenario(&common::generate_tiny(BIN, dir, 3)).unwrap()
 }
 
 #[test]

@@ -10,6 +10,8 @@ use domopt::format::{LoadedScenario, PolicyOverrides, read_scenario};
 use domopt::tuning::{Grid, Question, Sense, Tune, TuneOptions, Value, tune};
 use domopt::{CostModel, DEFAULT_MODEL, DomoptError, IssueCode, Settings, Strategy};
 
+mod common;
+
 const BIN: &str = env!("CARGO_BIN_EXE_domopt");
 
 fn specs(s: &[&str]) -> Vec<String> {
@@ -26,13 +28,7 @@ fn codes(e: &DomoptError) -> Vec<IssueCode> {
 /// A generated tiny wave (about 50 orders), in a folder kept for the test.
 fn tiny() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
-    let wave = dir.path().join("tiny");
-    let out = Command::new(BIN)
-        .args(["generate", "--preset", "tiny", "--seed", "3", "--out"])
-        .arg(&wave)
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+    let wave = common::generate_tiny(BIN, dir.path(), 3);
     (dir, wave)
 }
 

@@ -55,3 +55,28 @@ pub fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
         .or_else(|| panic.downcast_ref::<&str>().map(|m| m.to_string()))
         .unwrap_or_default()
 }
+
+/// `domopt generate --preset tiny --seed SEED` (about 50 orders) written to
+/// `dir/tiny`, whose path is returned.
+#[allow(dead_code)] // Not every test binary that includes this module generates one.
+pub fn generate_tiny(bin: &str, dir: &std::path::Path, seed: u32) -> std::path::PathBuf {
+    let wave = dir.join("tiny");
+    let out = std::process::Command::new(bin)
+        .args([
+            "generate",
+            "--preset",
+            "tiny",
+            "--seed",
+            &seed.to_string(),
+            "--out",
+        ])
+        .arg(&wave)
+        .output()
+        .expect("domopt runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    wave
+}

@@ -233,27 +233,62 @@ fn linear_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
     (lo - pad, hi + pad)
 }
 
-fn draw_scatter<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    c: &ScatterChart,
-) -> DrawResult<DB> {
+/// Linear axes over the points' ranges, with the chart's caption and mesh.
+type Linear<'a, DB> = ChartContext<
+    'a,
+    DB,
+    Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+>;
+
+/// The axes a linear chart draws on: its title, ranges padded around the
+/// points, the axis descriptions and labels (y in thousands).
+fn linear_axes<'a, DB: DrawingBackend>(
+    root: &'a DrawingArea<DB, Shift>,
+    title: &str,
+    points: impl Iterator<Item = (f64, f64)> + Clone,
+    (x_desc, y_desc): (&str, &str),
+) -> Result<Linear<'a, DB>, DrawingAreaErrorKind<DB::ErrorType>> {
     root.fill(&WHITE)?;
-    let (x0, x1) = linear_range(c.points.iter().map(|p| p.0));
-    let (y0, y1) = linear_range(c.points.iter().map(|p| p.1));
+    let (x0, x1) = linear_range(points.clone().map(|p| p.0));
+    let (y0, y1) = linear_range(points.map(|p| p.1));
     let mut chart = ChartBuilder::on(root)
-        .caption(&c.title, ("sans-serif", 24))
+        .caption(title, ("sans-serif", 24))
         .margin(16)
         .x_label_area_size(50)
         .y_label_area_size(90)
         .build_cartesian_2d(x0..x1, y0..y1)?;
     chart
         .configure_mesh()
-        .x_desc(c.x_desc.as_str())
-        .y_desc(c.y_desc.as_str())
-        .y_label_formatter(&|v| thousands(*v, 0))
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .y_label_formatter(&|v| thousands(*v, if v.abs() < 10.0 { 2 } else { 0 }))
         .label_style(("sans-serif", 15))
         .axis_desc_style(("sans-serif", 16))
         .draw()?;
+    Ok(chart)
+}
+
+/// The legend, in the upper right corner.
+fn legend<'a, DB: DrawingBackend + 'a>(chart: &mut Linear<'a, DB>) -> DrawResult<DB> {
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .label_font(("sans-serif", 15))
+        .draw()
+}
+
+fn draw_scatter<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    c: &ScatterChart,
+) -> DrawResult<DB> {
+    let mut chart = linear_axes(
+        root,
+        &c.title,
+        c.points.iter().copied(),
+        (&c.x_desc, &c.y_desc),
+    )?;
     let grey = RGBColor(150, 150, 150);
     chart
         .draw_series(c.points.iter().map(|&p| Circle::new(p, 4, grey.filled())))?
@@ -267,34 +302,13 @@ fn draw_scatter<DB: DrawingBackend>(
         .label(c.line.0.as_str())
         .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], col.stroke_width(2)));
     chart.draw_series(line.into_iter().map(|p| Circle::new(p, 5, col.filled())))?;
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .label_font(("sans-serif", 15))
-        .draw()?;
+    legend(&mut chart)?;
     root.present()
 }
 
 fn draw_lines<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &LinesChart) -> DrawResult<DB> {
-    root.fill(&WHITE)?;
-    let points = || c.series.iter().flat_map(|s| s.1.iter());
-    let (x0, x1) = linear_range(points().map(|p| p.0));
-    let (y0, y1) = linear_range(points().map(|p| p.1));
-    let mut chart = ChartBuilder::on(root)
-        .caption(&c.title, ("sans-serif", 24))
-        .margin(16)
-        .x_label_area_size(50)
-        .y_label_area_size(90)
-        .build_cartesian_2d(x0..x1, y0..y1)?;
-    chart
-        .configure_mesh()
-        .x_desc(c.x_desc.as_str())
-        .y_desc(c.y_desc.as_str())
-        .label_style(("sans-serif", 15))
-        .axis_desc_style(("sans-serif", 16))
-        .draw()?;
+    let points = c.series.iter().flat_map(|s| s.1.iter().copied());
+    let mut chart = linear_axes(root, &c.title, points, (&c.x_desc, &c.y_desc))?;
     for (j, (name, pts)) in c.series.iter().enumerate() {
         let col = colour(j);
         chart
@@ -302,13 +316,7 @@ fn draw_lines<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &LinesChart)
             .label(name.as_str())
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], col.stroke_width(2)));
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .label_font(("sans-serif", 15))
-        .draw()?;
+    legend(&mut chart)?;
     root.present()
 }
 

@@ -20,6 +20,9 @@ use crate::sourcing::bindable::Row;
 use crate::sourcing::formulation;
 use crate::sourcing::UnitPrices;
 
+/// The look-ahead LP's candidates: the cheapest nodes per line.
+const LOOKAHEAD_CANDIDATES: candidates::CandidateMode = candidates::CandidateMode::Pruned { k: 4 };
+
 /// Prices below this are zero (the LP's tolerance).
 const PRICE_TOLERANCE: f64 = 1e-6;
 
@@ -96,7 +99,9 @@ pub(super) fn prices(ctx: &Ctx, wave: &ScenarioFile, w: usize, at: NaiveDateTime
     }));
     let s = validated(ctx, &f, w)?;
     let net = Network::build(&s);
-    let cs = candidates::generate(&s, &net, options.settings.candidates);
+    // The cheapest few nodes per line carry the prices: an LP over every
+    // candidate of thousands of orders does not solve in a wave's time.
+    let cs = candidates::generate(&s, &net, LOOKAHEAD_CANDIDATES);
     let model = formulation::build(&s, &cs);
     let rows = model.rows.clone();
     let Some((_, duals)) = model.lp_prices(&options.settings) else {
