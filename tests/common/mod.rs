@@ -58,7 +58,7 @@ pub fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
 
 /// `domopt generate --preset tiny --seed SEED` (about 50 orders) written to
 /// `dir/tiny`, whose path is returned.
-#[allow(dead_code)] // Not every test binary that includes this module generates one.
+#[allow(dead_code)] // Only the tune and simulation tests generate one.
 pub fn generate_tiny(bin: &str, dir: &std::path::Path, seed: u32) -> std::path::PathBuf {
     let wave = dir.join("tiny");
     let out = std::process::Command::new(bin)

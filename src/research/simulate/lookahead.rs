@@ -10,7 +10,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::arrivals::Profile;
 use super::options::MAX_FORECAST_ORDERS;
-use super::run::{placed, validated};
+use super::wave::{placed, validated};
 use super::Ctx;
 use crate::error::DomoptError;
 use crate::input::format::ScenarioFile;

@@ -6,6 +6,7 @@
 //! against a clairvoyant run that solves the whole horizon as one wave.
 
 pub mod arrivals;
+mod books;
 mod lookahead;
 pub mod options;
 pub mod report;
@@ -13,6 +14,7 @@ mod returns;
 mod run;
 pub mod schedule;
 mod stock;
+mod wave;
 
 use std::collections::HashMap;
 use std::time::Instant;
@@ -191,13 +193,13 @@ fn horizon_scenario(
     schedule: &Schedule,
 ) -> Result<Scenario, DomoptError> {
     let file = ScenarioFile {
-        wave_time: run::stamp(schedule.end),
+        wave_time: wave::stamp(schedule.end),
         orders: loaded
             .file
             .orders
             .iter()
             .zip(&schedule.arrivals)
-            .map(|(o, &t)| run::placed(o, t))
+            .map(|(o, &t)| wave::placed(o, t))
             .collect(),
         ..loaded.file.clone()
     };
@@ -238,7 +240,7 @@ fn clairvoyant(ctx: &Ctx, runs: &[StrategyRun]) -> Result<ClairvoyantRun, Domopt
         .iter()
         .enumerate()
         .filter(|(k, _)| schedule.fates[*k].cancel_at.is_none_or(|t| t > schedule.end))
-        .map(|(k, o)| run::placed(o, schedule.arrivals[k]))
+        .map(|(k, o)| wave::placed(o, schedule.arrivals[k]))
         .collect();
     let cancelled = (base.orders.len() - orders.len()) as u64;
     let days = schedule.days;
@@ -266,13 +268,13 @@ fn clairvoyant(ctx: &Ctx, runs: &[StrategyRun]) -> Result<ClairvoyantRun, Domopt
         })
         .collect();
     let file = ScenarioFile {
-        wave_time: run::stamp(schedule.start),
+        wave_time: wave::stamp(schedule.start),
         nodes,
         orders,
         inventory: clairvoyant_stock(base, runs, schedule.end.date()),
         ..base.clone()
     };
-    let s = run::validated(ctx, &file, 0)?;
+    let s = wave::validated(ctx, &file, 0)?;
     let settings = Settings {
         time_limit_s: ctx.options.clairvoyant_time_limit_s,
         ..ctx.options.settings.clone()

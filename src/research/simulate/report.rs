@@ -6,7 +6,6 @@ use chrono::NaiveDateTime;
 use serde::Serialize;
 
 use super::Simulation;
-use super::run::Books;
 use crate::error::DomoptError;
 use crate::solution::plan::Plan;
 
@@ -143,57 +142,6 @@ pub struct HorizonKpis {
 }
 
 impl HorizonKpis {
-    /// The KPIs of a run's books.
-    pub(super) fn of(books: &Books, time_s: f64) -> HorizonKpis {
-        let mut h = HorizonKpis {
-            cancelled_too_late: books.cancelled_too_late,
-            returned_units: books.returned_units,
-            returns_net: books.returns_net,
-            time_s,
-            ..Default::default()
-        };
-        let (mut shipped, mut split, mut splittable, mut late, mut promised) = (0u64, 0u64, 0u64, 0u64, 0u64);
-        for o in &books.orders {
-            if o.cancelled {
-                h.cancelled += 1;
-                continue;
-            }
-            if !o.planned {
-                continue;
-            }
-            h.orders += 1;
-            h.units_ordered += o.ordered;
-            h.unfilled_units += o.unfilled;
-            h.stockout_units += o.stockout;
-            h.cost += o.unfilled_cost;
-            h.objective += o.unfilled_cost + o.split_cost;
-            let left = o.packages.iter().map(|&p| &books.packages[p]).filter(|p| !p.released);
-            let mut n = 0;
-            for p in left {
-                n += 1;
-                shipped += p.units.iter().map(|u| u.1).sum::<u64>();
-                let c = &p.cost;
-                h.shipping += c.shipping;
-                h.cost += c.shipping + c.handling + c.store_premium;
-                h.objective += c.total;
-                if let Some(on_time) = p.on_time {
-                    promised += 1;
-                    late += u64::from(!on_time);
-                }
-            }
-            h.packages += n;
-            if o.ordered >= 2 && n > 0 {
-                splittable += 1;
-                split += u64::from(n > 1);
-            }
-        }
-        h.cost_per_order = ratio(h.cost, h.orders as f64);
-        h.split_rate = ratio(split as f64, splittable as f64);
-        h.on_time = (promised > 0).then(|| 1.0 - late as f64 / promised as f64);
-        h.fill = if h.units_ordered > 0 { shipped as f64 / h.units_ordered as f64 } else { 1.0 };
-        h
-    }
-
     /// The KPIs of one plan of the whole horizon (the clairvoyant run).
     pub fn of_plan(plan: &Plan, cancelled: u64, stockout_units: u64, time_s: f64) -> HorizonKpis {
         let row = WaveRow::of("", 0, NaiveDateTime::default(), plan, time_s);
@@ -218,7 +166,8 @@ impl HorizonKpis {
     }
 }
 
-fn ratio(a: f64, b: f64) -> f64 {
+/// `a / b`, or 0 when `b` is not positive.
+pub(super) fn ratio(a: f64, b: f64) -> f64 {
     if b > 0.0 { a / b } else { 0.0 }
 }
 

@@ -7,7 +7,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use super::Ctx;
-use super::run::Books;
+use super::books::Books;
 use crate::error::DomoptError;
 use crate::returns::format::{ReturnRecord, ReturnsFile};
 use crate::returns::model::Disposition;

@@ -6,79 +6,20 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{NaiveDateTime, NaiveTime};
 
 use super::options::SimStrategy;
-use super::report::{HorizonKpis, WaveRow};
+use super::report::{HorizonKpis, WaveRow, ratio};
 use super::stock::Stock;
+use super::books::{Booked, Books, Package};
+use super::wave::{validated, wave_file};
 use super::{Ctx, lookahead, returns};
 use crate::error::DomoptError;
-use crate::input::format::{OrderRecord, ScenarioFile};
 use crate::input::settings::Strategy;
-use crate::input::validate::build_scenario;
 use crate::network::domain::Scenario;
 use crate::solution::check;
-use crate::solution::plan::{Plan, ShipmentCost};
+use crate::solution::plan::Plan;
 use crate::sourcing;
-
-/// A package as booked: where its units came from and when it leaves.
-#[derive(Debug, Clone)]
-pub(super) struct Package {
-    pub order: usize,
-    pub node: usize,
-    /// (inventory record, units).
-    pub units: Vec<(usize, u64)>,
-    /// The date of the wave that planned it: the day whose capacity it takes.
-    pub worked_on: NaiveDate,
-    /// When it leaves the node: its service's cutoff on the ship date.
-    pub leaves_at: NaiveDateTime,
-    pub delivery_date: NaiveDate,
-    pub cost: ShipmentCost,
-    /// Arrives by the promise (`None`: no promise).
-    pub on_time: Option<bool>,
-    /// Released by a cancellation before it left.
-    pub released: bool,
-}
-
-impl Package {
-    fn total_units(&self) -> u64 {
-        self.units.iter().map(|u| u.1).sum()
-    }
-}
-
-/// An order as booked.
-#[derive(Debug, Clone, Default)]
-pub(super) struct Booked {
-    pub planned: bool,
-    pub cancelled: bool,
-    pub packages: Vec<usize>,
-    pub ordered: u64,
-    pub unfilled: u64,
-    /// Unfilled units of SKUs the network had none of left.
-    pub stockout: u64,
-    pub unfilled_cost: f64,
-    pub split_cost: f64,
-}
-
-/// The books of one run.
-pub(super) struct Books {
-    pub stock: Stock,
-    pub packages: Vec<Package>,
-    pub orders: Vec<Booked>,
-    /// Cancellations not yet looked at, latest first.
-    cancels: Vec<(NaiveDateTime, usize)>,
-    /// Cancellations that came after a package had left.
-    pub cancelled_too_late: u64,
-    /// Units each inventory record received beyond its start (replenishment
-    /// and restocked returns): what a clairvoyant run may also use.
-    pub added: Vec<u64>,
-    /// Per package: its return has been routed.
-    pub returned: Vec<bool>,
-    /// Units returned and routed.
-    pub returned_units: u64,
-    /// What the routed returns recovered, net of their costs.
-    pub returns_net: f64,
-}
 
 /// What one strategy did.
 #[derive(Debug, Clone)]
@@ -124,7 +65,7 @@ pub(super) fn run(ctx: &Ctx, strategy: SimStrategy) -> Result<StrategyRun, Domop
         rows.push(wave(ctx, strategy, &mut books, w, cut.at, &cut.orders)?);
         (ctx.progress)(strategy.name(), w + 1, ctx.schedule.waves.len());
     }
-    let mut horizon = HorizonKpis::of(&books, started.elapsed().as_secs_f64());
+    let mut horizon = horizon_kpis(&books, started.elapsed().as_secs_f64());
     horizon.strategy = strategy.name().to_string();
     let added = books
         .added
@@ -145,6 +86,57 @@ pub(super) fn run(ctx: &Ctx, strategy: SimStrategy) -> Result<StrategyRun, Domop
         added,
         shipped_by_node,
     })
+}
+
+/// The horizon's KPIs of a run's books.
+fn horizon_kpis(books: &Books, time_s: f64) -> HorizonKpis {
+    let mut h = HorizonKpis {
+        cancelled_too_late: books.cancelled_too_late,
+        returned_units: books.returned_units,
+        returns_net: books.returns_net,
+        time_s,
+        ..Default::default()
+    };
+    let (mut shipped, mut split, mut splittable, mut late, mut promised) = (0u64, 0u64, 0u64, 0u64, 0u64);
+    for o in &books.orders {
+        if o.cancelled {
+            h.cancelled += 1;
+            continue;
+        }
+        if !o.planned {
+            continue;
+        }
+        h.orders += 1;
+        h.units_ordered += o.ordered;
+        h.unfilled_units += o.unfilled;
+        h.stockout_units += o.stockout;
+        h.cost += o.unfilled_cost;
+        h.objective += o.unfilled_cost + o.split_cost;
+        let left = o.packages.iter().map(|&p| &books.packages[p]).filter(|p| !p.released);
+        let mut n = 0;
+        for p in left {
+            n += 1;
+            shipped += p.units.iter().map(|u| u.1).sum::<u64>();
+            let c = &p.cost;
+            h.shipping += c.shipping;
+            h.cost += c.shipping + c.handling + c.store_premium;
+            h.objective += c.total;
+            if let Some(on_time) = p.on_time {
+                promised += 1;
+                late += u64::from(!on_time);
+            }
+        }
+        h.packages += n;
+        if o.ordered >= 2 && n > 0 {
+            splittable += 1;
+            split += u64::from(n > 1);
+        }
+    }
+    h.cost_per_order = ratio(h.cost, h.orders as f64);
+    h.split_rate = ratio(split as f64, splittable as f64);
+    h.on_time = (promised > 0).then(|| 1.0 - late as f64 / promised as f64);
+    h.fill = if h.units_ordered > 0 { shipped as f64 / h.units_ordered as f64 } else { 1.0 };
+    h
 }
 
 /// One wave: events up to its cut, then its orders routed and booked.
@@ -203,69 +195,6 @@ fn wave(
     row.restocked_units = restocked;
     row.priced_rows = priced_rows as u64;
     Ok(row)
-}
-
-/// Validates a wave built from a scenario that validated: an error here is
-/// the simulator's, reported with the wave.
-pub(super) fn validated(ctx: &Ctx, f: &ScenarioFile, w: usize) -> Result<Scenario, DomoptError> {
-    let loaded = crate::input::format::LoadedScenario {
-        file: f.clone(),
-        orphan_lines: Vec::new(),
-        source: ctx.loaded.source.clone(),
-    };
-    build_scenario(&loaded, ctx.model, ctx.overrides)
-        .map(|(s, _)| s)
-        .map_err(|report| {
-            let first = report.errors().next().map(|i| i.to_string()).unwrap_or_default();
-            DomoptError::NoPlan(format!("wave {} could not be built: {first}", w + 1))
-        })
-}
-
-/// The wave's scenario: the network and policy of the scenario, the stock
-/// and capacity left, and the orders placed at their arrival.
-pub(super) fn wave_file(ctx: &Ctx, stock: &Stock, at: NaiveDateTime, orders: &[usize]) -> ScenarioFile {
-    let base = &ctx.loaded.file;
-    let nodes = base
-        .nodes
-        .iter()
-        .enumerate()
-        .map(|(n, r)| {
-            let (packages, units) = stock.capacity(n, at);
-            crate::input::format::NodeRecord {
-                capacity_orders: packages,
-                capacity_units: units,
-                ..r.clone()
-            }
-        })
-        .collect();
-    ScenarioFile {
-        name: base.name.clone(),
-        wave_time: stamp(at),
-        time_zone: base.time_zone.clone(),
-        nodes,
-        skus: base.skus.clone(),
-        services: base.services.clone(),
-        inventory: stock.inventory(),
-        orders: orders.iter().map(|&k| placed(&base.orders[k], ctx.schedule.arrivals[k])).collect(),
-        policy: base.policy.clone(),
-        calendars: base.calendars.clone(),
-        channels: base.channels.clone(),
-        explicit_costs: None,
-        transfer_lanes: base.transfer_lanes.clone(),
-    }
-}
-
-/// An order placed at `at`.
-pub(super) fn placed(o: &OrderRecord, at: NaiveDateTime) -> OrderRecord {
-    OrderRecord {
-        placed_at: Some(stamp(at)),
-        ..o.clone()
-    }
-}
-
-/// A date-time as the scenario format writes it.
-pub(super) fn stamp(t: NaiveDateTime) -> String {
-    t.format("%Y-%m-%dT%H:%M:%S").to_string()
 }
 
 /// Cancellations up to `at`: a planned order whose packages have not left
