@@ -24,8 +24,8 @@ use super::common::{ScenarioArgs, report_error};
 /// with --arrivals placed_at, taken from the orders' own placed_at. They
 /// are cut into waves every --wave-every minutes (or every --wave-orders
 /// orders); each wave is routed by each strategy on the stock and capacity
-/// its earlier waves left (node capacity is per day: the scenario's spread
-/// over the horizon's days), with the wave's cut as its wave time, so
+/// its earlier waves left (node capacity is per working day: the scenario's
+/// spread over the horizon's days, a wave packing on its own date), with the wave's cut as its wave time, so
 /// cutoffs pass and holiday deadlines come with the clock. Inbound receipts
 /// arrive on their date; --replenish-at brings DC and 3PL stock back to its
 /// start each day. A --cancel-rate share of orders is cancelled
@@ -39,9 +39,10 @@ use super::common::{ScenarioArgs, report_error};
 /// greedy-cost, ranked, closest, shopify) and opportunity: auto with each
 /// unit charged the shadow price of its stock row in a look-ahead LP over
 /// the wave and --look-ahead hours of forecast demand (drawn from the
-/// horizon's order mix). The clairvoyant run solves every order that is not
-/// cancelled as one wave, known from the start, with all the horizon's
-/// stock and capacity: its bound is below every strategy's objective.
+/// horizon's order mix) over the 4 cheapest nodes per line. The
+/// clairvoyant run solves every order that is not cancelled as one wave,
+/// known from the start, with all the horizon's stock and capacity: its
+/// bound is below every strategy's objective.
 /// Every wave plan and the clairvoyant plan pass the independent checker.
 ///
 /// --out writes waves.csv (a row per strategy and wave), horizon.csv,
