@@ -506,10 +506,12 @@ pub fn read_scenario(path: &Path) -> Result<LoadedScenario, DomoptError> {
     }
 }
 
-/// A scenario file's JSON. serde also reads a struct from an array of its
-/// fields in order (`"policy": [1, 2]` would set the first two penalties):
-/// an array where the schema wants an object is refused.
-fn parse_scenario_json(path: &Path, text: &str) -> Result<ScenarioFile, DomoptError> {
+/// Parses a scenario file's JSON text (`path` names it in errors; the
+/// Python package passes a dict's JSON with a name of its own). serde also
+/// reads a struct from an array of its fields in order (`"policy": [1, 2]`
+/// would set the first two penalties): an array where the schema wants an
+/// object is refused.
+pub fn parse_scenario_json(path: &Path, text: &str) -> Result<ScenarioFile, DomoptError> {
     let file: ScenarioFile = serde_json::from_str(text).map_err(|e| malformed(path, e))?;
     let raw: &RawValue = serde_json::from_str(text).map_err(|e| malformed(path, e))?;
     let schema = scenario_schema();

@@ -1,0 +1,677 @@
+"""domopt: distributed order management as optimisation, from Python.
+
+Each wave of orders becomes one mixed-integer program over (order, node,
+service) packages, solved with HiGHS and decoded into a plan that an
+independent checker re-verifies from the input. This package is the same
+engine as the ``domopt`` command line, built from the same Rust crate::
+
+    import domopt
+    scenario = domopt.load("datasets/small/capacity-crunch.json")
+    plan = domopt.solve(scenario, "auto", time_limit=30)
+    assert domopt.check(scenario, plan).ok
+    plan.kpis            # a pandas DataFrame (one row)
+    plan.shipments       # one row per item of every package
+    plan.to_json()       # exactly what `domopt solve --json` prints
+
+Scenarios come from a path (a JSON file or a scenario folder), a dict (the
+scenario JSON), or DataFrames (pandas, polars or pyarrow) for the nodes,
+inventory, orders and order lines beside a head giving the rest. Errors are
+:class:`domopt.errors.DomoptError` exceptions carrying the stable codes of
+docs/format.md. The GIL is released while solving, tuning, simulating and
+generating, so other Python threads run meanwhile.
+"""
+
+from __future__ import annotations
+
+import json as _json
+import os
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping, Optional, Sequence, Union
+
+from . import _domopt, _frames
+from ._domopt import DEFAULT_MODEL, PRESETS, STRATEGIES, Scenario, __version__
+from .errors import (
+    DomoptError,
+    FileError,
+    ParseError,
+    SettingsError,
+    SolveError,
+    ValidationError,
+)
+
+__all__ = [
+    "load",
+    "validate",
+    "solve",
+    "check",
+    "read_plan",
+    "generate",
+    "tune",
+    "simulate",
+    "Scenario",
+    "Plan",
+    "CheckReport",
+    "TuneResult",
+    "SimulationResult",
+    "DomoptError",
+    "ValidationError",
+    "ParseError",
+    "FileError",
+    "SettingsError",
+    "SolveError",
+    "STRATEGIES",
+    "SIMULATION_STRATEGIES",
+    "PRESETS",
+    "DEFAULT_MODEL",
+    "__version__",
+]
+
+#: The library's solve defaults (the same as `domopt solve`'s).
+_DEFAULTS: dict[str, Any] = _domopt.default_settings()
+
+#: The defaults of `domopt simulate`'s options.
+_SIM_DEFAULTS: dict[str, Any] = _domopt.simulation_defaults()
+
+#: Strategies a simulation runs: every solve strategy and ``opportunity``.
+SIMULATION_STRATEGIES: tuple[str, ...] = (*STRATEGIES, "opportunity")
+
+#: A scenario source: a path (JSON file or scenario folder) or the scenario JSON as a dict.
+Source = Union[str, "os.PathLike[str]", Mapping[str, Any]]
+#: Overrides of the cost model: ``{"split_penalty": 12}`` or ``["split_penalty=12"]``.
+Overrides = Union[Mapping[str, Any], Sequence[str], None]
+
+
+# --- arguments ---------------------------------------------------------------
+
+
+def _toml(value: Any) -> str:
+    """A value as one TOML value (what `--set KEY=VALUE` takes after `=`)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value) if isinstance(value, int) else _float(value)
+    if isinstance(value, str):
+        return _json.dumps(value)
+    if isinstance(value, Mapping):
+        items = ", ".join(f"{_json.dumps(str(k))} = {_toml(v)}" for k, v in value.items())
+        return "{ " + items + " }"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    raise TypeError(f"override value {value!r}: use a number, a string, a bool, a dict or a list")
+
+
+def _float(x: float) -> str:
+    if x != x:
+        return "nan"
+    if x in (float("inf"), float("-inf")):
+        return "inf" if x > 0 else "-inf"
+    return repr(x)
+
+
+def _assignments(overrides: Overrides) -> list[str]:
+    """Overrides as `key=value` assignments, as `--set` takes them."""
+    if overrides is None:
+        return []
+    if isinstance(overrides, Mapping):
+        return [f"{k}={_toml(v)}" for k, v in overrides.items()]
+    if isinstance(overrides, str):
+        return [overrides]
+    return [str(a) for a in overrides]
+
+
+def _source(source: Source) -> dict[str, Any]:
+    """The source as the core takes it: ``path=`` or ``json=``."""
+    if isinstance(source, Mapping):
+        return {"json": _json.dumps(source)}
+    if isinstance(source, (str, os.PathLike)):
+        return {"path": os.fspath(source)}
+    raise TypeError(
+        f"source: expected a path or a dict, not {type(source).__name__}"
+    )
+
+
+def _tables(**tables: Any) -> dict[str, Any]:
+    """The tables given, as pyarrow Tables (the others left out)."""
+    return {k: _frames.to_arrow(t, k) for k, t in tables.items() if t is not None}
+
+
+def _scenario(scenario: Union[Scenario, Source], model: str, overrides: Overrides) -> Scenario:
+    """A loaded scenario as is, or a source loaded."""
+    if isinstance(scenario, Scenario):
+        return scenario
+    return load(scenario, model=model, overrides=overrides)
+
+
+# --- scenarios ---------------------------------------------------------------
+
+
+def load(
+    source: Source,
+    *,
+    model: str = DEFAULT_MODEL,
+    overrides: Overrides = None,
+    nodes: Any = None,
+    inventory: Any = None,
+    orders: Any = None,
+    lines: Any = None,
+) -> Scenario:
+    """Reads and validates a scenario.
+
+    Args:
+        source: a path to a scenario JSON file or a scenario folder
+            (scenario.json with CSV tables), or the scenario JSON as a dict.
+        model: the cost model, a preset (``us-parcel``, ``jasin-sinha``) or
+            the path of a TOML file.
+        overrides: cost-model values for this run, as a dict
+            (``{"split_penalty": 12}``) or `--set` assignments
+            (``["split_penalty=12"]``).
+        nodes, inventory, orders, lines: tables (pandas or polars DataFrames
+            or pyarrow Tables) with the columns of the scenario folder's CSV
+            files (docs/format.md); each given replaces that part of
+            ``source``, which then gives the rest (name, wave time, SKUs,
+            services, policy, ...). ``orders`` and ``lines`` go together.
+
+    Returns:
+        The validated :class:`Scenario` (its ``warnings`` list what is legal
+        but suspicious).
+
+    Raises:
+        ValidationError: the scenario has errors (``.issues`` lists them).
+        ParseError: a file or table is malformed (E100).
+        FileError: a file cannot be read (E121).
+        SettingsError: an unknown cost model (E119) or a bad override (E120).
+    """
+    tables = _tables(nodes=nodes, inventory=inventory, orders=orders, lines=lines)
+    kwargs = _source(source)
+    if tables:
+        kwargs["tables"] = tables
+    return _domopt.load(**kwargs, model=model, overrides=_assignments(overrides))
+
+
+def validate(
+    source: Source,
+    *,
+    model: str = DEFAULT_MODEL,
+    overrides: Overrides = None,
+    nodes: Any = None,
+    inventory: Any = None,
+    orders: Any = None,
+    lines: Any = None,
+) -> list[dict[str, Any]]:
+    """Every problem of a scenario, without raising for them.
+
+    Takes the arguments of :func:`load`. Returns the issues, errors and
+    warnings, each a dict with ``code`` (e.g. ``E101``), ``severity``
+    (``error`` or ``warning``), ``record`` (e.g. ``order O-17``), ``field``,
+    ``message`` and ``action`` (what to do); an empty list for a clean
+    scenario. Raises only when the input cannot be read at all (a malformed
+    file E100, a missing one E121, an unknown model E119, a bad override E120).
+    """
+    tables = _tables(nodes=nodes, inventory=inventory, orders=orders, lines=lines)
+    kwargs = _source(source)
+    if tables:
+        kwargs["tables"] = tables
+    return _domopt.validate(**kwargs, model=model, overrides=_assignments(overrides))
+
+
+# --- plans -------------------------------------------------------------------
+
+
+class Plan:
+    """A wave's plan: shipments, backorders, per-order summaries, KPIs and
+    the solve record.
+
+    The tables (:attr:`shipments`, :attr:`backorders`, :attr:`orders`,
+    :attr:`kpis`) are pandas DataFrames with the columns of the CSV files
+    `domopt solve --out` writes (the KPIs, which are in plan.json only,
+    one row); :meth:`tables` gives them as polars DataFrames or pyarrow
+    Tables too.
+    """
+
+    __slots__ = ("_plan", "_arrow")
+
+    def __init__(self, plan: "_domopt.Plan") -> None:
+        self._plan = plan
+        self._arrow: Optional[dict[str, Any]] = None
+
+    # The solve record.
+    @property
+    def status(self) -> str:
+        """The solve's status: optimal, time_limit, gap_limit, feasible, fallback, ..."""
+        return self._plan.status
+
+    @property
+    def strategy(self) -> str:
+        """The strategy that made the plan."""
+        return self._plan.strategy
+
+    @property
+    def objective(self) -> float:
+        """The plan's cost, penalties included (the solver's objective)."""
+        return self._plan.objective
+
+    @property
+    def best_bound(self) -> Optional[float]:
+        """A lower bound on the cost valid for the whole wave, if one was proven."""
+        return self._plan.best_bound
+
+    @property
+    def gap(self) -> Optional[float]:
+        """(cost - bound) / |cost|, if a bound was proven."""
+        return self._plan.gap
+
+    @property
+    def time_s(self) -> float:
+        """Wall seconds of the solve."""
+        return self._plan.time_s
+
+    @property
+    def message(self) -> str:
+        """The solve record's message (solver message, fallback reason)."""
+        return self._plan.message
+
+    @property
+    def scenario(self) -> str:
+        """The scenario's name."""
+        return self._plan.scenario
+
+    @property
+    def packages(self) -> int:
+        """How many packages (shipments) the plan has."""
+        return self._plan.packages
+
+    # JSON and files.
+    def to_json(self) -> str:
+        """The plan as JSON text, exactly as `domopt solve --json` prints it."""
+        return self._plan.to_json()
+
+    @property
+    def json(self) -> str:
+        """The plan as JSON text (the same as :meth:`to_json`)."""
+        return self._plan.to_json()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The plan's JSON as a dict."""
+        return _json.loads(self._plan.to_json())
+
+    def write(self, dir: Union[str, "os.PathLike[str]"]) -> None:
+        """Writes the plan folder as `domopt solve --out DIR` does: plan.json,
+        shipments.csv, backorders.csv and orders.csv, all at once. The
+        folder must be new, empty, or one that holds a plan (FileError E122
+        otherwise, before anything is written)."""
+        self._plan.write(os.fspath(dir))
+
+    # Tables.
+    def _tables_arrow(self) -> dict[str, Any]:
+        if self._arrow is None:
+            self._arrow = dict(zip(_PLAN_TABLES, self._plan.tables()))
+        return self._arrow
+
+    def tables(self, kind: str = "pandas") -> dict[str, Any]:
+        """The four tables, ``shipments``, ``backorders``, ``orders`` and
+        ``kpis``, as ``kind``: ``pandas`` (default), ``polars`` or ``arrow``
+        (pyarrow Tables, made without copying the data)."""
+        _frames.check_kind(kind)
+        return {k: _frames.convert(t, kind) for k, t in self._tables_arrow().items()}
+
+    def table(self, name: str, kind: str = "pandas") -> Any:
+        """One table (``shipments``, ``backorders``, ``orders`` or ``kpis``) as ``kind``."""
+        if name not in _PLAN_TABLES:
+            raise ValueError(f"table {name!r}: use one of {', '.join(_PLAN_TABLES)}")
+        return _frames.convert(self._tables_arrow()[name], kind)
+
+    @property
+    def shipments(self) -> Any:
+        """One row per item of every package (the columns of shipments.csv), pandas."""
+        return self.table("shipments")
+
+    @property
+    def backorders(self) -> Any:
+        """One row per line left (partly) unfilled (backorders.csv), pandas."""
+        return self.table("backorders")
+
+    @property
+    def orders(self) -> Any:
+        """One row per order: packages, units, cost, on time (orders.csv), pandas."""
+        return self.table("orders")
+
+    @property
+    def kpis(self) -> Any:
+        """The wave's KPIs as one row (cost by component, packages, rates), pandas."""
+        return self.table("kpis")
+
+    def __reduce__(self):
+        return (Plan, (self._plan,))
+
+    def __repr__(self) -> str:
+        return repr(self._plan)
+
+
+#: The plan's tables, in the order the core returns them.
+_PLAN_TABLES = ("shipments", "backorders", "orders", "kpis")
+
+
+def solve(
+    scenario: Union[Scenario, Source],
+    strategy: str = "auto",
+    *,
+    time_limit: float = _DEFAULTS["time_limit"],
+    mip_rel_gap: float = _DEFAULTS["mip_rel_gap"],
+    threads: int = _DEFAULTS["threads"],
+    seed: int = _DEFAULTS["seed"],
+    candidates: str = _DEFAULTS["candidates"],
+    solver_log: bool = False,
+    model: str = DEFAULT_MODEL,
+    overrides: Overrides = None,
+) -> Plan:
+    """Routes a wave, as `domopt solve` does; the GIL is released meanwhile.
+
+    Args:
+        scenario: a :class:`Scenario` from :func:`load`, or a source that is
+            loaded first with ``model`` and ``overrides``.
+        strategy: ``auto`` (column generation, then the full MIP on waves of
+            at most 30,000 candidates), ``decompose`` (column generation
+            alone), ``monolithic`` (one MIP), or a baseline: ``greedy-cost``,
+            ``ranked``, ``closest``, ``shopify``.
+        time_limit: solver wall-clock limit in seconds; on a time-out the
+            best plan found comes back with status ``time_limit``.
+        mip_rel_gap: the relative MIP gap at which to stop.
+        threads: solver threads.
+        seed: the solver's random seed (same input and seed, same plan).
+        candidates: ``exact`` (every eligible node) or ``pruned:K`` (the K
+            cheapest nodes per line among its 4K nearest, a heuristic).
+        solver_log: print HiGHS's log on stderr.
+
+    The ledger options of `domopt solve` (``--ledger``, ``--commit``,
+    ``--retries``, ``--at``, ``--store-timeout``) are not part of this
+    package; ``--out`` is :meth:`Plan.write` and ``--json`` is
+    :meth:`Plan.to_json`.
+
+    Raises:
+        SettingsError: an unknown strategy or a setting out of range (E120).
+        SolveError: no plan could be made.
+    """
+    s = _scenario(scenario, model, overrides)
+    plan = _domopt.solve(
+        s,
+        strategy,
+        time_limit=time_limit,
+        mip_rel_gap=mip_rel_gap,
+        threads=threads,
+        seed=seed,
+        candidates=candidates,
+        solver_log=solver_log,
+    )
+    return Plan(plan)
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """The independent checker's verdict on a plan: every number of the plan
+    recomputed from the scenario alone."""
+
+    #: No violation found.
+    ok: bool
+    #: Each violation: ``kind`` (stock, capacity, cost, ...), ``record``, ``message``.
+    violations: list[dict[str, Any]] = field(default_factory=list)
+    #: The plan's cost by component as the checker recomputed it.
+    recomputed: dict[str, float] = field(default_factory=dict)
+    #: Shipments checked.
+    shipments: int = 0
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+def check(scenario: Scenario, plan: Plan) -> CheckReport:
+    """Checks ``plan`` against ``scenario`` (the one it was made from, with
+    the same model and overrides), as `domopt check` does."""
+    if not isinstance(plan, Plan):
+        raise TypeError(f"plan: expected a domopt.Plan, not {type(plan).__name__}")
+    return CheckReport(**_domopt.check(scenario, plan._plan))
+
+
+def read_plan(path: Union[str, "os.PathLike[str]"]) -> Plan:
+    """Reads a plan from plan.json or the folder `domopt solve --out` wrote."""
+    return Plan(_domopt.read_plan(os.fspath(path)))
+
+
+# --- research ----------------------------------------------------------------
+
+
+def generate(
+    preset: str,
+    *,
+    out: Union[str, "os.PathLike[str]"],
+    seed: int = 1,
+    overrides: Overrides = None,
+) -> dict[str, Any]:
+    """Writes a realistic peak-season instance as a scenario folder, as
+    `domopt generate` does (deterministic for a seed; the GIL is released).
+
+    Args:
+        preset: ``tiny`` (~50 orders), ``peak-s`` (1k orders, 20 nodes),
+            ``peak-m`` (20k, 100), ``peak-l`` (100k, 500), ``peak-xl`` (1M, 2,000).
+        out: the folder to write (made if missing).
+        seed: the random seed.
+        overrides: knobs of the generator, e.g. ``{"orders": 200}`` (see
+            GENERATED.md in the output for every knob).
+
+    Returns:
+        What was written: ``nodes``, ``skus``, ``orders``, ``lines``,
+        ``inventory_rows`` and ``path`` (the folder, for :func:`load`).
+    """
+    summary = _domopt.generate(
+        preset, out=os.fspath(out), seed=seed, overrides=_assignments(overrides)
+    )
+    summary["path"] = os.fspath(out)
+    return summary
+
+
+@dataclass(frozen=True)
+class TuneResult:
+    """What :func:`tune` found."""
+
+    #: One row per point solved: the columns of `domopt tune`'s points.csv
+    #: (point, each knob, the KPIs, status, time, checked, frontier).
+    points: Any
+    #: The point meeting every target with the best objective, or the
+    #: closest: ``{"met", "point", "shortfall"}``; ``None`` without points.
+    answer: Optional[dict[str, Any]]
+    #: Points on the cost / split-rate Pareto frontier.
+    split_frontier: list[int]
+    #: Points on the cost / on-time-rate Pareto frontier.
+    on_time_frontier: list[int]
+    #: The whole result as `domopt tune --json` prints it.
+    json: dict[str, Any]
+
+
+def _grid(grid: Mapping[str, Any]) -> list[str]:
+    """A grid as `--grid` specifications: a list of values, or a range string."""
+    if not isinstance(grid, Mapping):
+        raise TypeError("grid: expected a dict of knob -> values, e.g. {'split_penalty': [0, 4, 8]}")
+    specs = []
+    for knob, values in grid.items():
+        if isinstance(values, str):
+            specs.append(f"{knob}={values}")
+        else:
+            specs.append(f"{knob}=" + ",".join(_value(v) for v in values))
+    return specs
+
+
+def _value(v: Any) -> str:
+    return _float(v) if isinstance(v, float) else str(v)
+
+
+def tune(
+    scenario: Union[Scenario, Source],
+    grid: Mapping[str, Union[Sequence[Any], str]],
+    *,
+    strategy: str = "auto",
+    time_limit: float = _DEFAULTS["time_limit"],
+    parallel: Optional[int] = None,
+    targets: Iterable[str] = (),
+    minimise: Optional[str] = None,
+    maximise: Optional[str] = None,
+    allow_large: bool = False,
+    points: Optional[Iterable[int]] = None,
+    kind: str = "pandas",
+    model: str = DEFAULT_MODEL,
+    overrides: Overrides = None,
+) -> TuneResult:
+    """Tunes the cost model: solves the wave at every point of a grid of
+    knobs, as `domopt tune` does (each plan checked; the GIL is released).
+
+    Args:
+        scenario: a :class:`Scenario`, or a source loaded with ``model`` and
+            ``overrides`` (the grid's knobs override these).
+        grid: knob -> values, a list (``{"split_penalty": [0, 4, 8]}``) or a
+            range ``"FROM:TO:STEP"`` (TO included). Knobs: split_penalty,
+            late_penalty_per_day, unfilled_penalty_per_unit,
+            store_premium_per_unit, cross_market_penalty,
+            planned_move_penalty, released_move_penalty (numbers),
+            unfilled_rule (fixed, twice-worst), cross_market (forbid,
+            penalty), candidates (exact, pruned:K). The grid is their
+            product, at most 10,000 points (1,000,000 with ``allow_large``).
+        strategy: the strategy of every solve (see :func:`solve`).
+        time_limit: solver time limit per point, seconds.
+        parallel: points solved at once (default: the machine's cores).
+        targets: ``KPI>=X`` or ``KPI<=X`` that the answer must meet.
+        minimise, maximise: the KPI to optimise among the points meeting the
+            targets (default: minimise ``cost``).
+        points: solve only these point numbers of the grid (each row keeps
+            its number; the frontiers are those of these points), so that a
+            grid can be spread over several processes.
+        kind: the table kind of ``points``: pandas, polars or arrow.
+
+    Raises:
+        ValidationError: a bad grid, target or point number (E190-E193).
+        SettingsError: an unknown strategy or a setting out of range (E120).
+    """
+    _frames.check_kind(kind)
+    s = _scenario(scenario, model, overrides)
+    out = _domopt.tune(
+        s,
+        _grid(grid),
+        strategy=strategy,
+        time_limit=time_limit,
+        parallel=parallel,
+        targets=list(targets),
+        minimise=minimise,
+        maximise=maximise,
+        allow_large=allow_large,
+        points=None if points is None else [int(p) for p in points],
+    )
+    doc = out["json"]
+    return TuneResult(
+        points=_frames.from_records(out["points"], kind),
+        answer=doc["answer"],
+        split_frontier=doc["tune"]["split_frontier"]["points"],
+        on_time_frontier=doc["tune"]["on_time_frontier"]["points"],
+        json=doc,
+    )
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    """What :func:`simulate` found."""
+
+    #: One row per strategy and wave (the columns of waves.csv).
+    waves: Any
+    #: One row per strategy and the clairvoyant run: the horizon's KPIs (horizon.csv).
+    horizon: Any
+    #: The whole result as `domopt simulate --json` prints it.
+    json: dict[str, Any]
+    #: The Markdown report (report.md).
+    markdown: str
+
+
+def simulate(
+    scenario: Union[Scenario, Source],
+    *,
+    strategies: Optional[Iterable[str]] = None,
+    arrivals: Optional[Union[str, "os.PathLike[str]"]] = None,
+    profile: Optional[str] = None,
+    start: Optional[str] = None,
+    seed: int = _SIM_DEFAULTS["seed"],
+    wave_every: Optional[int] = None,
+    wave_orders: Optional[int] = None,
+    clairvoyant: bool = True,
+    clairvoyant_time_limit: float = _SIM_DEFAULTS["clairvoyant_time_limit"],
+    time_limit: float = 10.0,
+    cancel_rate: float = 0.0,
+    cancel_after: int = _SIM_DEFAULTS["cancel_after"],
+    return_rate: float = 0.0,
+    return_days: int = _SIM_DEFAULTS["return_days"],
+    return_costs: Optional[Union[str, "os.PathLike[str]"]] = None,
+    replenish_at: Optional[str] = None,
+    look_ahead: float = _SIM_DEFAULTS["look_ahead"],
+    parallel: Optional[int] = None,
+    kind: str = "pandas",
+    model: str = DEFAULT_MODEL,
+    overrides: Overrides = None,
+) -> SimulationResult:
+    """Simulates a peak day or week, as `domopt simulate` does: the
+    scenario's orders arrive over the horizon, are cut into waves, and each
+    strategy routes each wave on the stock and capacity its earlier waves
+    left, beside a clairvoyant run that knows every order from the start
+    (the GIL is released meanwhile).
+
+    Args:
+        scenario: a :class:`Scenario`, or a source loaded with ``model`` and ``overrides``.
+        strategies: any solve strategy and ``opportunity`` (default: shopify,
+            greedy-cost, auto, opportunity).
+        arrivals: a CSV with columns order,at (ascending), or ``"placed_at"``
+            (the orders' own times); default: drawn from ``profile``.
+        profile: ``day`` (default) or ``week``; not with ``arrivals``.
+        start: start of the horizon, ``YYYY-MM-DDTHH:MM`` (default: midnight
+            of the scenario's wave date); not with ``arrivals``.
+        seed: seed of the arrivals, cancellations, returns and forecasts.
+        wave_every: minutes between wave cuts (default 15).
+        wave_orders: cut a wave every this many orders instead.
+        clairvoyant: also run the clairvoyant plan (its bound is below
+            every strategy's objective).
+        clairvoyant_time_limit: its time limit, seconds.
+        time_limit: solver time limit per wave, seconds.
+        cancel_rate, cancel_after: share of orders cancelled, minutes after placing.
+        return_rate, return_days, return_costs: share of shipped orders
+            returned, days after delivery, and the returns file whose costs
+            route them (needed with a return rate).
+        replenish_at: each day at ``HH:MM``, bring DC and 3PL stock back to its start.
+        look_ahead: hours of forecast demand in the opportunity strategy's LP.
+        parallel: strategies run at once (default: the machine's cores).
+        kind: the table kind of ``waves`` and ``horizon``: pandas, polars or arrow.
+
+    Raises:
+        ValidationError: an option out of range (E197, all at once) or bad
+            arrivals (E194-E196).
+    """
+    _frames.check_kind(kind)
+    s = _scenario(scenario, model, overrides)
+    out = _domopt.simulate(
+        s,
+        strategies=None if strategies is None else list(strategies),
+        arrivals=None if arrivals is None else os.fspath(arrivals),
+        profile=profile,
+        start=start,
+        seed=seed,
+        wave_every=wave_every,
+        wave_orders=wave_orders,
+        clairvoyant=clairvoyant,
+        clairvoyant_time_limit=clairvoyant_time_limit,
+        time_limit=time_limit,
+        cancel_rate=cancel_rate,
+        cancel_after=cancel_after,
+        return_rate=return_rate,
+        return_days=return_days,
+        return_costs=None if return_costs is None else os.fspath(return_costs),
+        replenish_at=replenish_at,
+        look_ahead=look_ahead,
+        parallel=parallel,
+    )
+    return SimulationResult(
+        waves=_frames.from_records(out["waves"], kind),
+        horizon=_frames.from_records(out["horizon"], kind),
+        json=out["json"],
+        markdown=out["markdown"],
+    )

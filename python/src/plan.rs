@@ -1,0 +1,181 @@
+//! Solving a wave, the plan it returns, and the independent check.
+
+use std::path::PathBuf;
+
+use domopt::plan::Status;
+use pyo3::prelude::*;
+use pyo3::types::PyTuple;
+
+use crate::convert::{SolveOptions, strategy as parse_strategy, to_python};
+use crate::errors::to_py;
+use crate::scenario::Scenario;
+
+/// A wave's plan: shipments, backorders, per-order summaries, KPIs and the
+/// solve record.
+#[pyclass(frozen, module = "domopt._domopt")]
+pub struct Plan {
+    pub plan: domopt::Plan,
+}
+
+/// Routes the wave (the GIL released while solving).
+#[pyfunction]
+#[pyo3(signature = (scenario, strategy="auto", *, time_limit=None, mip_rel_gap=None,
+                    threads=None, seed=None, candidates="exact", solver_log=false))]
+#[allow(clippy::too_many_arguments)] // the options of `domopt solve`, one by one
+pub fn solve(
+    py: Python<'_>,
+    scenario: &Scenario,
+    strategy: &str,
+    time_limit: Option<f64>,
+    mip_rel_gap: Option<f64>,
+    threads: Option<i64>,
+    seed: Option<i64>,
+    candidates: &str,
+    solver_log: bool,
+) -> PyResult<Plan> {
+    let strategy = parse_strategy(py, strategy)?;
+    let settings = SolveOptions {
+        time_limit,
+        mip_rel_gap,
+        threads,
+        seed,
+        candidates,
+        solver_log,
+    }
+    .settings(py)?;
+    let s = &scenario.scenario;
+    let plan = py.detach(|| domopt::solve(s, &settings, strategy));
+    if matches!(plan.solve.status, Status::Infeasible) {
+        let e = domopt::DomoptError::NoPlan(plan.solve.message.clone());
+        return Err(to_py(py, e));
+    }
+    Ok(Plan { plan })
+}
+
+/// The checker's report on `plan` against `scenario`: every number of the
+/// plan recomputed from the scenario alone.
+#[pyfunction]
+pub fn check<'py>(
+    py: Python<'py>,
+    scenario: &Scenario,
+    plan: &Plan,
+) -> PyResult<Bound<'py, PyAny>> {
+    let report = py.detach(|| domopt::check(&scenario.scenario, &plan.plan));
+    let out = serde_json::json!({
+        "ok": report.ok(),
+        "violations": report.violations,
+        "recomputed": report.recomputed,
+        "shipments": report.shipments,
+    });
+    to_python(py, &out)
+}
+
+/// Reads a plan from `plan.json` or the folder `solve --out` wrote.
+#[pyfunction]
+pub fn read_plan(py: Python<'_>, path: PathBuf) -> PyResult<Plan> {
+    py.detach(|| domopt::Plan::read(&path))
+        .map(|plan| Plan { plan })
+        .map_err(|e| to_py(py, e))
+}
+
+/// A plan from its JSON text (what `Plan.to_json` returns).
+#[pyfunction]
+pub fn plan_from_json(py: Python<'_>, text: &str) -> PyResult<Plan> {
+    serde_json::from_str(text)
+        .map(|plan| Plan { plan })
+        .map_err(|e| to_py(py, domopt::DomoptError::parse("<plan JSON>", e.to_string())))
+}
+
+#[pymethods]
+impl Plan {
+    /// The plan as JSON, exactly as `domopt solve --json` prints it.
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        let bytes = self.plan.json_bytes().map_err(|e| to_py(py, e))?;
+        // serde_json writes UTF-8.
+        Ok(String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    /// Writes the plan folder (plan.json and the CSV tables) all at once,
+    /// as `domopt solve --out` does; the folder must be new, empty or one
+    /// that holds a plan.
+    fn write(&self, py: Python<'_>, dir: PathBuf) -> PyResult<()> {
+        py.detach(|| {
+            domopt::plan::check_out_dir(&dir)?;
+            self.plan.write_dir(&dir)
+        })
+        .map_err(|e| to_py(py, e))
+    }
+
+    /// The solve's status: optimal, time_limit, gap_limit, feasible, fallback, ...
+    #[getter]
+    fn status(&self) -> &'static str {
+        self.plan.solve.status.as_str()
+    }
+
+    /// The strategy that made the plan.
+    #[getter]
+    fn strategy(&self) -> &'static str {
+        self.plan.solve.strategy.name()
+    }
+
+    /// The plan's cost (the objective, penalties included).
+    #[getter]
+    fn objective(&self) -> f64 {
+        self.plan.kpis.cost.total
+    }
+
+    /// A lower bound valid for the whole wave, if one was proven.
+    #[getter]
+    fn best_bound(&self) -> Option<f64> {
+        self.plan.solve.best_bound
+    }
+
+    /// (cost - bound) / |cost|, if a bound was proven.
+    #[getter]
+    fn gap(&self) -> Option<f64> {
+        self.plan.solve.gap
+    }
+
+    /// Wall seconds of the solve.
+    #[getter]
+    fn time_s(&self) -> f64 {
+        self.plan.solve.time_s
+    }
+
+    /// The solve record's message (solver message, fallback reason).
+    #[getter]
+    fn message(&self) -> &str {
+        &self.plan.solve.message
+    }
+
+    /// The scenario's name.
+    #[getter]
+    fn scenario(&self) -> &str {
+        &self.plan.scenario
+    }
+
+    /// Packages (shipments) in the plan.
+    #[getter]
+    fn packages(&self) -> usize {
+        self.plan.shipments.len()
+    }
+
+    /// Pickles as its JSON.
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let rebuild = py.import("domopt._domopt")?.getattr("plan_from_json")?;
+        let args = PyTuple::new(py, [self.to_json(py)?])?;
+        PyTuple::new(py, [rebuild.into_any(), args.into_any()])
+    }
+
+    fn __repr__(&self) -> String {
+        let p = &self.plan;
+        format!(
+            "<domopt.Plan {:?}: {} by {}, {} packages, cost {:.2}>",
+            p.scenario,
+            p.solve.status.as_str(),
+            p.solve.strategy.name(),
+            p.shipments.len(),
+            p.kpis.cost.total
+        )
+    }
+}
