@@ -29,7 +29,11 @@ impl Source {
         match (path, json) {
             (Some(p), None) => Ok(Source::Path(p)),
             (None, Some(j)) => Ok(Source::Json(j)),
-            _ => Err(setting(py, "source", "give a path or a dict, not both or neither")),
+            _ => Err(setting(
+                py,
+                "source",
+                "give a path or a dict, not both or neither",
+            )),
         }
     }
 

@@ -41,7 +41,8 @@ pub struct Args {
     pub parallel: Option<i64>,
 }
 
-/// A simulation setting out of range (E197).
+/// A simulation setting out of range (E197), named as the library names
+/// the ones it checks itself (`--cancel-rate`: the CLI's option).
 fn bad(field: &str, message: String) -> Issue {
     Issue {
         code: IssueCode::BadSimulation,
@@ -70,10 +71,16 @@ impl Args {
         let mut issues = Vec::new();
         let mut o = SimOptions::new(settings);
         if self.arrivals.is_some() && (self.profile.is_some() || self.start.is_some()) {
-            issues.push(bad("arrivals", "arrivals are given, or drawn from a profile from a start: not both".into()));
+            issues.push(bad(
+                "--arrivals",
+                "arrivals are given, or drawn from a profile from a start: not both".into(),
+            ));
         }
         if self.wave_every.is_some() && self.wave_orders.is_some() {
-            issues.push(bad("wave_orders", "cut waves every wave_every minutes or every wave_orders orders: not both".into()));
+            issues.push(bad(
+                "--wave-orders",
+                "cut waves every wave_every minutes or every wave_orders orders: not both".into(),
+            ));
         }
         if let Some(names) = &self.strategies {
             o.strategies = names
@@ -81,14 +88,19 @@ impl Args {
                 .filter_map(|s| {
                     let parsed = SimStrategy::parse(s.trim());
                     if parsed.is_none() {
-                        issues.push(bad("strategies", format!("unknown strategy `{}`", s.escape_debug())));
+                        issues.push(bad(
+                            "--strategies",
+                            format!("unknown strategy `{}`", s.escape_debug()),
+                        ));
                     }
                     parsed
                 })
                 .collect();
         }
         o.clairvoyant = self.clairvoyant;
-        o.clairvoyant_time_limit_s = self.clairvoyant_time_limit.unwrap_or(o.clairvoyant_time_limit_s);
+        o.clairvoyant_time_limit_s = self
+            .clairvoyant_time_limit
+            .unwrap_or(o.clairvoyant_time_limit_s);
         if let Some(n) = self.wave_orders {
             // A negative count is refused as a wave of no order.
             o.waves = WaveRule::Count(usize::try_from(n).unwrap_or(0));
@@ -102,7 +114,10 @@ impl Args {
         o.replenish_at = self.replenish_at.as_deref().and_then(|t| {
             let parsed = NaiveTime::parse_from_str(t, "%H:%M").ok();
             if parsed.is_none() {
-                issues.push(bad("replenish_at", format!("`{}` is not HH:MM", t.escape_debug())));
+                issues.push(bad(
+                    "--replenish-at",
+                    format!("`{}` is not HH:MM", t.escape_debug()),
+                ));
             }
             parsed
         });
@@ -117,18 +132,27 @@ impl Args {
         if let Some(p) = &self.profile
             && Profile::parse(p).is_none()
         {
-            issues.push(bad("profile", format!("`{}`: day or week", p.escape_debug())));
+            issues.push(bad(
+                "--profile",
+                format!("`{}`: day or week", p.escape_debug()),
+            ));
         }
         o.start = self.start.as_deref().and_then(|s| {
             let parsed = domopt::simulation::parse_time(s);
             if parsed.is_none() {
-                issues.push(bad("start", format!("`{}` is not YYYY-MM-DDTHH:MM", s.escape_debug())));
+                issues.push(bad(
+                    "--start",
+                    format!("`{}` is not YYYY-MM-DDTHH:MM", s.escape_debug()),
+                ));
             }
             parsed
         });
         match u64::try_from(self.seed) {
             Ok(seed) => o.seed = seed,
-            Err(_) => issues.push(bad("seed", format!("{}: must not be negative", self.seed))),
+            Err(_) => issues.push(bad(
+                "--seed",
+                format!("{}: must not be negative", self.seed),
+            )),
         }
         o.parallel = parallel;
         if let Err(DomoptError::Invalid(r)) = o.validate() {
@@ -167,22 +191,35 @@ impl Args {
             let end = times.iter().max().copied().unwrap_or(start);
             return Ok((times, Forecast::Flat { start, end }, None));
         }
-        let profile = self.profile.as_deref().and_then(Profile::parse).unwrap_or(Profile::Day);
+        let profile = self
+            .profile
+            .as_deref()
+            .and_then(Profile::parse)
+            .unwrap_or(Profile::Day);
         let start = match start {
             Some(t) => t,
             // The wave's date at midnight (a date-only wave time is that midnight).
             None => domopt::simulation::parse_time(&loaded.file.wave_time)
                 .map(|t| t.date())
-                .or_else(|| chrono::NaiveDate::parse_from_str(loaded.file.wave_time.trim(), "%Y-%m-%d").ok())
+                .or_else(|| {
+                    chrono::NaiveDate::parse_from_str(loaded.file.wave_time.trim(), "%Y-%m-%d").ok()
+                })
                 .map(|d| d.and_time(NaiveTime::MIN))
                 .ok_or_else(|| {
-                    let msg = format!("the scenario's wave_time `{}` is not a date: give start", loaded.file.wave_time);
-                    DomoptError::Invalid(ValidationReport { issues: vec![bad("start", msg)] })
+                    let msg = format!(
+                        "the scenario's wave_time `{}` is not a date: give start",
+                        loaded.file.wave_time
+                    );
+                    DomoptError::Invalid(ValidationReport {
+                        issues: vec![bad("--start", msg)],
+                    })
                 })?,
         };
         if chrono::Datelike::year(&start) > 9000 {
             let msg = format!("{start}: the horizon must start before the year 9000");
-            return Err(DomoptError::Invalid(ValidationReport { issues: vec![bad("start", msg)] }));
+            return Err(DomoptError::Invalid(ValidationReport {
+                issues: vec![bad("--start", msg)],
+            }));
         }
         // The seed was checked by `options`.
         let seed = u64::try_from(self.seed).unwrap_or_default();
@@ -194,7 +231,11 @@ impl Args {
 /// Runs the simulation (the GIL released) and returns the rows of
 /// `waves.csv` and `horizon.csv`, the JSON of `domopt simulate --json` and
 /// the Markdown report.
-pub fn simulate<'py>(py: Python<'py>, scenario: &Scenario, a: &Args) -> PyResult<Bound<'py, PyDict>> {
+pub fn simulate<'py>(
+    py: Python<'py>,
+    scenario: &Scenario,
+    a: &Args,
+) -> PyResult<Bound<'py, PyDict>> {
     let parallel = parallel_of(py, a.parallel, MAX_PARALLEL)?;
     let i = &scenario.inputs;
     let sim = py
@@ -202,7 +243,15 @@ pub fn simulate<'py>(py: Python<'py>, scenario: &Scenario, a: &Args) -> PyResult
             let mut options = a.options(parallel)?;
             let (arrivals, forecast, start) = a.arrivals(&i.loaded, options.start)?;
             options.start = start;
-            run(&i.loaded, &i.model, &i.overrides, arrivals, forecast, &options, &|_, _, _| {})
+            run(
+                &i.loaded,
+                &i.model,
+                &i.overrides,
+                arrivals,
+                forecast,
+                &options,
+                &|_, _, _| {},
+            )
         })
         .map_err(|e| to_py(py, e))?;
     let waves: Vec<_> = sim.runs.iter().flat_map(|r| &r.waves).collect();

@@ -85,18 +85,29 @@ fn tune_points(
         .num_threads(options.parallel)
         .build()
         .map_err(|e| DomoptError::NoPlan(format!("could not start the tune's threads: {e}")))?;
-    let points: Vec<PointResult> = pool.install(|| {
-        indices
-            .par_iter()
-            .map(|&k| {
-                let t = tune_grid(&i.loaded, &i.model, &i.overrides, &one_point(grid, k), &one, &|_| {})?;
-                Ok(t.points.into_iter().map(|p| PointResult { index: k, ..p }).collect::<Vec<_>>())
-            })
-            .collect::<Result<Vec<_>, DomoptError>>()
-    })?
-    .into_iter()
-    .flatten()
-    .collect();
+    let points: Vec<PointResult> = pool
+        .install(|| {
+            indices
+                .par_iter()
+                .map(|&k| {
+                    let t = tune_grid(
+                        &i.loaded,
+                        &i.model,
+                        &i.overrides,
+                        &one_point(grid, k),
+                        &one,
+                        &|_| {},
+                    )?;
+                    Ok(t.points
+                        .into_iter()
+                        .map(|p| PointResult { index: k, ..p })
+                        .collect::<Vec<_>>())
+                })
+                .collect::<Result<Vec<_>, DomoptError>>()
+        })?
+        .into_iter()
+        .flatten()
+        .collect();
     Ok(Tune {
         knobs: grid.knobs.iter().map(|k| k.name.clone()).collect(),
         split_frontier: frontier(&points, |p| Some(p.split_rate), Sense::Minimise),
@@ -169,7 +180,11 @@ pub fn tune<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     let (objective, sense) = match (&minimise, &maximise) {
         (Some(_), Some(_)) => {
-            return Err(setting(py, "maximise", "give minimise or maximise, not both"));
+            return Err(setting(
+                py,
+                "maximise",
+                "give minimise or maximise, not both",
+            ));
         }
         (_, Some(k)) => (k.as_str(), Sense::Maximise),
         (Some(k), None) => (k.as_str(), Sense::Minimise),
@@ -221,8 +236,14 @@ pub fn parallel_of(py: Python<'_>, parallel: Option<i64>, max: usize) -> PyResul
 }
 
 /// The point numbers asked for, each below the grid's size and given once (E191).
-fn indices_of(py: Python<'_>, points: Option<Vec<i64>>, size: usize) -> PyResult<Option<Vec<usize>>> {
-    let Some(points) = points else { return Ok(None) };
+fn indices_of(
+    py: Python<'_>,
+    points: Option<Vec<i64>>,
+    size: usize,
+) -> PyResult<Option<Vec<usize>>> {
+    let Some(points) = points else {
+        return Ok(None);
+    };
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::with_capacity(points.len());
     for p in points {
@@ -233,10 +254,18 @@ fn indices_of(py: Python<'_>, points: Option<Vec<i64>>, size: usize) -> PyResult
                 severity: domopt::Severity::Error,
                 record: "tune".into(),
                 field: "points".into(),
-                message: format!("point {p} is not a point of the grid (0 to {}) or is given twice", size.saturating_sub(1)),
+                message: format!(
+                    "point {p} is not a point of the grid (0 to {}) or is given twice",
+                    size.saturating_sub(1)
+                ),
                 action: "give each point number once, below the grid's size".into(),
             };
-            return Err(crate::errors::validation(py, &ValidationReport { issues: vec![issue] }));
+            return Err(crate::errors::validation(
+                py,
+                &ValidationReport {
+                    issues: vec![issue],
+                },
+            ));
         };
         out.push(k);
     }
@@ -255,10 +284,15 @@ pub fn generate<'py>(
     overrides: Vec<String>,
 ) -> PyResult<Bound<'py, PyAny>> {
     use domopt::generate::{GenConfig, PRESETS};
-    let seed = u64::try_from(seed).map_err(|_| setting(py, "seed", format!("{seed}: must not be negative")))?;
+    let seed = u64::try_from(seed)
+        .map_err(|_| setting(py, "seed", format!("{seed}: must not be negative")))?;
     let Some(base) = GenConfig::preset(preset) else {
         let names: Vec<_> = PRESETS.iter().map(|p| p.0).collect();
-        let detail = format!("unknown preset `{}`: use one of {}", preset.escape_debug(), names.join(", "));
+        let detail = format!(
+            "unknown preset `{}`: use one of {}",
+            preset.escape_debug(),
+            names.join(", ")
+        );
         return Err(setting(py, "preset", detail));
     };
     let cfg = base.with_overrides(&overrides).map_err(|e| to_py(py, e))?;
