@@ -135,12 +135,23 @@ pub mod domain {
 pub mod plan {
     pub use crate::solution::plan::*;
     pub use crate::solution::plan_dir::{
-        FileProblem, FilesReport, PLAN_JSON, TABLES, check_out_dir,
+        FileProblem, FilesReport, PARQUET_TABLES, PLAN_JSON, TABLES, check_out_dir,
     };
 }
 
+/// Columnar I/O (feature `columnar`): a scenario's tables from Arrow record
+/// batches, a plan's tables as record batches, and Parquet files; what
+/// DataFrames and `.parquet` tables go through.
+#[cfg(feature = "columnar")]
+pub mod columnar {
+    pub use crate::input::columnar::{parquet_bytes, read_parquet, write_parquet};
+    pub use crate::input::format::{ScenarioTables, scenario_from_tables};
+    pub use crate::solution::plan_columns::{KpiRow, PlanTables, plan_tables};
+    pub use arrow::array::RecordBatch;
+}
+
 /// The wire format: scenario records as people write them (JSON, or a folder
-/// with CSV tables), reading, writing and the JSON Schema.
+/// with CSV or Parquet tables), reading, writing and the JSON Schema.
 pub mod format {
     pub use crate::input::format::*;
 }

@@ -188,3 +188,8 @@ pub fn report_ledger_error(e: &domopt::reservations::LedgerError, json: bool) ->
         ExitCode::from(EXIT_INVALID)
     }
 }
+
+/// `--tables csv|parquet`.
+pub fn parse_table_format(s: &str) -> Result<domopt::format::TableFormat, String> {
+    s.parse()
+}

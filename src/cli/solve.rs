@@ -5,13 +5,15 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use domopt::Strategy;
+use domopt::format::TableFormat;
 use domopt::plan::Status;
 use domopt::{CandidateMode, Settings};
 
 use domopt::reservations::{WaveError, WaveInput, WaveOptions, solve_from_ledger};
 
 use super::common::{
-    Inputs, ScenarioArgs, ledger_clock, report_error, report_ledger_error, store_options,
+    Inputs, ScenarioArgs, ledger_clock, parse_table_format, report_error, report_ledger_error,
+    store_options,
 };
 use super::{EXIT_INVALID, EXIT_NO_PLAN, EXIT_OK};
 
@@ -39,6 +41,7 @@ use super::{EXIT_INVALID, EXIT_NO_PLAN, EXIT_OK};
 ///   domopt solve datasets/small/capacity-crunch.json --out plan/
 ///   domopt solve my-wave/ --set split_penalty=12 --time-limit 30
 ///   domopt solve my-wave/ --strategy greedy-cost --json > plan.json
+///   domopt solve my-wave/ --out plan/ --tables parquet
 ///   domopt solve my-wave/ --gap 0.005 --time-limit 20    # stop at a proven 0.5 %
 ///   domopt solve datasets/jasin-sinha/items-2 --model jasin-sinha --set split_penalty=12
 ///
@@ -75,6 +78,10 @@ pub struct Args {
     /// Folder to write plan.json and the CSV tables into.
     #[arg(long, short)]
     out: Option<PathBuf>,
+    /// Format of the --out tables: csv, or parquet (shipments.parquet,
+    /// backorders.parquet, orders.parquet; same columns).
+    #[arg(long, default_value = "csv", value_parser = parse_table_format, requires = "out")]
+    tables: TableFormat,
     /// Print the plan as JSON on stdout instead of the summary.
     #[arg(long)]
     json: bool,
@@ -204,7 +211,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
 /// Writes the plan folder and prints the plan (JSON) or its summary.
 fn write_plan(a: &Args, plan: &domopt::Plan) -> anyhow::Result<ExitCode> {
     if let Some(dir) = &a.out
-        && let Err(e) = plan.write_dir(dir)
+        && let Err(e) = plan.write_dir_as(dir, a.tables)
     {
         return Ok(report_error(&e, a.json));
     }

@@ -428,7 +428,7 @@ pub struct PolicyOverrides {
 /// An order row of `orders.csv` (the lines are in `order_lines.csv`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct OrderRow {
+pub(crate) struct OrderRow {
     id: String,
     #[serde(default)]
     placed_at: Option<String>,
@@ -461,7 +461,7 @@ struct OrderRow {
 /// A row of `order_lines.csv`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct OrderLineRow {
+pub(crate) struct OrderLineRow {
     order: String,
     sku: String,
     quantity: f64,
@@ -620,90 +620,218 @@ fn read_text(path: &Path) -> Result<String, DomoptError> {
 fn read_folder(dir: &Path) -> Result<LoadedScenario, DomoptError> {
     let main = dir.join("scenario.json");
     let mut file = parse_scenario_json(&main, &read_text(&main)?)?;
-    let inventory = dir.join("inventory.csv");
-    if inventory.exists() {
-        file.inventory
-            .extend(read_csv::<InventoryRecord>(&inventory)?);
-    }
-    for (name, packages) in [("package_costs.csv", true), ("unit_costs.csv", false)] {
-        let path = dir.join(name);
-        if path.exists() {
-            let explicit = file.explicit_costs.get_or_insert_with(Default::default);
-            if packages {
-                explicit
-                    .packages
-                    .extend(read_csv::<PackageCostRecord>(&path)?);
-            } else {
-                explicit.units.extend(read_csv::<UnitCostRecord>(&path)?);
-            }
-        }
-    }
-    let lanes = dir.join("transfer_lanes.csv");
-    if lanes.exists() {
-        file.transfer_lanes
-            .extend(read_csv::<TransferLaneRecord>(&lanes)?);
-    }
-    let mut orphan_lines = Vec::new();
-    let orders = dir.join("orders.csv");
-    let lines = dir.join("order_lines.csv");
-    // One table without the other would silently drop every order or line.
-    match (orders.exists(), lines.exists()) {
-        (true, false) => {
-            return Err(missing(
-                &lines,
-                "orders.csv lists orders whose lines it needs",
-            ));
-        }
-        (false, true) => return Err(missing(&orders, "order_lines.csv names orders it needs")),
-        _ => {}
-    }
-    if orders.exists() {
-        let first_new = file.orders.len();
-        for row in read_csv::<OrderRow>(&orders)? {
-            file.orders.push(OrderRecord {
-                id: row.id,
-                placed_at: row.placed_at,
-                zip: row.zip,
-                lat: row.lat,
-                lon: row.lon,
-                market: row.market,
-                lines: Vec::new(),
-                service_level: row.service_level,
-                promised_date: row.promised_date,
-                ship_complete: row.ship_complete,
-                max_packages: row.max_packages,
-                pickup_node: row.pickup_node,
-                priority: row.priority,
-                channel: row.channel,
-                service: row.service,
-            });
-        }
-        {
-            let index: std::collections::HashMap<String, usize> = file.orders[first_new..]
-                .iter()
-                .enumerate()
-                .map(|(k, o)| (o.id.clone(), first_new + k))
-                .collect();
-            for (k, row) in read_csv::<OrderLineRow>(&lines)?.into_iter().enumerate() {
-                match index.get(&row.order) {
-                    Some(&o) => file.orders[o].lines.push(LineRecord {
-                        sku: row.sku,
-                        quantity: row.quantity,
-                        unfilled_penalty: row.unfilled_penalty,
-                    }),
-                    None => orphan_lines.push(OrphanLine {
-                        row: k + 1,
-                        order: row.order,
-                    }),
-                }
-            }
-        }
-    }
+    let tables = TableRows {
+        nodes: read_table(dir, "nodes", false)?,
+        inventory: read_table(dir, "inventory", true)?,
+        package_costs: read_table(dir, "package_costs", true)?,
+        unit_costs: read_table(dir, "unit_costs", true)?,
+        transfer_lanes: read_table(dir, "transfer_lanes", true)?,
+        orders: read_table(dir, "orders", true)?,
+        lines: read_table(dir, "order_lines", true)?,
+    };
+    let orphan_lines = tables.attach_to(&mut file)?;
     Ok(LoadedScenario {
         file,
         orphan_lines,
         source: dir.to_path_buf(),
     })
+}
+
+/// How a scenario folder's or a plan folder's tables are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TableFormat {
+    /// Comma-separated text with a header row.
+    #[default]
+    Csv,
+    /// Apache Parquet, zstd-compressed (feature `columnar`).
+    #[cfg(feature = "columnar")]
+    Parquet,
+}
+
+impl TableFormat {
+    /// The file extension: `csv` or `parquet`.
+    pub fn extension(self) -> &'static str {
+        match self {
+            TableFormat::Csv => "csv",
+            #[cfg(feature = "columnar")]
+            TableFormat::Parquet => "parquet",
+        }
+    }
+}
+
+impl std::str::FromStr for TableFormat {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<TableFormat, String> {
+        match s {
+            "csv" => Ok(TableFormat::Csv),
+            #[cfg(feature = "columnar")]
+            "parquet" => Ok(TableFormat::Parquet),
+            #[cfg(not(feature = "columnar"))]
+            "parquet" => Err("Parquet needs domopt built with the `columnar` feature".into()),
+            other => Err(format!("unknown table format `{other}`: use csv or parquet")),
+        }
+    }
+}
+
+/// The rows of a scenario's tables, read from CSV or Parquet files or from
+/// Arrow record batches, before they join the JSON part. `None`: no table.
+#[derive(Debug, Default)]
+pub(crate) struct TableRows {
+    pub nodes: Option<Vec<NodeRecord>>,
+    pub inventory: Option<Vec<InventoryRecord>>,
+    pub package_costs: Option<Vec<PackageCostRecord>>,
+    pub unit_costs: Option<Vec<UnitCostRecord>>,
+    pub transfer_lanes: Option<Vec<TransferLaneRecord>>,
+    pub orders: Option<Vec<OrderRow>>,
+    pub lines: Option<Vec<OrderLineRow>>,
+}
+
+impl TableRows {
+    /// Appends the rows to `file`, each line to its order; returns the lines
+    /// whose order is unknown, for validation to report.
+    pub(crate) fn attach_to(self, file: &mut ScenarioFile) -> Result<Vec<OrphanLine>, DomoptError> {
+        file.nodes.extend(self.nodes.unwrap_or_default());
+        file.inventory.extend(self.inventory.unwrap_or_default());
+        if self.package_costs.is_some() || self.unit_costs.is_some() {
+            let explicit = file.explicit_costs.get_or_insert_with(Default::default);
+            explicit.packages.extend(self.package_costs.unwrap_or_default());
+            explicit.units.extend(self.unit_costs.unwrap_or_default());
+        }
+        file.transfer_lanes
+            .extend(self.transfer_lanes.unwrap_or_default());
+        // One table without the other would silently drop every order or line.
+        let (orders, lines) = match (self.orders, self.lines) {
+            (Some(o), Some(l)) => (o, l),
+            (None, None) => return Ok(Vec::new()),
+            (Some(_), None) => {
+                return Err(missing(
+                    Path::new("order_lines"),
+                    "the orders table lists orders whose lines it needs",
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(missing(
+                    Path::new("orders"),
+                    "the order_lines table names orders it needs",
+                ));
+            }
+        };
+        Ok(attach_orders(file, orders, lines))
+    }
+}
+
+fn attach_orders(
+    file: &mut ScenarioFile,
+    orders: Vec<OrderRow>,
+    lines: Vec<OrderLineRow>,
+) -> Vec<OrphanLine> {
+    let first_new = file.orders.len();
+    file.orders.extend(orders.into_iter().map(OrderRow::into_record));
+    let index: std::collections::HashMap<String, usize> = file.orders[first_new..]
+        .iter()
+        .enumerate()
+        .map(|(k, o)| (o.id.clone(), first_new + k))
+        .collect();
+    let mut orphan_lines = Vec::new();
+    for (k, row) in lines.into_iter().enumerate() {
+        match index.get(&row.order) {
+            Some(&o) => file.orders[o].lines.push(LineRecord {
+                sku: row.sku,
+                quantity: row.quantity,
+                unfilled_penalty: row.unfilled_penalty,
+            }),
+            None => orphan_lines.push(OrphanLine {
+                row: k + 1,
+                order: row.order,
+            }),
+        }
+    }
+    orphan_lines
+}
+
+/// The table `STEM.csv` or `STEM.parquet` of a scenario folder, if there
+/// is one (`csv`: whether the table may be CSV; nodes, with their lists of
+/// services, are Parquet only).
+fn read_table<T: serde::de::DeserializeOwned>(
+    dir: &Path,
+    stem: &str,
+    csv: bool,
+) -> Result<Option<Vec<T>>, DomoptError> {
+    let as_csv = dir.join(format!("{stem}.csv"));
+    let as_parquet = dir.join(format!("{stem}.parquet"));
+    match (csv && as_csv.exists(), as_parquet.exists()) {
+        (true, true) => Err(DomoptError::parse(
+            &as_parquet,
+            format!("{stem}.csv is beside it: keep one of the two"),
+        )),
+        (true, false) => read_csv(&as_csv).map(Some),
+        (false, true) => read_parquet_rows(&as_parquet).map(Some),
+        (false, false) => Ok(None),
+    }
+}
+
+/// A scenario's tables as Arrow record batches (feature `columnar`), with
+/// the columns of the CSV tables (`nodes` with the fields of a node record,
+/// its services a list of structs); any may be absent.
+#[cfg(feature = "columnar")]
+#[derive(Debug, Clone, Default)]
+pub struct ScenarioTables {
+    /// Nodes, added to the JSON part's.
+    pub nodes: Option<arrow::array::RecordBatch>,
+    /// Inventory rows, as `inventory.csv`.
+    pub inventory: Option<arrow::array::RecordBatch>,
+    /// Orders, as `orders.csv`.
+    pub orders: Option<arrow::array::RecordBatch>,
+    /// Order lines, as `order_lines.csv`.
+    pub lines: Option<arrow::array::RecordBatch>,
+}
+
+/// A scenario from its JSON part (`head`: services, SKUs, policy, and any
+/// records already in it) and Arrow tables appended to it, read as a folder's
+/// CSV tables would be: unknown columns are an error, each line joins its
+/// order, and lines naming no order are kept for validation to report.
+#[cfg(feature = "columnar")]
+pub fn scenario_from_tables(
+    mut head: ScenarioFile,
+    tables: &ScenarioTables,
+) -> Result<LoadedScenario, DomoptError> {
+    fn rows<T: serde::de::DeserializeOwned>(
+        batch: &Option<arrow::array::RecordBatch>,
+        name: &str,
+    ) -> Result<Option<Vec<T>>, DomoptError> {
+        batch
+            .as_ref()
+            .map(|b| super::columnar::rows_of(b, name))
+            .transpose()
+    }
+    let rows = TableRows {
+        nodes: rows(&tables.nodes, "nodes table")?,
+        inventory: rows(&tables.inventory, "inventory table")?,
+        orders: rows(&tables.orders, "orders table")?,
+        lines: rows(&tables.lines, "order_lines table")?,
+        ..TableRows::default()
+    };
+    let orphan_lines = rows.attach_to(&mut head)?;
+    Ok(LoadedScenario {
+        file: head,
+        orphan_lines,
+        source: PathBuf::from("<tables>"),
+    })
+}
+
+#[cfg(feature = "columnar")]
+fn read_parquet_rows<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>, DomoptError> {
+    let batch = super::columnar::read_parquet(path)?;
+    super::columnar::rows_of(&batch, &path.display().to_string())
+}
+
+#[cfg(not(feature = "columnar"))]
+fn read_parquet_rows<T>(path: &Path) -> Result<Vec<T>, DomoptError> {
+    Err(DomoptError::parse(
+        path,
+        "Parquet tables need domopt built with the `columnar` feature",
+    ))
 }
 
 fn missing(path: &Path, detail: &str) -> DomoptError {
@@ -738,6 +866,16 @@ fn read_csv<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>, Domop
 
 /// Writes a scenario as a folder: `scenario.json` plus the three CSV tables.
 pub fn write_scenario_folder(file: &ScenarioFile, dir: &Path) -> Result<(), DomoptError> {
+    write_scenario_folder_as(file, dir, TableFormat::Csv)
+}
+
+/// Writes a scenario as a folder: `scenario.json` plus `inventory`,
+/// `orders` and `order_lines` tables in `format`.
+pub fn write_scenario_folder_as(
+    file: &ScenarioFile,
+    dir: &Path,
+    format: TableFormat,
+) -> Result<(), DomoptError> {
     // csv and serde_json errors convert into `io::Error`, keeping their text.
     std::fs::create_dir_all(dir).map_err(|e| DomoptError::io(dir, e))?;
     let head = ScenarioFile {
@@ -747,49 +885,122 @@ pub fn write_scenario_folder(file: &ScenarioFile, dir: &Path) -> Result<(), Domo
     };
     let json = serde_json::to_string_pretty(&head).map_err(|e| DomoptError::io(dir, e))?;
     std::fs::write(dir.join("scenario.json"), json + "\n").map_err(|e| DomoptError::io(dir, e))?;
-    let mut inv =
-        csv::Writer::from_path(dir.join("inventory.csv")).map_err(|e| DomoptError::io(dir, e))?;
-    for r in &file.inventory {
-        inv.serialize(r).map_err(|e| DomoptError::io(dir, e))?;
-    }
-    inv.flush().map_err(|e| DomoptError::io(dir, e))?;
-    let mut orders =
-        csv::Writer::from_path(dir.join("orders.csv")).map_err(|e| DomoptError::io(dir, e))?;
-    let mut lines =
-        csv::Writer::from_path(dir.join("order_lines.csv")).map_err(|e| DomoptError::io(dir, e))?;
-    for o in &file.orders {
-        orders
-            .serialize(OrderRow {
-                id: o.id.clone(),
-                placed_at: o.placed_at.clone(),
-                zip: o.zip.clone(),
-                lat: o.lat,
-                lon: o.lon,
-                market: o.market.clone(),
-                service_level: o.service_level.clone(),
-                promised_date: o.promised_date.clone(),
-                ship_complete: o.ship_complete,
-                max_packages: o.max_packages,
-                pickup_node: o.pickup_node.clone(),
-                priority: o.priority,
-                channel: o.channel.clone(),
-                service: o.service.clone(),
+    write_table(dir, "inventory", &file.inventory, format)?;
+    let orders: Vec<OrderRow> = file.orders.iter().map(OrderRow::of).collect();
+    write_table(dir, "orders", &orders, format)?;
+    let lines: Vec<OrderLineRow> = file
+        .orders
+        .iter()
+        .flat_map(|o| {
+            o.lines.iter().map(|l| OrderLineRow {
+                order: o.id.clone(),
+                sku: l.sku.clone(),
+                quantity: l.quantity,
+                unfilled_penalty: l.unfilled_penalty,
             })
-            .map_err(|e| DomoptError::io(dir, e))?;
-        for l in &o.lines {
-            lines
-                .serialize(OrderLineRow {
-                    order: o.id.clone(),
-                    sku: l.sku.clone(),
-                    quantity: l.quantity,
-                    unfilled_penalty: l.unfilled_penalty,
-                })
-                .map_err(|e| DomoptError::io(dir, e))?;
+        })
+        .collect();
+    write_table(dir, "order_lines", &lines, format)
+}
+
+/// Writes `dir/STEM.csv` or `dir/STEM.parquet`.
+fn write_table<T: Serialize + serde::de::DeserializeOwned>(
+    dir: &Path,
+    stem: &str,
+    rows: &[T],
+    format: TableFormat,
+) -> Result<(), DomoptError> {
+    let path = dir.join(format!("{stem}.{}", format.extension()));
+    match format {
+        TableFormat::Csv => {
+            let mut w = csv::Writer::from_path(&path).map_err(|e| DomoptError::io(&path, e))?;
+            for r in rows {
+                w.serialize(r).map_err(|e| DomoptError::io(&path, e))?;
+            }
+            w.flush().map_err(|e| DomoptError::io(&path, e))
+        }
+        #[cfg(feature = "columnar")]
+        TableFormat::Parquet => {
+            let name = path.display().to_string();
+            let batch = super::columnar::batch_of(rows, &name)?;
+            super::columnar::write_parquet(&batch, &path)
         }
     }
-    orders.flush().map_err(|e| DomoptError::io(dir, e))?;
-    lines.flush().map_err(|e| DomoptError::io(dir, e))?;
+}
+
+/// Rewrites a scenario folder's tables in `format` (CSV to Parquet or
+/// back), each table read whole, written atomically, then its old file
+/// removed.
+pub fn convert_folder_tables(dir: &Path, format: TableFormat) -> Result<(), DomoptError> {
+    convert::<InventoryRecord>(dir, "inventory", format)?;
+    convert::<PackageCostRecord>(dir, "package_costs", format)?;
+    convert::<UnitCostRecord>(dir, "unit_costs", format)?;
+    convert::<TransferLaneRecord>(dir, "transfer_lanes", format)?;
+    convert::<OrderRow>(dir, "orders", format)?;
+    convert::<OrderLineRow>(dir, "order_lines", format)
+}
+
+fn convert<T: Serialize + serde::de::DeserializeOwned>(
+    dir: &Path,
+    stem: &str,
+    format: TableFormat,
+) -> Result<(), DomoptError> {
+    let target = dir.join(format!("{stem}.{}", format.extension()));
+    if target.exists() {
+        return Ok(());
+    }
+    let Some(rows) = read_table::<T>(dir, stem, true)? else {
+        return Ok(());
+    };
+    write_table(dir, stem, &rows, format)?;
+    for ext in ["csv", "parquet"] {
+        let old = dir.join(format!("{stem}.{ext}"));
+        if old != target && old.exists() {
+            std::fs::remove_file(&old).map_err(|e| DomoptError::io(&old, e))?;
+        }
+    }
     Ok(())
+}
+
+impl OrderRow {
+    fn of(o: &OrderRecord) -> OrderRow {
+        OrderRow {
+            id: o.id.clone(),
+            placed_at: o.placed_at.clone(),
+            zip: o.zip.clone(),
+            lat: o.lat,
+            lon: o.lon,
+            market: o.market.clone(),
+            service_level: o.service_level.clone(),
+            promised_date: o.promised_date.clone(),
+            ship_complete: o.ship_complete,
+            max_packages: o.max_packages,
+            pickup_node: o.pickup_node.clone(),
+            priority: o.priority,
+            channel: o.channel.clone(),
+            service: o.service.clone(),
+        }
+    }
+
+    fn into_record(self) -> OrderRecord {
+        OrderRecord {
+            id: self.id,
+            placed_at: self.placed_at,
+            zip: self.zip,
+            lat: self.lat,
+            lon: self.lon,
+            market: self.market,
+            lines: Vec::new(),
+            service_level: self.service_level,
+            promised_date: self.promised_date,
+            ship_complete: self.ship_complete,
+            max_packages: self.max_packages,
+            pickup_node: self.pickup_node,
+            priority: self.priority,
+            channel: self.channel,
+            service: self.service,
+        }
+    }
 }
 
 /// The JSON Schema of the scenario file, generated from these types.

@@ -10,4 +10,6 @@ pub mod decode;
 pub mod gap;
 pub mod plan;
 pub mod plan_dir;
+#[cfg(feature = "columnar")]
+pub mod plan_columns;
 pub mod remaining;

@@ -111,6 +111,38 @@ pub struct Shipment {
     pub cost: ShipmentCost,
 }
 
+/// One row of the shipments table: an item of a package, with its
+/// package's node, service, dates and cost.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShipmentRow {
+    /// Order id.
+    pub order: String,
+    /// The package's index in the plan's shipments.
+    pub package: usize,
+    /// Shipping node.
+    pub node: String,
+    /// Carrier service.
+    pub service: String,
+    /// The order line (0-based).
+    pub line: usize,
+    /// SKU.
+    pub sku: String,
+    /// Units of the line in this package.
+    pub quantity: u32,
+    /// Ship date, `YYYY-MM-DD` (an Arrow date in the columnar tables).
+    pub ship_date: String,
+    /// Delivery date, `YYYY-MM-DD` (an Arrow date in the columnar tables).
+    pub delivery_date: String,
+    /// Business days late against the promise.
+    pub late_days: u32,
+    /// Shipping zone.
+    pub zone: u8,
+    /// The package's total cost.
+    pub package_cost: f64,
+    /// The store a transfer goes to, for store pickup.
+    pub to_node: Option<String>,
+}
+
 /// Units of a line not shipped in this wave.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Backorder {
@@ -442,40 +474,28 @@ impl Plan {
 
     /// One row per item of every shipment.
     pub fn shipments_csv(&self) -> Result<Vec<u8>, DomoptError> {
-        #[derive(Serialize)]
-        struct Row<'a> {
-            order: &'a str,
-            package: usize,
-            node: &'a str,
-            service: &'a str,
-            line: usize,
-            sku: &'a str,
-            quantity: u32,
-            ship_date: NaiveDate,
-            delivery_date: NaiveDate,
-            late_days: u32,
-            zone: u8,
-            package_cost: f64,
-            to_node: Option<&'a str>,
-        }
-        let rows = self.shipments.iter().enumerate().flat_map(|(p, s)| {
-            s.items.iter().map(move |i| Row {
-                order: &s.order,
+        Self::csv_bytes(self.shipment_rows(), "shipments.csv")
+    }
+
+    /// The rows of the shipments table: one per item of every shipment.
+    pub(crate) fn shipment_rows(&self) -> impl Iterator<Item = ShipmentRow> + '_ {
+        self.shipments.iter().enumerate().flat_map(|(p, s)| {
+            s.items.iter().map(move |i| ShipmentRow {
+                order: s.order.clone(),
                 package: p,
-                node: &s.node,
-                service: &s.service,
+                node: s.node.clone(),
+                service: s.service.clone(),
                 line: i.line,
-                sku: &i.sku,
+                sku: i.sku.clone(),
                 quantity: i.quantity,
-                ship_date: s.ship_date,
-                delivery_date: s.delivery_date,
+                ship_date: s.ship_date.to_string(),
+                delivery_date: s.delivery_date.to_string(),
                 late_days: s.late_days,
                 zone: s.zone,
                 package_cost: s.cost.total,
-                to_node: s.to_node.as_deref(),
+                to_node: s.to_node.clone(),
             })
-        });
-        Self::csv_bytes(rows, "shipments.csv")
+        })
     }
 
     /// One row per backordered line.

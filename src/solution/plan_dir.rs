@@ -28,12 +28,15 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::error::DomoptError;
+use crate::input::format::TableFormat;
 use crate::solution::plan::{FileEntry, Plan};
 
 /// The plan file itself.
 pub const PLAN_JSON: &str = "plan.json";
 /// The tables written beside `plan.json`, in writing order.
 pub const TABLES: [&str; 3] = ["shipments.csv", "backorders.csv", "orders.csv"];
+/// The same tables as Parquet files (`solve --out DIR --tables parquet`).
+pub const PARQUET_TABLES: [&str; 3] = ["shipments.parquet", "backorders.parquet", "orders.parquet"];
 /// Temporary files an older domopt left in DIR after a failed write; they
 /// may be replaced with the rest of the plan.
 const OLD_LEFTOVERS: [&str; 4] = [
@@ -55,7 +58,12 @@ impl Plan {
     /// every instant (see this module). `dir` must not exist, or be a
     /// folder holding nothing but plan files.
     pub fn write_dir(&self, dir: &Path) -> Result<(), DomoptError> {
-        write_plan(self, dir)
+        write_plan(self, dir, TableFormat::Csv)
+    }
+
+    /// [`Plan::write_dir`] with the tables in `format`.
+    pub fn write_dir_as(&self, dir: &Path, format: TableFormat) -> Result<(), DomoptError> {
+        write_plan(self, dir, format)
     }
 }
 
@@ -162,6 +170,7 @@ pub const SIMULATE_FILES: [&str; 12] = [
 fn is_plan_file(name: &str) -> bool {
     name == PLAN_JSON
         || TABLES.contains(&name)
+        || PARQUET_TABLES.contains(&name)
         || OLD_LEFTOVERS.contains(&name)
         || RETURNS_FILES.contains(&name)
         || TUNE_FILES.contains(&name)
@@ -518,17 +527,34 @@ fn swap_in_aside(
 }
 
 /// Writes the plan folder: the tables, then `plan.json` with their manifest.
-pub(crate) fn write_plan(plan: &Plan, dir: &Path) -> Result<(), DomoptError> {
-    let tables = [
-        (TABLES[0], plan.shipments_csv()?),
-        (TABLES[1], plan.backorders_csv()?),
-        (TABLES[2], plan.orders_csv()?),
-    ];
+pub(crate) fn write_plan(plan: &Plan, dir: &Path, format: TableFormat) -> Result<(), DomoptError> {
+    let tables = table_bytes(plan, format)?;
     let manifest: Vec<FileEntry> = tables.iter().map(|(n, b)| FileEntry::of(n, b)).collect();
     let json = plan.json_bytes_with_files(&manifest)?;
     let mut files: Vec<(&str, &[u8])> = tables.iter().map(|(n, b)| (*n, b.as_slice())).collect();
     files.push((PLAN_JSON, &json));
     write_files(dir, &files)
+}
+
+/// The plan's tables as the bytes of their files, in writing order.
+fn table_bytes(plan: &Plan, format: TableFormat) -> Result<[(&'static str, Vec<u8>); 3], DomoptError> {
+    match format {
+        TableFormat::Csv => Ok([
+            (TABLES[0], plan.shipments_csv()?),
+            (TABLES[1], plan.backorders_csv()?),
+            (TABLES[2], plan.orders_csv()?),
+        ]),
+        #[cfg(feature = "columnar")]
+        TableFormat::Parquet => {
+            use crate::input::columnar::parquet_bytes;
+            let t = crate::solution::plan_columns::plan_tables(plan)?;
+            Ok([
+                (PARQUET_TABLES[0], parquet_bytes(&t.shipments, PARQUET_TABLES[0])?),
+                (PARQUET_TABLES[1], parquet_bytes(&t.backorders, PARQUET_TABLES[1])?),
+                (PARQUET_TABLES[2], parquet_bytes(&t.orders, PARQUET_TABLES[2])?),
+            ])
+        }
+    }
 }
 
 /// One way the files beside `plan.json` do not match its manifest.
@@ -662,11 +688,17 @@ pub fn verify_files(path: &Path, plan: &Plan) -> FilesReport {
     if !report.manifest {
         return report;
     }
+    // A plan's tables are all CSV or all Parquet, as its manifest lists.
+    let tables = if plan.files.iter().any(|e| PARQUET_TABLES.contains(&e.name.as_str())) {
+        PARQUET_TABLES
+    } else {
+        TABLES
+    };
     let beside = |name: &str| std::fs::symlink_metadata(dir.join(name)).is_ok();
-    if !given_dir && !TABLES.iter().any(|n| beside(n)) {
+    if !given_dir && !tables.iter().any(|n| beside(n)) {
         return report;
     }
-    for name in TABLES {
+    for name in tables {
         if !plan.files.iter().any(|e| e.name == name) {
             report.problems.push(FileProblem::NotListed {
                 name: name.to_string(),
@@ -675,7 +707,7 @@ pub fn verify_files(path: &Path, plan: &Plan) -> FilesReport {
     }
     for entry in &plan.files {
         let name = entry.name.clone();
-        if !TABLES.contains(&name.as_str()) {
+        if !tables.contains(&name.as_str()) {
             report.problems.push(FileProblem::BadName { name });
             continue;
         }

@@ -1,4 +1,4 @@
-//! The CSV files of a plan folder, read back and compared with `plan.json`
+//! The CSV (or Parquet) tables of a plan folder, read back and compared with `plan.json`
 //! row by row.
 
 use std::path::Path;
@@ -42,14 +42,17 @@ pub struct ShipmentRow {
     pub to_node: Option<String>,
 }
 
-/// Reads a CSV file into rows; a missing or malformed file is a violation,
-/// not an error (the folder is what is being checked).
+/// Reads a CSV or Parquet table into rows; a missing or malformed file is
+/// a violation, not an error (the folder is what is being checked).
 fn rows<T: serde::de::DeserializeOwned>(
     dir: &Path,
     name: &str,
     bad: &mut Findings,
 ) -> Option<Vec<T>> {
     let path = dir.join(name);
+    if name.ends_with(".parquet") {
+        return parquet_rows(&path, name, bad);
+    }
     let mut reader = match csv::ReaderBuilder::new().from_path(&path) {
         Ok(r) => r,
         Err(e) => {
@@ -72,6 +75,29 @@ fn rows<T: serde::de::DeserializeOwned>(
         }
     }
     Some(out)
+}
+
+#[cfg(feature = "columnar")]
+fn parquet_rows<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    name: &str,
+    bad: &mut Findings,
+) -> Option<Vec<T>> {
+    use crate::input::columnar::{read_parquet, rows_as_written};
+    match read_parquet(path).and_then(|b| rows_as_written(&b, name)) {
+        Ok(rows) => Some(rows),
+        Err(e) => {
+            bad.add("file", name, format!("cannot read: {e}"));
+            None
+        }
+    }
+}
+
+#[cfg(not(feature = "columnar"))]
+fn parquet_rows<T>(_: &Path, name: &str, bad: &mut Findings) -> Option<Vec<T>> {
+    let why = "Parquet tables need domopt built with the `columnar` feature";
+    bad.add("file", name, why.to_string());
+    None
 }
 
 fn compare<T: std::fmt::Debug>(
@@ -109,6 +135,14 @@ pub fn check_dir(dir: &Path, plan: &Plan) -> Result<Vec<Violation>, DomoptError>
         ));
     }
     let mut bad = Findings::default();
+    // The tables are CSV or, as `solve --tables parquet` writes them, Parquet.
+    let ext = if dir.join("shipments.parquet").exists() && !dir.join("shipments.csv").exists() {
+        "parquet"
+    } else {
+        "csv"
+    };
+    let [shipments, backorders, orders] =
+        ["shipments", "backorders", "orders"].map(|t| format!("{t}.{ext}"));
     let expected: Vec<ShipmentRow> = plan
         .shipments
         .iter()
@@ -131,9 +165,9 @@ pub fn check_dir(dir: &Path, plan: &Plan) -> Result<Vec<Violation>, DomoptError>
             })
         })
         .collect();
-    if let Some(file) = rows::<ShipmentRow>(dir, "shipments.csv", &mut bad) {
+    if let Some(file) = rows::<ShipmentRow>(dir, &shipments, &mut bad) {
         compare(
-            "shipments.csv",
+            &shipments,
             &file,
             &expected,
             |a, b| {
@@ -148,9 +182,9 @@ pub fn check_dir(dir: &Path, plan: &Plan) -> Result<Vec<Violation>, DomoptError>
             &mut bad,
         );
     }
-    if let Some(file) = rows::<Backorder>(dir, "backorders.csv", &mut bad) {
+    if let Some(file) = rows::<Backorder>(dir, &backorders, &mut bad) {
         compare(
-            "backorders.csv",
+            &backorders,
             &file,
             &plan.backorders,
             |a, b| {
@@ -160,9 +194,9 @@ pub fn check_dir(dir: &Path, plan: &Plan) -> Result<Vec<Violation>, DomoptError>
             &mut bad,
         );
     }
-    if let Some(file) = rows::<OrderSummary>(dir, "orders.csv", &mut bad) {
+    if let Some(file) = rows::<OrderSummary>(dir, &orders, &mut bad) {
         compare(
-            "orders.csv",
+            &orders,
             &file,
             &plan.orders,
             |a, b| {

@@ -1,0 +1,224 @@
+//! Columnar I/O (feature `columnar`): the scenario's big tables as Arrow
+//! record batches and Parquet files.
+//!
+//! serde_arrow maps the very records the CSV tables deserialize into to
+//! Arrow columns, so a column means in Parquet and in a DataFrame what it
+//! means in CSV. Incoming columns are cast to the record's types first:
+//! integers where numbers are wanted, dictionary (categorical) strings,
+//! dates and timestamps where text is wanted all read as a CSV cell would.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use arrow::array::{ArrayRef, RecordBatch, new_null_array};
+use arrow::compute::{CastOptions, cast_with_options, concat_batches};
+use arrow::datatypes::{DataType, FieldRef, Schema, TimeUnit};
+use parquet::arrow::ArrowWriter;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::basic::{Compression, ZstdLevel};
+use parquet::file::properties::WriterProperties;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_arrow::schema::{SchemaLike, TracingOptions};
+
+use crate::error::DomoptError;
+
+/// The Arrow fields of a record type, as serde_arrow traces them: plain
+/// (not large) strings and lists, which pandas, polars and Parquet readers
+/// all take.
+pub(crate) fn fields_of<'de, T: serde::Deserialize<'de>>() -> Result<Vec<FieldRef>, DomoptError> {
+    fields_with_dates::<T>(&[])
+}
+
+/// [`fields_of`], with the named fields (chrono dates) as Arrow dates.
+pub(crate) fn fields_with_dates<'de, T: serde::Deserialize<'de>>(
+    dates: &[&str],
+) -> Result<Vec<FieldRef>, DomoptError> {
+    let fail = |e: serde_arrow::Error| DomoptError::parse_with("<schema>", e.to_string(), e);
+    let mut options = TracingOptions::default()
+        .strings_as_large_utf8(false)
+        .sequence_as_large_list(false);
+    for &name in dates {
+        let field = serde_json::json!({"name": name, "data_type": "Date32"});
+        options = options.overwrite(name, field).map_err(fail)?;
+    }
+    Vec::<FieldRef>::from_type::<T>(options).map_err(fail)
+}
+
+/// Rows of record type `T` as one record batch.
+pub(crate) fn batch_of<T>(rows: &[T], table: &str) -> Result<RecordBatch, DomoptError>
+where
+    T: Serialize + DeserializeOwned,
+{
+    let fields = fields_of::<T>()?;
+    serde_arrow::to_record_batch(&fields, &rows)
+        .map_err(|e| DomoptError::parse_with(table, e.to_string(), e))
+}
+
+/// The rows of `batch` as records of type `T`. Every column must be one of
+/// `T`'s fields (a misspelt column is an error, as in CSV); a missing
+/// optional column reads as empty cells.
+pub(crate) fn rows_of<T: DeserializeOwned>(
+    batch: &RecordBatch,
+    table: &str,
+) -> Result<Vec<T>, DomoptError> {
+    let fields = fields_of::<T>()?;
+    let conformed = conform(batch, &fields, table)?;
+    serde_arrow::from_record_batch(&conformed)
+        .map_err(|e| DomoptError::parse_with(table, e.to_string(), e))
+}
+
+/// The rows of a batch this crate wrote, as records of type `T` (whose
+/// fields may be chrono dates: Arrow dates are read as their text).
+pub(crate) fn rows_as_written<T: DeserializeOwned>(
+    batch: &RecordBatch,
+    table: &str,
+) -> Result<Vec<T>, DomoptError> {
+    let mut fields = Vec::new();
+    let mut columns = Vec::new();
+    for (field, column) in batch.schema().fields().iter().zip(batch.columns()) {
+        if field.data_type() == &DataType::Date32 {
+            fields.push(Arc::new(field.as_ref().clone().with_data_type(DataType::Utf8)));
+            columns.push(cast_to(column, &DataType::Utf8, field.name(), table)?);
+        } else {
+            fields.push(field.clone());
+            columns.push(column.clone());
+        }
+    }
+    let batch = RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)
+        .map_err(|e| DomoptError::parse_with(table, e.to_string(), e))?;
+    serde_arrow::from_record_batch(&batch)
+        .map_err(|e| DomoptError::parse_with(table, e.to_string(), e))
+}
+
+/// `batch` with exactly `fields`, in their order and types.
+fn conform(
+    batch: &RecordBatch,
+    fields: &[FieldRef],
+    table: &str,
+) -> Result<RecordBatch, DomoptError> {
+    let schema = batch.schema();
+    let known: Vec<&str> = fields.iter().map(|f| f.name().as_str()).collect();
+    let unknown: Vec<&str> = schema
+        .fields()
+        .iter()
+        .map(|f| f.name().as_str())
+        .filter(|n| !known.contains(n))
+        .collect();
+    if !unknown.is_empty() {
+        return Err(DomoptError::parse(
+            table,
+            format!(
+                "unknown column(s) {}: the columns are {}",
+                unknown.join(", "),
+                known.join(", ")
+            ),
+        ));
+    }
+    let mut columns = Vec::with_capacity(fields.len());
+    let mut missing = Vec::new();
+    for field in fields {
+        match batch.column_by_name(field.name()) {
+            Some(column) => columns.push(cast_to(column, field.data_type(), field.name(), table)?),
+            None if field.is_nullable() => {
+                columns.push(new_null_array(field.data_type(), batch.num_rows()))
+            }
+            None => {
+                missing.push(field.name().as_str());
+                columns.push(new_null_array(field.data_type(), 0));
+            }
+        }
+    }
+    if !missing.is_empty() {
+        return Err(DomoptError::parse(
+            table,
+            format!("missing column(s) {}", missing.join(", ")),
+        ));
+    }
+    RecordBatch::try_new(Arc::new(Schema::new(fields.to_vec())), columns)
+        .map_err(|e| DomoptError::parse_with(table, e.to_string(), e))
+}
+
+/// One column cast to the type its field wants. Casts are strict: a value
+/// that does not fit (a negative count, text that is not a number) is an
+/// error naming the column, never a silently wrapped or nulled value.
+fn cast_to(
+    column: &ArrayRef,
+    wanted: &DataType,
+    name: &str,
+    table: &str,
+) -> Result<ArrayRef, DomoptError> {
+    let options = CastOptions {
+        safe: false,
+        ..Default::default()
+    };
+    let fail = |e: arrow::error::ArrowError| {
+        DomoptError::parse_with(table, format!("column {name}: {e}"), e)
+    };
+    // A timestamp as text: whole seconds in the wire format's
+    // `YYYY-MM-DDTHH:MM:SS` (a zoned timestamp reads as its UTC time).
+    let column = match (column.data_type(), wanted) {
+        (DataType::Timestamp(unit, _), DataType::Utf8) if *unit != TimeUnit::Second => {
+            let truncated = arrow::compute::kernels::cast::cast(
+                column,
+                &DataType::Timestamp(TimeUnit::Second, None),
+            )
+            .map_err(fail)?;
+            cast_with_options(&truncated, wanted, &options).map_err(fail)?
+        }
+        (DataType::Timestamp(_, Some(_)), DataType::Utf8) => {
+            let naive = arrow::compute::kernels::cast::cast(
+                column,
+                &DataType::Timestamp(TimeUnit::Second, None),
+            )
+            .map_err(fail)?;
+            cast_with_options(&naive, wanted, &options).map_err(fail)?
+        }
+        _ => cast_with_options(column, wanted, &options).map_err(fail)?,
+    };
+    Ok(column)
+}
+
+/// A Parquet file as one record batch.
+pub fn read_parquet(path: &Path) -> Result<RecordBatch, DomoptError> {
+    let file = std::fs::File::open(path).map_err(|e| DomoptError::io(path, e))?;
+    let bad = |e: parquet::errors::ParquetError| {
+        DomoptError::parse_with(path, format!("not a readable Parquet file: {e}"), e)
+    };
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(bad)?;
+    let schema = builder.schema().clone();
+    let reader = builder.build().map_err(bad)?;
+    let batches = reader
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| DomoptError::parse_with(path, e.to_string(), e))?;
+    concat_batches(&schema, &batches).map_err(|e| DomoptError::parse_with(path, e.to_string(), e))
+}
+
+/// A record batch as the bytes of a Parquet file (zstd-compressed; the
+/// same batch gives the same bytes).
+pub fn parquet_bytes(batch: &RecordBatch, name: &str) -> Result<Vec<u8>, DomoptError> {
+    let props = WriterProperties::builder()
+        .set_compression(Compression::ZSTD(ZstdLevel::default()))
+        .build();
+    let fail = |e: parquet::errors::ParquetError| DomoptError::io(name, std::io::Error::other(e));
+    let mut out = Vec::new();
+    let mut writer = ArrowWriter::try_new(&mut out, batch.schema(), Some(props)).map_err(fail)?;
+    writer.write(batch).map_err(fail)?;
+    writer.close().map_err(fail)?;
+    Ok(out)
+}
+
+/// Writes a record batch as a Parquet file, all at once: a temporary file
+/// beside `path`, renamed over it when complete.
+pub fn write_parquet(batch: &RecordBatch, path: &Path) -> Result<(), DomoptError> {
+    let bytes = parquet_bytes(batch, &path.display().to_string())?;
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut temp = tempfile::NamedTempFile::new_in(parent).map_err(|e| DomoptError::io(path, e))?;
+    std::io::Write::write_all(&mut temp, &bytes).map_err(|e| DomoptError::io(path, e))?;
+    temp.persist(path)
+        .map_err(|e| DomoptError::io(path, e.error))?;
+    Ok(())
+}
