@@ -14,8 +14,8 @@ engine as the ``domopt`` command line, built from the same Rust crate::
     plan.to_json()       # exactly what `domopt solve --json` prints
 
 Scenarios come from a path (a JSON file or a scenario folder), a dict (the
-scenario JSON), or DataFrames (pandas, polars or pyarrow) for the nodes,
-inventory, orders and order lines beside a head giving the rest. Errors are
+scenario JSON), and DataFrames (pandas, polars or pyarrow) of nodes,
+inventory, orders and order lines added to it. Errors are
 :class:`domopt.errors.DomoptError` exceptions carrying the stable codes of
 docs/format.md. The GIL is released while solving, tuning, simulating and
 generating, so other Python threads run meanwhile.
@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import json as _json
 import os
+
+import pyarrow as pa
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Optional, Sequence, Union
 
@@ -45,6 +47,8 @@ __all__ = [
     "solve",
     "check",
     "read_plan",
+    "read_parquet",
+    "write_parquet",
     "generate",
     "tune",
     "simulate",
@@ -166,10 +170,15 @@ def load(
             (``{"split_penalty": 12}``) or `--set` assignments
             (``["split_penalty=12"]``).
         nodes, inventory, orders, lines: tables (pandas or polars DataFrames
-            or pyarrow Tables) with the columns of the scenario folder's CSV
-            files (docs/format.md); each given replaces that part of
-            ``source``, which then gives the rest (name, wave time, SKUs,
-            services, policy, ...). ``orders`` and ``lines`` go together.
+            or pyarrow Tables) with the columns of a scenario folder's CSV
+            files (docs/format.md; ``nodes`` with the fields of a node
+            record, its services a list of structs). Their rows are appended
+            to ``source``'s records as a folder's tables join its
+            scenario.json, so ``source`` gives the rest (name, wave time,
+            SKUs, services, policy, ...); each line joins its order.
+            Columns are cast to the records' types (integers where numbers
+            are wanted, categoricals, dates and timestamps where text is);
+            read ZIP codes as text (a number loses a leading zero).
 
     Returns:
         The validated :class:`Scenario` (its ``warnings`` list what is legal
@@ -182,10 +191,9 @@ def load(
         SettingsError: an unknown cost model (E119) or a bad override (E120).
     """
     tables = _tables(nodes=nodes, inventory=inventory, orders=orders, lines=lines)
-    kwargs = _source(source)
-    if tables:
-        kwargs["tables"] = tables
-    return _domopt.load(**kwargs, model=model, overrides=_assignments(overrides))
+    return _domopt.load(
+        **_source(source), **tables, model=model, overrides=_assignments(overrides)
+    )
 
 
 def validate(
@@ -208,10 +216,9 @@ def validate(
     file E100, a missing one E121, an unknown model E119, a bad override E120).
     """
     tables = _tables(nodes=nodes, inventory=inventory, orders=orders, lines=lines)
-    kwargs = _source(source)
-    if tables:
-        kwargs["tables"] = tables
-    return _domopt.validate(**kwargs, model=model, overrides=_assignments(overrides))
+    return _domopt.validate(
+        **_source(source), **tables, model=model, overrides=_assignments(overrides)
+    )
 
 
 # --- plans -------------------------------------------------------------------
@@ -294,17 +301,22 @@ class Plan:
         """The plan's JSON as a dict."""
         return _json.loads(self._plan.to_json())
 
-    def write(self, dir: Union[str, "os.PathLike[str]"]) -> None:
+    def write(self, dir: Union[str, "os.PathLike[str]"], tables: str = "csv") -> None:
         """Writes the plan folder as `domopt solve --out DIR` does: plan.json,
-        shipments.csv, backorders.csv and orders.csv, all at once. The
-        folder must be new, empty, or one that holds a plan (FileError E122
-        otherwise, before anything is written)."""
-        self._plan.write(os.fspath(dir))
+        shipments.csv, backorders.csv and orders.csv (``tables="parquet"``:
+        the same tables as .parquet files), all at once. The folder must be
+        new, empty, or one that holds a plan (FileError E122 otherwise,
+        before anything is written)."""
+        self._plan.write(os.fspath(dir), tables)
 
     # Tables.
     def _tables_arrow(self) -> dict[str, Any]:
         if self._arrow is None:
-            self._arrow = dict(zip(_PLAN_TABLES, self._plan.tables()))
+            batches = self._plan.tables()
+            self._arrow = {
+                name: pa.Table.from_batches([batch])
+                for name, batch in zip(_PLAN_TABLES, batches)
+            }
         return self._arrow
 
     def tables(self, kind: str = "pandas") -> dict[str, Any]:
@@ -436,6 +448,24 @@ def read_plan(path: Union[str, "os.PathLike[str]"]) -> Plan:
     return Plan(_domopt.read_plan(os.fspath(path)))
 
 
+# --- Parquet -----------------------------------------------------------------
+
+
+def read_parquet(path: Union[str, "os.PathLike[str]"], kind: str = "pandas") -> Any:
+    """Reads a Parquet file (a scenario folder's or a plan folder's table,
+    or any other) as ``kind``: pandas (default), polars or arrow."""
+    _frames.check_kind(kind)
+    batch = _domopt.read_parquet(os.fspath(path))
+    return _frames.convert(pa.Table.from_batches([batch]), kind)
+
+
+def write_parquet(table: Any, path: Union[str, "os.PathLike[str]"]) -> None:
+    """Writes a table (a pandas or polars DataFrame or a pyarrow Table) as a
+    zstd-compressed Parquet file, all at once (a temporary file renamed over
+    ``path``), as the core writes a folder's tables."""
+    _domopt.write_parquet(_frames.to_arrow(table, "table"), os.fspath(path))
+
+
 # --- research ----------------------------------------------------------------
 
 
@@ -445,6 +475,7 @@ def generate(
     out: Union[str, "os.PathLike[str]"],
     seed: int = 1,
     overrides: Overrides = None,
+    tables: str = "csv",
 ) -> dict[str, Any]:
     """Writes a realistic peak-season instance as a scenario folder, as
     `domopt generate` does (deterministic for a seed; the GIL is released).
@@ -456,13 +487,15 @@ def generate(
         seed: the random seed.
         overrides: knobs of the generator, e.g. ``{"orders": 200}`` (see
             GENERATED.md in the output for every knob).
+        tables: the folder's table format, ``csv`` or ``parquet``
+            (zstd-compressed, loads several times faster).
 
     Returns:
         What was written: ``nodes``, ``skus``, ``orders``, ``lines``,
         ``inventory_rows`` and ``path`` (the folder, for :func:`load`).
     """
     summary = _domopt.generate(
-        preset, out=os.fspath(out), seed=seed, overrides=_assignments(overrides)
+        preset, out=os.fspath(out), seed=seed, overrides=_assignments(overrides), tables=tables
     )
     summary["path"] = os.fspath(out)
     return summary

@@ -66,31 +66,39 @@ class Plan:
     def packages(self) -> int: ...
     def to_json(self) -> str:
         """The plan as `domopt solve --json` prints it."""
-    def write(self, dir: str) -> None:
-        """Writes the plan folder as `domopt solve --out` does."""
+    def write(self, dir: str, tables: str = "csv") -> None:
+        """Writes the plan folder as `domopt solve --out` does (tables csv or parquet)."""
     def tables(
         self,
-    ) -> tuple[pyarrow.Table, pyarrow.Table, pyarrow.Table, pyarrow.Table]:
-        """shipments, backorders, orders and kpis as pyarrow Tables."""
+    ) -> tuple[
+        pyarrow.RecordBatch, pyarrow.RecordBatch, pyarrow.RecordBatch, pyarrow.RecordBatch
+    ]:
+        """shipments, backorders, orders and kpis as pyarrow RecordBatches."""
 
 def load(
     *,
     path: Optional[str] = None,
     json: Optional[str] = None,
-    tables: Optional[dict[str, pyarrow.Table]] = None,
     model: str,
     overrides: list[str],
+    nodes: Optional[pyarrow.Table] = None,
+    inventory: Optional[pyarrow.Table] = None,
+    orders: Optional[pyarrow.Table] = None,
+    lines: Optional[pyarrow.Table] = None,
 ) -> Scenario:
-    """Reads (a path, or a scenario's JSON text, with tables replacing parts
-    of it) and validates; raises domopt.errors exceptions."""
+    """Reads (a path, or a scenario's JSON text, with the tables' rows
+    appended) and validates; raises domopt.errors exceptions."""
 
 def validate(
     *,
     path: Optional[str] = None,
     json: Optional[str] = None,
-    tables: Optional[dict[str, pyarrow.Table]] = None,
     model: str,
     overrides: list[str],
+    nodes: Optional[pyarrow.Table] = None,
+    inventory: Optional[pyarrow.Table] = None,
+    orders: Optional[pyarrow.Table] = None,
+    lines: Optional[pyarrow.Table] = None,
 ) -> list[dict[str, Any]]:
     """Every validation issue as a record; raises only for unreadable input."""
 
@@ -117,7 +125,7 @@ def plan_from_json(text: str) -> Plan:
     """A plan from its JSON text."""
 
 def generate(
-    preset: str, *, out: str, seed: int = 1, overrides: list[str] = ...
+    preset: str, *, out: str, seed: int = 1, overrides: list[str] = ..., tables: str = "csv"
 ) -> dict[str, Any]:
     """Writes a research instance; returns nodes, skus, orders, lines, inventory_rows."""
 
@@ -159,6 +167,12 @@ def simulate(
     parallel: Optional[int] = None,
 ) -> dict[str, Any]:
     """``{"waves", "horizon": rows, "json": simulate --json, "markdown": report.md}``."""
+
+def read_parquet(path: str) -> pyarrow.RecordBatch:
+    """A Parquet file as one record batch."""
+
+def write_parquet(table: pyarrow.Table, path: str) -> None:
+    """Writes a table as a zstd-compressed Parquet file, all at once."""
 
 def default_settings() -> dict[str, Any]:
     """The library's solve defaults: time_limit, mip_rel_gap, threads, seed, candidates."""

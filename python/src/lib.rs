@@ -8,6 +8,7 @@
 //! (`python/domopt/`) turns DataFrames into Arrow tables and back, and
 //! defines the exceptions raised here (`domopt.errors`).
 
+mod columnar;
 mod convert;
 mod errors;
 mod plan;
@@ -32,6 +33,8 @@ fn _domopt(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(tune::tune, m)?)?;
     m.add_function(wrap_pyfunction!(tune::generate, m)?)?;
     m.add_function(wrap_pyfunction!(simulate::simulate_py, m)?)?;
+    m.add_function(wrap_pyfunction!(columnar::read_parquet, m)?)?;
+    m.add_function(wrap_pyfunction!(columnar::write_parquet, m)?)?;
     m.add_function(wrap_pyfunction!(simulate::simulation_defaults, m)?)?;
     m.add_function(wrap_pyfunction!(convert::default_settings, m)?)?;
     let strategies: Vec<&str> = domopt::Strategy::ALL.iter().map(|(_, n)| *n).collect();

@@ -2,12 +2,15 @@
 
 use std::path::PathBuf;
 
+use domopt::columnar::plan_tables;
+use domopt::format::TableFormat;
 use domopt::plan::Status;
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
+use crate::columnar::to_pyarrow;
 use crate::convert::{SolveOptions, strategy as parse_strategy, to_python};
-use crate::errors::to_py;
+use crate::errors::{setting, to_py};
 use crate::scenario::Scenario;
 
 /// A wave's plan: shipments, backorders, per-order summaries, KPIs and the
@@ -95,15 +98,32 @@ impl Plan {
         Ok(String::from_utf8_lossy(&bytes).into_owned())
     }
 
-    /// Writes the plan folder (plan.json and the CSV tables) all at once,
-    /// as `domopt solve --out` does; the folder must be new, empty or one
-    /// that holds a plan.
-    fn write(&self, py: Python<'_>, dir: PathBuf) -> PyResult<()> {
+    /// Writes the plan folder (plan.json and the tables, `csv` or
+    /// `parquet`) all at once, as `domopt solve --out` does; the folder must
+    /// be new, empty or one that holds a plan.
+    #[pyo3(signature = (dir, tables="csv"))]
+    fn write(&self, py: Python<'_>, dir: PathBuf, tables: &str) -> PyResult<()> {
+        let format: TableFormat = tables
+            .parse()
+            .map_err(|e: String| setting(py, "tables", e))?;
         py.detach(|| {
             domopt::plan::check_out_dir(&dir)?;
-            self.plan.write_dir(&dir)
+            self.plan.write_dir_as(&dir, format)
         })
         .map_err(|e| to_py(py, e))
+    }
+
+    /// The tables (shipments, backorders, orders, kpis) as pyarrow
+    /// RecordBatches, with the columns of the plan folder's tables.
+    fn tables<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let t = py
+            .detach(|| plan_tables(&self.plan))
+            .map_err(|e| to_py(py, e))?;
+        let batches = [&t.shipments, &t.backorders, &t.orders, &t.kpis]
+            .into_iter()
+            .map(|b| to_pyarrow(py, b))
+            .collect::<PyResult<Vec<_>>>()?;
+        PyTuple::new(py, batches)
     }
 
     /// The solve's status: optimal, time_limit, gap_limit, feasible, fallback, ...

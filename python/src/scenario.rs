@@ -1,14 +1,19 @@
 //! Loading and validating a scenario: from a path (a JSON file or a
-//! scenario folder) or from a dict's JSON, with a cost model and the run's
-//! overrides, as `domopt validate` and `domopt solve` load one.
+//! scenario folder) or from a dict's JSON, with Arrow tables (nodes,
+//! inventory, orders, lines) appended as a folder's tables would be, and a
+//! cost model and the run's overrides, as `domopt validate` and
+//! `domopt solve` load one.
 
 use std::path::{Path, PathBuf};
 
+use arrow::pyarrow::{PyArrowType, Table};
+use domopt::columnar::{ScenarioTables, scenario_from_tables};
 use domopt::format::{LoadedScenario, PolicyOverrides, parse_scenario_json, read_scenario};
 use domopt::{CostModel, DomoptError, ValidationReport};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
+use crate::columnar::batch_of;
 use crate::convert::to_python;
 use crate::errors::{setting, to_py};
 
@@ -16,37 +21,86 @@ use crate::errors::{setting, to_py};
 pub const DICT_SOURCE: &str = "<dict>";
 
 /// Where a scenario's records come from.
-pub enum Source {
+pub enum Origin {
     /// A JSON file or a scenario folder.
     Path(PathBuf),
     /// A scenario's JSON text (a dict, serialised by the Python side).
     Json(String),
 }
 
+/// A scenario's records: an origin, and tables appended to it.
+pub struct Source {
+    origin: Origin,
+    tables: Option<ScenarioTables>,
+}
+
+/// The tables given to `load` or `validate` (pyarrow Tables).
+pub struct TablesArg {
+    pub nodes: Option<PyArrowType<Table>>,
+    pub inventory: Option<PyArrowType<Table>>,
+    pub orders: Option<PyArrowType<Table>>,
+    pub lines: Option<PyArrowType<Table>>,
+}
+
+impl TablesArg {
+    /// The tables as record batches; `None` when none is given.
+    fn batches(self) -> Result<Option<ScenarioTables>, DomoptError> {
+        let one =
+            |t: Option<PyArrowType<Table>>, name: &str| t.map(|t| batch_of(t, name)).transpose();
+        let tables = ScenarioTables {
+            nodes: one(self.nodes, "nodes")?,
+            inventory: one(self.inventory, "inventory")?,
+            orders: one(self.orders, "orders")?,
+            lines: one(self.lines, "order_lines")?,
+        };
+        let any = tables.nodes.is_some()
+            || tables.inventory.is_some()
+            || tables.orders.is_some()
+            || tables.lines.is_some();
+        Ok(any.then_some(tables))
+    }
+}
+
 impl Source {
-    /// Exactly one of `path` and `json` (E120 otherwise).
-    pub fn of(py: Python<'_>, path: Option<PathBuf>, json: Option<String>) -> PyResult<Source> {
-        match (path, json) {
-            (Some(p), None) => Ok(Source::Path(p)),
-            (None, Some(j)) => Ok(Source::Json(j)),
-            _ => Err(setting(
-                py,
-                "source",
-                "give a path or a dict, not both or neither",
-            )),
-        }
+    /// Exactly one of `path` and `json` (E120 otherwise), with the tables.
+    pub fn of(
+        py: Python<'_>,
+        path: Option<PathBuf>,
+        json: Option<String>,
+        tables: TablesArg,
+    ) -> PyResult<Source> {
+        let origin = match (path, json) {
+            (Some(p), None) => Origin::Path(p),
+            (None, Some(j)) => Origin::Json(j),
+            _ => {
+                return Err(setting(
+                    py,
+                    "source",
+                    "give a path or a dict, not both or neither",
+                ));
+            }
+        };
+        let tables = tables.batches().map_err(|e| to_py(py, e))?;
+        Ok(Source { origin, tables })
     }
 
-    /// The records as read, unvalidated.
+    /// The records as read, unvalidated: the origin's, with the tables'
+    /// rows appended as a folder's tables would be.
     pub fn read(&self) -> Result<LoadedScenario, DomoptError> {
-        match self {
-            Source::Path(p) => read_scenario(p),
-            Source::Json(text) => Ok(LoadedScenario {
+        let loaded = match &self.origin {
+            Origin::Path(p) => read_scenario(p)?,
+            Origin::Json(text) => LoadedScenario {
                 file: parse_scenario_json(Path::new(DICT_SOURCE), text)?,
                 orphan_lines: Vec::new(),
                 source: PathBuf::from(DICT_SOURCE),
-            }),
-        }
+            },
+        };
+        let Some(tables) = &self.tables else {
+            return Ok(loaded);
+        };
+        let mut joined = scenario_from_tables(loaded.file, tables)?;
+        joined.orphan_lines.extend(loaded.orphan_lines);
+        Ok(joined)
     }
 }
 
@@ -102,15 +156,27 @@ fn load_scenario(
 
 /// Loads and validates a scenario (the GIL released while reading).
 #[pyfunction]
-#[pyo3(signature = (*, path=None, json=None, model, overrides))]
+#[pyo3(signature = (*, path=None, json=None, model, overrides, nodes=None, inventory=None,
+                    orders=None, lines=None))]
+#[allow(clippy::too_many_arguments)] // the source, the model, the overrides and four tables
 pub fn load(
     py: Python<'_>,
     path: Option<PathBuf>,
     json: Option<String>,
     model: String,
     overrides: Vec<String>,
+    nodes: Option<PyArrowType<Table>>,
+    inventory: Option<PyArrowType<Table>>,
+    orders: Option<PyArrowType<Table>>,
+    lines: Option<PyArrowType<Table>>,
 ) -> PyResult<Scenario> {
-    let source = Source::of(py, path, json)?;
+    let tables = TablesArg {
+        nodes,
+        inventory,
+        orders,
+        lines,
+    };
+    let source = Source::of(py, path, json, tables)?;
     py.detach(|| load_scenario(&source, &model, overrides))
         .map_err(|e| to_py(py, e))
 }
@@ -118,15 +184,27 @@ pub fn load(
 /// Every validation issue, errors and warnings, as records; raises only
 /// when the input cannot be read at all (a file, the model, an override).
 #[pyfunction]
-#[pyo3(signature = (*, path=None, json=None, model, overrides))]
+#[pyo3(signature = (*, path=None, json=None, model, overrides, nodes=None, inventory=None,
+                    orders=None, lines=None))]
+#[allow(clippy::too_many_arguments)] // the source, the model, the overrides and four tables
 pub fn validate(
     py: Python<'_>,
     path: Option<PathBuf>,
     json: Option<String>,
     model: String,
     overrides: Vec<String>,
+    nodes: Option<PyArrowType<Table>>,
+    inventory: Option<PyArrowType<Table>>,
+    orders: Option<PyArrowType<Table>>,
+    lines: Option<PyArrowType<Table>>,
 ) -> PyResult<Bound<'_, PyAny>> {
-    let source = Source::of(py, path, json)?;
+    let tables = TablesArg {
+        nodes,
+        inventory,
+        orders,
+        lines,
+    };
+    let source = Source::of(py, path, json, tables)?;
     let report = py
         .detach(|| {
             let i = inputs(&source, &model, &overrides)?;

@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 
+use domopt::format::{TableFormat, convert_folder_tables};
 use domopt::tuning::{
     Grid, Knob, PointResult, Question, Sense, Tune, TuneOptions, Value, check_size, frontier,
     tune as tune_grid,
@@ -275,14 +276,18 @@ fn indices_of(
 /// Writes a research instance as a scenario folder (the GIL released) and
 /// returns what it wrote, as `domopt generate` does.
 #[pyfunction]
-#[pyo3(signature = (preset, *, out, seed=1, overrides=Vec::new()))]
+#[pyo3(signature = (preset, *, out, seed=1, overrides=Vec::new(), tables="csv"))]
 pub fn generate<'py>(
     py: Python<'py>,
     preset: &str,
     out: PathBuf,
     seed: i64,
     overrides: Vec<String>,
+    tables: &str,
 ) -> PyResult<Bound<'py, PyAny>> {
+    let format: TableFormat = tables
+        .parse()
+        .map_err(|e: String| setting(py, "tables", e))?;
     use domopt::generate::{GenConfig, PRESETS};
     let seed = u64::try_from(seed)
         .map_err(|_| setting(py, "seed", format!("{seed}: must not be negative")))?;
@@ -298,7 +303,13 @@ pub fn generate<'py>(
     let cfg = base.with_overrides(&overrides).map_err(|e| to_py(py, e))?;
     let name = format!("{preset}-seed{seed}");
     let summary = py
-        .detach(|| domopt::generate::generate(&cfg, seed, &name, &out))
+        .detach(|| {
+            let summary = domopt::generate::generate(&cfg, seed, &name, &out)?;
+            if format != TableFormat::Csv {
+                convert_folder_tables(&out, format)?;
+            }
+            Ok(summary)
+        })
         .map_err(|e| to_py(py, e))?;
     to_python(py, &summary)
 }
