@@ -26,8 +26,11 @@ PATH="$venv/bin:$PATH" CARGO_TARGET_DIR="$root/target" \
     "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
     --no-build-isolation --no-deps --force-reinstall .
 step "pip install . (the extension built)"
-# The tests compare the package's plans with the CLI's.
-cargo build --release --bin domopt
+# The tests compare the package's plans with the CLI's: the binary that
+# `cargo test --release` left (scripts/test.sh runs it first), built if missing
+# (a `cargo build` after `cargo test` would build the library once more,
+# without the features of the tests' dev-dependencies).
+[ -x target/release/domopt ] || cargo build --release --bin domopt
 # pytest runs from a folder outside the checkout, so that `import domopt`
 # finds the installed package, not the source folder python/domopt.
 cd "$root/target"
