@@ -2,7 +2,7 @@
 //! JSON form, so that they read exactly as the CLI's `--json` prints them),
 //! and the solve arguments checked as the CLI checks its options.
 
-use domopt::{CandidateMode, Settings, Strategy};
+use domopt::{CandidateMode, DomoptError, Settings, Strategy};
 use pyo3::prelude::*;
 use serde::Serialize;
 
@@ -77,10 +77,20 @@ impl SolveOptions<'_> {
             candidates: candidates(py, self.candidates)?,
             solver_log: self.solver_log,
         };
-        settings
-            .validate()
-            .map_err(|e| crate::errors::to_py(py, e))?;
+        settings.validate().map_err(|e| crate::errors::to_py(py, python_names(e)))?;
         Ok(settings)
+    }
+}
+
+/// A settings error naming the Python argument (`time_limit`, not the
+/// field `time_limit_s`).
+pub fn python_names(e: DomoptError) -> DomoptError {
+    match e {
+        DomoptError::Settings { field, detail } if field == "time_limit_s" => DomoptError::Settings {
+            field: "time_limit".into(),
+            detail,
+        },
+        other => other,
     }
 }
 

@@ -67,7 +67,7 @@ impl Args {
             threads: 1,
             ..Settings::default()
         };
-        settings.validate()?;
+        settings.validate().map_err(crate::convert::python_names)?;
         let mut issues = Vec::new();
         let mut o = SimOptions::new(settings);
         if self.arrivals.is_some() && (self.profile.is_some() || self.start.is_some()) {

@@ -199,7 +199,9 @@ pub fn tune<'py>(
         threads: 1,
         ..Settings::default()
     };
-    settings.validate().map_err(|e| to_py(py, e))?;
+    settings
+        .validate()
+        .map_err(|e| to_py(py, crate::convert::python_names(e)))?;
     let options = TuneOptions {
         strategy,
         settings,

@@ -73,6 +73,8 @@ def test_a_setting_out_of_range_is_a_settings_error(crunch, settings: dict) -> N
     with pytest.raises(domopt.SettingsError) as caught:
         domopt.solve(crunch, **settings)
     assert caught.value.code == "E120"
+    # The message names the argument as Python passes it.
+    assert f"invalid setting {next(iter(settings))}:" in str(caught.value)
 
 
 def test_an_unknown_strategy_is_a_settings_error(crunch) -> None:
