@@ -17,8 +17,9 @@ its workers need ``domopt`` installed and the scenario at the same path (a
 path or a dict travels to them, never a loaded :class:`domopt.Scenario`).
 Each worker loads the scenario once and keeps it for its next tasks.
 
-Results do not depend on where a task ran: a point's plan depends only on
-the scenario, the knobs, the settings and the seed. Only wall time does.
+Where each task ran does not change its result, as long as no solve stops
+at its time limit: a plan that the limit cut short depends on how fast the
+worker was, on a cluster as in one process.
 """
 
 from __future__ import annotations
