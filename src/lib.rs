@@ -51,6 +51,10 @@
 //!   other node and service would cost and whose units it would take, which
 //!   rows bind near it with their shadow prices, and what forcing or
 //!   forbidding a node would cost after a re-solve.
+//! - Columnar I/O (feature `columnar`, on with the CLI): `columnar` reads a
+//!   scenario's tables from Arrow record batches and gives a plan's tables
+//!   as record batches; scenario and plan folders may hold Parquet tables
+//!   ([`format::TableFormat`]). The Python package goes through it.
 //! - Types: [`domain`] (the validated scenario), [`plan`] (what a solve
 //!   returns and writes), [`format`](mod@format) (the wire format), [`generate`] (the
 //!   research instance generator). [`prelude`] imports the common ones.

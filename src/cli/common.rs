@@ -12,7 +12,7 @@ use super::{EXIT_FAILURE, EXIT_INVALID};
 /// Scenario and cost-model options.
 #[derive(Debug, clap::Args)]
 pub struct ScenarioArgs {
-    /// Scenario: a JSON file, or a folder with scenario.json and CSV tables.
+    /// Scenario: a JSON file, or a folder with scenario.json and CSV or Parquet tables.
     pub scenario: PathBuf,
     /// Cost model: a preset (us-parcel, jasin-sinha) or a TOML file.
     #[arg(long, default_value = domopt::DEFAULT_MODEL)]

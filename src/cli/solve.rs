@@ -75,7 +75,7 @@ pub struct Args {
     /// Candidates: `exact` (every eligible node) or `pruned:K` (K cheapest nodes per line among its 4K nearest; a heuristic for the plan: `auto` and `decompose` then bound the wave by a pass over every candidate after the time limit).
     #[arg(long, default_value = "exact")]
     candidates: String,
-    /// Folder to write plan.json and the CSV tables into.
+    /// Folder to write plan.json and the tables (CSV, or Parquet with --tables) into.
     #[arg(long, short)]
     out: Option<PathBuf>,
     /// Format of the --out tables: csv, or parquet (shipments.parquet,

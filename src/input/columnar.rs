@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use arrow::array::{ArrayRef, RecordBatch, new_null_array};
 use arrow::compute::{CastOptions, cast_with_options, concat_batches};
-use arrow::datatypes::{DataType, FieldRef, Schema, TimeUnit};
+use arrow::datatypes::{DataType, FieldRef, Schema, SchemaRef, TimeUnit};
 use parquet::arrow::ArrowWriter;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::basic::{Compression, ZstdLevel};
@@ -181,17 +181,41 @@ fn cast_to(
 
 /// A Parquet file as one record batch.
 pub fn read_parquet(path: &Path) -> Result<RecordBatch, DomoptError> {
+    let (schema, batches) = read_parquet_batches(path)?;
+    concat_batches(&schema, &batches).map_err(|e| DomoptError::parse_with(path, e.to_string(), e))
+}
+
+/// Rows decoded per batch: large enough that per-batch overhead vanishes,
+/// small enough that the batches of a large table spread over the cores.
+const BATCH_ROWS: usize = 1 << 16;
+
+fn read_parquet_batches(path: &Path) -> Result<(SchemaRef, Vec<RecordBatch>), DomoptError> {
     let file = std::fs::File::open(path).map_err(|e| DomoptError::io(path, e))?;
     let bad = |e: parquet::errors::ParquetError| {
         DomoptError::parse_with(path, format!("not a readable Parquet file: {e}"), e)
     };
-    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(bad)?;
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file)
+        .map_err(bad)?
+        .with_batch_size(BATCH_ROWS);
     let schema = builder.schema().clone();
     let reader = builder.build().map_err(bad)?;
     let batches = reader
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| DomoptError::parse_with(path, e.to_string(), e))?;
-    concat_batches(&schema, &batches).map_err(|e| DomoptError::parse_with(path, e.to_string(), e))
+    Ok((schema, batches))
+}
+
+/// The rows of a Parquet table as records of type `T`, its batches
+/// converted in parallel (the rows keep the file's order).
+pub(crate) fn parquet_rows<T: DeserializeOwned + Send>(path: &Path) -> Result<Vec<T>, DomoptError> {
+    use rayon::prelude::*;
+    let (_, batches) = read_parquet_batches(path)?;
+    let name = path.display().to_string();
+    let parts = batches
+        .par_iter()
+        .map(|b| rows_of::<T>(b, &name))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(parts.into_iter().flatten().collect())
 }
 
 /// A record batch as the bytes of a Parquet file (zstd-compressed; the
@@ -216,7 +240,13 @@ pub fn write_parquet(batch: &RecordBatch, path: &Path) -> Result<(), DomoptError
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let mut temp = tempfile::NamedTempFile::new_in(parent).map_err(|e| DomoptError::io(path, e))?;
+    let mut builder = tempfile::Builder::new();
+    // A table is for others to read, as the CSV files beside it are.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
+    let mut temp = builder
+        .tempfile_in(parent)
+        .map_err(|e| DomoptError::io(path, e))?;
     std::io::Write::write_all(&mut temp, &bytes).map_err(|e| DomoptError::io(path, e))?;
     temp.persist(path)
         .map_err(|e| DomoptError::io(path, e.error))?;

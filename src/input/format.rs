@@ -753,7 +753,7 @@ fn attach_orders(
 /// The table `STEM.csv` or `STEM.parquet` of a scenario folder, if there
 /// is one (`csv`: whether the table may be CSV; nodes, with their lists of
 /// services, are Parquet only).
-fn read_table<T: serde::de::DeserializeOwned>(
+fn read_table<T: serde::de::DeserializeOwned + Send>(
     dir: &Path,
     stem: &str,
     csv: bool,
@@ -821,9 +821,10 @@ pub fn scenario_from_tables(
 }
 
 #[cfg(feature = "columnar")]
-fn read_parquet_rows<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>, DomoptError> {
-    let batch = super::columnar::read_parquet(path)?;
-    super::columnar::rows_of(&batch, &path.display().to_string())
+fn read_parquet_rows<T: serde::de::DeserializeOwned + Send>(
+    path: &Path,
+) -> Result<Vec<T>, DomoptError> {
+    super::columnar::parquet_rows(path)
 }
 
 #[cfg(not(feature = "columnar"))]
@@ -940,7 +941,7 @@ pub fn convert_folder_tables(dir: &Path, format: TableFormat) -> Result<(), Domo
     convert::<OrderLineRow>(dir, "order_lines", format)
 }
 
-fn convert<T: Serialize + serde::de::DeserializeOwned>(
+fn convert<T: Serialize + serde::de::DeserializeOwned + Send>(
     dir: &Path,
     stem: &str,
     format: TableFormat,
