@@ -77,7 +77,9 @@ impl SolveOptions<'_> {
             candidates: candidates(py, self.candidates)?,
             solver_log: self.solver_log,
         };
-        settings.validate().map_err(|e| crate::errors::to_py(py, python_names(e)))?;
+        settings
+            .validate()
+            .map_err(|e| crate::errors::to_py(py, python_names(e)))?;
         Ok(settings)
     }
 }
@@ -86,10 +88,12 @@ impl SolveOptions<'_> {
 /// field `time_limit_s`).
 pub fn python_names(e: DomoptError) -> DomoptError {
     match e {
-        DomoptError::Settings { field, detail } if field == "time_limit_s" => DomoptError::Settings {
-            field: "time_limit".into(),
-            detail,
-        },
+        DomoptError::Settings { field, detail } if field == "time_limit_s" => {
+            DomoptError::Settings {
+                field: "time_limit".into(),
+                detail,
+            }
+        }
         other => other,
     }
 }
