@@ -629,7 +629,9 @@ fn read_folder(dir: &Path) -> Result<LoadedScenario, DomoptError> {
         orders: read_table(dir, "orders", true)?,
         lines: read_table(dir, "order_lines", true)?,
     };
-    let orphan_lines = tables.attach_to(&mut file)?;
+    // A missing table is named as its CSV file, the usual form.
+    let names = (dir.join("orders.csv"), dir.join("order_lines.csv"));
+    let orphan_lines = tables.attach_to(&mut file, &names)?;
     Ok(LoadedScenario {
         file,
         orphan_lines,
@@ -689,8 +691,13 @@ pub(crate) struct TableRows {
 
 impl TableRows {
     /// Appends the rows to `file`, each line to its order; returns the lines
-    /// whose order is unknown, for validation to report.
-    pub(crate) fn attach_to(self, file: &mut ScenarioFile) -> Result<Vec<OrphanLine>, DomoptError> {
+    /// whose order is unknown, for validation to report. `names`: what to
+    /// call the orders and the lines tables if one is missing.
+    pub(crate) fn attach_to(
+        self,
+        file: &mut ScenarioFile,
+        names: &(PathBuf, PathBuf),
+    ) -> Result<Vec<OrphanLine>, DomoptError> {
         file.nodes.extend(self.nodes.unwrap_or_default());
         file.inventory.extend(self.inventory.unwrap_or_default());
         if self.package_costs.is_some() || self.unit_costs.is_some() {
@@ -706,13 +713,13 @@ impl TableRows {
             (None, None) => return Ok(Vec::new()),
             (Some(_), None) => {
                 return Err(missing(
-                    Path::new("order_lines"),
+                    &names.1,
                     "the orders table lists orders whose lines it needs",
                 ));
             }
             (None, Some(_)) => {
                 return Err(missing(
-                    Path::new("orders"),
+                    &names.0,
                     "the order_lines table names orders it needs",
                 ));
             }
@@ -812,7 +819,8 @@ pub fn scenario_from_tables(
         lines: rows(&tables.lines, "order_lines table")?,
         ..TableRows::default()
     };
-    let orphan_lines = rows.attach_to(&mut head)?;
+    let names = (PathBuf::from("orders table"), PathBuf::from("lines table"));
+    let orphan_lines = rows.attach_to(&mut head, &names)?;
     Ok(LoadedScenario {
         file: head,
         orphan_lines,
