@@ -16,9 +16,7 @@ cargo clippy --release -p domopt-python -- -D warnings
 # The ledger's PostgreSQL tests need the local cluster up, with the domopt role.
 ./scripts/postgres.sh
 cargo test --release
+# The Python package: built with maturin into a venv under target/, then pytest.
+./scripts/python.sh
 # The library's API documentation, links included.
 RUSTDOCFLAGS="-D warnings" cargo doc --release --no-deps --no-default-features
-# The Python package: built with maturin into a venv under target/, then pytest.
-# Last: its build, with the venv on PATH, leaves build scripts (HiGHS's among
-# them) that cargo would re-run for a later step, about 4 minutes in CI.
-./scripts/python.sh
