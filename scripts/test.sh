@@ -9,14 +9,19 @@ cd "$(dirname "$0")/.."
 ./scripts/prereqs.sh
 cargo fmt --check
 cargo clippy --release --all-targets -- -D warnings
-# The library alone, as an embedding crate gets it: no CLI, chart or progress crates.
-cargo clippy --release --all-targets --no-default-features -- -D warnings
-# The Python package's binding crate (python/, a member of the workspace).
+# The Python package's binding crate (python/, a member of the workspace). It
+# builds the library as an embedding crate gets it, without the CLI and the
+# HTTP service, so this also lints the library alone. (A lint of the targets
+# with --no-default-features would not: the tests' dev-dependency on domopt
+# turns the default features back on.)
 cargo clippy --release -p domopt-python -- -D warnings
 # The ledger's PostgreSQL tests need the local cluster up, with the domopt role.
 ./scripts/postgres.sh
 cargo test --release
 # The Python package: built with maturin into a venv under target/, then pytest.
 ./scripts/python.sh
-# The library's API documentation, links included.
-RUSTDOCFLAGS="-D warnings" cargo doc --release --no-deps --no-default-features
+# The library's API documentation, links included, with the default features
+# (as docs.rs builds it). Without them the build scripts' own dependencies
+# resolve with other features (zstd's build asks for cc's "parallel") and HiGHS
+# would be compiled a second time, four minutes of CI.
+RUSTDOCFLAGS="-D warnings" cargo doc --release --no-deps --lib
