@@ -258,3 +258,32 @@ fn a_plan_written_as_parquet_verifies_and_holds_the_csv_rows() {
     assert_eq!(files.problems[0].name(), "orders.parquet");
     assert!(check(&scenario, &plan).ok());
 }
+
+#[test]
+fn a_parquet_table_without_rows_still_has_its_columns_checked() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("s");
+    tiny(&dir);
+    convert_folder_tables(&dir, TableFormat::Parquet).unwrap();
+    let empty = |name: &str| {
+        batch(vec![
+            ("node", strings(&[])),
+            ("sku", strings(&[])),
+            (
+                name,
+                Arc::new(Float64Array::from(Vec::<f64>::new())) as ArrayRef,
+            ),
+        ])
+    };
+    let path = dir.join("inventory.parquet");
+    domopt::columnar::write_parquet(&empty("onhand"), &path).unwrap();
+    let err = read_scenario(&dir).unwrap_err();
+    assert_eq!(err.code(), Some(domopt::IssueCode::Malformed));
+    assert!(
+        err.to_string().contains("unknown column(s) onhand"),
+        "{err}"
+    );
+    // Spelt right, the empty table reads as no inventory rows.
+    domopt::columnar::write_parquet(&empty("on_hand"), &path).unwrap();
+    assert!(read_scenario(&dir).unwrap().file.inventory.is_empty());
+}

@@ -724,3 +724,57 @@ fn a_record_written_as_an_array_of_its_fields_is_refused_wherever_it_stands() {
         assert!(e.to_string().contains(at), "{name}: {e}");
     }
 }
+
+#[test]
+fn a_second_inventory_row_for_the_same_node_and_sku_is_e101_whether_or_not_the_ids_are_known() {
+    let f = legal_with(|v| {
+        v["inventory"] = json!([
+            { "node": "dc", "sku": "widget", "on_hand": 10 },
+            { "node": "dc", "sku": "widget", "on_hand": 0 },
+            { "node": "dc", "sku": "ghost", "on_hand": 1 },
+            { "node": "dc", "sku": "ghost", "on_hand": 1 },
+            { "node": "nowhere", "sku": "widget", "on_hand": 1 }
+        ]);
+    });
+    let report = rejected(f);
+    let duplicates: Vec<&str> = errors_with(&report, "E101")
+        .iter()
+        .map(|i| i.record.as_str())
+        .collect();
+    assert_eq!(
+        duplicates,
+        [
+            "inventory row 2 (dc / widget)",
+            "inventory row 4 (dc / ghost)"
+        ]
+    );
+    assert!(has(
+        &report,
+        "E102",
+        "inventory row 5 (nowhere / widget)",
+        "node"
+    ));
+}
+
+#[test]
+fn stock_of_zero_is_not_available_and_a_sku_stocked_nowhere_is_warned_about() {
+    let f = legal_with(|v| {
+        v["skus"] = json!([
+            { "id": "widget", "weight_lb": 1.0 },
+            { "id": "gadget", "weight_lb": 1.0 }
+        ]);
+        v["inventory"] = json!([
+            { "node": "dc", "sku": "widget", "on_hand": 3, "reserved": 3 },
+            { "node": "dc", "sku": "gadget", "on_hand": 0 }
+        ]);
+    });
+    let (s, report) = validate(f).expect("legal");
+    assert!(s.atp.is_empty(), "{:?}", s.atp);
+    let warned: Vec<(&str, &str)> = report
+        .issues
+        .iter()
+        .map(|i| (i.code.as_str(), i.record.as_str()))
+        .collect();
+    assert!(warned.contains(&("W201", "sku gadget")), "{warned:?}");
+    assert!(!warned.contains(&("W201", "sku widget")), "{warned:?}");
+}

@@ -14,7 +14,7 @@ use arrow::array::{ArrayRef, RecordBatch, new_null_array};
 use arrow::compute::{CastOptions, cast_with_options, concat_batches};
 use arrow::datatypes::{DataType, FieldRef, Schema, SchemaRef, TimeUnit};
 use parquet::arrow::ArrowWriter;
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ParquetRecordBatchReaderBuilder};
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
 use serde::Serialize;
@@ -191,31 +191,63 @@ const BATCH_ROWS: usize = 1 << 16;
 
 fn read_parquet_batches(path: &Path) -> Result<(SchemaRef, Vec<RecordBatch>), DomoptError> {
     let file = std::fs::File::open(path).map_err(|e| DomoptError::io(path, e))?;
-    let bad = |e: parquet::errors::ParquetError| {
-        DomoptError::parse_with(path, format!("not a readable Parquet file: {e}"), e)
-    };
     let builder = ParquetRecordBatchReaderBuilder::try_new(file)
-        .map_err(bad)?
+        .map_err(unreadable(path))?
         .with_batch_size(BATCH_ROWS);
     let schema = builder.schema().clone();
-    let reader = builder.build().map_err(bad)?;
+    let reader = builder.build().map_err(unreadable(path))?;
     let batches = reader
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| DomoptError::parse_with(path, e.to_string(), e))?;
     Ok((schema, batches))
 }
 
-/// The rows of a Parquet table as records of type `T`, its batches
-/// converted in parallel (the rows keep the file's order).
+/// The rows of a Parquet table as records of type `T`. Its row groups are
+/// decoded and converted in parallel, a batch at a time, so that no decoded
+/// copy of the whole table is held; the rows keep the file's order. A file
+/// without rows still has its columns checked.
 pub(crate) fn parquet_rows<T: DeserializeOwned + Send>(path: &Path) -> Result<Vec<T>, DomoptError> {
     use rayon::prelude::*;
-    let (_, batches) = read_parquet_batches(path)?;
+    let file = std::fs::File::open(path).map_err(|e| DomoptError::io(path, e))?;
+    let metadata = ArrowReaderMetadata::load(&file, Default::default()).map_err(unreadable(path))?;
     let name = path.display().to_string();
-    let parts = batches
-        .par_iter()
-        .map(|b| rows_of::<T>(b, &name))
+    let empty = RecordBatch::new_empty(metadata.schema().clone());
+    let mut rows = rows_of::<T>(&empty, &name)?;
+    let groups = metadata.metadata().num_row_groups();
+    let parts = (0..groups)
+        .into_par_iter()
+        .map(|g| row_group_rows::<T>(path, &metadata, g, &name))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(parts.into_iter().flatten().collect())
+    rows.reserve_exact(parts.iter().map(Vec::len).sum());
+    parts.into_iter().for_each(|part| rows.extend(part));
+    Ok(rows)
+}
+
+/// The rows of row group `group`, a batch at a time.
+fn row_group_rows<T: DeserializeOwned>(
+    path: &Path,
+    metadata: &ArrowReaderMetadata,
+    group: usize,
+    name: &str,
+) -> Result<Vec<T>, DomoptError> {
+    let file = std::fs::File::open(path).map_err(|e| DomoptError::io(path, e))?;
+    let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(file, metadata.clone())
+        .with_batch_size(BATCH_ROWS)
+        .with_row_groups(vec![group])
+        .build()
+        .map_err(unreadable(path))?;
+    let expected = metadata.metadata().row_group(group).num_rows();
+    let mut rows = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
+    for batch in reader {
+        let batch = batch.map_err(|e| DomoptError::parse_with(path, e.to_string(), e))?;
+        rows.extend(rows_of::<T>(&batch, name)?);
+    }
+    Ok(rows)
+}
+
+/// The error of a file the Parquet reader cannot read.
+fn unreadable(path: &Path) -> impl Fn(parquet::errors::ParquetError) -> DomoptError + '_ {
+    move |e| DomoptError::parse_with(path, format!("not a readable Parquet file: {e}"), e)
 }
 
 /// A record batch as the bytes of a Parquet file (zstd-compressed; the

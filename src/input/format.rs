@@ -620,14 +620,25 @@ fn read_text(path: &Path) -> Result<String, DomoptError> {
 fn read_folder(dir: &Path) -> Result<LoadedScenario, DomoptError> {
     let main = dir.join("scenario.json");
     let mut file = parse_scenario_json(&main, &read_text(&main)?)?;
+    // The three big tables are read side by side (each also in parallel
+    // inside when it is Parquet); the first error in table order wins.
+    let (inventory, (orders, lines)) = rayon::join(
+        || read_table(dir, "inventory", true),
+        || {
+            rayon::join(
+                || read_table(dir, "orders", true),
+                || read_table(dir, "order_lines", true),
+            )
+        },
+    );
     let tables = TableRows {
         nodes: read_table(dir, "nodes", false)?,
-        inventory: read_table(dir, "inventory", true)?,
+        inventory: inventory?,
         package_costs: read_table(dir, "package_costs", true)?,
         unit_costs: read_table(dir, "unit_costs", true)?,
         transfer_lanes: read_table(dir, "transfer_lanes", true)?,
-        orders: read_table(dir, "orders", true)?,
-        lines: read_table(dir, "order_lines", true)?,
+        orders: orders?,
+        lines: lines?,
     };
     // A missing table is named as its CSV file, the usual form.
     let names = (dir.join("orders.csv"), dir.join("order_lines.csv"));
@@ -699,7 +710,7 @@ impl TableRows {
         names: &(PathBuf, PathBuf),
     ) -> Result<Vec<OrphanLine>, DomoptError> {
         file.nodes.extend(self.nodes.unwrap_or_default());
-        file.inventory.extend(self.inventory.unwrap_or_default());
+        append(&mut file.inventory, self.inventory);
         if self.package_costs.is_some() || self.unit_costs.is_some() {
             let explicit = file.explicit_costs.get_or_insert_with(Default::default);
             explicit.packages.extend(self.package_costs.unwrap_or_default());
@@ -728,6 +739,16 @@ impl TableRows {
     }
 }
 
+/// Appends `rows` to `to`, taking them without a copy when `to` is empty
+/// (millions of inventory rows, usually all in the table).
+fn append<T>(to: &mut Vec<T>, rows: Option<Vec<T>>) {
+    match rows {
+        Some(rows) if to.is_empty() => *to = rows,
+        Some(rows) => to.extend(rows),
+        None => {}
+    }
+}
+
 fn attach_orders(
     file: &mut ScenarioFile,
     orders: Vec<OrderRow>,
@@ -735,15 +756,11 @@ fn attach_orders(
 ) -> Vec<OrphanLine> {
     let first_new = file.orders.len();
     file.orders.extend(orders.into_iter().map(OrderRow::into_record));
-    let index: std::collections::HashMap<String, usize> = file.orders[first_new..]
-        .iter()
-        .enumerate()
-        .map(|(k, o)| (o.id.clone(), first_new + k))
-        .collect();
+    let owners = line_owners(&file.orders[first_new..], &lines);
     let mut orphan_lines = Vec::new();
-    for (k, row) in lines.into_iter().enumerate() {
-        match index.get(&row.order) {
-            Some(&o) => file.orders[o].lines.push(LineRecord {
+    for (k, (row, owner)) in lines.into_iter().zip(owners).enumerate() {
+        match owner {
+            Some(o) => file.orders[first_new + o].lines.push(LineRecord {
                 sku: row.sku,
                 quantity: row.quantity,
                 unfilled_penalty: row.unfilled_penalty,
@@ -755,6 +772,16 @@ fn attach_orders(
         }
     }
     orphan_lines
+}
+
+/// For each line, the position in `orders` of the order it names (the
+/// first of that id), if any.
+fn line_owners(orders: &[OrderRecord], lines: &[OrderLineRow]) -> Vec<Option<usize>> {
+    let mut index = rustc_hash::FxHashMap::with_capacity_and_hasher(orders.len(), Default::default());
+    for (k, o) in orders.iter().enumerate() {
+        index.entry(o.id.as_str()).or_insert(k);
+    }
+    lines.iter().map(|l| index.get(l.order.as_str()).copied()).collect()
 }
 
 /// The table `STEM.csv` or `STEM.parquet` of a scenario folder, if there

@@ -2,6 +2,8 @@
 //! early, so that one run lists every problem. Its helpers check the number
 //! shapes every record shares (finite, non-negative, whole, within a limit).
 
+use std::fmt::Display;
+
 use crate::error::{Issue, IssueCode, Severity, ValidationReport};
 
 use super::limits::{MAX_AMOUNT, MAX_DAYS, MAX_UNITS};
@@ -17,8 +19,8 @@ impl Collector {
         &mut self,
         code: IssueCode,
         severity: Severity,
-        record: &str,
-        field: &str,
+        record: &(impl Display + ?Sized),
+        field: &(impl Display + ?Sized),
         message: String,
         action: &str,
     ) {
@@ -36,8 +38,8 @@ impl Collector {
     pub(super) fn error(
         &mut self,
         code: IssueCode,
-        record: &str,
-        field: &str,
+        record: &(impl Display + ?Sized),
+        field: &(impl Display + ?Sized),
         message: String,
         action: &str,
     ) {
@@ -48,8 +50,8 @@ impl Collector {
     pub(super) fn warn(
         &mut self,
         code: IssueCode,
-        record: &str,
-        field: &str,
+        record: &(impl Display + ?Sized),
+        field: &(impl Display + ?Sized),
         message: String,
         action: &str,
     ) {
@@ -64,7 +66,7 @@ impl Collector {
     }
 
     /// A finite number, or E108.
-    pub(super) fn finite(&mut self, record: &str, field: &str, v: f64) -> Option<f64> {
+    pub(super) fn finite(&mut self, record: &(impl Display + ?Sized), field: &(impl Display + ?Sized), v: f64) -> Option<f64> {
         if v.is_finite() {
             Some(v)
         } else {
@@ -80,7 +82,7 @@ impl Collector {
     }
 
     /// A finite, non-negative number (costs, weights), or E108/E116.
-    pub(super) fn non_negative(&mut self, record: &str, field: &str, v: f64) -> Option<f64> {
+    pub(super) fn non_negative(&mut self, record: &(impl Display + ?Sized), field: &(impl Display + ?Sized), v: f64) -> Option<f64> {
         let v = self.finite(record, field, v)?;
         if v < 0.0 {
             self.error(
@@ -98,8 +100,8 @@ impl Collector {
     /// `v` if it is at most `max`, or E117.
     pub(super) fn at_most<T: PartialOrd + std::fmt::Display>(
         &mut self,
-        record: &str,
-        field: &str,
+        record: &(impl Display + ?Sized),
+        field: &(impl Display + ?Sized),
         v: T,
         max: T,
     ) -> Option<T> {
@@ -117,21 +119,21 @@ impl Collector {
     }
 
     /// A whole number of days, at most `MAX_DAYS`, or E108/E103/E104/E117.
-    pub(super) fn days(&mut self, record: &str, field: &str, v: f64) -> Option<u32> {
+    pub(super) fn days(&mut self, record: &(impl Display + ?Sized), field: &(impl Display + ?Sized), v: f64) -> Option<u32> {
         let v = self.whole(record, field, v)?;
         self.at_most(record, field, v, f64::from(MAX_DAYS))
             .map(|v| v as u32)
     }
 
     /// A whole number of units, at most `MAX_UNITS`, or E108/E103/E104/E117.
-    pub(super) fn quantity(&mut self, record: &str, field: &str, v: f64) -> Option<u32> {
+    pub(super) fn quantity(&mut self, record: &(impl Display + ?Sized), field: &(impl Display + ?Sized), v: f64) -> Option<u32> {
         let v = self.whole(record, field, v)?;
         self.at_most(record, field, v, f64::from(MAX_UNITS))
             .map(|v| v as u32)
     }
 
     /// `found`, the SKU a line names, or E102 when `id` names none.
-    pub(super) fn known_sku<I>(&mut self, found: Option<I>, record: &str, field: &str, id: &str) -> Option<I> {
+    pub(super) fn known_sku<I>(&mut self, found: Option<I>, record: &(impl Display + ?Sized), field: &(impl Display + ?Sized), id: &str) -> Option<I> {
         if found.is_none() {
             self.error(
                 IssueCode::UnknownReference,
@@ -146,7 +148,7 @@ impl Collector {
 
     /// Units asked for on an order or cart line: a whole number of at least
     /// one, or E108/E103/E104/E117 (zero is E103 too). `None` when wrong.
-    pub(super) fn units_asked(&mut self, record: &str, field: &str, v: f64) -> Option<u32> {
+    pub(super) fn units_asked(&mut self, record: &(impl Display + ?Sized), field: &(impl Display + ?Sized), v: f64) -> Option<u32> {
         let q = self.quantity(record, field, v)?;
         if q == 0 {
             self.error(
@@ -162,7 +164,7 @@ impl Collector {
     }
 
     /// A whole, non-negative number, or E108/E103/E104.
-    fn whole(&mut self, record: &str, field: &str, v: f64) -> Option<f64> {
+    fn whole(&mut self, record: &(impl Display + ?Sized), field: &(impl Display + ?Sized), v: f64) -> Option<f64> {
         let v = self.finite(record, field, v)?;
         if v < 0.0 {
             self.error(

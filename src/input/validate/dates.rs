@@ -1,6 +1,8 @@
 //! Dates, date-times, times of day and weekdays: parsed, and kept within the
 //! years the engine's calendar arithmetic can reach.
 
+use std::fmt::Display;
+
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Weekday};
 
 use crate::error::IssueCode;
@@ -30,8 +32,8 @@ impl Collector {
     /// A date or date-time within `YEARS`, or E110.
     fn in_years<T: chrono::Datelike + std::fmt::Display>(
         &mut self,
-        record: &str,
-        field: &str,
+        record: &(impl Display + ?Sized),
+        field: &(impl Display + ?Sized),
         t: T,
     ) -> Option<T> {
         if YEARS.contains(&t.year()) {
@@ -52,7 +54,7 @@ impl Collector {
     }
 
     /// A `YYYY-MM-DD` date, or E110.
-    pub(super) fn date(&mut self, record: &str, field: &str, s: &str) -> Option<NaiveDate> {
+    pub(super) fn date(&mut self, record: &(impl Display + ?Sized), field: &(impl Display + ?Sized), s: &str) -> Option<NaiveDate> {
         match NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d") {
             Ok(d) => self.in_years(record, field, d),
             Err(_) => {
@@ -69,7 +71,7 @@ impl Collector {
     }
 
     /// A date or date-time (see [`parse_datetime`]), or E110.
-    pub(super) fn datetime(&mut self, record: &str, field: &str, s: &str) -> Option<NaiveDateTime> {
+    pub(super) fn datetime(&mut self, record: &(impl Display + ?Sized), field: &(impl Display + ?Sized), s: &str) -> Option<NaiveDateTime> {
         match parse_datetime(s) {
             Some(t) => self.in_years(record, field, t),
             None => {
@@ -86,7 +88,7 @@ impl Collector {
     }
 
     /// A weekday (`Mon`, `Tue`, ...), or E110.
-    pub(super) fn weekday(&mut self, record: &str, field: &str, s: &str) -> Option<Weekday> {
+    pub(super) fn weekday(&mut self, record: &(impl Display + ?Sized), field: &(impl Display + ?Sized), s: &str) -> Option<Weekday> {
         match s.trim().parse::<Weekday>() {
             Ok(w) => Some(w),
             Err(_) => {
@@ -103,7 +105,7 @@ impl Collector {
     }
 
     /// A daily `HH:MM` time (24 h), or E110.
-    pub(super) fn time_of_day(&mut self, record: &str, field: &str, s: &str) -> Option<NaiveTime> {
+    pub(super) fn time_of_day(&mut self, record: &(impl Display + ?Sized), field: &(impl Display + ?Sized), s: &str) -> Option<NaiveTime> {
         match NaiveTime::parse_from_str(s.trim(), "%H:%M") {
             Ok(t) => Some(t),
             Err(_) => {

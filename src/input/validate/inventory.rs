@@ -1,6 +1,8 @@
 //! Inventory: one row per (node, SKU), whole quantities, reserved within
 //! on hand, and the units available to promise at the wave's time.
 
+use std::fmt::Display;
+
 use chrono::{NaiveDate, NaiveDateTime};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
@@ -14,8 +16,8 @@ use super::collector::Collector;
 pub(super) struct Stock {
     /// Units available to promise per (node, SKU), where positive.
     pub atp: HashMap<(NodeIdx, SkuIdx), u32>,
-    /// SKUs with units on hand or inbound at some node.
-    pub stocked: HashSet<SkuIdx>,
+    /// Whether a SKU has units on hand or inbound at some node, by index.
+    pub stocked: Vec<bool>,
     /// Inbound receipts that arrive after the wave's date.
     pub receipts: Vec<Receipt>,
 }
@@ -30,16 +32,24 @@ pub(super) fn inventory(
     wave_time: Option<NaiveDateTime>,
 ) -> Stock {
     let mut stock = Stock {
-        atp: HashMap::default(),
-        stocked: HashSet::default(),
+        // Every known (node, SKU) row gets an entry, zero when it has nothing
+        // to promise, so that one lookup both finds a second row for the
+        // pair and stores the first; the zeros go at the end.
+        atp: HashMap::with_capacity_and_hasher(rows.len(), Default::default()),
+        stocked: vec![false; skus.len()],
         receipts: Vec::new(),
     };
-    let mut seen = HashSet::default();
+    // Rows naming an unknown node or SKU are told apart by their ids.
+    let mut seen_unknown = HashSet::default();
     for (k, r) in rows.iter().enumerate() {
-        let rec = format!("inventory row {} ({} / {})", k + 1, r.node, r.sku);
+        let rec = RowLabel { row: k + 1, r };
         let node = known(c, &rec, "node", "node", &r.node, node_index);
         let sku = known(c, &rec, "sku", "SKU", &r.sku, sku_index);
-        if !seen.insert((r.node.clone(), r.sku.clone())) {
+        let first = match (node, sku) {
+            (Some(n), Some(s)) => stock.atp.insert((n, s), 0).is_none(),
+            _ => seen_unknown.insert((r.node.as_str(), r.sku.as_str())),
+        };
+        if !first {
             c.error(
                 IssueCode::DuplicateId,
                 &rec,
@@ -55,14 +65,29 @@ pub(super) fn inventory(
             add_row(&mut stock, n, s, quantities);
         }
     }
+    stock.atp.retain(|_, units| *units > 0);
     warn_unstocked(c, skus, &stock.stocked);
     stock
+}
+
+/// An inventory row as issues name it, written out only when one is
+/// reported: a wave has millions of rows and almost all are clean.
+struct RowLabel<'a> {
+    /// The row's number, from 1.
+    row: usize,
+    r: &'a InventoryRecord,
+}
+
+impl Display for RowLabel<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "inventory row {} ({} / {})", self.row, self.r.node, self.r.sku)
+    }
 }
 
 /// The index of `id`, a `what` (node or SKU) named in `field`, or E102.
 fn known<I: Copy>(
     c: &mut Collector,
-    rec: &str,
+    rec: &RowLabel,
     field: &str,
     what: &str,
     id: &str,
@@ -97,7 +122,7 @@ struct RowQuantities {
 /// on hand (E105); `None` if any is wrong.
 fn row_quantities(
     c: &mut Collector,
-    rec: &str,
+    rec: &RowLabel,
     r: &InventoryRecord,
     wave_time: Option<NaiveDateTime>,
 ) -> Option<RowQuantities> {
@@ -148,7 +173,7 @@ fn add_row(stock: &mut Stock, n: NodeIdx, s: SkuIdx, q: RowQuantities) {
         stock.atp.insert((n, s), usable);
     }
     if q.on_hand > 0 || q.inbound > 0 {
-        stock.stocked.insert(s);
+        stock.stocked[s.index()] = true;
     }
     if let (false, Some(arrives)) = (q.arrived, q.inbound_date)
         && q.inbound > 0
@@ -164,16 +189,14 @@ fn add_row(stock: &mut Stock, n: NodeIdx, s: SkuIdx, q: RowQuantities) {
 }
 
 /// W201 for every SKU no row stocks.
-fn warn_unstocked(c: &mut Collector, skus: &[Sku], stocked: &HashSet<SkuIdx>) {
-    for (k, s) in skus.iter().enumerate() {
-        if !stocked.contains(&SkuIdx::new(k)) {
-            c.warn(
-                IssueCode::SkuWithoutStock,
-                &format!("sku {}", s.id),
-                "inventory",
-                "no stock at any node".into(),
-                "add inventory rows, or expect its lines to be unfilled",
-            );
-        }
+fn warn_unstocked(c: &mut Collector, skus: &[Sku], stocked: &[bool]) {
+    for (s, _) in skus.iter().zip(stocked).filter(|(_, stocked)| !**stocked) {
+        c.warn(
+            IssueCode::SkuWithoutStock,
+            &format!("sku {}", s.id),
+            "inventory",
+            "no stock at any node".into(),
+            "add inventory rows, or expect its lines to be unfilled",
+        );
     }
 }

@@ -74,7 +74,6 @@ pub fn build_scenario(
     );
     let context = orders::OrderContext {
         sku_index: &sku_index,
-        skus: &skus,
         stocked: &stock.stocked,
         nodes: &nodes,
         node_index: &node_index,

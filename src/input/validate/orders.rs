@@ -8,7 +8,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use crate::error::IssueCode;
 use crate::input::format::{LineRecord, OrderRecord, OrphanLine};
 use crate::network::domain::{
-    Channel, Line, Node, NodeIdx, Order, Policy, Service, ServiceIdx, Sku, SkuIdx,
+    Channel, Line, Node, NodeIdx, Order, Policy, Service, ServiceIdx, SkuIdx,
 };
 
 use super::collector::Collector;
@@ -19,10 +19,8 @@ use super::limits::{MAX_LINES_PER_ORDER, MAX_UNITS};
 pub(super) struct OrderContext<'a> {
     /// SKU index by id.
     pub sku_index: &'a HashMap<String, SkuIdx>,
-    /// The SKUs.
-    pub skus: &'a [Sku],
-    /// SKUs with stock somewhere.
-    pub stocked: &'a HashSet<SkuIdx>,
+    /// Whether a SKU has stock somewhere, by index.
+    pub stocked: &'a [bool],
     /// The nodes.
     pub nodes: &'a [Node],
     /// Node index by id.
@@ -172,18 +170,19 @@ fn requested_service(
 /// a valid penalty, and W203 when its SKU is stocked nowhere. `None` when
 /// it is wrong.
 fn line(c: &mut Collector, rec: &str, k: usize, l: &LineRecord, cx: &OrderContext) -> Option<Line> {
-    let field = format!("lines[{k}]");
-    let sku = c.known_sku(cx.sku_index.get(&l.sku).copied(), rec, &format!("{field}.sku"), &l.sku);
-    let q = c.units_asked(rec, &format!("{field}.quantity"), l.quantity);
+    // The field names are written out only when an issue is reported.
+    let found = cx.sku_index.get(&l.sku).copied();
+    let sku = c.known_sku(found, rec, &format_args!("lines[{k}].sku"), &l.sku);
+    let q = c.units_asked(rec, &format_args!("lines[{k}].quantity"), l.quantity);
     let pen = l
         .unfilled_penalty
-        .and_then(|p| c.non_negative(rec, &format!("{field}.unfilled_penalty"), p));
+        .and_then(|p| c.non_negative(rec, &format_args!("lines[{k}].unfilled_penalty"), p));
     let (sku, q) = (sku?, q?);
-    if !cx.stocked.contains(&sku) && cx.skus.get(sku.index()).is_some() {
+    if cx.stocked.get(sku.index()) == Some(&false) {
         c.warn(
             IssueCode::LineWithoutStock,
             rec,
-            &format!("{field}.sku"),
+            &format_args!("lines[{k}].sku"),
             format!("SKU `{}` has no stock anywhere", l.sku),
             "expect the line to be unfilled",
         );
