@@ -778,3 +778,33 @@ fn stock_of_zero_is_not_available_and_a_sku_stocked_nowhere_is_warned_about() {
     assert!(warned.contains(&("W201", "sku gadget")), "{warned:?}");
     assert!(!warned.contains(&("W201", "sku widget")), "{warned:?}");
 }
+
+#[test]
+fn issues_of_an_inventory_larger_than_a_block_come_in_row_order_and_duplicates_are_found_across_blocks()
+ {
+    let rows = 70_000;
+    let f = legal_with(|v| {
+        let mut inventory: Vec<serde_json::Value> = (0..rows)
+            .map(|k| json!({ "node": "dc", "sku": format!("s{k}"), "on_hand": 1 }))
+            .collect();
+        inventory.push(json!({ "node": "dc", "sku": "s0", "on_hand": -1 }));
+        v["inventory"] = json!(inventory);
+    });
+    let report = rejected(f);
+    let got: Vec<(&str, &str)> = report
+        .errors()
+        .map(|i| (i.code.as_str(), i.record.as_str()))
+        .collect();
+    let mut want: Vec<(&str, String)> = (0..=rows)
+        .map(|k| {
+            (
+                "E102",
+                format!("inventory row {} (dc / s{})", k + 1, k % rows),
+            )
+        })
+        .collect();
+    want.push(("E101", format!("inventory row {} (dc / s0)", rows + 1)));
+    let want: Vec<(&str, &str)> = want.iter().map(|(c, r)| (*c, r.as_str())).collect();
+    // The duplicate's negative quantity is not reported: the row is skipped.
+    assert_eq!(got, want);
+}

@@ -58,6 +58,11 @@ impl Collector {
         self.push(code, Severity::Warning, record, field, message, action);
     }
 
+    /// Appends what `other` collected, after what this one has.
+    pub(super) fn append(&mut self, mut other: Collector) {
+        self.issues.append(&mut other.issues);
+    }
+
     /// Everything reported, in order.
     pub(super) fn into_report(self) -> ValidationReport {
         ValidationReport {

@@ -22,6 +22,28 @@ pub(super) struct Stock {
     pub receipts: Vec<Receipt>,
 }
 
+/// Rows checked side by side, a block at a time; each block's results are
+/// then taken in row order, so the issues come out as from one pass.
+const BLOCK_ROWS: usize = 1 << 16;
+
+/// What a row is checked against.
+struct RowContext<'a> {
+    node_index: &'a HashMap<String, NodeIdx>,
+    sku_index: &'a HashMap<String, SkuIdx>,
+    wave_time: Option<NaiveDateTime>,
+}
+
+/// One row checked on its own: its node and SKU (with E102 when unknown),
+/// and its quantities (with their issues, reported only if the row is the
+/// first for its node and SKU).
+struct CheckedRow {
+    node: Option<NodeIdx>,
+    sku: Option<SkuIdx>,
+    references: Collector,
+    quantities: Option<RowQuantities>,
+    quantity_issues: Collector,
+}
+
 /// The inventory's stock, then a warning (W201) for every SKU stocked nowhere.
 pub(super) fn inventory(
     c: &mut Collector,
@@ -31,6 +53,12 @@ pub(super) fn inventory(
     skus: &[Sku],
     wave_time: Option<NaiveDateTime>,
 ) -> Stock {
+    use rayon::prelude::*;
+    let cx = RowContext {
+        node_index,
+        sku_index,
+        wave_time,
+    };
     let mut stock = Stock {
         // Every known (node, SKU) row gets an entry, zero when it has nothing
         // to promise, so that one lookup both finds a second row for the
@@ -41,33 +69,54 @@ pub(super) fn inventory(
     };
     // Rows naming an unknown node or SKU are told apart by their ids.
     let mut seen_unknown = HashSet::default();
-    for (k, r) in rows.iter().enumerate() {
-        let rec = RowLabel { row: k + 1, r };
-        let node = known(c, &rec, "node", "node", &r.node, node_index);
-        let sku = known(c, &rec, "sku", "SKU", &r.sku, sku_index);
-        let first = match (node, sku) {
-            (Some(n), Some(s)) => stock.atp.insert((n, s), 0).is_none(),
-            _ => seen_unknown.insert((r.node.as_str(), r.sku.as_str())),
-        };
-        if !first {
-            c.error(
-                IssueCode::DuplicateId,
-                &rec,
-                "node+sku",
-                "second row for the same node and SKU".into(),
-                "merge the rows into one",
-            );
-            continue;
-        }
-        if let Some(quantities) = row_quantities(c, &rec, r, wave_time)
-            && let (Some(n), Some(s)) = (node, sku)
-        {
-            add_row(&mut stock, n, s, quantities);
+    for (b, block) in rows.chunks(BLOCK_ROWS).enumerate() {
+        let first_row = b * BLOCK_ROWS + 1;
+        let checked: Vec<CheckedRow> = block
+            .par_iter()
+            .enumerate()
+            .map(|(k, r)| check_row(&RowLabel { row: first_row + k, r }, &cx))
+            .collect();
+        for (k, (r, row)) in block.iter().zip(checked).enumerate() {
+            c.append(row.references);
+            let first = match (row.node, row.sku) {
+                (Some(n), Some(s)) => stock.atp.insert((n, s), 0).is_none(),
+                _ => seen_unknown.insert((r.node.as_str(), r.sku.as_str())),
+            };
+            if !first {
+                c.error(
+                    IssueCode::DuplicateId,
+                    &RowLabel { row: first_row + k, r },
+                    "node+sku",
+                    "second row for the same node and SKU".into(),
+                    "merge the rows into one",
+                );
+                continue;
+            }
+            c.append(row.quantity_issues);
+            if let (Some(quantities), Some(n), Some(s)) = (row.quantities, row.node, row.sku) {
+                add_row(&mut stock, n, s, quantities);
+            }
         }
     }
     stock.atp.retain(|_, units| *units > 0);
     warn_unstocked(c, skus, &stock.stocked);
     stock
+}
+
+/// A row's references and quantities, checked without the other rows.
+fn check_row(rec: &RowLabel, cx: &RowContext) -> CheckedRow {
+    let mut references = Collector::default();
+    let node = known(&mut references, rec, "node", "node", &rec.r.node, cx.node_index);
+    let sku = known(&mut references, rec, "sku", "SKU", &rec.r.sku, cx.sku_index);
+    let mut quantity_issues = Collector::default();
+    let quantities = row_quantities(&mut quantity_issues, rec, rec.r, cx.wave_time);
+    CheckedRow {
+        node,
+        sku,
+        references,
+        quantities,
+        quantity_issues,
+    }
 }
 
 /// An inventory row as issues name it, written out only when one is
