@@ -85,15 +85,18 @@ impl SolveOptions<'_> {
 }
 
 /// A settings error naming the Python argument (`time_limit`, not the
-/// field `time_limit_s`).
+/// field `time_limit_s`; `store_timeout`, not the option `store-timeout`).
 pub fn python_names(e: DomoptError) -> DomoptError {
+    let renamed = |field: &str| match field {
+        "time_limit_s" => Some("time_limit"),
+        "store-timeout" => Some("store_timeout"),
+        _ => None,
+    };
     match e {
-        DomoptError::Settings { field, detail } if field == "time_limit_s" => {
-            DomoptError::Settings {
-                field: "time_limit".into(),
-                detail,
-            }
-        }
+        DomoptError::Settings { field, detail } => DomoptError::Settings {
+            field: renamed(&field).map_or(field, String::from),
+            detail,
+        },
         other => other,
     }
 }

@@ -12,8 +12,7 @@ use domopt::{CandidateMode, Settings};
 use domopt::reservations::{WaveError, WaveInput, WaveOptions, solve_from_ledger};
 
 use super::common::{
-    Inputs, ScenarioArgs, ledger_clock, parse_table_format, report_error, report_ledger_error,
-    store_options,
+    Inputs, ScenarioArgs, parse_table_format, report_error, report_ledger_error, store_options,
 };
 use super::{EXIT_INVALID, EXIT_NO_PLAN, EXIT_OK};
 
@@ -238,7 +237,7 @@ fn from_ledger(a: &Args, settings: &Settings, strategy: Strategy) -> anyhow::Res
         Ok(v) => v,
         Err(e) => return Ok(report_error(&e, a.json)),
     };
-    let clock = match ledger_clock(a.at.as_deref()) {
+    let clock = match domopt::reservations::clock_at(a.at.as_deref()) {
         Ok(c) => c,
         Err(e) => return Ok(report_error(&e, a.json)),
     };
