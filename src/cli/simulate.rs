@@ -111,7 +111,7 @@ pub struct Args {
     /// Hours of forecast demand in the opportunity strategy's look-ahead LP.
     #[arg(long, default_value_t = 4.0)]
     look_ahead: f64,
-    /// Strategies run at once (default: the machine's cores).
+    /// Strategies run at once (default: the machine's cores, at most 64).
     #[arg(long)]
     parallel: Option<usize>,
     /// Folder to write the CSVs, JSON, report and charts into.
