@@ -26,14 +26,7 @@ pub fn strategy(py: Python<'_>, name: &str) -> PyResult<Strategy> {
 
 /// `exact` or `pruned:K`, as `domopt solve --candidates` reads it.
 pub fn candidates(py: Python<'_>, text: &str) -> PyResult<CandidateMode> {
-    let parsed = match text {
-        "exact" => Some(CandidateMode::Exact),
-        _ => text
-            .strip_prefix("pruned:")
-            .and_then(|k| k.parse().ok())
-            .map(|k| CandidateMode::Pruned { k }),
-    };
-    parsed.ok_or_else(|| {
+    CandidateMode::parse(text).ok_or_else(|| {
         setting(
             py,
             "candidates",

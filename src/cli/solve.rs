@@ -120,16 +120,6 @@ pub struct Args {
     store_timeout: Option<String>,
 }
 
-fn parse_candidates(s: &str) -> Option<CandidateMode> {
-    match s {
-        "exact" => Some(CandidateMode::Exact),
-        _ => s
-            .strip_prefix("pruned:")
-            .and_then(|k| k.parse().ok())
-            .map(|k| CandidateMode::Pruned { k }),
-    }
-}
-
 /// A spinner with the elapsed time while a wave is routed, for when a person
 /// watches.
 fn spinner(message: String) -> indicatif::ProgressBar {
@@ -151,7 +141,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(EXIT_INVALID));
         }
     };
-    let Some(candidates) = parse_candidates(&a.candidates) else {
+    let Some(candidates) = CandidateMode::parse(&a.candidates) else {
         eprintln!(
             "domopt: --candidates `{}`: use `exact` or `pruned:K`",
             a.candidates
