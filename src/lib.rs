@@ -216,9 +216,10 @@ pub mod simulation {
         from_placed_at, generate as generate_arrivals, parse_time, read as read_arrivals,
     };
     pub use crate::research::simulate::options::{MAX_FORECAST_ORDERS, MAX_WAVES};
+    pub use crate::research::simulate::request::Arrivals;
     pub use crate::research::simulate::{
-        ClairvoyantRun, Forecast, HorizonKpis, Profile, SimOptions, SimStrategy, Simulation,
-        StrategyRun, WaveRow, WaveRule, simulate,
+        ClairvoyantRun, Forecast, HorizonKpis, Profile, SimOptions, SimRequest, SimStrategy,
+        Simulation, StrategyRun, WaveRow, WaveRule, simulate,
     };
     pub use crate::solution::plan_dir::SIMULATE_FILES;
 }
@@ -229,7 +230,8 @@ pub mod tuning {
     pub use crate::research::tune::grid::{CANDIDATES, Knob, NUMBER_KNOBS, WORD_KNOBS};
     pub use crate::research::tune::{
         Answer, Frontier, Grid, KPIS, MAX_POINTS, MAX_POINTS_ALLOWED, Op, Point, PointResult,
-        Question, Sense, Target, Tune, TuneOptions, Value, check_size, frontier, tune,
+        Question, Sense, Target, Tune, TuneOptions, Value, check_size, frontier, parse_request,
+        tune,
     };
     pub use crate::solution::plan_dir::TUNE_FILES;
 }
@@ -256,7 +258,7 @@ pub mod reservations {
     };
     pub use crate::ledger::{
         DEFAULT_STORE_TIMEOUT, MAX_STORE_TIMEOUT, RESERVED_ID_PREFIXES, StoreOptions,
-        check_client_id, create_with, open_with,
+        check_client_id, clock_at, create_with, open_with, parse_clock_time,
     };
 }
 

@@ -23,6 +23,7 @@ generating, so other Python threads run meanwhile.
 
 from __future__ import annotations
 
+import datetime as _dt
 import json as _json
 import os
 
@@ -35,6 +36,7 @@ from ._domopt import DEFAULT_MODEL, PRESETS, STRATEGIES, Scenario, __version__
 from .errors import (
     DomoptError,
     FileError,
+    LedgerError,
     ParseError,
     SettingsError,
     SolveError,
@@ -54,6 +56,7 @@ __all__ = [
     "simulate",
     "Scenario",
     "Plan",
+    "LedgerRun",
     "CheckReport",
     "TuneResult",
     "SimulationResult",
@@ -63,6 +66,7 @@ __all__ = [
     "FileError",
     "SettingsError",
     "SolveError",
+    "LedgerError",
     "STRATEGIES",
     "SIMULATION_STRATEGIES",
     "PRESETS",
@@ -224,6 +228,46 @@ def validate(
 # --- plans -------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class LedgerRun:
+    """What a solve on the reservation ledger read and wrote (what
+    `domopt solve --ledger` prints on stderr)."""
+
+    #: The ledger: a file's path, or the PostgreSQL URL without its password.
+    url: str
+    #: The ledger version the stock was read at (the last read, after retries).
+    read_at: int
+    #: How many times the wave was solved (more than 1 when the stock of its
+    #: SKUs changed before the commit and it was solved again).
+    attempts: int
+    #: The ledger version after the commit; ``None`` without ``commit``.
+    commit_version: Optional[int] = None
+    #: The node-level reservations the commit made (``wave-SEQ:ORDER``).
+    reserved: tuple[str, ...] = ()
+    #: The network-level reservations it assigned to the plan's nodes.
+    assigned: tuple[str, ...] = ()
+    #: The wave's orders' holds and reservations it replaced.
+    released: tuple[str, ...] = ()
+
+    @property
+    def committed(self) -> bool:
+        """Whether the plan was committed to the ledger."""
+        return self.commit_version is not None
+
+    @classmethod
+    def _of(cls, facts: Optional[Mapping[str, Any]]) -> Optional["LedgerRun"]:
+        if facts is None:
+            return None
+        lists = {k: tuple(facts[k]) for k in ("reserved", "assigned", "released")}
+        return cls(
+            url=facts["url"],
+            read_at=facts["read_at"],
+            attempts=facts["attempts"],
+            commit_version=facts["commit_version"],
+            **lists,
+        )
+
+
 class Plan:
     """A wave's plan: shipments, backorders, per-order summaries, KPIs and
     the solve record.
@@ -235,11 +279,12 @@ class Plan:
     Tables too.
     """
 
-    __slots__ = ("_plan", "_arrow")
+    __slots__ = ("_plan", "_arrow", "_ledger")
 
-    def __init__(self, plan: "_domopt.Plan") -> None:
+    def __init__(self, plan: "_domopt.Plan", ledger: Optional[LedgerRun] = None) -> None:
         self._plan = plan
         self._arrow: Optional[dict[str, Any]] = None
+        self._ledger = ledger if ledger is not None else LedgerRun._of(plan.ledger)
 
     # The solve record.
     @property
@@ -286,6 +331,12 @@ class Plan:
     def packages(self) -> int:
         """How many packages (shipments) the plan has."""
         return self._plan.packages
+
+    @property
+    def ledger(self) -> Optional[LedgerRun]:
+        """What the solve read from and wrote to the reservation ledger
+        (``solve(..., ledger=...)``); ``None`` when it used none."""
+        return self._ledger
 
     # JSON and files.
     def to_json(self) -> str:
@@ -353,7 +404,7 @@ class Plan:
         return self.table("kpis")
 
     def __reduce__(self):
-        return (Plan, (self._plan,))
+        return (Plan, (self._plan, self._ledger))
 
     def __repr__(self) -> str:
         return repr(self._plan)
@@ -375,6 +426,11 @@ def solve(
     solver_log: bool = False,
     model: str = DEFAULT_MODEL,
     overrides: Overrides = None,
+    ledger: Optional[Union[str, "os.PathLike[str]"]] = None,
+    commit: bool = False,
+    retries: Optional[int] = None,
+    at: Optional[Union[str, _dt.datetime]] = None,
+    store_timeout: Optional[float] = None,
 ) -> Plan:
     """Routes a wave, as `domopt solve` does; the GIL is released meanwhile.
 
@@ -393,15 +449,38 @@ def solve(
         candidates: ``exact`` (every eligible node) or ``pruned:K`` (the K
             cheapest nodes per line among its 4K nearest, a heuristic).
         solver_log: print HiGHS's log on stderr.
+        ledger: read the stock from this reservation ledger (a path,
+            ``sqlite:PATH`` or ``postgres://user:password@host:port/db``, as
+            `domopt ledger init` made it) instead of the scenario's
+            inventory: free units, plus what the wave's own orders hold or
+            reserve. :attr:`Plan.ledger` then tells the version read.
+        commit: with ``ledger``, commit the plan as node-level reservations
+            in one transaction, all or nothing (the wave's orders' holds and
+            reservations are replaced; network-level reservations the plan
+            fills exactly are assigned to its nodes).
+        retries: with ``commit``, how many times to solve again when the
+            stock of the wave's SKUs changed between the read and the commit
+            (default 3; then LedgerError E150, nothing committed).
+        at: with ``ledger``, the ledger's clock: ``YYYY-MM-DDTHH:MM[:SS]`` in
+            UTC, or a :class:`datetime.datetime` (naive is UTC; to the
+            second); default now.
+        store_timeout: with ``ledger``, seconds to wait for the ledger's
+            write lock or a connection (default 5, at most 3600; then
+            LedgerError E147).
 
-    The ledger options of `domopt solve` (``--ledger``, ``--commit``,
-    ``--retries``, ``--at``, ``--store-timeout``) are not part of this
-    package; ``--out`` is :meth:`Plan.write` and ``--json`` is
-    :meth:`Plan.to_json`.
+    ``--out`` is :meth:`Plan.write` and ``--json`` is :meth:`Plan.to_json`.
 
     Raises:
-        SettingsError: an unknown strategy or a setting out of range (E120).
+        SettingsError: an unknown strategy or a setting out of range (E120),
+            including a bad ``at`` or ``store_timeout`` and a ledger option
+            without the one it goes with (``commit`` without ``ledger``,
+            ``retries`` without ``commit``, ``at`` or ``store_timeout``
+            without ``ledger``).
         SolveError: no plan could be made.
+        LedgerError: the ledger refused or failed, with its code (E147 its
+            store, E150 the stock kept changing, E151 a bad URL, ...);
+            nothing was committed.
+        ValidationError: the scenario fails validation with the ledger's stock.
     """
     s = _scenario(scenario, model, overrides)
     plan = _domopt.solve(
@@ -413,8 +492,23 @@ def solve(
         seed=seed,
         candidates=candidates,
         solver_log=solver_log,
+        ledger=None if ledger is None else os.fspath(ledger),
+        commit=commit,
+        retries=retries,
+        at=_clock_time(at),
+        store_timeout=store_timeout,
     )
     return Plan(plan)
+
+
+def _clock_time(at: Optional[Union[str, _dt.datetime]]) -> Optional[str]:
+    """A ledger clock time as `--at` takes it: text as is, a datetime in
+    UTC (naive ones are taken as UTC) to the second."""
+    if isinstance(at, _dt.datetime):
+        if at.tzinfo is not None:
+            at = at.astimezone(_dt.timezone.utc).replace(tzinfo=None)
+        return at.replace(microsecond=0).isoformat()
+    return at
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,11 @@ class Plan:
     def scenario(self) -> str: ...
     @property
     def packages(self) -> int: ...
+    @property
+    def ledger(self) -> Optional[dict[str, Any]]:
+        """What a solve on the ledger read and wrote: url, read_at,
+        attempts, commit_version, reserved, assigned, released; ``None``
+        without a ledger (and after unpickling: :class:`domopt.Plan` keeps it)."""
     def to_json(self) -> str:
         """The plan as `domopt solve --json` prints it."""
     def write(self, dir: str, tables: str = "csv") -> None:
@@ -112,8 +117,18 @@ def solve(
     seed: Optional[int] = None,
     candidates: str = "exact",
     solver_log: bool = False,
+    ledger: Optional[str] = None,
+    commit: bool = False,
+    retries: Optional[int] = None,
+    at: Optional[str] = None,
+    store_timeout: Optional[float] = None,
 ) -> Plan:
-    """Routes the wave with the GIL released."""
+    """Routes the wave with the GIL released: on the scenario's inventory,
+    or on the stock of the ledger at ``ledger`` (committed with ``commit``,
+    solved again up to ``retries`` times, default 3, when the stock changed;
+    ``at`` the ledger's clock, ``store_timeout`` seconds). A ledger option
+    without the one it goes with is a SettingsError (E120); a ledger that
+    refuses or fails a LedgerError with its code."""
 
 def check(scenario: Scenario, plan: Plan) -> dict[str, Any]:
     """The checker's report: ok, violations, recomputed, shipments."""

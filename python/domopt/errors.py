@@ -6,7 +6,8 @@ code the CLI prints (``E100`` a malformed file, ``E120`` a bad setting,
 A scenario that fails validation raises :class:`ValidationError`, whose
 ``issues`` list every problem found (errors and warnings) as records with
 ``code``, ``severity``, ``record``, ``field``, ``message`` and ``action``;
-its ``code`` is the first error's.
+its ``code`` is the first error's. A reservation ledger that refuses or
+fails raises :class:`LedgerError` with the ledger's code.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ __all__ = [
     "FileError",
     "SettingsError",
     "SolveError",
+    "LedgerError",
 ]
 
 
@@ -71,3 +73,12 @@ class SettingsError(DomoptError):
 
 class SolveError(DomoptError):
     """No plan could be made (the solver failed and no fallback plan exists)."""
+
+
+class LedgerError(DomoptError):
+    """The reservation ledger refused or failed, and nothing was committed;
+    ``code`` is the ledger's (docs/format.md): E147 when its file or
+    database cannot be opened or was not free within the store timeout,
+    E150 when the stock kept changing through every retry of a commit,
+    E151 a malformed ledger URL, E140-E146, E148, E149 (and E102, E128 for
+    an unknown node, SKU or channel) a refusal."""

@@ -26,14 +26,7 @@ pub fn strategy(py: Python<'_>, name: &str) -> PyResult<Strategy> {
 
 /// `exact` or `pruned:K`, as `domopt solve --candidates` reads it.
 pub fn candidates(py: Python<'_>, text: &str) -> PyResult<CandidateMode> {
-    let parsed = match text {
-        "exact" => Some(CandidateMode::Exact),
-        _ => text
-            .strip_prefix("pruned:")
-            .and_then(|k| k.parse().ok())
-            .map(|k| CandidateMode::Pruned { k }),
-    };
-    parsed.ok_or_else(|| {
+    CandidateMode::parse(text).ok_or_else(|| {
         setting(
             py,
             "candidates",
@@ -85,15 +78,18 @@ impl SolveOptions<'_> {
 }
 
 /// A settings error naming the Python argument (`time_limit`, not the
-/// field `time_limit_s`).
+/// field `time_limit_s`; `store_timeout`, not the option `store-timeout`).
 pub fn python_names(e: DomoptError) -> DomoptError {
+    let renamed = |field: &str| match field {
+        "time_limit_s" => Some("time_limit"),
+        "store-timeout" => Some("store_timeout"),
+        _ => None,
+    };
     match e {
-        DomoptError::Settings { field, detail } if field == "time_limit_s" => {
-            DomoptError::Settings {
-                field: "time_limit".into(),
-                detail,
-            }
-        }
+        DomoptError::Settings { field, detail } => DomoptError::Settings {
+            field: renamed(&field).map_or(field, String::from),
+            detail,
+        },
         other => other,
     }
 }

@@ -49,6 +49,18 @@ pub fn validation(py: Python<'_>, report: &ValidationReport) -> PyErr {
     }
 }
 
+/// A `LedgerError` for a ledger that refused or failed, with its code
+/// (E140-E151; E147 when its store could not be reached or locked in time).
+pub fn ledger_error(py: Python<'_>, e: &domopt::reservations::LedgerError) -> PyErr {
+    raise(
+        py,
+        "LedgerError",
+        e.to_string(),
+        Some(e.code().as_str()),
+        None,
+    )
+}
+
 /// A `SettingsError` (E120) for an argument out of range.
 pub fn setting(py: Python<'_>, field: &str, detail: impl Into<String>) -> PyErr {
     to_py(

@@ -11,6 +11,7 @@
 mod columnar;
 mod convert;
 mod errors;
+mod ledger;
 mod plan;
 mod scenario;
 mod simulate;

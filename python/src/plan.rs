@@ -11,6 +11,7 @@ use pyo3::types::PyTuple;
 use crate::columnar::to_pyarrow;
 use crate::convert::{SolveOptions, strategy as parse_strategy, to_python};
 use crate::errors::{setting, to_py};
+use crate::ledger::{LedgerArgs, LedgerFacts, solve_on_ledger};
 use crate::scenario::Scenario;
 
 /// A wave's plan: shipments, backorders, per-order summaries, KPIs and the
@@ -18,12 +19,23 @@ use crate::scenario::Scenario;
 #[pyclass(frozen, module = "domopt._domopt")]
 pub struct Plan {
     pub plan: domopt::Plan,
+    /// What the solve read from and wrote to a ledger, if it used one.
+    pub ledger: Option<LedgerFacts>,
 }
 
-/// Routes the wave (the GIL released while solving).
+impl Plan {
+    fn new(plan: domopt::Plan) -> Plan {
+        Plan { plan, ledger: None }
+    }
+}
+
+/// Routes the wave (the GIL released while solving): on the scenario's
+/// inventory, or with `ledger` on the reservation ledger's stock,
+/// committed to it with `commit`.
 #[pyfunction]
 #[pyo3(signature = (scenario, strategy="auto", *, time_limit=None, mip_rel_gap=None,
-                    threads=None, seed=None, candidates="exact", solver_log=false))]
+                    threads=None, seed=None, candidates="exact", solver_log=false,
+                    ledger=None, commit=false, retries=None, at=None, store_timeout=None))]
 #[allow(clippy::too_many_arguments)] // the options of `domopt solve`, one by one
 pub fn solve(
     py: Python<'_>,
@@ -35,7 +47,22 @@ pub fn solve(
     seed: Option<i64>,
     candidates: &str,
     solver_log: bool,
+    ledger: Option<String>,
+    commit: bool,
+    retries: Option<i64>,
+    at: Option<String>,
+    store_timeout: Option<f64>,
 ) -> PyResult<Plan> {
+    let ledger = LedgerArgs {
+        url: ledger,
+        commit,
+        retries,
+        at,
+        store_timeout,
+    };
+    // Options given without the one they go with are refused first, as
+    // the CLI's argument parser does.
+    let on_ledger = ledger.wanted(py)?;
     let strategy = parse_strategy(py, strategy)?;
     let settings = SolveOptions {
         time_limit,
@@ -46,13 +73,20 @@ pub fn solve(
         solver_log,
     }
     .settings(py)?;
+    if on_ledger {
+        let (plan, facts) = solve_on_ledger(py, scenario, &settings, strategy, &ledger)?;
+        return Ok(Plan {
+            plan,
+            ledger: Some(facts),
+        });
+    }
     let s = &scenario.scenario;
     let plan = py.detach(|| domopt::solve(s, &settings, strategy));
     if matches!(plan.solve.status, Status::Infeasible) {
         let e = domopt::DomoptError::NoPlan(plan.solve.message.clone());
         return Err(to_py(py, e));
     }
-    Ok(Plan { plan })
+    Ok(Plan::new(plan))
 }
 
 /// The checker's report on `plan` against `scenario`: every number of the
@@ -77,7 +111,7 @@ pub fn check<'py>(
 #[pyfunction]
 pub fn read_plan(py: Python<'_>, path: PathBuf) -> PyResult<Plan> {
     py.detach(|| domopt::Plan::read(&path))
-        .map(|plan| Plan { plan })
+        .map(Plan::new)
         .map_err(|e| to_py(py, e))
 }
 
@@ -85,7 +119,7 @@ pub fn read_plan(py: Python<'_>, path: PathBuf) -> PyResult<Plan> {
 #[pyfunction]
 pub fn plan_from_json(py: Python<'_>, text: &str) -> PyResult<Plan> {
     serde_json::from_str(text)
-        .map(|plan| Plan { plan })
+        .map(Plan::new)
         .map_err(|e| to_py(py, domopt::DomoptError::parse("<plan JSON>", e.to_string())))
 }
 
@@ -172,6 +206,14 @@ impl Plan {
     #[getter]
     fn scenario(&self) -> &str {
         &self.plan.scenario
+    }
+
+    /// What the solve read from and wrote to the ledger (`read_at`,
+    /// `attempts`, `commit_version`, the ids `reserved`, `assigned` and
+    /// `released`, and the ledger's `url`), or `None` without a ledger.
+    #[getter]
+    fn ledger<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.ledger.as_ref().map(|f| to_python(py, f)).transpose()
     }
 
     /// Packages (shipments) in the plan.

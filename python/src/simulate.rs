@@ -4,10 +4,8 @@
 
 use std::path::PathBuf;
 
-use chrono::{Duration, NaiveDateTime, NaiveTime};
-use domopt::format::LoadedScenario;
-use domopt::simulation::{Forecast, Profile, SimOptions, SimStrategy, WaveRule, simulate as run};
-use domopt::{DomoptError, Issue, IssueCode, Settings, Severity, ValidationReport};
+use domopt::Settings;
+use domopt::simulation::{SimOptions, SimRequest, WaveRule, simulate as run};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
@@ -19,229 +17,19 @@ use crate::tune::parallel_of;
 /// The most strategies run at once (`SimOptions::validate`'s limit).
 const MAX_PARALLEL: usize = 64;
 
-/// The options of `domopt simulate`, each `None` at its default.
-pub struct Args {
-    pub strategies: Option<Vec<String>>,
-    pub arrivals: Option<PathBuf>,
-    pub profile: Option<String>,
-    pub start: Option<String>,
-    pub seed: i64,
-    pub wave_every: Option<i64>,
-    pub wave_orders: Option<i64>,
-    pub clairvoyant: bool,
-    pub clairvoyant_time_limit: Option<f64>,
-    pub time_limit: f64,
-    pub cancel_rate: f64,
-    pub cancel_after: Option<i64>,
-    pub return_rate: f64,
-    pub return_days: Option<i64>,
-    pub return_costs: Option<PathBuf>,
-    pub replenish_at: Option<String>,
-    pub look_ahead: Option<f64>,
-    pub parallel: Option<i64>,
-}
-
-/// A simulation setting out of range (E197), named as the library names
-/// the ones it checks itself (`--cancel-rate`: the CLI's option).
-fn bad(field: &str, message: String) -> Issue {
-    Issue {
-        code: IssueCode::BadSimulation,
-        severity: Severity::Error,
-        record: "simulation".into(),
-        field: field.into(),
-        message,
-        action: "see help(domopt.simulate)".into(),
-    }
-}
-
-/// Minutes as a duration; out-of-range values become a length `validate` refuses.
-fn minutes(m: i64) -> Duration {
-    Duration::try_minutes(m).unwrap_or(Duration::days(365))
-}
-
-impl Args {
-    /// The options, every setting out of range reported at once (E197).
-    fn options(&self, parallel: usize) -> Result<SimOptions, DomoptError> {
-        let settings = Settings {
-            time_limit_s: self.time_limit,
-            threads: 1,
-            ..Settings::default()
-        };
-        settings.validate().map_err(crate::convert::python_names)?;
-        let mut issues = Vec::new();
-        let mut o = SimOptions::new(settings);
-        if self.arrivals.is_some() && (self.profile.is_some() || self.start.is_some()) {
-            issues.push(bad(
-                "--arrivals",
-                "arrivals are given, or drawn from a profile from a start: not both".into(),
-            ));
-        }
-        if self.wave_every.is_some() && self.wave_orders.is_some() {
-            issues.push(bad(
-                "--wave-orders",
-                "cut waves every wave_every minutes or every wave_orders orders: not both".into(),
-            ));
-        }
-        if let Some(names) = &self.strategies {
-            o.strategies = names
-                .iter()
-                .filter_map(|s| {
-                    let parsed = SimStrategy::parse(s.trim());
-                    if parsed.is_none() {
-                        issues.push(bad(
-                            "--strategies",
-                            format!("unknown strategy `{}`", s.escape_debug()),
-                        ));
-                    }
-                    parsed
-                })
-                .collect();
-        }
-        o.clairvoyant = self.clairvoyant;
-        o.clairvoyant_time_limit_s = self
-            .clairvoyant_time_limit
-            .unwrap_or(o.clairvoyant_time_limit_s);
-        if let Some(n) = self.wave_orders {
-            // A negative count is refused as a wave of no order.
-            o.waves = WaveRule::Count(usize::try_from(n).unwrap_or(0));
-        } else if let Some(m) = self.wave_every {
-            o.waves = WaveRule::Every(minutes(m));
-        }
-        o.cancel_rate = self.cancel_rate;
-        o.cancel_after = self.cancel_after.map_or(o.cancel_after, minutes);
-        o.return_rate = self.return_rate;
-        o.return_days = self.return_days.unwrap_or(o.return_days);
-        o.replenish_at = self.replenish_at.as_deref().and_then(|t| {
-            let parsed = NaiveTime::parse_from_str(t, "%H:%M").ok();
-            if parsed.is_none() {
-                issues.push(bad(
-                    "--replenish-at",
-                    format!("`{}` is not HH:MM", t.escape_debug()),
-                ));
-            }
-            parsed
-        });
-        if let Some(h) = self.look_ahead {
-            o.look_ahead = if h.is_finite() && (0.0..=168.0).contains(&h) {
-                Duration::seconds((h * 3600.0).round() as i64)
-            } else {
-                // Out of range: a length `validate` refuses.
-                Duration::days(8)
-            };
-        }
-        if let Some(p) = &self.profile
-            && Profile::parse(p).is_none()
-        {
-            issues.push(bad(
-                "--profile",
-                format!("`{}`: day or week", p.escape_debug()),
-            ));
-        }
-        o.start = self.start.as_deref().and_then(|s| {
-            let parsed = domopt::simulation::parse_time(s);
-            if parsed.is_none() {
-                issues.push(bad(
-                    "--start",
-                    format!("`{}` is not YYYY-MM-DDTHH:MM", s.escape_debug()),
-                ));
-            }
-            parsed
-        });
-        match u64::try_from(self.seed) {
-            Ok(seed) => o.seed = seed,
-            Err(_) => issues.push(bad(
-                "--seed",
-                format!("{}: must not be negative", self.seed),
-            )),
-        }
-        o.parallel = parallel;
-        if let Err(DomoptError::Invalid(r)) = o.validate() {
-            issues.extend(r.issues);
-        }
-        if !issues.is_empty() {
-            return Err(DomoptError::Invalid(ValidationReport { issues }));
-        }
-        o.return_costs = self
-            .return_costs
-            .as_deref()
-            .map(domopt::returns_routing::read_returns)
-            .transpose()?;
-        Ok(o)
-    }
-
-    /// Each order's arrival, the forecast the look-ahead uses, and the
-    /// horizon's start when the arrivals are drawn (as `domopt simulate`).
-    fn arrivals(
-        &self,
-        loaded: &LoadedScenario,
-        start: Option<NaiveDateTime>,
-    ) -> Result<(Vec<NaiveDateTime>, Forecast, Option<NaiveDateTime>), DomoptError> {
-        let orders = &loaded.file.orders;
-        if let Some(path) = &self.arrivals {
-            let times = if path.as_os_str() == "placed_at" {
-                domopt::simulation::from_placed_at(orders)?
-            } else {
-                let ids: Vec<&str> = orders.iter().map(|o| o.id.as_str()).collect();
-                domopt::simulation::read_arrivals(path, &ids)?
-            };
-            let start = times
-                .iter()
-                .min()
-                .map_or_else(Default::default, |t| t.date().and_time(NaiveTime::MIN));
-            let end = times.iter().max().copied().unwrap_or(start);
-            return Ok((times, Forecast::Flat { start, end }, None));
-        }
-        let profile = self
-            .profile
-            .as_deref()
-            .and_then(Profile::parse)
-            .unwrap_or(Profile::Day);
-        let start = match start {
-            Some(t) => t,
-            // The wave's date at midnight (a date-only wave time is that midnight).
-            None => domopt::simulation::parse_time(&loaded.file.wave_time)
-                .map(|t| t.date())
-                .or_else(|| {
-                    chrono::NaiveDate::parse_from_str(loaded.file.wave_time.trim(), "%Y-%m-%d").ok()
-                })
-                .map(|d| d.and_time(NaiveTime::MIN))
-                .ok_or_else(|| {
-                    let msg = format!(
-                        "the scenario's wave_time `{}` is not a date: give start",
-                        loaded.file.wave_time
-                    );
-                    DomoptError::Invalid(ValidationReport {
-                        issues: vec![bad("--start", msg)],
-                    })
-                })?,
-        };
-        if chrono::Datelike::year(&start) > 9000 {
-            let msg = format!("{start}: the horizon must start before the year 9000");
-            return Err(DomoptError::Invalid(ValidationReport {
-                issues: vec![bad("--start", msg)],
-            }));
-        }
-        // The seed was checked by `options`.
-        let seed = u64::try_from(self.seed).unwrap_or_default();
-        let times = domopt::simulation::generate_arrivals(orders.len(), start, profile, seed);
-        Ok((times, Forecast::Profile { profile, start }, Some(start)))
-    }
-}
-
 /// Runs the simulation (the GIL released) and returns the rows of
 /// `waves.csv` and `horizon.csv`, the JSON of `domopt simulate --json` and
 /// the Markdown report.
 pub fn simulate<'py>(
     py: Python<'py>,
     scenario: &Scenario,
-    a: &Args,
+    request: &SimRequest,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let parallel = parallel_of(py, a.parallel, MAX_PARALLEL)?;
     let i = &scenario.inputs;
     let sim = py
         .detach(|| {
-            let mut options = a.options(parallel)?;
-            let (arrivals, forecast, start) = a.arrivals(&i.loaded, options.start)?;
+            let mut options = request.options().map_err(crate::convert::python_names)?;
+            let (arrivals, forecast, start) = request.arrivals(&i.loaded, options.start)?;
             options.start = start;
             run(
                 &i.loaded,
@@ -316,7 +104,7 @@ pub fn simulate_py<'py>(
     look_ahead: Option<f64>,
     parallel: Option<i64>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let args = Args {
+    let request = SimRequest {
         strategies,
         arrivals,
         profile,
@@ -334,7 +122,7 @@ pub fn simulate_py<'py>(
         return_costs,
         replenish_at,
         look_ahead,
-        parallel,
+        parallel: Some(parallel_of(py, parallel, MAX_PARALLEL)?),
     };
-    simulate(py, scenario, &args)
+    simulate(py, scenario, &request)
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use domopt::format::{TableFormat, convert_folder_tables};
 use domopt::tuning::{
-    Grid, Knob, PointResult, Question, Sense, Tune, TuneOptions, Value, check_size, frontier,
+    Grid, Knob, PointResult, Sense, Tune, TuneOptions, Value, frontier, parse_request,
     tune as tune_grid,
 };
 use domopt::{DomoptError, Settings, ValidationReport};
@@ -20,38 +20,6 @@ use crate::scenario::Scenario;
 
 /// The most points solved at once, as `domopt tune --parallel` allows.
 const MAX_PARALLEL: usize = 256;
-
-/// The grid and the question, every bad part reported at once (E190-E193),
-/// as `domopt tune` parses its options.
-fn parse(
-    specs: &[String],
-    targets: &[String],
-    objective: &str,
-    sense: Sense,
-    allow_large: bool,
-) -> Result<(Grid, Question), DomoptError> {
-    let grid = Grid::parse(specs);
-    let question = Question::parse(targets, objective, sense);
-    let size = grid.as_ref().map(|g| check_size(g, allow_large));
-    let mut issues = Vec::new();
-    for e in [
-        grid.as_ref().err(),
-        question.as_ref().err(),
-        size.as_ref().ok().and_then(|r| r.as_ref().err()),
-    ]
-    .into_iter()
-    .flatten()
-    {
-        match e {
-            DomoptError::Invalid(r) => issues.extend(r.issues.iter().cloned()),
-            other => return Err(DomoptError::NoPlan(other.to_string())),
-        }
-    }
-    match (grid, question) {
-        (Ok(g), Ok(q)) if issues.is_empty() => Ok((g, q)),
-        _ => Err(DomoptError::Invalid(ValidationReport { issues })),
-    }
-}
 
 /// The grid of one point of `grid`: each knob with that point's value.
 fn one_point(grid: &Grid, index: usize) -> Grid {
@@ -192,22 +160,12 @@ pub fn tune<'py>(
         (None, None) => ("cost", Sense::Minimise),
     };
     let (grid, question) =
-        parse(&grid, &targets, objective, sense, allow_large).map_err(|e| to_py(py, e))?;
+        parse_request(&grid, &targets, objective, sense, allow_large).map_err(|e| to_py(py, e))?;
     let strategy = parse_strategy(py, strategy)?;
-    let settings = Settings {
-        time_limit_s: time_limit.unwrap_or(Settings::default().time_limit_s),
-        threads: 1,
-        ..Settings::default()
-    };
-    settings
-        .validate()
+    let time_limit = time_limit.unwrap_or(Settings::default().time_limit_s);
+    let parallel = parallel_of(py, parallel, MAX_PARALLEL)?;
+    let options = TuneOptions::new(strategy, time_limit, parallel, allow_large)
         .map_err(|e| to_py(py, crate::convert::python_names(e)))?;
-    let options = TuneOptions {
-        strategy,
-        settings,
-        parallel: parallel_of(py, parallel, MAX_PARALLEL)?,
-        allow_large,
-    };
     let indices = indices_of(py, points, grid.points())?;
     let t = py
         .detach(|| match &indices {

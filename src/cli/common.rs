@@ -103,72 +103,13 @@ pub fn print_report(report: &ValidationReport, json: bool) {
     }
 }
 
-/// The ledger's clock: `at` (YYYY-MM-DDTHH:MM[:SS], UTC) or the system's.
-pub fn ledger_clock(
-    at: Option<&str>,
-) -> Result<std::sync::Arc<dyn domopt::reservations::Clock>, DomoptError> {
-    use domopt::reservations::{FixedClock, SystemClock};
-    let Some(at) = at else {
-        return Ok(std::sync::Arc::new(SystemClock));
-    };
-    parse_at(at)
-        .map(|t| std::sync::Arc::new(FixedClock::new(t)) as _)
-        .map_err(|detail| DomoptError::Settings {
-            field: "at".into(),
-            detail,
-        })
-}
-
-/// The years a ledger clock may be set to. The ledger keeps times as
-/// fixed-width text whose order is time order only up to year 9999, and a
-/// hold may last up to a year past the clock.
-const AT_YEARS: std::ops::RangeInclusive<i32> = 1..=9998;
-
-/// A ledger clock's time as typed: YYYY-MM-DDTHH:MM[:SS], UTC, in years 1
-/// to 9998; what is wrong otherwise.
-pub fn parse_at(at: &str) -> Result<chrono::NaiveDateTime, String> {
-    use chrono::Datelike;
-    let t = ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"]
-        .iter()
-        .find_map(|f| chrono::NaiveDateTime::parse_from_str(at, f).ok())
-        .ok_or_else(|| format!("{at}: expected YYYY-MM-DDTHH:MM[:SS]"))?;
-    if !AT_YEARS.contains(&t.year()) {
-        return Err(format!(
-            "{at}: a time in years {} to {} (the ledger orders its times as text up to \
-             year 9999, and a hold may last a year)",
-            AT_YEARS.start(),
-            AT_YEARS.end()
-        ));
-    }
-    Ok(t)
-}
-
-/// The ledger's store options from `--store-timeout SECS` (seconds, a
-/// decimal number; default 5): E120 for zero, negative, not a number or
-/// over an hour.
+/// The ledger's store options from `--store-timeout SECS` (default 5 s).
 pub fn store_options(
     secs: Option<&str>,
 ) -> Result<domopt::reservations::StoreOptions, DomoptError> {
-    use domopt::reservations::StoreOptions;
-    let Some(text) = secs else {
-        return Ok(StoreOptions::default());
-    };
-    let bad = |why: &str| DomoptError::Settings {
-        field: "store-timeout".into(),
-        detail: format!("`{text}`: {why}"),
-    };
-    let max = domopt::reservations::MAX_STORE_TIMEOUT.as_secs_f64();
-    let range = format!("seconds, more than 0 and at most {max}");
-    let secs: f64 = text
-        .trim()
-        .parse()
-        .map_err(|_| bad(&format!("not a number of {range}")))?;
-    if !(secs > 0.0 && secs <= max) {
-        return Err(bad(&range));
-    }
-    // At least a millisecond: what SQLite and PostgreSQL can wait.
-    let timeout = std::time::Duration::from_secs_f64(secs.max(0.001));
-    StoreOptions::with_timeout(timeout).map_err(|_| bad(&range))
+    secs.map_or(Ok(Default::default()), |text| {
+        domopt::reservations::StoreOptions::parse_secs(text)
+    })
 }
 
 /// Prints a ledger error with its code and returns the exit code: 1 when

@@ -376,9 +376,12 @@ fn clock(common: &Common) -> Result<Arc<dyn Clock>, Failure> {
     let Some(at) = &common.at else {
         return Ok(Arc::new(SystemClock));
     };
-    let t = super::common::parse_at(at).map_err(|why| Failure {
+    let t = domopt::reservations::parse_clock_time(at).map_err(|e| Failure {
         code: IssueCode::BadDate,
-        message: format!("--at {why}"),
+        message: match e {
+            domopt::DomoptError::Settings { detail, .. } => format!("--at {detail}"),
+            other => other.to_string(),
+        },
     })?;
     Ok(Arc::new(FixedClock::new(t)))
 }

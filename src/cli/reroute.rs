@@ -7,9 +7,7 @@ use domopt::rerouting::{EventsFile, Mode, reroute_with};
 use domopt::reservations::{LedgerError, WaveCommit, WaveError};
 use domopt::{DomoptError, Plan, Settings};
 
-use super::common::{
-    Inputs, ScenarioArgs, ledger_clock, report_error, report_ledger_error, store_options,
-};
+use super::common::{Inputs, ScenarioArgs, report_error, report_ledger_error, store_options};
 use super::{EXIT_FAILURE, EXIT_OK};
 
 /// Re-plan a wave after events: a node outage, a capacity drop, a short
@@ -131,8 +129,12 @@ fn commit_to_ledger(
         return Ok(None);
     };
     let store = store_options(a.store_timeout.as_deref())?;
-    let ledger = domopt::reservations::open_with(url, ledger_clock(a.at.as_deref())?, store)
-        .map_err(Failed::Ledger)?;
+    let ledger = domopt::reservations::open_with(
+        url,
+        domopt::reservations::clock_at(a.at.as_deref())?,
+        store,
+    )
+    .map_err(Failed::Ledger)?;
     Ok(Some(domopt::rerouting::commit(
         &*ledger,
         r,

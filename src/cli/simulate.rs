@@ -4,11 +4,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use chrono::{Duration, NaiveTime};
-use domopt::simulation::{
-    Forecast, Profile, SimOptions, SimStrategy, Simulation, WaveRule, simulate,
-};
-use domopt::{DomoptError, Issue, IssueCode, Settings, Severity, ValidationReport};
+use domopt::DomoptError;
+use domopt::simulation::{SimRequest, Simulation, simulate};
 
 use super::EXIT_OK;
 use super::bench::charts::{Chart, LinesChart};
@@ -62,21 +59,21 @@ pub struct Args {
     /// `placed_at`: each order's own placed_at, the orders in ascending time.
     #[arg(long, conflicts_with_all = ["profile", "start"])]
     arrivals: Option<PathBuf>,
-    /// The demand profile arrivals are drawn from: day or week.
-    #[arg(long, default_value = "day")]
-    profile: String,
+    /// The demand profile arrivals are drawn from: day (default) or week.
+    #[arg(long)]
+    profile: Option<String>,
     /// Start of the horizon, YYYY-MM-DDTHH:MM (default: midnight of the scenario's wave date).
     #[arg(long)]
     start: Option<String>,
     /// Seed of the arrivals, cancellations, returns and forecasts.
     #[arg(long, default_value_t = 1)]
-    seed: u64,
-    /// Minutes between wave cuts.
-    #[arg(long, default_value_t = 15, conflicts_with = "wave_orders")]
-    wave_every: i64,
+    seed: i64,
+    /// Minutes between wave cuts (default 15).
+    #[arg(long, conflicts_with = "wave_orders")]
+    wave_every: Option<i64>,
     /// Cut a wave every this many orders instead.
     #[arg(long)]
-    wave_orders: Option<usize>,
+    wave_orders: Option<i64>,
     /// Strategies, comma-separated.
     #[arg(
         long,
@@ -114,7 +111,7 @@ pub struct Args {
     /// Hours of forecast demand in the opportunity strategy's look-ahead LP.
     #[arg(long, default_value_t = 4.0)]
     look_ahead: f64,
-    /// Strategies run at once (default: the machine's cores).
+    /// Strategies run at once (default: the machine's cores, at most 64).
     #[arg(long)]
     parallel: Option<usize>,
     /// Folder to write the CSVs, JSON, report and charts into.
@@ -132,112 +129,38 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// A simulation setting out of range (E197).
-fn bad(field: &str, message: String) -> Issue {
-    Issue {
-        code: IssueCode::BadSimulation,
-        severity: Severity::Error,
-        record: "simulation".into(),
-        field: field.into(),
-        message,
-        action: "see `domopt simulate --help`".into(),
+/// The options as the library reads them (E197 for any out of range).
+fn request(a: &Args) -> SimRequest {
+    SimRequest {
+        strategies: Some(a.strategies.clone()),
+        arrivals: a.arrivals.clone(),
+        profile: a.profile.clone(),
+        start: a.start.clone(),
+        seed: a.seed,
+        wave_every: a.wave_every,
+        wave_orders: a.wave_orders,
+        clairvoyant: !a.no_clairvoyant,
+        clairvoyant_time_limit: Some(a.clairvoyant_time_limit),
+        time_limit: a.time_limit,
+        cancel_rate: a.cancel_rate,
+        cancel_after: Some(a.cancel_after),
+        return_rate: a.return_rate,
+        return_days: Some(a.return_days),
+        return_costs: a.return_costs.clone(),
+        replenish_at: a.replenish_at.clone(),
+        look_ahead: Some(a.look_ahead),
+        parallel: a.parallel,
     }
-}
-
-/// The options, every setting out of range reported at once (E197).
-fn options(a: &Args) -> Result<SimOptions, DomoptError> {
-    let settings = Settings {
-        time_limit_s: a.time_limit,
-        threads: 1,
-        ..Settings::default()
-    };
-    settings.validate()?;
-    let mut issues = Vec::new();
-    let mut o = SimOptions::new(settings);
-    o.strategies = a
-        .strategies
-        .iter()
-        .filter_map(|s| {
-            let parsed = SimStrategy::parse(s.trim());
-            if parsed.is_none() {
-                issues.push(bad(
-                    "--strategies",
-                    format!("unknown strategy `{}`", s.escape_debug()),
-                ));
-            }
-            parsed
-        })
-        .collect();
-    o.clairvoyant = !a.no_clairvoyant;
-    o.clairvoyant_time_limit_s = a.clairvoyant_time_limit;
-    o.waves = match a.wave_orders {
-        Some(n) => WaveRule::Count(n),
-        None => WaveRule::Every(minutes(a.wave_every)),
-    };
-    o.cancel_rate = a.cancel_rate;
-    o.cancel_after = minutes(a.cancel_after);
-    o.return_rate = a.return_rate;
-    o.return_days = a.return_days;
-    o.replenish_at = a.replenish_at.as_deref().and_then(|t| {
-        let parsed = NaiveTime::parse_from_str(t, "%H:%M").ok();
-        if parsed.is_none() {
-            issues.push(bad(
-                "--replenish-at",
-                format!("`{}` is not HH:MM", t.escape_debug()),
-            ));
-        }
-        parsed
-    });
-    o.look_ahead = if a.look_ahead.is_finite() && (0.0..=168.0).contains(&a.look_ahead) {
-        Duration::seconds((a.look_ahead * 3600.0).round() as i64)
-    } else {
-        Duration::days(8)
-    };
-    if Profile::parse(&a.profile).is_none() {
-        issues.push(bad(
-            "--profile",
-            format!("`{}`: day or week", a.profile.escape_debug()),
-        ));
-    }
-    o.start = a.start.as_deref().and_then(|s| {
-        let parsed = domopt::simulation::parse_time(s);
-        if parsed.is_none() {
-            issues.push(bad(
-                "--start",
-                format!("`{}` is not YYYY-MM-DDTHH:MM", s.escape_debug()),
-            ));
-        }
-        parsed
-    });
-    o.seed = a.seed;
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    o.parallel = a.parallel.unwrap_or(cores);
-    if let Err(DomoptError::Invalid(r)) = o.validate() {
-        issues.extend(r.issues);
-    }
-    if !issues.is_empty() {
-        return Err(DomoptError::Invalid(ValidationReport { issues }));
-    }
-    o.return_costs = a
-        .return_costs
-        .as_deref()
-        .map(domopt::returns_routing::read_returns)
-        .transpose()?;
-    Ok(o)
-}
-
-/// Minutes as a duration; out-of-range values become a length `validate` refuses.
-fn minutes(m: i64) -> Duration {
-    Duration::try_minutes(m).unwrap_or(Duration::days(365))
 }
 
 fn run_simulation(a: &Args) -> Result<ExitCode, DomoptError> {
-    let mut options = options(a)?;
+    let request = request(a);
+    let mut options = request.options()?;
     if let Some(dir) = &a.out {
         domopt::plan::check_out_dir(dir)?;
     }
     let inputs = a.scenario.inputs()?;
-    let (arrivals, forecast, start) = arrivals(a, &inputs.loaded, options.start)?;
+    let (arrivals, forecast, start) = request.arrivals(&inputs.loaded, options.start)?;
     options.start = start;
     let bar = progress(a.json);
     let sim = simulate(
@@ -276,64 +199,6 @@ fn run_simulation(a: &Args) -> Result<ExitCode, DomoptError> {
         }
     }
     Ok(ExitCode::from(EXIT_OK))
-}
-
-/// Each order's arrival and the forecast the look-ahead uses.
-fn arrivals(
-    a: &Args,
-    loaded: &domopt::format::LoadedScenario,
-    start: Option<chrono::NaiveDateTime>,
-) -> Result<
-    (
-        Vec<chrono::NaiveDateTime>,
-        Forecast,
-        Option<chrono::NaiveDateTime>,
-    ),
-    DomoptError,
-> {
-    let orders = &loaded.file.orders;
-    if let Some(path) = &a.arrivals {
-        let times = if path.as_os_str() == "placed_at" {
-            domopt::simulation::from_placed_at(orders)?
-        } else {
-            let ids: Vec<&str> = orders.iter().map(|o| o.id.as_str()).collect();
-            domopt::simulation::read_arrivals(path, &ids)?
-        };
-        let start = times
-            .iter()
-            .min()
-            .map_or_else(Default::default, |t| t.date().and_time(NaiveTime::MIN));
-        let end = times.iter().max().copied().unwrap_or(start);
-        return Ok((times, Forecast::Flat { start, end }, None));
-    }
-    let profile = Profile::parse(&a.profile).unwrap_or(Profile::Day);
-    let start = match start {
-        Some(t) => t,
-        // The wave's date at midnight (a date-only wave time is that midnight).
-        None => domopt::simulation::parse_time(&loaded.file.wave_time)
-            .map(|t| t.date())
-            .or_else(|| {
-                chrono::NaiveDate::parse_from_str(loaded.file.wave_time.trim(), "%Y-%m-%d").ok()
-            })
-            .map(|d| d.and_time(NaiveTime::MIN))
-            .ok_or_else(|| {
-                let msg = format!(
-                    "the scenario's wave_time `{}` is not a date: give --start",
-                    loaded.file.wave_time
-                );
-                DomoptError::Invalid(ValidationReport {
-                    issues: vec![bad("--start", msg)],
-                })
-            })?,
-    };
-    if chrono::Datelike::year(&start) > 9000 {
-        let msg = format!("{start}: the horizon must start before the year 9000");
-        return Err(DomoptError::Invalid(ValidationReport {
-            issues: vec![bad("--start", msg)],
-        }));
-    }
-    let times = domopt::simulation::generate_arrivals(orders.len(), start, profile, a.seed);
-    Ok((times, Forecast::Profile { profile, start }, Some(start)))
 }
 
 /// A spinner with the latest wave of a run, for when a person watches.

@@ -12,8 +12,7 @@ use domopt::{CandidateMode, Settings};
 use domopt::reservations::{WaveError, WaveInput, WaveOptions, solve_from_ledger};
 
 use super::common::{
-    Inputs, ScenarioArgs, ledger_clock, parse_table_format, report_error, report_ledger_error,
-    store_options,
+    Inputs, ScenarioArgs, parse_table_format, report_error, report_ledger_error, store_options,
 };
 use super::{EXIT_INVALID, EXIT_NO_PLAN, EXIT_OK};
 
@@ -121,16 +120,6 @@ pub struct Args {
     store_timeout: Option<String>,
 }
 
-fn parse_candidates(s: &str) -> Option<CandidateMode> {
-    match s {
-        "exact" => Some(CandidateMode::Exact),
-        _ => s
-            .strip_prefix("pruned:")
-            .and_then(|k| k.parse().ok())
-            .map(|k| CandidateMode::Pruned { k }),
-    }
-}
-
 /// A spinner with the elapsed time while a wave is routed, for when a person
 /// watches.
 fn spinner(message: String) -> indicatif::ProgressBar {
@@ -152,7 +141,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(EXIT_INVALID));
         }
     };
-    let Some(candidates) = parse_candidates(&a.candidates) else {
+    let Some(candidates) = CandidateMode::parse(&a.candidates) else {
         eprintln!(
             "domopt: --candidates `{}`: use `exact` or `pruned:K`",
             a.candidates
@@ -238,7 +227,7 @@ fn from_ledger(a: &Args, settings: &Settings, strategy: Strategy) -> anyhow::Res
         Ok(v) => v,
         Err(e) => return Ok(report_error(&e, a.json)),
     };
-    let clock = match ledger_clock(a.at.as_deref()) {
+    let clock = match domopt::reservations::clock_at(a.at.as_deref()) {
         Ok(c) => c,
         Err(e) => return Ok(report_error(&e, a.json)),
     };

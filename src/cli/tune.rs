@@ -4,9 +4,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use domopt::tuning::{
-    Answer, Frontier, Grid, KPIS, PointResult, Question, Sense, Tune, TuneOptions, check_size, tune,
+    Answer, Frontier, Grid, KPIS, PointResult, Question, Sense, Tune, TuneOptions, parse_request,
+    tune,
 };
-use domopt::{DomoptError, Settings, Strategy, ValidationReport};
+use domopt::{DomoptError, Settings, Strategy};
 
 use super::EXIT_OK;
 use super::bench::charts::{Chart, ScatterChart};
@@ -95,27 +96,7 @@ fn parse(a: &Args) -> Result<(Grid, Question), DomoptError> {
         Some(k) => (k.as_str(), Sense::Maximise),
         None => (a.minimise.as_str(), Sense::Minimise),
     };
-    let grid = Grid::parse(&a.grid);
-    let question = Question::parse(&a.target, objective, sense);
-    let size = grid.as_ref().map(|g| check_size(g, a.yes));
-    let mut issues = Vec::new();
-    for e in [
-        grid.as_ref().err(),
-        question.as_ref().err(),
-        size.as_ref().ok().and_then(|r| r.as_ref().err()),
-    ]
-    .into_iter()
-    .flatten()
-    {
-        match e {
-            DomoptError::Invalid(r) => issues.extend(r.issues.iter().cloned()),
-            other => return Err(DomoptError::NoPlan(other.to_string())),
-        }
-    }
-    match (grid, question) {
-        (Ok(g), Ok(q)) if issues.is_empty() => Ok((g, q)),
-        _ => Err(DomoptError::Invalid(ValidationReport { issues })),
-    }
+    parse_request(&a.grid, &a.target, objective, sense, a.yes)
 }
 
 fn run_tune(a: &Args) -> Result<ExitCode, DomoptError> {
@@ -127,23 +108,13 @@ fn run_tune(a: &Args) -> Result<ExitCode, DomoptError> {
                 field: "--strategy".into(),
                 detail: e.to_string(),
             })?;
-    let settings = Settings {
-        time_limit_s: a.time_limit,
-        threads: 1,
-        ..Settings::default()
-    };
-    settings.validate()?;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let parallel = a.parallel.unwrap_or(cores).clamp(1, 256);
+    let options = TuneOptions::new(strategy, a.time_limit, parallel, a.yes)?;
     if let Some(dir) = &a.out {
         domopt::plan::check_out_dir(dir)?;
     }
     let inputs = a.scenario.inputs()?;
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let options = TuneOptions {
-        strategy,
-        settings,
-        parallel: a.parallel.unwrap_or(cores).clamp(1, 256),
-        allow_large: a.yes,
-    };
     let bar = progress(grid.points() as u64, a.json);
     let t = tune(
         &inputs.loaded,

@@ -25,6 +25,7 @@
 
 mod allocation;
 mod error;
+mod options;
 #[cfg(feature = "postgres")]
 pub mod postgres;
 mod reserved;
@@ -39,6 +40,7 @@ use chrono::{NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use error::LedgerError;
+pub use options::{clock_at, parse_clock_time};
 pub use reserved::{RESERVED_ID_PREFIXES, check_client_id};
 pub use url::{
     DEFAULT_STORE_TIMEOUT, LedgerUrl, MAX_STORE_TIMEOUT, StoreOptions, create, create_with, open,

@@ -27,6 +27,21 @@ pub enum CandidateMode {
     },
 }
 
+impl CandidateMode {
+    /// `exact` or `pruned:K`, as `domopt solve --candidates` and the Python
+    /// `solve(candidates=...)` take it; `None` for other text (the range of
+    /// K is `Settings::validate`'s).
+    pub fn parse(text: &str) -> Option<CandidateMode> {
+        match text {
+            "exact" => Some(CandidateMode::Exact),
+            _ => text
+                .strip_prefix("pruned:")
+                .and_then(|k| k.parse().ok())
+                .map(|k| CandidateMode::Pruned { k }),
+        }
+    }
+}
+
 /// A line the candidate's node can ship.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CandidateLine {
@@ -633,6 +648,18 @@ fn prune(order: &Order, cands: Vec<Candidate>, k: usize) -> Vec<Candidate> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_candidate_mode_is_exact_or_pruned_k_and_nothing_else() {
+        assert_eq!(CandidateMode::parse("exact"), Some(CandidateMode::Exact));
+        assert_eq!(
+            CandidateMode::parse("pruned:3"),
+            Some(CandidateMode::Pruned { k: 3 })
+        );
+        for bad in ["", "Exact", "pruned", "pruned:", "pruned:-1", "pruned:x", " exact"] {
+            assert_eq!(CandidateMode::parse(bad), None, "{bad}");
+        }
+    }
 
     fn wave() -> (Scenario, Network) {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))

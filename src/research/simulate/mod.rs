@@ -10,6 +10,7 @@ mod books;
 mod lookahead;
 pub mod options;
 pub mod report;
+pub mod request;
 mod returns;
 mod run;
 pub mod schedule;
@@ -36,6 +37,7 @@ pub use arrivals::Profile;
 pub use lookahead::Forecast;
 pub use options::{SimOptions, SimStrategy, WaveRule};
 pub use report::{HorizonKpis, WaveRow};
+pub use request::SimRequest;
 pub use run::StrategyRun;
 pub use schedule::Schedule;
 

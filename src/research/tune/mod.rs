@@ -191,6 +191,47 @@ fn validate_policies(
     Ok(())
 }
 
+impl TuneOptions {
+    /// Options whose solves each run on one HiGHS thread with a time limit
+    /// of `time_limit_s` (E120 when it is out of range).
+    pub fn new(strategy: Strategy, time_limit_s: f64, parallel: usize, allow_large: bool) -> Result<Self, DomoptError> {
+        let settings = Settings { time_limit_s, threads: 1, ..Settings::default() };
+        settings.validate()?;
+        Ok(TuneOptions { strategy, settings, parallel, allow_large })
+    }
+}
+
+/// The grid (`--grid` specifications) and the question (`--target`s and
+/// the KPI to minimise or maximise) of a tune, every bad part of either
+/// and a grid over the limit reported at once (E190-E193).
+pub fn parse_request(
+    specs: &[String],
+    targets: &[String],
+    objective: &str,
+    sense: Sense,
+    allow_large: bool,
+) -> Result<(Grid, Question), DomoptError> {
+    let grid = Grid::parse(specs);
+    let question = Question::parse(targets, objective, sense);
+    let size = grid.as_ref().map(|g| check_size(g, allow_large));
+    let mut issues = Vec::new();
+    for e in [grid.as_ref().err(), question.as_ref().err(), size.as_ref().ok().and_then(|r| r.as_ref().err())]
+        .into_iter()
+        .flatten()
+    {
+        match e {
+            DomoptError::Invalid(r) => issues.extend(r.issues.iter().cloned()),
+            // Grid and question parsing report issues only; anything else is
+            // passed on as it is.
+            other => return Err(DomoptError::NoPlan(other.to_string())),
+        }
+    }
+    match (grid, question) {
+        (Ok(g), Ok(q)) if issues.is_empty() => Ok((g, q)),
+        _ => Err(DomoptError::Invalid(ValidationReport { issues })),
+    }
+}
+
 /// E192 for a grid over the limit.
 pub fn check_size(grid: &Grid, allow_large: bool) -> Result<(), DomoptError> {
     let n = grid.points();
