@@ -447,7 +447,8 @@ def solve(
         threads: solver threads.
         seed: the solver's random seed (same input and seed, same plan).
         candidates: ``exact`` (every eligible node) or ``pruned:K`` (the K
-            cheapest nodes per line among its 4K nearest, a heuristic).
+            cheapest nodes per line among its 4K nearest, plus its cheapest node
+            without a capacity; a heuristic).
         solver_log: print HiGHS's log on stderr.
         ledger: read the stock from this reservation ledger (a path,
             ``sqlite:PATH`` or ``postgres://user:password@host:port/db``, as

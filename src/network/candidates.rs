@@ -146,6 +146,8 @@ struct Shared {
     pickup_service: ServiceIdx,
     /// Nodes with stock, per SKU, ascending.
     stocking: Vec<Vec<NodeIdx>>,
+    /// Whether a node has neither an order nor a unit capacity, by index.
+    uncapped: Vec<bool>,
 }
 
 impl Shared {
@@ -196,6 +198,11 @@ impl Shared {
                 .collect(),
             pickup_service,
             stocking,
+            uncapped: s
+                .nodes
+                .iter()
+                .map(|node| node.capacity_orders.is_none() && node.capacity_units.is_none())
+                .collect(),
         }
     }
 
@@ -242,11 +249,19 @@ fn offers(
                 .iter()
                 .map(|&n| (net.lane(n, o).miles, n))
                 .collect();
+            let nearest = |a: &(f64, NodeIdx), b: &(f64, NodeIdx)| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1));
+            // The nearest node without a capacity: however many orders the
+            // near capped stores draw, the line keeps a way to be filled.
+            let fallback = near
+                .iter()
+                .filter(|(_, n)| shared.uncapped[n.index()])
+                .min_by(|a, b| nearest(a, b))
+                .map(|&(_, n)| n);
             if near.len() > m {
-                near.select_nth_unstable_by(m, |a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+                near.select_nth_unstable_by(m, nearest);
                 near.truncate(m);
             }
-            short.extend(near.into_iter().map(|(_, n)| n));
+            short.extend(near.into_iter().map(|(_, n)| n).chain(fallback));
         }
         short.sort_unstable();
         short.dedup();
@@ -489,7 +504,7 @@ fn order_candidates(
     }
     let dominated = eligible - with_stock.len();
     if let CandidateMode::Pruned { k } = mode {
-        with_stock = prune(order, with_stock, k);
+        with_stock = prune(order, with_stock, k, &shared.uncapped);
     }
     (with_stock, penalties, eligible, dominated)
 }
@@ -609,8 +624,11 @@ fn drop_dominated(cands: Vec<Candidate>) -> Vec<Candidate> {
 }
 
 /// Keeps the candidates at the `k` cheapest nodes of each line, a node's cost
-/// for a line being its cheapest package plus the line's units there.
-fn prune(order: &Order, cands: Vec<Candidate>, k: usize) -> Vec<Candidate> {
+/// for a line being its cheapest package plus the line's units there, and,
+/// when none of those is uncapped, the line's cheapest node without a
+/// capacity: capped stores near many orders run out of capacity in a large
+/// wave, and a line pruned to them alone would go unfilled.
+fn prune(order: &Order, cands: Vec<Candidate>, k: usize, uncapped: &[bool]) -> Vec<Candidate> {
     let mut keep_nodes: Vec<NodeIdx> = Vec::new();
     for li in 0..order.lines.len() {
         // Cheapest way to ship the line whole from each node (candidates come
@@ -634,6 +652,9 @@ fn prune(order: &Order, cands: Vec<Candidate>, k: usize) -> Vec<Candidate> {
             if !taken.contains(&n) {
                 taken.push(n);
             }
+        }
+        if !taken.iter().any(|n| uncapped[n.index()]) {
+            taken.extend(best.iter().map(|&(_, n)| n).find(|n| uncapped[n.index()]));
         }
         keep_nodes.extend(taken);
     }
@@ -678,11 +699,42 @@ mod tests {
     }
 
     #[test]
+    fn pruning_keeps_each_line_its_cheapest_node_without_a_capacity_too() {
+        // capacity-crunch: a near DC that takes two orders, a far one uncapped.
+        let (s, net) = wave();
+        let uncapped = |n: NodeIdx| {
+            s.nodes[n].capacity_orders.is_none() && s.nodes[n].capacity_units.is_none()
+        };
+        let exact = generate(&s, &net, CandidateMode::Exact);
+        let one = generate(&s, &net, CandidateMode::Pruned { k: 1 });
+        let mut capped_cheapest = 0;
+        for (o, order) in s.orders.iter().enumerate() {
+            let o = OrderIdx::new(o);
+            for li in 0..order.lines.len() {
+                let nodes = |set: &CandidateSet| -> Vec<NodeIdx> {
+                    set.of(o)
+                        .iter()
+                        .filter(|c| c.lines.iter().any(|l| l.line == li))
+                        .map(|c| c.node)
+                        .collect()
+                };
+                let (all, kept) = (nodes(&exact), nodes(&one));
+                if all.iter().any(|&n| uncapped(n)) {
+                    assert!(kept.iter().any(|&n| uncapped(n)), "order {o:?} line {li}");
+                }
+                capped_cheapest += usize::from(kept.iter().any(|&n| !uncapped(n)));
+            }
+        }
+        // The near, capped DC is some line's cheapest: the far one was added.
+        assert!(capped_cheapest > 0);
+    }
+
+    #[test]
     fn pruning_to_one_node_keeps_each_lines_cheapest_node() {
         let (s, net) = wave();
         let exact = generate(&s, &net, CandidateMode::Exact);
         let one = generate(&s, &net, CandidateMode::Pruned { k: 1 });
-        assert!(one.candidates.len() < exact.candidates.len());
+        assert!(one.candidates.len() <= exact.candidates.len());
         for (o, order) in s.orders.iter().enumerate() {
             let o = OrderIdx::new(o);
             for li in 0..order.lines.len() {
