@@ -123,6 +123,54 @@ fn a_plan_over_pruned_candidates_is_optimal_only_when_the_wave_bound_proves_it()
 }
 
 #[test]
+fn the_bound_over_every_candidate_skips_nodes_without_changing_any_order_bound() {
+    use domopt::network::candidates::{self, map_exact};
+    use domopt::network::lanes::Network;
+    use domopt::sourcing::decompose::{RowPrices, exact_bound};
+    use domopt::sourcing::order_opt::{OrderView, best_plan};
+    let dir = tempfile::tempdir().unwrap();
+    // Store premiums and a split penalty make the kept nodes' plans dearer
+    // than the cheapest possible, so the ceiling keeps far nodes too.
+    for (seed, knobs) in [
+        (1, &[][..]),
+        (2, &["orders=300"][..]),
+        (3, &["orders=300"][..]),
+    ] {
+        let s = generated("tiny", seed, knobs, &dir.path().join(format!("w{seed}")));
+        let net = Network::build(&s);
+        let kept = candidates::generate(&s, &net, CandidateMode::Pruned { k: 1 });
+        let (bound, _) = exact_bound(&s, &net, &kept, &RowPrices::none(s.nodes.len()));
+        // The same pass with a ceiling no node reaches: every node is searched.
+        let all = map_exact(
+            &s,
+            &net,
+            |_| f64::INFINITY,
+            |o, cands, penalty| best_plan(&OrderView::of(&s, o, cands, 0, penalty)).bound,
+        );
+        let full: f64 = all.iter().sum();
+        assert!(
+            (bound - full).abs() <= 1e-9 * full.abs(),
+            "seed {seed}: {bound} with the ceiling, {full} over every node"
+        );
+        let exact = candidates::generate(&s, &net, CandidateMode::Exact);
+        let direct: f64 = (0..s.orders.len())
+            .map(|o| {
+                best_plan(&OrderView::new(
+                    &s,
+                    &exact,
+                    domopt::domain::OrderIdx::new(o),
+                ))
+                .bound
+            })
+            .sum();
+        assert!(
+            (direct - full).abs() <= 1e-9 * full.abs(),
+            "seed {seed}: {direct} vs {full}"
+        );
+    }
+}
+
+#[test]
 fn one_order_of_a_thousand_lines_costs_no_more_with_auto_than_with_monolithic() {
     let dir = tempfile::tempdir().unwrap();
     let s = one_big_order(dir.path());

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::network::calendar;
 use crate::network::domain::*;
-use crate::network::lanes::Network;
+use crate::network::lanes::{Lane, Network};
 pub use crate::network::pricing::{PackageCost, UnitCost};
 use crate::network::pricing;
 use crate::network::transfers;
@@ -127,7 +127,6 @@ impl CandidateSet {
         &self.unfilled_penalty[order.index()]
     }
     /// The candidates of one order.
-    #[cfg(test)]
     pub fn of(&self, order: OrderIdx) -> &[Candidate] {
         &self.candidates[self.range_of(order)]
     }
@@ -144,8 +143,10 @@ struct Shared {
     pickup_ship: Vec<Option<NaiveDate>>,
     /// Index of the pickup service.
     pickup_service: ServiceIdx,
-    /// Nodes with stock, per SKU, ascending.
-    stocking: Vec<Vec<NodeIdx>>,
+    /// Nodes with stock, per SKU, ascending, with their stock: an order's
+    /// candidates read it from here, not from the wave's (node, SKU) map, whose
+    /// lookups miss the cache once per node, service and line.
+    stocking: Vec<Vec<(NodeIdx, u32)>>,
     /// Whether a node has neither an order nor a unit capacity, by index.
     uncapped: Vec<bool>,
 }
@@ -160,11 +161,11 @@ impl Shared {
             .atp
             .iter()
             .filter(|(_, q)| **q > 0)
-            .map(|(k, _)| *k)
+            .map(|(&(n, k), &q)| (k, n, q))
             .collect();
         stocked.sort_unstable();
-        for (n, k) in stocked {
-            stocking[k.index()].push(n);
+        for (k, n, q) in stocked {
+            stocking[k.index()].push((n, q));
         }
         Shared {
             ship: s
@@ -206,22 +207,94 @@ impl Shared {
         }
     }
 
-    /// Nodes worth looking at for an order: those stocking one of its SKUs and
-    /// its pickup node; every node when the unfilled penalty depends on all of
-    /// them (`twice-worst`).
-    fn nodes_for(&self, s: &Scenario, order: &Order) -> Vec<NodeIdx> {
+    /// Nodes worth looking at for an order, with the stock each holds for
+    /// each line: those stocking one of its SKUs and its pickup node; every
+    /// node when the unfilled penalty depends on all of them (`twice-worst`).
+    fn nodes_for(&self, s: &Scenario, order: &Order) -> OrderStock {
+        let mut stock = OrderStock {
+            nodes: Vec::new(),
+            atp: Vec::new(),
+            lines: order.lines.len(),
+        };
         if s.policy.unfilled == UnfilledRule::TwiceWorst {
-            return NodeIdx::all(s.nodes.len()).collect();
+            stock.nodes = NodeIdx::all(s.nodes.len()).collect();
+            stock.atp = vec![0; s.nodes.len() * stock.lines];
         }
-        let mut v: Vec<NodeIdx> = order
-            .lines
-            .iter()
-            .flat_map(|l| self.stocking[l.sku.index()].iter().copied())
-            .collect();
-        v.extend(order.pickup_node);
-        v.sort_unstable();
-        v.dedup();
-        v
+        // The lists are sorted by node: merging them costs no sort (a
+        // popular SKU is stocked at most of 2,000 nodes).
+        for (k, l) in order.lines.iter().enumerate() {
+            stock.merge(Some(k), &self.stocking[l.sku.index()]);
+        }
+        if let Some(p) = order.pickup_node {
+            stock.merge(None, &[(p, 0)]);
+        }
+        stock
+    }
+}
+
+/// The nodes an order's candidates come from, ascending, and the stock each
+/// holds of each line's SKU.
+struct OrderStock {
+    nodes: Vec<NodeIdx>,
+    /// Row `i` (of `lines` entries): the stock of node `nodes[i]` per line.
+    atp: Vec<u32>,
+    lines: usize,
+}
+
+impl OrderStock {
+    /// Adds the nodes of `list` (sorted by node) not yet here and, for line
+    /// `line`, their stock.
+    fn merge(&mut self, line: Option<usize>, list: &[(NodeIdx, u32)]) {
+        let lines = self.lines;
+        let mut nodes = Vec::with_capacity(self.nodes.len() + list.len());
+        let mut atp = Vec::with_capacity(nodes.capacity() * lines);
+        let (mut i, mut j) = (0, 0);
+        loop {
+            let here = self.nodes.get(i).copied();
+            let there = list.get(j).map(|e| e.0);
+            let node = match (here, there) {
+                (Some(a), Some(b)) => a.min(b),
+                (Some(a), None) => a,
+                (None, Some(b)) => b,
+                (None, None) => break,
+            };
+            if here == Some(node) {
+                atp.extend_from_slice(self.at(i));
+                i += 1;
+            } else {
+                atp.extend(std::iter::repeat_n(0, lines));
+            }
+            if there == Some(node) {
+                if let Some(k) = line {
+                    let row = atp.len() - lines;
+                    atp[row + k] = list[j].1;
+                }
+                j += 1;
+            }
+            nodes.push(node);
+        }
+        self.nodes = nodes;
+        self.atp = atp;
+    }
+
+    /// The stock of the `i`-th node, per line.
+    fn at(&self, i: usize) -> &[u32] {
+        &self.atp[i * self.lines..(i + 1) * self.lines]
+    }
+
+    /// Keeps the nodes `keep` says yes to, by position.
+    fn retain(&mut self, keep: impl Fn(usize) -> bool) {
+        let mut kept = 0;
+        for i in 0..self.nodes.len() {
+            if keep(i) {
+                self.nodes[kept] = self.nodes[i];
+                self.atp
+                    .copy_within(i * self.lines..(i + 1) * self.lines, kept * self.lines);
+                kept += 1;
+            }
+        }
+        self.nodes.truncate(kept);
+        self.atp.truncate(kept * self.lines);
     }
 }
 
@@ -234,20 +307,28 @@ fn offers(
     shared: &Shared,
     o: OrderIdx,
     shortlist: Option<usize>,
+    ceiling: Option<Ceiling>,
 ) -> Vec<Candidate> {
     let order = &s.orders[o];
     if let Some(e) = &s.explicit {
         return explicit_offers(s, e, o);
     }
-    let mut nodes = shared.nodes_for(s, order);
+    let mut stock = shared.nodes_for(s, order);
+    // One lane per node, shared by the shortlist and the candidates.
+    let mut lanes: Vec<Lane> = stock.nodes.iter().map(|&n| net.lane(n, o)).collect();
+    if let Some(c) = ceiling {
+        let keep = below_ceiling(s, order, &stock, &lanes, c);
+        stock.retain(|i| keep[i]);
+        retain_by(&mut lanes, &keep);
+    }
     if let Some(m) = shortlist {
         // Pruning keeps few nodes per line: price only each line's nearest
         // stocking nodes (shipping grows with distance), not every node.
         let mut short: Vec<NodeIdx> = order.pickup_node.into_iter().collect();
-        for l in &order.lines {
-            let mut near: Vec<(f64, NodeIdx)> = shared.stocking[l.sku.index()]
-                .iter()
-                .map(|&n| (net.lane(n, o).miles, n))
+        for k in 0..order.lines.len() {
+            let mut near: Vec<(f64, NodeIdx)> = (0..stock.nodes.len())
+                .filter(|&i| stock.at(i)[k] > 0)
+                .map(|i| (lanes[i].miles, stock.nodes[i]))
                 .collect();
             let nearest = |a: &(f64, NodeIdx), b: &(f64, NodeIdx)| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1));
             // The nearest node without a capacity: however many orders the
@@ -265,12 +346,18 @@ fn offers(
         }
         short.sort_unstable();
         short.dedup();
-        nodes.retain(|n| short.binary_search(n).is_ok());
+        let keep: Vec<bool> = stock
+            .nodes
+            .iter()
+            .map(|n| short.binary_search(n).is_ok())
+            .collect();
+        stock.retain(|i| keep[i]);
+        retain_by(&mut lanes, &keep);
     }
     let mut out = Vec::new();
-    for n in nodes {
+    for (i, (&n, &lane)) in stock.nodes.iter().zip(&lanes).enumerate() {
         let node = &s.nodes[n];
-        let lane = net.lane(n, o);
+        let held = stock.at(i);
         let pickup_offer;
         let (offers, ships): (&[NodeService], &[Option<NaiveDate>]) = match order.pickup_node {
             Some(p) if p == n => {
@@ -285,7 +372,7 @@ fn offers(
             }
             Some(_) => {
                 // Another node serves a pickup order only by a store transfer.
-                out.extend(transfer_offer(s, net, o, n));
+                out.extend(transfer_offer(s, net, o, n, held));
                 continue;
             }
             None => {
@@ -333,7 +420,7 @@ fn offers(
                 .map(|(k, l)| CandidateLine {
                     line: k,
                     cost: pricing::unit_cost(&s.policy, node, service, &s.skus[l.sku], lane),
-                    max_units: l.quantity.min(s.atp(n, l.sku)),
+                    max_units: l.quantity.min(held[k]),
                 })
                 .collect();
             out.push(Candidate {
@@ -353,10 +440,68 @@ fn offers(
     out
 }
 
-/// The store-transfer offer of pickup order `o` from node `from`, if a lane
-/// goes from `from` to its pickup store: dated and priced by
-/// [`transfers::quote`], with zone and miles of `from` to the destination.
-fn transfer_offer(s: &Scenario, net: &Network, o: OrderIdx, from: NodeIdx) -> Option<Candidate> {
+/// Keeps the items of `v` whose flag in `keep` is set.
+fn retain_by<T>(v: &mut Vec<T>, keep: &[bool]) {
+    let mut i = 0;
+    v.retain(|_| {
+        i += 1;
+        keep[i - 1]
+    });
+}
+
+/// A pass that needs an order's optimum only where it is below a known
+/// plan's cost may skip the nodes that cannot take part in a cheaper plan.
+#[derive(Debug, Clone, Copy)]
+struct Ceiling<'a> {
+    /// Cost of a plan of the order (at the costs the pass will search).
+    cost: f64,
+    /// Unfilled penalty per unit of each line.
+    penalties: &'a [f64],
+}
+
+/// Which of an order's nodes (home delivery) may take part in a plan cheaper
+/// than the ceiling. A plan with a package from node `n` pays at least that
+/// package's floor, and each unit of each line at least the least a unit of
+/// it costs anywhere or its unfilled penalty; prices on rows only add to
+/// this. A node whose floor alone reaches the ceiling cannot help.
+fn below_ceiling(s: &Scenario, order: &Order, stock: &OrderStock, lanes: &[Lane], c: Ceiling) -> Vec<bool> {
+    let ships = |i: usize| s.nodes[stock.nodes[i]].capabilities.ship_to_home;
+    let lines_floor: f64 = order
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(k, l)| {
+            let cheapest = (0..stock.nodes.len())
+                .filter(|&i| stock.at(i)[k] > 0 && ships(i))
+                .map(|i| {
+                    let node = &s.nodes[stock.nodes[i]];
+                    pricing::unit_floor(&s.policy, node, &s.services, &s.skus[l.sku], lanes[i])
+                })
+                .fold(c.penalties[k], f64::min);
+            cheapest * f64::from(l.quantity)
+        })
+        .sum();
+    // Rounding must not drop a node of the plan the ceiling was read from.
+    let ceiling = c.cost + 1e-9 * c.cost.abs() + 1e-6;
+    (0..stock.nodes.len())
+        .map(|i| {
+            let node = &s.nodes[stock.nodes[i]];
+            ships(i) && pricing::package_floor(node, &s.services, lanes[i]) + lines_floor <= ceiling
+        })
+        .collect()
+}
+
+/// The store-transfer offer of pickup order `o` from node `from`, which holds
+/// `held` units of each line's SKU, if a lane goes from `from` to its pickup
+/// store: dated and priced by [`transfers::quote`], with zone and miles of
+/// `from` to the destination.
+fn transfer_offer(
+    s: &Scenario,
+    net: &Network,
+    o: OrderIdx,
+    from: NodeIdx,
+    held: &[u32],
+) -> Option<Candidate> {
     let order = &s.orders[o];
     let lane = transfers::lane(s, from, order.pickup_node?)?;
     let q = transfers::quote(s, lane, calendar::local_wave_time(s, &s.nodes[from]))?;
@@ -376,7 +521,7 @@ fn transfer_offer(s: &Scenario, net: &Network, o: OrderIdx, from: NodeIdx) -> Op
         .map(|(k, l)| CandidateLine {
             line: k,
             cost: unit,
-            max_units: l.quantity.min(s.atp(from, l.sku)),
+            max_units: l.quantity.min(held[k]),
         })
         .collect();
     Some(Candidate {
@@ -480,6 +625,7 @@ fn order_candidates(
     o: OrderIdx,
     mode: CandidateMode,
     keep_dominated: bool,
+    ceiling: Option<f64>,
 ) -> (Vec<Candidate>, Vec<f64>, usize, usize) {
     let order = &s.orders[o];
     // (Not under `twice-worst`: its unfilled penalty reads every node.)
@@ -489,8 +635,21 @@ fn order_candidates(
         }
         _ => None,
     };
-    let all = offers(s, net, shared, o, shortlist);
-    let penalties = unfilled_penalties(s, order, &all);
+    // Nodes are skipped under a ceiling only for home delivery, with
+    // penalties that read no candidate (store transfers and `twice-worst`
+    // penalties are priced otherwise).
+    let fixed_penalties = (ceiling.is_some()
+        && order.pickup_node.is_none()
+        && s.policy.unfilled != UnfilledRule::TwiceWorst)
+        .then(|| unfilled_penalties(s, order, &[]));
+    let ceiling = ceiling
+        .zip(fixed_penalties.as_deref())
+        .map(|(cost, penalties)| Ceiling { cost, penalties });
+    let all = offers(s, net, shared, o, shortlist, ceiling);
+    let penalties = match fixed_penalties {
+        Some(p) => p,
+        None => unfilled_penalties(s, order, &all),
+    };
     let mut with_stock: Vec<Candidate> = all
         .into_iter()
         .filter_map(|mut c| {
@@ -540,7 +699,7 @@ fn generate_keeping(s: &Scenario, net: &Network, mode: CandidateMode, keep_domin
     for chunk in orders.chunks(CHUNK_ORDERS) {
         let made: Vec<_> = chunk
             .par_iter()
-            .map(|&o| order_candidates(s, net, &shared, o, mode, keep_dominated))
+            .map(|&o| order_candidates(s, net, &shared, o, mode, keep_dominated, None))
             .collect();
         for (kept, penalties, eligible, dominated) in made {
             stats.eligible += eligible;
@@ -564,9 +723,14 @@ fn generate_keeping(s: &Scenario, net: &Network, mode: CandidateMode, keep_domin
 /// over its exact candidates (as `generate` in exact mode makes them), in
 /// order of `o`. Each order's candidates are made in parallel and dropped
 /// after use: a pass over every candidate of a wave too big to hold them.
+/// `ceiling(o)`, the cost of some plan of order `o` at the costs `per_order`
+/// searches (candidate costs plus non-negative prices), lets a home-delivery
+/// order skip the nodes no plan cheaper than it can use: its optimum over the
+/// candidates passed is then its optimum over all.
 pub fn map_exact<T: Send>(
     s: &Scenario,
     net: &Network,
+    ceiling: impl Fn(OrderIdx) -> f64 + Sync,
     per_order: impl Fn(OrderIdx, &[Candidate], &[f64]) -> T + Sync,
 ) -> Vec<T> {
     let shared = Shared::new(s);
@@ -574,8 +738,15 @@ pub fn map_exact<T: Send>(
         .into_par_iter()
         .map(|o| {
             let o = OrderIdx::new(o);
-            let (cands, penalties, _, _) =
-                order_candidates(s, net, &shared, o, CandidateMode::Exact, false);
+            let (cands, penalties, _, _) = order_candidates(
+                s,
+                net,
+                &shared,
+                o,
+                CandidateMode::Exact,
+                false,
+                Some(ceiling(o)),
+            );
             per_order(o, &cands, &penalties)
         })
         .collect()

@@ -4,15 +4,17 @@
 
 use std::collections::HashMap;
 
-use ndarray::Array2;
+use ndarray::{Array2, ShapeBuilder};
+use rayon::prelude::*;
 
 use crate::network::domain::{NodeIdx, OrderIdx, Scenario};
 use crate::network::geo;
 
-/// Most node x destination pairs for which the lane matrices are kept; beyond
-/// (a million destinations x 2,000 nodes would take 34 GB) lanes are computed
-/// when asked for, from the same formulas.
-pub const MAX_MATRIX_CELLS: usize = 20_000_000;
+/// Most node x destination pairs for which the lane matrices are kept (9
+/// bytes a pair: 0.6 GB at most); beyond (a million destinations x 2,000
+/// nodes would take 18 GB) lanes are computed when asked for, from the same
+/// formulas. peak-xl (2,000 nodes, 14k destinations) fits.
+pub const MAX_MATRIX_CELLS: usize = 64_000_000;
 
 /// A lane from a node to a destination.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -76,16 +78,22 @@ impl Network {
                 node_sites,
             };
         }
-        let mut miles = Array2::<f64>::zeros((n, d));
-        let mut zone = Array2::<u8>::zeros((n, d));
-        for (k, node) in s.nodes.iter().enumerate() {
-            for (j, &(lat, lon)) in destinations.iter().enumerate() {
-                let m = geo::great_circle_miles(node.lat, node.lon, lat, lon);
-                let z = geo::zone_for_miles(m);
-                miles[[k, j]] = m;
-                zone[[k, j]] = z;
-            }
-        }
+        // Column-major: one destination's lanes to every node lie together,
+        // as an order reads them (its stocking nodes, ascending).
+        let mut miles = vec![0.0; n * d];
+        let mut zone = vec![0u8; n * d];
+        miles
+            .par_chunks_mut(n.max(1))
+            .zip(zone.par_chunks_mut(n.max(1)))
+            .zip(destinations.par_iter())
+            .for_each(|((m, z), &(lat, lon))| {
+                for (k, node) in s.nodes.iter().enumerate() {
+                    m[k] = geo::great_circle_miles(node.lat, node.lon, lat, lon);
+                    z[k] = geo::zone_for_miles(m[k]);
+                }
+            });
+        let miles = Array2::from_shape_vec((n, d).f(), miles).expect("n x d lanes");
+        let zone = Array2::from_shape_vec((n, d).f(), zone).expect("n x d zones");
         Network {
             destinations,
             order_destination,

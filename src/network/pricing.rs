@@ -81,6 +81,27 @@ pub fn package_cost(
     }
 }
 
+/// The least a home-delivery package from `node` over `lane` can cost with
+/// any of its services: rate and handling, no lateness or cross-market
+/// penalty (every cost is non-negative); infinite if the node ships none.
+pub fn package_floor(node: &Node, services: &[Service], lane: Lane) -> f64 {
+    let z = lane.zone as usize - 1;
+    node.services
+        .iter()
+        .map(|offer| services[offer.service].per_package[z])
+        .fold(f64::INFINITY, f64::min)
+        + node.handling_per_package
+}
+
+/// The least a unit of `sku` shipped home from `node` over `lane` can cost
+/// with any of its services (infinite if the node ships none).
+pub fn unit_floor(policy: &Policy, node: &Node, services: &[Service], sku: &Sku, lane: Lane) -> f64 {
+    node.services
+        .iter()
+        .map(|offer| unit_cost(policy, node, &services[offer.service], sku, lane).total())
+        .fold(f64::INFINITY, f64::min)
+}
+
 /// One unit of `sku` from `node` with `service` over `lane`.
 pub fn unit_cost(policy: &Policy, node: &Node, service: &Service, sku: &Sku, lane: Lane) -> UnitCost {
     let z = lane.zone as usize - 1;

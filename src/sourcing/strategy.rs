@@ -274,7 +274,7 @@ fn decompose(
         // wave's bound is the pass over every candidate at the best prices.
         (wave.progress)("bound over every candidate");
         let t = Instant::now();
-        let (b, inexact) = decompose::exact_bound(s, wave.net, &out.prices);
+        let (b, inexact) = decompose::exact_bound(s, wave.net, cs, &out.prices);
         best.bound = b;
         decomposition.phases.exact_bound_s = t.elapsed().as_secs_f64();
         phases.solve_s += decomposition.phases.exact_bound_s;

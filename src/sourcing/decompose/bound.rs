@@ -2,8 +2,8 @@
 //! candidates, and the bound over every candidate at the best prices (the
 //! pass made when candidates were pruned).
 
-use crate::network::candidates::map_exact;
-use crate::network::domain::Scenario;
+use crate::network::candidates::{CandidateSet, map_exact};
+use crate::network::domain::{OrderIdx, Scenario};
 use crate::network::lanes::Network;
 use crate::sourcing::decompose::rows::RowPrices;
 use crate::sourcing::order_opt::{OrderView, best_plan};
@@ -29,7 +29,11 @@ pub const BOUND_SCALES: [f64; 4] = [0.0, 0.25, 0.5, 1.0];
 /// limits. With rows the kept candidates could not bind left unpriced it is
 /// still a relaxation. Returns the bound and how many orders' searches ran out
 /// of budget at the best scale (their amortized bound counts).
-pub fn exact_bound(s: &Scenario, net: &Network, prices: &RowPrices) -> (f64, usize) {
+///
+/// Each order's best plan over its kept candidates `cs` at the highest scale
+/// is a ceiling: no plan at a lower scale costs more than it does there, so
+/// the nodes that cannot take part in a cheaper plan are skipped.
+pub fn exact_bound(s: &Scenario, net: &Network, cs: &CandidateSet, prices: &RowPrices) -> (f64, usize) {
     // Without a priced row every scale gives the zero-price bound: one
     // search per order, not four (a wave whose master LP never solved).
     let scales: &[f64] = if prices.is_zero() {
@@ -37,7 +41,15 @@ pub fn exact_bound(s: &Scenario, net: &Network, prices: &RowPrices) -> (f64, usi
     } else {
         &BOUND_SCALES
     };
-    let per_order = map_exact(s, net, |o, cands, penalty| {
+    let top = scales.iter().copied().fold(0.0, f64::max);
+    let ceiling = |o: OrderIdx| {
+        let mut v = OrderView::new(s, cs, o);
+        if top > 0.0 {
+            prices.price_view(s, o, cs.of(o), &mut v, top);
+        }
+        best_plan(&v).cost
+    };
+    let per_order = map_exact(s, net, ceiling, |o, cands, penalty| {
         let unpriced = OrderView::of(s, o, cands, 0, penalty);
         scales
             .iter()
