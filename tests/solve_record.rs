@@ -129,8 +129,8 @@ fn the_bound_over_every_candidate_skips_nodes_without_changing_any_order_bound()
     use domopt::sourcing::decompose::{RowPrices, exact_bound};
     use domopt::sourcing::order_opt::{OrderView, best_plan};
     let dir = tempfile::tempdir().unwrap();
-    // Store premiums and a split penalty make the kept nodes' plans dearer
-    // than the cheapest possible, so the ceiling keeps far nodes too.
+    // Three small waves, where every order's search finishes: the bound must
+    // be the same whether or not nodes above the ceiling are skipped.
     for (seed, knobs) in [
         (1, &[][..]),
         (2, &["orders=300"][..]),

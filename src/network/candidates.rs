@@ -221,7 +221,7 @@ impl Shared {
             stock.atp = vec![0; s.nodes.len() * stock.lines];
         }
         // The lists are sorted by node: merging them costs no sort (a
-        // popular SKU is stocked at most of 2,000 nodes).
+        // popular SKU is stocked at nearly all of peak-xl's 2,000 nodes).
         for (k, l) in order.lines.iter().enumerate() {
             stock.merge(Some(k), &self.stocking[l.sku.index()]);
         }
