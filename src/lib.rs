@@ -151,7 +151,7 @@ pub mod columnar {
     pub use crate::input::columnar::{parquet_bytes, read_parquet, write_parquet};
     pub use crate::input::format::{ScenarioTables, scenario_from_tables};
     pub use crate::solution::plan_columns::{KpiRow, PlanTables, plan_tables};
-    pub use arrow::array::RecordBatch;
+    pub use arrow_array::RecordBatch;
 }
 
 /// The wire format: scenario records as people write them (JSON, or a folder

@@ -1,9 +1,6 @@
 //! Columnar I/O: Parquet scenario and plan tables, and Arrow record batches
 //! in and out, read and written as the CSV tables are.
 
-#[allow(dead_code)]
-mod common;
-
 use std::path::Path;
 use std::sync::Arc;
 

@@ -35,7 +35,7 @@ use domopt::solution::check::{self, CheckReport};
 use domopt::sourcing::{self, Strategy};
 use domopt::{CandidateMode, Settings};
 
-mod common;
+use crate::common;
 use common::{build, compact_json, panic_message};
 
 /// Instances to prove.

@@ -18,11 +18,8 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Barrier};
 use std::time::Duration;
 
-#[macro_use]
-#[path = "common/postgres.rs"]
-mod test_postgres;
-#[path = "common/ledger.rs"]
-mod test_ledger;
+use crate::test_ledger;
+use crate::test_postgres;
 
 use chrono::{NaiveDateTime, TimeDelta};
 use domopt::IssueCode;

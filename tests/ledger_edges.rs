@@ -16,10 +16,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-#[path = "common/ledger.rs"]
-mod test_ledger;
-#[path = "common/postgres.rs"]
-mod test_postgres;
+use crate::test_ledger;
+use crate::test_postgres;
 
 use test_ledger::{Server, json_of};
 

@@ -19,12 +19,11 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use crate::test_postgres;
 use chrono::{NaiveDateTime, TimeDelta};
 use domopt::reservations::{
     Adjustment, ClaimLine, FixedClock, Guard, Ledger, Request, SqliteLedger,
 };
-#[path = "common/postgres.rs"]
-mod test_postgres;
 
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};

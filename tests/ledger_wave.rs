@@ -19,9 +19,7 @@ use domopt::reservations::{
 use domopt::{CostModel, Settings, Strategy};
 use serde_json::{Value, json};
 
-#[macro_use]
-#[path = "common/postgres.rs"]
-mod test_postgres;
+use crate::test_postgres;
 
 const SEED: &str = "datasets/seed-example/two-shipments.json";
 const BIN: &str = env!("CARGO_BIN_EXE_domopt");

@@ -32,7 +32,7 @@ use domopt::promising::{CartLineRecord, CartRecord, Offer, Outcome, Promiser};
 use domopt::solution::check;
 use domopt::sourcing::{self, Strategy as Routing};
 
-mod common;
+use crate::common;
 use common::{build, compact_json, panic_message};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};

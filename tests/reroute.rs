@@ -485,9 +485,7 @@ fn the_joint_re_plan_beats_re_planning_the_touched_orders_one_at_a_time() {
     );
 }
 
-#[macro_use]
-#[path = "common/postgres.rs"]
-mod test_postgres;
+use crate::test_postgres;
 
 /// Where a test's ledger lives: an SQLite file in its folder, or a fresh
 /// PostgreSQL database (dropped with the test).

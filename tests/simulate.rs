@@ -15,8 +15,7 @@ use domopt::simulation::{
 use domopt::{CostModel, DEFAULT_MODEL, DomoptError, IssueCode, Settings, Strategy};
 use serde_json::json;
 
-#[allow(dead_code)] // The shared helpers this test does not use.
-mod common;
+use crate::common;
 
 const BIN: &str = env!("CARGO_BIN_EXE_domopt");
 

@@ -10,8 +10,7 @@ use domopt::format::{LoadedScenario, PolicyOverrides, read_scenario};
 use domopt::tuning::{Grid, Question, Sense, Tune, TuneOptions, Value, tune};
 use domopt::{CostModel, DEFAULT_MODEL, DomoptError, IssueCode, Settings, Strategy};
 
-#[allow(dead_code)] // The shared helpers this test does not use.
-mod common;
+use crate::common;
 
 const BIN: &str = env!("CARGO_BIN_EXE_domopt");
 

@@ -10,9 +10,10 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use arrow::array::{ArrayRef, RecordBatch, new_null_array};
-use arrow::compute::{CastOptions, cast_with_options, concat_batches};
-use arrow::datatypes::{DataType, FieldRef, Schema, SchemaRef, TimeUnit};
+use arrow_array::{ArrayRef, RecordBatch, new_null_array};
+use arrow_cast::{CastOptions, cast, cast_with_options};
+use arrow_schema::{ArrowError, DataType, FieldRef, Schema, SchemaRef, TimeUnit};
+use arrow_select::concat::concat_batches;
 use parquet::arrow::ArrowWriter;
 use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ParquetRecordBatchReaderBuilder};
 use parquet::basic::{Compression, ZstdLevel};
@@ -152,14 +153,14 @@ fn cast_to(
         safe: false,
         ..Default::default()
     };
-    let fail = |e: arrow::error::ArrowError| {
+    let fail = |e: ArrowError| {
         DomoptError::parse_with(table, format!("column {name}: {e}"), e)
     };
     // A timestamp as text: whole seconds in the wire format's
     // `YYYY-MM-DDTHH:MM:SS` (a zoned timestamp reads as its UTC time).
     let column = match (column.data_type(), wanted) {
         (DataType::Timestamp(unit, _), DataType::Utf8) if *unit != TimeUnit::Second => {
-            let truncated = arrow::compute::kernels::cast::cast(
+            let truncated = cast(
                 column,
                 &DataType::Timestamp(TimeUnit::Second, None),
             )
@@ -167,7 +168,7 @@ fn cast_to(
             cast_with_options(&truncated, wanted, &options).map_err(fail)?
         }
         (DataType::Timestamp(_, Some(_)), DataType::Utf8) => {
-            let naive = arrow::compute::kernels::cast::cast(
+            let naive = cast(
                 column,
                 &DataType::Timestamp(TimeUnit::Second, None),
             )

@@ -812,13 +812,13 @@ fn read_table<T: serde::de::DeserializeOwned + Send>(
 #[derive(Debug, Clone, Default)]
 pub struct ScenarioTables {
     /// Nodes, added to the JSON part's.
-    pub nodes: Option<arrow::array::RecordBatch>,
+    pub nodes: Option<arrow_array::RecordBatch>,
     /// Inventory rows, as `inventory.csv`.
-    pub inventory: Option<arrow::array::RecordBatch>,
+    pub inventory: Option<arrow_array::RecordBatch>,
     /// Orders, as `orders.csv`.
-    pub orders: Option<arrow::array::RecordBatch>,
+    pub orders: Option<arrow_array::RecordBatch>,
     /// Order lines, as `order_lines.csv`.
-    pub lines: Option<arrow::array::RecordBatch>,
+    pub lines: Option<arrow_array::RecordBatch>,
 }
 
 /// A scenario from its JSON part (`head`: services, SKUs, policy, and any
@@ -831,7 +831,7 @@ pub fn scenario_from_tables(
     tables: &ScenarioTables,
 ) -> Result<LoadedScenario, DomoptError> {
     fn rows<T: serde::de::DeserializeOwned>(
-        batch: &Option<arrow::array::RecordBatch>,
+        batch: &Option<arrow_array::RecordBatch>,
         name: &str,
     ) -> Result<Option<Vec<T>>, DomoptError> {
         batch

@@ -2,7 +2,7 @@
 //! rows and columns as the CSV tables of a plan folder, plus a one-row KPI
 //! table, for Parquet files and DataFrames.
 
-use arrow::array::RecordBatch;
+use arrow_array::RecordBatch;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
