@@ -17,7 +17,13 @@ cargo clippy --release --all-targets -- -D warnings
 cargo clippy --release -p domopt-python -- -D warnings
 # The ledger's PostgreSQL tests need the local cluster up, with the domopt role.
 ./scripts/postgres.sh
-cargo test --release
+# One build of the workspace: the tests, the CLI and the Python extension
+# (target/release/lib_domopt.so, which scripts/python.sh tests) under one
+# resolution of features. Built on its own, the extension would get other
+# features in the crates below it (the tests' dev-dependencies and the CLI
+# turn on more) and compile nearly all of them again, seven minutes of CI.
+cargo build --release --workspace --lib --bins --tests --examples
+cargo test --release --workspace
 # The Python package: built with maturin into a venv under target/, then pytest.
 ./scripts/python.sh
 # The library's API documentation, links included, with the default features
