@@ -2326,7 +2326,7 @@ fn random_mutations_of_the_shipped_scenarios_never_crash_hang_or_write_a_plan_th
                         let _ = std::fs::remove_dir_all(&keep);
                         case.write(&keep);
                         eprintln!(
-                            "fuzz case {i} FAILED: {}\n  {}\n  kept in {}\n  rerun: DOMOPT_FUZZ_SEED={seed} DOMOPT_FUZZ_CASE={i} cargo test --release --test integration fuzz::random\n  by hand: cd {} && {BIN} {}\n  {}",
+                            "fuzz case {i} FAILED: {}\n  {}\n  kept in {}\n  rerun: DOMOPT_FUZZ_SEED={seed} DOMOPT_FUZZ_CASE={i} cargo test --release --test integration fuzz::random_mutations\n  by hand: cd {} && {BIN} {}\n  {}",
                             f.class,
                             case.note,
                             keep.display(),

@@ -1,6 +1,6 @@
 //! The integration tests, built as one test binary: each file of `tests/` is
 //! a module named after what it tests, and the library is linked once rather
-//! than once per file (`cargo test --release --test integration fuzz::` runs
+//! than once per file (`cargo test --release --test integration golden::` runs
 //! one module). The shared helpers are declared first, so that their macros
 //! are in scope in every module after them.
 
