@@ -24,7 +24,8 @@ cargo clippy --release -p domopt-python -- -D warnings
 # turn on more) and compile nearly all of them again, seven minutes of CI.
 cargo build --release --workspace --lib --bins --tests --examples
 cargo test --release --workspace
-# The Python package: built with maturin into a venv under target/, then pytest.
+# The Python package: laid out from that build in a venv under target/, then
+# pytest.
 ./scripts/python.sh
 # The library's API documentation, links included, with the default features
 # (as docs.rs builds it). Without them the build scripts' own dependencies
