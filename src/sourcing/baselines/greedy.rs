@@ -173,6 +173,23 @@ fn fill_lines(
                         continue;
                     }
                 }
+                let opening = if is_open {
+                    0.0
+                } else {
+                    c.package.total()
+                        + if open.is_empty() {
+                            0.0
+                        } else {
+                            s.policy.split_penalty
+                        }
+                };
+                // Taking at most `need[k]` units, no unit costs less than
+                // this: a candidate above the best so far cannot win, and the
+                // stock lookups below (most of the time) are skipped.
+                let floor = cl.cost.total() + opening / need[k] as f64;
+                if best.is_some_and(|(b, _, _)| floor - 1e-9 * floor.abs().max(1.0) > b) {
+                    continue;
+                }
                 let avail = left
                     .available(c.node, l.sku)
                     .saturating_sub(used_stock.get(&(c.node, l.sku)).copied().unwrap_or(0));
@@ -186,16 +203,6 @@ fn fill_lines(
                 if take == 0 {
                     continue;
                 }
-                let opening = if is_open {
-                    0.0
-                } else {
-                    c.package.total()
-                        + if open.is_empty() {
-                            0.0
-                        } else {
-                            s.policy.split_penalty
-                        }
-                };
                 let per_unit = (opening + cl.cost.total() * take as f64) / take as f64;
                 if per_unit > penalty {
                     continue;
