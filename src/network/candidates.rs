@@ -685,37 +685,63 @@ pub fn generate_all(s: &Scenario, net: &Network) -> CandidateSet {
 }
 
 fn generate_keeping(s: &Scenario, net: &Network, mode: CandidateMode, keep_dominated: bool) -> CandidateSet {
-    let mut candidates = Vec::new();
-    let mut by_order = Vec::with_capacity(s.orders.len());
-    let mut unfilled_penalty = Vec::with_capacity(s.orders.len());
-    let mut stats = CandidateStats {
-        pruned: matches!(mode, CandidateMode::Pruned { .. }),
-        ..Default::default()
+    let mut set = CandidateSet {
+        candidates: Vec::new(),
+        by_order: Vec::with_capacity(s.orders.len()),
+        unfilled_penalty: Vec::with_capacity(s.orders.len()),
+        stats: CandidateStats {
+            pruned: matches!(mode, CandidateMode::Pruned { .. }),
+            ..Default::default()
+        },
     };
     let shared = Shared::new(s);
-    // The chunk's candidates are moved into the wave's list before the next
-    // chunk is made. Order is kept: the result is the same.
+    // Each chunk's candidates are made in parallel while the chunk before is
+    // moved into the wave's list (a copy into fresh memory, on one thread).
+    // Order is kept: the result is the same.
     let orders: Vec<OrderIdx> = OrderIdx::all(s.orders.len()).collect();
+    let mut made: Vec<Made> = Vec::new();
     for chunk in orders.chunks(CHUNK_ORDERS) {
-        let made: Vec<_> = chunk
-            .par_iter()
-            .map(|&o| order_candidates(s, net, &shared, o, mode, keep_dominated, None))
-            .collect();
-        for (kept, penalties, eligible, dominated) in made {
-            stats.eligible += eligible;
-            stats.dominated += dominated;
-            stats.kept += kept.len();
-            unfilled_penalty.push(penalties);
-            let start = candidates.len();
-            candidates.extend(kept);
-            by_order.push(start..candidates.len());
-        }
+        let previous = std::mem::take(&mut made);
+        let ((), next) = rayon::join(
+            || set.append(previous, s.orders.len()),
+            || {
+                chunk
+                    .par_iter()
+                    .map(|&o| order_candidates(s, net, &shared, o, mode, keep_dominated, None))
+                    .collect()
+            },
+        );
+        made = next;
     }
-    CandidateSet {
-        candidates,
-        by_order,
-        unfilled_penalty,
-        stats,
+    set.append(made, s.orders.len());
+    set
+}
+
+/// One order's candidates: (kept, unfilled penalties per line, eligible,
+/// dominated).
+type Made = (Vec<Candidate>, Vec<f64>, usize, usize);
+
+impl CandidateSet {
+    /// Appends the next orders' candidates. After the first chunk of orders
+    /// (or half the wave's `orders`, if fewer), room is reserved for the
+    /// whole wave at their rate plus a tenth, so that the list is not copied
+    /// each time it doubles; if the room cannot be had, or more is needed,
+    /// the list grows as it goes.
+    fn append(&mut self, made: Vec<Made>, orders: usize) {
+        for (kept, penalties, eligible, dominated) in made {
+            self.stats.eligible += eligible;
+            self.stats.dominated += dominated;
+            self.stats.kept += kept.len();
+            self.unfilled_penalty.push(penalties);
+            let start = self.candidates.len();
+            if self.by_order.len() == CHUNK_ORDERS.min(orders / 2) {
+                let rate = start as f64 / self.by_order.len() as f64;
+                let wanted = (rate * orders as f64 * 1.1) as usize;
+                let _ = self.candidates.try_reserve_exact(wanted.saturating_sub(start));
+            }
+            self.candidates.extend(kept);
+            self.by_order.push(start..self.candidates.len());
+        }
     }
 }
 

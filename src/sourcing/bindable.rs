@@ -86,6 +86,45 @@ pub struct BindableRows {
     line_stock_row: Vec<u32>,
 }
 
+/// Most (node, SKU) cells [`Slots`] holds in a flat table (256 MiB of
+/// `u32`); a larger network (peak-xl: 2,000 nodes x 100,000 SKUs) uses a map.
+const DENSE_CELLS: usize = 1 << 26;
+
+/// The stock slot of each (node, SKU) pair met so far: a flat node x SKU
+/// table when the network is small enough, else a hash map. Tens of millions
+/// of candidate lines each look one up; the table's lookup is an index, the
+/// map's a hash and a probe that misses the cache.
+enum Slots {
+    Dense { cells: Vec<u32>, skus: usize },
+    Sparse(FxHashMap<(NodeIdx, SkuIdx), u32>),
+}
+
+impl Slots {
+    fn new(s: &Scenario) -> Slots {
+        match s.nodes.len().checked_mul(s.skus.len()) {
+            Some(cells) if cells <= DENSE_CELLS => Slots::Dense {
+                cells: vec![NO_ROW; cells],
+                skus: s.skus.len(),
+            },
+            _ => Slots::Sparse(FxHashMap::default()),
+        }
+    }
+
+    /// The slot of `key`, made by `fresh` the first time.
+    fn get_or_insert(&mut self, key: (NodeIdx, SkuIdx), fresh: impl FnOnce() -> u32) -> u32 {
+        match self {
+            Slots::Dense { cells, skus } => {
+                let cell = &mut cells[key.0.index() * *skus + key.1.index()];
+                if *cell == NO_ROW {
+                    *cell = fresh();
+                }
+                *cell
+            }
+            Slots::Sparse(map) => *map.entry(key).or_insert_with(fresh),
+        }
+    }
+}
+
 impl BindableRows {
     /// The rows that `candidates` could break, given what `used` takes.
     pub fn new<'a>(
@@ -95,7 +134,7 @@ impl BindableRows {
     ) -> BindableRows {
         let n_nodes = s.nodes.len();
         // Stock slots in the order first touched; rows follow in key order.
-        let mut slot: FxHashMap<(NodeIdx, SkuIdx), u32> = FxHashMap::default();
+        let mut slots = Slots::new(s);
         let mut keys: Vec<(NodeIdx, SkuIdx)> = Vec::new();
         let mut stock_ub: Vec<u64> = Vec::new();
         let mut line_start = Vec::with_capacity(candidates.len() + 1);
@@ -107,7 +146,7 @@ impl BindableRows {
             pkg_ub[c.node.index()] += 1;
             for cl in &c.lines {
                 let key = (c.node, s.orders[c.order].lines[cl.line].sku);
-                let k = *slot.entry(key).or_insert_with(|| {
+                let k = slots.get_or_insert(key, || {
                     keys.push(key);
                     stock_ub.push(0);
                     (keys.len() - 1) as u32
