@@ -100,11 +100,12 @@ enum Slots {
 }
 
 impl Slots {
-    fn new(s: &Scenario) -> Slots {
-        match s.nodes.len().checked_mul(s.skus.len()) {
+    /// No slot yet, for a network of `nodes` nodes and `skus` SKUs.
+    fn new(nodes: usize, skus: usize) -> Slots {
+        match nodes.checked_mul(skus) {
             Some(cells) if cells <= DENSE_CELLS => Slots::Dense {
                 cells: vec![NO_ROW; cells],
-                skus: s.skus.len(),
+                skus,
             },
             _ => Slots::Sparse(FxHashMap::default()),
         }
@@ -134,7 +135,7 @@ impl BindableRows {
     ) -> BindableRows {
         let n_nodes = s.nodes.len();
         // Stock slots in the order first touched; rows follow in key order.
-        let mut slots = Slots::new(s);
+        let mut slots = Slots::new(n_nodes, s.skus.len());
         let mut keys: Vec<(NodeIdx, SkuIdx)> = Vec::new();
         let mut stock_ub: Vec<u64> = Vec::new();
         let mut line_start = Vec::with_capacity(candidates.len() + 1);
@@ -233,5 +234,39 @@ impl BindableRows {
     /// it can bind.
     pub fn stock(&self, position: usize, k: usize) -> Option<usize> {
         opt(self.line_stock_row[self.line_start[position] as usize + k])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_flat_table_and_the_map_number_the_stock_slots_alike() {
+        let mut dense = Slots::new(50, 40);
+        let mut sparse = Slots::new(1 << 20, 1 << 20);
+        assert!(matches!(dense, Slots::Dense { .. }));
+        assert!(matches!(sparse, Slots::Sparse(_)));
+        assert!(matches!(Slots::new(usize::MAX, 2), Slots::Sparse(_)));
+        let (mut made_dense, mut made_sparse) = (0, 0);
+        let mut x: u64 = 7;
+        for _ in 0..40_000 {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let key = (
+                NodeIdx::new((x >> 40) as usize % 50),
+                SkuIdx::new((x >> 20) as usize % 40),
+            );
+            let a = dense.get_or_insert(key, || {
+                made_dense += 1;
+                made_dense - 1
+            });
+            let b = sparse.get_or_insert(key, || {
+                made_sparse += 1;
+                made_sparse - 1
+            });
+            assert_eq!(a, b, "{key:?}");
+        }
+        // Every one of the 2,000 pairs was met, each given one slot.
+        assert_eq!((made_dense, made_sparse), (2_000, 2_000));
     }
 }
