@@ -6,6 +6,7 @@ use std::ops::Range;
 use chrono::NaiveDate;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use smallvec::SmallVec;
 
 use crate::network::calendar;
 use crate::network::domain::*;
@@ -74,9 +75,14 @@ pub struct Candidate {
     pub miles: f64,
     /// Cost of the package.
     pub package: PackageCost,
-    /// Lines it can carry.
-    pub lines: Vec<CandidateLine>,
+    /// Lines it can carry (most candidates carry one: inline, no allocation).
+    pub lines: CandidateLines,
 }
+
+/// The lines of a candidate: a wave holds tens of millions of candidates,
+/// four in five with one line, which is kept inside the candidate rather
+/// than in an allocation of its own.
+pub type CandidateLines = SmallVec<[CandidateLine; 1]>;
 
 impl Candidate {
     /// Position in `lines` of the order's line `line` (which a plan may only
@@ -354,6 +360,10 @@ fn offers(
         stock.retain(|i| keep[i]);
         retain_by(&mut lanes, &keep);
     }
+    // Lines without stock at a node are left off its candidates (they are
+    // dropped anyway), except where `twice-worst` penalties read every
+    // line's cost.
+    let every_line = s.policy.unfilled == UnfilledRule::TwiceWorst;
     let mut out = Vec::new();
     for (i, (&n, &lane)) in stock.nodes.iter().zip(&lanes).enumerate() {
         let node = &s.nodes[n];
@@ -417,6 +427,7 @@ fn offers(
                 .lines
                 .iter()
                 .enumerate()
+                .filter(|&(k, _)| every_line || held[k] > 0)
                 .map(|(k, l)| CandidateLine {
                     line: k,
                     cost: pricing::unit_cost(&s.policy, node, service, &s.skus[l.sku], lane),
@@ -654,6 +665,7 @@ fn order_candidates(
         .into_iter()
         .filter_map(|mut c| {
             c.lines.retain(|l| l.max_units > 0);
+            c.lines.shrink_to_fit();
             (!c.lines.is_empty()).then_some(c)
         })
         .collect();
