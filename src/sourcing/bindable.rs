@@ -90,6 +90,11 @@ pub struct BindableRows {
 /// `u32`); a larger network (peak-xl: 2,000 nodes x 100,000 SKUs) uses a map.
 const DENSE_CELLS: usize = 1 << 26;
 
+/// Most cells of the flat table per candidate: a few candidates on a large
+/// network (a small MIP of a large wave) use the map rather than fill a
+/// table far larger than themselves.
+const CELLS_PER_CANDIDATE: usize = 8;
+
 /// The stock slot of each (node, SKU) pair met so far: a flat node x SKU
 /// table when the network is small enough, else a hash map. Tens of millions
 /// of candidate lines each look one up; the table's lookup is an index, the
@@ -100,10 +105,12 @@ enum Slots {
 }
 
 impl Slots {
-    /// No slot yet, for a network of `nodes` nodes and `skus` SKUs.
-    fn new(nodes: usize, skus: usize) -> Slots {
+    /// No slot yet, for `candidates` candidates on a network of `nodes`
+    /// nodes and `skus` SKUs.
+    fn new(nodes: usize, skus: usize, candidates: usize) -> Slots {
+        let most = DENSE_CELLS.min(candidates.saturating_mul(CELLS_PER_CANDIDATE));
         match nodes.checked_mul(skus) {
-            Some(cells) if cells <= DENSE_CELLS => Slots::Dense {
+            Some(cells) if cells <= most => Slots::Dense {
                 cells: vec![NO_ROW; cells],
                 skus,
             },
@@ -135,7 +142,7 @@ impl BindableRows {
     ) -> BindableRows {
         let n_nodes = s.nodes.len();
         // Stock slots in the order first touched; rows follow in key order.
-        let mut slots = Slots::new(n_nodes, s.skus.len());
+        let mut slots = Slots::new(n_nodes, s.skus.len(), candidates.len());
         let mut keys: Vec<(NodeIdx, SkuIdx)> = Vec::new();
         let mut stock_ub: Vec<u64> = Vec::new();
         let mut line_start = Vec::with_capacity(candidates.len() + 1);
@@ -243,11 +250,13 @@ mod tests {
 
     #[test]
     fn the_flat_table_and_the_map_number_the_stock_slots_alike() {
-        let mut dense = Slots::new(50, 40);
-        let mut sparse = Slots::new(1 << 20, 1 << 20);
+        let mut dense = Slots::new(50, 40, 1_000);
+        let mut sparse = Slots::new(1 << 20, 1 << 20, 1 << 30);
         assert!(matches!(dense, Slots::Dense { .. }));
         assert!(matches!(sparse, Slots::Sparse(_)));
-        assert!(matches!(Slots::new(usize::MAX, 2), Slots::Sparse(_)));
+        assert!(matches!(Slots::new(usize::MAX, 2, usize::MAX), Slots::Sparse(_)));
+        // Few candidates on a large network: no table larger than they are.
+        assert!(matches!(Slots::new(50, 40, 100), Slots::Sparse(_)));
         let (mut made_dense, mut made_sparse) = (0, 0);
         let mut x: u64 = 7;
         for _ in 0..40_000 {
