@@ -11,6 +11,9 @@
 //!   counts the time of every run of an instance, and the master runs many;
 //! - making its existing columns integer (`Highs_changeColsIntegralityByRange`):
 //!   the crate sets integrality only when it adds a column;
+//! - a starting basis (`Highs_setBasis`): the first master LP would otherwise
+//!   start from the slack basis and pivot each order's column in, one
+//!   iteration per order (3 s of peak-l's 60);
 //! - moving a model to another thread: `highs::Model` is not `Send`.
 //!
 //! Every function checks what it hands to C before the call.
@@ -84,6 +87,43 @@ pub(super) fn make_columns_integer(model: &mut Model) -> Result<(), SolverError>
         highs_sys::Highs_changeColsIntegralityByRange(highs, 0, last, integrality.as_ptr())
     };
     check(status, "making master columns integer")
+}
+
+/// Sets the simplex basis the next run starts from: columns `basic` (one per
+/// row `0..basic.len()`, taking those rows' places) in the basis, with the
+/// slacks of the other rows; every other column and those rows at their
+/// lower bounds.
+pub(super) fn set_basis(model: &mut Model, basic: &[usize]) -> Result<(), SolverError> {
+    let (columns, rows) = (model.num_cols(), model.num_rows());
+    let mut col_status = vec![highs_sys::kHighsBasisStatusLower; columns];
+    let mut row_status = vec![highs_sys::kHighsBasisStatusBasic; rows];
+    if basic.len() > rows {
+        return Err(SolverError::Arguments(format!(
+            "{} basic columns for {rows} rows",
+            basic.len()
+        )));
+    }
+    for (row, &column) in basic.iter().enumerate() {
+        match col_status.get_mut(column) {
+            Some(status) if *status != highs_sys::kHighsBasisStatusBasic => {
+                *status = highs_sys::kHighsBasisStatusBasic;
+            }
+            _ => {
+                return Err(SolverError::Arguments(format!(
+                    "column {column} is not one of {columns} or is basic twice"
+                )));
+            }
+        }
+        row_status[row] = highs_sys::kHighsBasisStatusLower;
+    }
+    let highs = model.as_mut_ptr();
+    // SAFETY: `highs` is the live instance owned by `model`, borrowed
+    // mutably for the call; `col_status` holds one status per column and
+    // `row_status` one per row of the model (both made at its sizes above),
+    // and HiGHS only reads them during the call.
+    let status =
+        unsafe { highs_sys::Highs_setBasis(highs, col_status.as_ptr(), row_status.as_ptr()) };
+    check(status, "setting the master's basis")
 }
 
 /// Appends rows `lower[i] <= a_i x <= upper[i]` to the model, row `i`

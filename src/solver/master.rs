@@ -150,6 +150,14 @@ impl Master {
         Ok(())
     }
 
+    /// Makes the next solve start from columns `basic` in the basis, column
+    /// `basic[i]` in place of row `i` (which must then be an equality row:
+    /// it leaves the basis at its bound), the slacks of the other rows, and
+    /// every other column at 0.
+    pub fn start_basis(&mut self, basic: &[usize]) -> Result<(), SolverError> {
+        ffi::set_basis(self.model()?, basic)
+    }
+
     /// Starts HiGHS's clock afresh: its time limit counts the total time of
     /// every run of an instance, not the time of one run.
     fn restart_clock(&mut self, time_limit_s: f64) -> Result<(), SolverError> {
@@ -307,6 +315,20 @@ mod tests {
         let lp = m.solve_lp(10.0).expect("an LP optimum");
         assert!((lp.objective - 11.0).abs() < 1e-9, "{}", lp.objective);
         assert_eq!(lp.columns.len(), 5);
+    }
+
+    #[test]
+    fn a_starting_basis_refuses_columns_it_cannot_place_and_leaves_the_optimum_alone() {
+        let mut m = two_orders_and_a_shared_row();
+        assert!(m.start_basis(&[0, 4]).is_err(), "column 4 of 4");
+        assert!(m.start_basis(&[2, 2]).is_err(), "column 2 basic twice");
+        assert!(m.start_basis(&[0, 1, 2, 3]).is_err(), "4 columns, 3 rows");
+        // Both cheap columns basic break the shared row: the dual simplex
+        // starts from there and still ends at the optimum.
+        m.start_basis(&[2, 3]).expect("a basis");
+        let lp = m.solve_lp(10.0).expect("an LP optimum");
+        assert!((lp.objective - 11.0).abs() < 1e-9, "{}", lp.objective);
+        assert!((lp.row_duals[2] + 9.0).abs() < 1e-9, "{:?}", lp.row_duals);
     }
 
     #[test]

@@ -224,8 +224,28 @@ impl Restricted {
 
     /// Solves the master LP with the rows and columns offered so far.
     pub(super) fn solve_lp(&mut self, time_limit_s: f64) -> Result<MasterLp, SolverError> {
+        let first = self.flushed == 0;
         self.flush()?;
+        if first {
+            self.master.start_basis(&self.cheapest())?;
+        }
         self.master.solve_lp(time_limit_s)
+    }
+
+    /// Per slot, its cheapest column: with every coupling row's slack, a
+    /// basis whose duals price every column at or above zero, so the dual
+    /// simplex starts from it (and, when the coupling rows hold the cheapest
+    /// columns, as the first master does, it is the optimum).
+    fn cheapest(&self) -> Vec<usize> {
+        // Column `k` is slot `k`'s empty plan.
+        let mut best: Vec<usize> = (0..self.orders.len()).collect();
+        for (j, col) in self.columns.iter().enumerate() {
+            let k = self.slot(col.order);
+            if col.data.cost < self.columns[best[k]].data.cost {
+                best[k] = j;
+            }
+        }
+        best
     }
 
     /// Per slot: the column with the largest LP value, and that value.
