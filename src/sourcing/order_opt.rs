@@ -291,7 +291,6 @@ pub fn best_plan(v: &OrderView) -> OrderPlan {
     };
     search.dfs(0, 0.0);
     let exact = search.nodes <= NODE_BUDGET;
-    let root_bound = amortized_bound(v).max(search.rest[0]);
     let (cost, choice) = match search.best_choice.take() {
         Some(c) => (search.best_cost, c),
         None => (all_unfilled, vec![UNFILLED; search.unit_line.len()]),
@@ -318,7 +317,13 @@ pub fn best_plan(v: &OrderView) -> OrderPlan {
     OrderPlan {
         assignments,
         cost,
-        bound: if exact { cost } else { root_bound.min(cost) },
+        // The root bound costs a pass over every candidate: only a search cut
+        // short needs it.
+        bound: if exact {
+            cost
+        } else {
+            amortized_bound(v).max(search.rest[0]).min(cost)
+        },
         exact,
     }
 }

@@ -55,8 +55,7 @@ impl Restricted {
             .par_iter()
             .map(|&k| {
                 let mut v = OrderView::new(ctx.s, ctx.cs, orders[k]);
-                ctx.cp.price_view(ctx.cs, &price, &mut v);
-                ctx.cp.limit_view(ctx.cs, limit, &mut v);
+                ctx.cp.price_and_limit_view(ctx.cs, &price, limit, &mut v);
                 (k, best_plan(&v))
             })
             .collect();

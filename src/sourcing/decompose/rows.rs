@@ -106,33 +106,54 @@ impl Coupling {
     /// Adds row prices to an order's view: each package pays its package
     /// row's price, each unit its stock and units rows' prices.
     pub fn price_view(&self, cs: &CandidateSet, price: &[f64], v: &mut OrderView) {
-        for (p, &ci) in v.cands.iter().enumerate() {
-            if let Some(r) = self.pkg_row(cs, ci) {
-                v.pkg[p] += price[r];
-            }
-            for (k, cl) in cs.candidates[ci].lines.iter().enumerate() {
-                let (stock, units) = self.line_rows(cs, ci, k);
-                if let Some((uc, _)) = v.line[[p, cl.line]].as_mut() {
-                    *uc += stock.map_or(0.0, |r| price[r]) + units.map_or(0.0, |r| price[r]);
-                }
-            }
-        }
+        self.adjust_view(cs, v, |r| price[r], |_| f64::INFINITY);
     }
 
     /// Caps an order's view by row limits (what a partial plan leaves): a
     /// plan that alone breaks a stock or package limit is never chosen.
     pub fn limit_view(&self, cs: &CandidateSet, limit: &[f64], v: &mut OrderView) {
+        self.adjust_view(cs, v, |_| 0.0, |r| limit[r]);
+    }
+
+    /// [`Self::price_view`] and [`Self::limit_view`] in one pass over the
+    /// view's candidates (what pricing does to every order each round).
+    pub fn price_and_limit_view(
+        &self,
+        cs: &CandidateSet,
+        price: &[f64],
+        limit: &[f64],
+        v: &mut OrderView,
+    ) {
+        self.adjust_view(cs, v, |r| price[r], |r| limit[r]);
+    }
+
+    /// Adds `price(r)` and caps by `limit(r)` each row `r` of the view's
+    /// candidates, in one pass.
+    fn adjust_view(
+        &self,
+        cs: &CandidateSet,
+        v: &mut OrderView,
+        price: impl Fn(usize) -> f64,
+        limit: impl Fn(usize) -> f64,
+    ) {
         for (p, &ci) in v.cands.iter().enumerate() {
             if let Some(r) = self.pkg_row(cs, ci) {
-                v.openable[p] &= limit[r] >= 1.0;
+                v.pkg[p] += price(r);
+                v.openable[p] &= limit(r) >= 1.0;
             }
-            for (k, cl) in cs.candidates[ci].lines.iter().enumerate() {
-                let (stock, _) = self.line_rows(cs, ci, k);
-                if let Some(r) = stock {
-                    let cap = limit[r].max(0.0) as u32;
-                    if let Some((_, ub)) = v.line[[p, cl.line]].as_mut() {
+            let c = &cs.candidates[ci];
+            let unit_price = self.bindable.units(c.node).map_or(0.0, &price);
+            for (k, cl) in c.lines.iter().enumerate() {
+                let stock = self.bindable.stock(ci, k);
+                // Saturating: an infinite limit caps nothing.
+                let cap = stock.map(|r| limit(r).max(0.0) as u32);
+                if let Some((uc, ub)) = v.line[[p, cl.line]].as_mut() {
+                    *uc += stock.map_or(0.0, &price) + unit_price;
+                    if let Some(cap) = cap {
                         *ub = (*ub).min(cap);
                     }
+                }
+                if let Some(cap) = cap {
                     let g = v.group[cl.line];
                     v.group_cap[[p, g]] = v.group_cap[[p, g]].min(cap);
                 }
