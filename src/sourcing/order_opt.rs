@@ -65,15 +65,33 @@ impl OrderView {
         first: usize,
         penalty: &[f64],
     ) -> OrderView {
+        let numbered = cands.iter().enumerate().map(|(i, c)| (first + i, c));
+        OrderView::numbered(s, o, numbered, penalty)
+    }
+
+    /// The view of order `o` over some of its candidates in the wave's set,
+    /// `picked` (indices into `cs`, ascending).
+    pub fn picked(s: &Scenario, cs: &CandidateSet, o: OrderIdx, picked: &[u32]) -> OrderView {
+        let numbered = picked.iter().map(|&ci| (ci as usize, &cs.candidates[ci as usize]));
+        OrderView::numbered(s, o, numbered, cs.unfilled_of(o))
+    }
+
+    /// The view of order `o` over candidates numbered as its plans will name them.
+    fn numbered<'c>(
+        s: &Scenario,
+        o: OrderIdx,
+        numbered: impl ExactSizeIterator<Item = (usize, &'c Candidate)> + Clone,
+        penalty: &[f64],
+    ) -> OrderView {
         let order = &s.orders[o];
-        let range = first..first + cands.len();
+        let n = numbered.len();
         let n_lines = order.lines.len();
         let mut v = OrderView {
-            cands: range.clone().collect(),
-            node: Vec::with_capacity(range.len()),
-            pkg: Vec::with_capacity(range.len()),
-            openable: vec![true; range.len()],
-            line: Array2::from_elem((range.len(), n_lines), None),
+            cands: numbered.clone().map(|(i, _)| i).collect(),
+            node: Vec::with_capacity(n),
+            pkg: Vec::with_capacity(n),
+            openable: vec![true; n],
+            line: Array2::from_elem((n, n_lines), None),
             quantity: order.lines.iter().map(|l| l.quantity).collect(),
             group: (0..n_lines)
                 .map(|i| {
@@ -82,7 +100,7 @@ impl OrderView {
                         .expect("a line matches itself")
                 })
                 .collect(),
-            group_cap: Array2::zeros((range.len(), n_lines)),
+            group_cap: Array2::zeros((n, n_lines)),
             penalty: penalty.to_vec(),
             split: s.policy.split_penalty,
             max_packages: if order.ship_complete {
@@ -97,7 +115,7 @@ impl OrderView {
         let repeated: Vec<bool> = (0..n_lines)
             .map(|i| (0..n_lines).any(|j| j != i && v.group[j] == v.group[i]))
             .collect();
-        for (p, c) in cands.iter().enumerate() {
+        for (p, (_, c)) in numbered.enumerate() {
             v.node.push(c.node);
             v.pkg.push(c.package.total());
             for cl in &c.lines {
@@ -243,9 +261,61 @@ pub fn best_plan(v: &OrderView) -> OrderPlan {
     if v.ship_complete {
         return ship_complete_plan(v);
     }
-    if v.quantity.iter().map(|&q| u64::from(q)).sum::<u64>() > SEARCH_UNITS {
+    let units: u64 = v.quantity.iter().map(|&q| u64::from(q)).sum();
+    if units > SEARCH_UNITS {
         return large_order_plan(v);
     }
+    if units == 1 {
+        return single_unit_plan(v);
+    }
+    searched_plan(v)
+}
+
+/// The plan of an order of one unit (half the orders of a peak wave): its
+/// cheapest package, or unfilled, chosen as [`searched_plan`] would (ties to
+/// the lowest position, unfilled only when strictly cheaper) without its
+/// per-order set-up.
+fn single_unit_plan(v: &OrderView) -> OrderPlan {
+    let line = v.quantity.iter().position(|&q| q == 1).expect("one unit");
+    let group = v.group[line];
+    let penalty = v.penalty[line];
+    let may_open = v.max_packages.is_none_or(|m| m > 0);
+    let mut best: Option<(f64, usize)> = None;
+    for p in (0..v.cands.len()).filter(|&p| may_open && v.openable[p]) {
+        let Some((uc, ub)) = v.line[[p, line]] else {
+            continue;
+        };
+        if ub == 0 || v.group_cap[[p, group]] == 0 {
+            continue;
+        }
+        let cost = v.pkg[p] + uc;
+        if best.is_none_or(|(b, _)| cost.total_cmp(&b).is_lt()) {
+            best = Some((cost, p));
+        }
+    }
+    // The search starts from leaving the unit unfilled (plus a margin) and
+    // keeps a plan only when it is cheaper by more than 1e-9.
+    let shipped = best.filter(|&(cost, _)| cost < penalty + 1e-6 - 1e-9 && penalty >= cost - 1e-9);
+    let (cost, assignments) = match shipped {
+        Some((cost, p)) => (
+            cost,
+            vec![Assignment {
+                candidate: v.cands[p],
+                units: vec![(line, 1)],
+            }],
+        ),
+        None => (penalty, Vec::new()),
+    };
+    OrderPlan {
+        assignments,
+        cost,
+        bound: cost,
+        exact: true,
+    }
+}
+
+/// The best plan of an order of a few units, by the depth-first search.
+fn searched_plan(v: &OrderView) -> OrderPlan {
     let mut unit_line = Vec::new();
     for (i, &q) in v.quantity.iter().enumerate() {
         unit_line.extend(std::iter::repeat_n(i, q as usize));
@@ -284,7 +354,7 @@ pub fn best_plan(v: &OrderView) -> OrderPlan {
                             .map(|x| (p, v.pkg[p] + x.0))
                     })
                     .collect();
-                l.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+                l.sort_unstable_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
                 l
             })
             .collect(),
@@ -601,6 +671,35 @@ mod tests {
             assert!(large.cost >= exact.cost - 1e-9, "seed {seed}");
             assert!(large.bound <= exact.cost + 1e-9, "seed {seed}");
         }
+    }
+
+    #[test]
+    fn an_order_of_one_unit_gets_the_plan_the_search_would_find() {
+        let mut shipped = 0;
+        for seed in 0..2_000u64 {
+            let mut v = view(seed, 1 + seed as usize % 7, 1);
+            v.quantity = vec![1];
+            // Unit costs and packages are whole numbers: ties are common.
+            v.openable = (0..v.cands.len()).map(|p| (seed >> p) % 5 != 0).collect();
+            v.max_packages = [None, Some(1), Some(0)][seed as usize % 3];
+            v.penalty[0] = [10.0, 40.0, 80.0][(seed / 3) as usize % 3];
+            if seed % 4 == 0 {
+                v.group_cap[[0, 0]] = 0;
+            }
+            let fast = single_unit_plan(&v);
+            let searched = searched_plan(&v);
+            assert_eq!(
+                fast.cost.to_bits(),
+                searched.cost.to_bits(),
+                "seed {seed}: {} vs {}",
+                fast.cost,
+                searched.cost
+            );
+            assert_eq!(fast.assignments, searched.assignments, "seed {seed}");
+            assert!(fast.exact && fast.bound == fast.cost);
+            shipped += usize::from(!fast.assignments.is_empty());
+        }
+        assert!(shipped > 500 && shipped < 1_900, "{shipped} of 2000 shipped");
     }
 
     #[test]

@@ -12,6 +12,7 @@ use crate::network::domain::{OrderIdx, Scenario};
 use crate::solution::assignment::Assignment;
 use crate::solution::decode;
 use crate::solver::{Master, MasterColumn, MasterLp, SolverError};
+use crate::sourcing::decompose::pricing::Shortlists;
 use crate::sourcing::decompose::rows::Coupling;
 use crate::sourcing::order_opt::OrderPlan;
 
@@ -25,6 +26,8 @@ pub(super) struct Ctx<'a> {
     pub(super) cp: &'a Coupling,
     /// Solver settings.
     pub(super) settings: &'a Settings,
+    /// The candidates pricing looks at for orders of one unit.
+    pub(super) short: &'a Shortlists,
 }
 
 /// A per-order plan in a master: the order's packages, true cost and

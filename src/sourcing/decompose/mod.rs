@@ -53,6 +53,7 @@ use crate::network::candidates::CandidateSet;
 use crate::network::domain::{OrderIdx, Scenario};
 use crate::solution::assignment::Assignment;
 use crate::sourcing::decompose::master::Ctx;
+use crate::sourcing::decompose::pricing::Shortlists;
 use crate::sourcing::decompose::search::Search;
 
 /// Settings of one run.
@@ -130,11 +131,13 @@ pub fn solve(
     settings: &Settings,
     progress: &dyn Fn(&str),
 ) -> Result<Outcome, SolverError> {
+    let short = Shortlists::new(s, cs, cp);
     let ctx = Ctx {
         s,
         cs,
         cp,
         settings,
+        short: &short,
     };
     let mut search = Search::new(ctx, start, limits, progress)?;
     let pending = search.price_rounds();
