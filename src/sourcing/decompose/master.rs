@@ -12,7 +12,7 @@ use crate::network::domain::{OrderIdx, Scenario};
 use crate::solution::assignment::Assignment;
 use crate::solution::decode;
 use crate::solver::{Master, MasterColumn, MasterLp, SolverError};
-use crate::sourcing::decompose::pricing::Shortlists;
+use crate::sourcing::decompose::shortlists::Shortlists;
 use crate::sourcing::decompose::rows::Coupling;
 use crate::sourcing::order_opt::OrderPlan;
 

@@ -31,7 +31,8 @@
 //! feasible.
 //!
 //! The parts: [`rows`] (the coupling rows), `master` (the restricted master
-//! LP), `pricing`, `neighbourhoods` (the MIPs), [`polish`] (the local search),
+//! LP), `pricing`, `shortlists` (the candidates pricing looks at for an order
+//! of one unit), `neighbourhoods` (the MIPs), [`polish`] (the local search),
 //! [`bound`] (the bound over every candidate), `budget` (the shares of the
 //! time limit) and `search` (the run that drives them).
 
@@ -43,6 +44,7 @@ pub mod polish;
 mod pricing;
 pub mod rows;
 mod search;
+mod shortlists;
 
 pub use bound::exact_bound;
 pub use rows::{Coupling, RowPrices};
@@ -53,7 +55,7 @@ use crate::network::candidates::CandidateSet;
 use crate::network::domain::{OrderIdx, Scenario};
 use crate::solution::assignment::Assignment;
 use crate::sourcing::decompose::master::Ctx;
-use crate::sourcing::decompose::pricing::Shortlists;
+use crate::sourcing::decompose::shortlists::Shortlists;
 use crate::sourcing::decompose::search::Search;
 
 /// Settings of one run.
