@@ -27,8 +27,16 @@ impl Remaining {
     }
     /// Units of `sku` left at `node`, within its unit capacity.
     pub fn available(&self, node: NodeIdx, sku: SkuIdx) -> u32 {
-        let st = self.stock.get(&(node, sku)).copied().unwrap_or(0);
+        let st = self.stock_left(node, sku);
         self.units[node.index()].map_or(st, |u| st.min(u))
+    }
+    /// Units of `sku` left at `node`, whatever its unit capacity.
+    pub fn stock_left(&self, node: NodeIdx, sku: SkuIdx) -> u32 {
+        self.stock.get(&(node, sku)).copied().unwrap_or(0)
+    }
+    /// Packages `node` can still open, if it has a package capacity.
+    pub fn packages_left(&self, node: NodeIdx) -> Option<u32> {
+        self.packages[node.index()]
     }
     /// Unit capacity left at `node`, if it has a unit capacity.
     pub fn units_left(&self, node: NodeIdx) -> Option<u32> {

@@ -30,6 +30,22 @@ pub(crate) struct MasterLp {
     pub row_duals: Vec<f64>,
 }
 
+/// How a master MIP runs: it stops at the time limit, at a relative gap of
+/// `rel_gap` or an absolute one of `abs_gap`, or as soon as its incumbent
+/// costs at most `target`; it starts from the column values `start`, if any.
+pub(crate) struct MipRun<'a> {
+    /// Seconds.
+    pub time_limit_s: f64,
+    /// Relative gap.
+    pub rel_gap: f64,
+    /// Absolute gap.
+    pub abs_gap: f64,
+    /// Objective at which any plan will do.
+    pub target: f64,
+    /// A plan to start from (a value per column).
+    pub start: Option<&'a [f64]>,
+}
+
 /// The restricted master of a column generation: fixed rows, columns added
 /// between solves, and the simplex basis kept across solves (HiGHS hot start:
 /// a solved `highs::Model` turned back into a model keeps its basis).
@@ -204,15 +220,23 @@ impl Master {
         lp
     }
 
-    /// Makes every column integer and solves the MIP within the time limit:
-    /// the column values of its incumbent, if it found one. Stops at a
-    /// relative gap of `gap` or as soon as the incumbent costs at most `target`.
-    pub fn solve_integer(&mut self, time_limit_s: f64, gap: f64, target: f64) -> Option<Vec<f64>> {
+    /// Makes every column integer and solves the MIP as `run` says: the
+    /// column values of its incumbent, if it found one.
+    pub fn solve_integer(&mut self, run: &MipRun) -> Option<Vec<f64>> {
         ffi::make_columns_integer(self.model().ok()?).ok()?;
         self.option("presolve", "on").ok()?;
-        self.option("mip_rel_gap", gap).ok()?;
-        self.option("objective_target", target).ok()?;
-        self.restart_clock(time_limit_s).ok()?;
+        self.option("mip_rel_gap", run.rel_gap).ok()?;
+        self.option("mip_abs_gap", run.abs_gap).ok()?;
+        self.option("objective_target", run.target).ok()?;
+        if let Some(start) = run.start {
+            // A start HiGHS finds infeasible it drops: the MIP is then solved
+            // without one.
+            self.model()
+                .ok()?
+                .try_set_solution(Some(start), None, None, None)
+                .ok()?;
+        }
+        self.restart_clock(run.time_limit_s).ok()?;
         let solved = self.run("solving the master MIP").ok()?;
         let feasible = solved.int_info_value(c"primal_solution_status")
             == Ok(HighsSolutionStatus::Feasible as i64);
@@ -332,11 +356,35 @@ mod tests {
     }
 
     #[test]
+    fn an_integer_master_started_from_a_plan_returns_one_no_dearer_and_refuses_a_start_of_the_wrong_length() {
+        let run = |start: &[f64]| {
+            two_orders_and_a_shared_row().solve_integer(&MipRun {
+                time_limit_s: 10.0,
+                rel_gap: 0.0,
+                abs_gap: 1e9,
+                target: f64::NEG_INFINITY,
+                start: Some(start),
+            })
+        };
+        // Order 0 unfilled, order 1 on the shared row: 11, the optimum.
+        let values = run(&[1.0, 0.0, 0.0, 1.0]).expect("a plan");
+        let cost: f64 = values.iter().zip([10.0, 10.0, 1.0, 1.0]).map(|(v, c)| v * c).sum();
+        assert!(cost <= 11.0 + 1e-9, "{values:?}");
+        assert!(run(&[1.0, 0.0, 0.0]).is_none(), "3 values for 4 columns");
+    }
+
+    #[test]
     fn the_integer_master_takes_whole_columns_within_its_rows() {
         let mut m = two_orders_and_a_shared_row();
         m.set_offset(100.0).expect("an offset");
         let values = m
-            .solve_integer(10.0, 0.0, f64::NEG_INFINITY)
+            .solve_integer(&MipRun {
+                time_limit_s: 10.0,
+                rel_gap: 0.0,
+                abs_gap: 0.0,
+                target: f64::NEG_INFINITY,
+                start: None,
+            })
             .expect("a plan");
         assert!(
             values.iter().all(|v| (v - v.round()).abs() < 1e-9),

@@ -15,7 +15,7 @@ mod error;
 mod ffi;
 mod master;
 pub use error::SolverError;
-pub(crate) use master::{Master, MasterColumn, MasterLp};
+pub(crate) use master::{Master, MasterColumn, MasterLp, MipRun};
 
 /// A MIP as good_lp builds it: everything HiGHS is given.
 pub struct MipModel {

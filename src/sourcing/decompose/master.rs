@@ -2,7 +2,7 @@
 //! over the orders' convexity rows and the coupling rows the columns could
 //! break, driven through [`crate::solver::Master`].
 
-use std::collections::HashSet;
+use std::collections::hash_map::Entry;
 
 use rustc_hash::FxHashMap;
 
@@ -103,8 +103,8 @@ pub(super) struct Restricted {
     reach: Vec<f64>,
     /// Largest use of a row by a slot's columns, for the rows they use.
     largest: FxHashMap<(usize, usize), f64>,
-    /// Plans offered so far.
-    seen: HashSet<PlanKey>,
+    /// Plans offered so far, with their columns.
+    seen: FxHashMap<PlanKey, usize>,
     /// Row prices the plans in `plans` were found at.
     pub(super) priced_at: Vec<f64>,
     /// Each order's last priced plan (by slot).
@@ -137,7 +137,7 @@ impl Restricted {
             master,
             columns: Vec::new(),
             flushed: 0,
-            seen: HashSet::new(),
+            seen: FxHashMap::default(),
         };
         // Leaving an order unfilled uses no row: the master is always feasible.
         // Column `k` is the empty plan of slot `k` (see `heaviest`).
@@ -160,17 +160,24 @@ impl Restricted {
 
     /// Adds a column unless the order already has that plan.
     pub(super) fn offer(&mut self, col: Column) {
-        if self.seen.insert(plan_key(col.order, &col.assignments)) {
-            let k = self.slot(col.order);
-            for &(row, a) in &col.data.entries {
-                let most = self.largest.entry((row, k)).or_insert(0.0);
-                if a > *most {
-                    self.reach[row] += a - *most;
-                    *most = a;
-                }
+        let Entry::Vacant(new) = self.seen.entry(plan_key(col.order, &col.assignments)) else {
+            return;
+        };
+        new.insert(self.columns.len());
+        let k = self.slot(col.order);
+        for &(row, a) in &col.data.entries {
+            let most = self.largest.entry((row, k)).or_insert(0.0);
+            if a > *most {
+                self.reach[row] += a - *most;
+                *most = a;
             }
-            self.columns.push(col);
         }
+        self.columns.push(col);
+    }
+
+    /// The column of `col`'s plan, if offered.
+    pub(super) fn column_of(&self, col: &Column) -> Option<usize> {
+        self.seen.get(&plan_key(col.order, &col.assignments)).copied()
     }
 
     /// Hands the master the rows the columns can now break, with the

@@ -12,7 +12,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use crate::network::domain::OrderIdx;
-use crate::solver::SolverError;
+use crate::solver::{MipRun, SolverError};
 use crate::sourcing::decompose::master::{Column, Ctx, Restricted};
 use crate::sourcing::order_opt::{OrderView, best_plan};
 
@@ -171,6 +171,9 @@ impl Lns {
 pub(super) struct Stop {
     /// Relative gap.
     pub(super) gap: f64,
+    /// Relative gap on the free orders' part of the incumbent, for a MIP
+    /// that starts from the incumbent.
+    pub(super) part_gap: f64,
     /// Plan cost.
     pub(super) target: f64,
     /// Wall-clock end.
@@ -200,6 +203,22 @@ fn fitted_columns(ctx: &Ctx, orders: &[OrderIdx], price: &[f64], left: &[f64]) -
         .collect()
 }
 
+/// The column values of `sub` that choose each free order's plan in
+/// `incumbent` (per slot of the master), with those plans' cost; `None`
+/// without an incumbent or if one of its plans is not a column of `sub`.
+fn start_of(sub: &Restricted, incumbent: &[Column]) -> Option<(Vec<f64>, f64)> {
+    if incumbent.is_empty() {
+        return None;
+    }
+    let mut values = vec![0.0; sub.columns.len()];
+    let mut cost = 0.0;
+    for col in incumbent.iter().filter(|c| sub.slot_of(c.order).is_some()) {
+        values[sub.column_of(col)?] = 1.0;
+        cost += col.data.cost;
+    }
+    Some((values, cost))
+}
+
 /// A neighbourhood MIP made ready: the MIP over the free orders of a `Kept`
 /// (all their columns, plus the incumbent's and the plans that fit alone at
 /// the round's prices, over what the kept plans leave). Made from the master
@@ -209,6 +228,9 @@ pub(super) struct Neighbourhood {
     chosen: Kept,
     /// The MIP over the free orders (none if every order is kept).
     sub: Option<Restricted>,
+    /// The incumbent's plans of the free orders, as the MIP's column values,
+    /// with their cost (none without an incumbent).
+    start: Option<(Vec<f64>, f64)>,
     /// Where its MIP stops.
     stop: Stop,
     /// Which neighbourhood it is.
@@ -260,9 +282,11 @@ impl Neighbourhood {
                 Ok(sub)
             })
             .and_then(Result::ok);
+        let start = sub.as_ref().and_then(|sub| start_of(sub, also));
         Neighbourhood {
             chosen: kept,
             sub,
+            start,
             stop,
             kind,
             seconds: t.elapsed().as_secs_f64(),
@@ -286,8 +310,21 @@ impl Neighbourhood {
                     .deadline
                     .saturating_duration_since(Instant::now())
                     .as_secs_f64();
-                sub.master
-                    .solve_integer(remaining, self.stop.gap, self.stop.target)
+                // From the incumbent, the MIP is to improve the free orders'
+                // part of it: its gap is taken on that part, not on the wave
+                // (a gap on the wave would accept plans no cheaper than the
+                // incumbent or dearer).
+                let (rel_gap, abs_gap, start) = match &self.start {
+                    Some((values, cost)) => (0.0, self.stop.part_gap * cost, Some(&values[..])),
+                    None => (self.stop.gap, 0.0, None),
+                };
+                sub.master.solve_integer(&MipRun {
+                    time_limit_s: remaining,
+                    rel_gap,
+                    abs_gap,
+                    target: self.stop.target,
+                    start,
+                })
             }
         };
         self.seconds += t.elapsed().as_secs_f64();

@@ -2,6 +2,7 @@
 //! its packages take and is re-solved exactly, at true costs, against what
 //! the others leave. Never dearer; often cheaper after a rounding.
 
+use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
 
 use crate::network::candidates::CandidateSet;
@@ -12,9 +13,12 @@ use crate::solution::remaining::Remaining;
 use crate::sourcing::baselines::greedy::arrival_order;
 use crate::sourcing::order_opt::{OrderView, best_plan};
 
-/// One improvement pass: each order in turn gives back what its packages take
-/// and is re-solved exactly at true costs against what the others leave; the
-/// new plan is kept when it is cheaper (and fits).
+/// One improvement pass: each order is re-solved exactly at true costs
+/// against what the others leave, and its new plan kept when it is cheaper
+/// (and fits). The orders are solved in parallel against the plan as it
+/// stands, then taken in arrival order: a plan that no longer fits what the
+/// orders before it took is solved again against what is left then. The
+/// result does not depend on the number of threads.
 pub fn improve(s: &Scenario, cs: &CandidateSet, plan: Vec<Assignment>) -> Vec<Assignment> {
     let mut by_order: Vec<Vec<Assignment>> = vec![Vec::new(); s.orders.len()];
     let mut left = Remaining::new(s);
@@ -22,22 +26,108 @@ pub fn improve(s: &Scenario, cs: &CandidateSet, plan: Vec<Assignment>) -> Vec<As
         left.take(s, cs, &a);
         by_order[cs.candidates[a.candidate].order.index()].push(a);
     }
-    for o in arrival_order(s) {
-        for a in &by_order[o.index()] {
+    let order = arrival_order(s);
+    let proposed: Vec<Option<Vec<Assignment>>> = order
+        .par_iter()
+        .map(|&o| {
+            let own = Own::of(s, cs, &by_order[o.index()]);
+            let mut v = OrderView::new(s, cs, o);
+            restrict_to(&mut v, s, cs, o, |n, k| own.available(&left, n, k), |n| {
+                own.can_open(&left, n)
+            });
+            cheaper(s, cs, o, &by_order[o.index()], v)
+        })
+        .collect();
+    for (&o, plan) in order.iter().zip(proposed) {
+        let Some(plan) = plan else {
+            continue;
+        };
+        let current = &mut by_order[o.index()];
+        for a in current.iter() {
             left.give_back(s, cs, a);
         }
-        let mut v = OrderView::new(s, cs, o);
-        restrict_to(&mut v, s, cs, &left, o);
-        let fresh = best_plan(&v);
-        let current = decode::order_cost(s, cs, o, &by_order[o.index()]);
-        if fresh.cost < current - 1e-9 && fits(s, cs, &left, &fresh.assignments) {
-            by_order[o.index()] = fresh.assignments;
+        if fits(s, cs, &left, &plan) {
+            *current = plan;
+        } else {
+            let mut v = OrderView::new(s, cs, o);
+            restrict_to(&mut v, s, cs, o, |n, k| left.available(n, k), |n| left.can_open(n));
+            if let Some(plan) = cheaper(s, cs, o, current, v) {
+                *current = plan;
+            }
         }
-        for a in &by_order[o.index()] {
+        for a in current.iter() {
             left.take(s, cs, a);
         }
     }
     by_order.into_iter().flatten().collect()
+}
+
+/// Order `o`'s best plan over the view `v`, if it costs less than `current`.
+fn cheaper(
+    s: &Scenario,
+    cs: &CandidateSet,
+    o: OrderIdx,
+    current: &[Assignment],
+    v: OrderView,
+) -> Option<Vec<Assignment>> {
+    let fresh = best_plan(&v);
+    (fresh.cost < decode::order_cost(s, cs, o, current) - 1e-9).then_some(fresh.assignments)
+}
+
+/// What an order's own packages take: given back, it is left for the order.
+struct Own {
+    /// Units per (node, SKU).
+    stock: Vec<(NodeIdx, SkuIdx, u32)>,
+    /// Packages and units per node.
+    nodes: Vec<(NodeIdx, u32, u32)>,
+}
+
+impl Own {
+    fn of(s: &Scenario, cs: &CandidateSet, plan: &[Assignment]) -> Own {
+        let mut own = Own {
+            stock: Vec::new(),
+            nodes: Vec::new(),
+        };
+        for a in plan {
+            let c = &cs.candidates[a.candidate];
+            let units: u32 = a.units.iter().map(|&(_, q)| q).sum();
+            match own.nodes.iter_mut().find(|(n, _, _)| *n == c.node) {
+                Some((_, p, u)) => (*p, *u) = (*p + 1, *u + units),
+                None => own.nodes.push((c.node, 1, units)),
+            }
+            for &(line, q) in &a.units {
+                own.stock.push((c.node, s.orders[c.order].lines[line].sku, q));
+            }
+        }
+        own
+    }
+
+    /// `left.available(node, sku)` once the order's packages are given back.
+    fn available(&self, left: &Remaining, node: NodeIdx, sku: SkuIdx) -> u32 {
+        let stock: u32 = self
+            .stock
+            .iter()
+            .filter(|&&(n, k, _)| n == node && k == sku)
+            .map(|&(_, _, q)| q)
+            .sum();
+        let stock = left.stock_left(node, sku) + stock;
+        let (_, _, units) = self.node(node);
+        left.units_left(node).map_or(stock, |u| stock.min(u + units))
+    }
+
+    /// `left.can_open(node)` once the order's packages are given back.
+    fn can_open(&self, left: &Remaining, node: NodeIdx) -> bool {
+        let (_, packages, _) = self.node(node);
+        left.packages_left(node).is_none_or(|p| p + packages > 0)
+    }
+
+    fn node(&self, node: NodeIdx) -> (NodeIdx, u32, u32) {
+        self.nodes
+            .iter()
+            .find(|(n, _, _)| *n == node)
+            .copied()
+            .unwrap_or((node, 0, 0))
+    }
 }
 
 /// Whether a plan fits what is left.
@@ -61,17 +151,96 @@ fn fits(s: &Scenario, cs: &CandidateSet, left: &Remaining, plan: &[Assignment]) 
             .all(|(&n, &q)| left.units_left(n).is_none_or(|u| u >= q))
 }
 
-/// Limits a view to the stock and capacity left.
-fn restrict_to(v: &mut OrderView, s: &Scenario, cs: &CandidateSet, left: &Remaining, o: OrderIdx) {
+/// Limits a view to the stock and capacity left: `available(node, sku)`
+/// units, and packages at the nodes where `can_open(node)`.
+fn restrict_to(
+    v: &mut OrderView,
+    s: &Scenario,
+    cs: &CandidateSet,
+    o: OrderIdx,
+    available: impl Fn(NodeIdx, SkuIdx) -> u32,
+    can_open: impl Fn(NodeIdx) -> bool,
+) {
     for (p, &ci) in v.cands.iter().enumerate() {
         let c = &cs.candidates[ci];
-        v.openable[p] = left.can_open(c.node);
+        v.openable[p] = can_open(c.node);
         for (i, l) in s.orders[o].lines.iter().enumerate() {
-            let avail = left.available(c.node, l.sku);
+            let avail = available(c.node, l.sku);
             if let Some((_, ub)) = v.line[[p, i]].as_mut() {
                 *ub = (*ub).min(avail);
             }
             v.group_cap[[p, i]] = v.group_cap[[p, i]].min(avail);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::settings::Strategy;
+    use crate::network::candidates::{self, CandidateMode};
+    use crate::network::lanes::Network;
+    use crate::research::generate::{GenConfig, generate};
+    use crate::solution::check;
+    use crate::solution::plan::{PhaseTimes, SolveRecord, Status};
+
+    fn record() -> SolveRecord {
+        SolveRecord {
+            status: Status::Heuristic,
+            strategy: Strategy::GreedyCost,
+            objective: None,
+            best_bound: None,
+            gap: None,
+            time_s: 0.0,
+            phases: PhaseTimes::default(),
+            candidates: Default::default(),
+            variables: 0,
+            constraints: 0,
+            message: String::new(),
+            peak_memory_mb: None,
+            decomposition: None,
+            replan: None,
+            priced_rows: None,
+        }
+    }
+
+    fn improved_with(threads: usize, s: &Scenario, cs: &CandidateSet, plan: &[Assignment]) -> Vec<Assignment> {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("a thread pool")
+            .install(|| improve(s, cs, plan.to_vec()))
+    }
+
+    #[test]
+    fn the_local_search_fills_a_plan_within_every_limit_never_dearer_and_the_same_on_any_threads() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        for seed in 1..=3u64 {
+            // Scarce stock: most orders compete for the same units, so many
+            // plans found in parallel no longer fit when their turn comes.
+            let cfg = GenConfig::preset("tiny")
+                .expect("a preset")
+                .with_overrides(&["orders=400".to_string()])
+                .expect("valid knobs");
+            let path = dir.path().join(format!("w{seed}"));
+            generate(&cfg, seed, "tiny", &path).expect("the generator writes");
+            let s = crate::load_scenario(&path, "us-parcel", &[]).expect("a valid wave").0;
+            let cs = candidates::generate(&s, &Network::build(&s), CandidateMode::Exact);
+            // From nothing shipped, and from the greedy plan.
+            let greedy = crate::sourcing::baselines::greedy::greedy_cost(&s, &cs);
+            for start in [Vec::new(), greedy] {
+                let before = decode::plan_cost(&s, &cs, &start);
+                let one = improved_with(1, &s, &cs, &start);
+                let two = improved_with(2, &s, &cs, &start);
+                assert_eq!(one, two, "seed {seed}: one thread or two");
+                let after = decode::plan_cost(&s, &cs, &two);
+                assert!(after <= before + 1e-9, "seed {seed}: {after} > {before}");
+                if start.is_empty() {
+                    assert!(after < before - 1.0, "seed {seed}: nothing shipped from nothing");
+                }
+                let report = check::check(&s, &decode::assemble(&s, &cs, &two, record()));
+                assert!(report.ok(), "seed {seed}: {:?}", report.violations.first());
+            }
         }
     }
 }

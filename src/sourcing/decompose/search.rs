@@ -242,6 +242,7 @@ impl<'a> Search<'a> {
         // the next neighbourhoods improve on it.
         let stop = Stop {
             gap: (self.limits.target_gap / 5.0).max(1e-4),
+            part_gap: self.limits.target_gap.max(1e-4),
             target: self.best_bound / (1.0 - self.limits.target_gap),
             deadline: self.budget.deadline(),
             outside: self.independent.cost,
@@ -275,7 +276,50 @@ impl<'a> Search<'a> {
             self.best.0,
             100.0 * Self::gap(self.best.0, self.best_bound)
         ));
+        // The first plans come from the master's columns alone, and many
+        // orders have a cheaper plan in what the others leave: the local
+        // search finds them at about the cost of a pricing round, before the
+        // neighbourhoods start from the plan.
+        if !step && improved {
+            self.polish();
+        }
         step && improved
+    }
+
+    /// The local search over the best plan, if the time left holds about two
+    /// pricing rounds' work (what it takes on one thread); a cheaper plan
+    /// becomes the best and the incumbent the neighbourhoods start from.
+    pub(super) fn polish(&mut self) {
+        let improve_s = 2.0 * self.phases.pricing_s / self.iterations.max(1) as f64;
+        if !self.gap_open() || !self.budget.has_room_for(improve_s) {
+            return;
+        }
+        let t = Instant::now();
+        let (s, cs) = (self.ctx.s, self.cs());
+        let improved = polish::improve(s, cs, self.best.1.clone());
+        let cost = decode::plan_cost(s, cs, &improved);
+        self.phases.primal_s += t.elapsed().as_secs_f64();
+        if cost >= self.best.0 - 1e-9 {
+            return;
+        }
+        let mut by_order: Vec<Vec<Assignment>> = vec![Vec::new(); s.orders.len()];
+        for a in &improved {
+            by_order[cs.candidates[a.candidate].order.index()].push(a.clone());
+        }
+        let cols: Vec<Column> = self
+            .top
+            .orders
+            .iter()
+            .map(|&o| Column::new(&self.ctx, o, &by_order[o.index()]))
+            .collect();
+        let incumbent_cost = decode::plan_cost(s, cs, &self.independent.with(&cols));
+        self.incumbent = Some((incumbent_cost, cols));
+        self.best = (cost, improved);
+        (self.progress)(&format!(
+            "plan {:.2} (local search), gap {:.3}%",
+            self.best.0,
+            100.0 * Self::gap(self.best.0, self.best_bound)
+        ));
     }
 
     /// Runs a neighbourhood and keeps its plan if cheaper (see [`Self::keep`]).
@@ -317,22 +361,6 @@ impl<'a> Search<'a> {
             self.lns.improved |= self.try_neighbourhood(nb);
         }
         self.last = Some((lp, price));
-    }
-
-    /// The local search over the best plan, if the time left holds about two
-    /// pricing rounds' work on one thread (what it takes).
-    pub(super) fn polish(&mut self) {
-        let improve_s = 2.0 * self.phases.pricing_s / self.iterations.max(1) as f64;
-        if self.gap_open() && self.budget.has_room_for(improve_s) {
-            let t = Instant::now();
-            let (s, cs) = (self.ctx.s, self.cs());
-            let improved = polish::improve(s, cs, self.best.1.clone());
-            let cost = decode::plan_cost(s, cs, &improved);
-            if cost < self.best.0 - 1e-9 {
-                self.best = (cost, improved);
-            }
-            self.phases.primal_s += t.elapsed().as_secs_f64();
-        }
     }
 
     /// What the run found.
