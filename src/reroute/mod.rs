@@ -33,7 +33,7 @@ use crate::solution::assignment::Assignment;
 use crate::solution::check::input::Input;
 use crate::solution::check::{CheckReport, check_input, fixed_shipments};
 use crate::solution::decode;
-use crate::solution::plan::{PhaseTimes, Plan, Replan, Shipment, SolveRecord, Status};
+use crate::solution::plan::{Plan, Replan, Shipment, SolveRecord, Status};
 use crate::sourcing::formulation::{self, Steering};
 
 pub use commit::commit;
@@ -236,18 +236,9 @@ pub fn reroute_with(
     // objective (cost plus stability cost, the kept orders fixed), which the
     // summary reports with its bound; for the plan's own cost over the whole
     // wave nothing is proven, so the plan is a heuristic one.
+    // The solver's bound is of the re-plan's objective (with the stability
+    // cost), not of the plan's cost: see the summary.
     let record = SolveRecord {
-        status: Status::Heuristic,
-        strategy,
-        objective: None,
-        // The solver's bound is of the re-plan's objective (with the
-        // stability cost), not of the plan's cost: see the summary.
-        best_bound: None,
-        gap: None,
-        time_s: 0.0,
-        phases: PhaseTimes::default(),
-        candidates: cs.stats.clone(),
-        variables: 0,
         constraints: mip.rows,
         message: format!(
             "re-plan of {} orders: {} for the re-plan's objective ({})",
@@ -255,10 +246,7 @@ pub fn reroute_with(
             mip.status.as_str(),
             mip.message
         ),
-        peak_memory_mb: None,
-        decomposition: None,
-        replan: None,
-        priced_rows: None,
+        ..SolveRecord::heuristic(strategy, cs.stats.clone())
     };
     let all: Vec<Assignment> = fixed.into_iter().chain(new).collect();
     let mut plan = decode::assemble(&s, &cs, &all, record);

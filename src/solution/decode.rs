@@ -390,23 +390,7 @@ mod tests {
     }
 
     fn record() -> SolveRecord {
-        SolveRecord {
-            status: Status::Heuristic,
-            strategy: crate::input::settings::Strategy::Auto,
-            objective: None,
-            best_bound: None,
-            gap: None,
-            time_s: 0.0,
-            phases: PhaseTimes::default(),
-            candidates: Default::default(),
-            variables: 0,
-            constraints: 0,
-            message: String::new(),
-            peak_memory_mb: None,
-            decomposition: None,
-            replan: None,
-            priced_rows: None,
-        }
+        SolveRecord::heuristic(crate::input::settings::Strategy::Auto, Default::default())
     }
 
     #[test]

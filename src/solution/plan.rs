@@ -288,6 +288,30 @@ pub struct SolveRecord {
     pub priced_rows: Option<usize>,
 }
 
+impl SolveRecord {
+    /// The record of a plan made by `strategy` without a solver: status
+    /// heuristic, no bound, nothing timed yet.
+    pub fn heuristic(strategy: Strategy, candidates: CandidateStats) -> SolveRecord {
+        SolveRecord {
+            status: Status::Heuristic,
+            strategy,
+            objective: None,
+            best_bound: None,
+            gap: None,
+            time_s: 0.0,
+            phases: PhaseTimes::default(),
+            candidates,
+            variables: 0,
+            constraints: 0,
+            message: String::new(),
+            peak_memory_mb: None,
+            decomposition: None,
+            replan: None,
+            priced_rows: None,
+        }
+    }
+}
+
 /// What a re-plan solved: its status and bound are for its own objective
 /// (the cost plus the stability cost, the other orders kept), not for the
 /// plan's cost over the whole wave.

@@ -74,23 +74,7 @@ fn run_inner(
         candidates_s: start.elapsed().as_secs_f64(),
         ..Default::default()
     };
-    let mut record = SolveRecord {
-        status: Status::Heuristic,
-        strategy,
-        objective: None,
-        best_bound: None,
-        gap: None,
-        time_s: 0.0,
-        phases: PhaseTimes::default(),
-        candidates: cs.stats.clone(),
-        variables: 0,
-        constraints: 0,
-        message: String::new(),
-        peak_memory_mb: None,
-        decomposition: None,
-        replan: None,
-        priced_rows: None,
-    };
+    let mut record = SolveRecord::heuristic(strategy, cs.stats.clone());
     let wave = Wave {
         s,
         net: &net,

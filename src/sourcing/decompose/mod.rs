@@ -147,3 +147,27 @@ pub fn solve(
     search.polish();
     Ok(search.outcome())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::network::candidates::{self, CandidateMode, CandidateSet};
+    use crate::network::domain::Scenario;
+    use crate::network::lanes::Network;
+    use crate::research::generate::{GenConfig, generate};
+
+    /// A generated `tiny` wave of `orders` orders (seed `seed`, written under
+    /// `dir`) with its exact candidates.
+    pub(super) fn tiny_wave(dir: &Path, seed: u64, orders: usize) -> (Scenario, CandidateSet) {
+        let cfg = GenConfig::preset("tiny")
+            .expect("a preset")
+            .with_overrides(&[format!("orders={orders}")])
+            .expect("valid knobs");
+        let path = dir.join(format!("w{seed}"));
+        generate(&cfg, seed, "tiny", &path).expect("the generator writes");
+        let s = crate::load_scenario(&path, "us-parcel", &[]).expect("a valid wave").0;
+        let cs = candidates::generate(&s, &Network::build(&s), CandidateMode::Exact);
+        (s, cs)
+    }
+}

@@ -178,30 +178,12 @@ fn restrict_to(
 mod tests {
     use super::*;
     use crate::input::settings::Strategy;
-    use crate::network::candidates::{self, CandidateMode};
-    use crate::network::lanes::Network;
-    use crate::research::generate::{GenConfig, generate};
+    use crate::sourcing::decompose::tests::tiny_wave;
     use crate::solution::check;
-    use crate::solution::plan::{PhaseTimes, SolveRecord, Status};
+    use crate::solution::plan::SolveRecord;
 
     fn record() -> SolveRecord {
-        SolveRecord {
-            status: Status::Heuristic,
-            strategy: Strategy::GreedyCost,
-            objective: None,
-            best_bound: None,
-            gap: None,
-            time_s: 0.0,
-            phases: PhaseTimes::default(),
-            candidates: Default::default(),
-            variables: 0,
-            constraints: 0,
-            message: String::new(),
-            peak_memory_mb: None,
-            decomposition: None,
-            replan: None,
-            priced_rows: None,
-        }
+        SolveRecord::heuristic(Strategy::GreedyCost, Default::default())
     }
 
     fn improved_with(threads: usize, s: &Scenario, cs: &CandidateSet, plan: &[Assignment]) -> Vec<Assignment> {
@@ -218,14 +200,7 @@ mod tests {
         for seed in 1..=3u64 {
             // Scarce stock: most orders compete for the same units, so many
             // plans found in parallel no longer fit when their turn comes.
-            let cfg = GenConfig::preset("tiny")
-                .expect("a preset")
-                .with_overrides(&["orders=400".to_string()])
-                .expect("valid knobs");
-            let path = dir.path().join(format!("w{seed}"));
-            generate(&cfg, seed, "tiny", &path).expect("the generator writes");
-            let s = crate::load_scenario(&path, "us-parcel", &[]).expect("a valid wave").0;
-            let cs = candidates::generate(&s, &Network::build(&s), CandidateMode::Exact);
+            let (s, cs) = tiny_wave(dir.path(), seed, 400);
             // From nothing shipped, and from the greedy plan.
             let greedy = crate::sourcing::baselines::greedy::greedy_cost(&s, &cs);
             for start in [Vec::new(), greedy] {

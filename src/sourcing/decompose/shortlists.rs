@@ -79,10 +79,7 @@ fn shortlist(s: &Scenario, cs: &CandidateSet, cp: &Coupling, o: OrderIdx) -> Opt
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::network::candidates::CandidateMode;
-    use crate::network::candidates;
-    use crate::network::lanes::Network;
-    use crate::research::generate::{GenConfig, generate};
+    use crate::sourcing::decompose::tests::tiny_wave;
     use crate::sourcing::order_opt::best_plan;
 
     #[test]
@@ -90,14 +87,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("a temporary folder");
         let (mut orders, mut shortened) = (0, 0);
         for seed in 1..=3u64 {
-            let cfg = GenConfig::preset("tiny")
-                .expect("a preset")
-                .with_overrides(&["orders=400".to_string()])
-                .expect("valid knobs");
-            let path = dir.path().join(format!("w{seed}"));
-            generate(&cfg, seed, "tiny", &path).expect("the generator writes");
-            let s = crate::load_scenario(&path, "us-parcel", &[]).expect("a valid wave").0;
-            let cs = candidates::generate(&s, &Network::build(&s), CandidateMode::Exact);
+            let (s, cs) = tiny_wave(dir.path(), seed, 400);
             let cp = Coupling::new(&s, &cs);
             let short = Shortlists::new(&s, &cs, &cp);
             let mut x = seed;
