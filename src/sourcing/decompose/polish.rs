@@ -51,7 +51,9 @@ pub fn improve(s: &Scenario, cs: &CandidateSet, plan: Vec<Assignment>) -> Vec<As
         } else {
             let mut v = OrderView::new(s, cs, o);
             restrict_to(&mut v, s, cs, o, |n, k| left.available(n, k), |n| left.can_open(n));
-            if let Some(plan) = cheaper(s, cs, o, current, v) {
+            // The view holds each line to the node's units left, not the
+            // lines together: a plan may still overrun them.
+            if let Some(plan) = cheaper(s, cs, o, current, v).filter(|p| fits(s, cs, &left, p)) {
                 *current = plan;
             }
         }
