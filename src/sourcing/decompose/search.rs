@@ -287,8 +287,9 @@ impl<'a> Search<'a> {
     }
 
     /// The local search over the best plan, if the time left holds about two
-    /// pricing rounds' work (what it takes on one thread); a cheaper plan
-    /// becomes the best and the incumbent the neighbourhoods start from.
+    /// pricing rounds' work (a margin: in parallel it takes about one); a
+    /// cheaper plan becomes the best and the incumbent the neighbourhoods
+    /// start from.
     pub(super) fn polish(&mut self) {
         let improve_s = 2.0 * self.phases.pricing_s / self.iterations.max(1) as f64;
         if !self.gap_open() || !self.budget.has_room_for(improve_s) {
