@@ -170,4 +170,26 @@ mod tests {
         let cs = candidates::generate(&s, &Network::build(&s), CandidateMode::Exact);
         (s, cs)
     }
+
+    /// [`tiny_wave`] with small capacities (the generator sets none): a
+    /// limit on units at every other node and on packages at every third,
+    /// so that plans compete for a node's units and packages, not only for
+    /// its stock.
+    pub(super) fn tiny_capped_wave(
+        dir: &Path,
+        seed: u64,
+        orders: usize,
+    ) -> (Scenario, CandidateSet) {
+        let (mut s, _) = tiny_wave(dir, seed, orders);
+        for (i, n) in s.nodes.iter_mut().enumerate() {
+            if i % 2 == 0 {
+                n.capacity_units = Some(3 + (i % 4) as u32);
+            }
+            if i % 3 == 0 {
+                n.capacity_orders = Some(2 + (i % 3) as u32);
+            }
+        }
+        let cs = candidates::generate(&s, &Network::build(&s), CandidateMode::Exact);
+        (s, cs)
+    }
 }

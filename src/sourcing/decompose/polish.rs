@@ -136,18 +136,21 @@ impl Own {
 fn fits(s: &Scenario, cs: &CandidateSet, left: &Remaining, plan: &[Assignment]) -> bool {
     let mut need: HashMap<(NodeIdx, SkuIdx), u32> = HashMap::default();
     let mut units: HashMap<NodeIdx, u32> = HashMap::default();
+    let mut packages: HashMap<NodeIdx, u32> = HashMap::default();
     for a in plan {
         let c = &cs.candidates[a.candidate];
-        if !left.can_open(c.node) {
-            return false;
-        }
+        *packages.entry(c.node).or_default() += 1;
         for &(line, q) in &a.units {
             let sku = s.orders[c.order].lines[line].sku;
             *need.entry((c.node, sku)).or_default() += q;
             *units.entry(c.node).or_default() += q;
         }
     }
-    need.iter().all(|(&(n, k), &q)| left.available(n, k) >= q)
+    // Two packages from one node (two services) take two of its packages.
+    packages
+        .iter()
+        .all(|(&n, &p)| left.packages_left(n).is_none_or(|l| l >= p))
+        && need.iter().all(|(&(n, k), &q)| left.available(n, k) >= q)
         && units
             .iter()
             .all(|(&n, &q)| left.units_left(n).is_none_or(|u| u >= q))
@@ -180,7 +183,7 @@ fn restrict_to(
 mod tests {
     use super::*;
     use crate::input::settings::Strategy;
-    use crate::sourcing::decompose::tests::tiny_wave;
+    use crate::sourcing::decompose::tests::{tiny_capped_wave, tiny_wave};
     use crate::solution::check;
     use crate::solution::plan::SolveRecord;
 
@@ -197,12 +200,46 @@ mod tests {
     }
 
     #[test]
+    fn a_plan_of_two_packages_from_one_node_does_not_fit_where_one_package_is_left() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let (mut s, cs) = tiny_wave(dir.path(), 1, 400);
+        let package = |c: usize| Assignment {
+            candidate: c,
+            units: vec![(cs.candidates[c].lines[0].line, 1)],
+        };
+        // Two packages of one order from one node (two services) that fit
+        // its stock together.
+        let everything = Remaining::new(&s);
+        let plan = (0..cs.candidates.len())
+            .flat_map(|a| (a + 1..cs.candidates.len()).map(move |b| (a, b)))
+            .filter(|&(a, b)| {
+                let (x, y) = (&cs.candidates[a], &cs.candidates[b]);
+                x.order == y.order && x.node == y.node && !x.lines.is_empty() && !y.lines.is_empty()
+            })
+            .map(|(a, b)| [package(a), package(b)])
+            .find(|plan| fits(&s, &cs, &everything, plan))
+            .expect("an order with two services at one node");
+        let node = cs.candidates[plan[0].candidate].node;
+        s.nodes[node.index()].capacity_orders = Some(2);
+        assert!(fits(&s, &cs, &Remaining::new(&s), &plan), "two packages fit in two");
+        s.nodes[node.index()].capacity_orders = Some(1);
+        let left = Remaining::new(&s);
+        assert!(fits(&s, &cs, &left, &plan[..1]), "one package fits in one");
+        assert!(!fits(&s, &cs, &left, &plan), "two packages do not");
+    }
+
+    #[test]
     fn the_local_search_fills_a_plan_within_every_limit_never_dearer_and_the_same_on_any_threads() {
         let dir = tempfile::tempdir().expect("a temporary folder");
-        for seed in 1..=3u64 {
+        for seed in 1..=6u64 {
             // Scarce stock: most orders compete for the same units, so many
-            // plans found in parallel no longer fit when their turn comes.
-            let (s, cs) = tiny_wave(dir.path(), seed, 400);
+            // plans found in parallel no longer fit when their turn comes;
+            // on half the waves, also for nodes' units and packages.
+            let (s, cs) = if seed % 2 == 0 {
+                tiny_capped_wave(dir.path(), seed, 400)
+            } else {
+                tiny_wave(dir.path(), seed, 400)
+            };
             // From nothing shipped, and from the greedy plan.
             let greedy = crate::sourcing::baselines::greedy::greedy_cost(&s, &cs);
             for start in [Vec::new(), greedy] {
