@@ -54,19 +54,16 @@ impl Budget {
         until - self.elapsed()
     }
 
-    /// Whether a round taking `round_s` would end past the pricing share.
-    pub(super) fn round_overruns(&self, round_s: f64) -> bool {
-        self.elapsed() + round_s >= self.limit_s * PRICING_SHARE
+    /// Whether a round taking `round_s` would end past the time it may
+    /// use: the pricing share while there is no plan to improve beside it
+    /// (the rest is kept for rounding), else the whole limit.
+    pub(super) fn round_overruns(&self, round_s: f64, plan_made: bool) -> bool {
+        self.elapsed() + round_s >= self.lp_until(plan_made)
     }
 
     /// Whether time is left.
     pub(super) fn running(&self) -> bool {
         self.elapsed() < self.limit_s
-    }
-
-    /// Whether `seconds` more of work ends before the limit.
-    pub(super) fn has_room_for(&self, seconds: f64) -> bool {
-        self.elapsed() + seconds < self.limit_s
     }
 }
 
@@ -79,14 +76,15 @@ mod tests {
         let b = Budget::new(10.0);
         assert_eq!(b.lp_until(false), 10.0 * PRICING_SHARE);
         assert_eq!(b.lp_until(true), 10.0);
-        assert!(b.running() && b.has_room_for(1.0) && !b.has_room_for(20.0));
-        assert!(b.round_overruns(8.0) && !b.round_overruns(1.0));
+        assert!(b.running());
+        assert!(b.round_overruns(8.0, false) && !b.round_overruns(1.0, false));
+        assert!(!b.round_overruns(8.0, true) && b.round_overruns(10.0, true));
     }
 
     #[test]
     fn an_infinite_budget_has_a_far_deadline() {
         let b = Budget::new(f64::INFINITY);
         assert!(b.deadline() > Instant::now() + Duration::from_secs(1_000_000));
-        assert!(b.running() && !b.round_overruns(1e12));
+        assert!(b.running() && !b.round_overruns(1e12, false));
     }
 }

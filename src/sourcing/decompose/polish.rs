@@ -2,6 +2,8 @@
 //! its packages take and is re-solved exactly, at true costs, against what
 //! the others leave. Never dearer; often cheaper after a rounding.
 
+use std::time::Instant;
+
 use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
 
@@ -18,8 +20,14 @@ use crate::sourcing::order_opt::{OrderView, best_plan};
 /// (and fits). The orders are solved in parallel against the plan as it
 /// stands, then taken in arrival order: a plan that no longer fits what the
 /// orders before it took is solved again against what is left then. The
-/// result does not depend on the number of threads.
-pub fn improve(s: &Scenario, cs: &CandidateSet, plan: Vec<Assignment>) -> Vec<Assignment> {
+/// result does not depend on the number of threads. Past `deadline` no
+/// order is re-solved: the pass ends with the orders improved by then.
+pub fn improve(
+    s: &Scenario,
+    cs: &CandidateSet,
+    plan: Vec<Assignment>,
+    deadline: Instant,
+) -> Vec<Assignment> {
     let mut by_order: Vec<Vec<Assignment>> = vec![Vec::new(); s.orders.len()];
     let mut left = Remaining::new(s);
     for a in plan {
@@ -30,6 +38,9 @@ pub fn improve(s: &Scenario, cs: &CandidateSet, plan: Vec<Assignment>) -> Vec<As
     let proposed: Vec<Option<Vec<Assignment>>> = order
         .par_iter()
         .map(|&o| {
+            if Instant::now() >= deadline {
+                return None;
+            }
             let own = Own::of(s, cs, &by_order[o.index()]);
             let mut v = OrderView::new(s, cs, o);
             restrict_to(&mut v, s, cs, o, |n, k| own.available(&left, n, k), |n| {
@@ -48,7 +59,7 @@ pub fn improve(s: &Scenario, cs: &CandidateSet, plan: Vec<Assignment>) -> Vec<As
         }
         if fits(s, cs, &left, &plan) {
             *current = plan;
-        } else {
+        } else if Instant::now() < deadline {
             let mut v = OrderView::new(s, cs, o);
             restrict_to(&mut v, s, cs, o, |n, k| left.available(n, k), |n| left.can_open(n));
             // The view holds each line to the node's units left, not the
@@ -196,7 +207,22 @@ mod tests {
             .num_threads(threads)
             .build()
             .expect("a thread pool")
-            .install(|| improve(s, cs, plan.to_vec()))
+            .install(|| improve(s, cs, plan.to_vec(), far_deadline()))
+    }
+
+    fn far_deadline() -> Instant {
+        Instant::now() + std::time::Duration::from_secs(3600)
+    }
+
+    #[test]
+    fn the_local_search_changes_nothing_past_its_deadline() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let (s, cs) = tiny_wave(dir.path(), 1, 400);
+        let greedy = crate::sourcing::baselines::greedy::greedy_cost(&s, &cs);
+        let past = improve(&s, &cs, greedy.clone(), Instant::now());
+        assert_eq!(decode::plan_cost(&s, &cs, &past), decode::plan_cost(&s, &cs, &greedy));
+        let later = improve(&s, &cs, greedy.clone(), far_deadline());
+        assert!(decode::plan_cost(&s, &cs, &later) < decode::plan_cost(&s, &cs, &greedy) - 1e-9);
     }
 
     #[test]

@@ -176,13 +176,15 @@ impl<'a> Search<'a> {
             // Master and pricing: what the next round will take again.
             let round_s = master_s + pricing_s;
             pending = self.after_round(lp, priced);
-            // A round that would end past the pricing share is not started (its
-            // master LP would be cut off and wasted): rounds take about as long
-            // as the last one.
+            // A round that would end past its share of the time is not started
+            // (its master LP would be cut off and wasted): rounds take about as
+            // long as the last one. Once there is a plan, rounds go on to the
+            // limit, each beside a neighbourhood around the dearest rows: the
+            // bound gains about as much per round as the plan does per step.
             if self.lp_converged
                 || self.gap_closed()
                 || self.iterations >= self.limits.max_iterations
-                || self.budget.round_overruns(round_s)
+                || self.budget.round_overruns(round_s, self.incumbent.is_some())
             {
                 break;
             }
@@ -286,18 +288,17 @@ impl<'a> Search<'a> {
         step && improved
     }
 
-    /// The local search over the best plan, if the time left holds about two
-    /// pricing rounds' work (a margin: in parallel it takes about one); a
-    /// cheaper plan becomes the best and the incumbent the neighbourhoods
-    /// start from.
+    /// The local search over the best plan, until the time limit (it gains
+    /// more per second than the neighbourhoods: cut short, it keeps the
+    /// orders it improved); a cheaper plan becomes the best and the
+    /// incumbent the neighbourhoods start from.
     pub(super) fn polish(&mut self) {
-        let improve_s = 2.0 * self.phases.pricing_s / self.iterations.max(1) as f64;
-        if !self.gap_open() || !self.budget.has_room_for(improve_s) {
+        if !self.open() {
             return;
         }
         let t = Instant::now();
         let (s, cs) = (self.ctx.s, self.cs());
-        let improved = polish::improve(s, cs, self.best.1.clone());
+        let improved = polish::improve(s, cs, self.best.1.clone(), self.budget.deadline());
         let cost = decode::plan_cost(s, cs, &improved);
         self.phases.primal_s += t.elapsed().as_secs_f64();
         if cost >= self.best.0 - 1e-9 {
