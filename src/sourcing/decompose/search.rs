@@ -179,8 +179,9 @@ impl<'a> Search<'a> {
             // A round that would end past its share of the time is not started
             // (its master LP would be cut off and wasted): rounds take about as
             // long as the last one. Once there is a plan, rounds go on to the
-            // limit, each beside a neighbourhood around the dearest rows: the
-            // bound gains about as much per round as the plan does per step.
+            // limit, each beside a neighbourhood around the dearest rows, so
+            // that bound and plan improve together (the rest of the time was
+            // kept for rounding, which is done).
             if self.lp_converged
                 || self.gap_closed()
                 || self.iterations >= self.limits.max_iterations
