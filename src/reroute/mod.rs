@@ -236,8 +236,6 @@ pub fn reroute_with(
     // objective (cost plus stability cost, the kept orders fixed), which the
     // summary reports with its bound; for the plan's own cost over the whole
     // wave nothing is proven, so the plan is a heuristic one.
-    // The solver's bound is of the re-plan's objective (with the stability
-    // cost), not of the plan's cost: see the summary.
     let record = SolveRecord {
         constraints: mip.rows,
         message: format!(

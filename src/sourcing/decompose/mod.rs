@@ -160,35 +160,41 @@ mod tests {
     /// A generated `tiny` wave of `orders` orders (seed `seed`, written under
     /// `dir`) with its exact candidates.
     pub(super) fn tiny_wave(dir: &Path, seed: u64, orders: usize) -> (Scenario, CandidateSet) {
+        with_candidates(tiny_scenario(dir, seed, orders))
+    }
+
+    /// [`tiny_wave`] with small capacities (the generator sets none): at most
+    /// a few units at every other node and two packages at every third, so
+    /// that plans compete for a node's units and packages, not only for its
+    /// stock.
+    pub(super) fn tiny_capped_wave(
+        dir: &Path,
+        seed: u64,
+        orders: usize,
+    ) -> (Scenario, CandidateSet) {
+        let mut s = tiny_scenario(dir, seed, orders);
+        for (i, n) in s.nodes.iter_mut().enumerate() {
+            if i % 2 == 0 {
+                n.capacity_units = Some(3 + (i % 4) as u32);
+            }
+            if i % 3 == 0 {
+                n.capacity_orders = Some(2);
+            }
+        }
+        with_candidates(s)
+    }
+
+    fn tiny_scenario(dir: &Path, seed: u64, orders: usize) -> Scenario {
         let cfg = GenConfig::preset("tiny")
             .expect("a preset")
             .with_overrides(&[format!("orders={orders}")])
             .expect("valid knobs");
         let path = dir.join(format!("w{seed}"));
         generate(&cfg, seed, "tiny", &path).expect("the generator writes");
-        let s = crate::load_scenario(&path, "us-parcel", &[]).expect("a valid wave").0;
-        let cs = candidates::generate(&s, &Network::build(&s), CandidateMode::Exact);
-        (s, cs)
+        crate::load_scenario(&path, "us-parcel", &[]).expect("a valid wave").0
     }
 
-    /// [`tiny_wave`] with small capacities (the generator sets none): a
-    /// limit on units at every other node and on packages at every third,
-    /// so that plans compete for a node's units and packages, not only for
-    /// its stock.
-    pub(super) fn tiny_capped_wave(
-        dir: &Path,
-        seed: u64,
-        orders: usize,
-    ) -> (Scenario, CandidateSet) {
-        let (mut s, _) = tiny_wave(dir, seed, orders);
-        for (i, n) in s.nodes.iter_mut().enumerate() {
-            if i % 2 == 0 {
-                n.capacity_units = Some(3 + (i % 4) as u32);
-            }
-            if i % 3 == 0 {
-                n.capacity_orders = Some(2 + (i % 3) as u32);
-            }
-        }
+    fn with_candidates(s: Scenario) -> (Scenario, CandidateSet) {
         let cs = candidates::generate(&s, &Network::build(&s), CandidateMode::Exact);
         (s, cs)
     }
