@@ -124,7 +124,7 @@ fn a_plan_over_pruned_candidates_is_optimal_only_when_the_wave_bound_proves_it()
 
 #[test]
 fn the_bound_over_every_candidate_skips_nodes_without_changing_any_order_bound() {
-    use domopt::network::candidates::{self, map_exact};
+    use domopt::network::candidates::{self, ExactCandidates};
     use domopt::network::lanes::Network;
     use domopt::sourcing::decompose::{RowPrices, exact_bound};
     use domopt::sourcing::order_opt::{OrderView, best_plan};
@@ -139,11 +139,13 @@ fn the_bound_over_every_candidate_skips_nodes_without_changing_any_order_bound()
         let s = generated("tiny", seed, knobs, &dir.path().join(format!("w{seed}")));
         let net = Network::build(&s);
         let kept = candidates::generate(&s, &net, CandidateMode::Pruned { k: 1 });
-        let (bound, _) = exact_bound(&s, &net, &kept, &RowPrices::none(s.nodes.len()));
+        let bound = exact_bound(&s, &net, &kept, &RowPrices::none(s.nodes.len())).zero_prices;
         // The same pass with a ceiling no node reaches: every node is searched.
-        let all = map_exact(
-            &s,
-            &net,
+        let orders: Vec<_> = (0..s.orders.len())
+            .map(domopt::domain::OrderIdx::new)
+            .collect();
+        let all = ExactCandidates::new(&s, &net).map(
+            &orders,
             |_| f64::INFINITY,
             |o, cands, penalty| best_plan(&OrderView::of(&s, o, cands, 0, penalty)).bound,
         );
@@ -166,6 +168,45 @@ fn the_bound_over_every_candidate_skips_nodes_without_changing_any_order_bound()
         assert!(
             (direct - full).abs() <= 1e-9 * full.abs(),
             "seed {seed}: {direct} vs {full}"
+        );
+    }
+}
+
+#[test]
+fn per_sku_prices_bound_a_wave_of_scarce_skus_above_zero_prices_and_below_its_optimum() {
+    use domopt::network::candidates;
+    use domopt::network::lanes::Network;
+    use domopt::sourcing::decompose::bound::BoundSource;
+    use domopt::sourcing::decompose::{RowPrices, exact_bound};
+    let dir = tempfile::tempdir().unwrap();
+    // Half the SKUs hold about half their demand: the zero-price bound fills
+    // every unit, the per-SKU prices leave what no node holds unfilled.
+    for seed in 1..=3 {
+        let knobs = ["orders=120", "scarce_share=0.5"];
+        let s = generated("tiny", seed, &knobs, &dir.path().join(format!("w{seed}")));
+        let net = Network::build(&s);
+        let kept = candidates::generate(&s, &net, CandidateMode::Pruned { k: 1 });
+        let b = exact_bound(&s, &net, &kept, &RowPrices::none(s.nodes.len()));
+        let settings = Settings {
+            time_limit_s: 60.0,
+            mip_rel_gap: 0.0,
+            ..Settings::default()
+        };
+        let optimum = run(&s, &settings, Strategy::Monolithic);
+        assert_eq!(optimum.solve.status, Status::Optimal, "seed {seed}");
+        let best = optimum.kpis.cost.total;
+        assert!(
+            b.value <= best + 1e-6 * best,
+            "seed {seed}: bound {} above the optimum {best}",
+            b.value
+        );
+        assert!(
+            matches!(b.source, BoundSource::SkuPrices(n) if n > 0)
+                && b.value > b.zero_prices + 1e-6 * best,
+            "seed {seed}: {:?}, {} against {} at zero prices",
+            b.source,
+            b.value,
+            b.zero_prices
         );
     }
 }

@@ -71,7 +71,7 @@ pub struct Args {
     /// Solver random seed (same input and seed give the same plan).
     #[arg(long, default_value_t = Settings::default().seed)]
     seed: u32,
-    /// Candidates: `exact` (every eligible node) or `pruned:K` (K cheapest nodes per line among its 4K nearest, plus its cheapest node without a capacity; a heuristic for the plan: `auto` and `decompose` then bound the wave by a pass over every candidate after the time limit).
+    /// Candidates: `exact` (every eligible node) or `pruned:K` (K cheapest nodes per line among its 4K nearest, plus every node of the line without a capacity; a heuristic for the plan: `auto` and `decompose` then bound the wave by a pass over every candidate after the time limit).
     #[arg(long, default_value = "exact")]
     candidates: String,
     /// Folder to write plan.json and the tables (CSV, or Parquet with --tables) into.

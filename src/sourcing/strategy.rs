@@ -258,12 +258,16 @@ fn decompose(
         // wave's bound is the pass over every candidate at the best prices.
         (wave.progress)("bound over every candidate");
         let t = Instant::now();
-        let (b, inexact) = decompose::exact_bound(s, wave.net, cs, &out.prices);
-        best.bound = b;
+        let b = decompose::exact_bound(s, wave.net, cs, &out.prices);
+        best.bound = b.value;
         decomposition.phases.exact_bound_s = t.elapsed().as_secs_f64();
         phases.solve_s += decomposition.phases.exact_bound_s;
-        decomposition.inexact_orders = decomposition.inexact_orders.max(inexact);
-        decomposition.lagrangian_bound = Some(b);
+        decomposition.inexact_orders = decomposition.inexact_orders.max(b.inexact);
+        decomposition.lagrangian_bound = Some(b.value);
+        record.message.push_str(&format!(
+            "; the bound over every candidate at {} ({:.2} at zero prices)",
+            b.source, b.zero_prices
+        ));
     }
     record.best_bound = best.bound.is_finite().then_some(best.bound);
     record.status = decomposition_status(&best, &decomposition, hit_limit, settings);

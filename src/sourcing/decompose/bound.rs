@@ -1,11 +1,13 @@
 //! Bounds: the Lagrangian bound of a pricing round over the wave's kept
 //! candidates, and the bound over every candidate at the best prices (the
-//! pass made when candidates were pruned).
+//! pass made when candidates were pruned): the column generation's, scaled,
+//! or per-SKU prices that no order can escape.
 
-use crate::network::candidates::{CandidateSet, map_exact};
+use crate::network::candidates::{CandidateSet, ExactCandidates};
 use crate::network::domain::{OrderIdx, Scenario};
 use crate::network::lanes::Network;
 use crate::sourcing::decompose::rows::RowPrices;
+use crate::sourcing::decompose::sku_prices::{self, OrderBound};
 use crate::sourcing::order_opt::{OrderView, best_plan};
 
 /// The Lagrangian bound of a pricing round, valid for the whole wave at any
@@ -22,18 +24,53 @@ pub(super) fn lagrangian(independent: f64, bounds: f64, price: &[f64], limit: &[
 /// zero prices. The pass evaluates several scales at once.
 pub const BOUND_SCALES: [f64; 4] = [0.0, 0.25, 0.5, 1.0];
 
+/// How the bound over every candidate was obtained.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum BoundSource {
+    /// The column generation's row prices times this scale (0: every
+    /// order's own optimum, no row priced).
+    RowPrices(f64),
+    /// One price per SKU at every node that holds it, for this many SKUs
+    /// ([`sku_prices`]).
+    SkuPrices(usize),
+}
+
+impl std::fmt::Display for BoundSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match *self {
+            BoundSource::RowPrices(scale) if scale == 0.0 => write!(f, "zero prices"),
+            BoundSource::RowPrices(scale) => write!(f, "the row prices times {scale}"),
+            BoundSource::SkuPrices(n) => write!(f, "per-SKU prices on {n} SKUs"),
+        }
+    }
+}
+
+/// The bound over every candidate, and how it was obtained.
+#[derive(Debug, Clone, Copy)]
+pub struct WaveBound {
+    /// The bound, valid for the whole wave.
+    pub value: f64,
+    /// Orders whose search ran out of budget at the prices of the bound
+    /// (their amortized bound counts).
+    pub inexact: usize,
+    /// The prices of the bound.
+    pub source: BoundSource,
+    /// The bound at zero prices: the sum of every order's own optimum.
+    pub zero_prices: f64,
+}
+
 /// A lower bound valid for the whole wave over every candidate, whichever
 /// were kept: the best Lagrangian value at `prices` scaled by each of
-/// [`BOUND_SCALES`], each order's exact optimum over its exact candidates at
-/// those prices (made one order at a time, never all held), minus the priced
-/// limits. With rows the kept candidates could not bind left unpriced it is
-/// still a relaxation. Returns the bound and how many orders' searches ran out
-/// of budget at the best scale (their amortized bound counts).
+/// [`BOUND_SCALES`] and at per-SKU prices ([`sku_prices::search`]), each
+/// order's exact optimum over its exact candidates at those prices (made one
+/// order at a time, never all held), minus the priced limits. With rows the
+/// kept candidates could not bind left unpriced it is still a relaxation.
 ///
 /// Each order's best plan over its kept candidates `cs` at the highest scale
 /// is a ceiling: no plan at a lower scale costs more than it does there, so
 /// the nodes that cannot take part in a cheaper plan are skipped.
-pub fn exact_bound(s: &Scenario, net: &Network, cs: &CandidateSet, prices: &RowPrices) -> (f64, usize) {
+pub fn exact_bound(s: &Scenario, net: &Network, cs: &CandidateSet, prices: &RowPrices) -> WaveBound {
+    let exact = ExactCandidates::new(s, net);
     // Without a priced row every scale gives the zero-price bound: one
     // search per order, not four (a wave whose master LP never solved).
     let scales: &[f64] = if prices.is_zero() {
@@ -49,28 +86,48 @@ pub fn exact_bound(s: &Scenario, net: &Network, cs: &CandidateSet, prices: &RowP
         }
         best_plan(&v).cost
     };
-    let per_order = map_exact(s, net, ceiling, |o, cands, penalty| {
+    let all: Vec<OrderIdx> = OrderIdx::all(s.orders.len()).collect();
+    let per_order = exact.map(&all, ceiling, |o, cands, penalty| {
+        let zero = OrderBound::of(s, o, cands, penalty, None);
         let unpriced = OrderView::of(s, o, cands, 0, penalty);
-        scales
+        let priced: Vec<(f64, bool)> = scales
             .iter()
+            .filter(|&&scale| scale > 0.0)
             .map(|&scale| {
                 let mut v = unpriced.clone();
-                if scale > 0.0 {
-                    prices.price_view(s, o, cands, &mut v, scale);
-                }
+                prices.price_view(s, o, cands, &mut v, scale);
                 let p = best_plan(&v);
                 (p.bound, p.exact)
             })
-            .collect::<Vec<_>>()
+            .collect();
+        (zero, priced)
     });
-    scales
-        .iter()
-        .enumerate()
-        .map(|(i, &scale)| {
-            let sum: f64 = per_order.iter().map(|b| b[i].0).sum();
-            let inexact = per_order.iter().filter(|b| !b[i].1).count();
-            (sum - scale * prices.limit_term, inexact)
-        })
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .expect("scales")
+    let zero_prices: f64 = per_order.iter().map(|(z, _)| z.bound).sum();
+    let at_zero = WaveBound {
+        value: zero_prices,
+        inexact: per_order.iter().filter(|(z, _)| !z.exact).count(),
+        source: BoundSource::RowPrices(0.0),
+        zero_prices,
+    };
+    let scaled = scales.iter().filter(|&&scale| scale > 0.0).enumerate().map(|(i, &scale)| {
+        let sum: f64 = per_order.iter().map(|(_, b)| b[i].0).sum();
+        WaveBound {
+            value: sum - scale * prices.limit_term,
+            inexact: per_order.iter().filter(|(_, b)| !b[i].1).count(),
+            source: BoundSource::RowPrices(scale),
+            zero_prices,
+        }
+    }).collect::<Vec<_>>();
+    let zero: Vec<OrderBound> = per_order.into_iter().map(|(z, _)| z).collect();
+    let by_sku = sku_prices::search(s, &exact, cs, &zero).map(|b| WaveBound {
+        value: b.value,
+        inexact: b.inexact,
+        source: BoundSource::SkuPrices(b.priced),
+        zero_prices,
+    });
+    std::iter::once(at_zero)
+        .chain(scaled)
+        .chain(by_sku)
+        .max_by(|a, b| a.value.total_cmp(&b.value))
+        .expect("the zero-price bound")
 }

@@ -45,6 +45,7 @@ mod pricing;
 pub mod rows;
 mod search;
 mod shortlists;
+pub mod sku_prices;
 
 pub use bound::exact_bound;
 pub use rows::{Coupling, RowPrices};

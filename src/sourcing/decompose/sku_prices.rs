@@ -1,0 +1,203 @@
+//! A bound orders cannot escape: one price per SKU, the same on the stock row
+//! of every node that holds it. Prices found over pruned candidates sit on
+//! the rows of the nodes kept, so over every candidate the orders move to the
+//! nodes the pruning dropped and the bound falls back to zero prices. A
+//! SKU's price at every node leaves no such node: an order pays it wherever
+//! the unit comes from, and only leaving the unit unfilled avoids it. Where
+//! the wave wants more of a SKU than it holds anywhere (the scarce SKUs of a
+//! peak wave), that is what the bound at zero prices misses.
+//!
+//! Pricing row `(n, k)` at `lambda_k` for every node `n` gives the Lagrangian
+//! `sum_o min_o(c + lambda u) - sum_k lambda_k S_k`, with `S_k` the SKU's
+//! units available to promise over every node: a valid bound at any
+//! `lambda >= 0`. Each order's term is its exact optimum over every candidate
+//! at those prices. Only the orders with a line of a priced SKU change; the
+//! others keep their optimum at zero prices. The prices are found by
+//! bisection, every SKU at once: a SKU whose priced plans still use more than
+//! it holds is priced higher, else lower (the sign of the subgradient; the
+//! bound is nearly separable by SKU, orders of several priced SKUs aside).
+//! The best bound of the steps is kept.
+
+use crate::network::candidates::{Candidate, CandidateSet, ExactCandidates};
+use crate::network::domain::{OrderIdx, Scenario, SkuIdx};
+use crate::sourcing::order_opt::{OrderView, best_plan};
+
+/// Bisection steps: the price of each SKU is then within 1/2^STEPS of the
+/// largest unfilled penalty per unit of its lines from where its plans use
+/// exactly what it holds.
+const STEPS: usize = 8;
+
+/// One order's exact optimum over every candidate at some prices.
+#[derive(Debug, Clone)]
+pub struct OrderBound {
+    /// The optimum's bound (its cost when the search finished).
+    pub bound: f64,
+    /// Whether the search finished.
+    pub exact: bool,
+    /// Units of each SKU the optimum ships.
+    pub usage: Vec<(SkuIdx, u32)>,
+}
+
+impl OrderBound {
+    /// The best plan of order `o` over `cands` (with unfilled penalties
+    /// `penalty`) at the per-SKU prices `price` (none: zero prices).
+    pub fn of(s: &Scenario, o: OrderIdx, cands: &[Candidate], penalty: &[f64], price: Option<&[f64]>) -> OrderBound {
+        let mut v = OrderView::of(s, o, cands, 0, penalty);
+        if let Some(price) = price {
+            add_prices(s, o, cands.iter(), &mut v, price);
+        }
+        let p = best_plan(&v);
+        let lines = &s.orders[o].lines;
+        let mut usage: Vec<(SkuIdx, u32)> = Vec::new();
+        for &(line, q) in p.assignments.iter().flat_map(|a| &a.units) {
+            let sku = lines[line].sku;
+            match usage.iter_mut().find(|(k, _)| *k == sku) {
+                Some(u) => u.1 += q,
+                None => usage.push((sku, q)),
+            }
+        }
+        OrderBound {
+            bound: p.bound,
+            exact: p.exact,
+            usage,
+        }
+    }
+}
+
+/// The bound at per-SKU prices.
+#[derive(Debug, Clone)]
+pub struct SkuBound {
+    /// The bound, valid for the whole wave.
+    pub value: f64,
+    /// Orders whose search ran out of budget (their amortized bound counts).
+    pub inexact: usize,
+    /// SKUs with a positive price.
+    pub priced: usize,
+}
+
+/// The best bound of [`STEPS`] bisection steps on per-SKU prices, from the
+/// orders' optima at zero prices `zero` (one per order, in order): `None` if
+/// no SKU's zero-price optima use more than the wave holds of it.
+pub fn search(s: &Scenario, exact: &ExactCandidates, cs: &CandidateSet, zero: &[OrderBound]) -> Option<SkuBound> {
+    let held = units_held(s);
+    let mut used = vec![0u64; s.skus.len()];
+    for b in zero {
+        for &(k, q) in &b.usage {
+            used[k.index()] += u64::from(q);
+        }
+    }
+    let short: Vec<bool> = used.iter().zip(&held).map(|(u, h)| u > h).collect();
+    let affected: Vec<OrderIdx> = OrderIdx::all(s.orders.len())
+        .filter(|&o| s.orders[o].lines.iter().any(|l| short[l.sku.index()]))
+        .collect();
+    if affected.is_empty() {
+        return None;
+    }
+    let mut is_affected = vec![false; s.orders.len()];
+    for &o in &affected {
+        is_affected[o.index()] = true;
+    }
+    // The orders without a short SKU keep their zero-price optima.
+    let (base, base_inexact) = zero
+        .iter()
+        .zip(&is_affected)
+        .filter(|(_, a)| !**a)
+        .fold((0.0, 0), |(sum, n), (b, _)| (sum + b.bound, n + usize::from(!b.exact)));
+    let mut lo = vec![0.0; s.skus.len()];
+    let mut hi = highest_penalties(s, cs, &affected, &short);
+    let mut best: Option<SkuBound> = None;
+    for _ in 0..STEPS {
+        let price: Vec<f64> = lo.iter().zip(&hi).map(|(l, h)| (l + h) / 2.0).collect();
+        let bounds = priced_optima(s, exact, cs, &affected, &price);
+        let mut used = vec![0u64; s.skus.len()];
+        for b in &bounds {
+            for &(k, q) in &b.usage {
+                used[k.index()] += u64::from(q);
+            }
+        }
+        let held_term: f64 = price.iter().zip(&held).map(|(p, &h)| p * h as f64).sum();
+        let value = base + bounds.iter().map(|b| b.bound).sum::<f64>() - held_term;
+        if best.as_ref().is_none_or(|b| value > b.value) {
+            best = Some(SkuBound {
+                value,
+                inexact: base_inexact + bounds.iter().filter(|b| !b.exact).count(),
+                priced: price.iter().filter(|&&p| p > 0.0).count(),
+            });
+        }
+        for k in 0..s.skus.len() {
+            if !short[k] {
+                continue;
+            }
+            if used[k] > held[k] {
+                lo[k] = price[k];
+            } else {
+                hi[k] = price[k];
+            }
+        }
+    }
+    best
+}
+
+/// Units of each SKU available to promise over every node: the sum of the
+/// limits of its stock rows.
+fn units_held(s: &Scenario) -> Vec<u64> {
+    let mut held = vec![0u64; s.skus.len()];
+    for (&(_, k), &q) in &s.atp {
+        held[k.index()] += u64::from(q);
+    }
+    held
+}
+
+/// Per SKU, the largest unfilled penalty per unit of a line of it in
+/// `orders` where it is short (0 elsewhere): above it, every such unit
+/// is cheaper left unfilled, so no higher price can help.
+fn highest_penalties(s: &Scenario, cs: &CandidateSet, orders: &[OrderIdx], short: &[bool]) -> Vec<f64> {
+    let mut hi = vec![0.0f64; s.skus.len()];
+    for &o in orders {
+        for (l, &penalty) in s.orders[o].lines.iter().zip(cs.unfilled_of(o)) {
+            let k = l.sku.index();
+            if short[k] {
+                hi[k] = hi[k].max(penalty);
+            }
+        }
+    }
+    hi
+}
+
+/// Each order's exact optimum over every candidate at the per-SKU prices
+/// `price`, the nodes above its best plan over the kept candidates skipped.
+fn priced_optima(
+    s: &Scenario,
+    exact: &ExactCandidates,
+    cs: &CandidateSet,
+    orders: &[OrderIdx],
+    price: &[f64],
+) -> Vec<OrderBound> {
+    let ceiling = |o: OrderIdx| {
+        let mut v = OrderView::new(s, cs, o);
+        add_prices(s, o, cs.of(o).iter(), &mut v, price);
+        best_plan(&v).cost
+    };
+    exact.map(orders, ceiling, |o, cands, penalty| {
+        OrderBound::of(s, o, cands, penalty, Some(price))
+    })
+}
+
+/// Adds each unit's SKU price to the view of order `o` over `cands` (its
+/// candidates, in the view's order).
+fn add_prices<'c>(
+    s: &Scenario,
+    o: OrderIdx,
+    cands: impl Iterator<Item = &'c Candidate>,
+    v: &mut OrderView,
+    price: &[f64],
+) {
+    let lines = &s.orders[o].lines;
+    for (p, c) in cands.enumerate() {
+        for cl in &c.lines {
+            if let Some((uc, _)) = v.line[[p, cl.line]].as_mut() {
+                *uc += price[lines[cl.line].sku.index()];
+            }
+        }
+    }
+}
