@@ -38,7 +38,7 @@ pub enum BoundSource {
 impl std::fmt::Display for BoundSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match *self {
-            BoundSource::RowPrices(scale) if scale == 0.0 => write!(f, "zero prices"),
+            BoundSource::RowPrices(0.0) => write!(f, "zero prices"),
             BoundSource::RowPrices(scale) => write!(f, "the row prices times {scale}"),
             BoundSource::SkuPrices(n) => write!(f, "per-SKU prices on {n} SKUs"),
         }
