@@ -201,7 +201,7 @@ fn per_sku_prices_bound_a_wave_of_scarce_skus_above_zero_prices_and_below_its_op
             b.value
         );
         assert!(
-            matches!(b.source, BoundSource::SkuPrices(n) if n > 0)
+            matches!(b.source, BoundSource::SkuPrices(_, n) if n > 0)
                 && b.value > b.zero_prices + 1e-6 * best,
             "seed {seed}: {:?}, {} against {} at zero prices",
             b.source,

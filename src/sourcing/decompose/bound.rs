@@ -7,8 +7,7 @@ use crate::network::candidates::{CandidateSet, ExactCandidates};
 use crate::network::domain::{OrderIdx, Scenario};
 use crate::network::lanes::Network;
 use crate::sourcing::decompose::rows::RowPrices;
-use crate::sourcing::decompose::sku_prices::{self, OrderBound};
-use crate::sourcing::order_opt::{OrderView, best_plan};
+use crate::sourcing::decompose::sku_prices::{self, OrderBound, Prices};
 
 /// The Lagrangian bound of a pricing round, valid for the whole wave at any
 /// prices: the independent orders' bound plus the sum of the coupled orders'
@@ -30,9 +29,9 @@ pub enum BoundSource {
     /// The column generation's row prices times this scale (0: every
     /// order's own optimum, no row priced).
     RowPrices(f64),
-    /// One price per SKU at every node that holds it, for this many SKUs
-    /// ([`sku_prices`]).
-    SkuPrices(usize),
+    /// Those prices times the scale, plus one price per SKU at every node
+    /// that holds it, for this many SKUs ([`sku_prices`]).
+    SkuPrices(f64, usize),
 }
 
 impl std::fmt::Display for BoundSource {
@@ -40,7 +39,10 @@ impl std::fmt::Display for BoundSource {
         match *self {
             BoundSource::RowPrices(0.0) => write!(f, "zero prices"),
             BoundSource::RowPrices(scale) => write!(f, "the row prices times {scale}"),
-            BoundSource::SkuPrices(n) => write!(f, "per-SKU prices on {n} SKUs"),
+            BoundSource::SkuPrices(0.0, n) => write!(f, "per-SKU prices on {n} SKUs"),
+            BoundSource::SkuPrices(scale, n) => {
+                write!(f, "the row prices times {scale} and per-SKU prices on {n} SKUs")
+            }
         }
     }
 }
@@ -61,10 +63,11 @@ pub struct WaveBound {
 
 /// A lower bound valid for the whole wave over every candidate, whichever
 /// were kept: the best Lagrangian value at `prices` scaled by each of
-/// [`BOUND_SCALES`] and at per-SKU prices ([`sku_prices::search`]), each
-/// order's exact optimum over its exact candidates at those prices (made one
-/// order at a time, never all held), minus the priced limits. With rows the
-/// kept candidates could not bind left unpriced it is still a relaxation.
+/// [`BOUND_SCALES`], then at the best of those plus per-SKU prices
+/// ([`sku_prices::search`]), each order's exact optimum over its exact
+/// candidates at those prices (made one order at a time, never all held),
+/// minus the priced limits. With rows the kept candidates could not bind left
+/// unpriced it is still a relaxation.
 ///
 /// Each order's best plan over its kept candidates `cs` at the highest scale
 /// is a ceiling: no plan at a lower scale costs more than it does there, so
@@ -78,56 +81,43 @@ pub fn exact_bound(s: &Scenario, net: &Network, cs: &CandidateSet, prices: &RowP
     } else {
         &BOUND_SCALES
     };
-    let top = scales.iter().copied().fold(0.0, f64::max);
-    let ceiling = |o: OrderIdx| {
-        let mut v = OrderView::new(s, cs, o);
-        if top > 0.0 {
-            prices.price_view(s, o, cs.of(o), &mut v, top);
-        }
-        best_plan(&v).cost
-    };
+    let top = Prices::rows(prices, scales.iter().copied().fold(0.0, f64::max));
+    let ceiling = |o: OrderIdx| top.kept_optimum(s, cs, o);
     let all: Vec<OrderIdx> = OrderIdx::all(s.orders.len()).collect();
-    let per_order = exact.map(&all, ceiling, |o, cands, penalty| {
-        let zero = OrderBound::of(s, o, cands, penalty, None);
-        let unpriced = OrderView::of(s, o, cands, 0, penalty);
-        let priced: Vec<(f64, bool)> = scales
+    let mut per_order: Vec<Vec<OrderBound>> = exact.map(&all, ceiling, |o, cands, penalty| {
+        scales
             .iter()
-            .filter(|&&scale| scale > 0.0)
-            .map(|&scale| {
-                let mut v = unpriced.clone();
-                prices.price_view(s, o, cands, &mut v, scale);
-                let p = best_plan(&v);
-                (p.bound, p.exact)
-            })
-            .collect();
-        (zero, priced)
+            .map(|&scale| OrderBound::of(s, o, cands, penalty, &Prices::rows(prices, scale)))
+            .collect()
     });
-    let zero_prices: f64 = per_order.iter().map(|(z, _)| z.bound).sum();
-    let at_zero = WaveBound {
-        value: zero_prices,
-        inexact: per_order.iter().filter(|(z, _)| !z.exact).count(),
-        source: BoundSource::RowPrices(0.0),
+    let value = |i: usize| -> f64 {
+        per_order.iter().map(|b| b[i].bound).sum::<f64>() - scales[i] * prices.limit_term
+    };
+    let (best, best_value) = (0..scales.len())
+        .map(|i| (i, value(i)))
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .expect("a scale");
+    let zero_prices = value(0);
+    let scale = scales[best];
+    let row_bound = WaveBound {
+        value: best_value,
+        inexact: per_order.iter().filter(|b| !b[best].exact).count(),
+        source: BoundSource::RowPrices(scale),
         zero_prices,
     };
-    let scaled = scales.iter().filter(|&&scale| scale > 0.0).enumerate().map(|(i, &scale)| {
-        let sum: f64 = per_order.iter().map(|(_, b)| b[i].0).sum();
-        WaveBound {
-            value: sum - scale * prices.limit_term,
-            inexact: per_order.iter().filter(|(_, b)| !b[i].1).count(),
-            source: BoundSource::RowPrices(scale),
+    let base: Vec<OrderBound> = per_order
+        .iter_mut()
+        .map(|b| b.swap_remove(best))
+        .collect();
+    drop(per_order);
+    let by_sku = sku_prices::search(s, &exact, cs, &base, &Prices::rows(prices, scale));
+    match by_sku {
+        Some(b) if b.value > row_bound.value => WaveBound {
+            value: b.value,
+            inexact: b.inexact,
+            source: BoundSource::SkuPrices(scale, b.priced),
             zero_prices,
-        }
-    }).collect::<Vec<_>>();
-    let zero: Vec<OrderBound> = per_order.into_iter().map(|(z, _)| z).collect();
-    let by_sku = sku_prices::search(s, &exact, cs, &zero).map(|b| WaveBound {
-        value: b.value,
-        inexact: b.inexact,
-        source: BoundSource::SkuPrices(b.priced),
-        zero_prices,
-    });
-    std::iter::once(at_zero)
-        .chain(scaled)
-        .chain(by_sku)
-        .max_by(|a, b| a.value.total_cmp(&b.value))
-        .expect("the zero-price bound")
+        },
+        _ => row_bound,
+    }
 }

@@ -16,16 +16,75 @@
 //! bisection, every SKU at once: a SKU whose priced plans still use more than
 //! it holds is priced higher, else lower (the sign of the subgradient; the
 //! bound is nearly separable by SKU, orders of several priced SKUs aside).
-//! The best bound of the steps is kept.
+//! The best bound of the steps is kept. The SKU prices are added to the
+//! column generation's row prices at their best scale ([`super::bound`]):
+//! the orders' optima there are the base, and the bound subtracts both
+//! priced limits.
 
 use crate::network::candidates::{Candidate, CandidateSet, ExactCandidates};
 use crate::network::domain::{OrderIdx, Scenario, SkuIdx};
+use crate::sourcing::decompose::rows::RowPrices;
 use crate::sourcing::order_opt::{OrderView, best_plan};
 
 /// Bisection steps: the price of each SKU is then within 1/2^STEPS of the
 /// largest unfilled penalty per unit of its lines from where its plans use
 /// exactly what it holds.
 const STEPS: usize = 8;
+
+/// Prices of the rows over every candidate: the column generation's row
+/// prices times a scale, plus a price per SKU at every node that holds it.
+#[derive(Clone, Copy)]
+pub struct Prices<'a> {
+    rows: &'a RowPrices,
+    scale: f64,
+    sku: Option<&'a [f64]>,
+}
+
+impl<'a> Prices<'a> {
+    /// The row prices `rows` times `scale`, no SKU priced.
+    pub fn rows(rows: &'a RowPrices, scale: f64) -> Prices<'a> {
+        Prices {
+            rows,
+            scale,
+            sku: None,
+        }
+    }
+
+    /// These prices plus `sku` per unit of each SKU.
+    fn with_skus(self, sku: &'a [f64]) -> Prices<'a> {
+        Prices {
+            sku: Some(sku),
+            ..self
+        }
+    }
+
+    /// Adds the prices to the view of order `o` over `cands` (in the view's
+    /// order).
+    fn add_to(&self, s: &Scenario, o: OrderIdx, cands: &[Candidate], v: &mut OrderView) {
+        if self.scale > 0.0 {
+            self.rows.price_view(s, o, cands, v, self.scale);
+        }
+        let Some(sku) = self.sku else {
+            return;
+        };
+        let lines = &s.orders[o].lines;
+        for (p, c) in cands.iter().enumerate() {
+            for cl in &c.lines {
+                if let Some((uc, _)) = v.line[[p, cl.line]].as_mut() {
+                    *uc += sku[lines[cl.line].sku.index()];
+                }
+            }
+        }
+    }
+
+    /// The cost of order `o`'s best plan over its kept candidates in `cs` at
+    /// these prices: a ceiling of its optimum over every candidate.
+    pub fn kept_optimum(&self, s: &Scenario, cs: &CandidateSet, o: OrderIdx) -> f64 {
+        let mut v = OrderView::new(s, cs, o);
+        self.add_to(s, o, cs.of(o), &mut v);
+        best_plan(&v).cost
+    }
+}
 
 /// One order's exact optimum over every candidate at some prices.
 #[derive(Debug, Clone)]
@@ -40,12 +99,10 @@ pub struct OrderBound {
 
 impl OrderBound {
     /// The best plan of order `o` over `cands` (with unfilled penalties
-    /// `penalty`) at the per-SKU prices `price` (none: zero prices).
-    pub fn of(s: &Scenario, o: OrderIdx, cands: &[Candidate], penalty: &[f64], price: Option<&[f64]>) -> OrderBound {
+    /// `penalty`) at `prices`.
+    pub fn of(s: &Scenario, o: OrderIdx, cands: &[Candidate], penalty: &[f64], prices: &Prices) -> OrderBound {
         let mut v = OrderView::of(s, o, cands, 0, penalty);
-        if let Some(price) = price {
-            add_prices(s, o, cands.iter(), &mut v, price);
-        }
+        prices.add_to(s, o, cands, &mut v);
         let p = best_plan(&v);
         let lines = &s.orders[o].lines;
         let mut usage: Vec<(SkuIdx, u32)> = Vec::new();
@@ -75,18 +132,18 @@ pub struct SkuBound {
     pub priced: usize,
 }
 
-/// The best bound of [`STEPS`] bisection steps on per-SKU prices, from the
-/// orders' optima at zero prices `zero` (one per order, in order): `None` if
-/// no SKU's zero-price optima use more than the wave holds of it.
-pub fn search(s: &Scenario, exact: &ExactCandidates, cs: &CandidateSet, zero: &[OrderBound]) -> Option<SkuBound> {
+/// The best bound of [`STEPS`] bisection steps on per-SKU prices added to
+/// `base`, from the orders' optima at `base` (one per order, in order):
+/// `None` if no SKU's optima there use more than the wave holds of it.
+pub fn search(
+    s: &Scenario,
+    exact: &ExactCandidates,
+    cs: &CandidateSet,
+    at_base: &[OrderBound],
+    base: &Prices,
+) -> Option<SkuBound> {
     let held = units_held(s);
-    let mut used = vec![0u64; s.skus.len()];
-    for b in zero {
-        for &(k, q) in &b.usage {
-            used[k.index()] += u64::from(q);
-        }
-    }
-    let short: Vec<bool> = used.iter().zip(&held).map(|(u, h)| u > h).collect();
+    let short: Vec<bool> = usage(s, at_base).iter().zip(&held).map(|(u, h)| u > h).collect();
     let affected: Vec<OrderIdx> = OrderIdx::all(s.orders.len())
         .filter(|&o| s.orders[o].lines.iter().any(|l| short[l.sku.index()]))
         .collect();
@@ -97,37 +154,35 @@ pub fn search(s: &Scenario, exact: &ExactCandidates, cs: &CandidateSet, zero: &[
     for &o in &affected {
         is_affected[o.index()] = true;
     }
-    // The orders without a short SKU keep their zero-price optima.
-    let (base, base_inexact) = zero
+    // The orders without a short SKU keep their optima at the base prices.
+    let (rest, rest_inexact) = at_base
         .iter()
         .zip(&is_affected)
         .filter(|(_, a)| !**a)
         .fold((0.0, 0), |(sum, n), (b, _)| (sum + b.bound, n + usize::from(!b.exact)));
+    let base_term = base.scale * base.rows.limit_term;
     let mut lo = vec![0.0; s.skus.len()];
     let mut hi = highest_penalties(s, cs, &affected, &short);
     let mut best: Option<SkuBound> = None;
     for _ in 0..STEPS {
         let price: Vec<f64> = lo.iter().zip(&hi).map(|(l, h)| (l + h) / 2.0).collect();
-        let bounds = priced_optima(s, exact, cs, &affected, &price);
-        let mut used = vec![0u64; s.skus.len()];
-        for b in &bounds {
-            for &(k, q) in &b.usage {
-                used[k.index()] += u64::from(q);
-            }
-        }
+        let prices = base.with_skus(&price);
+        let bounds = exact.map(
+            &affected,
+            |o| prices.kept_optimum(s, cs, o),
+            |o, cands, penalty| OrderBound::of(s, o, cands, penalty, &prices),
+        );
         let held_term: f64 = price.iter().zip(&held).map(|(p, &h)| p * h as f64).sum();
-        let value = base + bounds.iter().map(|b| b.bound).sum::<f64>() - held_term;
+        let value = rest + bounds.iter().map(|b| b.bound).sum::<f64>() - base_term - held_term;
         if best.as_ref().is_none_or(|b| value > b.value) {
             best = Some(SkuBound {
                 value,
-                inexact: base_inexact + bounds.iter().filter(|b| !b.exact).count(),
+                inexact: rest_inexact + bounds.iter().filter(|b| !b.exact).count(),
                 priced: price.iter().filter(|&&p| p > 0.0).count(),
             });
         }
-        for k in 0..s.skus.len() {
-            if !short[k] {
-                continue;
-            }
+        let used = usage(s, &bounds);
+        for k in (0..s.skus.len()).filter(|&k| short[k]) {
             if used[k] > held[k] {
                 lo[k] = price[k];
             } else {
@@ -136,6 +191,15 @@ pub fn search(s: &Scenario, exact: &ExactCandidates, cs: &CandidateSet, zero: &[
         }
     }
     best
+}
+
+/// Units of each SKU the optima `bounds` ship.
+fn usage(s: &Scenario, bounds: &[OrderBound]) -> Vec<u64> {
+    let mut used = vec![0u64; s.skus.len()];
+    for &(k, q) in bounds.iter().flat_map(|b| &b.usage) {
+        used[k.index()] += u64::from(q);
+    }
+    used
 }
 
 /// Units of each SKU available to promise over every node: the sum of the
@@ -162,42 +226,4 @@ fn highest_penalties(s: &Scenario, cs: &CandidateSet, orders: &[OrderIdx], short
         }
     }
     hi
-}
-
-/// Each order's exact optimum over every candidate at the per-SKU prices
-/// `price`, the nodes above its best plan over the kept candidates skipped.
-fn priced_optima(
-    s: &Scenario,
-    exact: &ExactCandidates,
-    cs: &CandidateSet,
-    orders: &[OrderIdx],
-    price: &[f64],
-) -> Vec<OrderBound> {
-    let ceiling = |o: OrderIdx| {
-        let mut v = OrderView::new(s, cs, o);
-        add_prices(s, o, cs.of(o).iter(), &mut v, price);
-        best_plan(&v).cost
-    };
-    exact.map(orders, ceiling, |o, cands, penalty| {
-        OrderBound::of(s, o, cands, penalty, Some(price))
-    })
-}
-
-/// Adds each unit's SKU price to the view of order `o` over `cands` (its
-/// candidates, in the view's order).
-fn add_prices<'c>(
-    s: &Scenario,
-    o: OrderIdx,
-    cands: impl Iterator<Item = &'c Candidate>,
-    v: &mut OrderView,
-    price: &[f64],
-) {
-    let lines = &s.orders[o].lines;
-    for (p, c) in cands.enumerate() {
-        for cl in &c.lines {
-            if let Some((uc, _)) = v.line[[p, cl.line]].as_mut() {
-                *uc += price[lines[cl.line].sku.index()];
-            }
-        }
-    }
 }
