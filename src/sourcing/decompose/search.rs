@@ -143,6 +143,7 @@ impl<'a> Search<'a> {
     /// Returns the neighbourhood made last, not yet run.
     pub(super) fn price_rounds(&mut self) -> Option<Neighbourhood> {
         let mut pending: Option<Neighbourhood> = None;
+        let mut last_round_s: Option<f64> = None;
         while !self.top.orders.is_empty() {
             self.iterations += 1;
             // Without a plan yet (or one being made), the LP may not eat the
@@ -173,8 +174,11 @@ impl<'a> Search<'a> {
             };
             self.phases.master_s += master_s;
             self.phases.pricing_s += pricing_s;
-            // Master and pricing: what the next round will take again.
+            // Master and pricing: what the next round will take again, or
+            // more where the last round took several times the one before.
             let round_s = master_s + pricing_s;
+            let next_s = predicted_round(last_round_s, round_s);
+            last_round_s = Some(round_s);
             pending = self.after_round(lp, priced);
             // A round that would end past its share of the time is not started
             // (its master LP would be cut off and wasted): rounds take about as
@@ -185,7 +189,7 @@ impl<'a> Search<'a> {
             if self.lp_converged
                 || self.gap_closed()
                 || self.iterations >= self.limits.max_iterations
-                || self.budget.round_overruns(round_s, self.incumbent.is_some())
+                || self.budget.round_overruns(next_s, self.incumbent.is_some())
             {
                 break;
             }
@@ -408,6 +412,22 @@ impl<'a> Search<'a> {
     }
 }
 
+/// Growth of a round's time over the round before it from which the next
+/// round is taken to grow as much again: rounds of one wave take about as
+/// long as each other (peak-l: 2-4 s each), but the master LP of a million
+/// orders took 7 s, 37 s and then 250 s, and a round cut off by the time
+/// limit is wasted.
+const GROWING: f64 = 2.0;
+
+/// The time the next round is expected to take after rounds of `before` and
+/// `last` seconds: `last`, times its growth when the rounds are growing.
+fn predicted_round(before: Option<f64>, last: f64) -> f64 {
+    match before {
+        Some(b) if b > 0.0 && last > GROWING * b => last * (last / b),
+        _ => last,
+    }
+}
+
 /// One pricing round: the master LP (until `lp_until` seconds from the
 /// start), then pricing at its duals, with the seconds of each.
 fn round(ctx: &Ctx, top: &mut Restricted, budget: Budget, lp_until: f64) -> Round {
@@ -417,4 +437,19 @@ fn round(ctx: &Ctx, top: &mut Restricted, budget: Budget, lp_until: f64) -> Roun
     let t = Instant::now();
     let priced = top.price(ctx, &lp);
     Ok((lp, priced, master_s, t.elapsed().as_secs_f64()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::predicted_round;
+
+    #[test]
+    fn a_round_is_expected_to_take_as_long_as_the_last_unless_rounds_are_growing() {
+        assert_eq!(predicted_round(None, 3.0), 3.0);
+        assert_eq!(predicted_round(Some(4.0), 3.0), 3.0);
+        assert_eq!(predicted_round(Some(2.0), 3.9), 3.9);
+        // The master of a million orders: 7 s, then 37 s, then 250 s.
+        assert!((predicted_round(Some(7.0), 37.0) - 37.0 * 37.0 / 7.0).abs() < 1e-9);
+        assert_eq!(predicted_round(Some(0.0), 5.0), 5.0);
+    }
 }
