@@ -235,6 +235,21 @@ fn one_order_of_a_thousand_lines_costs_no_more_with_auto_than_with_monolithic() 
         auto.kpis.cost.total,
         mono.kpis.cost.total
     );
+    // Over pruned candidates the order's search runs out of budget in the
+    // pass over every candidate too, and is searched again over fewer nodes:
+    // its bound must stay below every plan.
+    let net = domopt::network::lanes::Network::build(&s);
+    let kept = domopt::network::candidates::generate(&s, &net, CandidateMode::Pruned { k: 2 });
+    let none = domopt::sourcing::decompose::RowPrices::none(s.nodes.len());
+    let b = domopt::sourcing::decompose::exact_bound(&s, &net, &kept, &none);
+    let cheapest = [&mono, &auto, &decompose]
+        .iter()
+        .map(|p| p.kpis.cost.total)
+        .fold(f64::INFINITY, f64::min);
+    assert!(
+        b.inexact > 0 && b.value <= cheapest + 1e-6,
+        "{b:?} above {cheapest}"
+    );
     let d = decompose.solve.decomposition.as_ref().expect("decomposed");
     assert!(
         d.inexact_orders > 0,
