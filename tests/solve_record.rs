@@ -236,8 +236,8 @@ fn one_order_of_a_thousand_lines_costs_no_more_with_auto_than_with_monolithic() 
         mono.kpis.cost.total
     );
     // Over pruned candidates the order's search runs out of budget in the
-    // pass over every candidate too, and is searched again over fewer nodes:
-    // its bound must stay below every plan.
+    // pass over every candidate too, where its bound is the budget-cut
+    // search's: it must stay below every plan.
     let net = domopt::network::lanes::Network::build(&s);
     let kept = domopt::network::candidates::generate(&s, &net, CandidateMode::Pruned { k: 2 });
     let none = domopt::sourcing::decompose::RowPrices::none(s.nodes.len());

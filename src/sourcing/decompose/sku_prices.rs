@@ -11,8 +11,9 @@
 //! `sum_o min_o(c + lambda u) - sum_k lambda_k S_k`, with `S_k` the SKU's
 //! units available to promise over every node: a valid bound at any
 //! `lambda >= 0`. Each order's term is its exact optimum over every candidate
-//! at those prices. Only the orders with a line of a priced SKU change; the
-//! others keep their optimum at zero prices. The prices are found by
+//! at those prices (a lower bound of it where the search runs out of budget).
+//! Only the orders with a line of a priced SKU change; the others keep their
+//! terms at the base prices (below). The prices are found by
 //! bisection, every SKU at once: a SKU whose priced plans still use more than
 //! it holds is priced higher, else lower (the sign of the subgradient; the
 //! bound is nearly separable by SKU, orders of several priced SKUs aside).
