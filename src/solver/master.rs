@@ -228,6 +228,10 @@ impl Master {
         self.option("mip_rel_gap", run.rel_gap).ok()?;
         self.option("mip_abs_gap", run.abs_gap).ok()?;
         self.option("objective_target", run.target).ok()?;
+        // With a start, a first plan is there: HiGHS's feasibility jump, run
+        // to find one, is time taken from improving it.
+        self.option("mip_heuristic_run_feasibility_jump", run.start.is_none())
+            .ok()?;
         if let Some(start) = run.start {
             // A start HiGHS finds infeasible it drops: the MIP is then solved
             // without one.

@@ -109,6 +109,26 @@ pub(super) struct Restricted {
     pub(super) priced_at: Vec<f64>,
     /// Each order's last priced plan (by slot).
     pub(super) plans: Vec<Option<OrderPlan>>,
+    /// Columns by slot and slots by row, once [`Restricted::index_columns`]
+    /// has been called.
+    index: Option<ColumnIndex>,
+}
+
+/// Per slot, its columns; per coupling row, the slots whose columns use it.
+/// A step of the large neighbourhood search reads them so that it costs what
+/// its neighbourhood does, not what the wave does.
+struct ColumnIndex {
+    by_slot: Vec<Vec<usize>>,
+    users: Vec<Vec<usize>>,
+}
+
+impl ColumnIndex {
+    fn add(&mut self, j: usize, k: usize, col: &Column) {
+        self.by_slot[k].push(j);
+        for &(row, _) in &col.data.entries {
+            self.users[row].push(k);
+        }
+    }
 }
 
 impl Restricted {
@@ -138,6 +158,7 @@ impl Restricted {
             columns: Vec::new(),
             flushed: 0,
             seen: FxHashMap::default(),
+            index: None,
         };
         // Leaving an order unfilled uses no row: the master is always feasible.
         // Column `k` is the empty plan of slot `k` (see `heaviest`).
@@ -165,6 +186,9 @@ impl Restricted {
         };
         new.insert(self.columns.len());
         let k = self.slot(col.order);
+        if let Some(index) = self.index.as_mut() {
+            index.add(self.columns.len(), k, &col);
+        }
         for &(row, a) in &col.data.entries {
             let most = self.largest.entry((row, k)).or_insert(0.0);
             if a > *most {
@@ -173,6 +197,38 @@ impl Restricted {
             }
         }
         self.columns.push(col);
+    }
+
+    /// Keeps, from now on, each slot's columns and each row's users (see
+    /// [`Restricted::columns_of`] and [`Restricted::users`]).
+    pub(super) fn index_columns(&mut self) {
+        let mut index = ColumnIndex {
+            by_slot: vec![Vec::new(); self.orders.len()],
+            users: vec![Vec::new(); self.limit.len()],
+        };
+        for (j, col) in self.columns.iter().enumerate() {
+            index.add(j, self.slot(col.order), col);
+        }
+        self.index = Some(index);
+    }
+
+    fn index(&self) -> &ColumnIndex {
+        self.index
+            .as_ref()
+            .expect("a master whose columns are indexed (index_columns)")
+    }
+
+    /// The columns of slot `k`.
+    pub(super) fn columns_of(&self, k: usize) -> impl Iterator<Item = &Column> {
+        self.index().by_slot[k]
+            .iter()
+            .map(|&j| &self.columns[j])
+    }
+
+    /// The slots some of whose columns use coupling row `row` (a slot once
+    /// per such column).
+    pub(super) fn users(&self, row: usize) -> &[usize] {
+        &self.index().users[row]
     }
 
     /// The column of `col`'s plan, if offered.

@@ -10,6 +10,7 @@
 use std::time::Instant;
 
 use rayon::prelude::*;
+use rustc_hash::FxHashSet;
 
 use crate::network::domain::OrderIdx;
 use crate::solver::{MipRun, SolverError};
@@ -52,11 +53,78 @@ impl Kind {
     }
 }
 
-/// The best plan as one column per coupled order, with its cost.
-pub(super) type Incumbent = Option<(f64, Vec<Column>)>;
+/// The best plan as one column per coupled order (by slot of the master),
+/// with their cost and what they use of each coupling row, so that a step of
+/// the large neighbourhood search changes only its free orders' plans.
+pub(super) struct Incumbent {
+    /// The plans, by slot.
+    pub(super) cols: Vec<Column>,
+    /// The sum of their costs.
+    pub(super) cost: f64,
+    /// What they use of each coupling row.
+    usage: Vec<f64>,
+    /// Times its plans have changed.
+    pub(super) version: u64,
+}
 
-/// Per slot of `top`: the plan an order keeps, or `None` if it is free.
-pub(super) type Kept = Vec<Option<Column>>;
+impl Incumbent {
+    /// The plans `cols` (one per slot) over `rows` coupling rows.
+    pub(super) fn new(cols: Vec<Column>, rows: usize) -> Incumbent {
+        let mut usage = vec![0.0; rows];
+        for col in &cols {
+            for &(row, a) in &col.data.entries {
+                usage[row] += a;
+            }
+        }
+        Incumbent {
+            cost: cols.iter().map(|c| c.data.cost).sum(),
+            cols,
+            usage,
+            version: 0,
+        }
+    }
+
+    /// The cost after `changes` (slot, new plan) were made.
+    pub(super) fn cost_with(&self, changes: &[(usize, Column)]) -> f64 {
+        changes
+            .iter()
+            .fold(self.cost, |c, (k, col)| c - self.cols[*k].data.cost + col.data.cost)
+    }
+
+    /// Puts the plans of `changes` (slot, new plan) in.
+    pub(super) fn change(&mut self, changes: Vec<(usize, Column)>) {
+        for (k, col) in changes {
+            for &(row, a) in &self.cols[k].data.entries {
+                self.usage[row] -= a;
+            }
+            for &(row, a) in &col.data.entries {
+                self.usage[row] += a;
+            }
+            self.cost += col.data.cost - self.cols[k].data.cost;
+            self.cols[k] = col;
+        }
+        self.version += 1;
+    }
+}
+
+/// The orders a neighbourhood frees, and the plans the others keep.
+pub(super) enum Kept {
+    /// Per slot of the master, the plan kept or `None` if free (a rounding
+    /// of the master LP).
+    Plans(Vec<Option<Column>>),
+    /// The incumbent (at this version), but for these slots, ascending.
+    Freed { slots: Vec<usize>, version: u64 },
+}
+
+impl Kept {
+    /// The free slots, ascending.
+    fn free_slots(&self) -> Vec<usize> {
+        match self {
+            Kept::Plans(plans) => (0..plans.len()).filter(|&k| plans[k].is_none()).collect(),
+            Kept::Freed { slots, .. } => slots.clone(),
+        }
+    }
+}
 
 /// The orders a master LP solution leaves free (see the module notes): per
 /// slot, the kept whole plan or `None`.
@@ -80,52 +148,40 @@ pub(super) fn lp_neighbourhood(top: &Restricted, values: &[f64], width: Width) -
             }
         }
     }
-    (0..h.len())
-        .map(|k| {
-            let col = &top.columns[h[k].1];
-            let keep = whole[k] && !col.data.entries.iter().any(|&(row, _)| hot[row]);
-            keep.then(|| col.clone())
-        })
-        .collect()
+    Kept::Plans(
+        (0..h.len())
+            .map(|k| {
+                let col = &top.columns[h[k].1];
+                let keep = whole[k] && !col.data.entries.iter().any(|&(row, _)| hot[row]);
+                keep.then(|| col.clone())
+            })
+            .collect(),
+    )
 }
 
-/// The orders around the costliest rows: per slot the incumbent's plan, or
-/// `None` for an order whose incumbent plan or any of whose columns uses one
-/// of the rows taken, in order of price from `rows_from`, until `size` orders
-/// are free. Returns the neighbourhood and where the next one starts.
+/// The orders around the costliest rows: the slots some of whose columns in
+/// `top` use one of the rows taken, in order of price from `rows_from`, until
+/// `size` orders are free. Returns the slots, ascending, and where the next
+/// neighbourhood starts.
 fn price_neighbourhood(
     top: &Restricted,
-    incumbent: &[Column],
     by_price: &[usize],
     rows_from: usize,
     size: usize,
-) -> (Kept, usize) {
-    let rows = top.limit.len();
-    // Slots that use each row, through any column.
-    let mut users: Vec<Vec<usize>> = vec![Vec::new(); rows];
-    for col in &top.columns {
-        for &(row, _) in &col.data.entries {
-            users[row].push(top.slot(col.order));
-        }
-    }
-    let mut free = vec![false; incumbent.len()];
-    let mut n_free = 0;
+) -> (Vec<usize>, usize) {
+    let mut slots: Vec<usize> = Vec::new();
+    let mut seen = FxHashSet::default();
     let mut next = rows_from;
-    while next < by_price.len() && n_free < size {
-        for &k in &users[by_price[next]] {
-            if !free[k] {
-                free[k] = true;
-                n_free += 1;
+    while next < by_price.len() && slots.len() < size {
+        for &k in top.users(by_price[next]) {
+            if seen.insert(k) {
+                slots.push(k);
             }
         }
         next += 1;
     }
-    let kept = incumbent
-        .iter()
-        .zip(&free)
-        .map(|(c, &f)| (!f).then(|| c.clone()))
-        .collect();
-    (kept, next)
+    slots.sort_unstable();
+    (slots, next)
 }
 
 /// Where the neighbourhoods around the dearest rows have got to.
@@ -135,6 +191,9 @@ pub(super) struct Lns {
     from: usize,
     /// Whether a neighbourhood of this pass improved the incumbent.
     pub(super) improved: bool,
+    /// The prices the rows were ranked at, and the priced rows, dearest
+    /// first (ranked once per set of prices, not once per step).
+    ranked: Option<(Vec<f64>, Vec<usize>)>,
 }
 
 impl Lns {
@@ -144,12 +203,17 @@ impl Lns {
     pub(super) fn next(
         &mut self,
         top: &Restricted,
-        incumbent: &Incumbent,
+        incumbent: Option<&Incumbent>,
         price: &[f64],
     ) -> Option<Kept> {
-        let (_, cols) = incumbent.as_ref()?;
-        let mut by_price: Vec<usize> = (0..price.len()).filter(|&r| price[r] > 0.0).collect();
-        by_price.sort_by(|&a, &b| price[b].total_cmp(&price[a]).then(a.cmp(&b)));
+        let version = incumbent?.version;
+        if self.ranked.as_ref().is_none_or(|(at, _)| at[..] != price[..]) {
+            let mut by_price: Vec<usize> =
+                (0..price.len()).filter(|&r| price[r] > 0.0).collect();
+            by_price.sort_by(|&a, &b| price[b].total_cmp(&price[a]).then(a.cmp(&b)));
+            self.ranked = Some((price.to_vec(), by_price));
+        }
+        let by_price = &self.ranked.as_ref()?.1;
         if self.from >= by_price.len() {
             if !self.improved || by_price.is_empty() {
                 return None;
@@ -157,10 +221,9 @@ impl Lns {
             self.from = 0;
             self.improved = false;
         }
-        let (kept, next) =
-            price_neighbourhood(top, cols, &by_price, self.from, NEIGHBOURHOOD_ORDERS);
+        let (slots, next) = price_neighbourhood(top, by_price, self.from, NEIGHBOURHOOD_ORDERS);
         self.from = next;
-        Some(kept)
+        Some(Kept::Freed { slots, version })
     }
 }
 
@@ -203,20 +266,57 @@ fn fitted_columns(ctx: &Ctx, orders: &[OrderIdx], price: &[f64], left: &[f64]) -
         .collect()
 }
 
-/// The column values of `sub` that choose each free order's plan in
-/// `incumbent` (per slot of the master), with those plans' cost; `None`
+/// The column values of `sub` that choose the incumbent's plan of each of
+/// `slots` (the free slots of the master), with those plans' cost; `None`
 /// without an incumbent or if one of its plans is not a column of `sub`.
-fn start_of(sub: &Restricted, incumbent: &[Column]) -> Option<(Vec<f64>, f64)> {
-    if incumbent.is_empty() {
-        return None;
-    }
+fn start_of(
+    sub: &Restricted,
+    incumbent: Option<&Incumbent>,
+    slots: &[usize],
+) -> Option<(Vec<f64>, f64)> {
+    let incumbent = incumbent?;
     let mut values = vec![0.0; sub.columns.len()];
     let mut cost = 0.0;
-    for col in incumbent.iter().filter(|c| sub.slot_of(c.order).is_some()) {
+    for &k in slots {
+        let col = &incumbent.cols[k];
         values[sub.column_of(col)?] = 1.0;
         cost += col.data.cost;
     }
     Some((values, cost))
+}
+
+/// What the kept plans of `kept` leave of each row of `top` (rounded to whole
+/// units), with those plans' cost.
+fn left_by(top: &Restricted, kept: &Kept, incumbent: Option<&Incumbent>) -> (Vec<f64>, f64) {
+    let mut left = top.limit.clone();
+    let cost = match kept {
+        Kept::Plans(plans) => {
+            for col in plans.iter().flatten() {
+                for &(row, a) in &col.data.entries {
+                    left[row] -= a;
+                }
+            }
+            plans.iter().flatten().map(|c| c.data.cost).sum()
+        }
+        Kept::Freed { slots, .. } => {
+            let inc = incumbent.expect("an incumbent to free orders of");
+            for (l, used) in left.iter_mut().zip(&inc.usage) {
+                *l -= used;
+            }
+            let mut cost = inc.cost;
+            for &k in slots {
+                for &(row, a) in &inc.cols[k].data.entries {
+                    left[row] += a;
+                }
+                cost -= inc.cols[k].data.cost;
+            }
+            cost
+        }
+    };
+    for l in &mut left {
+        *l = l.round();
+    }
+    (left, cost)
 }
 
 /// A neighbourhood MIP made ready: the MIP over the free orders of a `Kept`
@@ -224,8 +324,10 @@ fn start_of(sub: &Restricted, incumbent: &[Column]) -> Option<(Vec<f64>, f64)> {
 /// the round's prices, over what the kept plans leave). Made from the master
 /// as it stands, it can run while the master moves on.
 pub(super) struct Neighbourhood {
-    /// Per slot of the master: the kept plan, or `None` if free.
-    chosen: Kept,
+    /// The orders it frees and the plans the others keep.
+    pub(super) kept: Kept,
+    /// The free slots of the master, ascending.
+    slots: Vec<usize>,
     /// The MIP over the free orders (none if every order is kept).
     sub: Option<Restricted>,
     /// The incumbent's plans of the free orders, as the MIP's column values,
@@ -240,38 +342,31 @@ pub(super) struct Neighbourhood {
 }
 
 impl Neighbourhood {
-    /// The neighbourhood that frees the orders `kept` leaves `None`, with
-    /// the columns of `top`, `also` and the plans that fit alone at `price`.
+    /// The neighbourhood that frees the orders of `kept`, with the columns
+    /// of `top` (whose columns are indexed), the incumbent's plans and the
+    /// plans that fit alone at `price`.
     pub(super) fn new(
         ctx: &Ctx,
         top: &Restricted,
         kept: Kept,
-        also: &[Column],
+        incumbent: Option<&Incumbent>,
         price: &[f64],
         stop: Stop,
         kind: Kind,
     ) -> Neighbourhood {
         let t = Instant::now();
-        let mut left = top.limit.clone();
-        for col in kept.iter().flatten() {
-            for &(row, a) in &col.data.entries {
-                left[row] -= a;
-            }
-        }
-        for l in &mut left {
-            *l = l.round();
-        }
-        let free: Vec<OrderIdx> = (0..kept.len())
-            .filter(|&k| kept[k].is_none())
-            .map(|k| top.orders[k])
-            .collect();
-        let kept_cost: f64 = kept.iter().flatten().map(|c| c.data.cost).sum();
+        let (left, kept_cost) = left_by(top, &kept, incumbent);
+        let slots = kept.free_slots();
+        let free: Vec<OrderIdx> = slots.iter().map(|&k| top.orders[k]).collect();
         let sub = (!free.is_empty())
             .then(|| -> Result<Restricted, SolverError> {
                 let mut sub = Restricted::new(ctx, free, left.clone())?;
-                for col in top.columns.iter().chain(also) {
-                    if sub.slot_of(col.order).is_some() && col.fits(&left) {
-                        sub.offer(col.clone());
+                for &k in &slots {
+                    let theirs = incumbent.map(|inc| &inc.cols[k]);
+                    for col in top.columns_of(k).chain(theirs) {
+                        if col.fits(&left) {
+                            sub.offer(col.clone());
+                        }
                     }
                 }
                 for col in fitted_columns(ctx, &sub.orders, price, &left) {
@@ -282,9 +377,10 @@ impl Neighbourhood {
                 Ok(sub)
             })
             .and_then(Result::ok);
-        let start = sub.as_ref().and_then(|sub| start_of(sub, also));
+        let start = sub.as_ref().and_then(|sub| start_of(sub, incumbent, &slots));
         Neighbourhood {
-            chosen: kept,
+            kept,
+            slots,
             sub,
             start,
             stop,
@@ -295,7 +391,7 @@ impl Neighbourhood {
 
     /// Orders free to change.
     pub(super) fn free(&self) -> usize {
-        self.chosen.iter().filter(|k| k.is_none()).count()
+        self.slots.len()
     }
 
     /// Solves the MIP (HiGHS, one thread): its column values, or `None` if
@@ -331,17 +427,21 @@ impl Neighbourhood {
         values
     }
 
-    /// The plan of `run`'s values: one column per slot of `top`.
-    pub(super) fn plan(self, top: &Restricted, values: Option<Vec<f64>>) -> Option<Vec<Column>> {
-        let mut chosen = self.chosen;
-        if let Some(sub) = &self.sub {
-            for (col, v) in sub.columns.iter().zip(&values?) {
-                if *v > 0.5 {
-                    chosen[top.slot(col.order)] = Some(col.clone());
-                }
-            }
-        }
-        // Every convexity row holds: one plan per order.
-        chosen.into_iter().collect()
+    /// The free slots' plans that `run`'s values choose, as (slot of the
+    /// master, plan); `None` if the MIP found no plan.
+    pub(super) fn plans(&self, top: &Restricted, values: Option<Vec<f64>>) -> Option<Vec<(usize, Column)>> {
+        let values = values?;
+        let Some(sub) = &self.sub else {
+            return Some(Vec::new());
+        };
+        let chosen: Vec<(usize, Column)> = sub
+            .columns
+            .iter()
+            .zip(&values)
+            .filter(|(_, v)| **v > 0.5)
+            .map(|(col, _)| (top.slot(col.order), col.clone()))
+            .collect();
+        // Every convexity row holds: one plan per free order.
+        (chosen.len() == self.slots.len()).then_some(chosen)
     }
 }

@@ -31,14 +31,17 @@ pub(super) struct Search<'a> {
     independent: Independent,
     /// The master over the coupled orders.
     top: Restricted,
-    /// Best feasible plan of the wave, with its cost.
-    best: (f64, Vec<Assignment>),
+    /// Best feasible plan of the wave, with its cost; `None` for the
+    /// incumbent's plan (made whole only when needed: a step of the large
+    /// neighbourhood search changes a thousand orders of a million).
+    best: (f64, Option<Vec<Assignment>>),
     best_bound: f64,
     /// Row prices of the best bound.
     best_price: Vec<f64>,
     /// The best plan as one column per coupled order, once a neighbourhood
-    /// MIP has made one: the start of the next neighbourhoods.
-    incumbent: Incumbent,
+    /// MIP has made one: the start of the next neighbourhoods. It costs no
+    /// less than the best plan.
+    incumbent: Option<Incumbent>,
     lns: Lns,
     /// Neighbourhood MIPs run, with (free orders, plan cost found).
     neighbourhoods: Vec<(usize, Option<f64>)>,
@@ -77,6 +80,7 @@ impl<'a> Search<'a> {
         for &o in &coupled {
             top.offer(Column::new(&ctx, o, &start_by_order[o.index()]));
         }
+        top.index_columns();
         let phases = Phases {
             coupling_s: budget.elapsed(),
             ..Phases::default()
@@ -88,7 +92,7 @@ impl<'a> Search<'a> {
             n
         ));
         let mut search = Search {
-            best: (decode::plan_cost(s, cs, &start), start),
+            best: (decode::plan_cost(s, cs, &start), Some(start)),
             best_bound: f64::NEG_INFINITY,
             best_price: vec![0.0; cp.rows().len()],
             ctx,
@@ -110,7 +114,7 @@ impl<'a> Search<'a> {
         if coupled.is_empty() {
             // Every order is independent: their optima are the plan and the bound.
             let plan = search.independent.with(&[]);
-            search.best = (decode::plan_cost(s, cs, &plan), plan);
+            search.best = (decode::plan_cost(s, cs, &plan), Some(plan));
             search.best_bound = search.independent.bound;
             search.lp_converged = true;
         }
@@ -231,7 +235,7 @@ impl<'a> Search<'a> {
             }
         } else if !self.lp_converged
             && self.gap_open()
-            && let Some(kept) = self.lns.next(&self.top, &self.incumbent, &price)
+            && let Some(kept) = self.lns.next(&self.top, self.incumbent.as_ref(), &price)
         {
             pending = Some(self.make(kept, &price, Kind::DearestRows));
         }
@@ -241,11 +245,6 @@ impl<'a> Search<'a> {
 
     /// A neighbourhood of the master as it stands, at the prices `price`.
     fn make(&self, kept: Kept, price: &[f64], kind: Kind) -> Neighbourhood {
-        let also: Vec<Column> = self
-            .incumbent
-            .as_ref()
-            .map(|(_, c)| c.clone())
-            .unwrap_or_default();
         // A neighbourhood's plan need only be well inside the target gap:
         // the next neighbourhoods improve on it.
         let stop = Stop {
@@ -255,7 +254,8 @@ impl<'a> Search<'a> {
             deadline: self.budget.deadline(),
             outside: self.independent.cost,
         };
-        Neighbourhood::new(&self.ctx, &self.top, kept, &also, price, stop, kind)
+        let incumbent = self.incumbent.as_ref();
+        Neighbourhood::new(&self.ctx, &self.top, kept, incumbent, price, stop, kind)
     }
 
     /// Keeps a solved neighbourhood's plan if cheaper; true if it was a step
@@ -264,19 +264,38 @@ impl<'a> Search<'a> {
     fn keep(&mut self, nb: Neighbourhood, values: Option<Vec<f64>>) -> bool {
         let (free, label, seconds) = (nb.free(), nb.kind.label(), nb.seconds);
         let step = nb.kind == Kind::DearestRows;
-        let mut improved = false;
-        let cost = nb.plan(&self.top, values).map(|cols| {
-            let plan = self.independent.with(&cols);
-            let c = decode::plan_cost(self.ctx.s, self.cs(), &plan);
-            if self.incumbent.as_ref().is_none_or(|(ic, _)| c < *ic - 1e-9) {
-                self.incumbent = Some((c, cols));
+        let outside = self.independent.cost;
+        let rows = self.ctx.cp.rows().len();
+        let changes = nb.plans(&self.top, values);
+        // The incumbent costs no less than the best plan: a plan cheaper than
+        // the best replaces the incumbent, and is the best.
+        let cost = changes.and_then(|changes| match nb.kept {
+            Kept::Plans(mut plans) => {
+                for (k, col) in changes {
+                    plans[k] = Some(col);
+                }
+                let made = Incumbent::new(plans.into_iter().collect::<Option<_>>()?, rows);
+                let c = outside + made.cost;
+                if self.incumbent.as_ref().is_none_or(|i| c < outside + i.cost - 1e-9) {
+                    self.incumbent = Some(made);
+                }
+                Some(c)
             }
-            if c < self.best.0 - 1e-9 {
-                self.best = (c, plan);
-                improved = true;
+            Kept::Freed { version, .. } => {
+                // Made from this incumbent: nothing changes it between a
+                // neighbourhood's making and its keeping.
+                let inc = self.incumbent.as_mut().filter(|i| i.version == version)?;
+                let c = outside + inc.cost_with(&changes);
+                if c < outside + inc.cost - 1e-9 {
+                    inc.change(changes);
+                }
+                Some(c)
             }
-            c
         });
+        let improved = cost.is_some_and(|c| c < self.best.0 - 1e-9);
+        if improved && let Some(inc) = &self.incumbent {
+            self.best = (outside + inc.cost, None);
+        }
         self.neighbourhoods.push((free, cost));
         self.phases.primal_s += seconds;
         (self.progress)(&format!(
@@ -294,6 +313,15 @@ impl<'a> Search<'a> {
         step && improved
     }
 
+    /// The best plan, whole.
+    fn best_plan(&self) -> Vec<Assignment> {
+        match (&self.best.1, &self.incumbent) {
+            (Some(plan), _) => plan.clone(),
+            (None, Some(inc)) => self.independent.with(&inc.cols),
+            (None, None) => unreachable!("the best plan is a plan or the incumbent's"),
+        }
+    }
+
     /// The local search over the best plan, until the time limit (it gains
     /// more per second than the neighbourhoods: cut short, it keeps the
     /// orders it improved); a cheaper plan becomes the best and the
@@ -304,7 +332,7 @@ impl<'a> Search<'a> {
         }
         let t = Instant::now();
         let (s, cs) = (self.ctx.s, self.cs());
-        let improved = polish::improve(s, cs, self.best.1.clone(), self.budget.deadline());
+        let improved = polish::improve(s, cs, self.best_plan(), self.budget.deadline());
         let cost = decode::plan_cost(s, cs, &improved);
         self.phases.primal_s += t.elapsed().as_secs_f64();
         if cost >= self.best.0 - 1e-9 {
@@ -320,9 +348,8 @@ impl<'a> Search<'a> {
             .iter()
             .map(|&o| Column::new(&self.ctx, o, &by_order[o.index()]))
             .collect();
-        let incumbent_cost = decode::plan_cost(s, cs, &self.independent.with(&cols));
-        self.incumbent = Some((incumbent_cost, cols));
-        self.best = (cost, improved);
+        self.incumbent = Some(Incumbent::new(cols, self.ctx.cp.rows().len()));
+        self.best = (cost, Some(improved));
         (self.progress)(&format!(
             "plan {:.2} (local search), gap {:.3}%",
             self.best.0,
@@ -362,7 +389,7 @@ impl<'a> Search<'a> {
             }
         }
         while self.open() {
-            let Some(kept) = self.lns.next(&self.top, &self.incumbent, &price) else {
+            let Some(kept) = self.lns.next(&self.top, self.incumbent.as_ref(), &price) else {
                 break;
             };
             let nb = self.make(kept, &price, Kind::DearestRows);
@@ -390,11 +417,13 @@ impl<'a> Search<'a> {
             )
             .collect();
         inexact.sort_unstable();
+        let assignments = self.best_plan();
+        let cost = decode::plan_cost(self.ctx.s, self.cs(), &assignments);
         Outcome {
             inexact_orders: inexact.len(),
             inexact,
-            assignments: self.best.1,
-            cost: self.best.0,
+            assignments,
+            cost,
             bound: self.best_bound,
             lp_value: self
                 .last
