@@ -14,7 +14,7 @@ use crate::sourcing::decompose::bound::lagrangian;
 use crate::sourcing::decompose::budget::Budget;
 use crate::sourcing::decompose::master::{Column, Ctx, Restricted};
 use crate::sourcing::decompose::neighbourhoods::{
-    Incumbent, Kept, Kind, Lns, Neighbourhood, Stop, Width, lp_neighbourhood,
+    Incumbent, Kept, Kind, Lns, Neighbourhood, Stop, Width, lp_neighbourhood, side_by_side,
 };
 use crate::sourcing::decompose::pricing::{Independent, Priced};
 use crate::sourcing::decompose::{Limits, Outcome, Phases, polish};
@@ -363,6 +363,18 @@ impl<'a> Search<'a> {
         self.keep(nb, values)
     }
 
+    /// Runs two neighbourhoods made [`side_by_side`] at once (a MIP per
+    /// thread) and keeps both plans where cheaper; true if either improved
+    /// the best plan.
+    fn try_side_by_side(&mut self, mut a: Neighbourhood, mut b: Neighbourhood) -> bool {
+        let (va, vb) = rayon::join(|| a.run(), || b.run());
+        let improved = self.keep(a, va);
+        if let Some(inc) = &self.incumbent {
+            b.follow(inc.version);
+        }
+        self.keep(b, vb) | improved
+    }
+
     /// Whether the plan may still improve: outside the gap, inside the time.
     fn open(&self) -> bool {
         self.gap_open() && self.budget.running()
@@ -389,11 +401,21 @@ impl<'a> Search<'a> {
             }
         }
         while self.open() {
-            let Some(kept) = self.lns.next(&self.top, self.incumbent.as_ref(), &price) else {
+            let Some(mut first) = self.lns.next(&self.top, self.incumbent.as_ref(), &price) else {
                 break;
             };
-            let nb = self.make(kept, &price, Kind::DearestRows);
-            self.lns.improved |= self.try_neighbourhood(nb);
+            let second = self.lns.next(&self.top, self.incumbent.as_ref(), &price);
+            let pair = second.zip(self.incumbent.as_ref()).and_then(|(mut b, inc)| {
+                side_by_side(self.ctx.cp, &self.top, inc, &mut first, &mut b).then_some(b)
+            });
+            let nb = self.make(first, &price, Kind::DearestRows);
+            match pair {
+                Some(b) => {
+                    let other = self.make(b, &price, Kind::DearestRows);
+                    self.lns.improved |= self.try_side_by_side(nb, other);
+                }
+                None => self.lns.improved |= self.try_neighbourhood(nb),
+            }
         }
         self.last = Some((lp, price));
     }
