@@ -421,7 +421,7 @@ impl<'a> Search<'a> {
     }
 
     /// What the run found.
-    pub(super) fn outcome(self) -> Outcome {
+    pub(super) fn outcome(mut self) -> Outcome {
         let cp = self.ctx.cp;
         let mut inexact: Vec<OrderIdx> = self
             .top
@@ -439,7 +439,11 @@ impl<'a> Search<'a> {
             )
             .collect();
         inexact.sort_unstable();
-        let assignments = self.best_plan();
+        // The run is over: the best plan is moved out, not copied.
+        let assignments = match self.best.1.take() {
+            Some(plan) => plan,
+            None => self.best_plan(),
+        };
         let cost = decode::plan_cost(self.ctx.s, self.cs(), &assignments);
         Outcome {
             inexact_orders: inexact.len(),
