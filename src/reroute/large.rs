@@ -62,6 +62,7 @@ pub(super) fn solve(
         target_gap: settings.mip_rel_gap,
         time_limit_s: settings.time_limit_s,
         max_iterations: 1_000,
+        ascent_orders: decompose::ASCENT_ORDERS,
     };
     let out = match decompose::solve(&rest.s, &rest.cs, &cp, warm.clone(), limits, settings, &|_| {}) {
         Ok(out) => out,

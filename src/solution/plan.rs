@@ -344,6 +344,10 @@ pub struct Decomposition {
     pub independent_orders: usize,
     /// Pricing rounds of the column generation.
     pub iterations: usize,
+    /// Steps of the ascent that priced the rows instead of the master LP,
+    /// on a wave of too many orders for it (0 when the master LP did).
+    #[serde(default)]
+    pub ascent_steps: usize,
     /// Per-order plans (columns) generated.
     #[serde(default)]
     pub columns: usize,

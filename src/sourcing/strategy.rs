@@ -221,6 +221,7 @@ fn decompose(
         target_gap: settings.mip_rel_gap,
         time_limit_s: budget,
         max_iterations: 1_000,
+        ascent_orders: decompose::ASCENT_ORDERS,
     };
     let mut out = match decompose::solve(s, cs, &cp, warm.clone(), limits, settings, wave.progress) {
         Ok(out) => out,
@@ -298,9 +299,13 @@ fn decomposition_status(
 
 /// The solve record's words for a column-generation run.
 fn outcome_message(out: &decompose::Outcome) -> String {
+    let prices = if out.ascent_steps > 0 {
+        format!("prices by an ascent of {} steps (too many orders for the master LP)", out.ascent_steps)
+    } else {
+        format!("column generation: {} rounds", out.iterations)
+    };
     let mut message = format!(
-        "column generation: {} rounds, {} columns, {} coupling rows, {} components (largest {} orders), {} independent orders{}",
-        out.iterations,
+        "{prices}, {} columns, {} coupling rows, {} components (largest {} orders), {} independent orders{}",
         out.columns,
         out.rows,
         out.component_sizes.len(),
@@ -327,6 +332,7 @@ fn decomposition_record(out: &decompose::Outcome) -> Decomposition {
         component_sizes: out.component_sizes.iter().take(10).copied().collect(),
         independent_orders: out.independent_orders,
         iterations: out.iterations,
+        ascent_steps: out.ascent_steps,
         columns: out.columns,
         inexact_orders: out.inexact_orders,
         lagrangian_bound: out.bound.is_finite().then_some(out.bound),

@@ -16,6 +16,10 @@ const PRICING_SHARE: f64 = 0.8;
 /// for a whole share of the run. Rounds of peak-l take 2-4 s of its 60.
 const LONG_ROUND_SHARE: f64 = 0.15;
 
+/// Share of the time limit the subgradient ascent may use; the rest goes to
+/// the plan from its prices and the neighbourhoods.
+const ASCENT_SHARE: f64 = 0.4;
+
 /// A run's wall-clock budget.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Budget {
@@ -68,6 +72,12 @@ impl Budget {
     pub(super) fn round_overruns(&self, round_s: f64, plan_made: bool) -> bool {
         self.elapsed() + round_s >= self.lp_until(plan_made)
             || round_s > LONG_ROUND_SHARE * self.limit_s
+    }
+
+    /// Whether a step of the subgradient ascent taking `step_s` would end
+    /// past its share of the limit ([`ASCENT_SHARE`]).
+    pub(super) fn ascent_overruns(&self, step_s: f64) -> bool {
+        self.elapsed() + step_s >= ASCENT_SHARE * self.limit_s
     }
 
     /// Whether time is left.

@@ -179,12 +179,14 @@ impl Restricted {
         self.slot_of(o).expect("order of this master")
     }
 
-    /// Adds a column unless the order already has that plan.
-    pub(super) fn offer(&mut self, col: Column) {
-        let Entry::Vacant(new) = self.seen.entry(plan_key(col.order, &col.assignments)) else {
-            return;
+    /// Adds a column unless the order already has that plan; returns the
+    /// plan's column either way.
+    pub(super) fn offer(&mut self, col: Column) -> usize {
+        let j = self.columns.len();
+        match self.seen.entry(plan_key(col.order, &col.assignments)) {
+            Entry::Occupied(had) => return *had.get(),
+            Entry::Vacant(new) => new.insert(j),
         };
-        new.insert(self.columns.len());
         let k = self.slot(col.order);
         if let Some(index) = self.index.as_mut() {
             index.add(self.columns.len(), k, &col);
@@ -197,6 +199,7 @@ impl Restricted {
             }
         }
         self.columns.push(col);
+        j
     }
 
     /// Keeps, from now on, each slot's columns and each row's users (see

@@ -36,6 +36,7 @@
 //! [`bound`] (the bound over every candidate), `budget` (the shares of the
 //! time limit) and `search` (the run that drives them).
 
+mod ascent;
 pub mod bound;
 mod budget;
 mod master;
@@ -47,6 +48,7 @@ mod search;
 mod shortlists;
 pub mod sku_prices;
 
+pub use ascent::ASCENT_ORDERS;
 pub use bound::exact_bound;
 pub use rows::{Coupling, RowPrices};
 
@@ -66,8 +68,12 @@ pub struct Limits {
     pub target_gap: f64,
     /// Wall-clock budget in seconds.
     pub time_limit_s: f64,
-    /// Most pricing rounds.
+    /// Most pricing rounds (or steps of the ascent).
     pub max_iterations: usize,
+    /// Coupled orders from which the rows are priced by the ascent
+    /// ([`ascent`]) rather than by the master LP ([`ASCENT_ORDERS`] unless
+    /// a test wants the ascent on a small wave).
+    pub ascent_orders: usize,
 }
 
 /// Seconds spent in each part of a run.
@@ -96,8 +102,11 @@ pub struct Outcome {
     pub lp_value: Option<f64>,
     /// Whether the master LP reached the Dantzig–Wolfe bound (no column left to add).
     pub lp_converged: bool,
-    /// Pricing rounds.
+    /// Pricing rounds of the column generation.
     pub iterations: usize,
+    /// Steps of the ascent, if it priced the rows instead (0 if the master
+    /// LP did).
+    pub ascent_steps: usize,
     /// Columns generated.
     pub columns: usize,
     /// Coupling rows that can bind.
@@ -143,7 +152,12 @@ pub fn solve(
         short: &short,
     };
     let mut search = Search::new(ctx, start, limits, progress)?;
-    let pending = search.price_rounds();
+    let pending = if search.ascends() {
+        search.ascend();
+        None
+    } else {
+        search.price_rounds()
+    };
     search.plans(pending);
     search.polish();
     Ok(search.outcome())

@@ -34,13 +34,32 @@ impl Restricted {
             .map(|&m| m.map_or(0.0, |m| (-lp.row_duals[m]).max(0.0)))
             .collect();
         let mu = &lp.row_duals[..self.orders.len()];
+        let before = self.columns.len();
+        for (k, p) in self.price_at(ctx, &price) {
+            if p.cost - mu[k] < ENTER * p.cost.abs().max(1.0) {
+                self.offer(Column::new(ctx, self.orders[k], &p.assignments));
+            }
+            self.plans[k] = Some(p);
+        }
+        let bounds = self.plans.iter().flatten().map(|p| p.bound).sum();
+        Priced {
+            price,
+            bounds,
+            added: self.columns.len() - before,
+        }
+    }
+
+    /// The best plan at `price` of every order whose rows changed price
+    /// since the last pricing (or that has none yet), by slot, in
+    /// parallel. An order whose rows kept their prices keeps its plan: that
+    /// plan is in the master already, or was no better than what the master
+    /// has. The caller stores the plans in `plans`.
+    pub(super) fn price_at(&mut self, ctx: &Ctx, price: &[f64]) -> Vec<(usize, OrderPlan)> {
         let changed: Vec<bool> = price
             .iter()
             .zip(&self.priced_at)
             .map(|(a, b)| a != b)
             .collect();
-        // An order whose rows kept their prices keeps its plan: that plan is
-        // in the master already, or was no better than what the master has.
         let touched: Vec<usize> = (0..self.orders.len())
             .filter(|&k| {
                 self.plans[k].is_none()
@@ -49,30 +68,18 @@ impl Restricted {
                         .any(|&r| changed[r])
             })
             .collect();
-        let limit = &self.limit;
-        let orders = &self.orders;
-        let fresh: Vec<(usize, OrderPlan)> = touched
+        let (limit, orders) = (&self.limit, &self.orders);
+        let fresh = touched
             .par_iter()
             .map(|&k| {
                 let mut v = ctx.short.view(ctx.s, ctx.cs, orders[k]);
-                ctx.cp.price_and_limit_view(ctx.cs, &price, limit, &mut v);
+                ctx.cp.price_and_limit_view(ctx.cs, price, limit, &mut v);
                 (k, best_plan(&v))
             })
             .collect();
-        let before = self.columns.len();
-        for (k, p) in fresh {
-            if p.cost - mu[k] < ENTER * p.cost.abs().max(1.0) {
-                self.offer(Column::new(ctx, self.orders[k], &p.assignments));
-            }
-            self.plans[k] = Some(p);
-        }
-        self.priced_at.clone_from(&price);
-        let bounds = self.plans.iter().flatten().map(|p| p.bound).sum();
-        Priced {
-            price,
-            bounds,
-            added: self.columns.len() - before,
-        }
+        self.priced_at.clear();
+        self.priced_at.extend_from_slice(price);
+        fresh
     }
 }
 

@@ -14,6 +14,10 @@ pub use crate::sourcing::bindable::Row;
 use crate::sourcing::bindable::{BindableRows, Usage};
 use crate::sourcing::order_opt::OrderView;
 
+/// A price no plan pays: above any plan's cost, so leaving lines unfilled
+/// is always cheaper than using a row priced at it.
+const FORBIDDEN: f64 = 1e12;
+
 /// The coupling rows of a wave: the rows that can bind over all its
 /// candidates, and the rows each order can use.
 pub struct Coupling {
@@ -125,6 +129,20 @@ impl Coupling {
         v: &mut OrderView,
     ) {
         self.adjust_view(cs, v, |r| price[r], |r| limit[r]);
+    }
+
+    /// [`Self::price_and_limit_view`] with row `forbidden` priced out of
+    /// reach: the order's best plan that does not use it.
+    pub fn price_and_limit_view_without(
+        &self,
+        cs: &CandidateSet,
+        price: &[f64],
+        limit: &[f64],
+        forbidden: usize,
+        v: &mut OrderView,
+    ) {
+        let price = |r: usize| if r == forbidden { FORBIDDEN } else { price[r] };
+        self.adjust_view(cs, v, price, |r| limit[r]);
     }
 
     /// Adds `price(r)` and caps by `limit(r)` each row `r` of the view's

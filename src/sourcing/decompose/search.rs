@@ -10,6 +10,7 @@ use crate::network::domain::OrderIdx;
 use crate::solution::assignment::Assignment;
 use crate::solution::decode;
 use crate::solver::{MasterLp, SolverError};
+use crate::sourcing::decompose::ascent::Ascent;
 use crate::sourcing::decompose::bound::lagrangian;
 use crate::sourcing::decompose::budget::Budget;
 use crate::sourcing::decompose::master::{Column, Ctx, Restricted};
@@ -47,9 +48,12 @@ pub(super) struct Search<'a> {
     neighbourhoods: Vec<(usize, Option<f64>)>,
     phases: Phases,
     iterations: usize,
+    /// Steps of the ascent, if it priced the rows.
+    ascent_steps: usize,
     lp_converged: bool,
-    /// The last master LP and its prices.
-    last: Option<(MasterLp, Vec<f64>)>,
+    /// The last master LP (none after an ascent) and the prices the
+    /// neighbourhoods rank rows by.
+    last: Option<(Option<MasterLp>, Vec<f64>)>,
     /// The LP value the first neighbourhood rounded.
     rounded_at: f64,
     /// Why the master LP stopped early, if it did.
@@ -106,6 +110,7 @@ impl<'a> Search<'a> {
             neighbourhoods: Vec::new(),
             phases,
             iterations: 0,
+            ascent_steps: 0,
             lp_converged: false,
             last: None,
             rounded_at: f64::INFINITY,
@@ -239,7 +244,7 @@ impl<'a> Search<'a> {
         {
             pending = Some(self.make(kept, &price, Kind::DearestRows));
         }
-        self.last = Some((lp, price));
+        self.last = Some((Some(lp), price));
         pending
     }
 
@@ -389,16 +394,8 @@ impl<'a> Search<'a> {
         let Some((lp, price)) = self.last.take() else {
             return;
         };
-        let lp_value = lp.objective + self.independent.cost;
-        // Without a plan yet: the conflicts of the LP as it stands (unless
-        // it is the LP already rounded), then the wider neighbourhood.
-        let moved = lp_value < self.rounded_at - 1e-7 * lp_value.abs();
-        for width in [Width::Conflicts, Width::Tight] {
-            if self.incumbent.is_none() && self.open() && (moved || width == Width::Tight) {
-                let kept = lp_neighbourhood(&self.top, &lp.columns, width);
-                let nb = self.make(kept, &price, Kind::Lp(width));
-                self.try_neighbourhood(nb);
-            }
+        if let Some(lp) = &lp {
+            self.round_lp(lp, &price);
         }
         while self.open() {
             let Some(mut first) = self.lns.next(&self.top, self.incumbent.as_ref(), &price) else {
@@ -418,6 +415,74 @@ impl<'a> Search<'a> {
             }
         }
         self.last = Some((lp, price));
+    }
+
+    /// Without a plan yet: the conflicts of the master LP `lp` as it stands
+    /// (unless it is the LP already rounded), then the wider neighbourhood.
+    fn round_lp(&mut self, lp: &MasterLp, price: &[f64]) {
+        let lp_value = lp.objective + self.independent.cost;
+        let moved = lp_value < self.rounded_at - 1e-7 * lp_value.abs();
+        for width in [Width::Conflicts, Width::Tight] {
+            if self.incumbent.is_none() && self.open() && (moved || width == Width::Tight) {
+                let kept = lp_neighbourhood(&self.top, &lp.columns, width);
+                let nb = self.make(kept, price, Kind::Lp(width));
+                self.try_neighbourhood(nb);
+            }
+        }
+    }
+
+    /// Whether the wave is too large for its master LP: its prices come
+    /// from an ascent instead ([`ascent`]).
+    pub(super) fn ascends(&self) -> bool {
+        self.top.orders.len() >= self.limits.ascent_orders
+    }
+
+    /// Prices by the ascent until its steps stop improving the bound, the
+    /// plans at its prices fit, the gap closes, or its share of the time is
+    /// spent; then the plan from its best prices, improved by the local
+    /// search, is the incumbent the neighbourhoods start from, and they
+    /// rank rows by those prices.
+    pub(super) fn ascend(&mut self) {
+        let mut ascent = Ascent::new(&self.top);
+        let mut last_step_s = 0.0;
+        while !ascent.stalled()
+            && ascent.steps < self.limits.max_iterations
+            && !self.budget.ascent_overruns(last_step_s)
+        {
+            let t = Instant::now();
+            let step = ascent.step(&self.ctx, &mut self.top, self.independent.bound);
+            last_step_s = t.elapsed().as_secs_f64();
+            self.phases.pricing_s += last_step_s;
+            self.ascent_steps = ascent.steps;
+            self.best_bound = self.best_bound.max(step.bound);
+            (self.progress)(&format!(
+                "ascent step {}: bound {:.2} (best {:.2})",
+                ascent.steps, step.bound, self.best_bound
+            ));
+            if step.fits || self.gap_closed() {
+                break;
+            }
+        }
+        let Some(best) = &ascent.best else {
+            return;
+        };
+        self.best_price.clone_from(&best.price);
+        self.last = Some((None, best.price.clone()));
+        let t = Instant::now();
+        if let Some(cols) = ascent.plan(&self.ctx, &self.top) {
+            let inc = Incumbent::new(cols, self.ctx.cp.rows().len());
+            let cost = self.independent.cost + inc.cost;
+            self.phases.primal_s += t.elapsed().as_secs_f64();
+            (self.progress)(&format!(
+                "plan {cost:.2} (the ascent's best prices), gap {:.3}%",
+                100.0 * Self::gap(cost, self.best_bound)
+            ));
+            if cost < self.best.0 {
+                self.best = (cost, None);
+                self.incumbent = Some(inc);
+            }
+        }
+        self.polish();
     }
 
     /// What the run found.
@@ -453,9 +518,11 @@ impl<'a> Search<'a> {
             bound: self.best_bound,
             lp_value: self
                 .last
-                .map(|(lp, _)| lp.objective + self.independent.cost),
+                .and_then(|(lp, _)| lp)
+                .map(|lp| lp.objective + self.independent.cost),
             lp_converged: self.lp_converged,
             iterations: self.iterations,
+            ascent_steps: self.ascent_steps,
             columns: self.top.columns.len(),
             rows: cp.rows().len(),
             independent_orders: self.independent.plans.len(),
