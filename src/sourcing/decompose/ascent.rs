@@ -23,6 +23,14 @@
 //! every row, or when their share of the time is spent. Every plan priced is
 //! offered to the master as a column, so the neighbourhoods that follow
 //! choose among the plans the orders made at every step's prices.
+//!
+//! At the best prices the plans still overfill rows. An auction settles
+//! them: from those prices and plans, each overfilled row rises as in a step,
+//! but only the users that shed its excess move, to their best plan at the
+//! new prices; every other order keeps its plan, which is still its best
+//! unless a rise on several of its rows adds up. Prices only rise, so rounds
+//! get smaller, and what is still overfilled when the rounds run out is
+//! repaired greedily ([`Ascent::plan`]).
 
 use rayon::prelude::*;
 
@@ -45,6 +53,9 @@ const RISE_AT_LEAST: f64 = 1e-4;
 
 /// Steps in a row without a better bound after which the ascent stops.
 const PATIENCE: usize = 4;
+
+/// Most rounds of the auction that settles the plans after the ascent.
+pub(super) const SETTLE_ROUNDS: usize = 100;
 
 /// The best bound of the ascent so far, where it was found.
 pub(super) struct Best {
@@ -113,23 +124,14 @@ impl Ascent {
         self.replan(ctx, top);
         let bounds: f64 = top.plans.iter().flatten().map(|p| p.bound).sum();
         let bound = lagrangian(independent, bounds, &self.price, &top.limit);
-        let over: Vec<bool> = self
-            .usage
-            .iter()
-            .zip(&top.limit)
-            .map(|(u, b)| *u > b + 1e-9)
-            .collect();
+        let over = self.overfilled(&top.limit);
         let leave = self.leaving_prices(ctx, top, &over);
         if self.best.as_ref().is_none_or(|b| bound > b.bound) {
-            let mut regret: Vec<Option<f64>> = vec![None; top.orders.len()];
-            for &(k, _, _, t) in &leave {
-                regret[k] = Some(regret[k].map_or(t, |r| r.max(t)));
-            }
             self.best = Some(Best {
                 bound,
                 price: self.price.clone(),
                 plans: self.plan_of.clone(),
-                regret,
+                regret: regrets(&leave, top.orders.len()),
             });
             self.stalled = 0;
         } else {
@@ -150,14 +152,7 @@ impl Ascent {
             .map(|(k, p)| Column::new(ctx, orders[*k], &p.assignments))
             .collect();
         for ((k, p), col) in fresh.into_iter().zip(cols) {
-            let j = top.offer(col);
-            for &(row, a) in &top.columns[self.plan_of[k]].data.entries {
-                self.usage[row] -= a;
-            }
-            for &(row, a) in &top.columns[j].data.entries {
-                self.usage[row] += a;
-            }
-            self.plan_of[k] = j;
+            self.switch(top, k, col);
             top.plans[k] = Some(p);
         }
     }
@@ -195,10 +190,23 @@ impl Ascent {
     /// Moves the prices (see the module notes): each overfilled row up by
     /// the price at which enough of its users leave it (`leave`, from
     /// [`Self::leaving_prices`]), each priced row with slack down.
-    fn clear(&mut self, limit: &[f64], over: &[bool], mut leave: Vec<(usize, usize, f64, f64)>) {
+    fn clear(&mut self, limit: &[f64], over: &[bool], leave: Vec<(usize, usize, f64, f64)>) {
+        self.raise(limit, leave);
+        for r in 0..self.price.len() {
+            if !over[r] && self.price[r] > 0.0 && self.usage[r] < limit[r] - 1e-9 {
+                self.price[r] *= 1.0 - FALL;
+            }
+        }
+    }
+
+    /// Raises each overfilled row to the price at which its users that are
+    /// cheapest to move (`leave`, from [`Self::leaving_prices`]) shed the
+    /// excess, and returns those users' slots (ascending, once each).
+    fn raise(&mut self, limit: &[f64], mut leave: Vec<(usize, usize, f64, f64)>) -> Vec<usize> {
         // By row, then from the cheapest to leave (slot order on ties, so
         // that the prices do not depend on the thread count).
         leave.sort_by(|x, y| x.1.cmp(&y.1).then(x.3.total_cmp(&y.3)).then(x.0.cmp(&y.0)));
+        let mut movers = Vec::new();
         let mut i = 0;
         while i < leave.len() {
             let r = leave[i].1;
@@ -208,17 +216,106 @@ impl Ascent {
                 if shed < excess - 1e-9 {
                     shed += leave[i].2;
                     rise = leave[i].3;
+                    movers.push(leave[i].0);
                 }
                 i += 1;
             }
             // A user indifferent to leaving leaves at a hair more.
             self.price[r] += rise + RISE_AT_LEAST;
         }
-        for r in 0..self.price.len() {
-            if !over[r] && self.price[r] > 0.0 && self.usage[r] < limit[r] - 1e-9 {
-                self.price[r] *= 1.0 - FALL;
+        movers.sort_unstable();
+        movers.dedup();
+        movers
+    }
+
+    /// An auction from the best prices and the plans there, as long as
+    /// `more(rounds, seconds of the last round)` allows: while a row is
+    /// overfilled, its price rises to where enough of its users leave it
+    /// ([`Self::raise`]) and only those users take their best plan at the
+    /// new prices; the other orders keep theirs, which a rise they would
+    /// pay rather than leave does not change. Prices only rise. Returns the
+    /// rounds made; the plans and prices it ends at are the ascent's best
+    /// from then on ([`Self::plan`] repairs any row still overfilled).
+    pub(super) fn settle(
+        &mut self,
+        ctx: &Ctx,
+        top: &mut Restricted,
+        more: impl Fn(usize, f64) -> bool,
+    ) -> usize {
+        let Some(best) = &self.best else {
+            return 0;
+        };
+        (self.price, self.plan_of) = (best.price.clone(), best.plans.clone());
+        self.usage = vec![0.0; top.limit.len()];
+        for &j in &self.plan_of {
+            for &(row, a) in &top.columns[j].data.entries {
+                self.usage[row] += a;
             }
         }
+        let (mut rounds, mut round_s) = (0, 0.0);
+        loop {
+            let over = self.overfilled(&top.limit);
+            let leave = self.leaving_prices(ctx, top, &over);
+            if leave.is_empty() || !more(rounds, round_s) {
+                self.keep_as_best(&leave, top.orders.len());
+                return rounds;
+            }
+            let t = std::time::Instant::now();
+            let movers = self.raise(&top.limit, leave);
+            self.replan_slots(ctx, top, &movers);
+            rounds += 1;
+            round_s = t.elapsed().as_secs_f64();
+        }
+    }
+
+    /// Whether each row is overfilled by the current plans.
+    fn overfilled(&self, limit: &[f64]) -> Vec<bool> {
+        self.usage
+            .iter()
+            .zip(limit)
+            .map(|(u, b)| *u > b + 1e-9)
+            .collect()
+    }
+
+    /// Makes the current prices and plans the best ones the plan is made
+    /// from (its bound stays: these prices' is not known without pricing
+    /// every order), with the regrets of `leave`.
+    fn keep_as_best(&mut self, leave: &[(usize, usize, f64, f64)], slots: usize) {
+        if let Some(best) = self.best.as_mut() {
+            best.price.clone_from(&self.price);
+            best.plans.clone_from(&self.plan_of);
+            best.regret = regrets(leave, slots);
+        }
+    }
+
+    /// Gives `slots` their best plan at the current prices (offered to
+    /// `top`), leaving the other orders' plans and `top`'s priced plans as
+    /// they are.
+    fn replan_slots(&mut self, ctx: &Ctx, top: &mut Restricted, slots: &[usize]) {
+        let (orders, limit, price) = (&top.orders, &top.limit, &self.price);
+        let cols: Vec<(usize, Column)> = slots
+            .par_iter()
+            .map(|&k| {
+                let mut v = ctx.short.view(ctx.s, ctx.cs, orders[k]);
+                ctx.cp.price_and_limit_view(ctx.cs, price, limit, &mut v);
+                (k, Column::new(ctx, orders[k], &best_plan(&v).assignments))
+            })
+            .collect();
+        for (k, col) in cols {
+            self.switch(top, k, col);
+        }
+    }
+
+    /// Slot `k`'s plan becomes `col` (offered to `top`).
+    fn switch(&mut self, top: &mut Restricted, k: usize, col: Column) {
+        let j = top.offer(col);
+        for &(row, a) in &top.columns[self.plan_of[k]].data.entries {
+            self.usage[row] -= a;
+        }
+        for &(row, a) in &top.columns[j].data.entries {
+            self.usage[row] += a;
+        }
+        self.plan_of[k] = j;
     }
 
     /// A plan from the best prices: each order keeps its plan there unless
@@ -260,6 +357,17 @@ impl Ascent {
     }
 }
 
+/// Per slot of `slots`, the most it would pay to keep one of the
+/// overfilled rows its plan uses (`leave`, from [`Ascent::leaving_prices`]),
+/// if it uses one.
+fn regrets(leave: &[(usize, usize, f64, f64)], slots: usize) -> Vec<Option<f64>> {
+    let mut regret: Vec<Option<f64>> = vec![None; slots];
+    for &(k, _, _, t) in leave {
+        regret[k] = Some(regret[k].map_or(t, |r| r.max(t)));
+    }
+    regret
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -293,6 +401,31 @@ mod tests {
         assert!((ascent.price[0] - (1.0 + 3.0 + RISE_AT_LEAST)).abs() < 1e-12);
         assert!((ascent.price[1] - 10.0 * (1.0 - FALL)).abs() < 1e-12);
         assert_eq!(ascent.price[2], 0.0, "an unpriced row with slack stays unpriced");
+    }
+
+    #[test]
+    fn a_rise_moves_only_the_users_cheapest_to_move_and_each_once() {
+        let mut ascent = Ascent {
+            price: vec![0.0, 0.0],
+            plan_of: Vec::new(),
+            usage: vec![4.0, 3.0],
+            stalled: 0,
+            best: None,
+            steps: 0,
+        };
+        // Row 0 is two units over; slot 7 uses two units and is the
+        // cheapest to move, so it alone sheds the excess. Row 1 is one unit
+        // over: slot 7 again (moved once), not slot 3.
+        let leave = vec![
+            (3, 0, 1.0, 2.0),
+            (7, 0, 2.0, 0.5),
+            (3, 1, 1.0, 4.0),
+            (7, 1, 1.0, 1.5),
+        ];
+        let movers = ascent.raise(&[2.0, 2.0], leave);
+        assert_eq!(movers, vec![7]);
+        assert!((ascent.price[0] - (0.5 + RISE_AT_LEAST)).abs() < 1e-12);
+        assert!((ascent.price[1] - (1.5 + RISE_AT_LEAST)).abs() < 1e-12);
     }
 
     #[test]

@@ -20,6 +20,9 @@ const LONG_ROUND_SHARE: f64 = 0.15;
 /// the plan from its prices and the neighbourhoods.
 const ASCENT_SHARE: f64 = 0.4;
 
+/// Share of the time limit by which the auction after the ascent stops.
+const SETTLE_SHARE: f64 = 0.55;
+
 /// A run's wall-clock budget.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Budget {
@@ -78,6 +81,12 @@ impl Budget {
     /// past its share of the limit ([`ASCENT_SHARE`]).
     pub(super) fn ascent_overruns(&self, step_s: f64) -> bool {
         self.elapsed() + step_s >= ASCENT_SHARE * self.limit_s
+    }
+
+    /// Whether a round of the auction after the ascent taking `round_s`
+    /// would end past its share of the limit ([`SETTLE_SHARE`]).
+    pub(super) fn settle_overruns(&self, round_s: f64) -> bool {
+        self.elapsed() + round_s >= SETTLE_SHARE * self.limit_s
     }
 
     /// Whether time is left.

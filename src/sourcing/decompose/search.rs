@@ -10,7 +10,7 @@ use crate::network::domain::OrderIdx;
 use crate::solution::assignment::Assignment;
 use crate::solution::decode;
 use crate::solver::{MasterLp, SolverError};
-use crate::sourcing::decompose::ascent::Ascent;
+use crate::sourcing::decompose::ascent::{Ascent, SETTLE_ROUNDS};
 use crate::sourcing::decompose::bound::lagrangian;
 use crate::sourcing::decompose::budget::Budget;
 use crate::sourcing::decompose::master::{Column, Ctx, Restricted};
@@ -467,14 +467,19 @@ impl<'a> Search<'a> {
             return;
         };
         self.best_price.clone_from(&best.price);
-        self.last = Some((None, best.price.clone()));
         let t = Instant::now();
+        let budget = self.budget;
+        let rounds = ascent.settle(&self.ctx, &mut self.top, |rounds, round_s| {
+            rounds < SETTLE_ROUNDS && !budget.settle_overruns(round_s)
+        });
+        let price = ascent.best.as_ref().map(|b| b.price.clone()).unwrap_or_default();
+        self.last = Some((None, price));
         if let Some(cols) = ascent.plan(&self.ctx, &self.top) {
             let inc = Incumbent::new(cols, self.ctx.cp.rows().len());
             let cost = self.independent.cost + inc.cost;
             self.phases.primal_s += t.elapsed().as_secs_f64();
             (self.progress)(&format!(
-                "plan {cost:.2} (the ascent's best prices), gap {:.3}%",
+                "plan {cost:.2} (an auction of {rounds} rounds from the ascent's best prices), gap {:.3}%",
                 100.0 * Self::gap(cost, self.best_bound)
             ));
             if cost < self.best.0 {
