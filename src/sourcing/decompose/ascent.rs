@@ -32,11 +32,13 @@
 //! get smaller, and what is still overfilled when the rounds run out is
 //! repaired greedily ([`Ascent::plan`]).
 
+use std::time::Instant;
+
 use rayon::prelude::*;
 
 use crate::sourcing::decompose::bound::lagrangian;
 use crate::sourcing::decompose::master::{Column, Ctx, Restricted};
-use crate::sourcing::order_opt::{OrderView, best_plan};
+use crate::sourcing::order_opt::best_plan;
 
 /// Coupled orders from which a run takes its prices from this ascent
 /// rather than from the master LP: peak-l's 97k coupled orders converge in
@@ -55,7 +57,7 @@ const RISE_AT_LEAST: f64 = 1e-4;
 const PATIENCE: usize = 4;
 
 /// Most rounds of the auction that settles the plans after the ascent.
-pub(super) const SETTLE_ROUNDS: usize = 100;
+pub(super) const SETTLE_ROUNDS: usize = 1_000;
 
 /// The best bound of the ascent so far, where it was found.
 pub(super) struct Best {
@@ -85,6 +87,19 @@ pub(super) struct Ascent {
     pub(super) best: Option<Best>,
     /// Steps made.
     pub(super) steps: usize,
+}
+
+/// A round of the auction after the ascent ([`Ascent::settle`]).
+#[derive(Debug, Default, Clone, Copy)]
+pub(super) struct Round {
+    /// Rounds made.
+    pub(super) number: usize,
+    /// Orders the last round moved.
+    pub(super) moved: usize,
+    /// Rows overfilled after it.
+    pub(super) overfilled: usize,
+    /// Its seconds.
+    pub(super) seconds: f64,
 }
 
 /// What one step found.
@@ -179,7 +194,7 @@ impl Ascent {
             .par_iter()
             .map(|&(k, r, a)| {
                 let with = plans[k].as_ref().map_or(0.0, |p| p.cost);
-                let mut v = OrderView::new(ctx.s, ctx.cs, orders[k]);
+                let mut v = ctx.short.view(ctx.s, ctx.cs, orders[k]);
                 ctx.cp.price_and_limit_view_without(ctx.cs, price, limit, r, &mut v);
                 let without = best_plan(&v).cost;
                 (k, r, a, ((without - with) / a).max(0.0))
@@ -229,21 +244,22 @@ impl Ascent {
     }
 
     /// An auction from the best prices and the plans there, as long as
-    /// `more(rounds, seconds of the last round)` allows: while a row is
-    /// overfilled, its price rises to where enough of its users leave it
-    /// ([`Self::raise`]) and only those users take their best plan at the
-    /// new prices; the other orders keep theirs, which a rise they would
-    /// pay rather than leave does not change. Prices only rise. Returns the
-    /// rounds made; the plans and prices it ends at are the ascent's best
-    /// from then on ([`Self::plan`] repairs any row still overfilled).
+    /// `more` allows after each round: while a row is overfilled, its price
+    /// rises to where enough of its users leave it ([`Self::raise`]) and
+    /// only those users take their best plan at the new prices; the other
+    /// orders keep theirs, which a rise they would pay rather than leave
+    /// does not change. Prices only rise. Returns the last round; the plans
+    /// and prices it ends at are the ascent's best from then on
+    /// ([`Self::plan`] repairs any row still overfilled).
     pub(super) fn settle(
         &mut self,
         ctx: &Ctx,
         top: &mut Restricted,
-        more: impl Fn(usize, f64) -> bool,
-    ) -> usize {
+        mut more: impl FnMut(&Round) -> bool,
+    ) -> Round {
+        let mut last = Round::default();
         let Some(best) = &self.best else {
-            return 0;
+            return last;
         };
         (self.price, self.plan_of) = (best.price.clone(), best.plans.clone());
         self.usage = vec![0.0; top.limit.len()];
@@ -252,19 +268,20 @@ impl Ascent {
                 self.usage[row] += a;
             }
         }
-        let (mut rounds, mut round_s) = (0, 0.0);
         loop {
+            let t = Instant::now();
             let over = self.overfilled(&top.limit);
+            last.overfilled = over.iter().filter(|&&o| o).count();
             let leave = self.leaving_prices(ctx, top, &over);
-            if leave.is_empty() || !more(rounds, round_s) {
+            if leave.is_empty() || (last.number > 0 && !more(&last)) {
                 self.keep_as_best(&leave, top.orders.len());
-                return rounds;
+                return last;
             }
-            let t = std::time::Instant::now();
             let movers = self.raise(&top.limit, leave);
             self.replan_slots(ctx, top, &movers);
-            rounds += 1;
-            round_s = t.elapsed().as_secs_f64();
+            last.number += 1;
+            last.moved = movers.len();
+            last.seconds = t.elapsed().as_secs_f64();
         }
     }
 
@@ -342,7 +359,7 @@ impl Ascent {
         replan.sort_by(|&a, &b| regret(b).total_cmp(&regret(a)).then(a.cmp(&b)));
         for k in replan {
             let o = top.orders[k];
-            let mut v = OrderView::new(ctx.s, ctx.cs, o);
+            let mut v = ctx.short.view(ctx.s, ctx.cs, o);
             ctx.cp.price_and_limit_view(ctx.cs, &best.price, &left, &mut v);
             let mut col = Column::new(ctx, o, &best_plan(&v).assignments);
             if !col.fits(&left) {
@@ -381,6 +398,7 @@ mod tests {
     use crate::sourcing::decompose::rows::Coupling;
     use crate::sourcing::decompose::tests::tiny_capped_wave;
     use crate::sourcing::decompose::{Limits, solve};
+    use crate::sourcing::order_opt::OrderView;
 
     #[test]
     fn an_overfilled_row_rises_to_where_enough_users_leave_and_a_priced_row_with_slack_falls() {

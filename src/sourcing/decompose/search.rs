@@ -468,9 +468,13 @@ impl<'a> Search<'a> {
         };
         self.best_price.clone_from(&best.price);
         let t = Instant::now();
-        let budget = self.budget;
-        let rounds = ascent.settle(&self.ctx, &mut self.top, |rounds, round_s| {
-            rounds < SETTLE_ROUNDS && !budget.settle_overruns(round_s)
+        let (budget, progress) = (self.budget, self.progress);
+        let last = ascent.settle(&self.ctx, &mut self.top, |round| {
+            progress(&format!(
+                "auction round {}: {} orders moved, {} rows overfilled",
+                round.number, round.moved, round.overfilled
+            ));
+            round.number < SETTLE_ROUNDS && !budget.settle_overruns(round.seconds)
         });
         let price = ascent.best.as_ref().map(|b| b.price.clone()).unwrap_or_default();
         self.last = Some((None, price));
@@ -479,7 +483,9 @@ impl<'a> Search<'a> {
             let cost = self.independent.cost + inc.cost;
             self.phases.primal_s += t.elapsed().as_secs_f64();
             (self.progress)(&format!(
-                "plan {cost:.2} (an auction of {rounds} rounds from the ascent's best prices), gap {:.3}%",
+                "plan {cost:.2} (an auction of {} rounds from the ascent's best prices, {} rows left to repair), gap {:.3}%",
+                last.number,
+                last.overfilled,
                 100.0 * Self::gap(cost, self.best_bound)
             ));
             if cost < self.best.0 {
