@@ -88,6 +88,7 @@ fn pipeline(c: &mut Criterion) {
                         target_gap: 0.0,
                         time_limit_s: f64::INFINITY,
                         max_iterations: 1_000,
+                        ascent_orders: decompose::ASCENT_ORDERS,
                     },
                     &settings,
                     &|_| {},

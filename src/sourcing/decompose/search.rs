@@ -439,9 +439,10 @@ impl<'a> Search<'a> {
 
     /// Prices by the ascent until its steps stop improving the bound, the
     /// plans at its prices fit, the gap closes, or its share of the time is
-    /// spent; then the plan from its best prices, improved by the local
-    /// search, is the incumbent the neighbourhoods start from, and they
-    /// rank rows by those prices.
+    /// spent; the bound is its best. An auction from those prices then
+    /// settles the orders' plans ([`Ascent::settle`]); the plan it ends at,
+    /// repaired and improved by the local search, is the incumbent the
+    /// neighbourhoods start from, and they rank rows by the auction's prices.
     pub(super) fn ascend(&mut self) {
         let mut ascent = Ascent::new(&self.top);
         let mut last_step_s = 0.0;
