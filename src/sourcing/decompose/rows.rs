@@ -14,8 +14,10 @@ pub use crate::sourcing::bindable::Row;
 use crate::sourcing::bindable::{BindableRows, Usage};
 use crate::sourcing::order_opt::OrderView;
 
-/// A price no plan pays: above any plan's cost, so leaving lines unfilled
-/// is always cheaper than using a row priced at it.
+/// A price no plan of a realistic wave pays: above its plans' costs, so
+/// leaving lines unfilled is cheaper than using a row priced at it. (With
+/// unfilled penalties above it, an ascent step only moves a price less; the
+/// bound is valid at any prices.)
 const FORBIDDEN: f64 = 1e12;
 
 /// The coupling rows of a wave: the rows that can bind over all its
