@@ -136,6 +136,34 @@ impl CandidateSet {
     pub fn of(&self, order: OrderIdx) -> &[Candidate] {
         &self.candidates[self.range_of(order)]
     }
+
+    /// This set with `added` (each order's candidates to add, orders
+    /// ascending and each once) after each order's own: what a pruned set
+    /// gains back from the candidates pruned. Every index into the set
+    /// changes.
+    pub fn with_added(&self, added: Vec<(OrderIdx, Vec<Candidate>)>) -> CandidateSet {
+        let extra: usize = added.iter().map(|(_, c)| c.len()).sum();
+        let mut candidates = Vec::with_capacity(self.candidates.len() + extra);
+        let mut by_order = Vec::with_capacity(self.by_order.len());
+        let mut added = added.into_iter().peekable();
+        for (o, range) in self.by_order.iter().enumerate() {
+            let start = candidates.len();
+            candidates.extend_from_slice(&self.candidates[range.clone()]);
+            if let Some((_, more)) = added.next_if(|(a, _)| a.index() == o) {
+                candidates.extend(more);
+            }
+            by_order.push(start..candidates.len());
+        }
+        CandidateSet {
+            candidates,
+            by_order,
+            unfilled_penalty: self.unfilled_penalty.clone(),
+            stats: CandidateStats {
+                kept: self.stats.kept + extra,
+                ..self.stats.clone()
+            },
+        }
+    }
 }
 
 /// Every (node, service) an order may ship from, with dates and costs, before
@@ -777,8 +805,8 @@ impl<'a> ExactCandidates<'a> {
         }
     }
 
-    /// `per_order(o, candidates, unfilled penalties)` for each of `orders`
-    /// over its exact candidates, in parallel, in the order given.
+    /// `per_order(o, ceiling, candidates, unfilled penalties)` for each of
+    /// `orders` over its exact candidates, in parallel, in the order given.
     /// `ceiling(o)`, the cost of some plan of order `o` at the costs
     /// `per_order` searches (candidate costs plus non-negative prices), lets a
     /// home-delivery order skip the nodes no plan cheaper than it can use: its
@@ -787,11 +815,12 @@ impl<'a> ExactCandidates<'a> {
         &self,
         orders: &[OrderIdx],
         ceiling: impl Fn(OrderIdx) -> f64 + Sync,
-        per_order: impl Fn(OrderIdx, &[Candidate], &[f64]) -> T + Sync,
+        per_order: impl Fn(OrderIdx, f64, &[Candidate], &[f64]) -> T + Sync,
     ) -> Vec<T> {
         orders
             .par_iter()
             .map(|&o| {
+                let ceiling = ceiling(o);
                 let (cands, penalties, _, _) = order_candidates(
                     self.s,
                     self.net,
@@ -799,9 +828,9 @@ impl<'a> ExactCandidates<'a> {
                     o,
                     CandidateMode::Exact,
                     false,
-                    Some(ceiling(o)),
+                    Some(ceiling),
                 );
-                per_order(o, &cands, &penalties)
+                per_order(o, ceiling, &cands, &penalties)
             })
             .collect()
     }

@@ -75,6 +75,7 @@ fn run_inner(
         ..Default::default()
     };
     let mut record = SolveRecord::heuristic(strategy, cs.stats.clone());
+    let mut regained: Option<CandidateSet> = None;
     let wave = Wave {
         s,
         net: &net,
@@ -82,6 +83,7 @@ fn run_inner(
         settings,
         progress,
         started: start,
+        may_regain: priced.is_none(),
     };
     let assignments = match strategy {
         Strategy::GreedyCost => greedy::greedy_cost(s, cs),
@@ -89,11 +91,16 @@ fn run_inner(
         Strategy::Closest => rules::route_wave(s, cs, Rule::Closest),
         Strategy::Shopify => rules::route_wave(s, cs, Rule::Shopify),
         Strategy::Monolithic => monolithic(s, cs, settings, start, &mut record, &mut phases),
-        Strategy::Auto => decompose(&wave, &mut record, &mut phases, true),
-        Strategy::Decompose => decompose(&wave, &mut record, &mut phases, false),
+        Strategy::Auto | Strategy::Decompose => {
+            let polish = strategy == Strategy::Auto;
+            let (plan, larger) = decompose(&wave, &mut record, &mut phases, polish);
+            regained = larger;
+            plan
+        }
     };
     let t = Instant::now();
-    let mut plan = decode::assemble(s, &true_cs, &assignments, record);
+    let decoded = regained.as_ref().unwrap_or(&true_cs);
+    let mut plan = decode::assemble(s, decoded, &assignments, record);
     if cs.stats.pruned {
         settle_pruned(&mut plan.solve, settings);
     }
@@ -103,7 +110,7 @@ fn run_inner(
     plan.solve.peak_memory_mb = crate::solution::plan::peak_memory_mb();
     // Freeing the candidates (a million small vectors on peak-m) takes a
     // tenth of a second that the plan need not wait for.
-    std::thread::spawn(move || drop((true_cs, priced, net)));
+    std::thread::spawn(move || drop((true_cs, priced, regained, net)));
     plan
 }
 
@@ -162,6 +169,7 @@ pub fn lp_bound(s: &Scenario, settings: &Settings) -> Option<f64> {
 const POLISH_MAX_CANDIDATES: usize = 30_000;
 
 /// What a decomposing run works on.
+#[derive(Clone, Copy)]
 struct Wave<'a> {
     s: &'a Scenario,
     net: &'a Network,
@@ -170,6 +178,10 @@ struct Wave<'a> {
     progress: &'a dyn Fn(&str),
     /// Start of the run: the time limit counts from here.
     started: Instant,
+    /// Whether `cs` are the candidates decoding reads, so that a run may
+    /// route over a larger set it makes (not under unit prices, which
+    /// route over a priced copy).
+    may_regain: bool,
 }
 
 impl Wave<'_> {
@@ -194,19 +206,124 @@ impl Incumbent {
     }
 }
 
+/// Routes a wave by decomposition. A wave priced by the ascent over pruned
+/// candidates is routed twice over (see [`regain_pruned`]): the plan then
+/// indexes the larger candidate set returned beside it.
 fn decompose(
     wave: &Wave,
     record: &mut SolveRecord,
     phases: &mut PhaseTimes,
     polish: bool,
-) -> Vec<Assignment> {
-    let (s, cs, settings) = (wave.s, wave.cs, wave.settings);
+) -> (Vec<Assignment>, Option<CandidateSet>) {
+    let (s, cs) = (wave.s, wave.cs);
     let t = Instant::now();
     // The start plan and the coupling rows do not depend on each other. The
     // start is the greedy plan alone: column generation soon beats both
     // routers, and on peak-l the Shopify router beside it doubled this phase.
     let (warm, cp) = rayon::join(|| greedy::greedy_cost(s, cs), || Coupling::new(s, cs));
     phases.build_s = t.elapsed().as_secs_f64();
+    let coupled = cp.order_rows.iter().filter(|r| !r.is_empty()).count();
+    if !(cs.stats.pruned && wave.may_regain && coupled >= decompose::ASCENT_ORDERS) {
+        return (decompose_over(wave, warm, cp, None, record, phases, polish), None);
+    }
+    let Some(regained) = regain_pruned(wave, warm, cp, phases) else {
+        let (warm, cp) = rayon::join(|| greedy::greedy_cost(s, cs), || Coupling::new(s, cs));
+        return (decompose_over(wave, warm, cp, None, record, phases, polish), None);
+    };
+    let larger = Wave {
+        cs: &regained.cs,
+        ..*wave
+    };
+    let t = Instant::now();
+    let (warm, cp) = rayon::join(
+        || greedy::greedy_cost(s, larger.cs),
+        || Coupling::new(s, larger.cs),
+    );
+    phases.build_s += t.elapsed().as_secs_f64();
+    let plan = decompose_over(&larger, warm, cp, Some(&regained), record, phases, polish);
+    record.candidates = regained.cs.stats.clone();
+    (plan, Some(regained.cs))
+}
+
+/// Share of the time left after the build that the ascent over the pruned
+/// candidates may use before the pass over every candidate.
+const REGAIN_ASCENT_SHARE: f64 = 0.25;
+
+/// Steps of the ascent over the larger set, from the prices found over the
+/// pruned one, before the auction.
+const REGAINED_STEPS: usize = 3;
+
+/// What a run over pruned candidates regained from the pruned ones.
+struct Regained {
+    /// The kept candidates plus the pruned ones that some order's best plan
+    /// at the ascent's prices uses.
+    cs: CandidateSet,
+    /// Those prices.
+    prices: decompose::AscentPrices,
+    /// The bound over every candidate at them.
+    bound: decompose::bound::WaveBound,
+    /// Orders given candidates back, and how many.
+    orders: usize,
+    added: usize,
+    /// Seconds of the pass.
+    pass_s: f64,
+}
+
+/// Prices the pruned candidates back in: an ascent over the kept ones, then
+/// the pass over every candidate at its best prices. That pass gives the
+/// wave's bound, and it finds the orders whose best plan there uses pruned
+/// candidates (15 % of peak-xl's orders, and the bound over every candidate
+/// 1.9 % below the one over the kept: their nodes' stock had no price
+/// because no kept candidate used it). The plan is then made over the kept
+/// candidates plus those. `None` if the ascent failed.
+fn regain_pruned(wave: &Wave, warm: Vec<Assignment>, cp: Coupling, phases: &mut PhaseTimes) -> Option<Regained> {
+    let (s, cs, settings) = (wave.s, wave.cs, wave.settings);
+    let limits = decompose::Limits {
+        target_gap: settings.mip_rel_gap,
+        time_limit_s: REGAIN_ASCENT_SHARE * wave.left(),
+        max_iterations: 1_000,
+        ascent_orders: decompose::ASCENT_ORDERS,
+    };
+    let t = Instant::now();
+    let prices = decompose::ascent_prices(s, cs, &cp, warm, limits, settings, wave.progress).ok()?;
+    drop(cp);
+    phases.solve_s += t.elapsed().as_secs_f64();
+    (wave.progress)("bound over every candidate");
+    let t = Instant::now();
+    let pass = decompose::bound_and_pruned_used(s, wave.net, cs, &prices.prices, wave.progress);
+    let orders = pass.pruned_used.len();
+    let added = pass.pruned_used.iter().map(|(_, c)| c.len()).sum();
+    let larger = cs.with_added(pass.pruned_used);
+    let pass_s = t.elapsed().as_secs_f64();
+    phases.solve_s += pass_s;
+    (wave.progress)(&format!(
+        "{added} pruned candidates given back to {orders} orders, bound {:.2}",
+        pass.bound.value
+    ));
+    Some(Regained {
+        cs: larger,
+        prices,
+        bound: pass.bound,
+        orders,
+        added,
+        pass_s,
+    })
+}
+
+/// Routes a wave by decomposition over `wave.cs` from the greedy plan
+/// `warm`, with its coupling rows `cp`; `regained` if the candidates are a
+/// pruned set given some back, whose ascent starts from its prices and whose
+/// bound is its pass's.
+fn decompose_over(
+    wave: &Wave,
+    warm: Vec<Assignment>,
+    cp: Coupling,
+    regained: Option<&Regained>,
+    record: &mut SolveRecord,
+    phases: &mut PhaseTimes,
+    polish: bool,
+) -> Vec<Assignment> {
+    let (s, cs, settings) = (wave.s, wave.cs, wave.settings);
     let t = Instant::now();
     // A wave small enough for the full MIP gives the decomposition a third of
     // the time and the MIP the rest (its bound can prove optimality); on
@@ -220,23 +337,24 @@ fn decompose(
     let limits = decompose::Limits {
         target_gap: settings.mip_rel_gap,
         time_limit_s: budget,
-        max_iterations: 1_000,
+        max_iterations: if regained.is_some() { REGAINED_STEPS } else { 1_000 },
         ascent_orders: decompose::ASCENT_ORDERS,
     };
-    let mut out = match decompose::solve(s, cs, &cp, warm.clone(), limits, settings, wave.progress) {
+    let from = regained.map(|r| &r.prices.prices);
+    let mut out = match decompose::solve_from(s, cs, &cp, warm.clone(), limits, settings, from, wave.progress) {
         Ok(out) => out,
         Err(e) => {
             // The master's solver failed: the rule-based start, flagged.
-            phases.solve_s = t.elapsed().as_secs_f64();
+            phases.solve_s += t.elapsed().as_secs_f64();
             record.status = Status::Fallback;
             record.objective = Some(decode::plan_cost(s, cs, &warm));
             record.message = format!("column generation failed ({e}); using the greedy plan");
             return warm;
         }
     };
-    phases.solve_s = t.elapsed().as_secs_f64();
+    phases.solve_s += t.elapsed().as_secs_f64();
     record.objective = Some(out.cost);
-    record.message = outcome_message(&out);
+    record.message = outcome_message(&out, regained);
     let mut decomposition = decomposition_record(&out);
     let mut best = Incumbent {
         plan: std::mem::take(&mut out.assignments),
@@ -254,21 +372,31 @@ fn decompose(
         full_mip(wave, &mut best, record, phases);
     }
     let hit_limit = wave.left() <= 0.01 * settings.time_limit_s;
-    if cs.stats.pruned {
+    if let Some(r) = regained {
+        best.bound = r.bound.value;
+        decomposition.ascent_steps += r.prices.steps;
+        decomposition.inexact_orders = decomposition.inexact_orders.max(r.bound.inexact);
+        decomposition.lagrangian_bound = Some(r.bound.value);
+        decomposition.phases.exact_bound_s = r.pass_s;
+        record.message.push_str(&format!(
+            "; the bound over every candidate at {} ({:.2} over the kept ones)",
+            r.bound.source, r.prices.bound
+        ));
+    } else if cs.stats.pruned {
         // Bounds over the kept candidates say nothing of the ones pruned: the
         // wave's bound is the pass over every candidate at the best prices.
         (wave.progress)("bound over every candidate");
         let t = Instant::now();
-        let b = decompose::exact_bound(s, wave.net, cs, &out.prices);
+        let b = decompose::exact_bound(s, wave.net, cs, &out.prices, wave.progress);
         best.bound = b.value;
         decomposition.phases.exact_bound_s = t.elapsed().as_secs_f64();
         phases.solve_s += decomposition.phases.exact_bound_s;
         decomposition.inexact_orders = decomposition.inexact_orders.max(b.inexact);
         decomposition.lagrangian_bound = Some(b.value);
-        record.message.push_str(&format!(
-            "; the bound over every candidate at {} ({:.2} at zero prices)",
-            b.source, b.zero_prices
-        ));
+        record.message.push_str(&format!("; the bound over every candidate at {}", b.source));
+        if let Some(zero) = b.zero_prices {
+            record.message.push_str(&format!(" ({zero:.2} at zero prices)"));
+        }
     }
     record.best_bound = best.bound.is_finite().then_some(best.bound);
     record.status = decomposition_status(&best, &decomposition, hit_limit, settings);
@@ -298,8 +426,13 @@ fn decomposition_status(
 }
 
 /// The solve record's words for a column-generation run.
-fn outcome_message(out: &decompose::Outcome) -> String {
-    let prices = if out.ascent_steps > 0 {
+fn outcome_message(out: &decompose::Outcome, regained: Option<&Regained>) -> String {
+    let prices = if let Some(r) = regained {
+        format!(
+            "prices by an ascent (too many orders for the master LP) of {} steps over the pruned candidates, then {} over them and the {} pruned candidates given back to the {} orders whose best plan at its prices uses them",
+            r.prices.steps, out.ascent_steps, r.added, r.orders
+        )
+    } else if out.ascent_steps > 0 {
         format!("prices by an ascent of {} steps (too many orders for the master LP)", out.ascent_steps)
     } else {
         format!("column generation: {} rounds", out.iterations)

@@ -115,9 +115,14 @@ impl Ascent {
     /// An ascent from zero prices over the master `top`, whose column `k`
     /// is slot `k`'s empty plan.
     pub(super) fn new(top: &Restricted) -> Ascent {
+        Ascent::from_prices(top, vec![0.0; top.limit.len()])
+    }
+
+    /// An ascent over `top` from `price` (one per row of `top`).
+    pub(super) fn from_prices(top: &Restricted, price: Vec<f64>) -> Ascent {
         let rows = top.limit.len();
         Ascent {
-            price: vec![0.0; rows],
+            price,
             plan_of: (0..top.orders.len()).collect(),
             usage: vec![0.0; rows],
             stalled: 0,
@@ -397,7 +402,9 @@ mod tests {
     use crate::sourcing::baselines::greedy::greedy_cost;
     use crate::sourcing::decompose::rows::Coupling;
     use crate::sourcing::decompose::tests::tiny_capped_wave;
-    use crate::sourcing::decompose::{Limits, solve};
+    use crate::network::candidates::{self, CandidateMode};
+    use crate::network::lanes::Network;
+    use crate::sourcing::decompose::{Limits, ascent_prices, bound_and_pruned_used, solve, solve_from};
     use crate::sourcing::order_opt::OrderView;
 
     #[test]
@@ -482,5 +489,53 @@ mod tests {
             assert!((decode::plan_cost(&s, &cs, &ascent.assignments) - ascent.cost).abs() < 1e-6);
         }
         assert!(moved > 0, "on capped waves the prices raise the bound above zero prices'");
+    }
+
+    #[test]
+    fn candidates_given_back_at_the_ascent_prices_are_exact_ones_and_the_plan_over_them_checks_above_the_bound() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let settings = Settings::default();
+        let limits = Limits {
+            target_gap: 1e-6,
+            time_limit_s: 30.0,
+            max_iterations: 1_000,
+            ascent_orders: 0,
+        };
+        let mut given_back = 0;
+        for seed in 1..=3u64 {
+            let (s, exact) = tiny_capped_wave(dir.path(), seed, 300);
+            let net = Network::build(&s);
+            let kept = candidates::generate(&s, &net, CandidateMode::Pruned { k: 1 });
+            let cp = Coupling::new(&s, &kept);
+            let prices = ascent_prices(&s, &kept, &cp, greedy_cost(&s, &kept), limits, &settings, &|_| {})
+                .expect("an ascent");
+            assert!(prices.steps > 0, "seed {seed}");
+            let pass = bound_and_pruned_used(&s, &net, &kept, &prices.prices, &|_| {});
+            given_back += pass.pruned_used.len();
+            let larger = kept.with_added(pass.pruned_used);
+            for o in OrderIdx::all(s.orders.len()) {
+                assert!(larger.of(o).len() >= kept.of(o).len(), "seed {seed}");
+                for c in larger.of(o) {
+                    assert!(
+                        exact.of(o).iter().any(|e| e.node == c.node && e.service == c.service),
+                        "seed {seed}: order {o:?} given a candidate that is not an exact one"
+                    );
+                }
+            }
+            let cp = Coupling::new(&s, &larger);
+            let from = Some(&prices.prices);
+            let out = solve_from(&s, &larger, &cp, greedy_cost(&s, &larger), limits, &settings, from, &|_| {})
+                .expect("a run");
+            let record = SolveRecord::heuristic(Strategy::GreedyCost, Default::default());
+            let report = check::check(&s, &decode::assemble(&s, &larger, &out.assignments, record));
+            assert!(report.ok(), "seed {seed}: {:?}", report.violations.first());
+            assert!(
+                pass.bound.value <= out.cost + 1e-6,
+                "seed {seed}: bound {} above a plan of {}",
+                pass.bound.value,
+                out.cost
+            );
+        }
+        assert!(given_back > 0, "pruned to one node, some order's best plan uses a pruned one");
     }
 }

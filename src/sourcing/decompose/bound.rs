@@ -3,9 +3,10 @@
 //! pass made when candidates were pruned): the column generation's, scaled,
 //! or per-SKU prices that no order can escape.
 
-use crate::network::candidates::{CandidateSet, ExactCandidates};
+use crate::network::candidates::{Candidate, CandidateSet, ExactCandidates};
 use crate::network::domain::{OrderIdx, Scenario};
 use crate::network::lanes::Network;
+use crate::solution::assignment::Assignment;
 use crate::sourcing::decompose::rows::RowPrices;
 use crate::sourcing::decompose::sku_prices::{self, OrderBound, Prices};
 
@@ -57,8 +58,20 @@ pub struct WaveBound {
     pub inexact: usize,
     /// The prices of the bound.
     pub source: BoundSource,
-    /// The bound at zero prices: the sum of every order's own optimum.
-    pub zero_prices: f64,
+    /// The bound at zero prices (the sum of every order's own optimum), if
+    /// the pass evaluated it.
+    pub zero_prices: Option<f64>,
+}
+
+/// What the pass over every candidate at one set of prices found beside the
+/// bound: the candidates pruned that some orders' best plans use.
+pub struct Pass {
+    /// The bound.
+    pub bound: WaveBound,
+    /// Per order whose best plan over every candidate at the row prices is
+    /// cheaper than over its kept ones, the pruned candidates that plan
+    /// ships from (orders ascending).
+    pub pruned_used: Vec<(OrderIdx, Vec<Candidate>)>,
 }
 
 /// A lower bound valid for the whole wave over every candidate, whichever
@@ -68,12 +81,13 @@ pub struct WaveBound {
 /// candidates at those prices (made one order at a time, never all held),
 /// minus the priced limits. With rows the kept candidates could not bind left
 /// unpriced it is still a relaxation.
-///
-/// Each order's best plan over its kept candidates `cs` at the highest scale
-/// is a ceiling: no plan at a lower scale costs more than it does there, so
-/// the nodes that cannot take part in a cheaper plan are skipped.
-pub fn exact_bound(s: &Scenario, net: &Network, cs: &CandidateSet, prices: &RowPrices) -> WaveBound {
-    let exact = ExactCandidates::new(s, net);
+pub fn exact_bound(
+    s: &Scenario,
+    net: &Network,
+    cs: &CandidateSet,
+    prices: &RowPrices,
+    progress: &dyn Fn(&str),
+) -> WaveBound {
     // Without a priced row every scale gives the zero-price bound: one
     // search per order, not four (a wave whose master LP never solved).
     let scales: &[f64] = if prices.is_zero() {
@@ -81,37 +95,94 @@ pub fn exact_bound(s: &Scenario, net: &Network, cs: &CandidateSet, prices: &RowP
     } else {
         &BOUND_SCALES
     };
-    let top = Prices::rows(prices, scales.iter().copied().fold(0.0, f64::max));
+    pass(s, net, cs, prices, scales, false, progress).bound
+}
+
+/// The bound of [`exact_bound`] at the row prices `prices` as they are (an
+/// ascent's: their scale 1 was the best of [`BOUND_SCALES`] on every
+/// peak-xl seed, and each scale costs a search per order), and the pruned
+/// candidates the orders' best plans there use.
+pub fn bound_and_pruned_used(
+    s: &Scenario,
+    net: &Network,
+    cs: &CandidateSet,
+    prices: &RowPrices,
+    progress: &dyn Fn(&str),
+) -> Pass {
+    pass(s, net, cs, prices, &[1.0], true, progress)
+}
+
+/// One order's results in a pass: its best plan's cost over its kept
+/// candidates at the top scale, its optimum over every candidate at each
+/// scale, and the pruned candidates used by the top one if asked for.
+type OrderPass = (f64, Vec<OrderBound>, Option<Vec<Candidate>>);
+
+/// Each order's best plan over its kept candidates `cs` at the highest scale
+/// is a ceiling: no plan at a lower scale costs more than it does there, so
+/// the nodes that cannot take part in a cheaper plan are skipped.
+fn pass(
+    s: &Scenario,
+    net: &Network,
+    cs: &CandidateSet,
+    prices: &RowPrices,
+    scales: &[f64],
+    want_pruned: bool,
+    progress: &dyn Fn(&str),
+) -> Pass {
+    let exact = ExactCandidates::new(s, net);
+    let top_scale = scales.iter().copied().fold(0.0, f64::max);
+    let top = Prices::rows(prices, top_scale);
     let ceiling = |o: OrderIdx| top.kept_optimum(s, cs, o);
     let all: Vec<OrderIdx> = OrderIdx::all(s.orders.len()).collect();
-    let mut per_order: Vec<Vec<OrderBound>> = exact.map(&all, ceiling, |o, cands, penalty| {
-        scales
-            .iter()
-            .map(|&scale| OrderBound::of(s, o, cands, penalty, &Prices::rows(prices, scale)))
-            .collect()
+    let per_order: Vec<OrderPass> = exact.map(&all, ceiling, |o, kept, cands, penalty| {
+        let mut bounds = Vec::with_capacity(scales.len());
+        let mut pruned = None;
+        for &scale in scales {
+            let (b, plan) = OrderBound::with_plan(s, o, cands, penalty, &Prices::rows(prices, scale));
+            if want_pruned && scale == top_scale && plan.cost < kept - 1e-9 * kept.abs().max(1.0) {
+                pruned = Some(pruned_candidates(cs.of(o), cands, &plan.assignments));
+            }
+            bounds.push(b);
+        }
+        (kept, bounds, pruned)
     });
     let value = |i: usize| -> f64 {
-        per_order.iter().map(|b| b[i].bound).sum::<f64>() - scales[i] * prices.limit_term
+        per_order.iter().map(|b| b.1[i].bound).sum::<f64>() - scales[i] * prices.limit_term
     };
+    let kept = per_order.iter().map(|b| b.0).sum::<f64>() - top_scale * prices.limit_term;
+    let cheaper = per_order
+        .iter()
+        .filter(|(k, b, _)| b.last().is_some_and(|top| top.bound < k - 1e-6))
+        .count();
+    let values: Vec<String> = (0..scales.len())
+        .map(|i| format!("{:.2} at {}", value(i), scales[i]))
+        .collect();
+    progress(&format!(
+        "bound over every candidate at the row prices times {}; {kept:.2} over the kept candidates at {top_scale}, where {cheaper} orders have a cheaper plan among the pruned ones",
+        values.join(", ")
+    ));
     let (best, best_value) = (0..scales.len())
         .map(|i| (i, value(i)))
         .max_by(|a, b| a.1.total_cmp(&b.1))
         .expect("a scale");
-    let zero_prices = value(0);
+    let zero_prices = scales.iter().position(|&x| x == 0.0).map(value);
+    let mut pruned_used = Vec::new();
+    let mut base = Vec::with_capacity(per_order.len());
+    for (o, (_, mut bounds, pruned)) in per_order.into_iter().enumerate() {
+        base.push(bounds.swap_remove(best));
+        if let Some(c) = pruned.filter(|c| !c.is_empty()) {
+            pruned_used.push((OrderIdx::new(o), c));
+        }
+    }
     let scale = scales[best];
     let row_bound = WaveBound {
         value: best_value,
-        inexact: per_order.iter().filter(|b| !b[best].exact).count(),
+        inexact: base.iter().filter(|b| !b.exact).count(),
         source: BoundSource::RowPrices(scale),
         zero_prices,
     };
-    let base: Vec<OrderBound> = per_order
-        .iter_mut()
-        .map(|b| b.swap_remove(best))
-        .collect();
-    drop(per_order);
-    let by_sku = sku_prices::search(s, &exact, cs, &base, &Prices::rows(prices, scale));
-    match by_sku {
+    let by_sku = sku_prices::search(s, &exact, cs, &base, &Prices::rows(prices, scale), progress);
+    let bound = match by_sku {
         Some(b) if b.value > row_bound.value => WaveBound {
             value: b.value,
             inexact: b.inexact,
@@ -119,5 +190,20 @@ pub fn exact_bound(s: &Scenario, net: &Network, cs: &CandidateSet, prices: &RowP
             zero_prices,
         },
         _ => row_bound,
+    };
+    Pass { bound, pruned_used }
+}
+
+/// The candidates of `plan` (positions in `cands`) that are not among the
+/// order's kept ones `kept` (same node and service).
+fn pruned_candidates(kept: &[Candidate], cands: &[Candidate], plan: &[Assignment]) -> Vec<Candidate> {
+    let mut out: Vec<Candidate> = Vec::new();
+    for a in plan {
+        let c = &cands[a.candidate];
+        let is_kept = kept.iter().any(|k| k.node == c.node && k.service == c.service);
+        if !is_kept && !out.iter().any(|x| x.node == c.node && x.service == c.service) {
+            out.push(c.clone());
+        }
     }
+    out
 }

@@ -78,9 +78,11 @@ impl Budget {
     }
 
     /// Whether a step of the subgradient ascent taking `step_s` would end
-    /// past its share of the limit ([`ASCENT_SHARE`]).
-    pub(super) fn ascent_overruns(&self, step_s: f64) -> bool {
-        self.elapsed() + step_s >= ASCENT_SHARE * self.limit_s
+    /// past its share of the limit ([`ASCENT_SHARE`], or the whole limit
+    /// when the ascent is all the run does).
+    pub(super) fn ascent_overruns(&self, step_s: f64, alone: bool) -> bool {
+        let share = if alone { 1.0 } else { ASCENT_SHARE };
+        self.elapsed() + step_s >= share * self.limit_s
     }
 
     /// Whether a round of the auction after the ascent taking `round_s`

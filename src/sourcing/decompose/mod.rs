@@ -49,7 +49,7 @@ mod shortlists;
 pub mod sku_prices;
 
 pub use ascent::ASCENT_ORDERS;
-pub use bound::exact_bound;
+pub use bound::{bound_and_pruned_used, exact_bound};
 pub use rows::{Coupling, RowPrices};
 
 use crate::solver::SolverError;
@@ -143,6 +143,23 @@ pub fn solve(
     settings: &Settings,
     progress: &dyn Fn(&str),
 ) -> Result<Outcome, SolverError> {
+    solve_from(s, cs, cp, start, limits, settings, None, progress)
+}
+
+/// [`solve`], whose ascent (on a wave that ascends) starts from the row
+/// prices `from` found by another run over fewer candidates
+/// ([`ascent_prices`]), if any.
+#[allow(clippy::too_many_arguments)]
+pub fn solve_from(
+    s: &Scenario,
+    cs: &CandidateSet,
+    cp: &Coupling,
+    start: Vec<Assignment>,
+    limits: Limits,
+    settings: &Settings,
+    from: Option<&RowPrices>,
+    progress: &dyn Fn(&str),
+) -> Result<Outcome, SolverError> {
     let short = Shortlists::new(s, cs, cp);
     let ctx = Ctx {
         s,
@@ -153,7 +170,7 @@ pub fn solve(
     };
     let mut search = Search::new(ctx, start, limits, progress)?;
     let pending = if search.ascends() {
-        search.ascend();
+        search.ascend(from.map(|p| cp.price_vector(p)));
         None
     } else {
         search.price_rounds()
@@ -161,6 +178,42 @@ pub fn solve(
     search.plans(pending);
     search.polish();
     Ok(search.outcome())
+}
+
+/// The prices of an ascent run alone.
+#[derive(Debug, Clone)]
+pub struct AscentPrices {
+    /// The row prices of its best bound.
+    pub prices: RowPrices,
+    /// That bound, valid over the run's candidates only.
+    pub bound: f64,
+    /// Its steps.
+    pub steps: usize,
+}
+
+/// Row prices of `cs` by the ascent alone, for its whole time limit (or
+/// until its bound stops improving, or the plans at its prices fit): the
+/// start of a run over more candidates ([`solve_from`]).
+pub fn ascent_prices(
+    s: &Scenario,
+    cs: &CandidateSet,
+    cp: &Coupling,
+    start: Vec<Assignment>,
+    limits: Limits,
+    settings: &Settings,
+    progress: &dyn Fn(&str),
+) -> Result<AscentPrices, SolverError> {
+    let short = Shortlists::new(s, cs, cp);
+    let ctx = Ctx {
+        s,
+        cs,
+        cp,
+        settings,
+        short: &short,
+    };
+    let mut search = Search::new(ctx, start, limits, progress)?;
+    search.ascend_alone();
+    Ok(search.prices())
 }
 
 #[cfg(test)]

@@ -201,6 +201,20 @@ impl Coupling {
         p
     }
 
+    /// One price per row, read from `prices` keyed by what each row limits
+    /// (0 for a row they do not price): [`Coupling::row_prices`] undone, for
+    /// the rows of another candidate set.
+    pub fn price_vector(&self, prices: &RowPrices) -> Vec<f64> {
+        self.rows()
+            .iter()
+            .map(|row| match *row {
+                Row::Stock(n, k) => prices.stock.get(&(n, k)).copied().unwrap_or(0.0),
+                Row::Packages(n) => prices.packages[n.index()],
+                Row::Units(n) => prices.units[n.index()],
+            })
+            .collect()
+    }
+
     /// Sizes (orders) of the connected components of orders linked by shared
     /// rows, largest first.
     pub fn component_sizes(&self) -> Vec<usize> {

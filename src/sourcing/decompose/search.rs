@@ -443,31 +443,11 @@ impl<'a> Search<'a> {
     /// settles the orders' plans ([`Ascent::settle`]); the plan it ends at,
     /// repaired and improved by the local search, is the incumbent the
     /// neighbourhoods start from, and they rank rows by the auction's prices.
-    pub(super) fn ascend(&mut self) {
-        let mut ascent = Ascent::new(&self.top);
-        let mut last_step_s = 0.0;
-        while !ascent.stalled()
-            && ascent.steps < self.limits.max_iterations
-            && !self.budget.ascent_overruns(last_step_s)
-        {
-            let t = Instant::now();
-            let step = ascent.step(&self.ctx, &mut self.top, self.independent.bound);
-            last_step_s = t.elapsed().as_secs_f64();
-            self.phases.pricing_s += last_step_s;
-            self.ascent_steps = ascent.steps;
-            self.best_bound = self.best_bound.max(step.bound);
-            (self.progress)(&format!(
-                "ascent step {}: bound {:.2} (best {:.2})",
-                ascent.steps, step.bound, self.best_bound
-            ));
-            if step.fits || self.gap_closed() {
-                break;
-            }
-        }
-        let Some(best) = &ascent.best else {
+    pub(super) fn ascend(&mut self, from: Option<Vec<f64>>) {
+        let mut ascent = self.climb(from, false);
+        if ascent.best.is_none() {
             return;
-        };
-        self.best_price.clone_from(&best.price);
+        }
         let t = Instant::now();
         let (budget, progress) = (self.budget, self.progress);
         let last = ascent.settle(&self.ctx, &mut self.top, |round| {
@@ -495,6 +475,55 @@ impl<'a> Search<'a> {
             }
         }
         self.polish();
+    }
+
+    /// The ascent's steps from the prices `from` (zero if none), until
+    /// they stop improving the bound, the plans fit, the gap closes, or the
+    /// time is spent: its share of the limit, or all of it when the ascent
+    /// is `alone` (prices for another run). The best prices are kept.
+    fn climb(&mut self, from: Option<Vec<f64>>, alone: bool) -> Ascent {
+        let mut ascent = match from {
+            Some(price) => Ascent::from_prices(&self.top, price),
+            None => Ascent::new(&self.top),
+        };
+        let mut last_step_s = 0.0;
+        while !ascent.stalled()
+            && ascent.steps < self.limits.max_iterations
+            && !self.budget.ascent_overruns(last_step_s, alone)
+        {
+            let t = Instant::now();
+            let step = ascent.step(&self.ctx, &mut self.top, self.independent.bound);
+            last_step_s = t.elapsed().as_secs_f64();
+            self.phases.pricing_s += last_step_s;
+            self.ascent_steps = ascent.steps;
+            self.best_bound = self.best_bound.max(step.bound);
+            (self.progress)(&format!(
+                "ascent step {}: bound {:.2} (best {:.2})",
+                ascent.steps, step.bound, self.best_bound
+            ));
+            if step.fits || self.gap_closed() {
+                break;
+            }
+        }
+        if let Some(best) = &ascent.best {
+            self.best_price.clone_from(&best.price);
+        }
+        ascent
+    }
+
+    /// The ascent alone, for the prices of another run ([`Search::prices`]).
+    pub(super) fn ascend_alone(&mut self) {
+        self.climb(None, true);
+    }
+
+    /// The best bound's row prices, the bound (over this run's candidates)
+    /// and the ascent's steps.
+    pub(super) fn prices(&self) -> super::AscentPrices {
+        super::AscentPrices {
+            prices: self.ctx.cp.row_prices(&self.best_price),
+            bound: self.best_bound,
+            steps: self.ascent_steps,
+        }
     }
 
     /// What the run found.

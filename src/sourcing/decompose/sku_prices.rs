@@ -25,7 +25,7 @@
 use crate::network::candidates::{Candidate, CandidateSet, ExactCandidates};
 use crate::network::domain::{OrderIdx, Scenario, SkuIdx};
 use crate::sourcing::decompose::rows::RowPrices;
-use crate::sourcing::order_opt::{OrderView, best_plan};
+use crate::sourcing::order_opt::{OrderPlan, OrderView, best_plan};
 
 /// Bisection steps: the price of each SKU is then within 1/2^STEPS of the
 /// largest unfilled penalty per unit of its lines from where its plans use
@@ -102,6 +102,17 @@ impl OrderBound {
     /// The best plan of order `o` over `cands` (with unfilled penalties
     /// `penalty`) at `prices`.
     pub fn of(s: &Scenario, o: OrderIdx, cands: &[Candidate], penalty: &[f64], prices: &Prices) -> OrderBound {
+        Self::with_plan(s, o, cands, penalty, prices).0
+    }
+
+    /// [`OrderBound::of`] and the plan itself.
+    pub fn with_plan(
+        s: &Scenario,
+        o: OrderIdx,
+        cands: &[Candidate],
+        penalty: &[f64],
+        prices: &Prices,
+    ) -> (OrderBound, OrderPlan) {
         let mut v = OrderView::of(s, o, cands, 0, penalty);
         prices.add_to(s, o, cands, &mut v);
         let p = best_plan(&v);
@@ -114,11 +125,12 @@ impl OrderBound {
                 None => usage.push((sku, q)),
             }
         }
-        OrderBound {
+        let bound = OrderBound {
             bound: p.bound,
             exact: p.exact,
             usage,
-        }
+        };
+        (bound, p)
     }
 }
 
@@ -142,6 +154,7 @@ pub fn search(
     cs: &CandidateSet,
     at_base: &[OrderBound],
     base: &Prices,
+    progress: &dyn Fn(&str),
 ) -> Option<SkuBound> {
     let held = units_held(s);
     let short: Vec<bool> = usage(s, at_base).iter().zip(&held).map(|(u, h)| u > h).collect();
@@ -165,13 +178,13 @@ pub fn search(
     let mut lo = vec![0.0; s.skus.len()];
     let mut hi = highest_penalties(s, cs, &affected, &short);
     let mut best: Option<SkuBound> = None;
-    for _ in 0..STEPS {
+    for step in 1..=STEPS {
         let price: Vec<f64> = lo.iter().zip(&hi).map(|(l, h)| (l + h) / 2.0).collect();
         let prices = base.with_skus(&price);
         let bounds = exact.map(
             &affected,
             |o| prices.kept_optimum(s, cs, o),
-            |o, cands, penalty| OrderBound::of(s, o, cands, penalty, &prices),
+            |o, _, cands, penalty| OrderBound::of(s, o, cands, penalty, &prices),
         );
         let held_term: f64 = price.iter().zip(&held).map(|(p, &h)| p * h as f64).sum();
         let value = rest + bounds.iter().map(|b| b.bound).sum::<f64>() - base_term - held_term;
@@ -182,6 +195,11 @@ pub fn search(
                 priced: price.iter().filter(|&&p| p > 0.0).count(),
             });
         }
+        progress(&format!(
+            "bound over every candidate, per-SKU prices, step {step} of {STEPS}: {value:.2} ({} orders of {} short SKUs)",
+            affected.len(),
+            short.iter().filter(|&&k| k).count()
+        ));
         let used = usage(s, &bounds);
         for k in (0..s.skus.len()).filter(|&k| short[k]) {
             if used[k] > held[k] {
