@@ -160,24 +160,50 @@ pub fn solve_from(
     from: Option<&RowPrices>,
     progress: &dyn Fn(&str),
 ) -> Result<Outcome, SolverError> {
-    let short = Shortlists::new(s, cs, cp);
-    let ctx = Ctx {
+    let run = Run {
         s,
         cs,
         cp,
         settings,
-        short: &short,
+        limits,
+        progress,
     };
-    let mut search = Search::new(ctx, start, limits, progress)?;
-    let pending = if search.ascends() {
-        search.ascend(from.map(|p| cp.price_vector(p)));
-        None
-    } else {
-        search.price_rounds()
-    };
-    search.plans(pending);
-    search.polish();
-    Ok(search.outcome())
+    run.search(start, |mut search| {
+        let pending = if search.ascends() {
+            search.ascend(from.map(|p| cp.price_vector(p)));
+            None
+        } else {
+            search.price_rounds()
+        };
+        search.plans(pending);
+        search.polish();
+        search.outcome()
+    })
+}
+
+/// What a run is over.
+struct Run<'a> {
+    s: &'a Scenario,
+    cs: &'a CandidateSet,
+    cp: &'a Coupling,
+    settings: &'a Settings,
+    limits: Limits,
+    progress: &'a dyn Fn(&str),
+}
+
+impl Run<'_> {
+    /// `then` of the search over this run from the plan `start`.
+    fn search<T>(&self, start: Vec<Assignment>, then: impl FnOnce(Search) -> T) -> Result<T, SolverError> {
+        let short = Shortlists::new(self.s, self.cs, self.cp);
+        let ctx = Ctx {
+            s: self.s,
+            cs: self.cs,
+            cp: self.cp,
+            settings: self.settings,
+            short: &short,
+        };
+        Ok(then(Search::new(ctx, start, self.limits, self.progress)?))
+    }
 }
 
 /// The prices of an ascent run alone.
@@ -203,17 +229,18 @@ pub fn ascent_prices(
     settings: &Settings,
     progress: &dyn Fn(&str),
 ) -> Result<AscentPrices, SolverError> {
-    let short = Shortlists::new(s, cs, cp);
-    let ctx = Ctx {
+    let run = Run {
         s,
         cs,
         cp,
         settings,
-        short: &short,
+        limits,
+        progress,
     };
-    let mut search = Search::new(ctx, start, limits, progress)?;
-    search.ascend_alone();
-    Ok(search.prices())
+    run.search(start, |mut search| {
+        search.ascend_alone();
+        search.prices()
+    })
 }
 
 #[cfg(test)]
