@@ -226,9 +226,9 @@ fn decompose(
     if !(cs.stats.pruned && wave.may_regain && coupled >= decompose::ASCENT_ORDERS) {
         return (decompose_over(wave, warm, cp, None, record, phases, polish), None);
     }
-    let Some(regained) = regain_pruned(wave, warm, cp, phases) else {
-        let (warm, cp) = rayon::join(|| greedy::greedy_cost(s, cs), || Coupling::new(s, cs));
-        return (decompose_over(wave, warm, cp, None, record, phases, polish), None);
+    let regained = match regain_pruned(wave, warm, cp, phases) {
+        Ok(regained) => regained,
+        Err((warm, cp)) => return (decompose_over(wave, warm, cp, None, record, phases, polish), None),
     };
     let larger = Wave {
         cs: &regained.cs,
@@ -275,8 +275,14 @@ struct Regained {
 /// candidates (15 % of peak-xl's orders, and the bound over every candidate
 /// 1.9 % below the one over the kept: their nodes' stock had no price
 /// because no kept candidate used it). The plan is then made over the kept
-/// candidates plus those. `None` if the ascent failed.
-fn regain_pruned(wave: &Wave, warm: Vec<Assignment>, cp: Coupling, phases: &mut PhaseTimes) -> Option<Regained> {
+/// candidates plus those. If the ascent failed, the start plan and the
+/// coupling rows are given back for the run over the kept candidates.
+fn regain_pruned(
+    wave: &Wave,
+    warm: Vec<Assignment>,
+    cp: Coupling,
+    phases: &mut PhaseTimes,
+) -> Result<Regained, (Vec<Assignment>, Coupling)> {
     let (s, cs, settings) = (wave.s, wave.cs, wave.settings);
     let limits = decompose::Limits {
         target_gap: settings.mip_rel_gap,
@@ -285,8 +291,12 @@ fn regain_pruned(wave: &Wave, warm: Vec<Assignment>, cp: Coupling, phases: &mut 
         ascent_orders: decompose::ASCENT_ORDERS,
     };
     let t = Instant::now();
-    let prices = decompose::ascent_prices(s, cs, &cp, warm, limits, settings, wave.progress).ok()?;
-    drop(cp);
+    // The ascent takes its own copy of the start (a million assignments are
+    // tens of MB), so that both can be given back if it fails.
+    let Ok(prices) = decompose::ascent_prices(s, cs, &cp, warm.clone(), limits, settings, wave.progress) else {
+        return Err((warm, cp));
+    };
+    drop((warm, cp));
     phases.solve_s += t.elapsed().as_secs_f64();
     (wave.progress)("bound over every candidate");
     let t = Instant::now();
@@ -300,7 +310,7 @@ fn regain_pruned(wave: &Wave, warm: Vec<Assignment>, cp: Coupling, phases: &mut 
         "{added} pruned candidates given back to {orders} orders, bound {:.2}",
         pass.bound.value
     ));
-    Some(Regained {
+    Ok(Regained {
         cs: larger,
         prices,
         bound: pass.bound,

@@ -112,14 +112,23 @@ pub fn bound_and_pruned_used(
     pass(s, net, cs, prices, &[1.0], true, progress)
 }
 
-/// One order's results in a pass: its best plan's cost over its kept
-/// candidates at the top scale, its optimum over every candidate at each
-/// scale, and the pruned candidates used by the top one if asked for.
-type OrderPass = (f64, Vec<OrderBound>, Option<Vec<Candidate>>);
+/// One order's results in a pass.
+struct OrderPass {
+    /// Its best plan's cost over its kept candidates at the top scale.
+    kept: f64,
+    /// Its optimum over every candidate at each scale.
+    bounds: Vec<OrderBound>,
+    /// If its best plan over every candidate at the top scale costs less
+    /// than `kept`, the pruned candidates that plan ships from (none unless
+    /// the pass wants them).
+    cheaper: Option<Vec<Candidate>>,
+}
 
 /// Each order's best plan over its kept candidates `cs` at the highest scale
 /// is a ceiling: no plan at a lower scale costs more than it does there, so
-/// the nodes that cannot take part in a cheaper plan are skipped.
+/// the nodes that cannot take part in a cheaper plan are skipped. The orders
+/// counted as cheaper over every candidate are the ones given their pruned
+/// candidates back (`want_pruned`).
 fn pass(
     s: &Scenario,
     net: &Network,
@@ -136,29 +145,27 @@ fn pass(
     let all: Vec<OrderIdx> = OrderIdx::all(s.orders.len()).collect();
     let per_order: Vec<OrderPass> = exact.map(&all, ceiling, |o, kept, cands, penalty| {
         let mut bounds = Vec::with_capacity(scales.len());
-        let mut pruned = None;
+        let mut cheaper = None;
         for &scale in scales {
             let (b, plan) = OrderBound::with_plan(s, o, cands, penalty, &Prices::rows(prices, scale));
-            if want_pruned && scale == top_scale && plan.cost < kept - 1e-9 * kept.abs().max(1.0) {
-                pruned = Some(pruned_candidates(cs.of(o), cands, &plan.assignments));
+            if scale == top_scale && plan.cost < kept - 1e-9 * kept.abs().max(1.0) {
+                let pruned = want_pruned.then(|| pruned_candidates(cs.of(o), cands, &plan.assignments));
+                cheaper = Some(pruned.unwrap_or_default());
             }
             bounds.push(b);
         }
-        (kept, bounds, pruned)
+        OrderPass { kept, bounds, cheaper }
     });
     let value = |i: usize| -> f64 {
-        per_order.iter().map(|b| b.1[i].bound).sum::<f64>() - scales[i] * prices.limit_term
+        per_order.iter().map(|p| p.bounds[i].bound).sum::<f64>() - scales[i] * prices.limit_term
     };
-    let kept = per_order.iter().map(|b| b.0).sum::<f64>() - top_scale * prices.limit_term;
-    let cheaper = per_order
-        .iter()
-        .filter(|(k, b, _)| b.last().is_some_and(|top| top.bound < k - 1e-6))
-        .count();
+    let kept = per_order.iter().map(|p| p.kept).sum::<f64>() - top_scale * prices.limit_term;
+    let cheaper = per_order.iter().filter(|p| p.cheaper.is_some()).count();
     let values: Vec<String> = (0..scales.len())
         .map(|i| format!("{:.2} at {}", value(i), scales[i]))
         .collect();
     progress(&format!(
-        "bound over every candidate at the row prices times {}; {kept:.2} over the kept candidates at {top_scale}, where {cheaper} orders have a cheaper plan among the pruned ones",
+        "bound over every candidate at the row prices times {}; {kept:.2} over the kept candidates at {top_scale}, where {cheaper} orders have a cheaper plan over every candidate",
         values.join(", ")
     ));
     let (best, best_value) = (0..scales.len())
@@ -168,9 +175,9 @@ fn pass(
     let zero_prices = scales.iter().position(|&x| x == 0.0).map(value);
     let mut pruned_used = Vec::new();
     let mut base = Vec::with_capacity(per_order.len());
-    for (o, (_, mut bounds, pruned)) in per_order.into_iter().enumerate() {
-        base.push(bounds.swap_remove(best));
-        if let Some(c) = pruned.filter(|c| !c.is_empty()) {
+    for (o, mut p) in per_order.into_iter().enumerate() {
+        base.push(p.bounds.swap_remove(best));
+        if let Some(c) = p.cheaper.filter(|c| !c.is_empty()) {
             pruned_used.push((OrderIdx::new(o), c));
         }
     }

@@ -455,7 +455,7 @@ impl<'a> Search<'a> {
                 "auction round {}: {} orders moved, {} rows overfilled",
                 round.number, round.moved, round.overfilled
             ));
-            round.number < SETTLE_ROUNDS && !budget.settle_overruns(round.seconds)
+            round.number < SETTLE_ROUNDS && !round.stuck() && !budget.settle_overruns(round.seconds)
         });
         let price = ascent.best.as_ref().map(|b| b.price.clone()).unwrap_or_default();
         self.last = Some((None, price));
