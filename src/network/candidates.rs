@@ -142,13 +142,34 @@ impl CandidateSet {
     /// gains back from the candidates pruned. Every index into the set
     /// changes.
     pub fn with_added(&self, added: Vec<(OrderIdx, Vec<Candidate>)>) -> CandidateSet {
+        self.rebuilt(self.candidates.iter().cloned(), added, self.unfilled_penalty.clone())
+    }
+
+    /// [`Self::with_added`], moving this set's candidates instead of
+    /// copying them (20M on peak-xl).
+    pub fn into_with_added(mut self, added: Vec<(OrderIdx, Vec<Candidate>)>) -> CandidateSet {
+        let candidates = std::mem::take(&mut self.candidates);
+        let penalties = std::mem::take(&mut self.unfilled_penalty);
+        self.rebuilt(candidates.into_iter(), added, penalties)
+    }
+
+    /// The set of `old` (this set's candidates, in order) with `added` after
+    /// each order's own.
+    fn rebuilt(
+        &self,
+        mut old: impl Iterator<Item = Candidate>,
+        added: Vec<(OrderIdx, Vec<Candidate>)>,
+        unfilled_penalty: Vec<Vec<f64>>,
+    ) -> CandidateSet {
         let extra: usize = added.iter().map(|(_, c)| c.len()).sum();
-        let mut candidates = Vec::with_capacity(self.candidates.len() + extra);
+        let own = self.by_order.last().map_or(0, |r| r.end);
+        let mut candidates = Vec::with_capacity(own + extra);
         let mut by_order = Vec::with_capacity(self.by_order.len());
         let mut added = added.into_iter().peekable();
+        // The ranges are contiguous and ascending: the set is made order by order.
         for (o, range) in self.by_order.iter().enumerate() {
             let start = candidates.len();
-            candidates.extend_from_slice(&self.candidates[range.clone()]);
+            candidates.extend(old.by_ref().take(range.len()));
             if let Some((_, more)) = added.next_if(|(a, _)| a.index() == o) {
                 candidates.extend(more);
             }
@@ -157,7 +178,7 @@ impl CandidateSet {
         CandidateSet {
             candidates,
             by_order,
-            unfilled_penalty: self.unfilled_penalty.clone(),
+            unfilled_penalty,
             stats: CandidateStats {
                 kept: self.stats.kept + extra,
                 ..self.stats.clone()
