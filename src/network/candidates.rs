@@ -161,6 +161,7 @@ impl CandidateSet {
         added: Vec<(OrderIdx, Vec<Candidate>)>,
         unfilled_penalty: Vec<Vec<f64>>,
     ) -> CandidateSet {
+        debug_assert!(added.windows(2).all(|w| w[0].0 < w[1].0), "orders ascending, each once");
         let extra: usize = added.iter().map(|(_, c)| c.len()).sum();
         let own = self.by_order.last().map_or(0, |r| r.end);
         let mut candidates = Vec::with_capacity(own + extra);

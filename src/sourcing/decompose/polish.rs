@@ -132,7 +132,7 @@ pub fn fill_from_every_candidate(
             .cloned()
             .collect()
     });
-    let added: Vec<(OrderIdx, Vec<Candidate>)> = short
+    let mut added: Vec<(OrderIdx, Vec<Candidate>)> = short
         .iter()
         .copied()
         .zip(gained)
@@ -142,7 +142,10 @@ pub fn fill_from_every_candidate(
     if added.is_empty() {
         return (cs, by_order.into_iter().flatten().collect(), 0);
     }
-    let mut gains: Vec<OrderIdx> = added.iter().map(|(o, _)| *o).collect();
+    // Re-solved in arrival order (as `short`); added by order index, as
+    // `into_with_added` reads them.
+    let gains: Vec<OrderIdx> = added.iter().map(|(o, _)| *o).collect();
+    added.sort_by_key(|(o, _)| *o);
     let first: Vec<usize> = (0..s.orders.len())
         .map(|o| cs.by_order[o].start)
         .collect();
@@ -159,14 +162,6 @@ pub fn fill_from_every_candidate(
             })
         })
         .collect();
-    let position: Vec<usize> = {
-        let mut p = vec![usize::MAX; s.orders.len()];
-        for (i, o) in arrival_order(s).into_iter().enumerate() {
-            p[o.index()] = i;
-        }
-        p
-    };
-    gains.sort_by_key(|o| position[o.index()]);
     let improved = improve_orders(s, &larger, plan, &gains, deadline);
     (larger, improved, given)
 }
