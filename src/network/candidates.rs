@@ -195,6 +195,13 @@ impl CandidateSet {
 struct Shared {
     /// Ship date per node and entry of its `services`.
     ship: Vec<Vec<Option<NaiveDate>>>,
+    /// Delivery date per node, entry of its `services` and zone (at index
+    /// zone minus one): read per candidate rather than walked through the
+    /// service's delivery calendar each time (a pass over every candidate of
+    /// peak-xl makes hundreds of millions).
+    delivery: Vec<Vec<[Option<NaiveDate>; ZONES]>>,
+    /// The least package and unit costs per node, for a ceiling's skips.
+    floors: pricing::Floors,
     /// Ship date of in-store pickup per node.
     pickup_ship: Vec<Option<NaiveDate>>,
     /// Index of the pickup service.
@@ -223,24 +230,44 @@ impl Shared {
         for (k, n, q) in stocked {
             stocking[k.index()].push((n, q));
         }
-        Shared {
-            ship: s
-                .nodes
-                .iter()
-                .map(|node| {
-                    node.services
-                        .iter()
-                        .map(|offer| {
-                            calendar::ship_date(
-                                calendar::local_wave_time(s, node),
-                                node,
-                                offer,
-                                &s.services[offer.service],
-                            )
+        let ship: Vec<Vec<Option<NaiveDate>>> = s
+            .nodes
+            .iter()
+            .map(|node| {
+                node.services
+                    .iter()
+                    .map(|offer| {
+                        calendar::ship_date(
+                            calendar::local_wave_time(s, node),
+                            node,
+                            offer,
+                            &s.services[offer.service],
+                        )
+                    })
+                    .collect()
+            })
+            .collect();
+        let delivery = s
+            .nodes
+            .iter()
+            .zip(&ship)
+            .map(|(node, ships)| {
+                node.services
+                    .iter()
+                    .zip(ships)
+                    .map(|(offer, ship)| {
+                        let service = &s.services[offer.service];
+                        std::array::from_fn(|z| {
+                            ship.and_then(|d| calendar::delivery_date(d, service.transit_days[z], &service.delivery))
                         })
-                        .collect()
-                })
-                .collect(),
+                    })
+                    .collect()
+            })
+            .collect();
+        Shared {
+            ship,
+            delivery,
+            floors: pricing::Floors::new(&s.policy, &s.nodes, &s.services),
             pickup_ship: s
                 .nodes
                 .iter()
@@ -373,7 +400,7 @@ fn offers(
     // One lane per node, shared by the shortlist and the candidates.
     let mut lanes: Vec<Lane> = stock.nodes.iter().map(|&n| net.lane(n, o)).collect();
     if let Some(c) = ceiling {
-        let keep = below_ceiling(s, order, &stock, &lanes, c);
+        let keep = below_ceiling(s, &shared.floors, order, &stock, &lanes, c);
         stock.retain(|i| keep[i]);
         retain_by(&mut lanes, &keep);
     }
@@ -447,7 +474,7 @@ fn offers(
         else {
             continue;
         };
-        for (offer, ship) in offers.iter().zip(ships) {
+        for (entry, (offer, ship)) in offers.iter().zip(ships).enumerate() {
             if order.service.is_some_and(|v| v != offer.service) && order.pickup_node.is_none() {
                 continue;
             }
@@ -462,8 +489,9 @@ fn offers(
             let delivery = if service.is_pickup {
                 ship
             } else {
-                // Past the end of the calendar there is no delivery date: no lane.
-                let Some(d) = calendar::delivery_date(ship, service.transit_days[z], &service.delivery) else {
+                // Not the pickup offer: `entry` is the node's own. Past the
+                // end of the calendar there is no delivery date: no lane.
+                let Some(d) = shared.delivery[n.index()][entry][z] else {
                     continue;
                 };
                 d
@@ -510,14 +538,20 @@ fn retain_by<T>(v: &mut Vec<T>, keep: &[bool]) {
     });
 }
 
+/// A price per unit of each SKU that every unit a pass's costs ship pays
+/// on top of its candidate's cost, whichever node it comes from.
+pub type SkuPrice<'a> = &'a (dyn Fn(SkuIdx) -> f64 + Sync);
+
 /// A pass that needs an order's optimum only where it is below a known
 /// plan's cost may skip the nodes that cannot take part in a cheaper plan.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 struct Ceiling<'a> {
     /// Cost of a plan of the order (at the costs the pass will search).
     cost: f64,
     /// Unfilled penalty per unit of each line.
     penalties: &'a [f64],
+    /// What each shipped unit pays beside its cost, wherever from.
+    sku_price: SkuPrice<'a>,
 }
 
 /// Which of an order's nodes (home delivery) may take part in a plan cheaper
@@ -525,19 +559,26 @@ struct Ceiling<'a> {
 /// package's floor, and each unit of each line at least the least a unit of
 /// it costs anywhere or its unfilled penalty; prices on rows only add to
 /// this. A node whose floor alone reaches the ceiling cannot help.
-fn below_ceiling(s: &Scenario, order: &Order, stock: &OrderStock, lanes: &[Lane], c: Ceiling) -> Vec<bool> {
+fn below_ceiling(
+    s: &Scenario,
+    floors: &pricing::Floors,
+    order: &Order,
+    stock: &OrderStock,
+    lanes: &[Lane],
+    c: Ceiling,
+) -> Vec<bool> {
     let ships = |i: usize| s.nodes[stock.nodes[i]].capabilities.ship_to_home;
+    let shipping: Vec<bool> = (0..stock.nodes.len()).map(ships).collect();
     let lines_floor: f64 = order
         .lines
         .iter()
         .enumerate()
         .map(|(k, l)| {
+            let weight = s.skus[l.sku].weight_lb;
+            let price = (c.sku_price)(l.sku);
             let cheapest = (0..stock.nodes.len())
-                .filter(|&i| stock.at(i)[k] > 0 && ships(i))
-                .map(|i| {
-                    let node = &s.nodes[stock.nodes[i]];
-                    pricing::unit_floor(&s.policy, node, &s.services, &s.skus[l.sku], lanes[i])
-                })
+                .filter(|&i| stock.at(i)[k] > 0 && shipping[i])
+                .map(|i| floors.unit(stock.nodes[i], weight, lanes[i]) + price)
                 .fold(c.penalties[k], f64::min);
             cheapest * f64::from(l.quantity)
         })
@@ -545,10 +586,7 @@ fn below_ceiling(s: &Scenario, order: &Order, stock: &OrderStock, lanes: &[Lane]
     // Rounding must not drop a node of the plan the ceiling was read from.
     let ceiling = c.cost + 1e-9 * c.cost.abs() + 1e-6;
     (0..stock.nodes.len())
-        .map(|i| {
-            let node = &s.nodes[stock.nodes[i]];
-            ships(i) && pricing::package_floor(node, &s.services, lanes[i]) + lines_floor <= ceiling
-        })
+        .map(|i| shipping[i] && floors.package(stock.nodes[i], lanes[i]) + lines_floor <= ceiling)
         .collect()
 }
 
@@ -686,7 +724,7 @@ fn order_candidates(
     o: OrderIdx,
     mode: CandidateMode,
     keep_dominated: bool,
-    ceiling: Option<f64>,
+    ceiling: Option<(f64, SkuPrice)>,
 ) -> (Vec<Candidate>, Vec<f64>, usize, usize) {
     let order = &s.orders[o];
     // (Not under `twice-worst`: its unfilled penalty reads every node.)
@@ -705,7 +743,11 @@ fn order_candidates(
         .then(|| unfilled_penalties(s, order, &[]));
     let ceiling = ceiling
         .zip(fixed_penalties.as_deref())
-        .map(|(cost, penalties)| Ceiling { cost, penalties });
+        .map(|((cost, sku_price), penalties)| Ceiling {
+            cost,
+            penalties,
+            sku_price,
+        });
     let all = offers(s, net, shared, o, shortlist, ceiling);
     let penalties = match fixed_penalties {
         Some(p) => p,
@@ -839,6 +881,20 @@ impl<'a> ExactCandidates<'a> {
         ceiling: impl Fn(OrderIdx) -> f64 + Sync,
         per_order: impl Fn(OrderIdx, f64, &[Candidate], &[f64]) -> T + Sync,
     ) -> Vec<T> {
+        self.map_with_sku_prices(orders, ceiling, &|_| 0.0, per_order)
+    }
+
+    /// [`Self::map`] where the costs `per_order` searches also charge
+    /// `sku_price(k)` (non-negative) on every unit of SKU `k` shipped, from
+    /// whichever node: a price no node escapes raises every node's floor,
+    /// so the ceiling skips more of them (the per-SKU prices of a bound).
+    pub fn map_with_sku_prices<T: Send>(
+        &self,
+        orders: &[OrderIdx],
+        ceiling: impl Fn(OrderIdx) -> f64 + Sync,
+        sku_price: SkuPrice,
+        per_order: impl Fn(OrderIdx, f64, &[Candidate], &[f64]) -> T + Sync,
+    ) -> Vec<T> {
         orders
             .par_iter()
             .map(|&o| {
@@ -850,7 +906,7 @@ impl<'a> ExactCandidates<'a> {
                     o,
                     CandidateMode::Exact,
                     false,
-                    Some(ceiling),
+                    Some((ceiling, sku_price)),
                 );
                 per_order(o, ceiling, &cands, &penalties)
             })

@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::network::domain::{CrossMarket, Node, NodeKind, Policy, Service, Sku};
+use crate::network::domain::{CrossMarket, Node, NodeIdx, NodeKind, Policy, Service, ServiceIdx, Sku, ZONES};
 use crate::network::lanes::Lane;
 
 /// Cost of one package, by component.
@@ -81,25 +81,99 @@ pub fn package_cost(
     }
 }
 
-/// The least a home-delivery package from `node` over `lane` can cost with
-/// any of its services: rate and handling, no lateness or cross-market
-/// penalty (every cost is non-negative); infinite if the node ships none.
-pub fn package_floor(node: &Node, services: &[Service], lane: Lane) -> f64 {
-    let z = lane.zone as usize - 1;
-    node.services
-        .iter()
-        .map(|offer| services[offer.service].per_package[z])
-        .fold(f64::INFINITY, f64::min)
-        + node.handling_per_package
+/// The least a home-delivery package and a unit can cost from each node,
+/// whatever the service: floors that let a search skip the nodes that
+/// cannot beat a known plan. Kept compact, per node and per service, since
+/// a pass over a million orders reads them once per order and stocking
+/// node (the nodes' and services' own records are large and scattered).
+#[derive(Debug, Clone)]
+pub struct Floors {
+    nodes: Vec<NodeFloor>,
+    rates: Vec<UnitRates>,
 }
 
-/// The least a unit of `sku` shipped home from `node` over `lane` can cost
-/// with any of its services (infinite if the node ships none).
-pub fn unit_floor(policy: &Policy, node: &Node, services: &[Service], sku: &Sku, lane: Lane) -> f64 {
-    node.services
-        .iter()
-        .map(|offer| unit_cost(policy, node, &services[offer.service], sku, lane).total())
-        .fold(f64::INFINITY, f64::min)
+/// What the floors read of one node.
+#[derive(Debug, Clone)]
+struct NodeFloor {
+    /// Handling per unit and the store premium.
+    handling_per_unit: f64,
+    store_premium: f64,
+    /// Per zone, the least package rate of its services plus its handling
+    /// per package (infinite if it offers none).
+    package: [f64; ZONES],
+    /// Its services.
+    services: Vec<ServiceIdx>,
+}
+
+/// A service's rates per unit.
+#[derive(Debug, Clone, Copy)]
+struct UnitRates {
+    per_lb: [f64; ZONES],
+    per_unit: f64,
+    per_unit_per_mile: f64,
+}
+
+impl Floors {
+    /// The floors of every node of `s`.
+    pub fn new(policy: &Policy, nodes: &[Node], services: &[Service]) -> Floors {
+        let nodes = nodes
+            .iter()
+            .map(|node| NodeFloor {
+                handling_per_unit: node.handling_per_unit,
+                store_premium: store_premium(policy, node),
+                package: std::array::from_fn(|z| {
+                    node.services
+                        .iter()
+                        .map(|offer| services[offer.service].per_package[z])
+                        .fold(f64::INFINITY, f64::min)
+                        + node.handling_per_package
+                }),
+                services: node.services.iter().map(|offer| offer.service).collect(),
+            })
+            .collect();
+        let rates = services
+            .iter()
+            .map(|v| UnitRates {
+                per_lb: v.per_lb,
+                per_unit: v.per_unit,
+                per_unit_per_mile: v.per_unit_per_mile,
+            })
+            .collect();
+        Floors { nodes, rates }
+    }
+
+    /// The least a home-delivery package from `node` over `lane` can cost
+    /// with any of its services: rate and handling, no lateness or
+    /// cross-market penalty (every cost is non-negative); infinite if the
+    /// node ships none.
+    pub fn package(&self, node: NodeIdx, lane: Lane) -> f64 {
+        self.nodes[node.index()].package[lane.zone as usize - 1]
+    }
+
+    /// The least a unit weighing `weight_lb` shipped home from `node` over
+    /// `lane` can cost with any of its services: [`unit_cost`]'s total, the
+    /// same sums in the same order (infinite if the node ships none).
+    pub fn unit(&self, node: NodeIdx, weight_lb: f64, lane: Lane) -> f64 {
+        let n = &self.nodes[node.index()];
+        let z = lane.zone as usize - 1;
+        n.services
+            .iter()
+            .map(|&k| {
+                let r = &self.rates[k.index()];
+                let shipping = weight_lb * r.per_lb[z] + r.per_unit + r.per_unit_per_mile * lane.miles;
+                shipping + n.handling_per_unit + n.store_premium
+            })
+            .fold(f64::INFINITY, f64::min)
+    }
+}
+
+/// The store premium per unit shipped from `node`.
+fn store_premium(policy: &Policy, node: &Node) -> f64 {
+    if node.kind == NodeKind::Store {
+        policy.store_premium_per_unit
+    } else {
+        0.0
+    }
 }
 
 /// One unit of `sku` from `node` with `service` over `lane`.
@@ -110,10 +184,43 @@ pub fn unit_cost(policy: &Policy, node: &Node, service: &Service, sku: &Sku, lan
             + service.per_unit
             + service.per_unit_per_mile * lane.miles,
         handling: node.handling_per_unit,
-        store_premium: if node.kind == NodeKind::Store {
-            policy.store_premium_per_unit
-        } else {
-            0.0
-        },
+        store_premium: store_premium(policy, node),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_floors_are_the_least_package_and_unit_cost_of_each_nodes_services() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/small/pickup-and-market.json");
+        let (s, _) = crate::load_scenario(&path, "us-parcel", &[]).expect("valid scenario");
+        let floors = Floors::new(&s.policy, &s.nodes, &s.services);
+        let mut stores = 0;
+        for (n, node) in s.nodes.iter().enumerate() {
+            stores += usize::from(node.kind == NodeKind::Store);
+            let at = NodeIdx::new(n);
+            for zone in 1..=ZONES as u8 {
+                for miles in [0.0, 150.0, 2_400.0] {
+                    let lane = Lane { miles, zone };
+                    let package = node
+                        .services
+                        .iter()
+                        .map(|o| s.services[o.service].per_package[zone as usize - 1] + node.handling_per_package)
+                        .fold(f64::INFINITY, f64::min);
+                    assert_eq!(floors.package(at, lane), package);
+                    for sku in &s.skus {
+                        let unit = node
+                            .services
+                            .iter()
+                            .map(|o| unit_cost(&s.policy, node, &s.services[o.service], sku, lane).total())
+                            .fold(f64::INFINITY, f64::min);
+                        assert_eq!(floors.unit(at, sku.weight_lb, lane), unit);
+                    }
+                }
+            }
+        }
+        assert!(stores > 0, "the premium of a store is read");
     }
 }

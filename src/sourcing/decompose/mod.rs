@@ -33,12 +33,14 @@
 //! The parts: [`rows`] (the coupling rows), `master` (the restricted master
 //! LP), `pricing`, `shortlists` (the candidates pricing looks at for an order
 //! of one unit), `neighbourhoods` (the MIPs), [`polish`] (the local search),
+//! [`exchange`] (package slots traded at full nodes),
 //! [`bound`] (the bound over every candidate), `budget` (the shares of the
 //! time limit) and `search` (the run that drives them).
 
 mod ascent;
 pub mod bound;
 mod budget;
+pub mod exchange;
 mod master;
 mod neighbourhoods;
 pub mod polish;

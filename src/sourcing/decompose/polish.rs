@@ -82,7 +82,7 @@ fn improve_orders(
 }
 
 /// A plan's assignments per order, and what the plan leaves.
-fn split_by_order(s: &Scenario, cs: &CandidateSet, plan: Vec<Assignment>) -> (Vec<Vec<Assignment>>, Remaining) {
+pub(super) fn split_by_order(s: &Scenario, cs: &CandidateSet, plan: Vec<Assignment>) -> (Vec<Vec<Assignment>>, Remaining) {
     let mut by_order: Vec<Vec<Assignment>> = vec![Vec::new(); s.orders.len()];
     let mut left = Remaining::new(s);
     for a in plan {
@@ -92,10 +92,19 @@ fn split_by_order(s: &Scenario, cs: &CandidateSet, plan: Vec<Assignment>) -> (Ve
     (by_order, left)
 }
 
+/// Share of the time left that [`fill_from_every_candidate`]'s pass over
+/// the orders left short may use (the set's rebuild and the re-solve come
+/// after it).
+const FILL_PASS_SHARE: f64 = 0.4;
+
+/// Orders the pass makes between two looks at the clock.
+const FILL_CHUNK: usize = 2048;
+
 /// The orders of a plan made over pruned candidates that leave units
 /// unfilled are given the candidates pruned from their sets at the nodes
-/// that still hold stock of those units (and can take a package), and
-/// [`improve`] re-solves them over the larger set. The stock is there but
+/// that still hold stock of those units (full nodes too, where
+/// [`super::exchange`] may free a package slot), and [`improve`] re-solves
+/// them over the larger set. The stock is there but
 /// out of their reach: on peak-xl seed 2 the plan left 21,239 units unfilled
 /// (1.27M of penalties) of SKUs with stock left over. Returns the larger set
 /// and the plan indexed into it, or the set and plan as given when no order
@@ -117,21 +126,33 @@ pub fn fill_from_every_candidate(
         .collect();
     let exact = ExactCandidates::new(s, net);
     let ceiling = |o: OrderIdx| decode::order_cost(s, &cs, o, &by_order[o.index()]);
-    let gained: Vec<Vec<Candidate>> = exact.map(&short, ceiling, |o, _, cands, _| {
+    let offered = |o: OrderIdx, cands: &[Candidate]| -> Vec<Candidate> {
         let lines = unfilled_lines(s, &cs, o, &by_order[o.index()]);
         let kept = cs.of(o);
         cands
             .iter()
             .filter(|c| {
+                // At full nodes too: [`super::exchange`] may free a slot.
                 !kept.iter().any(|k| k.node == c.node && k.service == c.service)
-                    && left.can_open(c.node)
                     && c.lines.iter().any(|l| {
                         lines.contains(&l.line) && left.available(c.node, s.orders[o].lines[l.line].sku) > 0
                     })
             })
             .cloned()
             .collect()
-    });
+    };
+    // In chunks, the earliest orders first, until its share of the time:
+    // on a slow machine the pass over every short order could outlast the
+    // whole reserve.
+    let now = Instant::now();
+    let pass_until = now + deadline.saturating_duration_since(now).mul_f64(FILL_PASS_SHARE);
+    let mut gained: Vec<Vec<Candidate>> = Vec::with_capacity(short.len());
+    for chunk in short.chunks(FILL_CHUNK) {
+        if Instant::now() >= pass_until {
+            break;
+        }
+        gained.extend(exact.map(chunk, ceiling, |o, _, cands, _| offered(o, cands)));
+    }
     let mut added: Vec<(OrderIdx, Vec<Candidate>)> = short
         .iter()
         .copied()
@@ -167,7 +188,7 @@ pub fn fill_from_every_candidate(
 }
 
 /// The lines of order `o` that its plan `plan` leaves (partly) unfilled.
-fn unfilled_lines(s: &Scenario, cs: &CandidateSet, o: OrderIdx, plan: &[Assignment]) -> Vec<usize> {
+pub(super) fn unfilled_lines(s: &Scenario, cs: &CandidateSet, o: OrderIdx, plan: &[Assignment]) -> Vec<usize> {
     let order = &s.orders[o];
     let mut shipped = vec![0u64; order.lines.len()];
     for a in plan {
@@ -194,7 +215,7 @@ fn cheaper(
 }
 
 /// What an order's own packages take: given back, it is left for the order.
-struct Own {
+pub(super) struct Own {
     /// Units per (node, SKU).
     stock: Vec<(NodeIdx, SkuIdx, u32)>,
     /// Packages and units per node.
@@ -202,7 +223,7 @@ struct Own {
 }
 
 impl Own {
-    fn of(s: &Scenario, cs: &CandidateSet, plan: &[Assignment]) -> Own {
+    pub(super) fn of(s: &Scenario, cs: &CandidateSet, plan: &[Assignment]) -> Own {
         let mut own = Own {
             stock: Vec::new(),
             nodes: Vec::new(),
@@ -222,7 +243,7 @@ impl Own {
     }
 
     /// `left.available(node, sku)` once the order's packages are given back.
-    fn available(&self, left: &Remaining, node: NodeIdx, sku: SkuIdx) -> u32 {
+    pub(super) fn available(&self, left: &Remaining, node: NodeIdx, sku: SkuIdx) -> u32 {
         let stock: u32 = self
             .stock
             .iter()
@@ -235,7 +256,7 @@ impl Own {
     }
 
     /// `left.can_open(node)` once the order's packages are given back.
-    fn can_open(&self, left: &Remaining, node: NodeIdx) -> bool {
+    pub(super) fn can_open(&self, left: &Remaining, node: NodeIdx) -> bool {
         let (_, packages, _) = self.node(node);
         left.packages_left(node).is_none_or(|p| p + packages > 0)
     }
@@ -250,7 +271,7 @@ impl Own {
 }
 
 /// Whether a plan fits what is left.
-fn fits(s: &Scenario, cs: &CandidateSet, left: &Remaining, plan: &[Assignment]) -> bool {
+pub(super) fn fits(s: &Scenario, cs: &CandidateSet, left: &Remaining, plan: &[Assignment]) -> bool {
     let mut need: HashMap<(NodeIdx, SkuIdx), u32> = HashMap::default();
     let mut units: HashMap<NodeIdx, u32> = HashMap::default();
     let mut packages: HashMap<NodeIdx, u32> = HashMap::default();
@@ -275,7 +296,7 @@ fn fits(s: &Scenario, cs: &CandidateSet, left: &Remaining, plan: &[Assignment]) 
 
 /// Limits a view to the stock and capacity left: `available(node, sku)`
 /// units, and packages at the nodes where `can_open(node)`.
-fn restrict_to(
+pub(super) fn restrict_to(
     v: &mut OrderView,
     s: &Scenario,
     cs: &CandidateSet,

@@ -188,9 +188,10 @@ pub fn search(
     for step in 1..=STEPS {
         let price: Vec<f64> = lo.iter().zip(&hi).map(|(l, h)| (l + h) / 2.0).collect();
         let prices = base.with_skus(&price);
-        let bounds = exact.map(
+        let bounds = exact.map_with_sku_prices(
             &affected,
             |o| prices.kept_optimum(s, cs, o),
+            &|k| price[k.index()],
             |o, _, cands, penalty| OrderBound::of(s, o, cands, penalty, &prices),
         );
         let held_term: f64 = price.iter().zip(&held).map(|(p, &h)| p * h as f64).sum();
