@@ -261,14 +261,12 @@ fn decompose(
 /// in about 30 s, and the neighbourhoods before them about 2,000 a second).
 const FILL_SHARE: f64 = 0.08;
 
-/// Share of [`fill_unfilled`]'s time kept for the exchange of slots.
-const EXCHANGE_SHARE: f64 = 0.25;
-
-/// The orders of `plan` with units unfilled get the pruned candidates at
-/// the nodes that still hold them and are re-solved
-/// ([`decompose::polish::fill_from_every_candidate`]), then package slots
-/// are exchanged at the nodes out of capacity
-/// ([`decompose::exchange::exchange_slots`]); the record follows the plan.
+/// Package slots are exchanged at the nodes out of capacity
+/// ([`decompose::exchange::exchange_slots`]), then the orders of `plan`
+/// with units unfilled get the pruned candidates at the nodes that still
+/// hold them and are re-solved
+/// ([`decompose::polish::fill_from_every_candidate`]), then slots are
+/// exchanged again; the record follows the plan.
 fn fill_unfilled(
     wave: &Wave,
     cs: CandidateSet,
@@ -280,16 +278,23 @@ fn fill_unfilled(
     let t = Instant::now();
     let before = decode::plan_cost(s, &cs, &plan);
     let deadline = run_deadline(wave.started, wave.settings);
-    let fill_until = t + deadline.saturating_duration_since(t).mul_f64(1.0 - EXCHANGE_SHARE);
-    let (cs, plan, given) = decompose::polish::fill_from_every_candidate(s, wave.net, cs, plan, fill_until);
+    // Exchanges first: they need no candidate the set lacks, and the fill's
+    // rebuild of the set may not fit in what is left.
+    let (plan, first) = decompose::exchange::exchange_slots(s, &cs, plan, deadline);
+    (wave.progress)(&format!(
+        "plan {:.2} ({first} package slots exchanged at full nodes)",
+        decode::plan_cost(s, &cs, &plan)
+    ));
+    let (cs, plan, given) = decompose::polish::fill_from_every_candidate(s, wave.net, cs, plan, deadline);
     (wave.progress)(&format!(
         "plan {:.2} ({given} orders with units unfilled given the pruned candidates at nodes with stock left)",
         decode::plan_cost(s, &cs, &plan)
     ));
-    let (plan, exchanged) = decompose::exchange::exchange_slots(s, &cs, plan, deadline);
+    let (plan, second) = decompose::exchange::exchange_slots(s, &cs, plan, deadline);
+    let exchanged = first + second;
     let cost = decode::plan_cost(s, &cs, &plan);
     phases.solve_s += t.elapsed().as_secs_f64();
-    (wave.progress)(&format!("plan {cost:.2} ({exchanged} package slots exchanged at full nodes)"));
+    (wave.progress)(&format!("plan {cost:.2} ({second} more package slots exchanged)"));
     record.objective = Some(cost);
     let closed = record
         .best_bound

@@ -83,12 +83,12 @@ fn exchange_round(
     if !full.contains(&true) || Instant::now() >= deadline {
         return 0;
     }
-    let wanting = wanting(s, cs, by_order, left, &full);
+    let wanting = wanting(s, cs, by_order, left, &full, deadline);
     let mut wanted = vec![false; s.nodes.len()];
     for w in &wanting {
         wanted[w.node.index()] = true;
     }
-    let yielding = yielding(s, cs, by_order, left, &wanted);
+    let yielding = yielding(s, cs, by_order, left, &wanted, deadline);
     let mut touched = vec![false; s.orders.len()];
     let mut made = 0;
     for (w, y) in pairs(wanting, yielding) {
@@ -109,13 +109,14 @@ fn exchange_round(
 
 /// The orders with units unfilled whose best plan, with every full node
 /// free to open, opens exactly one package at a full node where they hold
-/// none, and is cheaper than theirs.
+/// none, and is cheaper than theirs (those looked at before `deadline`).
 fn wanting(
     s: &Scenario,
     cs: &CandidateSet,
     by_order: &[Vec<Assignment>],
     left: &Remaining,
     full: &[bool],
+    deadline: Instant,
 ) -> Vec<Wanting> {
     let short: Vec<OrderIdx> = OrderIdx::all(s.orders.len())
         .filter(|&o| !unfilled_lines(s, cs, o, &by_order[o.index()]).is_empty())
@@ -123,6 +124,9 @@ fn wanting(
     short
         .par_iter()
         .filter_map(|&o| {
+            if Instant::now() >= deadline {
+                return None;
+            }
             let current = &by_order[o.index()];
             let own = Own::of(s, cs, current);
             let mut v = OrderView::new(s, cs, o);
@@ -143,13 +147,15 @@ fn wanting(
 }
 
 /// The orders with exactly one package at a `wanted` node and none at
-/// another, with what their best plan without that node costs them more.
+/// another, with what their best plan without that node costs them more
+/// (those looked at before `deadline`).
 fn yielding(
     s: &Scenario,
     cs: &CandidateSet,
     by_order: &[Vec<Assignment>],
     left: &Remaining,
     wanted: &[bool],
+    deadline: Instant,
 ) -> Vec<Yielding> {
     let holding: Vec<(OrderIdx, NodeIdx)> = by_order
         .iter()
@@ -165,7 +171,10 @@ fn yielding(
         .collect();
     holding
         .par_iter()
-        .map(|&(o, node)| {
+        .filter_map(|&(o, node)| {
+            if Instant::now() >= deadline {
+                return None;
+            }
             let current = &by_order[o.index()];
             let own = Own::of(s, cs, current);
             let mut v = OrderView::new(s, cs, o);
@@ -178,7 +187,7 @@ fn yielding(
                 |n| n != node && own.can_open(left, n),
             );
             let loss = best_plan(&v).cost - decode::order_cost(s, cs, o, current);
-            Yielding { order: o, node, loss }
+            Some(Yielding { order: o, node, loss })
         })
         .collect()
 }

@@ -2,7 +2,7 @@
 //! its packages take and is re-solved exactly, at true costs, against what
 //! the others leave. Never dearer; often cheaper after a rounding.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
@@ -100,6 +100,10 @@ const FILL_PASS_SHARE: f64 = 0.4;
 /// Orders the pass makes between two looks at the clock.
 const FILL_CHUNK: usize = 2048;
 
+/// Candidates a rebuild of the set is taken to move per second (peak-xl's
+/// 20M took 11 s on a quiet 2-core machine, 32 s on a busy one).
+const CANDIDATES_MOVED_PER_S: f64 = 1e6;
+
 /// The orders of a plan made over pruned candidates that leave units
 /// unfilled are given the candidates pruned from their sets at the nodes
 /// that still hold stock of those units (full nodes too, where
@@ -167,6 +171,12 @@ pub fn fill_from_every_candidate(
     // `into_with_added` reads them.
     let gains: Vec<OrderIdx> = added.iter().map(|(o, _)| *o).collect();
     added.sort_by_key(|(o, _)| *o);
+    // The rebuild moves every candidate of the set: not started unless it
+    // should end in time (20M candidates took 11-32 s on peak-xl).
+    let rebuild = Duration::from_secs_f64(cs.candidates.len() as f64 / CANDIDATES_MOVED_PER_S);
+    if Instant::now() + rebuild >= deadline {
+        return (cs, by_order.into_iter().flatten().collect(), 0);
+    }
     let first: Vec<usize> = (0..s.orders.len())
         .map(|o| cs.by_order[o].start)
         .collect();
