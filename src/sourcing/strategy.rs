@@ -1,7 +1,7 @@
 //! One solve from scenario to plan: network, candidates, strategy, decoding,
 //! with the time of each phase in the solve record.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::input::settings::{Settings, Strategy};
 use crate::network::candidates::{self, CandidateSet};
@@ -250,8 +250,8 @@ fn decompose(
     );
     phases.build_s += t.elapsed().as_secs_f64();
     let plan = decompose_over(&larger, warm, cp, Some(&regained), record, phases, polish);
-    let Regained { cs: larger, .. } = regained;
-    let (larger, plan) = fill_unfilled(wave, larger, plan, record, phases);
+    let Regained { cs: larger, rebuild, .. } = regained;
+    let (larger, plan) = fill_unfilled(wave, larger, plan, rebuild, record, phases);
     record.candidates = larger.stats.clone();
     (plan, Some(larger))
 }
@@ -271,6 +271,7 @@ fn fill_unfilled(
     wave: &Wave,
     cs: CandidateSet,
     plan: Vec<Assignment>,
+    rebuild: Duration,
     record: &mut SolveRecord,
     phases: &mut PhaseTimes,
 ) -> (CandidateSet, Vec<Assignment>) {
@@ -285,7 +286,7 @@ fn fill_unfilled(
         "plan {:.2} ({first} package slots exchanged at full nodes)",
         decode::plan_cost(s, &cs, &plan)
     ));
-    let (cs, plan, given) = decompose::polish::fill_from_every_candidate(s, wave.net, cs, plan, deadline);
+    let (cs, plan, given) = decompose::polish::fill_from_every_candidate(s, wave.net, cs, plan, rebuild, deadline);
     (wave.progress)(&format!(
         "plan {:.2} ({given} orders with units unfilled given the pruned candidates at nodes with stock left)",
         decode::plan_cost(s, &cs, &plan)
@@ -330,6 +331,9 @@ struct Regained {
     added: usize,
     /// Seconds of the pass.
     pass_s: f64,
+    /// How long making the larger set took: what the fill's rebuild of it
+    /// is expected to take on this machine.
+    rebuild: Duration,
 }
 
 /// Prices the pruned candidates back in: an ascent over the kept ones, then
@@ -366,7 +370,9 @@ fn regain_pruned(
     let pass = decompose::bound_and_pruned_used(s, wave.net, cs, &prices.prices, wave.progress);
     let orders = pass.pruned_used.len();
     let added = pass.pruned_used.iter().map(|(_, c)| c.len()).sum();
+    let copied = Instant::now();
     let larger = cs.with_added(pass.pruned_used);
+    let rebuild = copied.elapsed();
     let pass_s = t.elapsed().as_secs_f64();
     phases.solve_s += pass_s;
     (wave.progress)(&format!(
@@ -380,6 +386,7 @@ fn regain_pruned(
         orders,
         added,
         pass_s,
+        rebuild,
     })
 }
 

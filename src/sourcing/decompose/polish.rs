@@ -100,10 +100,6 @@ const FILL_PASS_SHARE: f64 = 0.4;
 /// Orders the pass makes between two looks at the clock.
 const FILL_CHUNK: usize = 2048;
 
-/// Candidates a rebuild of the set is taken to move per second (peak-xl's
-/// 20M took 11 s on a quiet 2-core machine, 32 s on a busy one).
-const CANDIDATES_MOVED_PER_S: f64 = 1e6;
-
 /// The orders of a plan made over pruned candidates that leave units
 /// unfilled are given the candidates pruned from their sets at the nodes
 /// that still hold stock of those units (full nodes too, where
@@ -112,12 +108,15 @@ const CANDIDATES_MOVED_PER_S: f64 = 1e6;
 /// out of their reach: on peak-xl seed 2 the plan left 21,239 units unfilled
 /// (1.27M of penalties) of SKUs with stock left over. Returns the larger set
 /// and the plan indexed into it, or the set and plan as given when no order
-/// gains a candidate.
+/// gains a candidate or the set's rebuild, taken to last `rebuild` (what
+/// the set took to make), would not end before `deadline` (20M candidates
+/// took 11-39 s on peak-xl, as the machine was quiet or busy).
 pub fn fill_from_every_candidate(
     s: &Scenario,
     net: &Network,
     cs: CandidateSet,
     plan: Vec<Assignment>,
+    rebuild: Duration,
     deadline: Instant,
 ) -> (CandidateSet, Vec<Assignment>, usize) {
     if Instant::now() >= deadline {
@@ -172,9 +171,8 @@ pub fn fill_from_every_candidate(
     let gains: Vec<OrderIdx> = added.iter().map(|(o, _)| *o).collect();
     added.sort_by_key(|(o, _)| *o);
     // The rebuild moves every candidate of the set: not started unless it
-    // should end in time (20M candidates took 11-32 s on peak-xl).
-    let rebuild = Duration::from_secs_f64(cs.candidates.len() as f64 / CANDIDATES_MOVED_PER_S);
-    if Instant::now() + rebuild >= deadline {
+    // should end in time, at half as long again as `rebuild`.
+    if Instant::now() + rebuild.mul_f64(1.5) >= deadline {
         return (cs, by_order.into_iter().flatten().collect(), 0);
     }
     let first: Vec<usize> = (0..s.orders.len())
@@ -365,7 +363,7 @@ mod tests {
             for start in [Vec::new(), polished] {
                 let before = decode::plan_cost(&s, &pruned, &start);
                 let (larger, plan, given) =
-                    fill_from_every_candidate(&s, &net, pruned.clone(), start.clone(), far_deadline());
+                    fill_from_every_candidate(&s, &net, pruned.clone(), start.clone(), Duration::ZERO, far_deadline());
                 let after = decode::plan_cost(&s, &larger, &plan);
                 assert!(after <= before + 1e-9, "seed {seed}: {after} > {before}");
                 if start.is_empty() {
