@@ -286,7 +286,7 @@ fn fill_unfilled(
         "plan {:.2} ({first} package slots exchanged at full nodes)",
         decode::plan_cost(s, &cs, &plan)
     ));
-    let (cs, plan, given) = decompose::polish::fill_from_every_candidate(s, wave.net, cs, plan, rebuild, deadline);
+    let (cs, plan, given) = decompose::polish::fill_from_every_candidate(s, wave.net, cs, plan, rebuild, deadline, wave.progress);
     (wave.progress)(&format!(
         "plan {:.2} ({given} orders with units unfilled given the pruned candidates at nodes with stock left)",
         decode::plan_cost(s, &cs, &plan)

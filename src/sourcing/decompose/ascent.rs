@@ -375,25 +375,13 @@ impl Ascent {
             .collect();
         let mut left = top.limit.clone();
         for col in cols.iter().flatten() {
-            for &(row, a) in &col.data.entries {
-                left[row] -= a;
-            }
+            col.take_from(&mut left);
         }
         let mut replan: Vec<usize> = (0..cols.len()).filter(|&k| cols[k].is_none()).collect();
         let regret = |k: usize| best.regret[k].unwrap_or(0.0);
         replan.sort_by(|&a, &b| regret(b).total_cmp(&regret(a)).then(a.cmp(&b)));
         for k in replan {
-            let o = top.orders[k];
-            let mut v = ctx.short.view(ctx.s, ctx.cs, o);
-            ctx.cp.price_and_limit_view(ctx.cs, &best.price, &left, &mut v);
-            let mut col = Column::new(ctx, o, &best_plan(&v).assignments);
-            if !col.fits(&left) {
-                col = Column::new(ctx, o, &[]);
-            }
-            for &(row, a) in &col.data.entries {
-                left[row] -= a;
-            }
-            cols[k] = Some(col);
+            cols[k] = Some(Column::best_within(ctx, top.orders[k], &best.price, &mut left));
         }
         cols.into_iter().collect()
     }

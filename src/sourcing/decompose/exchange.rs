@@ -17,7 +17,7 @@ use crate::solution::assignment::Assignment;
 use crate::solution::decode;
 use crate::solution::remaining::Remaining;
 use crate::sourcing::decompose::polish::{Own, fits, restrict_to, split_by_order, unfilled_lines};
-use crate::sourcing::order_opt::{OrderView, best_plan};
+use crate::sourcing::order_opt::{OrderPlan, OrderView, best_plan};
 
 /// An order with units unfilled whose best plan, were a full node to give
 /// it a package slot, opens one there and saves `gain`.
@@ -129,11 +129,7 @@ fn wanting(
             }
             let current = &by_order[o.index()];
             let own = Own::of(s, cs, current);
-            let mut v = OrderView::new(s, cs, o);
-            restrict_to(&mut v, s, cs, o, |n, k| own.available(left, n, k), |n| {
-                own.can_open(left, n) || full[n.index()]
-            });
-            let best = best_plan(&v);
+            let best = best_by_own(s, cs, o, &own, |_| true, |n| full[n.index()], left);
             let gain = decode::order_cost(s, cs, o, current) - best.cost;
             let mut entered = best
                 .assignments
@@ -177,16 +173,8 @@ fn yielding(
             }
             let current = &by_order[o.index()];
             let own = Own::of(s, cs, current);
-            let mut v = OrderView::new(s, cs, o);
-            restrict_to(
-                &mut v,
-                s,
-                cs,
-                o,
-                |n, k| if n == node { 0 } else { own.available(left, n, k) },
-                |n| n != node && own.can_open(left, n),
-            );
-            let loss = best_plan(&v).cost - decode::order_cost(s, cs, o, current);
+            let best = best_by_own(s, cs, o, &own, |n| n != node, |_| false, left);
+            let loss = best.cost - decode::order_cost(s, cs, o, current);
             Some(Yielding { order: o, node, loss })
         })
         .collect()
@@ -264,6 +252,30 @@ fn exchange(
     by_order[y.order.index()] = old_y;
     by_order[w.order.index()] = old_w;
     false
+}
+
+/// Order `o`'s best plan over what `left` leaves plus its own units and
+/// package slots (`own`), at the nodes `allowed` lets it use; a node
+/// `full_ok` lets it open even when no slot is left there.
+fn best_by_own(
+    s: &Scenario,
+    cs: &CandidateSet,
+    o: OrderIdx,
+    own: &Own,
+    allowed: impl Fn(NodeIdx) -> bool,
+    full_ok: impl Fn(NodeIdx) -> bool,
+    left: &Remaining,
+) -> OrderPlan {
+    let mut v = OrderView::new(s, cs, o);
+    restrict_to(
+        &mut v,
+        s,
+        cs,
+        o,
+        |n, k| if allowed(n) { own.available(left, n, k) } else { 0 },
+        |n| allowed(n) && (own.can_open(left, n) || full_ok(n)),
+    );
+    best_plan(&v)
 }
 
 /// Order `o`'s best plan within what `left` leaves, shipping nothing from

@@ -14,7 +14,7 @@ use crate::solution::decode;
 use crate::solver::{Master, MasterColumn, MasterLp, SolverError};
 use crate::sourcing::decompose::shortlists::Shortlists;
 use crate::sourcing::decompose::rows::Coupling;
-use crate::sourcing::order_opt::OrderPlan;
+use crate::sourcing::order_opt::{OrderPlan, best_plan};
 
 /// What the search needs to price and cost plans.
 pub(super) struct Ctx<'a> {
@@ -58,6 +58,27 @@ impl Column {
     /// Whether the plan alone fits in `limit`.
     pub(super) fn fits(&self, limit: &[f64]) -> bool {
         self.data.entries.iter().all(|&(r, a)| a <= limit[r] + 1e-9)
+    }
+
+    /// Order `o`'s best plan at the row prices `price` within what is `left`
+    /// of the rows, or its empty plan if even that does not fit; `left`
+    /// loses what the plan uses.
+    pub(super) fn best_within(ctx: &Ctx, o: OrderIdx, price: &[f64], left: &mut [f64]) -> Column {
+        let mut v = ctx.short.view(ctx.s, ctx.cs, o);
+        ctx.cp.price_and_limit_view(ctx.cs, price, left, &mut v);
+        let mut col = Column::new(ctx, o, &best_plan(&v).assignments);
+        if !col.fits(left) {
+            col = Column::new(ctx, o, &[]);
+        }
+        col.take_from(left);
+        col
+    }
+
+    /// Takes what the plan uses from `left`.
+    pub(super) fn take_from(&self, left: &mut [f64]) {
+        for &(row, a) in &self.data.entries {
+            left[row] -= a;
+        }
     }
 }
 

@@ -118,6 +118,7 @@ pub fn fill_from_every_candidate(
     plan: Vec<Assignment>,
     rebuild: Duration,
     deadline: Instant,
+    progress: &dyn Fn(&str),
 ) -> (CandidateSet, Vec<Assignment>, usize) {
     if Instant::now() >= deadline {
         return (cs, plan, 0);
@@ -173,8 +174,13 @@ pub fn fill_from_every_candidate(
     // The rebuild moves every candidate of the set: not started unless it
     // should end in time, at half as long again as `rebuild`.
     if Instant::now() + rebuild.mul_f64(1.5) >= deadline {
+        progress(&format!("{given} orders gain candidates; no time to rebuild the set"));
         return (cs, by_order.into_iter().flatten().collect(), 0);
     }
+    progress(&format!(
+        "{given} orders gain candidates; rebuilding the set (expected {:.1} s)",
+        rebuild.as_secs_f64()
+    ));
     let first: Vec<usize> = (0..s.orders.len())
         .map(|o| cs.by_order[o].start)
         .collect();
@@ -191,6 +197,7 @@ pub fn fill_from_every_candidate(
             })
         })
         .collect();
+    progress("set rebuilt; re-solving the orders that gained candidates");
     let improved = improve_orders(s, &larger, plan, &gains, deadline);
     (larger, improved, given)
 }
@@ -363,7 +370,7 @@ mod tests {
             for start in [Vec::new(), polished] {
                 let before = decode::plan_cost(&s, &pruned, &start);
                 let (larger, plan, given) =
-                    fill_from_every_candidate(&s, &net, pruned.clone(), start.clone(), Duration::ZERO, far_deadline());
+                    fill_from_every_candidate(&s, &net, pruned.clone(), start.clone(), Duration::ZERO, far_deadline(), &|_| {});
                 let after = decode::plan_cost(&s, &larger, &plan);
                 assert!(after <= before + 1e-9, "seed {seed}: {after} > {before}");
                 if start.is_empty() {
